@@ -1,0 +1,225 @@
+"""Validations, redemptions (every attempt, failed ones included) and rollbacks."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from auditlog.models import RequestLog
+from campaigns.models import Campaign, Customer, Order, PromotionTier, Voucher
+from voucherhub.ids import ID_LENGTH, id_default
+from voucherhub.models import ChannelType
+
+
+class FailureCode(models.TextChoices):
+    """The fifteen failure reasons (SPEC section 3), in the order the engine checks them."""
+
+    RESOURCE_NOT_FOUND = "resource_not_found", "Voucher did not exist"
+    VOUCHER_NOT_ACTIVE = "voucher_not_active", "Voucher was not active yet"
+    VOUCHER_EXPIRED = "voucher_expired", "Voucher expired"
+    VOUCHER_DISABLED = "voucher_disabled", "Voucher was disabled"
+    QUANTITY_EXCEEDED = "quantity_exceeded", "Redemption quantity exceeded"
+    GIFT_AMOUNT_EXCEEDED = "gift_amount_exceeded", "Gift voucher amount exceeded"
+    ORDER_RULES_VIOLATED = "order_rules_violated", "Order does not match validation rules"
+    CUSTOMER_RULES_VIOLATED = "customer_rules_violated", "Customer does not match to the segment"
+    REDEMPTION_RULES_VIOLATED = "redemption_rules_violated", "Redemption conditions not met"
+    INVALID_ORDER = "invalid_order", "Order was specified incorrectly"
+    INVALID_AMOUNT = "invalid_amount", "Order amount was specified incorrectly"
+    MISSING_AMOUNT = "missing_amount", "Order amount was not specified"
+    MISSING_ORDER_ITEMS = "missing_order_items", "Order items were not specified"
+    MISSING_CUSTOMER = "missing_customer", "Customer was not specified"
+    INVALID_PAYLOAD = "invalid_payload", "Invalid input data"
+
+    @property
+    def error_key(self) -> str:
+        """The key on the wire (API.md section 9): only ``resource_not_found`` differs."""
+        return "not_found" if self is FailureCode.RESOURCE_NOT_FOUND else self.value
+
+
+class RedemptionResult(models.TextChoices):
+    SUCCESS = "SUCCESS", "Success"
+    FAILURE = "FAILURE", "Failure"
+
+
+class RedemptionStatus(models.TextChoices):
+    SUCCEEDED = "SUCCEEDED", "Succeeded"
+    FAILED = "FAILED", "Failed"
+    ROLLED_BACK = "ROLLED_BACK", "Rolled back"
+
+
+class RelatedObjectType(models.TextChoices):
+    VOUCHER = "voucher", "Voucher"
+    PROMOTION_TIER = "promotion_tier", "Promotion tier"
+    REDEMPTION = "redemption", "Stacked redemption"
+
+
+class Validation(models.Model):
+    """One validation call. ``redeemables`` holds each redeemable's result as the API returned it;
+    the counts are kept as columns for the list. Purged after 30 days."""
+
+    RETENTION_DAYS = 30
+
+    id = models.CharField(primary_key=True, max_length=ID_LENGTH, default=id_default("valid_"), editable=False)
+    created_at = models.DateTimeField(db_index=True)
+    valid = models.BooleanField()
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="validations")
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="validations")
+    order_amount = models.BigIntegerField(null=True, blank=True)
+    discount_amount = models.BigIntegerField(default=0)
+    session_key = models.CharField(max_length=200, blank=True, default="", db_index=True)
+    redeemables = models.JSONField(default=list)
+    applicable_count = models.PositiveSmallIntegerField(default=0)
+    inapplicable_count = models.PositiveSmallIntegerField(default=0)
+    skipped_count = models.PositiveSmallIntegerField(default=0)
+    tracking_id = models.CharField(max_length=200, blank=True, default="")
+    metadata = models.JSONField(default=dict, blank=True)
+    channel_type = models.CharField(max_length=8, choices=ChannelType.choices, default=ChannelType.API)
+    channel_id = models.CharField(max_length=200, blank=True, default="")
+    request_log = models.ForeignKey(
+        RequestLog, null=True, blank=True, on_delete=models.SET_NULL, related_name="validations"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="validation_date_idx"),
+            models.Index(fields=["customer", "-created_at"], name="validation_customer_idx"),
+            models.Index(fields=["valid", "-created_at"], name="validation_valid_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class Redemption(models.Model):
+    """One redemption attempt, or the parent of a stacked call (``related_object_type`` redemption).
+
+    Successful ones have ``r_`` ids, failed attempts ``rf_``. The voucher and customer are kept as
+    foreign keys and the code as text, so a failed attempt on an unknown code is kept too.
+    """
+
+    id = models.CharField(primary_key=True, max_length=ID_LENGTH, editable=False)
+    created_at = models.DateTimeField()
+    result = models.CharField(max_length=8, choices=RedemptionResult.choices)
+    status = models.CharField(max_length=12, choices=RedemptionStatus.choices)
+    failure_code = models.CharField(max_length=32, choices=FailureCode.choices, blank=True, default="")
+    failure_message = models.CharField(max_length=500, blank=True, default="")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    related_object_type = models.CharField(max_length=16, choices=RelatedObjectType.choices)
+    voucher = models.ForeignKey(Voucher, null=True, blank=True, on_delete=models.SET_NULL, related_name="redemptions")
+    voucher_code = models.CharField(max_length=100, blank=True, default="")
+    promotion_tier = models.ForeignKey(
+        PromotionTier, null=True, blank=True, on_delete=models.SET_NULL, related_name="redemptions"
+    )
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="redemptions")
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="redemptions")
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="redemptions")
+    order_amount = models.BigIntegerField(null=True, blank=True)
+    discount_amount = models.BigIntegerField(default=0)
+    amount = models.BigIntegerField(default=0, help_text="Gift credits taken, else the discount.")
+    gift_amount = models.BigIntegerField(default=0)
+    metadata = models.JSONField(default=dict, blank=True)
+    channel_type = models.CharField(max_length=8, choices=ChannelType.choices, default=ChannelType.API)
+    channel_id = models.CharField(max_length=200, blank=True, default="")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tracking_id = models.CharField(max_length=200, blank=True, default="")
+    session_key = models.CharField(max_length=200, blank=True, default="")
+    request_log = models.ForeignKey(
+        RequestLog, null=True, blank=True, on_delete=models.SET_NULL, related_name="redemptions"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("rollback_redemption", "Can roll back a redemption"),
+            ("view_customer", "Can filter and see redemptions by customer"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(result__in=RedemptionResult.values), name="redemption_result_valid"),
+            models.CheckConstraint(condition=Q(status__in=RedemptionStatus.values), name="redemption_status_valid"),
+            models.CheckConstraint(
+                condition=Q(related_object_type__in=RelatedObjectType.values), name="redemption_object_type_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(failure_code__in=["", *FailureCode.values]), name="redemption_failure_code_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(result="SUCCESS", status__in=["SUCCEEDED", "ROLLED_BACK"], failure_code="")
+                | Q(result="FAILURE", status="FAILED") & ~Q(failure_code=""),
+                name="redemption_result_status_consistent",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0, gift_amount__gte=0, discount_amount__gte=0),
+                name="redemption_amounts_nonneg",
+            ),
+            models.CheckConstraint(condition=Q(channel_type__in=ChannelType.values), name="redemption_channel_valid"),
+        ]
+        # The Redemptions list sorts newest first and filters by each of these; every index ends in the
+        # sort key so a filter plus the default sort is one index range scan (keyset pagination).
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="redemption_date_idx"),
+            models.Index(fields=["status", "-created_at"], name="redemption_status_idx"),
+            models.Index(fields=["result", "-created_at"], name="redemption_result_idx"),
+            models.Index(fields=["campaign", "-created_at"], name="redemption_campaign_idx"),
+            models.Index(fields=["voucher", "-created_at"], name="redemption_voucher_idx"),
+            models.Index(fields=["voucher_code", "-created_at"], name="redemption_code_idx"),
+            models.Index(fields=["customer", "-created_at"], name="redemption_customer_idx"),
+            models.Index(fields=["failure_code", "-created_at"], name="redemption_failure_idx"),
+            models.Index(fields=["channel_type", "channel_id", "-created_at"], name="redemption_channel_idx"),
+            models.Index(fields=["order", "-created_at"], name="redemption_order_idx"),
+            models.Index(fields=["parent"], name="redemption_parent_idx"),
+        ]
+        # PostgreSQL also gets a GIN index on metadata (migration 0002, skipped on SQLite).
+
+    def __str__(self) -> str:
+        return self.id
+
+    @property
+    def is_stacked_parent(self) -> bool:
+        return self.related_object_type == RelatedObjectType.REDEMPTION
+
+
+class Rollback(models.Model):
+    """A rollback of a redemption (``rr_``) or a refused attempt (``rrf_``)."""
+
+    ROLLBACK_WINDOW_MONTHS = 3
+
+    id = models.CharField(primary_key=True, max_length=ID_LENGTH, editable=False)
+    redemption = models.ForeignKey(Redemption, on_delete=models.CASCADE, related_name="rollbacks")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    created_at = models.DateTimeField(db_index=True)
+    result = models.CharField(max_length=8, choices=RedemptionResult.choices)
+    status = models.CharField(max_length=12, choices=[("SUCCEEDED", "Succeeded"), ("FAILED", "Failed")])
+    reason = models.CharField(max_length=500, blank=True, default="")
+    failure_code = models.CharField(max_length=40, blank=True, default="")
+    failure_message = models.CharField(max_length=500, blank=True, default="")
+    amount = models.BigIntegerField(default=0, help_text="Negative for gift credits returned.")
+    channel_type = models.CharField(max_length=8, choices=ChannelType.choices, default=ChannelType.API)
+    channel_id = models.CharField(max_length=200, blank=True, default="")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    tracking_id = models.CharField(max_length=200, blank=True, default="")
+    metadata = models.JSONField(default=dict, blank=True)
+    request_log = models.ForeignKey(
+        RequestLog, null=True, blank=True, on_delete=models.SET_NULL, related_name="rollbacks"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(result__in=RedemptionResult.values), name="rollback_result_valid"),
+            models.CheckConstraint(
+                condition=Q(result="SUCCESS", status="SUCCEEDED") | Q(result="FAILURE", status="FAILED"),
+                name="rollback_result_status_consistent",
+            ),
+            models.CheckConstraint(condition=Q(amount__lte=0), name="rollback_amount_nonpositive"),
+            # A redemption is rolled back at most once: the database refuses a second success.
+            models.UniqueConstraint(
+                fields=["redemption"], condition=Q(result="SUCCESS"), name="rollback_once_per_redemption"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.id

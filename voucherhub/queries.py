@@ -1,0 +1,53 @@
+"""Read side of the layout: the figures on the home page."""
+
+from django.utils import timezone
+
+from .models import WorkerHeartbeat
+
+
+def worker_heartbeat() -> dict:
+    beat = WorkerHeartbeat.objects.filter(name="worker").first()
+    if beat is None:
+        return {"seen": False}
+    age = (timezone.now() - beat.seen_at).total_seconds()
+    return {"seen": True, "seen_at": beat.seen_at, "age_seconds": int(age), "stale": age > 120}
+
+
+def home_stats(user) -> list[dict]:
+    """Cards for the sections this user may open, each with a cheap figure (no full-table COUNT)."""
+    from campaigns.models import Campaign
+    from redemptions.models import Redemption
+
+    cards = []
+    if user.has_perm("redemptions.view_redemption"):
+        latest = Redemption.objects.order_by("-created_at").values_list("created_at", flat=True).first()
+        cards.append(
+            {
+                "title": "Redemptions",
+                "url": "/redemptions/",
+                "text": "Every redemption attempt, failed ones included, with their reasons.",
+                "figure": latest,
+                "figure_label": "Latest redemption",
+            }
+        )
+    if user.has_perm("campaigns.view_campaign"):
+        cards.append(
+            {
+                "title": "Campaigns",
+                "url": "/campaigns/",
+                "text": "Discount coupons, gift cards and promotions.",
+                "figure": Campaign.objects.filter(deleted_at__isnull=True, active=True).count(),
+                "figure_label": "Active campaigns",
+            }
+        )
+    if user.has_perm("auditlog.view_requestlog"):
+        cards.append(
+            {
+                "title": "Audit log",
+                "url": "/audit-log/",
+                "text": "Every API call and the events it caused.",
+                "figure": None,
+                "figure_label": "",
+            }
+        )
+    return cards

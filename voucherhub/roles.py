@@ -1,0 +1,74 @@
+"""The three roles of SPEC section 1 as Django groups and their permissions.
+
+Views check permissions, never these group names. The data migration ``voucherhub.0002_roles`` applies
+this table; change a role by adding a migration that calls ``sync_roles`` again.
+"""
+
+MARKETER = "Marketer"
+ADMIN = "Admin"
+STAFF = "Staff"
+
+_BROWSE = [
+    "campaigns.view_campaign",
+    "campaigns.view_voucher",
+    "campaigns.view_promotiontier",
+    "campaigns.view_order",
+    "campaigns.view_segment",
+    "campaigns.view_validationrule",
+    "campaigns.view_validationruleassignment",
+    "campaigns.view_vouchertransaction",
+    "redemptions.view_redemption",
+    "redemptions.view_rollback",
+    "redemptions.view_validation",
+    "validation_sessions.view_validationsession",
+    "validation_sessions.view_sessionlock",
+    "stacking.view_stackingrules",
+    "stacking.view_category",
+    "auditlog.view_requestlog",
+    "auditlog.view_event",
+]
+_EXPORT = ["exports.add_export", "exports.view_export"]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    # browse and filter every tab, open details, read the audit log, export what they see
+    MARKETER: _BROWSE + _EXPORT,
+    # all of Marketer, plus the actions and customer data
+    ADMIN: _BROWSE
+    + _EXPORT
+    + [
+        "redemptions.rollback_redemption",
+        "redemptions.view_customer",
+        "campaigns.view_customer",
+        "validation_sessions.release_session",
+        "stacking.change_stackingrules",
+        "stacking.add_category",
+        "stacking.change_category",
+        "stacking.delete_category",
+        "voucherhub.view_apikey",
+        "voucherhub.add_apikey",
+        "voucherhub.change_apikey",
+    ],
+    # request exports and download their own; browse the Redemptions tab
+    STAFF: ["redemptions.view_redemption", *_EXPORT],
+}
+
+
+def sync_roles(apps, schema_editor=None) -> None:
+    """Create the groups and give each exactly the permissions above (usable from migrations)."""
+    from django.contrib.auth.management import create_permissions
+
+    # Permissions are normally created after all migrations ran (post_migrate); make sure they exist.
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
+
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for group_name, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        permissions = []
+        for dotted in codenames:
+            app_label, codename = dotted.split(".")
+            permissions.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(permissions)

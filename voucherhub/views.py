@@ -1,0 +1,48 @@
+"""Layout-level views: the home page and the placeholder pages of sections later issues fill."""
+
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.generic import TemplateView
+
+from . import queries
+
+
+def home(request):
+    """Where a person lands after login: what they can reach, and whether the worker is alive."""
+    return render(
+        request,
+        "home.html",
+        {"stats": queries.home_stats(request.user), "heartbeat": queries.worker_heartbeat()},
+    )
+
+
+class ComingNextView(PermissionRequiredMixin, TemplateView):
+    """A section page that a later issue fills. Says so plainly; nothing on it pretends to work.
+
+    Still permission-checked, so the access matrix holds from day one.
+    """
+
+    template_name = "coming_next.html"
+    raise_exception = True  # a logged-in user without the permission gets 403, not a login loop
+    title = ""
+    section = ""
+    tabs: list[tuple[str, str, str]] = []  # (label, url name, permission)
+    description = ""
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        return super().get_context_data(
+            title=self.title,
+            section=self.section,
+            description=self.description,
+            tabs=[{"label": label, "url_name": url_name} for label, url_name, perm in self.tabs if user.has_perm(perm)],
+            **kwargs,
+        )
+
+
+@login_not_required
+def healthz(request):
+    """The process is alive. Reveals nothing else."""
+    return HttpResponse("ok", content_type="text/plain")

@@ -2,16 +2,22 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 from voucherhub.ids import ID_LENGTH, id_default
 from voucherhub.models import ChannelType
 
 
 class RequestLog(models.Model):
-    """One /v1/ call. Bodies are stored with secrets removed; the id is the returned request id."""
+    """One /v1/ call. Bodies are stored with secrets removed; the id is the returned request id.
+
+    The log is written after the response, once the call's own transaction has committed, so rows that
+    point at it (events, validations, redemptions, rollbacks) hold its id without a database foreign-key
+    constraint (``db_constraint=False``): the link is for joins, and a log can never block a redemption.
+    """
 
     id = models.CharField(primary_key=True, max_length=ID_LENGTH)  # "v-..." (voucherhub.ids.new_request_id)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     method = models.CharField(max_length=10)
     path = models.CharField(max_length=2000)
     query = models.JSONField(default=dict, blank=True)
@@ -57,7 +63,9 @@ class Event(models.Model):
     resource_id = models.CharField(max_length=200, blank=True, default="")
     campaign_id = models.CharField(max_length=ID_LENGTH, blank=True, default="")
     data = models.JSONField(default=dict, blank=True)
-    request_log = models.ForeignKey(RequestLog, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    request_log = models.ForeignKey(
+        RequestLog, null=True, blank=True, on_delete=models.SET_NULL, db_constraint=False, related_name="events"
+    )
 
     class Meta:
         ordering = ["-occurred_at"]

@@ -6,6 +6,7 @@ enforces is also a database constraint, so that a bug cannot oversell.
 
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from stacking.models import Category
 from voucherhub.ids import ID_LENGTH, id_default
@@ -107,7 +108,7 @@ class Customer(models.Model):
     email = models.EmailField(max_length=254, blank=True, default="")
     description = models.TextField(blank=True, default="")
     metadata = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -131,7 +132,7 @@ class Segment(models.Model):
     customers = models.ManyToManyField(Customer, blank=True, related_name="segments")
     # For auto-update segments: {"<metadata key>": <value> or [values]}; a customer matches all keys.
     filter = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
@@ -151,7 +152,7 @@ class ValidationRule(models.Model):
     rules = models.JSONField(default=dict)
     error_message = models.CharField(max_length=500, blank=True, default="")
     applicable_to = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     def __str__(self) -> str:
@@ -173,7 +174,7 @@ class Campaign(models.Model):
     creation_status = models.CharField(max_length=20, choices=CreationStatus.choices, default=CreationStatus.DONE)
     metadata = models.JSONField(default=dict, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -210,7 +211,7 @@ class PromotionTier(Discount):
     start_date = models.DateTimeField(null=True, blank=True)
     expiration_date = models.DateTimeField(null=True, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -251,7 +252,7 @@ class Voucher(Discount):
     holder = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="held_vouchers")
     metadata = models.JSONField(default=dict, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -313,7 +314,7 @@ class ValidationRuleAssignment(models.Model):
     promotion_tier = models.ForeignKey(
         PromotionTier, null=True, blank=True, on_delete=models.CASCADE, related_name="rule_assignments"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
@@ -358,7 +359,7 @@ class Order(models.Model):
     total_amount = models.BigIntegerField(null=True, blank=True)
     items = models.JSONField(default=list, blank=True)
     metadata = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -397,7 +398,7 @@ class VoucherTransaction(models.Model):
     # The redemption (r_...) or rollback (rr_...) behind the change; plain text to keep apps acyclic.
     related_object_id = models.CharField(max_length=ID_LENGTH, blank=True, default="")
     reason = models.CharField(max_length=500, blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-created_at"]

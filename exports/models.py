@@ -5,6 +5,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from voucherhub.ids import ID_LENGTH, id_default
 
@@ -38,7 +39,7 @@ class Export(models.Model):
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done while in progress.")
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -62,7 +63,7 @@ class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     export = models.ForeignKey(Export, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
     message = models.CharField(max_length=500)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -75,7 +75,7 @@ class Validation(models.Model):
     channel_type = models.CharField(max_length=8, choices=ChannelType.choices, default=ChannelType.API)
     channel_id = models.CharField(max_length=200, blank=True, default="")
     request_log = models.ForeignKey(
-        RequestLog, null=True, blank=True, on_delete=models.SET_NULL, related_name="validations"
+        RequestLog, null=True, blank=True, on_delete=models.SET_NULL, db_constraint=False, related_name="validations"
     )
 
     class Meta:
@@ -126,7 +126,7 @@ class Redemption(models.Model):
     tracking_id = models.CharField(max_length=200, blank=True, default="")
     session_key = models.CharField(max_length=200, blank=True, default="")
     request_log = models.ForeignKey(
-        RequestLog, null=True, blank=True, on_delete=models.SET_NULL, related_name="redemptions"
+        RequestLog, null=True, blank=True, on_delete=models.SET_NULL, db_constraint=False, related_name="redemptions"
     )
 
     class Meta:
@@ -203,7 +203,7 @@ class Rollback(models.Model):
     tracking_id = models.CharField(max_length=200, blank=True, default="")
     metadata = models.JSONField(default=dict, blank=True)
     request_log = models.ForeignKey(
-        RequestLog, null=True, blank=True, on_delete=models.SET_NULL, related_name="rollbacks"
+        RequestLog, null=True, blank=True, on_delete=models.SET_NULL, db_constraint=False, related_name="rollbacks"
     )
 
     class Meta:

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from campaigns.models import Customer, Voucher
 from voucherhub.models import ChannelType
@@ -66,7 +67,7 @@ class ValidationSession(models.Model):
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions")
     channel_type = models.CharField(max_length=8, choices=ChannelType.choices, default=ChannelType.API)
     channel_id = models.CharField(max_length=200, blank=True, default="")
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -99,7 +100,7 @@ class SessionLock(models.Model):
     voucher = models.ForeignKey(Voucher, on_delete=models.CASCADE, related_name="session_locks")
     quantity = models.PositiveSmallIntegerField(default=1)
     credits = models.BigIntegerField(default=0)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     released_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from voucherhub.ids import ID_LENGTH, id_default
 
@@ -44,7 +45,7 @@ class Category(models.Model):
     discount_calculation = models.CharField(
         max_length=20, choices=DiscountCalculation.choices, default=DiscountCalculation.DEFAULT
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -1,9 +1,33 @@
+from functools import cache
+
+from django.urls import reverse
+
+# (label, url name, the permission that opens the section's landing page)
+SECTIONS = [
+    ("Campaigns", "campaigns:list", "campaigns.view_campaign"),
+    ("Redemptions", "redemptions:list", "redemptions.view_redemption"),
+    ("Audit log", "auditlog:logs", "auditlog.view_requestlog"),
+]
+
+
 def layout(request):
-    """The top bar's sections, with the one the current URL belongs to marked active."""
+    """The top bar: the sections this user may open (the current one marked active) and their roles.
+
+    A section the user cannot open is not shown at all; its views answer 403 all the same.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_sections": [], "user_roles": []}
     path = request.path
-    sections = [
-        ("Campaigns", "/campaigns/"),
-        ("Redemptions", "/redemptions/"),
-        ("Audit log", "/audit-log/"),
-    ]
-    return {"nav_sections": [{"label": label, "url": url, "active": path.startswith(url)} for label, url in sections]}
+    sections = []
+    for label, url_name, permission in SECTIONS:
+        if user.has_perm(permission):
+            url = reverse(url_name)
+            sections.append({"label": label, "url": url, "active": path.startswith(url)})
+
+    @cache
+    def user_roles() -> list[str]:
+        # Called by the template only when the user menu renders: one small query per request.
+        return list(user.groups.order_by("name").values_list("name", flat=True))
+
+    return {"nav_sections": sections, "user_roles": user_roles}

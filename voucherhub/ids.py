@@ -41,9 +41,9 @@ def new_id(prefix: str, *, at_ms: int | None = None) -> str:
     return f"{prefix}{millis:012x}{secrets.token_hex(5)}"
 
 
-def new_request_id() -> str:
+def new_request_id(*, at_ms: int | None = None) -> str:
     """The id returned in errors and the X-Request-Id header (``v-`` + hex, as the platform)."""
-    return f"v-{int(time.time() * 1000):012x}{secrets.token_hex(4)}"
+    return new_id("v-", at_ms=at_ms)
 
 
 def id_default(prefix: str):

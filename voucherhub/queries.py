@@ -27,7 +27,9 @@ def home_stats(user) -> list[dict]:
                 "url": "/redemptions/",
                 "text": "Every redemption attempt, failed ones included, with their reasons.",
                 "figure": latest,
+                "figure_kind": "datetime",
                 "figure_label": "Latest redemption",
+                "figure_empty": "None recorded yet",
             }
         )
     if user.has_perm("campaigns.view_campaign"):
@@ -37,7 +39,9 @@ def home_stats(user) -> list[dict]:
                 "url": "/campaigns/",
                 "text": "Discount coupons, gift cards and promotions.",
                 "figure": Campaign.objects.filter(deleted_at__isnull=True, active=True).count(),
+                "figure_kind": "number",
                 "figure_label": "Active campaigns",
+                "figure_empty": "",
             }
         )
     if user.has_perm("auditlog.view_requestlog"):
@@ -47,7 +51,9 @@ def home_stats(user) -> list[dict]:
                 "url": "/audit-log/",
                 "text": "Every API call and the events it caused.",
                 "figure": None,
+                "figure_kind": "",
                 "figure_label": "",
+                "figure_empty": "",
             }
         )
     return cards

@@ -58,10 +58,16 @@ def sync_roles(apps, schema_editor=None) -> None:
     from django.contrib.auth.management import create_permissions
 
     # Permissions are normally created after all migrations ran (post_migrate); make sure they exist.
+    # create_permissions skips app configs without a models module, which is how a migration's
+    # historical apps look; pretend for the call and put the original back (this also runs on the
+    # real registry, from tests).
     for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, verbosity=0, apps=apps)
-        app_config.models_module = None
+        original = getattr(app_config, "models_module", None)
+        app_config.models_module = original or True
+        try:
+            create_permissions(app_config, verbosity=0, apps=apps)
+        finally:
+            app_config.models_module = original
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.views.generic import TemplateView
 
 from . import queries
@@ -30,6 +31,19 @@ class ComingNextView(PermissionRequiredMixin, TemplateView):
     section = ""
     tabs: list[tuple[str, str, str]] = []  # (label, url name, permission)
     description = ""
+
+    def get_template_names(self):
+        # A tab click (hx-get) swaps only the section body; a direct load or a history restore after a
+        # cache miss gets the whole page. One template, so the two can never drift.
+        htmx = self.request.htmx
+        if htmx and not htmx.history_restore_request:
+            return [f"{self.template_name}#section_body"]
+        return [self.template_name]
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        patch_vary_headers(response, ("HX-Request",))
+        return response
 
     def get_context_data(self, **kwargs):
         user = self.request.user

@@ -1,0 +1,176 @@
+from django.contrib import admin
+
+from voucherhub.admin import BigTableAdmin, ExactSearchMixin, money_column
+
+from .models import (
+    Campaign,
+    Customer,
+    Order,
+    PromotionTier,
+    Segment,
+    ValidationRule,
+    ValidationRuleAssignment,
+    Voucher,
+    VoucherTransaction,
+)
+
+
+class PromotionTierInline(admin.TabularInline):
+    model = PromotionTier
+    extra = 0
+    fields = ["position", "name", "active", "discount_type", "percent_off", "amount_off", "fixed_amount", "category"]
+    show_change_link = True
+
+
+@admin.register(Campaign)
+class CampaignAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "campaign_type",
+        "type",
+        "active",
+        "category",
+        "start_date",
+        "expiration_date",
+        "creation_status",
+        "created_at",
+        "deleted_at",
+    ]
+    list_filter = [
+        "campaign_type",
+        "active",
+        "type",
+        "creation_status",
+        ("deleted_at", admin.EmptyFieldListFilter),
+        "category",
+    ]
+    list_select_related = ["category"]
+    search_fields = ["name", "=id"]
+    readonly_fields = ["id", "created_at", "updated_at"]
+    autocomplete_fields = ["category"]
+    inlines = [PromotionTierInline]
+
+
+@admin.register(PromotionTier)
+class PromotionTierAdmin(admin.ModelAdmin):
+    list_display = ["name", "campaign", "position", "active", "discount_type", "category", "created_at"]
+    list_filter = ["active", "discount_type"]
+    list_select_related = ["campaign", "category"]
+    search_fields = ["name", "=id", "campaign__name"]
+    raw_id_fields = ["campaign"]
+    autocomplete_fields = ["category"]
+    readonly_fields = ["id", "created_at", "updated_at"]
+
+
+@admin.register(Voucher)
+class VoucherAdmin(ExactSearchMixin, admin.ModelAdmin):
+    """Vouchers can be edited (activate, dates, limits) but never their counters: the engine keeps those
+    in step with redemptions and session locks, and the database refuses an inconsistent row.
+
+    They are not added here: a gift card needs its opening balance transaction, which only the API and the
+    campaign generator write.
+    """
+
+    list_display = [
+        "code",
+        "campaign",
+        "type",
+        "active",
+        "redeemed_quantity",
+        "redemption_quantity",
+        money_column("gift_balance", "Gift balance"),
+        "expiration_date",
+        "created_at",
+    ]
+    list_filter = ["type", "active", ("deleted_at", admin.EmptyFieldListFilter)]
+    list_select_related = ["campaign"]
+    search_fields = ["code", "id"]
+    search_help_text = "Exact voucher code or id (v_...)."
+    raw_id_fields = ["campaign", "holder"]
+    autocomplete_fields = ["category"]
+    readonly_fields = [
+        "id",
+        "redeemed_quantity",
+        "redeemed_amount",
+        "locked_quantity",
+        "locked_credits",
+        "gift_balance",
+        "created_at",
+        "updated_at",
+    ]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Customer)
+class CustomerAdmin(ExactSearchMixin, admin.ModelAdmin):
+    list_display = ["id", "source_id", "name", "email", "created_at"]
+    search_fields = ["id", "source_id", "email"]
+    search_help_text = "Exact id (cust_...), source id or email."
+    readonly_fields = ["id", "created_at", "updated_at"]
+    show_full_result_count = False
+
+
+@admin.register(Segment)
+class SegmentAdmin(admin.ModelAdmin):
+    list_display = ["name", "type", "id", "created_at"]
+    list_filter = ["type"]
+    search_fields = ["name", "=id"]
+    raw_id_fields = ["customers"]  # a multi-select of every customer would never finish loading
+    readonly_fields = ["id", "created_at"]
+
+
+@admin.register(ValidationRule)
+class ValidationRuleAdmin(admin.ModelAdmin):
+    list_display = ["name", "id", "error_message", "created_at", "updated_at"]
+    search_fields = ["name", "=id"]
+    readonly_fields = ["id", "created_at", "updated_at"]
+
+
+@admin.register(ValidationRuleAssignment)
+class ValidationRuleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["id", "rule", "campaign", "voucher", "promotion_tier", "created_at"]
+    list_select_related = ["rule", "campaign", "voucher", "promotion_tier"]
+    search_fields = ["=id", "=rule__id", "=campaign__id", "=voucher__code"]
+    raw_id_fields = ["rule", "campaign", "voucher", "promotion_tier"]
+    readonly_fields = ["id", "created_at"]
+
+
+@admin.register(Order)
+class OrderAdmin(ExactSearchMixin, admin.ModelAdmin):
+    list_display = [
+        "id",
+        "source_id",
+        "status",
+        "customer",
+        money_column("amount", "Amount"),
+        money_column("total_discount_amount", "Discount"),
+        money_column("total_amount", "Total"),
+        "created_at",
+    ]
+    list_filter = ["status", "created_at"]
+    list_select_related = ["customer"]
+    search_fields = ["id", "source_id"]
+    search_help_text = "Exact order id (ord_...) or source id."
+    raw_id_fields = ["customer"]
+    readonly_fields = ["id", "created_at", "updated_at"]
+    show_full_result_count = False
+
+
+@admin.register(VoucherTransaction)
+class VoucherTransactionAdmin(BigTableAdmin):
+    list_display = [
+        "id",
+        "voucher",
+        "source",
+        money_column("amount", "Amount"),
+        money_column("balance_after", "Balance after"),
+        "related_object_id",
+        "created_at",
+    ]
+    list_filter = ["source", "created_at"]
+    list_select_related = ["voucher"]
+    search_fields = ["id", "voucher__code", "related_object_id"]
+    search_help_text = "Exact transaction id, voucher code, or redemption / rollback id."

@@ -1,0 +1,47 @@
+"""Small factory functions for tests: each makes one valid row with sensible defaults."""
+
+import itertools
+
+from django.utils import timezone
+
+from campaigns.models import Campaign, CampaignType, Customer, DiscountType, Voucher, VoucherType
+
+_seq = itertools.count(1)
+
+
+def make_campaign(**fields) -> Campaign:
+    n = next(_seq)
+    defaults = {"name": f"Campaign {n}", "campaign_type": CampaignType.DISCOUNT_COUPONS}
+    return Campaign.objects.create(**{**defaults, **fields})
+
+
+def make_voucher(**fields) -> Voucher:
+    n = next(_seq)
+    defaults = {
+        "code": f"CODE-{n}",
+        "type": VoucherType.DISCOUNT_VOUCHER,
+        "discount_type": DiscountType.PERCENT,
+        "percent_off": 10,
+    }
+    return Voucher.objects.create(**{**defaults, **fields})
+
+
+def make_gift_card(amount: int = 10_000, **fields) -> Voucher:
+    return make_voucher(
+        type=VoucherType.GIFT_VOUCHER,
+        discount_type="",
+        percent_off=None,
+        gift_amount=amount,
+        gift_balance=amount,
+        **fields,
+    )
+
+
+def make_customer(**fields) -> Customer:
+    n = next(_seq)
+    defaults = {"source_id": f"customer-{n}", "name": f"Customer {n}", "email": f"c{n}@example.com"}
+    return Customer.objects.create(**{**defaults, **fields})
+
+
+def now():
+    return timezone.now()

@@ -1,0 +1,55 @@
+"""``python manage.py seed_demo``: demo data and one login per role (the logic is in voucherhub.demo)."""
+
+from django.contrib.auth.models import Group
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from voucherhub import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "Load demo data (campaigns, vouchers, customers, orders, redemptions, validations, sessions, audit log) "
+        "once, and set a password for the demo users admin, marketer, staff and owner."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--redemptions",
+            type=int,
+            default=demo.DEFAULT_REDEMPTIONS,
+            metavar="N",
+            help=f"number of redemptions, stacked parents included (default {demo.DEFAULT_REDEMPTIONS}, "
+            f"at least {demo.MIN_REDEMPTIONS})",
+        )
+        parser.add_argument(
+            "--seed",
+            type=int,
+            default=demo.DEFAULT_SEED,
+            help=f"random seed: the same seed gives the same data (default {demo.DEFAULT_SEED})",
+        )
+        parser.add_argument(
+            "--password", metavar="PW", help="password for every demo user (default: a new random one each run)"
+        )
+        parser.add_argument("--reset", action="store_true", help="delete the previous demo data and create it again")
+
+    def handle(self, *args, **options) -> None:
+        if options["redemptions"] < demo.MIN_REDEMPTIONS:
+            raise CommandError(f"--redemptions must be at least {demo.MIN_REDEMPTIONS}")
+        if options["password"] is not None and not options["password"]:
+            raise CommandError("--password must not be empty")
+        try:
+            result = demo.seed_demo(
+                redemptions=options["redemptions"],
+                seed=options["seed"],
+                password=options["password"],
+                reset=options["reset"],
+            )
+        except Group.DoesNotExist as exc:
+            raise CommandError("The role groups are missing: run `python manage.py migrate` first.") from exc
+        self.stdout.write(result.summary)
+        self.stdout.write("")
+        self.stdout.write(
+            "Demo users (password shown once; run `python manage.py seed_demo --password PW` to choose one):"
+        )
+        for user in result.users:
+            self.stdout.write(f"  {user.username:<10} {user.role:<10} {user.password}")

@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
+from .api import urls as api_urls
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -11,6 +12,7 @@ urlpatterns = [
     path("campaigns/", include("campaigns.urls")),
     path("redemptions/", include("redemptions.urls")),
     path("audit-log/", include("auditlog.urls")),
+    path("v1/", api_urls()),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
 ]

@@ -1,0 +1,71 @@
+"""Records every /v1/ call and keeps /v1/ answers in the platform's error shape."""
+
+import time
+
+from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
+
+from voucherhub.errors import for_status
+from voucherhub.ids import new_request_id
+
+from .services import parse_body, redact, write_request_log
+
+API_PREFIX = "/v1/"
+NOT_LOGGED = {"/v1/openapi.json"}
+
+
+class ApiAuditMiddleware:
+    """For /v1/ paths: give the call a request id (``X-Request-Id``), turn any non-JSON error page
+    (unknown path, wrong method, a crash outside our views) into the error shape, and write a
+    RequestLog with the bodies, secrets removed. Writing the log can never change the answer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith(API_PREFIX):
+            return self.get_response(request)
+
+        started = time.perf_counter()
+        request.request_id = new_request_id()
+        try:
+            raw_request = request.body
+        except RequestDataTooBig:
+            raw_request = b""
+            response = self._shaped(request, for_status(413, "The request body is larger than allowed."))
+        else:
+            response = self.get_response(request)
+
+        if response.status_code >= 400 and "json" not in response.get("Content-Type", ""):
+            response = self._shaped(request, for_status(response.status_code))
+        response["X-Request-Id"] = request.request_id
+
+        if request.path not in NOT_LOGGED:
+            self._log(request, raw_request, response, started)
+        return response
+
+    @staticmethod
+    def _shaped(request, error) -> JsonResponse:
+        return JsonResponse(error.body(request.request_id), status=error.status)
+
+    @staticmethod
+    def _log(request, raw_request: bytes, response, started: float) -> None:
+        api_key = getattr(request, "api_key", None)
+        streaming = getattr(response, "streaming", False)
+        response_body = None if streaming else parse_body(response.content, response.get("Content-Type", ""))
+        write_request_log(
+            id=request.request_id,
+            method=request.method,
+            path=request.path[:2000],
+            query=redact(dict(request.GET.lists())),
+            request_body=parse_body(raw_request, request.content_type or ""),
+            response_status=response.status_code,
+            response_body=response_body,
+            ip=request.META.get("REMOTE_ADDR") or None,
+            origin=request.headers.get("Origin", "")[:500],
+            user_agent=request.headers.get("User-Agent", "")[:500],
+            channel_type="API",
+            channel_id=api_key.name if api_key else "",
+            api_key=api_key,
+            duration_ms=int((time.perf_counter() - started) * 1000),
+        )

@@ -1,0 +1,80 @@
+"""Writing the audit trail: events (inside the caller's transaction) and request logs (after the call)."""
+
+import json
+import logging
+import re
+from typing import Any
+
+from django.utils import timezone
+
+from voucherhub.caller import Caller
+
+from .models import Event, RequestLog
+
+log = logging.getLogger(__name__)
+
+REMOVED = "[removed]"
+_SECRET_KEY = re.compile(r"token|password|secret|authorization|api[_-]?key", re.IGNORECASE)
+_SECRET_IN_TEXT = re.compile(r"(token=)[^&\s\"']+", re.IGNORECASE)
+MAX_LOGGED_BODY = 64 * 1024  # bytes of a body kept in a log; larger ones are summarised
+
+
+def record_event(
+    type: str,
+    *,
+    caller: Caller,
+    resource_type: str = "",
+    resource_id: str = "",
+    campaign_id: str | None = "",
+    data: dict | None = None,
+    occurred_at=None,
+) -> Event:
+    """Write one event in the current transaction, linked to the caller's request log (if any)."""
+    return Event.objects.create(
+        type=type,
+        occurred_at=occurred_at or timezone.now(),
+        channel_type=caller.channel_type,
+        channel_id=caller.channel_id,
+        user_id=caller.user_id,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        campaign_id=campaign_id or "",
+        data=redact(data or {}),
+        request_log_id=caller.request_id,
+    )
+
+
+def redact(value: Any) -> Any:
+    """A copy of ``value`` with secrets removed: values under secret-looking keys, ``token=`` in text."""
+    if isinstance(value, dict):
+        return {k: (REMOVED if _SECRET_KEY.search(str(k)) else redact(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    if isinstance(value, str):
+        return _SECRET_IN_TEXT.sub(r"\1" + REMOVED, value)
+    return value
+
+
+def parse_body(raw: bytes, content_type: str) -> Any:
+    """A body as the log keeps it: parsed JSON, a short text, or a summary of what was there."""
+    if not raw:
+        return None
+    if len(raw) > MAX_LOGGED_BODY:
+        return {"_summary": f"{len(raw)} bytes, not kept"}
+    if "json" in content_type or raw[:1] in (b"{", b"["):
+        try:
+            return redact(json.loads(raw))
+        except (ValueError, UnicodeDecodeError):
+            pass
+    try:
+        return redact(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        return {"_summary": f"{len(raw)} bytes of binary data"}
+
+
+def write_request_log(**fields) -> None:
+    """Save a request log; a failure here is logged and swallowed (it must never change the answer)."""
+    try:
+        RequestLog.objects.create(**fields)
+    except Exception:
+        log.exception("could not write the request log %s", fields.get("id"))

@@ -1,0 +1,37 @@
+"""Small helpers for the platform's wire format, shared by every app's serializers."""
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+from django.utils import timezone
+
+
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 UTC with milliseconds and ``Z``: ``2026-01-17T08:03:25.029Z``."""
+    if moment is None:
+        return None
+    utc = moment.astimezone(UTC) if timezone.is_aware(moment) else moment
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+
+
+def number(value: Decimal | int | float | None) -> int | float | None:
+    """A JSON number: integral values as int (``20``), others as float (``12.5``)."""
+    if value is None:
+        return None
+    value = Decimal(str(value))
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def list_json(data_ref: str, items: list, total: int | None = None, **extra) -> dict:
+    """``{"object": "list", "data_ref": name, name: [...], "total": N}``."""
+    return {
+        "object": "list",
+        "data_ref": data_ref,
+        data_ref: items,
+        "total": len(items) if total is None else total,
+        **extra,
+    }
+
+
+def empty_list() -> dict:
+    return list_json("data", [])

@@ -1,0 +1,133 @@
+"""Wire shapes of campaign objects (API.md sections 6 and 7). The SDK parses these strictly: ints stay
+ints, enums stay in their sets, and optional values are omitted or null rather than invented."""
+
+from urllib.parse import quote
+
+from stacking.serializers import category_json
+from voucherhub.wire import empty_list, iso, list_json, number
+
+from .models import Campaign, Customer, Discount, PromotionTier, ValidationRuleAssignment, Voucher, VoucherType
+
+
+def discount_json(obj: Discount) -> dict | None:
+    if not obj.discount_type:
+        return None
+    body: dict = {"type": obj.discount_type, "effect": obj.discount_effect}
+    if obj.discount_type == "PERCENT":
+        body["percent_off"] = number(obj.percent_off)
+        if obj.amount_limit is not None:
+            body["amount_limit"] = obj.amount_limit
+    elif obj.discount_type == "AMOUNT":
+        body["amount_off"] = obj.amount_off
+    elif obj.discount_type == "FIXED":
+        body["fixed_amount"] = obj.fixed_amount
+    return body
+
+
+def assignments_json(assignments: list[ValidationRuleAssignment]) -> dict:
+    data = [
+        {
+            "id": a.id,
+            "rule_id": a.rule_id,
+            "related_object_id": a.related_object_id,
+            "related_object_type": a.related_object_type,
+            "created_at": iso(a.created_at),
+            "object": "validation_rules_assignment",
+        }
+        for a in assignments
+    ]
+    return list_json("data", data)
+
+
+def voucher_json(voucher: Voucher, *, assignments: list[ValidationRuleAssignment] | None = None) -> dict:
+    """The voucher object. Reads ``campaign`` and ``category`` (select_related them for lists)."""
+    campaign = voucher.campaign
+    category = voucher.category
+    code = quote(voucher.code, safe="")
+    body = {
+        "id": voucher.id,
+        "code": voucher.code,
+        "campaign": campaign.name if campaign else None,
+        "campaign_id": campaign.id if campaign else None,
+        "category": category.name if category else None,
+        "category_id": category.id if category else None,
+        "categories": [category_json(category)] if category else [],
+        "type": voucher.type,
+        "discount": discount_json(voucher),
+        "gift": None,
+        "start_date": iso(voucher.start_date),
+        "expiration_date": iso(voucher.expiration_date),
+        "validity_day_of_week": None,
+        "active": voucher.active,
+        "metadata": voucher.metadata,
+        "assets": None,
+        "is_referral_code": False,
+        "holder_id": voucher.holder_id,
+        "created_at": iso(voucher.created_at),
+        "updated_at": iso(voucher.updated_at),
+        "validation_rules_assignments": assignments_json(assignments or []),
+        "redemption": {
+            "quantity": voucher.redemption_quantity,
+            "redeemed_quantity": voucher.redeemed_quantity,
+            "redeemed_amount": voucher.redeemed_amount,
+            "object": "list",
+            "url": f"/v1/vouchers/{code}/redemptions?page=1&limit=10",
+        },
+        "publish": {"object": "list", "count": 0, "url": f"/v1/vouchers/{code}/publications?page=1&limit=10"},
+        "object": "voucher",
+    }
+    if voucher.type == VoucherType.GIFT_VOUCHER:
+        body["gift"] = {
+            "amount": voucher.gift_amount or 0,
+            "balance": voucher.gift_balance or 0,
+            "effect": voucher.gift_effect or "APPLY_TO_ORDER",
+        }
+    return body
+
+
+def customer_json(customer: Customer | None) -> dict | None:
+    """A customer as embedded in redemptions, validations and orders."""
+    if customer is None:
+        return None
+    return {
+        "id": customer.id,
+        "source_id": customer.source_id,
+        "name": customer.name or None,
+        "email": customer.email or None,
+        "metadata": customer.metadata,
+        "object": "customer",
+    }
+
+
+def tier_json(tier: PromotionTier) -> dict:
+    """A promotion tier. Reads ``campaign`` and ``category``."""
+    return {
+        "id": tier.id,
+        "name": tier.name,
+        "banner": tier.banner or None,
+        "action": {"discount": discount_json(tier)},
+        "metadata": tier.metadata,
+        "hierarchy": tier.position,
+        "campaign": {
+            "id": tier.campaign_id,
+            "name": tier.campaign.name,
+            "active": tier.campaign.active,
+            "object": "campaign",
+        },
+        "campaign_id": tier.campaign_id,
+        "active": tier.active,
+        "start_date": iso(tier.start_date),
+        "expiration_date": iso(tier.expiration_date),
+        "category_id": tier.category_id,
+        "categories": [category_json(tier.category)] if tier.category_id else [],
+        "validation_rule_assignments": empty_list(),
+        "created_at": iso(tier.created_at),
+        "updated_at": iso(tier.updated_at),
+        "object": "promotion_tier",
+    }
+
+
+def campaign_brief_json(campaign: Campaign | None) -> dict | None:
+    if campaign is None:
+        return None
+    return {"id": campaign.id, "name": campaign.name, "campaign_type": campaign.campaign_type, "object": "campaign"}

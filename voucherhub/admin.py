@@ -12,7 +12,7 @@ from django.contrib import admin, messages
 from django.db.models import Q
 from django.utils.html import format_html
 
-from .models import ApiKey, WorkerHeartbeat
+from .models import ApiKey, IdempotencyKey, WorkerHeartbeat
 from .services import create_api_key, revoke_api_key
 from .templatetags.voucherhub_tags import money
 
@@ -118,3 +118,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(ReadOnlyAdmin):
     list_display = ["name", "seen_at", "beats"]
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(BigTableAdmin):
+    list_display = ("key", "api_key", "method", "path", "response_status", "created_at")
+    list_filter = ("method", "response_status")
+    search_fields = ("key",)
+    list_select_related = ("api_key",)

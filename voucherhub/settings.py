@@ -180,6 +180,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "voucherhub.tasks.record_heartbeat", "schedule": 30.0},
+    "purge-idempotency-keys": {"task": "voucherhub.tasks.purge_idempotency_keys", "schedule": 3600.0},
 }
 
 # --- Security -------------------------------------------------------------------------------------

@@ -15,3 +15,11 @@ def announce_worker(sender=None, **kwargs) -> None:
     """Report as soon as a worker is up (through the queue, which proves it end to end), rather than
     leaving the home page saying "no worker" until beat's first tick."""
     record_heartbeat.delay()
+
+
+@shared_task(name="voucherhub.tasks.purge_idempotency_keys")
+def purge_idempotency_keys() -> int:
+    """Periodic (beat): forget Idempotency-Keys older than 24 hours."""
+    from .idempotency import purge_idempotency_keys as purge
+
+    return purge()

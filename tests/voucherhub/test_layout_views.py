@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_campaign, make_customer, make_gift_card, make_voucher
-from voucherhub.models import ApiKey, WorkerHeartbeat
+from voucherhub.models import ApiKey, IdempotencyKey, WorkerHeartbeat
 from voucherhub.templatetags.voucherhub_tags import money, when
 
 pytestmark = pytest.mark.django_db
@@ -433,7 +433,8 @@ def one_of_everything(role_user):
     StackingRules.load()
     export = Export.objects.create(user=user)
     Notification.objects.create(user=user, export=export, message="Your export is ready")
-    create_api_key(name="Shop")
+    key, _ = create_api_key(name="Shop")
+    IdempotencyKey.objects.create(api_key=key, key="retry-1", method="POST", path="/v1/redemptions", fingerprint="0")
     WorkerHeartbeat.objects.create(name="worker", seen_at=now)
     return user
 

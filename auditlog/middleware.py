@@ -5,7 +5,7 @@ import time
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 
-from voucherhub.errors import for_status
+from voucherhub.errors import ApiError, for_status
 from voucherhub.ids import new_request_id
 
 from .services import parse_body, redact, write_request_log
@@ -34,7 +34,15 @@ class ApiAuditMiddleware:
             raw_request = b""
             response = self._shaped(request, for_status(413, "The request body is larger than allowed."))
         else:
-            response = self.get_response(request)
+            query_string = request.META.get("QUERY_STRING", "")
+            if "\x00" in request.path or "%00" in query_string or "\x00" in query_string:
+                # PostgreSQL cannot store or compare text holding NUL; refuse it before anything reads it.
+                response = self._shaped(
+                    request,
+                    ApiError(400, "invalid_query_params", "Invalid query params", "NUL characters are not allowed"),
+                )
+            else:
+                response = self.get_response(request)
 
         if response.status_code >= 400 and "json" not in response.get("Content-Type", ""):
             response = self._shaped(request, for_status(response.status_code))
@@ -56,7 +64,7 @@ class ApiAuditMiddleware:
         write_request_log(
             id=request.request_id,
             method=request.method,
-            path=request.path[:2000],
+            path=request.path.replace("\x00", "")[:2000],
             query=redact(dict(request.GET.lists())),
             request_body=parse_body(raw_request, request.content_type or ""),
             response_status=response.status_code,

@@ -51,7 +51,8 @@ def redact(value: Any) -> Any:
     if isinstance(value, list):
         return [redact(v) for v in value]
     if isinstance(value, str):
-        return _SECRET_IN_TEXT.sub(r"\1" + REMOVED, value)
+        # NUL cannot be stored in PostgreSQL text/jsonb: keep it visible, escaped
+        return _SECRET_IN_TEXT.sub(r"\1" + REMOVED, value).replace("\x00", "\\u0000")
     return value
 
 

@@ -4,12 +4,14 @@ Each app contributes a ninja ``Router`` from its own ``api.py``; this module mou
 every error through ``ApiError.body`` (see voucherhub.errors).
 """
 
+import json
 import logging
 
 from django.http import Http404
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 from ninja.security import APIKeyHeader
 
 from .caller import Caller
@@ -36,6 +38,35 @@ class AppKeyAuth(APIKeyHeader):
         return api_key
 
 
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+class StrictJsonParser(Parser):
+    """JSON bodies as the database can store them: no NaN/Infinity, no NUL characters (PostgreSQL
+    refuses NUL in text and jsonb, which would otherwise surface as a 500 deep inside a service)."""
+
+    def parse_body(self, request):
+        raw = request.body or b"{}"
+        try:
+            data = json.loads(raw, parse_constant=_refuse_constant)
+        except ValueError as exc:
+            raise invalid_payload(f"The body is not valid JSON: {exc}") from None
+        if _has_nul(data):
+            raise invalid_payload("Text values cannot contain the NUL character (\\u0000)")
+        return data
+
+
 api = NinjaAPI(
     title="VoucherHub API",
     version="v2018-08-01",
@@ -44,6 +75,7 @@ api = NinjaAPI(
     urls_namespace="v1",
     openapi_url="/openapi.json",
     docs_url=None,
+    parser=StrictJsonParser(),
 )
 
 

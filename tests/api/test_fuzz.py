@@ -9,7 +9,9 @@ import os
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 pytestmark = pytest.mark.django_db
@@ -20,6 +22,16 @@ EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
 # Loaded at collection through the WSGI app itself (the OpenAPI view touches no database); the calls
 # go through the same app, in the test's thread and database transaction.
 schema = schemathesis.openapi.from_wsgi("/v1/openapi.json", get_wsgi_application())
+
+
+@pytest.fixture
+def keep_test_connection():
+    """Like Django's test client: the app must not close the test's connection at each request end."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 def error_shape(ctx, response, case):
@@ -37,7 +49,7 @@ def error_shape(ctx, response, case):
 
 @schema.parametrize()
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
-def test_no_operation_answers_500_whatever_it_receives(case, credentials):
+def test_no_operation_answers_500_whatever_it_receives(case, credentials, keep_test_connection):
     case.call_and_validate(
         headers={"X-App-Id": credentials.app_id, "X-App-Token": credentials.token},
         checks=[schemathesis.checks.not_a_server_error, error_shape],

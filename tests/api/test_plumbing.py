@@ -57,3 +57,25 @@ def test_the_api_key_token_is_stored_hashed(credentials):
     key = ApiKey.objects.get(app_id=credentials.app_id)
     assert credentials.token not in (key.token_hash, key.token_hint, key.app_id)
     assert key.token_matches(credentials.token)
+
+
+@pytest.mark.parametrize("path", ["/v1/vouchers/A%00B", "/v1/stacking-rules?limit=1%00"], ids=["in path", "in query"])
+def test_a_nul_character_in_the_url_is_refused_with_400_and_still_logged(api, path):
+    response = api.get(path)
+    assert_error_shape(response, 400, "invalid_query_params")
+    assert RequestLog.objects.filter(pk=response["X-Request-Id"], response_status=400).exists()
+
+
+def test_the_create_api_key_command_prints_exactly_two_lines_for_scripts():
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("create_api_key", "Checkout", stdout=out)
+    lines = out.getvalue().strip().splitlines()
+    assert len(lines) == 2
+    app_id, token = (line.split("=", 1) for line in lines)
+    assert app_id[0] == "VOUCHERHUB_APP_ID" and token[0] == "VOUCHERHUB_APP_TOKEN"
+    key = ApiKey.objects.get(app_id=app_id[1])
+    assert key.name == "Checkout" and key.token_matches(token[1])

@@ -30,6 +30,16 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parent / "test-artifacts"
 
 
+def _deeper_live_server_backlog() -> None:
+    """The live test server queues only 10 pending connections; races of 50 clients need more."""
+    from django.core.servers import basehttp
+
+    basehttp.WSGIServer.request_queue_size = 256
+
+
+_deeper_live_server_backlog()
+
+
 def pytest_collection_modifyitems(config, items):
     """Browser tests need Debian's chromium; PostgreSQL-only tests need PostgreSQL. Skip loudly."""
     from django.db import connection

@@ -8,7 +8,7 @@ from django.http import JsonResponse
 from voucherhub.errors import ApiError, for_status
 from voucherhub.ids import new_request_id
 
-from .services import parse_body, redact, write_request_log
+from .services import parse_body, redact, storable, write_request_log
 
 API_PREFIX = "/v1/"
 NOT_LOGGED = {"/v1/openapi.json"}
@@ -64,14 +64,14 @@ class ApiAuditMiddleware:
         write_request_log(
             id=request.request_id,
             method=request.method,
-            path=request.path.replace("\x00", "")[:2000],
+            path=storable(request.path)[:2000],
             query=redact(dict(request.GET.lists())),
             request_body=parse_body(raw_request, request.content_type or ""),
             response_status=response.status_code,
             response_body=response_body,
             ip=request.META.get("REMOTE_ADDR") or None,
-            origin=request.headers.get("Origin", "")[:500],
-            user_agent=request.headers.get("User-Agent", "")[:500],
+            origin=storable(request.headers.get("Origin", ""))[:500],
+            user_agent=storable(request.headers.get("User-Agent", ""))[:500],
             channel_type="API",
             channel_id=api_key.name if api_key else "",
             api_key=api_key,

@@ -5,6 +5,7 @@ import logging
 import re
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from voucherhub.caller import Caller
@@ -45,15 +46,25 @@ def record_event(
 
 
 def redact(value: Any) -> Any:
-    """A copy of ``value`` with secrets removed: values under secret-looking keys, ``token=`` in text."""
+    """A copy of ``value`` fit for the log: values under secret-looking keys removed, ``token=`` in text
+    removed, and text PostgreSQL cannot store (NUL, lone surrogates) escaped, in keys and values."""
     if isinstance(value, dict):
-        return {k: (REMOVED if _SECRET_KEY.search(str(k)) else redact(v)) for k, v in value.items()}
+        return {storable(str(k)): (REMOVED if _SECRET_KEY.search(str(k)) else redact(v)) for k, v in value.items()}
     if isinstance(value, list):
         return [redact(v) for v in value]
     if isinstance(value, str):
-        # NUL cannot be stored in PostgreSQL text/jsonb: keep it visible, escaped
-        return _SECRET_IN_TEXT.sub(r"\1" + REMOVED, value).replace("\x00", "\\u0000")
+        return storable(_SECRET_IN_TEXT.sub(r"\1" + REMOVED, value))
     return value
+
+
+def storable(text: str) -> str:
+    """``text`` with NUL and lone surrogates escaped, so PostgreSQL text and jsonb accept it."""
+    text = text.replace("\x00", "\\u0000")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def parse_body(raw: bytes, content_type: str) -> Any:
@@ -76,6 +87,7 @@ def parse_body(raw: bytes, content_type: str) -> Any:
 def write_request_log(**fields) -> None:
     """Save a request log; a failure here is logged and swallowed (it must never change the answer)."""
     try:
-        RequestLog.objects.create(**fields)
+        with transaction.atomic():  # a savepoint when the caller holds a transaction (tests do)
+            RequestLog.objects.create(**fields)
     except Exception:
         log.exception("could not write the request log %s", fields.get("id"))

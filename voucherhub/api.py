@@ -29,7 +29,7 @@ class AppKeyAuth(APIKeyHeader):
 
     def authenticate(self, request, key: str | None):
         app_id = request.headers.get("X-App-Id", "")
-        if not key or not app_id:
+        if not key or not app_id or "\x00" in app_id + key:
             return None
         api_key = ApiKey.objects.filter(app_id=app_id, revoked_at__isnull=True).first()
         if api_key is None or not api_key.token_matches(key):
@@ -42,13 +42,20 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _has_nul(value) -> bool:
+def _unstorable(value) -> bool:
+    """Text PostgreSQL refuses: NUL characters and lone surrogates (in keys too)."""
     if isinstance(value, str):
-        return "\x00" in value
+        if "\x00" in value:
+            return True
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(_has_nul(v) for v in value)
+        return any(_unstorable(v) for v in value)
     return False
 
 
@@ -62,8 +69,8 @@ class StrictJsonParser(Parser):
             data = json.loads(raw, parse_constant=_refuse_constant)
         except ValueError as exc:
             raise invalid_payload(f"The body is not valid JSON: {exc}") from None
-        if _has_nul(data):
-            raise invalid_payload("Text values cannot contain the NUL character (\\u0000)")
+        if _unstorable(data):
+            raise invalid_payload("Text cannot contain NUL characters (\\u0000) or lone surrogates")
         return data
 
 

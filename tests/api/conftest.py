@@ -64,3 +64,5 @@ def sdk(live_server, credentials):
     )
     with voucherify.ApiClient(configuration) as client:
         yield client
+        # close keep-alive connections now, not after the live server's database has gone
+        client.rest_client.pool_manager.clear()

@@ -1,5 +1,500 @@
-"""/v1/ endpoints of this app (see voucherhub/api.py for auth and errors)."""
+"""/v1/ endpoints of campaigns, vouchers, promotion tiers, customers, segments, validation rules and
+categories (API.md sections 6 and 7); see voucherhub/api.py for auth and the error shape.
 
+Each endpoint parses its body into a schema (a bad one is 400 ``invalid_payload``), its query string into
+a query model (400 ``invalid_query_params``), calls one service or query, and renders the platform's
+wire shape. Bodies are ``model_dump(exclude_none=True)``: ``null`` means absent, as on the platform.
+"""
+
+import re
+from typing import TypeVar
+
+from django.http import HttpResponse
 from ninja import Router
+from pydantic import BaseModel, ValidationError
 
-router = Router()
+from stacking import services as stacking_services
+from stacking.serializers import category_json
+from voucherhub.api import caller_of, describe_validation_errors
+from voucherhub.errors import ApiError
+from voucherhub.ids import new_id
+from voucherhub.wire import list_json
+
+from . import queries, services
+from .schemas import (
+    AssignmentIn,
+    BalanceIn,
+    CampaignIn,
+    CampaignListQuery,
+    CampaignUpdateIn,
+    CampaignVouchersIn,
+    CategoryIn,
+    CategoryUpdateIn,
+    CustomerIn,
+    CustomerListQuery,
+    CustomerUpdateIn,
+    ForceQuery,
+    PageQuery,
+    RuleListQuery,
+    SegmentIn,
+    TierIn,
+    TierListQuery,
+    ValidationRuleIn,
+    ValidationRuleUpdateIn,
+    VoucherIn,
+    VoucherListQuery,
+    VouchersCountQuery,
+    VoucherUpdateIn,
+)
+from .serializers import (
+    assignment_json,
+    balance_json,
+    campaign_json,
+    customer_full_json,
+    segment_json,
+    tier_json,
+    validation_rule_json,
+    voucher_json,
+)
+
+router = Router(tags=["campaigns"])
+
+Q = TypeVar("Q", bound=BaseModel)
+_QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
+_OFFSET_WITH_A_SPACE = re.compile(r" (\d{2}:?\d{2})$")  # "+00:00" sent unencoded arrives as " 00:00"
+
+
+def _query(request, model: type[Q]) -> Q:
+    """The query string parsed by ``model``; 400 ``invalid_query_params`` when a value is bad.
+
+    ``ids`` may repeat, be comma-separated, or be the SDK's Python list repr (``['a', 'b']``).
+    """
+    data: dict = {}
+    for key in request.GET:
+        value = request.GET.getlist(key)[-1]
+        if "[" in key or key.endswith("_date"):
+            value = _OFFSET_WITH_A_SPACE.sub(r"+\1", value)
+        data[key] = value
+    if "ids" in request.GET:
+        data["ids"] = [item for raw in request.GET.getlist("ids") for item in _list_values(raw)]
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ApiError(
+            400, "invalid_query_params", "Invalid query params", describe_validation_errors(exc.errors())
+        ) from None
+
+
+def _documented(model: type[BaseModel]) -> dict:
+    """``openapi_extra`` publishing a query model's parameters; parsing stays in ``_query`` so that a
+    bad value is ``invalid_query_params`` (ninja would answer ``invalid_payload``)."""
+    schema = model.model_json_schema(by_alias=True)
+    return {
+        "parameters": [
+            {"name": name, "in": "query", "required": False, "schema": prop}
+            for name, prop in schema.get("properties", {}).items()
+        ]
+    }
+
+
+def _list_values(raw: str) -> list[str]:
+    """``a,b``, or the repr the SDK sends for a list (``['a', 'b']``), as a list of strings."""
+    text = raw.strip()
+    if text.startswith("[") and text.endswith("]"):
+        quoted = _QUOTED.findall(text)
+        if quoted:
+            return [single or double for single, double in quoted]
+        text = text[1:-1]
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+def _page(qs, query: PageQuery) -> tuple[list, int]:
+    """One page and the total (not counted again when a partial page already tells it)."""
+    items = list(qs[query.offset : query.offset + query.limit])
+    if items and len(items) < query.limit:
+        return items, query.offset + len(items)
+    return items, qs.count()
+
+
+def _body(payload) -> dict:
+    return payload.model_dump(exclude_none=True) if payload is not None else {}
+
+
+def _no_content() -> HttpResponse:
+    return HttpResponse(status=204)
+
+
+# --- campaigns -------------------------------------------------------------------------------------------
+
+
+def _campaigns_json(campaigns: list) -> list[dict]:
+    counts = queries.vouchers_counts([c.id for c in campaigns])
+    return [
+        campaign_json(
+            c,
+            vouchers_count=counts[c.id],
+            assignments=list(c.rule_assignments.all()),
+            tiers=queries.campaign_tiers(c),
+        )
+        for c in campaigns
+    ]
+
+
+def _campaign_body(campaign_id: str) -> dict:
+    (body,) = _campaigns_json([queries.campaign_details(campaign_id)])
+    return body
+
+
+@router.post("/campaigns", summary="Create a campaign (with its vouchers or promotion tiers)")
+def create_campaign(request, payload: CampaignIn):
+    body = _body(payload)
+    template = body.pop("voucher", None)
+    if payload.voucher is not None:
+        template = {
+            **template,
+            "discount": payload.voucher.discount.wire() if payload.voucher.discount else None,
+            "gift": payload.voucher.gift.wire() if payload.voucher.gift else None,
+        }
+    tiers = [_tier_fields(tier) for tier in (payload.promotion.tiers or [])] if payload.promotion else None
+    body.pop("promotion", None)
+    campaign = services.create_campaign(caller=caller_of(request), voucher=template, tiers=tiers, **body)
+    return _campaign_body(campaign.id)
+
+
+@router.get("/campaigns", summary="List campaigns", openapi_extra=_documented(CampaignListQuery))
+def list_campaigns(request):
+    query = _query(request, CampaignListQuery)
+    items, total = _page(queries.campaign_list(campaign_type=query.campaign_type, order=query.order), query)
+    return list_json("campaigns", _campaigns_json(items), total)
+
+
+@router.get("/campaigns/{campaign_id}", summary="Get a campaign by id or name")
+def get_campaign(request, campaign_id: str):
+    return _campaign_body(queries.find_campaign(campaign_id).id)
+
+
+@router.put("/campaigns/{campaign_id}", summary="Update a campaign")
+def update_campaign(request, campaign_id: str, payload: CampaignUpdateIn):
+    body = _body(payload)
+    if payload.discount is not None:
+        body["discount"] = payload.discount.wire()
+    if payload.gift is not None:
+        body["gift"] = payload.gift.wire()
+    campaign = services.update_campaign(caller=caller_of(request), ref=campaign_id, **body)
+    return _campaign_body(campaign.id)
+
+
+@router.delete(
+    "/campaigns/{campaign_id}",
+    summary="Delete a campaign (to the bin; ?force=true for good)",
+    openapi_extra=_documented(ForceQuery),
+)
+def delete_campaign(request, campaign_id: str):
+    query = _query(request, ForceQuery)
+    action = services.delete_campaign(caller=caller_of(request), ref=campaign_id, force=query.force)
+    return {"async_action_id": action}
+
+
+@router.post("/campaigns/{campaign_id}/enable", summary="Enable a campaign")
+def enable_campaign(request, campaign_id: str):
+    campaign = services.set_campaign_active(caller=caller_of(request), ref=campaign_id, active=True)
+    return _campaign_body(campaign.id)
+
+
+@router.post("/campaigns/{campaign_id}/disable", summary="Disable a campaign")
+def disable_campaign(request, campaign_id: str):
+    campaign = services.set_campaign_active(caller=caller_of(request), ref=campaign_id, active=False)
+    return _campaign_body(campaign.id)
+
+
+def _campaign_vouchers_fields(payload: CampaignVouchersIn | None) -> dict:
+    body = _body(payload)
+    redemption = body.pop("redemption", None) or {}
+    body["redemption_quantity"] = redemption.get("quantity")
+    return body
+
+
+@router.post(
+    "/campaigns/{campaign_id}/vouchers",
+    summary="Add vouchers to a campaign (?vouchers_count=N)",
+    openapi_extra=_documented(VouchersCountQuery),
+)
+def add_vouchers_to_campaign(request, campaign_id: str, payload: CampaignVouchersIn | None = None):
+    count = _query(request, VouchersCountQuery).vouchers_count
+    vouchers = services.add_campaign_vouchers(
+        caller=caller_of(request), ref=campaign_id, count=count, **_campaign_vouchers_fields(payload)
+    )
+    if count == 1:
+        return voucher_json(vouchers[0])
+    return {"async_action_id": new_id("aa_")}
+
+
+@router.post("/campaigns/{campaign_id}/vouchers/{code}", summary="Add a voucher with this code to a campaign")
+def add_voucher_with_code_to_campaign(request, campaign_id: str, code: str, payload: CampaignVouchersIn | None = None):
+    fields = _campaign_vouchers_fields(payload)
+    fields.pop("code", None)
+    fields.pop("code_config", None)
+    (voucher,) = services.add_campaign_vouchers(caller=caller_of(request), ref=campaign_id, code=code, **fields)
+    return voucher_json(voucher, assignments=queries.voucher_assignments(voucher))
+
+
+# --- promotion tiers -------------------------------------------------------------------------------------
+
+
+def _tier_fields(tier: TierIn) -> dict:
+    fields = tier.model_dump(exclude_none=True)
+    fields["action"] = {"discount": tier.action.discount.wire()}
+    return fields
+
+
+@router.get("/promotions/tiers", summary="List promotion tiers", openapi_extra=_documented(TierListQuery))
+def list_promotion_tiers(request):
+    query = _query(request, TierListQuery)
+    items, total = _page(queries.tier_list(is_available=query.is_available, order=query.order), query)
+    data = [tier_json(tier, assignments=list(tier.rule_assignments.all())) for tier in items]
+    return list_json("tiers", data, total, has_more=query.offset + len(items) < total)
+
+
+@router.get("/promotions/tiers/{tier_id}", summary="Get a promotion tier")
+def get_promotion_tier(request, tier_id: str):
+    tier = queries.find_tier(tier_id)
+    return tier_json(tier, assignments=queries.tier_assignments(tier))
+
+
+@router.get("/promotions/{campaign_id}/tiers", summary="List the tiers of a promotion campaign")
+def list_campaign_tiers(request, campaign_id: str):
+    campaign = queries.find_campaign(campaign_id)
+    tiers = list(queries.tier_list(campaign=campaign))
+    data = [tier_json(tier, assignments=list(tier.rule_assignments.all())) for tier in tiers]
+    return list_json("tiers", data, has_more=False)
+
+
+@router.post("/promotions/{campaign_id}/tiers", summary="Add a tier to a promotion campaign")
+def add_promotion_tier(request, campaign_id: str, payload: TierIn):
+    tier = services.create_promotion_tier(
+        caller=caller_of(request), campaign_ref=campaign_id, tier=_tier_fields(payload)
+    )
+    return tier_json(tier, assignments=queries.tier_assignments(tier))
+
+
+# --- vouchers --------------------------------------------------------------------------------------------
+
+
+def _voucher_fields(payload: VoucherIn) -> dict:
+    body = _body(payload)
+    redemption = body.pop("redemption", None) or {}
+    body["redemption_quantity"] = redemption.get("quantity")
+    body["discount"] = payload.discount.wire() if payload.discount else None
+    body["gift"] = payload.gift.wire() if payload.gift else None
+    return body
+
+
+def _voucher_body(voucher) -> dict:
+    return voucher_json(voucher, assignments=queries.voucher_assignments(voucher))
+
+
+@router.post("/vouchers", summary="Create a voucher with a random code (or the body's code)")
+def generate_random_code(request, payload: VoucherIn):
+    voucher = services.create_voucher(caller=caller_of(request), **_voucher_fields(payload))
+    return _voucher_body(voucher)
+
+
+@router.get("/vouchers", summary="List vouchers", openapi_extra=_documented(VoucherListQuery))
+def list_vouchers(request):
+    query = _query(request, VoucherListQuery)
+    qs = queries.voucher_list(
+        **query.model_dump(exclude={"limit", "page"}, exclude_none=True),
+    )
+    items, total = _page(qs, query)
+    return list_json("vouchers", [voucher_json(v, assignments=list(v.rule_assignments.all())) for v in items], total)
+
+
+@router.post("/vouchers/{code}", summary="Create a voucher with this code")
+def create_voucher(request, code: str, payload: VoucherIn):
+    fields = _voucher_fields(payload)
+    fields["code"] = code
+    fields.pop("code_config", None)
+    voucher = services.create_voucher(caller=caller_of(request), **fields)
+    return _voucher_body(voucher)
+
+
+@router.get("/vouchers/{code}", summary="Get a voucher by code or id")
+def get_voucher(request, code: str):
+    return _voucher_body(queries.find_voucher(code))
+
+
+@router.put("/vouchers/{code}", summary="Update a voucher (partial; type is ignored)")
+def update_voucher(request, code: str, payload: VoucherUpdateIn):
+    body = _body(payload)
+    redemption = body.pop("redemption", None) or {}
+    body["redemption_quantity"] = redemption.get("quantity")
+    body["discount"] = payload.discount.wire() if payload.discount else None
+    voucher = services.update_voucher(caller=caller_of(request), ref=code, **body)
+    return _voucher_body(voucher)
+
+
+@router.delete(
+    "/vouchers/{code}",
+    summary="Delete a voucher (to the bin; ?force=true for good)",
+    openapi_extra=_documented(ForceQuery),
+)
+def delete_voucher(request, code: str):
+    query = _query(request, ForceQuery)
+    services.delete_voucher(caller=caller_of(request), ref=code, force=query.force)
+    return _no_content()
+
+
+@router.post("/vouchers/{code}/enable", summary="Enable a voucher")
+def enable_voucher(request, code: str):
+    return _voucher_body(services.set_voucher_active(caller=caller_of(request), ref=code, active=True))
+
+
+@router.post("/vouchers/{code}/disable", summary="Disable a voucher")
+def disable_voucher(request, code: str):
+    return _voucher_body(services.set_voucher_active(caller=caller_of(request), ref=code, active=False))
+
+
+@router.post("/vouchers/{code}/balance", summary="Add to (or take from) a gift card's balance")
+def update_voucher_balance(request, code: str, payload: BalanceIn):
+    voucher = services.update_gift_balance(caller=caller_of(request), ref=code, **_body(payload))
+    return balance_json(voucher, payload.amount)
+
+
+# --- customers and segments ------------------------------------------------------------------------------
+
+
+@router.post("/customers", summary="Create or update a customer (upsert by source_id)")
+def create_customer(request, payload: CustomerIn):
+    return customer_full_json(services.create_customer(caller=caller_of(request), **_body(payload)))
+
+
+@router.get("/customers", summary="List customers", openapi_extra=_documented(CustomerListQuery))
+def list_customers(request):
+    query = _query(request, CustomerListQuery)
+    qs = queries.customer_list(**query.model_dump(exclude={"limit", "page"}, exclude_none=True))
+    items, total = _page(qs, query)
+    return list_json("customers", [customer_full_json(c) for c in items], total)
+
+
+@router.get("/customers/{customer_id}", summary="Get a customer by id or source_id")
+def get_customer(request, customer_id: str):
+    return customer_full_json(queries.find_customer(customer_id))
+
+
+@router.put("/customers/{customer_id}", summary="Update a customer (by id or source_id)")
+def update_customer(request, customer_id: str, payload: CustomerUpdateIn):
+    customer = services.update_customer(caller=caller_of(request), ref=customer_id, **_body(payload))
+    return customer_full_json(customer)
+
+
+@router.post("/segments", summary="Create a static or auto-update customer segment")
+def create_segment(request, payload: SegmentIn):
+    return segment_json(services.create_segment(caller=caller_of(request), **_body(payload)))
+
+
+@router.get("/segments/{segment_id}", summary="Get a segment")
+def get_segment(request, segment_id: str):
+    return segment_json(queries.find_segment(segment_id))
+
+
+@router.delete("/segments/{segment_id}", summary="Delete a segment")
+def delete_segment(request, segment_id: str):
+    services.delete_segment(caller=caller_of(request), segment_id=segment_id)
+    return _no_content()
+
+
+# --- validation rules ------------------------------------------------------------------------------------
+
+
+def _rule_fields(payload: ValidationRuleIn | ValidationRuleUpdateIn) -> dict:
+    return {
+        "name": payload.name,
+        "rules": payload.rules,
+        "error_message": payload.error.message if payload.error else None,
+        "applicable_to": payload.applicable_to.stored() if payload.applicable_to else None,
+    }
+
+
+def _rule_body(rule) -> dict:
+    return validation_rule_json(rule, assignments_count=queries.rule_assignments_count(rule))
+
+
+@router.post("/validation-rules", summary="Create a validation rule")
+def create_validation_rule(request, payload: ValidationRuleIn):
+    return _rule_body(services.create_validation_rule(caller=caller_of(request), **_rule_fields(payload)))
+
+
+@router.get("/validation-rules", summary="List validation rules", openapi_extra=_documented(RuleListQuery))
+def list_validation_rules(request):
+    query = _query(request, RuleListQuery)
+    qs = queries.rule_list(order=query.order, start_date=query.start_date, end_date=query.end_date)
+    items, total = _page(qs, query)
+    data = [validation_rule_json(rule, assignments_count=rule.assignments_total) for rule in items]
+    return list_json("data", data, total)
+
+
+@router.get("/validation-rules/{rule_id}", summary="Get a validation rule")
+def get_validation_rule(request, rule_id: str):
+    return _rule_body(queries.find_rule(rule_id))
+
+
+@router.put("/validation-rules/{rule_id}", summary="Update a validation rule (partial)")
+def update_validation_rule(request, rule_id: str, payload: ValidationRuleUpdateIn):
+    rule = services.update_validation_rule(caller=caller_of(request), rule_id=rule_id, **_rule_fields(payload))
+    return _rule_body(rule)
+
+
+@router.delete("/validation-rules/{rule_id}", summary="Delete a validation rule and its assignments")
+def delete_validation_rule(request, rule_id: str):
+    services.delete_validation_rule(caller=caller_of(request), rule_id=rule_id)
+    return _no_content()
+
+
+@router.post("/validation-rules/{rule_id}/assignments", summary="Assign a rule to a voucher, campaign or tier")
+def create_validation_rule_assignment(request, rule_id: str, payload: AssignmentIn):
+    assignment = services.assign_validation_rule(caller=caller_of(request), rule_id=rule_id, **_body(payload))
+    return assignment_json(assignment)
+
+
+@router.get("/validation-rules/{rule_id}/assignments", summary="List a rule's assignments")
+def list_validation_rule_assignments(request, rule_id: str):
+    rule = queries.find_rule(rule_id)
+    return list_json("data", [assignment_json(a) for a in queries.rule_assignments(rule)])
+
+
+@router.delete("/validation-rules/{rule_id}/assignments/{assignment_id}", summary="Remove a rule assignment")
+def delete_validation_rule_assignment(request, rule_id: str, assignment_id: str):
+    services.unassign_validation_rule(caller=caller_of(request), rule_id=rule_id, assignment_id=assignment_id)
+    return _no_content()
+
+
+# --- categories ------------------------------------------------------------------------------------------
+
+
+@router.post("/categories", summary="Create a stacking category")
+def create_category(request, payload: CategoryIn):
+    category = stacking_services.create_category(caller=caller_of(request), **_body(payload))
+    return category_json(category)
+
+
+@router.get("/categories", summary="List categories (all of them, by hierarchy)")
+def list_categories(request):
+    return list_json("data", [category_json(c) for c in queries.category_list()])
+
+
+@router.get("/categories/{category_id}", summary="Get a category")
+def get_category(request, category_id: str):
+    category = queries.find_category(category_id)
+    return category_json(category)
+
+
+@router.put("/categories/{category_id}", summary="Update a category")
+def update_category(request, category_id: str, payload: CategoryUpdateIn):
+    category = stacking_services.update_category(caller=caller_of(request), category_id=category_id, **_body(payload))
+    return category_json(category)
+
+
+@router.delete("/categories/{category_id}", summary="Delete a category")
+def delete_category(request, category_id: str):
+    stacking_services.delete_category(caller=caller_of(request), category_id=category_id)
+    return _no_content()

@@ -4,9 +4,19 @@ ints, enums stay in their sets, and optional values are omitted or null rather t
 from urllib.parse import quote
 
 from stacking.serializers import category_json
-from voucherhub.wire import empty_list, iso, list_json, number
+from voucherhub.wire import iso, list_json, number
 
-from .models import Campaign, Customer, Discount, PromotionTier, ValidationRuleAssignment, Voucher, VoucherType
+from .models import (
+    Campaign,
+    Customer,
+    Discount,
+    PromotionTier,
+    Segment,
+    ValidationRule,
+    ValidationRuleAssignment,
+    Voucher,
+    VoucherType,
+)
 
 
 def discount_json(obj: Discount) -> dict | None:
@@ -99,7 +109,7 @@ def customer_json(customer: Customer | None) -> dict | None:
     }
 
 
-def tier_json(tier: PromotionTier) -> dict:
+def tier_json(tier: PromotionTier, *, assignments: list[ValidationRuleAssignment] | None = None) -> dict:
     """A promotion tier. Reads ``campaign`` and ``category``."""
     return {
         "id": tier.id,
@@ -120,7 +130,7 @@ def tier_json(tier: PromotionTier) -> dict:
         "expiration_date": iso(tier.expiration_date),
         "category_id": tier.category_id,
         "categories": [category_json(tier.category)] if tier.category_id else [],
-        "validation_rule_assignments": empty_list(),
+        "validation_rule_assignments": assignments_json(assignments or []),
         "created_at": iso(tier.created_at),
         "updated_at": iso(tier.updated_at),
         "object": "promotion_tier",
@@ -131,3 +141,120 @@ def campaign_brief_json(campaign: Campaign | None) -> dict | None:
     if campaign is None:
         return None
     return {"id": campaign.id, "name": campaign.name, "campaign_type": campaign.campaign_type, "object": "campaign"}
+
+
+def assignment_json(assignment: ValidationRuleAssignment) -> dict:
+    """One validation rule assignment (``asgm_``)."""
+    return {
+        "id": assignment.id,
+        "rule_id": assignment.rule_id,
+        "related_object_id": assignment.related_object_id,
+        "related_object_type": assignment.related_object_type,
+        "created_at": iso(assignment.created_at),
+        "object": "validation_rules_assignment",
+    }
+
+
+def customer_full_json(customer: Customer) -> dict:
+    """The customer object of ``/v1/customers``. ``summary`` is left out: the SDK requires both of its
+    halves (redemptions and orders) whenever it is present."""
+    return {
+        **customer_json(customer),
+        "description": customer.description or None,
+        "created_at": iso(customer.created_at),
+        "updated_at": iso(customer.updated_at),
+    }
+
+
+def campaign_json(
+    campaign: Campaign,
+    *,
+    vouchers_count: int,
+    assignments: list[ValidationRuleAssignment] | None = None,
+    tiers: list[PromotionTier] | None = None,
+) -> dict:
+    """The campaign object. Reads ``category``; ``tiers`` (PROMOTION campaigns) need ``campaign``,
+    ``category`` and ``rule_assignments`` loaded (campaigns.queries prefetches them).
+    ``voucher.code_config`` is always an object: the SDK requires it."""
+    category = campaign.category
+    body = {
+        "id": campaign.id,
+        "name": campaign.name,
+        "description": campaign.description or None,
+        "campaign_type": campaign.campaign_type,
+        "type": campaign.type,
+        "auto_join": False,
+        "join_once": False,
+        "vouchers_count": vouchers_count,
+        "start_date": iso(campaign.start_date),
+        "expiration_date": iso(campaign.expiration_date),
+        "active": campaign.active,
+        "metadata": campaign.metadata,
+        "created_at": iso(campaign.created_at),
+        "updated_at": iso(campaign.updated_at),
+        "category": category.name if category else None,
+        "category_id": category.id if category else None,
+        "categories": [category_json(category)] if category else [],
+        "creation_status": campaign.creation_status,
+        "vouchers_generation_status": campaign.creation_status,
+        "protected": False,
+        "validation_rules_assignments": assignments_json(assignments or []),
+        "object": "campaign",
+    }
+    template = campaign.voucher_template or {}
+    if template:
+        voucher = {key: template[key] for key in ("type", "discount", "gift", "redemption") if key in template}
+        voucher["code_config"] = template.get("code_config") or {}
+        body["voucher"] = voucher
+    if tiers is not None:
+        body["promotion"] = {
+            "object": "list",
+            "data_ref": "tiers",
+            "tiers": [tier_json(tier, assignments=list(tier.rule_assignments.all())) for tier in tiers],
+            "total": len(tiers),
+            "has_more": False,
+        }
+    return body
+
+
+def segment_json(segment: Segment) -> dict:
+    return {
+        "id": segment.id,
+        "name": segment.name,
+        "type": segment.type,
+        "filter": segment.filter if segment.type == Segment.Type.AUTO_UPDATE else None,
+        "created_at": iso(segment.created_at),
+        "initial_sync_status": "DONE",
+        "object": "segment",
+    }
+
+
+def validation_rule_json(rule: ValidationRule, *, assignments_count: int) -> dict:
+    """The rule as stored (``rules`` in the platform's shape, unchanged); the SDK's defaults for
+    ``type`` and ``context_type`` are the only ones VoucherHub has."""
+    return {
+        "id": rule.id,
+        "name": rule.name,
+        "rules": rule.rules,
+        "error": {"message": rule.error_message} if rule.error_message else None,
+        "applicable_to": rule.applicable_to or {"included": [], "excluded": [], "included_all": False},
+        "type": "expression",
+        "context_type": "global",
+        "assignments_count": assignments_count,
+        "created_at": iso(rule.created_at),
+        "updated_at": iso(rule.updated_at),
+        "object": "validation_rules",
+    }
+
+
+def balance_json(voucher: Voucher, amount: int) -> dict:
+    """The answer of ``POST /v1/vouchers/{code}/balance``."""
+    return {
+        "amount": amount,
+        "total": voucher.gift_amount or 0,
+        "balance": voucher.gift_balance or 0,
+        "type": "gift_voucher",
+        "operation_type": "MANUAL",
+        "object": "balance",
+        "related_object": {"id": voucher.id, "type": "voucher"},
+    }

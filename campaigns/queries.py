@@ -1,0 +1,289 @@
+"""Read side of campaigns: look-ups by the references the API accepts, and the querysets of its lists.
+
+Look-ups raise the platform's 404 (``ApiError``) so every caller answers an unknown id the same way.
+Soft-deleted campaigns and vouchers (``deleted_at`` set, "in the bin") are invisible here unless asked for.
+Lists load what their serializers read in a fixed number of queries, whatever the page size.
+"""
+
+from datetime import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from stacking.models import Category
+from voucherhub.errors import not_found
+
+from .models import (
+    Campaign,
+    CampaignType,
+    Customer,
+    PromotionTier,
+    Segment,
+    ValidationRule,
+    ValidationRuleAssignment,
+    Voucher,
+)
+
+# --- look-ups --------------------------------------------------------------------------------------------
+
+
+def vouchers(*, include_deleted: bool = False) -> QuerySet[Voucher]:
+    qs = Voucher.objects.select_related("campaign", "category")
+    return qs if include_deleted else qs.filter(deleted_at__isnull=True)
+
+
+def find_voucher(ref: str, *, include_deleted: bool = False, for_update: bool = False) -> Voucher:
+    """The voucher with code ``ref`` (codes win), else with id ``ref``."""
+    qs = vouchers(include_deleted=include_deleted)
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    voucher = qs.filter(code=ref).first() or (qs.filter(pk=ref).first() if ref.startswith("v_") else None)
+    if voucher is None:
+        raise not_found("voucher", ref)
+    return voucher
+
+
+def campaigns(*, include_deleted: bool = False) -> QuerySet[Campaign]:
+    qs = Campaign.objects.select_related("category")
+    return qs if include_deleted else qs.filter(deleted_at__isnull=True)
+
+
+def find_campaign(ref: str, *, for_update: bool = False) -> Campaign:
+    """The campaign with id ``ref``, else with name ``ref``."""
+    qs = campaigns()
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    campaign = qs.filter(pk=ref).first() or qs.filter(name=ref).first()
+    if campaign is None:
+        raise not_found("campaign", ref)
+    return campaign
+
+
+def find_customers(refs: list[str]) -> list[Customer]:
+    """The customers with these ids or source_ids, in one query; 404 for the first unknown one."""
+    found = list(Customer.objects.filter(Q(pk__in=refs) | Q(source_id__in=refs)))
+    known = {c.id for c in found} | {c.source_id for c in found}
+    for ref in refs:
+        if ref not in known:
+            raise not_found("customer", ref)
+    return found
+
+
+def find_customer(ref: str, *, for_update: bool = False) -> Customer:
+    """The customer with id ``ref``, else with source_id ``ref``."""
+    qs = Customer.objects.select_for_update() if for_update else Customer.objects.all()
+    customer = (qs.filter(pk=ref).first() if ref.startswith("cust_") else None) or qs.filter(source_id=ref).first()
+    if customer is None:
+        raise not_found("customer", ref)
+    return customer
+
+
+def find_category(ref: str) -> Category:
+    """The category with id ``ref``, else with name ``ref``."""
+    category = Category.objects.filter(pk=ref).first() or Category.objects.filter(name=ref).first()
+    if category is None:
+        raise not_found("category", ref)
+    return category
+
+
+def find_tier(tier_id: str) -> PromotionTier:
+    tier = (
+        PromotionTier.objects.select_related("campaign", "category")
+        .filter(pk=tier_id, campaign__deleted_at__isnull=True)
+        .first()
+    )
+    if tier is None:
+        raise not_found("promotion_tier", tier_id)
+    return tier
+
+
+def find_segment(segment_id: str) -> Segment:
+    segment = Segment.objects.filter(pk=segment_id).first()
+    if segment is None:
+        raise not_found("segment", segment_id)
+    return segment
+
+
+def find_rule(rule_id: str) -> ValidationRule:
+    rule = ValidationRule.objects.filter(pk=rule_id).first()
+    if rule is None:
+        raise not_found("validation_rule", rule_id, label="validation rule")
+    return rule
+
+
+# --- details ---------------------------------------------------------------------------------------------
+
+
+def voucher_assignments(voucher: Voucher) -> list[ValidationRuleAssignment]:
+    return list(voucher.rule_assignments.order_by("created_at", "id"))
+
+
+def tier_assignments(tier: PromotionTier) -> list[ValidationRuleAssignment]:
+    return list(tier.rule_assignments.order_by("created_at", "id"))
+
+
+def rule_assignments_count(rule: ValidationRule) -> int:
+    return rule.assignments.count()
+
+
+def rule_assignments(rule: ValidationRule) -> list[ValidationRuleAssignment]:
+    return list(rule.assignments.order_by("created_at", "id"))
+
+
+def campaign_details(campaign_id: str) -> Campaign:
+    """One campaign with what ``campaign_json`` reads (see ``campaign_list``)."""
+    return _with_details(Campaign.objects.filter(pk=campaign_id)).get()
+
+
+def vouchers_counts(campaign_ids: list[str]) -> dict[str, int]:
+    """Live (not binned) vouchers per campaign, for the campaigns of one page only: one grouped query
+    on the (campaign, created_at) index instead of counting every voucher of every campaign."""
+    rows = (
+        Voucher.objects.filter(campaign_id__in=campaign_ids, deleted_at__isnull=True)
+        .values("campaign_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts = dict.fromkeys(campaign_ids, 0)
+    counts.update({row["campaign_id"]: row["n"] for row in rows})
+    return counts
+
+
+def campaign_tiers(campaign: Campaign) -> list[PromotionTier] | None:
+    """The tiers of a PROMOTION campaign (prefetched by ``campaign_list``), None for other types."""
+    if campaign.campaign_type != CampaignType.PROMOTION:
+        return None
+    return list(campaign.tiers.all())
+
+
+def _with_details(qs: QuerySet[Campaign]) -> QuerySet[Campaign]:
+    return qs.select_related("category").prefetch_related(
+        Prefetch("rule_assignments", queryset=ValidationRuleAssignment.objects.order_by("created_at", "id")),
+        Prefetch("tiers", queryset=PromotionTier.objects.select_related("category").order_by("position")),
+        Prefetch(
+            "tiers__rule_assignments",
+            queryset=ValidationRuleAssignment.objects.order_by("created_at", "id"),
+        ),
+    )
+
+
+# --- lists -----------------------------------------------------------------------------------------------
+
+
+def _created_updated(
+    qs: QuerySet,
+    *,
+    created_before: datetime | None = None,
+    created_after: datetime | None = None,
+    updated_before: datetime | None = None,
+    updated_after: datetime | None = None,
+) -> QuerySet:
+    if created_before:
+        qs = qs.filter(created_at__lt=created_before)
+    if created_after:
+        qs = qs.filter(created_at__gt=created_after)
+    if updated_before:
+        qs = qs.filter(updated_at__lt=updated_before)
+    if updated_after:
+        qs = qs.filter(updated_at__gt=updated_after)
+    return qs
+
+
+def _ordered(qs: QuerySet, order: str) -> QuerySet:
+    """``order`` plus the id in the same direction, so that pages never overlap or skip rows."""
+    return qs.order_by(order, "-id" if order.startswith("-") else "id")
+
+
+def voucher_list(
+    *,
+    category: str | None = None,
+    campaign_id: str | None = None,
+    campaign: str | None = None,
+    customer: str | None = None,
+    code: str | None = None,
+    ids: list[str] | None = None,
+    order: str = "-created_at",
+    **dates: datetime | None,
+) -> QuerySet[Voucher]:
+    qs = vouchers().prefetch_related(
+        Prefetch("rule_assignments", queryset=ValidationRuleAssignment.objects.order_by("created_at", "id"))
+    )
+    if category:
+        qs = qs.filter(Q(category_id=category) | Q(category__name=category))
+    if campaign_id:
+        qs = qs.filter(campaign_id=campaign_id)
+    if campaign:
+        qs = qs.filter(campaign__name=campaign)
+    if customer:
+        qs = qs.filter(Q(holder_id=customer) | Q(holder__source_id=customer))
+    if code:
+        qs = qs.filter(code=code)
+    if ids:
+        qs = qs.filter(Q(id__in=ids) | Q(code__in=ids))
+    return _ordered(_created_updated(qs, **dates), order)
+
+
+def campaign_list(*, campaign_type: str | None = None, order: str = "-created_at") -> QuerySet[Campaign]:
+    qs = _with_details(campaigns())
+    if campaign_type:
+        qs = qs.filter(campaign_type=campaign_type)
+    return _ordered(qs, order)
+
+
+def customer_list(
+    *,
+    email: str | None = None,
+    name: str | None = None,
+    segment_id: str | None = None,
+    order: str = "-created_at",
+    **dates: datetime | None,
+) -> QuerySet[Customer]:
+    qs = Customer.objects.all()
+    if email:
+        qs = qs.filter(email__iexact=email)
+    if name:
+        qs = qs.filter(name=name)
+    if segment_id:
+        segment = Segment.objects.filter(pk=segment_id).first()
+        if segment is None:
+            return qs.none()
+        if segment.type == Segment.Type.STATIC:
+            qs = qs.filter(segments=segment)
+        else:
+            for key, value in segment.filter.items():
+                values = value if isinstance(value, list) else [value]
+                qs = qs.filter(**{f"metadata__{key}__in": values})
+    return _ordered(_created_updated(qs, **dates), order)
+
+
+def tier_list(*, campaign: Campaign | None = None, is_available: bool | None = None, order: str = "created_at"):
+    qs = PromotionTier.objects.select_related("campaign", "category").filter(campaign__deleted_at__isnull=True)
+    qs = qs.prefetch_related(
+        Prefetch("rule_assignments", queryset=ValidationRuleAssignment.objects.order_by("created_at", "id"))
+    )
+    if campaign is not None:
+        qs = qs.filter(campaign=campaign)
+    if is_available:
+        now = timezone.now()
+        for owner in ("", "campaign__"):
+            qs = qs.filter(**{f"{owner}active": True})
+            qs = qs.filter(Q(**{f"{owner}start_date__isnull": True}) | Q(**{f"{owner}start_date__lte": now}))
+            qs = qs.filter(Q(**{f"{owner}expiration_date__isnull": True}) | Q(**{f"{owner}expiration_date__gt": now}))
+    if campaign is not None:
+        return qs.order_by("position")
+    return _ordered(qs, order)
+
+
+def rule_list(
+    *, order: str = "-created_at", start_date: datetime | None = None, end_date: datetime | None = None
+) -> QuerySet[ValidationRule]:
+    qs = ValidationRule.objects.annotate(assignments_total=Count("assignments"))
+    if start_date:
+        qs = qs.filter(created_at__gte=start_date)
+    if end_date:
+        qs = qs.filter(created_at__lte=end_date)
+    return _ordered(qs, order)
+
+
+def category_list() -> QuerySet[Category]:
+    return Category.objects.order_by("hierarchy", "name")

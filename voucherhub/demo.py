@@ -64,6 +64,7 @@ from campaigns.models import (
     VoucherTransaction,
     VoucherType,
 )
+from campaigns.serializers import discount_json
 from redemptions.models import (
     FailureCode,
     Redemption,
@@ -75,7 +76,9 @@ from redemptions.models import (
 )
 from sessions.models import ReleaseReason, SessionLock, SessionStatus, TtlUnit, ValidationSession, ttl_to_timedelta
 from stacking import engine
+from stacking.facts import category_facts, discount_facts, settings_facts
 from stacking.models import Category, DiscountCalculation, StackingEligibility, StackingRules
+from stacking.serializers import category_json
 from voucherhub import roles
 from voucherhub.ids import new_id, new_request_id
 from voucherhub.models import ChannelType
@@ -587,7 +590,7 @@ def seed_demo(
             target=redemptions,
             seed=seed,
             now=now or timezone.now(),
-            settings=_stacking_settings(StackingRules.load()),
+            settings=settings_facts(StackingRules.load()),
             categories={c.name: c for c in Category.objects.filter(name__in=[s.name for s in CATEGORIES])},
             operator=get_user_model().objects.get(username="admin"),
         )
@@ -611,18 +614,6 @@ def seed_demo(
         )
     }
     return SeedResult(users, created, deleted, time.monotonic() - started)
-
-
-def _stacking_settings(rules: StackingRules) -> engine.StackingSettings:
-    return engine.StackingSettings(
-        redeemables_limit=rules.redeemables_limit,
-        applicable_redeemables_limit=rules.applicable_redeemables_limit,
-        applicable_exclusive_redeemables_limit=rules.applicable_exclusive_redeemables_limit,
-        applicable_redeemables_per_category_limit=rules.applicable_redeemables_per_category_limit,
-        application_mode=rules.redeemables_application_mode,
-        sorting_rule=rules.redeemables_sorting_rule,
-        default_calculation=rules.default_discount_calculation,
-    )
 
 
 # --- the builder ------------------------------------------------------------------------------------------
@@ -954,8 +945,8 @@ class _Builder:
             rules=(rule_specs[tier_spec.rule],) if tier_spec.rule else (),
             valid_from=campaign.start_date,
             valid_to=campaign.expiration_date,
-            facts_category=_category_facts(category),
-            facts_discount=_discount_facts(tier),
+            facts_category=category_facts(category),
+            facts_discount=discount_facts(tier),
             tier=tier,
         )
 
@@ -1041,8 +1032,8 @@ class _Builder:
             rules=rules,
             valid_from=max(valid_from, start or valid_from),
             valid_to=expiration,
-            facts_category=_category_facts(category),
-            facts_discount=None if gift else _discount_facts(voucher),
+            facts_category=category_facts(category),
+            facts_discount=None if gift else discount_facts(voucher),
             voucher=voucher,
             disabled_at=disabled_at,
             status=status,
@@ -2092,7 +2083,7 @@ class _Builder:
             if r.is_gift:
                 result = {"gift": {"balance": r.available_credits, "credits": res.gift_credits}}
             else:
-                result = {"discount": _discount_json(r.tier or r.voucher)}
+                result = {"discount": discount_json(r.tier or r.voucher)}
             item["order"] = {
                 "amount": order.amount,
                 "total_discount_amount": (order.amount or 0) - res.order_total_after,
@@ -2115,7 +2106,7 @@ class _Builder:
         if r is not None:
             item["campaign_id"] = r.campaign.id
             item["campaign_name"] = r.campaign.name
-            item["categories"] = [_category_json(r.campaign.category)] if r.campaign.category else []
+            item["categories"] = [category_json(r.campaign.category)] if r.campaign.category else []
             if r.tier is not None:
                 item["name"] = r.tier.name
         return item
@@ -2299,49 +2290,6 @@ def _discount_json_from(fields: dict) -> dict:
         if fields.get(key) is not None:
             body[key] = fields[key]
     return body
-
-
-def _discount_json(obj: Voucher | PromotionTier | None) -> dict:
-    assert obj is not None
-    return {
-        **_discount_json_from(
-            {
-                "discount_type": obj.discount_type,
-                "percent_off": obj.percent_off,
-                "amount_off": obj.amount_off,
-                "fixed_amount": obj.fixed_amount,
-                "amount_limit": obj.amount_limit,
-            }
-        ),
-        "effect": str(obj.discount_effect),
-    }
-
-
-def _category_facts(category: Category) -> engine.CategoryFacts:
-    return engine.CategoryFacts(
-        id=category.id,
-        name=category.name,
-        hierarchy=category.hierarchy,
-        eligibility=category.stacking_rules_type,
-        calculation=category.discount_calculation,
-    )
-
-
-def _category_json(category: Category) -> dict:
-    body = {"id": category.id, "name": category.name, "hierarchy": category.hierarchy, "object": "category"}
-    if category.stacking_rules_type:
-        body["stacking_rules_type"] = category.stacking_rules_type
-    return body
-
-
-def _discount_facts(obj: Voucher | PromotionTier) -> engine.DiscountFacts:
-    return engine.DiscountFacts(
-        type=obj.discount_type,
-        percent_off=obj.percent_off,
-        amount_off=obj.amount_off,
-        fixed_amount=obj.fixed_amount,
-        amount_limit=obj.amount_limit,
-    )
 
 
 def _order_request(order: Order) -> dict:

@@ -181,6 +181,10 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "voucherhub.tasks.record_heartbeat", "schedule": 30.0},
     "purge-idempotency-keys": {"task": "voucherhub.tasks.purge_idempotency_keys", "schedule": 3600.0},
+    # A session past its ttl already blocks nobody (the engine treats its locks as free); this marks it
+    # EXPIRED and returns its locks to the vouchers' counters.
+    "expire-sessions": {"task": "sessions.tasks.expire_sessions", "schedule": 60.0},
+    "purge-validations": {"task": "redemptions.tasks.purge_validations", "schedule": 3600.0},
 }
 
 # --- Security -------------------------------------------------------------------------------------

@@ -1,0 +1,155 @@
+"""Request bodies of /v1/validations, /v1/redemptions and rollbacks (API.md sections 4 and 5).
+
+Unknown fields are ignored and ``null`` means absent. Numbers are strict (``"100"`` is not an amount) and
+bounded, so a body the database could not hold is a 400, never a 500. Some values are deliberately let
+through so that the engine can report them as a redeemable's failure and store the attempt (SPEC section
+3): a negative order amount (``invalid_amount``), an order line with quantity 0 (``invalid_order``), and a
+malformed ``gift`` (``invalid_payload``).
+
+Plain pydantic models rather than ninja's ``Schema``: a Schema reads any value's attributes, so ``"customer":
+"bob"`` would pass as an empty customer.
+"""
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, Field, StrictFloat, StrictInt, StrictStr, model_validator
+
+from .orders import MAX_AMOUNT
+
+Money = Annotated[StrictInt, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
+Quantity = Annotated[StrictInt, Field(ge=-1_000_000_000, le=1_000_000_000)]
+Id = Annotated[StrictStr, Field(min_length=1, max_length=200)]
+Text = Annotated[StrictStr, Field(max_length=200)]
+Price = Annotated[StrictInt | StrictFloat, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
+Metadata = dict[str, Any]
+
+
+def _unstorable(value: Any) -> bool:
+    """Text PostgreSQL cannot keep in text or jsonb: a NUL character, or a lone UTF-16 surrogate."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return True
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_unstorable(v) for v in value)
+    return False
+
+
+class _Storable(BaseModel):
+    """Refuse anywhere in the body what the database could not store (a 400, never a 500 later)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _refuse_unstorable(cls, data: Any) -> Any:
+        if _unstorable(data):
+            raise ValueError("text must be valid Unicode without NUL characters")
+        return data
+
+
+class RedeemableIn(BaseModel):
+    object: Literal["voucher", "promotion_tier", "promotion_stack"]
+    id: Annotated[StrictStr, Field(min_length=1, max_length=100)]  # the longest voucher code
+    gift: Any = Field(None, description="{credits: int} for gift cards; checked per redeemable (invalid_payload)")
+    reward: Any = None
+
+
+class ProductIn(BaseModel):
+    id: Text | None = None
+    source_id: Text | None = None
+    name: Annotated[StrictStr, Field(max_length=500)] | None = None
+    price: Price | None = None
+    override: bool | None = None
+    metadata: Metadata | None = None
+
+
+class SkuIn(BaseModel):
+    id: Text | None = None
+    source_id: Text | None = None
+    sku: Annotated[StrictStr, Field(max_length=500)] | None = None
+    price: Price | None = None
+    override: bool | None = None
+    metadata: Metadata | None = None
+
+
+class OrderItemIn(BaseModel):
+    source_id: Text | None = None
+    product_id: Text | None = None
+    sku_id: Text | None = None
+    related_object: Literal["product", "sku"] | None = None
+    quantity: Quantity | None = None
+    price: Money | None = None
+    amount: Money | None = None
+    product: ProductIn | None = None
+    sku: SkuIn | None = None
+    metadata: Metadata | None = None
+
+
+class OrderIn(BaseModel):
+    id: Id | None = None
+    source_id: Id | None = None
+    status: Literal["CREATED", "PAID", "CANCELED", "FULFILLED"] | None = None
+    amount: Money | None = None
+    items: Annotated[list[OrderItemIn], Field(max_length=1000)] | None = None
+    metadata: Metadata | None = None
+
+
+class CustomerIn(BaseModel):
+    id: Id | None = None
+    source_id: Id | None = None
+    name: Text | None = None
+    email: Annotated[StrictStr, Field(max_length=254)] | None = None
+    description: Annotated[StrictStr, Field(max_length=5000)] | None = None
+    phone: Text | None = None
+    birthdate: Text | None = None
+    birthday: Text | None = None
+    address: Any = None
+    metadata: Metadata | None = None
+
+
+class SessionIn(BaseModel):
+    type: Literal["LOCK"] | None = None
+    key: Id | None = None
+    ttl: Annotated[StrictInt | StrictFloat, Field(gt=0, lt=10**15)] | None = None
+    ttl_unit: Literal["DAYS", "HOURS", "MINUTES", "SECONDS", "MILLISECONDS", "MICROSECONDS", "NANOSECONDS"] | None = (
+        None
+    )
+
+
+class StackIn(_Storable):
+    """``POST /v1/validations`` and ``POST /v1/redemptions``."""
+
+    redeemables: Annotated[list[RedeemableIn], Field(min_length=1, max_length=30)]
+    order: OrderIn | None = None
+    customer: CustomerIn | None = None
+    session: SessionIn | None = None
+    tracking_id: Text | None = None
+    metadata: Metadata | None = None
+    options: Any = None
+
+    def service_kwargs(self) -> dict:
+        """The service's keyword arguments as plain data (absent and null fields dropped)."""
+        data = self.model_dump(exclude_none=True)
+        return {
+            "redeemables": data["redeemables"],
+            "order": data.get("order"),
+            "customer": data.get("customer"),
+            "session": data.get("session"),
+            "tracking_id": data.get("tracking_id"),
+            "metadata": data.get("metadata"),
+        }
+
+
+class RollbackIn(_Storable):
+    """The optional body of the rollback endpoints; ``reason`` and ``tracking_id`` travel in the query."""
+
+    reason: Annotated[StrictStr, Field(max_length=500)] | None = None
+    tracking_id: Text | None = None
+    customer: CustomerIn | None = None
+    order: OrderIn | None = None
+    metadata: Metadata | None = None

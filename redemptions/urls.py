@@ -6,7 +6,7 @@ TABS = [
     ("Redemptions", "redemptions:list", "redemptions.view_redemption"),
     ("Validations", "redemptions:validations", "redemptions.view_validation"),
     ("Sessions", "redemptions:sessions", "validation_sessions.view_validationsession"),
-    ("Stacking rules", "redemptions:stacking-rules", "stacking.view_stackingrules"),
+    ("Stacking rules", "stacking:rules", "stacking.view_stackingrules"),
 ]
 
 
@@ -36,10 +36,5 @@ urlpatterns = [
         "sessions/",
         tab("Sessions", "validation_sessions.view_validationsession", "LOCK sessions and the vouchers they hold."),
         name="sessions",
-    ),
-    path(
-        "stacking-rules/",
-        tab("Stacking rules", "stacking.view_stackingrules", "Stacking settings, categories and the simulator."),
-        name="stacking-rules",
     ),
 ]

@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("campaigns/", include("campaigns.urls")),
+    path("redemptions/stacking-rules/", include("stacking.urls")),
     path("redemptions/", include("redemptions.urls")),
     path("audit-log/", include("auditlog.urls")),
     path("v1/", api_urls()),

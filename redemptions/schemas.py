@@ -14,6 +14,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StrictFloat, StrictInt, StrictStr, model_validator
 
+from voucherhub.wire import unstorable
+
 from .orders import MAX_AMOUNT
 
 Money = Annotated[StrictInt, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
@@ -24,30 +26,13 @@ Price = Annotated[StrictInt | StrictFloat, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
 Metadata = dict[str, Any]
 
 
-def _unstorable(value: Any) -> bool:
-    """Text PostgreSQL cannot keep in text or jsonb: a NUL character, or a lone UTF-16 surrogate."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            return True
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_unstorable(v) for v in value)
-    return False
-
-
 class _Storable(BaseModel):
     """Refuse anywhere in the body what the database could not store (a 400, never a 500 later)."""
 
     @model_validator(mode="before")
     @classmethod
-    def _refuse_unstorable(cls, data: Any) -> Any:
-        if _unstorable(data):
+    def _refuseunstorable(cls, data: Any) -> Any:
+        if unstorable(data):
             raise ValueError("text must be valid Unicode without NUL characters")
         return data
 

@@ -18,6 +18,7 @@ from .caller import Caller
 from .errors import ApiError, for_status, invalid_payload, unauthorized
 from .ids import new_request_id
 from .models import ApiKey
+from .wire import unstorable
 
 log = logging.getLogger(__name__)
 
@@ -42,23 +43,6 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not a JSON number")
 
 
-def _unstorable(value) -> bool:
-    """Text PostgreSQL refuses: NUL characters and lone surrogates (in keys too)."""
-    if isinstance(value, str):
-        if "\x00" in value:
-            return True
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(_unstorable(k) or _unstorable(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_unstorable(v) for v in value)
-    return False
-
-
 class StrictJsonParser(Parser):
     """JSON bodies as the database can store them: no NaN/Infinity, no NUL characters (PostgreSQL
     refuses NUL in text and jsonb, which would otherwise surface as a 500 deep inside a service)."""
@@ -69,7 +53,7 @@ class StrictJsonParser(Parser):
             data = json.loads(raw, parse_constant=_refuse_constant)
         except ValueError as exc:
             raise invalid_payload(f"The body is not valid JSON: {exc}") from None
-        if _unstorable(data):
+        if unstorable(data):
             raise invalid_payload("Text cannot contain NUL characters (\\u0000) or lone surrogates")
         return data
 

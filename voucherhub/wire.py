@@ -35,3 +35,21 @@ def list_json(data_ref: str, items: list, total: int | None = None, **extra) -> 
 
 def empty_list() -> dict:
     return list_json("data", [])
+
+
+def unstorable(value) -> bool:
+    """True when ``value`` holds text PostgreSQL cannot keep in text or jsonb: a NUL character or a
+    lone UTF-16 surrogate, in a string, a key, or anywhere inside lists and dicts."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            return True
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(unstorable(k) or unstorable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(unstorable(v) for v in value)
+    return False

@@ -6,7 +6,18 @@ from auditlog.services import record_event
 from voucherhub.caller import Caller
 from voucherhub.errors import ApiError, not_found
 
-from .models import Category
+from .models import Category, StackingRules
+
+# The settings the Stacking Rules tab edits (SPEC section 4), in the order the form shows them.
+STACKING_RULES_FIELDS = (
+    "redeemables_limit",
+    "applicable_redeemables_limit",
+    "applicable_exclusive_redeemables_limit",
+    "applicable_redeemables_per_category_limit",
+    "redeemables_application_mode",
+    "redeemables_sorting_rule",
+    "default_discount_calculation",
+)
 
 
 def _duplicate_name(name: str) -> ApiError:
@@ -25,26 +36,59 @@ def _save(category: Category, **kwargs) -> None:
         raise _duplicate_name(category.name) from None
 
 
-def create_category(*, caller: Caller, name: str, hierarchy: int) -> Category:
-    """A new category (regular stacking eligibility; the dashboard sets EXCLUSIVE / JOINT). 409 when
-    the name is taken. Events: ``category.created``."""
+def _stacking_data(category: Category, data: dict, *, eligibility: str | None, calculation: str | None) -> dict:
+    """The event data, with the stacking fields when the call set them (the API sets neither)."""
+    if eligibility is not None or calculation is not None:
+        data["stacking_rules_type"] = category.stacking_rules_type
+        data["discount_calculation"] = category.discount_calculation
+    return data
+
+
+def create_category(
+    *,
+    caller: Caller,
+    name: str,
+    hierarchy: int,
+    stacking_rules_type: str | None = None,
+    discount_calculation: str | None = None,
+) -> Category:
+    """A new category (regular stacking eligibility unless ``stacking_rules_type`` is given: the dashboard
+    sets EXCLUSIVE / JOINT and the calculation). 409 when the name is taken. Events: ``category.created``."""
     with transaction.atomic():
         if Category.objects.filter(name=name).exists():
             raise _duplicate_name(name)
         category = Category(name=name, hierarchy=hierarchy)
+        if stacking_rules_type is not None:
+            category.stacking_rules_type = stacking_rules_type
+        if discount_calculation is not None:
+            category.discount_calculation = discount_calculation
         _save(category, force_insert=True)
         record_event(
             "category.created",
             caller=caller,
             resource_type="category",
             resource_id=category.id,
-            data={"name": name, "hierarchy": hierarchy},
+            data=_stacking_data(
+                category,
+                {"name": name, "hierarchy": hierarchy},
+                eligibility=stacking_rules_type,
+                calculation=discount_calculation,
+            ),
         )
         return category
 
 
-def update_category(*, caller: Caller, category_id: str, name: str | None = None, hierarchy: int | None = None):
-    """Renames and/or moves a category, under its row lock. Events: ``category.updated``."""
+def update_category(
+    *,
+    caller: Caller,
+    category_id: str,
+    name: str | None = None,
+    hierarchy: int | None = None,
+    stacking_rules_type: str | None = None,
+    discount_calculation: str | None = None,
+):
+    """Renames and/or moves a category, and (dashboard) sets its stacking eligibility and calculation,
+    under its row lock. Events: ``category.updated``."""
     with transaction.atomic():
         category = Category.objects.select_for_update().filter(pk=category_id).first()
         if category is None:
@@ -55,13 +99,22 @@ def update_category(*, caller: Caller, category_id: str, name: str | None = None
             category.name = name
         if hierarchy is not None:
             category.hierarchy = hierarchy
+        if stacking_rules_type is not None:
+            category.stacking_rules_type = stacking_rules_type
+        if discount_calculation is not None:
+            category.discount_calculation = discount_calculation
         _save(category)
         record_event(
             "category.updated",
             caller=caller,
             resource_type="category",
             resource_id=category.id,
-            data={"name": category.name, "hierarchy": category.hierarchy},
+            data=_stacking_data(
+                category,
+                {"name": category.name, "hierarchy": category.hierarchy},
+                eligibility=stacking_rules_type,
+                calculation=discount_calculation,
+            ),
         )
         return category
 
@@ -81,3 +134,30 @@ def delete_category(*, caller: Caller, category_id: str) -> None:
             data={"name": category.name},
         )
         category.delete()
+
+
+def update_stacking_rules(*, rules_data: dict, caller: Caller) -> StackingRules:
+    """Saves the installation's stacking settings under the row's lock (the row is created with the
+    defaults first if it is missing). ``rules_data`` holds already validated values of
+    :data:`STACKING_RULES_FIELDS`; keys it leaves out keep their value. The database constraints back the
+    ranges. Events: ``stacking_rules.updated`` with the values before and after."""
+    unknown = set(rules_data) - set(STACKING_RULES_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown stacking rules fields: {sorted(unknown)}")
+    with transaction.atomic():
+        StackingRules.objects.get_or_create(pk=StackingRules.SINGLETON_PK)
+        rules = StackingRules.objects.select_for_update().get(pk=StackingRules.SINGLETON_PK)
+        before = {name: getattr(rules, name) for name in STACKING_RULES_FIELDS}
+        for name, value in rules_data.items():
+            setattr(rules, name, value)
+        rules.updated_by = caller.user if getattr(caller.user, "pk", None) is not None else None
+        rules.save()
+        after = {name: getattr(rules, name) for name in STACKING_RULES_FIELDS}
+        record_event(
+            "stacking_rules.updated",
+            caller=caller,
+            resource_type="stacking_rules",
+            resource_id=str(rules.pk),
+            data={"before": before, "after": after, "changed": sorted(k for k in after if after[k] != before[k])},
+        )
+        return rules

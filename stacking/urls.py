@@ -2,13 +2,11 @@
 
 from django.urls import path
 
-from redemptions.urls import tab
+from . import views
 
 app_name = "stacking"
 urlpatterns = [
-    path(
-        "",
-        tab("Stacking rules", "stacking.view_stackingrules", "Stacking settings, categories and the simulator."),
-        name="rules",
-    ),
+    path("", views.rules_page, name="rules"),
+    path("categories/new/", views.category_create, name="category_create"),
+    path("categories/<str:pk>/edit/", views.category_edit, name="category_edit"),
 ]

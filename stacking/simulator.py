@@ -1,0 +1,124 @@
+"""The Stacking Rules tab's simulator: what the engine would do with a stack, writing nothing.
+
+It runs the same checks as ``POST /v1/validations`` (``redemptions.services.validate``) on the same
+pieces — the request shape (``_requested``), the vouchers and tiers (``_load`` without locks), each
+redeemable's own checks (``_own_failure``, other sessions' locks counted as taken), the validation rules
+(``_rule_failures``) and the engine's facts (``_facts``) — but it never calls ``validate``: no customer or
+order is created, no Validation, Redemption or session lock is stored, no counter moves, no event is
+written. The whole evaluation runs in a transaction that is rolled back, so even a future write slipping
+into one of those pieces would not survive.
+
+Differences from ``validate`` (decisions): a customer is only looked up by ``source_id``, never created
+(an unknown one is evaluated as no customer, and the result says so); the order is just an amount; no
+session key is used (every active lock counts as taken).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from campaigns.models import Customer, PromotionTier
+from redemptions import services as redemption_services
+from redemptions.orders import parse_order
+from sessions import services as sessions
+
+from . import engine
+from .facts import settings_facts
+from .models import StackingRules
+
+
+@dataclass(frozen=True)
+class SimulatedRedeemable:
+    """One line of the simulator's answer, in the requested order."""
+
+    object: str
+    id: str
+    status: str
+    category: str
+    failure_code: str = ""
+    failure_message: str = ""
+    failure_details: str = ""
+    skip_reason: str = ""
+    discount_amount: int = 0
+    gift_credits: int = 0
+    order_total_after: int = 0
+    application_position: int | None = None
+
+
+@dataclass(frozen=True)
+class Simulation:
+    stack: engine.StackResult
+    redeemables: list[SimulatedRedeemable]
+    settings: engine.StackingSettings
+    notes: list[str] = field(default_factory=list)
+
+
+def redeemables_from_tokens(tokens: list[str]) -> list[dict]:
+    """Codes and promotion tier ids as the API's redeemables: a token that is the id of an existing
+    promotion tier is a ``promotion_tier``, anything else a voucher code (read-only lookup)."""
+    tier_ids = set(PromotionTier.objects.filter(pk__in=tokens).values_list("pk", flat=True)) if tokens else set()
+    return [{"object": "promotion_tier" if t in tier_ids else "voucher", "id": t} for t in tokens]
+
+
+def current_rules() -> StackingRules:
+    """The stored rules row, or an unsaved one with the defaults (``StackingRules.load`` would create it)."""
+    return StackingRules.objects.filter(pk=StackingRules.SINGLETON_PK).first() or StackingRules()
+
+
+def simulate(*, redeemables: list[dict], amount: int, customer_source_id: str | None = None) -> Simulation:
+    """The engine's verdict on ``redeemables`` for an order of ``amount`` minor units under the current
+    stacking rules. Raises ``voucherhub.errors.ApiError`` (400) for a stack the API would refuse (too many
+    redeemables, duplicates). Writes nothing."""
+    with transaction.atomic():
+        try:
+            return _simulate(redeemables, amount, customer_source_id)
+        finally:
+            transaction.set_rollback(True)
+
+
+def _simulate(redeemables: list[dict], amount: int, customer_source_id: str | None) -> Simulation:
+    rules = current_rules()
+    settings = settings_facts(rules)
+    checked = redemption_services._requested(redeemables, settings)
+    notes: list[str] = []
+    customer = None
+    if customer_source_id:
+        customer = Customer.objects.filter(source_id=customer_source_id).first()
+        if customer is None:
+            notes.append(f"No customer with source id {customer_source_id}: evaluated without a customer.")
+    order_input = parse_order({"amount": amount})
+    vouchers = redemption_services._load(checked, lock=False, session_key=None)
+    now = timezone.now()
+    free = sessions.free_locks(list(vouchers.values()), own_key=None, now=now)
+    for c in checked:
+        c.failure = redemption_services._own_failure(c, now, free)
+        if c.failure is None and order_input.failure is not None:
+            code, details = order_input.failure
+            c.failure = redemption_services.ItemFailure(code, details)
+    redemption_services._rule_failures(checked, order_input=order_input, customer=customer, metadata={})
+    facts = [redemption_services._facts(c) for c in checked]
+    stack = engine.evaluate_stack(settings, facts, engine.OrderFacts(amount=max(order_input.amount or 0, 0)))
+    lines = []
+    for c, result in zip(checked, stack.results, strict=True):
+        failure = result.failure
+        category = c.category
+        lines.append(
+            SimulatedRedeemable(
+                object=result.object,
+                id=result.id,
+                status=str(result.status),
+                category=category.name if category is not None else "",
+                failure_code=failure.code if failure else "",
+                failure_message=failure.message if failure else "",
+                failure_details=(c.failure.error_message or failure.details) if failure and c.failure else "",
+                skip_reason=str(result.skip_reason) if result.skip_reason else "",
+                discount_amount=result.discount_amount,
+                gift_credits=result.gift_credits,
+                order_total_after=result.order_total_after,
+                application_position=result.application_position,
+            )
+        )
+    return Simulation(stack=stack, redeemables=lines, settings=settings, notes=notes)

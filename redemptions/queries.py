@@ -320,3 +320,57 @@ def voucher_entries(voucher_id: str) -> list[Redemption | Rollback]:
     entries: list[Redemption | Rollback] = [*redemptions, *rollbacks]
     entries.sort(key=lambda e: (e.created_at, e.pk), reverse=True)
     return entries
+
+
+# --- Dashboard (the Redemptions tab) -------------------------------------------------------------------
+
+ROW_COUNT_CAP = 10_000  # the tab counts up to here and says "10,000+" beyond (SPEC section 7)
+
+LIST_COLUMNS = (
+    "id", "created_at", "result", "status", "failure_code", "failure_message", "voucher_code", "amount",
+    "order_amount", "channel_type", "channel_id", "parent", "related_object_type",
+    "campaign__id", "campaign__name", "customer__id", "customer__name", "customer__email", "customer__source_id",
+)  # fmt: skip
+
+
+def dashboard_redemptions() -> QuerySet:
+    """The Redemptions tab's rows: one query per page, only the columns the table shows."""
+    return Redemption.objects.select_related("campaign", "customer").only(*LIST_COLUMNS)
+
+
+def capped_count(queryset: QuerySet, cap: int = ROW_COUNT_CAP) -> tuple[int, bool]:
+    """How many rows match, counting no further than ``cap``: (count, more_than_cap).
+
+    ``COUNT(*)`` over ``LIMIT cap + 1`` costs at most ``cap`` rows, whatever the table's size.
+    """
+    counted = queryset.order_by().values("pk")[: cap + 1].count()
+    return min(counted, cap), counted > cap
+
+
+def dashboard_redemption(redemption_id: str) -> Redemption | None:
+    """One redemption with what its detail page shows: voucher, campaign, customer, order, parent,
+    children and rollbacks (oldest first)."""
+    if "\x00" in redemption_id:
+        return None
+    return (
+        Redemption.objects.select_related("voucher", "campaign", "customer", "order", "parent", "promotion_tier")
+        .prefetch_related(
+            Prefetch("rollbacks", queryset=Rollback.objects.select_related("user").order_by("created_at", "id")),
+            Prefetch(
+                "children",
+                queryset=Redemption.objects.order_by("created_at", "id").only(
+                    "id", "parent_id", "status", "voucher_code", "amount", "created_at"
+                ),
+            ),
+        )
+        .filter(pk=redemption_id)
+        .first()
+    )
+
+
+def redemption_events(redemption: Redemption) -> QuerySet:
+    """Audit events about the redemption and its rollbacks, oldest first."""
+    from auditlog.models import Event
+
+    ids = [redemption.pk, *(rollback.pk for rollback in redemption.rollbacks.all())]
+    return Event.objects.filter(resource_id__in=ids).order_by("occurred_at", "id")

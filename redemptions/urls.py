@@ -1,6 +1,6 @@
-from django.urls import path
+from django.urls import include, path, re_path
 
-from voucherhub.views import ComingNextView
+from . import validation_views, views
 
 TABS = [
     ("Redemptions", "redemptions:list", "redemptions.view_redemption"),
@@ -10,31 +10,13 @@ TABS = [
 ]
 
 
-def tab(title: str, permission: str, description: str):
-    return ComingNextView.as_view(
-        title=title,
-        section="Redemptions",
-        permission_required=permission,
-        tabs=TABS,
-        description=description,
-    )
-
-
 app_name = "redemptions"
 urlpatterns = [
-    path(
-        "",
-        tab("Redemptions", "redemptions.view_redemption", "The list of every redemption attempt with its filters."),
-        name="list",
-    ),
-    path(
-        "validations/",
-        tab("Validations", "redemptions.view_validation", "Validations of the last 30 days and their results."),
-        name="validations",
-    ),
-    path(
-        "sessions/",
-        tab("Sessions", "validation_sessions.view_validationsession", "LOCK sessions and the vouchers they hold."),
-        name="sessions",
-    ),
+    path("", views.redemption_list, name="list"),
+    # Redemption ids only (r_..., rf_...), so these never shadow a tab's URL whatever the order.
+    re_path(r"^(?P<redemption_id>rf?_[A-Za-z0-9]+)/$", views.redemption_detail, name="detail"),
+    re_path(r"^(?P<redemption_id>rf?_[A-Za-z0-9]+)/rollback/$", views.redemption_rollback, name="rollback"),
+    path("validations/", validation_views.ValidationListView.as_view(), name="validations"),
+    path("validations/<str:pk>/", validation_views.ValidationDetailView.as_view(), name="validation_detail"),
+    path("sessions/", include("sessions.urls")),
 ]

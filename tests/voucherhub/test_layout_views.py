@@ -233,7 +233,7 @@ def test_home_warns_when_the_worker_went_quiet(client, role_user):
     assert "it may have stopped" in html
 
 
-# --- Sections that a later issue fills -------------------------------------------------------------
+# --- The Redemptions section's tabs, and sections a later issue fills -------------------------------
 
 
 def test_redemptions_section_has_four_real_url_tabs_with_the_current_one_marked(client, role_user):
@@ -246,8 +246,13 @@ def test_redemptions_section_has_four_real_url_tabs_with_the_current_one_marked(
         ("Stacking rules", "/redemptions/stacking-rules/", False),
     ]
     assert 'hx-get="/redemptions/sessions/"' in html and 'hx-push-url="true"' in html
-    assert "Validations is coming next — Validations of the last 30 days and their results." in html
-    # Honest: nothing on the page pretends to work.
+    assert "Validations are kept 30 days" in html
+
+
+def test_a_section_not_built_yet_says_so_and_pretends_nothing(client, role_user):
+    client.force_login(role_user("Marketer"))
+    html = client.get("/campaigns/").content.decode()
+    assert "Campaigns is coming next" in html
     assert "<table" not in html
     assert "<form" not in html.split('id="section-body"')[1]
 

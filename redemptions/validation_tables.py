@@ -1,0 +1,105 @@
+"""The Validations tab's table and filter panel."""
+
+import django_filters
+import django_tables2 as tables
+from django import forms
+from django.db.models import Q
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+
+from sessions.filters import PAGE_SIZES, bootstrap_widgets
+from voucherhub.templatetags.voucherhub_tags import EMPTY, money, when
+
+from .models import Validation
+
+
+class ValidationTable(tables.Table):
+    created_at = tables.Column(verbose_name="Date", linkify=("redemptions:validation_detail", {"pk": tables.A("pk")}))
+    customer = tables.Column(verbose_name="Customer", orderable=False, empty_values=())
+    order_amount = tables.Column(verbose_name="Order amount", attrs={"td": {"class": "text-end"}})
+    session_key = tables.Column(verbose_name="Session", empty_values=())
+    valid = tables.Column(verbose_name="Valid")
+    applicable_count = tables.Column(verbose_name="Applicable")
+    inapplicable_count = tables.Column(verbose_name="Inapplicable")
+    skipped_count = tables.Column(verbose_name="Skipped")
+
+    class Meta:
+        model = Validation
+        fields = (
+            "created_at",
+            "customer",
+            "order_amount",
+            "session_key",
+            "valid",
+            "applicable_count",
+            "inapplicable_count",
+            "skipped_count",
+        )
+        attrs = {"class": "table table-hover align-middle mb-0"}
+        order_by = ("-created_at",)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.can_see_customers = bool(user and user.has_perm("redemptions.view_customer"))
+
+    def render_created_at(self, value):
+        return when(value)
+
+    def render_customer(self, record):
+        customer = record.customer
+        if customer is None:
+            return EMPTY
+        if self.can_see_customers:
+            return format_html('<span title="{}">{}</span>', customer.email, customer.name or customer.source_id)
+        return format_html("<code>{}</code>", customer.pk)
+
+    def render_order_amount(self, value):
+        return money(value)
+
+    def render_session_key(self, value):
+        return format_html("<code>{}</code>", value) if value else EMPTY
+
+    def render_valid(self, value):
+        if value:
+            return mark_safe('<span class="badge text-bg-success">valid</span>')
+        return mark_safe('<span class="badge text-bg-danger">invalid</span>')
+
+
+class ValidationFilter(django_filters.FilterSet):
+    valid = django_filters.BooleanFilter(
+        widget=forms.Select(choices=[("", "Valid or not"), ("true", "Valid"), ("false", "Invalid")])
+    )
+    session_key = django_filters.CharFilter(label="Session key", max_length=200)
+    customer = django_filters.CharFilter(label="Customer", method="filter_customer", max_length=200)
+    date_from = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    per_page = django_filters.ChoiceFilter(
+        label="Rows per page",
+        choices=[(str(n), str(n)) for n in PAGE_SIZES],
+        empty_label=None,
+        method="filter_nothing",
+    )
+
+    class Meta:
+        model = Validation
+        fields = ["valid", "session_key", "customer", "date_from", "date_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        user = getattr(self.request, "user", None)
+        self.can_see_customers = bool(user and user.has_perm("redemptions.view_customer"))
+        bootstrap_widgets(self.form)
+
+    def filter_customer(self, queryset, name, value):
+        condition = Q(customer_id=value)
+        if self.can_see_customers:
+            condition |= Q(customer__source_id=value) | Q(customer__email__iexact=value)
+            condition |= Q(customer__name__icontains=value)
+        return queryset.filter(condition)
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # the page size is read by the view

@@ -1,0 +1,45 @@
+"""The Validations tab: validations of the last 30 days with their per-redeemable results."""
+
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView
+
+from sessions.views import DashboardListView, SectionPageMixin
+
+from .models import Validation
+from .validation_tables import ValidationFilter, ValidationTable
+
+
+class ValidationListView(DashboardListView):
+    permission_required = "redemptions.view_validation"
+    template_name = "redemptions/validations.html"
+    title = "Validations"
+    table_target = "validation-table"
+    filterset_class = ValidationFilter
+    table_class = ValidationTable
+    empty_text = "No validations in the last 30 days — they appear as the API validates codes."
+    filtered_empty_text = "No validations match — clear the valid, session, customer or date filter."
+
+    def get_queryset(self):
+        return Validation.objects.select_related("customer").defer("redeemables", "metadata")
+
+
+class ValidationDetailView(SectionPageMixin, DetailView):
+    permission_required = "redemptions.view_validation"
+    template_name = "redemptions/validation_detail.html"
+    title = "Validations"
+    context_object_name = "validation"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(Validation.objects.select_related("customer", "order"), pk=self.kwargs["pk"])
+
+    def get_template_names(self):
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        redeemables = self.object.redeemables if isinstance(self.object.redeemables, list) else []
+        return super().get_context_data(
+            redeemables=[r for r in redeemables if isinstance(r, dict)],
+            retention_days=Validation.RETENTION_DAYS,
+            can_see_customers=self.request.user.has_perm("redemptions.view_customer"),
+            **kwargs,
+        )

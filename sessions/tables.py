@@ -1,0 +1,79 @@
+"""The Sessions tab's table (django-tables2)."""
+
+import django_tables2 as tables
+from django.template.loader import render_to_string
+from django.utils.html import format_html
+
+from voucherhub.templatetags.voucherhub_tags import when
+
+from .models import SessionStatus, ValidationSession
+
+
+def row_id(key: str) -> str:
+    """A DOM id for a session's row (keys are client-given, so keep only safe characters)."""
+    return "session-" + "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in key)
+
+
+STATUS_CLASSES = {
+    SessionStatus.ACTIVE: "text-bg-success",
+    SessionStatus.RELEASED: "text-bg-secondary",
+    SessionStatus.EXPIRED: "text-bg-warning",
+}
+
+
+def status_badge(session: ValidationSession):
+    """The status as a badge; the release reason, when there is one, on hover."""
+    return format_html(
+        '<span class="badge {}" title="{}">{}</span>',
+        STATUS_CLASSES.get(session.status, "text-bg-light"),
+        session.get_release_reason_display() if session.release_reason else "",
+        session.status,
+    )
+
+
+class SessionTable(tables.Table):
+    """Sessions with their locks. The view prefetches locks and vouchers, so rendering makes no query."""
+
+    key = tables.Column(verbose_name="Key", linkify=("redemptions:session_detail", {"key": tables.A("key")}))
+    status = tables.Column(verbose_name="Status")
+    created_at = tables.Column(verbose_name="Created")
+    expires_at = tables.Column(verbose_name="Expires")
+    customer = tables.Column(verbose_name="Customer", orderable=False, empty_values=())
+    locks = tables.Column(verbose_name="Locked vouchers", orderable=False, empty_values=())
+    actions = tables.Column(verbose_name="", orderable=False, empty_values=(), attrs={"td": {"class": "text-end"}})
+
+    class Meta:
+        model = ValidationSession
+        fields = ("key", "status", "created_at", "expires_at", "customer", "locks", "actions")
+        attrs = {"class": "table table-hover align-middle mb-0", "id": "sessions-table-el"}
+        row_attrs = {"id": lambda record: row_id(record.key), "data-status": lambda record: record.status}
+        order_by = ("-created_at",)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.can_see_customers = bool(user and user.has_perm("redemptions.view_customer"))
+        self.can_release = bool(user and user.has_perm("validation_sessions.release_session"))
+
+    def render_status(self, record):
+        return status_badge(record)
+
+    def render_created_at(self, value):
+        return when(value)
+
+    def render_expires_at(self, value):
+        return when(value)
+
+    def render_customer(self, record):
+        return render_to_string(
+            "sessions/_customer.html", {"customer": record.customer, "can_see_customers": self.can_see_customers}
+        )
+
+    def render_locks(self, record):
+        return render_to_string("sessions/_locks.html", {"locks": record.locks.all()})
+
+    def render_actions(self, record):
+        return render_to_string(
+            "sessions/_actions.html",
+            {"session": record, "can_release": self.can_release},
+        )

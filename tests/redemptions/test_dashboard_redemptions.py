@@ -1,0 +1,329 @@
+"""The Redemptions tab of the dashboard: who sees what, the filters in the URL, details, and Rollback."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from auditlog.models import Event
+from redemptions.models import FailureCode, Redemption, RedemptionResult, RedemptionStatus
+from redemptions.services import redeem
+from tests.factories import make_campaign, make_customer, make_voucher
+from voucherhub.caller import Caller
+from voucherhub.ids import new_id
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["Staff", "Marketer", "Admin", "superuser"]
+
+
+def make_user(role_user, role: str):
+    return role_user(None, superuser=True) if role == "superuser" else role_user(role)
+
+
+def make_redemption(*, failed: bool = False, days_ago: float = 0, **fields) -> Redemption:
+    """A stored redemption row, as the API leaves it (no engine run: list tests need many, fast)."""
+    defaults = {
+        "id": new_id("rf_" if failed else "r_"),
+        "created_at": timezone.now() - timedelta(days=days_ago),
+        "result": RedemptionResult.FAILURE if failed else RedemptionResult.SUCCESS,
+        "status": RedemptionStatus.FAILED if failed else RedemptionStatus.SUCCEEDED,
+        "failure_code": FailureCode.VOUCHER_EXPIRED if failed else "",
+        "failure_message": FailureCode.VOUCHER_EXPIRED.label if failed else "",
+        "related_object_type": "voucher",
+        "voucher_code": "",
+        "amount": 1_000,
+        "channel_id": "shop-key",
+    }
+    redemption = Redemption(**{**defaults, **fields})
+    if redemption.voucher and not redemption.voucher_code:
+        redemption.voucher_code = redemption.voucher.code
+    redemption.save(force_insert=True)
+    return redemption
+
+
+def redeemed(code: str = "ROLL-ME", **voucher_fields) -> Redemption:
+    """A real redemption made by the engine (events, order, voucher quantity taken)."""
+    campaign = make_campaign(name=f"Rollback campaign {code}")
+    make_voucher(code=code, campaign=campaign, **voucher_fields)
+    outcome = redeem(
+        redeemables=[{"object": "voucher", "id": code}],
+        order={"amount": 10_000, "items": [{"sku_id": "sku-1", "quantity": 2, "price": 5_000}]},
+        customer={"source_id": "shopper-1", "name": "Ada Shopper", "email": "ada@example.com"},
+        metadata={"source": "web"},
+        caller=Caller.system("test"),
+    )
+    assert outcome.error is None, outcome.error
+    return outcome.redemptions[0]
+
+
+@pytest.fixture
+def rows():
+    campaign = make_campaign(name="Summer sale")
+    other = make_campaign(name="Winter sale")
+    alice = make_customer(name="Alice Secret", email="alice@example.com", source_id="alice")
+    voucher = make_voucher(code="SUMMER-1", campaign=campaign)
+    return {
+        "ok": make_redemption(voucher=voucher, campaign=campaign, customer=alice, metadata={"source": "web"}),
+        "failed": make_redemption(failed=True, voucher_code="NOPE-9", campaign=other, days_ago=2),
+        "old": make_redemption(
+            voucher_code="OLD-1", campaign=other, days_ago=40, channel_type="USER", channel_id="bob"
+        ),
+    }
+
+
+# --- Access ----------------------------------------------------------------------------------------
+
+
+def test_anonymous_visitor_is_sent_to_login_from_the_list_and_a_detail(client, rows):
+    for url in ("/redemptions/", f"/redemptions/{rows['ok'].pk}/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/login/?next=")
+    response = client.post(f"/redemptions/{rows['ok'].pk}/rollback/", {"reason": "x"})
+    assert response.status_code == 302 and response["Location"].startswith("/login/")
+    assert Redemption.objects.get(pk=rows["ok"].pk).status == RedemptionStatus.SUCCEEDED
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_role_opens_the_list_and_a_redemptions_details(client, role_user, rows, role):
+    client.force_login(make_user(role_user, role))
+    listing = client.get("/redemptions/")
+    assert listing.status_code == 200
+    html = listing.content.decode()
+    assert rows["ok"].pk in html and "SUMMER-1" in html and "Summer sale" in html
+    assert f'href="/redemptions/{rows["ok"].pk}/"' in html
+    detail = client.get(f"/redemptions/{rows['ok'].pk}/")
+    assert detail.status_code == 200
+    assert "SUCCEEDED" in detail.content.decode()
+
+
+def test_a_user_without_any_role_gets_403(client, role_user, rows):
+    client.force_login(role_user(None))
+    assert client.get("/redemptions/").status_code == 403
+    assert client.get(f"/redemptions/{rows['ok'].pk}/").status_code == 403
+
+
+def test_an_unknown_redemption_is_404(client, role_user):
+    client.force_login(role_user("Marketer"))
+    assert client.get("/redemptions/r_doesnotexist/").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["Staff", "Marketer"])
+def test_staff_and_marketer_see_no_rollback_button_and_their_post_is_403(client, role_user, role):
+    redemption = redeemed(f"NOROLL-{role}")
+    client.force_login(make_user(role_user, role))
+    html = client.get(f"/redemptions/{redemption.pk}/").content.decode()
+    assert "Roll back…" not in html and "rollback-form" not in html
+    response = client.post(f"/redemptions/{redemption.pk}/rollback/", {"reason": "customer asked"})
+    assert response.status_code == 403
+    assert Redemption.objects.get(pk=redemption.pk).status == RedemptionStatus.SUCCEEDED
+
+
+@pytest.mark.parametrize("role", ["Admin", "superuser"])
+def test_admin_rolls_back_a_redemption_and_the_panel_shows_rolled_back(client, role_user, role):
+    redemption = redeemed(f"ROLL-{role}")
+    voucher = redemption.voucher
+    assert voucher.redeemed_quantity == 1
+    user = make_user(role_user, role)
+    client.force_login(user)
+    html = client.get(f"/redemptions/{redemption.pk}/").content.decode()
+    assert "Roll back…" in html and f'hx-post="/redemptions/{redemption.pk}/rollback/"' in html
+
+    response = client.post(
+        f"/redemptions/{redemption.pk}/rollback/",
+        {"reason": "customer returned the goods"},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    panel = response.content.decode()
+    assert "<html" not in panel and 'id="redemption-summary"' in panel  # only the panel, swapped in place
+    assert "ROLLED_BACK" in panel and "customer returned the goods" in panel
+    assert "Roll back…" not in panel
+    assert Redemption.objects.get(pk=redemption.pk).status == RedemptionStatus.ROLLED_BACK
+    voucher.refresh_from_db()
+    assert voucher.redeemed_quantity == 0
+    rollback_event = Event.objects.get(type="redemption.rollback.succeeded")
+    assert (rollback_event.channel_type, rollback_event.channel_id) == ("USER", user.username)
+
+
+def test_a_rollback_needs_a_reason(client, role_user):
+    redemption = redeemed("NEEDS-REASON")
+    client.force_login(role_user("Admin"))
+    response = client.post(f"/redemptions/{redemption.pk}/rollback/", {"reason": ""}, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "This field is required." in response.content.decode()
+    assert Redemption.objects.get(pk=redemption.pk).status == RedemptionStatus.SUCCEEDED
+
+
+def test_the_engines_refusal_is_shown_when_the_redemption_is_already_rolled_back(client, role_user):
+    redemption = redeemed("TWICE")
+    client.force_login(role_user("Admin"))
+    client.post(f"/redemptions/{redemption.pk}/rollback/", {"reason": "first"}, headers={"HX-Request": "true"})
+    again = client.post(f"/redemptions/{redemption.pk}/rollback/", {"reason": "second"}, headers={"HX-Request": "true"})
+    assert again.status_code == 200
+    assert "Rollback refused — Redemption has already been rolled back" in again.content.decode()
+
+
+def test_no_rollback_button_for_failed_or_too_old_redemptions(client, role_user, rows):
+    client.force_login(role_user("Admin"))
+    too_old = make_redemption(voucher_code="ANCIENT", days_ago=100)
+    for redemption in (rows["failed"], too_old):
+        html = client.get(f"/redemptions/{redemption.pk}/").content.decode()
+        assert "Roll back…" not in html
+    assert "Roll back…" in client.get(f"/redemptions/{rows['ok'].pk}/").content.decode()
+
+
+# --- Customer data is for Admins -------------------------------------------------------------------
+
+
+def test_marketer_sees_no_customer_filter_nor_column_and_cannot_filter_by_customer(client, role_user, rows):
+    client.force_login(role_user("Marketer"))
+    html = client.get("/redemptions/").content.decode()
+    assert 'name="customer"' not in html
+    assert "Alice Secret" not in html and "alice@example.com" not in html
+    assert ">Customer<" not in html
+    # The parameter is ignored, not applied: a marketer cannot probe who redeemed what.
+    probe = client.get("/redemptions/?customer=nobody").content.decode()
+    assert rows["ok"].pk in probe
+    assert "Alice Secret" not in client.get(f"/redemptions/{rows['ok'].pk}/").content.decode()
+
+
+def test_admin_sees_the_customer_column_and_filters_by_customer(client, role_user, rows):
+    client.force_login(role_user("Admin"))
+    html = client.get("/redemptions/").content.decode()
+    assert 'name="customer"' in html and "Alice Secret" in html
+    filtered = client.get("/redemptions/?customer=alice@example.com").content.decode()
+    assert rows["ok"].pk in filtered and rows["failed"].pk not in filtered
+    assert "Alice Secret" in client.get(f"/redemptions/{rows['ok'].pk}/").content.decode()
+
+
+# --- Filters in the URL ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("query", "shown", "hidden"),
+    [
+        ("status=FAILED", ["failed"], ["ok", "old"]),
+        ("result=SUCCESS", ["ok", "old"], ["failed"]),
+        ("failure_code=voucher_expired", ["failed"], ["ok", "old"]),
+        ("voucher_code=SUMMER-1", ["ok"], ["failed", "old"]),
+        ("channel=USER", ["old"], ["ok", "failed"]),
+        ("channel=shop-key", ["ok", "failed"], ["old"]),
+        ("metadata_key=source&metadata_value=web", ["ok"], ["failed", "old"]),
+        ("metadata_key=source", ["ok"], ["failed", "old"]),
+    ],
+)
+def test_each_filter_narrows_the_rows(client, role_user, rows, query, shown, hidden):
+    client.force_login(role_user("Marketer"))
+    html = client.get(f"/redemptions/?{query}").content.decode()
+    for name in shown:
+        assert rows[name].pk in html, name
+    for name in hidden:
+        assert rows[name].pk not in html, name
+
+
+def test_campaign_and_date_range_filters(client, role_user, rows):
+    client.force_login(role_user("Marketer"))
+    campaign = rows["ok"].campaign
+    html = client.get(f"/redemptions/?campaign={campaign.pk}").content.decode()
+    assert rows["ok"].pk in html and rows["failed"].pk not in html
+    since = (timezone.localdate() - timedelta(days=10)).isoformat()
+    html = client.get(f"/redemptions/?created_from={since}").content.decode()
+    assert rows["ok"].pk in html and rows["old"].pk not in html
+    html = client.get(f"/redemptions/?created_to={since}").content.decode()
+    assert rows["old"].pk in html and rows["ok"].pk not in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "created_from=yesterday",
+        "status=EXPLODED",
+        "campaign=camp_nope",
+        "failure_code=%00",
+        "metadata_key=a%20b'--",
+        "per_page=abc&page=zz&sort=nonsense",
+        "page=99999",
+    ],
+)
+def test_bad_filter_values_give_a_form_error_never_a_500(client, role_user, rows, query):
+    client.force_login(role_user("Admin"))
+    response = client.get(f"/redemptions/?{query}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    if not query.startswith(("per_page", "page")):
+        assert "Some filters could not be read" in html
+        assert rows["ok"].pk not in html
+
+
+def test_a_filter_change_over_htmx_renders_only_the_table(client, role_user, rows):
+    client.force_login(role_user("Marketer"))
+    response = client.get(
+        "/redemptions/?status=FAILED", headers={"HX-Request": "true", "HX-Target": "redemptions-table"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html and 'id="redemption-filters"' not in html
+    assert html.lstrip().startswith('<div id="redemptions-table"')
+    assert rows["failed"].pk in html and rows["ok"].pk not in html
+    assert "HX-Target" in response["Vary"]
+
+
+def test_a_tab_click_gets_the_section_body_with_tabs_and_filters(client, role_user, rows):
+    client.force_login(role_user("Marketer"))
+    html = client.get("/redemptions/", headers={"HX-Request": "true", "HX-Target": "section-body"}).content.decode()
+    assert "<html" not in html and '<div id="section-body">' in html
+    assert 'id="redemption-filters"' in html and 'hx-get="/redemptions/validations/"' in html
+
+
+def test_an_empty_result_says_which_filter_to_clear(client, role_user, rows):
+    client.force_login(role_user("Marketer"))
+    html = client.get("/redemptions/?voucher_code=NO-SUCH-CODE").content.decode()
+    assert "No redemptions match" in html
+    assert "clear the voucher code filter" in html
+
+
+def test_the_list_sorts_newest_first_and_by_a_chosen_column(client, role_user, rows):
+    client.force_login(role_user("Marketer"))
+    html = client.get("/redemptions/").content.decode()
+    assert html.index(rows["ok"].pk) < html.index(rows["failed"].pk) < html.index(rows["old"].pk)
+    html = client.get("/redemptions/?sort=created_at").content.decode()
+    assert html.index(rows["old"].pk) < html.index(rows["failed"].pk) < html.index(rows["ok"].pk)
+
+
+# --- Size of the work ------------------------------------------------------------------------------
+
+
+def test_the_row_count_stops_at_the_cap(client, role_user, monkeypatch):
+    from redemptions import queries
+
+    monkeypatch.setattr(queries, "ROW_COUNT_CAP", 3)
+    monkeypatch.setattr(queries.capped_count, "__defaults__", (3,))
+    for _ in range(5):
+        make_redemption(voucher_code="MANY")
+    client.force_login(role_user("Marketer"))
+    html = client.get("/redemptions/").content.decode()
+    assert "3+ redemptions" in html
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/redemptions/")
+    counts = [q["sql"] for q in captured if "COUNT(" in q["sql"].upper()]
+    assert counts and all("LIMIT" in sql.upper() for sql in counts)
+
+
+def test_the_list_runs_the_same_number_of_queries_for_10_and_50_rows(client, role_user):
+    campaign = make_campaign(name="Busy")
+    customer = make_customer()
+    for i in range(60):
+        make_redemption(voucher_code=f"Q-{i}", campaign=campaign, customer=customer, failed=i % 3 == 0)
+    client.force_login(role_user("Admin"))
+    client.get("/redemptions/?per_page=10")  # warm the session and permission caches alike
+    with CaptureQueriesContext(connection) as small:
+        page = client.get("/redemptions/?per_page=10")
+    assert page.content.decode().count('<tr id="row-') == 10
+    with CaptureQueriesContext(connection) as large:
+        page = client.get("/redemptions/?per_page=50")
+    assert page.content.decode().count('<tr id="row-') == 50
+    assert len(small) == len(large)

@@ -53,7 +53,9 @@ class RedemptionTable(tables.Table):
         return money(value)
 
     def render_failure(self, value, record):
-        return format_html('<code>{}</code><div class="small text-secondary">{}</div>', value, record.failure_message)
+        return format_html(
+            '<code>{}</code><div class="small text-secondary">{}</div>', record.failure_code, record.failure_message
+        )
 
     def render_channel(self, value, record):
         return format_html('{}<div class="small text-secondary">{}</div>', value, record.channel_id)

@@ -327,3 +327,11 @@ def test_the_list_runs_the_same_number_of_queries_for_10_and_50_rows(client, rol
         page = client.get("/redemptions/?per_page=50")
     assert page.content.decode().count('<tr id="row-') == 50
     assert len(small) == len(large)
+
+
+def test_a_failed_attempt_shows_its_failure_code_and_its_message(client, role_user):
+    client.force_login(make_user(role_user, "Marketer"))
+    make_redemption(failed=True)
+    html = client.get("/redemptions/").content.decode()
+    assert "<code>voucher_expired</code>" in html
+    assert "Voucher expired" in html

@@ -1,9 +1,13 @@
-"""``python manage.py seed_demo``: demo data and one login per role (the logic is in voucherhub.demo)."""
+"""``python manage.py seed_demo``: demo data and one login per role (the logic is in voucherhub.demo).
+
+Above ``demo_bulk.BULK_THRESHOLD`` redemptions the load goes through PostgreSQL's COPY
+(voucherhub.demo_bulk): each such run adds another batch; SQLite and ``--reset`` are refused there.
+"""
 
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from voucherhub import demo
+from voucherhub import demo, demo_bulk
 
 
 class Command(BaseCommand):
@@ -19,7 +23,8 @@ class Command(BaseCommand):
             default=demo.DEFAULT_REDEMPTIONS,
             metavar="N",
             help=f"number of redemptions, stacked parents included (default {demo.DEFAULT_REDEMPTIONS}, "
-            f"at least {demo.MIN_REDEMPTIONS})",
+            f"at least {demo.MIN_REDEMPTIONS}); above {demo_bulk.BULK_THRESHOLD:,}: a bulk load through COPY "
+            "on PostgreSQL, adding another batch on every run",
         )
         parser.add_argument(
             "--seed",
@@ -37,13 +42,16 @@ class Command(BaseCommand):
             raise CommandError(f"--redemptions must be at least {demo.MIN_REDEMPTIONS}")
         if options["password"] is not None and not options["password"]:
             raise CommandError("--password must not be empty")
+        seed = demo_bulk.seed_bulk if options["redemptions"] > demo_bulk.BULK_THRESHOLD else demo.seed_demo
         try:
-            result = demo.seed_demo(
+            result = seed(
                 redemptions=options["redemptions"],
                 seed=options["seed"],
                 password=options["password"],
                 reset=options["reset"],
             )
+        except demo_bulk.BulkRefused as exc:
+            raise CommandError(str(exc)) from exc
         except Group.DoesNotExist as exc:
             raise CommandError("The role groups are missing: run `python manage.py migrate` first.") from exc
         self.stdout.write(result.summary)

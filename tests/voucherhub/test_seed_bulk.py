@@ -1,0 +1,176 @@
+"""``manage.py seed_demo --redemptions N`` above the bulk threshold: a COPY load on PostgreSQL.
+
+The books are recomputed from the rows with ORM aggregates (the same checks as the small demo's tests),
+independently of the loader's own counters. The schema must come out of a load exactly as it went in:
+the loader drops and recreates indexes and foreign keys inside its transaction.
+"""
+
+import io
+import re
+from datetime import timedelta
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.models import Count, F, Q
+from django.utils import timezone
+
+from campaigns.models import Campaign, CampaignType, Customer, Order, Voucher, VoucherType
+from redemptions.models import FailureCode, Redemption, Rollback, Validation
+from sessions.models import SessionLock, SessionStatus, ValidationSession
+from tests.voucherhub.test_seed_demo import assert_books_balance
+from voucherhub import demo_bulk
+
+pytestmark = pytest.mark.django_db
+
+SIZE = 30_000
+LOADED_TABLES = [model._meta.db_table for model in demo_bulk._COPY_TABLES]
+
+
+def schema() -> set[tuple[str, ...]]:
+    """Every index and constraint definition of the tables a load writes."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s)", [LOADED_TABLES]
+        )
+        indexes = set(cursor.fetchall())
+        cursor.execute(
+            """
+            SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), condeferrable, condeferred
+            FROM pg_constraint WHERE conrelid::regclass::text = ANY(%s)
+            """,
+            [LOADED_TABLES],
+        )
+        return indexes | set(cursor.fetchall())
+
+
+def load(*args: str) -> str:
+    out = io.StringIO()
+    call_command("seed_demo", "--redemptions", str(SIZE), "--password", "pw", *args, stdout=out)
+    return out.getvalue()
+
+
+def assert_bulk_invariants(loads: int) -> None:
+    assert Redemption.objects.count() == loads * SIZE
+    assert_books_balance()
+    assert not Voucher.objects.filter(redemption_quantity__lt=F("redeemed_quantity") + F("locked_quantity")).exists()
+
+    # Every failure code, each with its message; failed attempts never carry amounts.
+    failed = Redemption.objects.filter(result="FAILURE")
+    assert set(failed.values_list("failure_code", flat=True)) == set(FailureCode.values)
+    for code, message in failed.values_list("failure_code", "failure_message").distinct():
+        assert message == FailureCode(code).label
+    assert not failed.exclude(id__startswith="rf_").exists()
+    assert not failed.filter(Q(amount__gt=0) | Q(gift_amount__gt=0) | Q(discount_amount__gt=0)).exists()
+    assert failed.filter(failure_code=FailureCode.RESOURCE_NOT_FOUND, voucher=None).exclude(voucher_code="").exists()
+    assert failed.filter(failure_code=FailureCode.MISSING_CUSTOMER, customer=None).exists()
+
+    # Rolled back: status ROLLED_BACK and exactly one successful rollback; gift credits come back.
+    statuses = set(Redemption.objects.values_list("status", flat=True).distinct())
+    assert statuses == {"SUCCEEDED", "FAILED", "ROLLED_BACK"}
+    rolled_back = Redemption.objects.filter(status="ROLLED_BACK")
+    ok = Q(rollbacks__result="SUCCESS")
+    assert not rolled_back.annotate(n=Count("rollbacks", filter=ok)).exclude(n=1).exists()
+    assert not Redemption.objects.exclude(status="ROLLED_BACK").filter(rollbacks__result="SUCCESS").exists()
+    ok_rollbacks = Rollback.objects.filter(result="SUCCESS")
+    assert not ok_rollbacks.exclude(id__startswith="rr_").exists()
+    gift = ok_rollbacks.filter(redemption__voucher__type=VoucherType.GIFT_VOUCHER, redemption__amount__gt=0)
+    assert gift.exists() and not gift.exclude(amount=-F("redemption__amount")).exists()
+    assert Rollback.objects.filter(result="FAILURE", failure_code="already_rolled_back").exists()
+    assert not Order.objects.filter(redemptions__status="ROLLED_BACK").exclude(status="CANCELED").exists()
+
+    # Stacks: a parent without a voucher, children sharing its status; one order per call.
+    parents = Redemption.objects.filter(related_object_type="redemption")
+    assert parents.count() > SIZE * loads / 100
+    assert not parents.exclude(voucher=None).exists()
+    assert not parents.annotate(n=Count("children")).filter(n__lt=2).exists()
+    assert not Redemption.objects.exclude(parent=None).exclude(status=F("parent__status")).exists()
+    calls = Redemption.objects.filter(parent=None).exclude(order=None)
+    assert calls.values("order").distinct().count() == calls.count()
+    # As the API does, an order it cannot read is not stored.
+    unread = {FailureCode.INVALID_ORDER, FailureCode.INVALID_AMOUNT, FailureCode.MISSING_AMOUNT}
+    assert set(Redemption.objects.filter(order=None).values_list("failure_code", flat=True).distinct()) == unread
+    assert not Redemption.objects.filter(order=None).exclude(order_amount=None).exists()
+    assert Redemption.objects.filter(related_object_type="promotion_tier").exclude(promotion_tier=None).exists()
+
+    # Channels, and metadata with a few keys of a handful of values each (a meaningful filter).
+    channels = set(Redemption.objects.values_list("channel_type", "channel_id").distinct())
+    assert {("API", "Web shop"), ("API", "Mobile app"), ("API", "POS Warsaw"), ("USER", "admin")} <= channels
+    assert not Redemption.objects.filter(channel_type="USER", user=None).exists()
+    for key in ("store", "platform", "source"):
+        values = set(Redemption.objects.values_list(f"metadata__{key}", flat=True).distinct())
+        assert 3 <= len(values) <= 8, (key, values)
+    ios = Redemption.objects.filter(metadata__contains={"platform": "ios"}).count()
+    assert 0 < ios < Redemption.objects.count() / 4
+
+    # Campaigns of the three types, gift cards among the vouchers, customers with metadata.
+    assert set(Campaign.objects.values_list("campaign_type", flat=True)) == set(CampaignType.values)
+    cards = Voucher.objects.filter(type=VoucherType.GIFT_VOUCHER)
+    assert cards.filter(gift_balance__lt=F("gift_amount")).exists()
+    assert Voucher.objects.count() >= loads * SIZE / 20
+    assert Customer.objects.count() == loads * SIZE // 10
+    assert Customer.objects.filter(metadata__tier="gold", metadata__country="PL").exists()
+    assert not Voucher.objects.filter(type=VoucherType.DISCOUNT_VOUCHER, redeemed_amount__gt=0).exists()
+
+    # Sessions of every status; only the active ones hold locks.
+    sessions = ValidationSession.objects.all()
+    assert set(sessions.values_list("status", flat=True).distinct()) == set(SessionStatus.values)
+    assert not sessions.filter(locks=None).exists()
+    assert SessionLock.objects.filter(released_at=None).exists()
+    assert Voucher.objects.filter(locked_quantity__gt=0).exists()
+
+    # A year of history in time order; validations only for the 30 days kept.
+    now = timezone.now()
+    oldest = Redemption.objects.order_by("created_at").values_list("created_at", flat=True).first()
+    newest = Redemption.objects.order_by("-created_at").values_list("created_at", flat=True).first()
+    assert now - timedelta(days=366) < oldest < now - timedelta(days=330)
+    assert newest <= now
+    validations = Validation.objects.all()
+    assert validations.filter(valid=True).exists() and validations.filter(valid=False).exists()
+    assert validations.order_by("created_at").first().created_at > now - timedelta(days=31)
+    assert validations.exclude(session_key="").exists()
+    for prefix in ("r_", "rf_"):
+        by_id = Redemption.objects.filter(id__startswith=prefix).order_by("id")
+        times = list(by_id.values_list("created_at", flat=True)[:3000])
+        assert all(a <= b + timedelta(milliseconds=1) for a, b in zip(times, times[1:], strict=False))
+
+
+@pytest.mark.postgres
+def test_a_bulk_load_keeps_the_books_and_a_second_one_adds_as_much():
+    before = schema()
+    out = load()
+    assert f"{SIZE:,} redemptions" in out and "per million redemptions" in out
+    assert re.search(r"Bulk load 1 created through COPY in [\d.]+ s", out)
+    assert "marketer   Marketer   pw" in out
+    assert schema() == before  # indexes and foreign keys are back, deferrable as Django made them
+    assert_bulk_invariants(loads=1)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'redemptions_redemption'")
+        assert cursor.fetchone()[0] >= SIZE * 0.9  # ANALYZEd
+
+    # Another load adds its own campaigns, vouchers and customers; nothing collides. This one keeps
+    # the indexes and checks foreign keys row by row (the path a big table takes).
+    customers = set(Customer.objects.values_list("id", flat=True))
+    result = demo_bulk.seed_bulk(redemptions=SIZE, password="pw", rebuild="never")
+    assert result.load == 2 and result.rebuilt == []
+    assert schema() == before
+    assert Campaign.objects.filter(name__endswith="· load 2").count() == 9
+    assert len(customers & set(Customer.objects.values_list("id", flat=True))) == SIZE // 10
+    assert_bulk_invariants(loads=2)
+
+
+@pytest.mark.postgres
+def test_reset_is_refused_for_a_bulk_load():
+    with pytest.raises(CommandError, match="--reset is for the small demo"):
+        load("--reset")
+    assert not Campaign.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor == "postgresql", reason="what SQLite says to a bulk load")
+def test_sqlite_refuses_a_bulk_load_with_a_clear_message():
+    with pytest.raises(CommandError, match="loads through PostgreSQL's COPY"):
+        load()
+    assert not Campaign.objects.exists()
+    out = io.StringIO()
+    call_command("seed_demo", "--redemptions", "150", "--password", "pw", stdout=out)  # the small path still works
+    assert "Demo data created" in out.getvalue()

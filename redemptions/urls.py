@@ -2,14 +2,6 @@ from django.urls import include, path, re_path
 
 from . import validation_views, views
 
-TABS = [
-    ("Redemptions", "redemptions:list", "redemptions.view_redemption"),
-    ("Validations", "redemptions:validations", "redemptions.view_validation"),
-    ("Sessions", "redemptions:sessions", "validation_sessions.view_validationsession"),
-    ("Stacking rules", "stacking:rules", "stacking.view_stackingrules"),
-]
-
-
 app_name = "redemptions"
 urlpatterns = [
     path("", views.redemption_list, name="list"),

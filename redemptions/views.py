@@ -12,6 +12,7 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_POST
 from django_tables2 import LazyPaginator, RequestConfig
 
+from redemptions.tabs import visible_tabs
 from voucherhub.caller import Caller
 from voucherhub.errors import ApiError
 
@@ -23,12 +24,6 @@ from .services import rollback_redemption, rollback_window_end
 from .tables import RedemptionTable
 
 TABLE_TARGET = "redemptions-table"
-
-
-def _tabs(user) -> list[dict]:
-    from .urls import TABS  # urls imports this module
-
-    return [{"label": label, "url_name": url_name} for label, url_name, perm in TABS if user.has_perm(perm)]
 
 
 def _without(request, name: str) -> str:
@@ -64,7 +59,7 @@ def redemption_list(request):
     context = {
         "section": "Redemptions",
         "title": "Redemptions",
-        "tabs": _tabs(user),
+        "tabs": visible_tabs(user),
         "filter": filterset,
         "size_form": size_form,
         "table": table,
@@ -127,7 +122,7 @@ def redemption_detail(request, redemption_id: str):
         request,
         redemption,
         section="Redemptions",
-        tabs=_tabs(request.user),
+        tabs=visible_tabs(request.user),
         **_detail_extras(redemption),
     )
     return render(request, "redemptions/detail.html", context)
@@ -162,5 +157,5 @@ def redemption_rollback(request, redemption_id: str):
     context = _summary_context(request, redemption, rollback_form=form, rollback_error=error, rolled_back=rolled_back)
     template = "redemptions/detail.html#summary" if request.htmx else "redemptions/detail.html"
     if not request.htmx:
-        context.update(section="Redemptions", tabs=_tabs(request.user), **_detail_extras(redemption))
+        context.update(section="Redemptions", tabs=visible_tabs(request.user), **_detail_extras(redemption))
     return render(request, template, context)

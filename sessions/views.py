@@ -18,6 +18,7 @@ from django_filters.views import FilterView
 from django_tables2 import LazyPaginator, RequestConfig
 from django_tables2.views import SingleTableMixin
 
+from redemptions.tabs import visible_tabs
 from voucherhub.caller import Caller
 from voucherhub.errors import ApiError
 
@@ -28,13 +29,6 @@ from .tables import SessionTable
 
 COUNT_CAP = 10_000  # count up to this many rows, then say "10,000+" (never a full COUNT)
 MAX_PAGE = 1_000  # deeper pages would need a large OFFSET; filter instead
-
-
-def redemption_tabs(user) -> list[dict]:
-    """The Redemptions section's tabs this user may open (the partials/tabs.html context)."""
-    from redemptions.urls import TABS  # imported late: redemptions.urls imports these views
-
-    return [{"label": label, "url_name": url_name} for label, url_name, perm in TABS if user.has_perm(perm)]
 
 
 def positive_int(value, default: int, maximum: int) -> int:
@@ -69,7 +63,7 @@ class SectionPageMixin(PermissionRequiredMixin):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(title=self.title, section=self.section, tabs=redemption_tabs(self.request.user))
+        context.update(title=self.title, section=self.section, tabs=visible_tabs(self.request.user))
         return context
 
 

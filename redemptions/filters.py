@@ -1,14 +1,17 @@
 """The Redemptions tab's filter panel: every filter lives in the query string (SPEC section 5)."""
 
+import json
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 import django_filters
 from django import forms
 from django.core.validators import RegexValidator
+from django.db import connections
 from django.db.models import Q
 from django.utils import timezone
 
-from campaigns.models import Campaign
+from campaigns.models import Campaign, Customer, Order
 from voucherhub.models import ChannelType
 
 from .models import FailureCode, Redemption, RedemptionResult, RedemptionStatus
@@ -24,6 +27,35 @@ _date = {"class": "form-control form-control-sm", "type": "date"}
 def _day_start(day) -> datetime:
     """Midnight of ``day`` in the viewer's time zone, so a date range reads as the viewer sees dates."""
     return timezone.make_aware(datetime.combine(day, time.min))
+
+
+@dataclass
+class FilterGroup:
+    """One filter of the panel: its form fields (a date range and metadata key/value have two)."""
+
+    name: str
+    label: str
+    fields: list
+    active: bool  # has a value
+    added: bool  # just added by "Add filter" (its first field takes the focus)
+    default: bool  # always shown
+    remove_url: str = ""
+
+
+# The panel's filters in the order "Add filter" offers them; the default ones are always shown.
+FILTER_GROUPS = [
+    ("status", "Status", ["status"]),
+    ("voucher_code", "Voucher code", ["voucher_code"]),
+    ("customer", "Customer", ["customer"]),
+    ("date", "Date range", ["created_from", "created_to"]),
+    ("campaign", "Campaign", ["campaign"]),
+    ("result", "Result", ["result"]),
+    ("failure_code", "Failure code", ["failure_code"]),
+    ("channel", "Channel", ["channel"]),
+    ("order", "Order id", ["order"]),
+    ("metadata", "Metadata", ["metadata_key", "metadata_value"]),
+]
+DEFAULT_GROUPS = ("status", "voucher_code", "customer", "date")
 
 
 class RedemptionFilter(django_filters.FilterSet):
@@ -86,8 +118,12 @@ class RedemptionFilter(django_filters.FilterSet):
             del self.filters["customer"]
             self.form.fields.pop("customer", None)
 
+    # Customer and order are found first (each by an exact match on a unique or indexed column), then
+    # their redemptions: ``customer_id IN (SELECT ...)`` is a range scan of (customer, created_at), where
+    # an OR across the join would scan the whole table at millions of rows.
     def filter_customer(self, queryset, name, value):
-        return queryset.filter(Q(customer_id=value) | Q(customer__source_id=value) | Q(customer__email__iexact=value))
+        customers = Customer.objects.filter(Q(pk=value) | Q(source_id=value) | Q(email__in={value, value.lower()}))
+        return queryset.filter(customer__in=customers.values("pk"))
 
     def filter_created_from(self, queryset, name, value):
         return queryset.filter(created_at__gte=_day_start(value))
@@ -101,16 +137,54 @@ class RedemptionFilter(django_filters.FilterSet):
         return queryset.filter(channel_id=value)
 
     def filter_order(self, queryset, name, value):
-        return queryset.filter(Q(order_id=value) | Q(order__source_id=value))
+        orders = Order.objects.filter(Q(pk=value) | Q(source_id=value))
+        return queryset.filter(order__in=orders.values("pk"))
 
     def filter_metadata(self, queryset, name, value):
         wanted = self.form.cleaned_data.get("metadata_value")
-        if wanted:
-            return queryset.filter(**{f"metadata__{value}": wanted})
-        return queryset.filter(metadata__has_key=value)
+        if not wanted:
+            return queryset.filter(metadata__has_key=value)
+        # Containment (metadata @> '{"key": "value"}') is what the GIN index (jsonb_path_ops) answers;
+        # a value that reads as a number or true/false also matches it stored as such.
+        # SQLite has no containment: there the key's value is compared.
+        contains = connections[queryset.db].features.supports_json_field_contains
+        try:
+            typed = json.loads(wanted)
+        except ValueError:
+            typed = None
+        condition = Q()
+        for candidate in [wanted, typed] if isinstance(typed, bool | int | float) else [wanted]:
+            by_key = Q(**{f"metadata__{value}": candidate})
+            condition |= Q(metadata__contains={value: candidate}) if contains else by_key
+        return queryset.filter(condition)
 
     def filter_noop(self, queryset, name, value):
         return queryset  # read together with the key in filter_metadata
+
+    def groups(self, params, add: str = "") -> tuple[list[FilterGroup], list[FilterGroup]]:
+        """The filter panel: (shown, addable). A group is shown when it is a default one, when the query
+        string names one of its fields (even empty: it was added and not filled yet) or when it is being
+        added; the others are offered by "Add filter"."""
+        shown: list[FilterGroup] = []
+        addable: list[FilterGroup] = []
+        for name, label, fields in FILTER_GROUPS:
+            if not all(field in self.form.fields for field in fields):
+                continue  # e.g. customer, for a user without redemptions.view_customer
+            group = FilterGroup(
+                name=name,
+                label=label,
+                fields=[self.form[field] for field in fields],
+                active=any(params.get(field) for field in fields),
+                added=name == add,
+                default=name in DEFAULT_GROUPS,
+            )
+            if group.added:
+                self.form.fields[fields[0]].widget.attrs["autofocus"] = True
+            if group.default or group.added or any(field in params for field in fields):
+                shown.append(group)
+            else:
+                addable.append(group)
+        return shown, addable
 
     @property
     def qs(self):

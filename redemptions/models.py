@@ -59,13 +59,17 @@ class Validation(models.Model):
     RETENTION_DAYS = 30
 
     id = models.CharField(primary_key=True, max_length=ID_LENGTH, default=id_default("valid_"), editable=False)
-    created_at = models.DateTimeField(db_index=True)
+    created_at = models.DateTimeField()
     valid = models.BooleanField()
-    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="validations")
-    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="validations")
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, db_index=False, related_name="validations"
+    )
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.SET_NULL, db_index=False, related_name="validations"
+    )
     order_amount = models.BigIntegerField(null=True, blank=True)
     discount_amount = models.BigIntegerField(default=0)
-    session_key = models.CharField(max_length=200, blank=True, default="", db_index=True)
+    session_key = models.CharField(max_length=200, blank=True, default="")
     redeemables = models.JSONField(default=list)
     applicable_count = models.PositiveSmallIntegerField(default=0)
     inapplicable_count = models.PositiveSmallIntegerField(default=0)
@@ -75,7 +79,13 @@ class Validation(models.Model):
     channel_type = models.CharField(max_length=8, choices=ChannelType.choices, default=ChannelType.API)
     channel_id = models.CharField(max_length=200, blank=True, default="")
     request_log = models.ForeignKey(
-        RequestLog, null=True, blank=True, on_delete=models.SET_NULL, db_constraint=False, related_name="validations"
+        RequestLog,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
+        db_index=False,
+        related_name="validations",
     )
 
     class Meta:
@@ -84,6 +94,9 @@ class Validation(models.Model):
             models.Index(fields=["-created_at", "-id"], name="validation_date_idx"),
             models.Index(fields=["customer", "-created_at"], name="validation_customer_idx"),
             models.Index(fields=["valid", "-created_at"], name="validation_valid_idx"),
+            models.Index(fields=["order"], name="validation_order_idx"),
+            models.Index(fields=["session_key"], condition=~Q(session_key=""), name="validation_session_idx"),
+            models.Index(fields=["request_log"], condition=Q(request_log__isnull=False), name="validation_log_idx"),
         ]
 
     def __str__(self) -> str:
@@ -103,16 +116,26 @@ class Redemption(models.Model):
     status = models.CharField(max_length=12, choices=RedemptionStatus.choices)
     failure_code = models.CharField(max_length=32, choices=FailureCode.choices, blank=True, default="")
     failure_message = models.CharField(max_length=500, blank=True, default="")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, db_index=False, related_name="children"
+    )
     related_object_type = models.CharField(max_length=16, choices=RelatedObjectType.choices)
-    voucher = models.ForeignKey(Voucher, null=True, blank=True, on_delete=models.SET_NULL, related_name="redemptions")
+    voucher = models.ForeignKey(
+        Voucher, null=True, blank=True, on_delete=models.SET_NULL, db_index=False, related_name="redemptions"
+    )
     voucher_code = models.CharField(max_length=100, blank=True, default="")
     promotion_tier = models.ForeignKey(
-        PromotionTier, null=True, blank=True, on_delete=models.SET_NULL, related_name="redemptions"
+        PromotionTier, null=True, blank=True, on_delete=models.SET_NULL, db_index=False, related_name="redemptions"
     )
-    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="redemptions")
-    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="redemptions")
-    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="redemptions")
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, db_index=False, related_name="redemptions"
+    )
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, db_index=False, related_name="redemptions"
+    )
+    order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.SET_NULL, db_index=False, related_name="redemptions"
+    )
     order_amount = models.BigIntegerField(null=True, blank=True)
     discount_amount = models.BigIntegerField(default=0)
     amount = models.BigIntegerField(default=0, help_text="Gift credits taken, else the discount.")
@@ -121,12 +144,18 @@ class Redemption(models.Model):
     channel_type = models.CharField(max_length=8, choices=ChannelType.choices, default=ChannelType.API)
     channel_id = models.CharField(max_length=200, blank=True, default="")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_index=False, related_name="+"
     )
     tracking_id = models.CharField(max_length=200, blank=True, default="")
     session_key = models.CharField(max_length=200, blank=True, default="")
     request_log = models.ForeignKey(
-        RequestLog, null=True, blank=True, on_delete=models.SET_NULL, db_constraint=False, related_name="redemptions"
+        RequestLog,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
+        db_index=False,
+        related_name="redemptions",
     )
 
     class Meta:
@@ -156,19 +185,35 @@ class Redemption(models.Model):
             models.CheckConstraint(condition=Q(channel_type__in=ChannelType.values), name="redemption_channel_valid"),
         ]
         # The Redemptions list sorts newest first and filters by each of these; every index ends in the
-        # sort key so a filter plus the default sort is one index range scan (keyset pagination).
+        # sort key so a filter plus the default sort is one index range scan (keyset pagination). The
+        # foreign keys these start with take no index of their own (db_index=False); the others get a
+        # partial one (most rows leave them empty), and no column gets Django's varchar_pattern_ops twin
+        # (migration 0003): nothing looks them up with LIKE, and each index costs the bulk loader time.
         indexes = [
             models.Index(fields=["-created_at", "-id"], name="redemption_date_idx"),
-            models.Index(fields=["status", "-created_at"], name="redemption_status_idx"),
+            # The sortable columns (redemptions.tables): one direction throughout, so a sort by the column
+            # (either way) and a filter on it plus the default sort are one range scan each.
+            models.Index(fields=["-status", "-created_at", "-id"], name="redemption_status_sort_idx"),
+            models.Index(fields=["-voucher_code", "-created_at", "-id"], name="redemption_code_sort_idx"),
+            models.Index(fields=["-channel_id", "-created_at", "-id"], name="redemption_channel_sort_idx"),
+            models.Index(fields=["-amount", "-created_at", "-id"], name="redemption_amount_sort_idx"),
             models.Index(fields=["result", "-created_at"], name="redemption_result_idx"),
-            models.Index(fields=["campaign", "-created_at"], name="redemption_campaign_idx"),
+            # Covering (PostgreSQL): a campaign dashboard's period aggregates read only this index.
+            models.Index(
+                fields=["campaign", "-created_at"],
+                include=["result", "status", "order", "order_amount", "discount_amount", "gift_amount"],
+                name="redemption_campaign_idx",
+            ),
             models.Index(fields=["voucher", "-created_at"], name="redemption_voucher_idx"),
-            models.Index(fields=["voucher_code", "-created_at"], name="redemption_code_idx"),
             models.Index(fields=["customer", "-created_at"], name="redemption_customer_idx"),
             models.Index(fields=["failure_code", "-created_at"], name="redemption_failure_idx"),
-            models.Index(fields=["channel_type", "channel_id", "-created_at"], name="redemption_channel_idx"),
             models.Index(fields=["order", "-created_at"], name="redemption_order_idx"),
-            models.Index(fields=["parent"], name="redemption_parent_idx"),
+            models.Index(fields=["parent"], condition=Q(parent__isnull=False), name="redemption_parent_idx"),
+            models.Index(
+                fields=["promotion_tier"], condition=Q(promotion_tier__isnull=False), name="redemption_tier_idx"
+            ),
+            models.Index(fields=["user"], condition=Q(user__isnull=False), name="redemption_user_idx"),
+            models.Index(fields=["request_log"], condition=Q(request_log__isnull=False), name="redemption_log_idx"),
         ]
         # PostgreSQL also gets a GIN index on metadata (migration 0002, skipped on SQLite).
 
@@ -186,8 +231,10 @@ class Rollback(models.Model):
     ROLLBACK_WINDOW_MONTHS = 3
 
     id = models.CharField(primary_key=True, max_length=ID_LENGTH, editable=False)
-    redemption = models.ForeignKey(Redemption, on_delete=models.CASCADE, related_name="rollbacks")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    redemption = models.ForeignKey(Redemption, on_delete=models.CASCADE, db_index=False, related_name="rollbacks")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, db_index=False, related_name="children"
+    )
     created_at = models.DateTimeField(db_index=True)
     result = models.CharField(max_length=8, choices=RedemptionResult.choices)
     status = models.CharField(max_length=12, choices=[("SUCCEEDED", "Succeeded"), ("FAILED", "Failed")])
@@ -198,12 +245,18 @@ class Rollback(models.Model):
     channel_type = models.CharField(max_length=8, choices=ChannelType.choices, default=ChannelType.API)
     channel_id = models.CharField(max_length=200, blank=True, default="")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, db_index=False, related_name="+"
     )
     tracking_id = models.CharField(max_length=200, blank=True, default="")
     metadata = models.JSONField(default=dict, blank=True)
     request_log = models.ForeignKey(
-        RequestLog, null=True, blank=True, on_delete=models.SET_NULL, db_constraint=False, related_name="rollbacks"
+        RequestLog,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
+        db_index=False,
+        related_name="rollbacks",
     )
 
     class Meta:
@@ -219,6 +272,12 @@ class Rollback(models.Model):
             models.UniqueConstraint(
                 fields=["redemption"], condition=Q(result="SUCCESS"), name="rollback_once_per_redemption"
             ),
+        ]
+        indexes = [
+            models.Index(fields=["redemption"], name="rollback_redemption_idx"),
+            models.Index(fields=["parent"], condition=Q(parent__isnull=False), name="rollback_parent_idx"),
+            models.Index(fields=["user"], condition=Q(user__isnull=False), name="rollback_user_idx"),
+            models.Index(fields=["request_log"], condition=Q(request_log__isnull=False), name="rollback_log_idx"),
         ]
 
     def __str__(self) -> str:

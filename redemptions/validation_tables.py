@@ -13,15 +13,25 @@ from voucherhub.templatetags.voucherhub_tags import EMPTY, money, when
 from .models import Validation
 
 
+def _sort(*fields: str) -> tuple[str, ...]:
+    """Each sort ends with created_at and id, in one direction: the list pages by keyset (redemptions.keyset)."""
+    return (*fields, "created_at", "id")
+
+
 class ValidationTable(tables.Table):
-    created_at = tables.Column(verbose_name="Date", linkify=("redemptions:validation_detail", {"pk": tables.A("pk")}))
+    created_at = tables.Column(
+        verbose_name="Date",
+        linkify=("redemptions:validation_detail", {"pk": tables.A("pk")}),
+        order_by=_sort(),
+    )
     customer = tables.Column(verbose_name="Customer", orderable=False, empty_values=())
-    order_amount = tables.Column(verbose_name="Order amount", attrs={"td": {"class": "text-end"}})
-    session_key = tables.Column(verbose_name="Session", empty_values=())
-    valid = tables.Column(verbose_name="Valid")
-    applicable_count = tables.Column(verbose_name="Applicable")
-    inapplicable_count = tables.Column(verbose_name="Inapplicable")
-    skipped_count = tables.Column(verbose_name="Skipped")
+    # May be empty (NULL), which a keyset cannot seek past: not sortable.
+    order_amount = tables.Column(verbose_name="Order amount", attrs={"td": {"class": "text-end"}}, orderable=False)
+    session_key = tables.Column(verbose_name="Session", empty_values=(), order_by=_sort("session_key"))
+    valid = tables.Column(verbose_name="Valid", order_by=_sort("valid"))
+    applicable_count = tables.Column(verbose_name="Applicable", order_by=_sort("applicable_count"))
+    inapplicable_count = tables.Column(verbose_name="Inapplicable", order_by=_sort("inapplicable_count"))
+    skipped_count = tables.Column(verbose_name="Skipped", order_by=_sort("skipped_count"))
 
     class Meta:
         model = Validation
@@ -37,6 +47,7 @@ class ValidationTable(tables.Table):
         )
         attrs = {"class": "table table-hover align-middle mb-0"}
         order_by = ("-created_at",)
+        template_name = "partials/keyset_table.html"
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

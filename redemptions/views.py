@@ -4,13 +4,11 @@ import json
 
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import EmptyPage, PageNotAnInteger
-from django.http import Http404
-from django.shortcuts import render
-from django.utils import timezone
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
-from django.views.decorators.http import require_POST
-from django_tables2 import LazyPaginator, RequestConfig
+from django.utils.html import format_html
+from django.views.decorators.http import require_http_methods
 
 from redemptions.tabs import visible_tabs
 from voucherhub.caller import Caller
@@ -18,19 +16,30 @@ from voucherhub.errors import ApiError
 
 from . import queries
 from .filters import PageSizeForm, RedemptionFilter
-from .forms import RollbackForm
-from .models import Redemption, RedemptionStatus
+from .forms import RollbackForm, can_roll_back
+from .keyset import keyset_table
+from .models import Redemption
 from .services import rollback_redemption, rollback_window_end
 from .tables import RedemptionTable
 
 TABLE_TARGET = "redemptions-table"
+# Count matching rows up to here, then say "1,000+": at 5 million rows counting to 10,000 cost up to
+# 90 ms of a page's 100 (bench/list_pages.py), counting to 1,000 a tenth of that.
+ROW_COUNT_CAP = 1_000
 
 
-def _without(request, name: str) -> str:
+def _without(request, *names: str) -> str:
+    """This list's URL without these parameters (and back on its first page)."""
     params = request.GET.copy()
-    params.pop(name, None)
-    params.pop("page", None)
+    for name in (*names, "add", "page", "after", "before"):
+        params.pop(name, None)
     return f"?{params.urlencode()}" if params else "?"
+
+
+def _hidden_columns(user) -> tuple[str, ...]:
+    """Customer data is for Admins (SPEC section 1); the Rollback column for those who may roll back."""
+    hidden = () if user.has_perm("redemptions.view_customer") else ("customer",)
+    return hidden if user.has_perm("redemptions.rollback_redemption") else (*hidden, "actions")
 
 
 @permission_required("redemptions.view_redemption", raise_exception=True)
@@ -38,52 +47,42 @@ def redemption_list(request):
     user = request.user
     filterset = RedemptionFilter(request.GET or None, queryset=queries.dashboard_redemptions(), user=user)
     size_form = PageSizeForm(request.GET or None)
-    per_page = size_form.page_size()
-    rows = filterset.qs
-    table = RedemptionTable(rows, exclude=() if user.has_perm("redemptions.view_customer") else ("customer",))
-    RequestConfig(request, paginate=False).configure(table)  # sorting from ?sort=
-    try:
-        page = max(int(request.GET.get("page") or 1), 1)
-    except ValueError:
-        page = 1
-    try:
-        table.paginate(paginator_class=LazyPaginator, page=page, per_page=per_page)
-    except (EmptyPage, PageNotAnInteger):
-        table.paginate(paginator_class=LazyPaginator, page=1, per_page=per_page)
-    count, more = queries.capped_count(rows) if not filterset.errors else (0, False)
-    active = [
-        {"label": filterset.form.fields[name].label or name.replace("_", " "), "clear_url": _without(request, name)}
-        for name in filterset.filters
-        if request.GET.get(name)
-    ]
+    shown, addable = filterset.groups(request.GET, add=request.GET.get("add", ""))
+    for group in shown:
+        group.remove_url = _without(request, *(field.name for field in group.fields))
     context = {
         "section": "Redemptions",
         "title": "Redemptions",
         "tabs": visible_tabs(user),
         "filter": filterset,
         "size_form": size_form,
-        "table": table,
-        "row_count": count,
-        "row_count_label": f"{count:,}{'+' if more else ''}",
-        "active_filters": active,
+        "filter_groups": shown,
+        "addable_filters": addable,
+        "active_filters": [group for group in shown if group.active],
         "table_target": TABLE_TARGET,
     }
     template = "redemptions/list.html"
+    partial = ""
     htmx = request.htmx
     if htmx and not htmx.history_restore_request:
-        template += "#table" if htmx.target == TABLE_TARGET else "#section_body"
+        partial = {TABLE_TARGET: "table", "filter-panel": "filter_panel"}.get(htmx.target, "section_body")
+        template += f"#{partial}"
+    if partial != "filter_panel":  # "Add filter" re-renders the panel alone: no rows to read
+        rows = filterset.qs
+        table = keyset_table(
+            request,
+            RedemptionTable,
+            rows,
+            default_sort="-created_at",
+            per_page=size_form.page_size(),
+            exclude=_hidden_columns(user),
+            viewer=request,
+        )
+        count, more = queries.capped_count(rows, ROW_COUNT_CAP) if not filterset.errors else (0, False)
+        context.update(table=table, row_count=count, row_count_label=f"{count:,}{'+' if more else ''}")
     response = render(request, template, context)
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response
-
-
-def _can_roll_back(user, redemption: Redemption) -> bool:
-    return (
-        user.has_perm("redemptions.rollback_redemption")
-        and redemption.status == RedemptionStatus.SUCCEEDED
-        and redemption.parent_id is None
-        and timezone.now() <= rollback_window_end(redemption)
-    )
 
 
 def _get(redemption_id: str) -> Redemption:
@@ -96,7 +95,7 @@ def _get(redemption_id: str) -> Redemption:
 def _summary_context(request, redemption: Redemption, **extra) -> dict:
     return {
         "redemption": redemption,
-        "can_roll_back": _can_roll_back(request.user, redemption),
+        "can_roll_back": can_roll_back(request.user, redemption),
         "rollback_window_end": rollback_window_end(redemption),
         "show_customer": request.user.has_perm("redemptions.view_customer"),
         "rollback_form": extra.pop("rollback_form", None) or RollbackForm(),
@@ -128,10 +127,14 @@ def redemption_detail(request, redemption_id: str):
     return render(request, "redemptions/detail.html", context)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def redemption_rollback(request, redemption_id: str):
+    """POST: roll back (the detail page's panel, or a list row when the row is the htmx target).
+    GET: the Rollback form for a list row's last cell; without htmx, the detail page that has it."""
     if not request.user.has_perm("redemptions.rollback_redemption"):
         raise PermissionDenied
+    if request.method == "GET":
+        return _row_form(request, redemption_id)
     redemption = _get(redemption_id)
     form = RollbackForm(request.POST)
     error = ""
@@ -154,8 +157,40 @@ def redemption_rollback(request, redemption_id: str):
             form = RollbackForm()  # unbound: the panel shows the outcome, not the reason typed
         redemption = _get(redemption_id)
     rolled_back = form.is_bound is False and not error
+    if request.htmx and request.htmx.target == f"row-{redemption.pk}":
+        return _row(request, redemption.pk, form, error, rolled_back)
     context = _summary_context(request, redemption, rollback_form=form, rollback_error=error, rolled_back=rolled_back)
     template = "redemptions/detail.html#summary" if request.htmx else "redemptions/detail.html"
     if not request.htmx:
         context.update(section="Redemptions", tabs=visible_tabs(request.user), **_detail_extras(redemption))
     return render(request, template, context)
+
+
+def _row(request, redemption_id: str, form: RollbackForm, error: str, rolled_back: bool):
+    """The list row of a redemption after a Rollback from it, with the outcome in its last cell."""
+    if rolled_back:
+        message = ("success", "Rolled back.")
+    elif error or form.errors:
+        reasons = error or " ".join(" ".join(errors) for errors in form.errors.values())
+        message = ("danger", f"Rollback refused — {reasons}")
+    else:
+        message = None
+    row = queries.dashboard_redemptions().get(pk=redemption_id)
+    table = RedemptionTable(
+        [row], viewer=request, row_messages={row.pk: message} if message else {}, exclude=_hidden_columns(request.user)
+    )
+    return render(request, "redemptions/list.html#row", {"table": table})
+
+
+def _row_form(request, redemption_id: str):
+    if not request.htmx:
+        return redirect("redemptions:detail", redemption_id=redemption_id)
+    redemption = queries.dashboard_redemptions().filter(pk=redemption_id).first()
+    if redemption is None:
+        raise Http404("No such redemption")
+    if not can_roll_back(request.user, redemption):
+        return HttpResponse(
+            format_html('<span class="small text-secondary">{} cannot be rolled back.</span>', redemption.pk)
+        )
+    context = {"redemption": redemption, "rollback_form": RollbackForm(auto_id=f"id_%s_{redemption.pk}")}
+    return render(request, "redemptions/partials/row_rollback.html", context)

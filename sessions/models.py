@@ -64,10 +64,12 @@ class ValidationSession(models.Model):
     status = models.CharField(max_length=10, choices=SessionStatus.choices, default=SessionStatus.ACTIVE)
     release_reason = models.CharField(max_length=10, choices=ReleaseReason.choices, blank=True, default="")
     released_at = models.DateTimeField(null=True, blank=True)
-    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="sessions")
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, db_index=False, related_name="sessions"
+    )
     channel_type = models.CharField(max_length=8, choices=ChannelType.choices, default=ChannelType.API)
     channel_id = models.CharField(max_length=200, blank=True, default="")
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -84,7 +86,12 @@ class ValidationSession(models.Model):
                 name="session_release_reason_matches_status",
             ),
         ]
-        indexes = [models.Index(fields=["status", "-created_at"], name="session_status_idx")]
+        # No varchar_pattern_ops twins (migration 0002): nothing looks these columns up with LIKE.
+        indexes = [
+            models.Index(fields=["-created_at", "-key"], name="session_date_idx"),
+            models.Index(fields=["status", "-created_at"], name="session_status_idx"),
+            models.Index(fields=["customer"], name="session_customer_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.key
@@ -96,8 +103,9 @@ class SessionLock(models.Model):
     Mirrored on the voucher's ``locked_quantity`` / ``locked_credits`` while ``released_at`` is empty.
     """
 
-    session = models.ForeignKey(ValidationSession, on_delete=models.CASCADE, related_name="locks")
-    voucher = models.ForeignKey(Voucher, on_delete=models.CASCADE, related_name="session_locks")
+    # session_lock_unique (session, voucher) serves the session's lookups; the voucher gets its own index.
+    session = models.ForeignKey(ValidationSession, on_delete=models.CASCADE, db_index=False, related_name="locks")
+    voucher = models.ForeignKey(Voucher, on_delete=models.CASCADE, db_index=False, related_name="session_locks")
     quantity = models.PositiveSmallIntegerField(default=1)
     credits = models.BigIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
@@ -110,7 +118,8 @@ class SessionLock(models.Model):
             models.CheckConstraint(condition=Q(credits__gte=0), name="session_lock_credits_nonneg"),
         ]
         indexes = [
-            models.Index(fields=["voucher"], condition=Q(released_at__isnull=True), name="session_lock_active_idx")
+            models.Index(fields=["voucher"], name="session_lock_voucher_idx"),
+            models.Index(fields=["voucher"], condition=Q(released_at__isnull=True), name="session_lock_active_idx"),
         ]
 
     def __str__(self) -> str:

@@ -34,10 +34,13 @@ def status_badge(session: ValidationSession):
 class SessionTable(tables.Table):
     """Sessions with their locks. The view prefetches locks and vouchers, so rendering makes no query."""
 
-    key = tables.Column(verbose_name="Key", linkify=("redemptions:session_detail", {"key": tables.A("key")}))
-    status = tables.Column(verbose_name="Status")
-    created_at = tables.Column(verbose_name="Created")
-    expires_at = tables.Column(verbose_name="Expires")
+    # Each sort ends with the key, in one direction: the list pages by keyset (redemptions.keyset).
+    key = tables.Column(
+        verbose_name="Key", linkify=("redemptions:session_detail", {"key": tables.A("key")}), order_by=("key",)
+    )
+    status = tables.Column(verbose_name="Status", order_by=("status", "created_at", "key"))
+    created_at = tables.Column(verbose_name="Created", order_by=("created_at", "key"))
+    expires_at = tables.Column(verbose_name="Expires", order_by=("expires_at", "key"))
     customer = tables.Column(verbose_name="Customer", orderable=False, empty_values=())
     locks = tables.Column(verbose_name="Locked vouchers", orderable=False, empty_values=())
     actions = tables.Column(verbose_name="", orderable=False, empty_values=(), attrs={"td": {"class": "text-end"}})
@@ -48,6 +51,7 @@ class SessionTable(tables.Table):
         attrs = {"class": "table table-hover align-middle mb-0", "id": "sessions-table-el"}
         row_attrs = {"id": lambda record: row_id(record.key), "data-status": lambda record: record.status}
         order_by = ("-created_at",)
+        template_name = "partials/keyset_table.html"
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,7 +2,7 @@
 
 ``DashboardListView`` is the list-page pattern shared with the Validations tab: a whole page on a direct
 load, only the section body on a tab click, only the table on a filter/sort/page change (SPEC section 5),
-with a capped row count and a paginator that never counts.
+with a capped row count (never a full COUNT) and keyset pagination (redemptions.keyset: no OFFSET).
 """
 
 from django.contrib import messages
@@ -15,9 +15,9 @@ from django.utils.cache import patch_vary_headers
 from django.views import View
 from django.views.generic import DetailView
 from django_filters.views import FilterView
-from django_tables2 import LazyPaginator, RequestConfig
 from django_tables2.views import SingleTableMixin
 
+from redemptions.keyset import keyset_table
 from redemptions.tabs import visible_tabs
 from voucherhub.caller import Caller
 from voucherhub.errors import ApiError
@@ -28,7 +28,6 @@ from .models import ReleaseReason, SessionLock, SessionStatus, ValidationSession
 from .tables import SessionTable
 
 COUNT_CAP = 10_000  # count up to this many rows, then say "10,000+" (never a full COUNT)
-MAX_PAGE = 1_000  # deeper pages would need a large OFFSET; filter instead
 
 
 def positive_int(value, default: int, maximum: int) -> int:
@@ -70,6 +69,7 @@ class SectionPageMixin(PermissionRequiredMixin):
 class DashboardListView(SectionPageMixin, SingleTableMixin, FilterView):
     """A filterable, sortable list whose cost does not grow with the table."""
 
+    default_sort = "-created_at"
     empty_text = "Nothing here yet."
     filtered_empty_text = "Nothing matches these filters — clear one of them."
 
@@ -83,15 +83,16 @@ class DashboardListView(SectionPageMixin, SingleTableMixin, FilterView):
         return {"user": self.request.user}
 
     def get_table(self, **kwargs):
-        table = self.get_table_class()(data=self.get_table_data(), **kwargs)
-        RequestConfig(self.request, paginate=False).configure(table)  # sorting from the query string
         per_page = self.page_size() if self.page_size() in PAGE_SIZES else PAGE_SIZES[0]
-        page = positive_int(self.request.GET.get("page"), 1, MAX_PAGE)
-        table.paginator = LazyPaginator(table.rows, per_page)
-        try:
-            table.page = table.paginator.page(page)
-        except Exception:  # EmptyPage past the end: the first page rather than an error
-            table.page = table.paginator.page(1)
+        # Sorting from ?sort=, pages by keyset cursor (?after= / ?before=): no OFFSET however deep.
+        table = keyset_table(
+            self.request,
+            self.get_table_class(),
+            self.get_table_data(),
+            default_sort=self.default_sort,
+            per_page=per_page,
+            **kwargs,
+        )
         filtered = any(self.request.GET.get(name) for name in self.filter_fields())
         table.empty_text = self.filtered_empty_text if filtered else self.empty_text
         return table

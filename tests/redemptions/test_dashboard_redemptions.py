@@ -1,6 +1,8 @@
 """The Redemptions tab of the dashboard: who sees what, the filters in the URL, details, and Rollback."""
 
+import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.db import connection
@@ -8,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from auditlog.models import Event
+from redemptions.keyset import SortKey, encode
 from redemptions.models import FailureCode, Redemption, RedemptionResult, RedemptionStatus
 from redemptions.services import redeem
 from tests.factories import make_campaign, make_customer, make_voucher
@@ -298,10 +301,9 @@ def test_the_list_sorts_newest_first_and_by_a_chosen_column(client, role_user, r
 
 
 def test_the_row_count_stops_at_the_cap(client, role_user, monkeypatch):
-    from redemptions import queries
+    from redemptions import views
 
-    monkeypatch.setattr(queries, "ROW_COUNT_CAP", 3)
-    monkeypatch.setattr(queries.capped_count, "__defaults__", (3,))
+    monkeypatch.setattr(views, "ROW_COUNT_CAP", 3)
     for _ in range(5):
         make_redemption(voucher_code="MANY")
     client.force_login(role_user("Marketer"))
@@ -309,7 +311,7 @@ def test_the_row_count_stops_at_the_cap(client, role_user, monkeypatch):
     assert "3+ redemptions" in html
     with CaptureQueriesContext(connection) as captured:
         client.get("/redemptions/")
-    counts = [q["sql"] for q in captured if "COUNT(" in q["sql"].upper()]
+    counts = [q["sql"] for q in captured if "COUNT(" in q["sql"].upper() and "redemptions_redemption" in q["sql"]]
     assert counts and all("LIMIT" in sql.upper() for sql in counts)
 
 
@@ -335,3 +337,267 @@ def test_a_failed_attempt_shows_its_failure_code_and_its_message(client, role_us
     html = client.get("/redemptions/").content.decode()
     assert "<code>voucher_expired</code>" in html
     assert "Voucher expired" in html
+
+
+# --- Keyset pagination -----------------------------------------------------------------------------
+
+
+def _ids_on(html: str) -> list[str]:
+    return re.findall(r'<tr id="row-([^"]+)"', html)
+
+
+def _link(html: str, testid: str) -> str:
+    match = re.search(rf'href="([^"]+)"\s+data-testid="{testid}"', html)
+    assert match, f"no {testid} link"
+    return "/redemptions/" + unescape(match.group(1))
+
+
+@pytest.fixture
+def many():
+    """25 redemptions a minute apart (newest first: many[0]); two share a timestamp, as bulk loads do."""
+    now = timezone.now()
+    made = [make_redemption(created_at=now - timedelta(minutes=i), amount=i * 10) for i in range(24)]
+    made.insert(3, make_redemption(created_at=made[3].created_at, amount=5))
+    return sorted(made, key=lambda r: (r.created_at, r.pk), reverse=True)
+
+
+def test_next_and_previous_walk_the_list_by_cursor_without_gaps_or_repeats(client, role_user, many):
+    client.force_login(role_user("Marketer"))
+    html = client.get("/redemptions/?per_page=10").content.decode()
+    seen = _ids_on(html)
+    assert 'data-testid="page-previous"' not in html
+    pages = [seen]
+    while 'data-testid="page-next"' in html:
+        url = _link(html, "page-next")
+        assert "after=" in url and not re.search(r"[?&]page=", url)
+        html = client.get(url).content.decode()
+        pages.append(_ids_on(html))
+    assert [len(p) for p in pages] == [10, 10, 5]
+    assert sum(pages, []) == [r.pk for r in many]
+    # Back from the last page: the second page, then the first (which has no previous link).
+    html = client.get(_link(html, "page-previous")).content.decode()
+    assert _ids_on(html) == pages[1]
+    html = client.get(_link(html, "page-previous")).content.decode()
+    assert _ids_on(html) == pages[0]
+    assert 'data-testid="page-previous"' not in html
+
+
+def test_a_sorted_list_pages_by_that_sort(client, role_user, many):
+    client.force_login(role_user("Marketer"))
+    html = client.get("/redemptions/?per_page=10&sort=amount").content.decode()
+    first = _ids_on(html)
+    second = _ids_on(client.get(_link(html, "page-next")).content.decode())
+    expected = [r.pk for r in sorted(many, key=lambda r: (r.amount, r.created_at, r.pk))]
+    assert first + second == expected[:20]
+
+
+def test_a_deep_page_seeks_instead_of_skipping_rows(client, role_user, many):
+    client.force_login(role_user("Marketer"))
+    html = client.get("/redemptions/?per_page=10").content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        client.get(_link(html, "page-next"))
+    pages = [q["sql"] for q in captured if 'FROM "redemptions_redemption"' in q["sql"] and "COUNT(" not in q["sql"]]
+    assert pages and all("OFFSET" not in sql.upper() for sql in pages)
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        "after=%%%",
+        "after=bm90IGpzb24",  # not JSON
+        "before=WyItY3JlYXRlZF9hdCIsWzEsMl1d",  # ["-created_at",[1,2]]
+        "after=WyItY3JlYXRlZF9hdCIsWyIyMDI2LTEzLTAxVDAwOjAwOjAwKzAwOjAwIiwicl94Il1d",  # no 13th month
+        "after=WyItY3JlYXRlZF9hdCIsWyIyMDI2LTAxLTAxVDAwOjAwOjAwKzAwOjAwIixudWxsXV0",
+        "after=" + "A" * 3000,
+    ],
+)
+def test_a_cursor_that_cannot_be_read_is_a_form_error_and_the_first_page(client, role_user, many, cursor):
+    client.force_login(role_user("Marketer"))
+    response = client.get(f"/redemptions/?per_page=10&{cursor}")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="cursor-error"' in html
+    assert _ids_on(html) == [r.pk for r in many[:10]]
+
+
+def test_a_cursor_of_another_sort_starts_that_sort_at_its_first_page(client, role_user, many):
+    client.force_login(role_user("Marketer"))
+    html = client.get("/redemptions/?per_page=10").content.decode()
+    after = _link(html, "page-next").split("after=")[1].split("&")[0]
+    html = client.get(f"/redemptions/?per_page=10&sort=amount&after={after}").content.decode()
+    assert 'data-testid="cursor-error"' not in html
+    assert _ids_on(html)[0] == min(many, key=lambda r: (r.amount, r.created_at, r.pk)).pk
+
+
+def test_a_cursor_page_runs_the_same_number_of_queries_for_10_and_50_rows(client, role_user):
+    for i in range(120):
+        make_redemption(voucher_code=f"K-{i}")
+    client.force_login(role_user("Admin"))
+    counts = []
+    for size in (10, 50):
+        html = client.get(f"/redemptions/?per_page={size}").content.decode()
+        for testid in ("page-next", "page-previous"):
+            url = _link(html, testid)
+            with CaptureQueriesContext(connection) as captured:
+                html = client.get(url).content.decode()
+            counts.append((testid, len(captured)))
+            if testid == "page-next":
+                html = client.get(_link(html, "page-next")).content.decode()
+    assert counts[:2] == counts[2:]
+
+
+# --- Rollback from a list row ----------------------------------------------------------------------
+
+ROW = {"HX-Request": "true"}
+
+
+def _row_headers(redemption) -> dict:
+    return {**ROW, "HX-Target": f"row-{redemption.pk}"}
+
+
+def test_the_list_shows_a_rollback_button_only_on_rows_an_admin_may_roll_back(client, role_user, rows):
+    too_old = make_redemption(voucher_code="ANCIENT", days_ago=100)
+    client.force_login(role_user("Admin"))
+    html = client.get("/redemptions/").content.decode()
+    for redemption, shown in ((rows["ok"], True), (rows["failed"], False), (too_old, False)):
+        row = re.search(rf'<tr id="row-{redemption.pk}".*?</tr>', html, re.S).group(0)
+        assert ("Roll back…" in row) is shown, redemption.pk
+        assert (f'hx-get="/redemptions/{redemption.pk}/rollback/"' in row) is shown
+
+
+@pytest.mark.parametrize("role", ["Staff", "Marketer"])
+def test_the_list_has_no_rollback_column_without_the_permission(client, role_user, rows, role):
+    client.force_login(make_user(role_user, role))
+    html = client.get("/redemptions/").content.decode()
+    assert "Roll back…" not in html and "/rollback/" not in html
+
+
+def test_a_rows_rollback_button_fetches_the_form_into_the_cell(client, role_user, rows):
+    client.force_login(role_user("Admin"))
+    url = f"/redemptions/{rows['ok'].pk}/rollback/"
+    form = client.get(url, headers=ROW).content.decode()
+    assert form.lstrip().startswith("<form") and f'hx-post="{url}"' in form
+    assert f'hx-target="#row-{rows["ok"].pk}"' in form and "hx-confirm=" in form
+    assert 'name="csrfmiddlewaretoken"' in form and 'name="reason"' in form and "required" in form
+    assert client.get(url).url == f"/redemptions/{rows['ok'].pk}/"  # no htmx: the detail page has the form
+    refused = client.get(f"/redemptions/{rows['failed'].pk}/rollback/", headers=ROW).content.decode()
+    assert "cannot be rolled back" in refused and "<form" not in refused
+
+
+def test_a_rollback_from_a_row_answers_with_that_row_rolled_back(client, role_user):
+    redemption = redeemed("ROW-ROLL")
+    client.force_login(role_user("Admin"))
+    response = client.post(
+        f"/redemptions/{redemption.pk}/rollback/", {"reason": "from the list"}, headers=_row_headers(redemption)
+    )
+    assert response.status_code == 200
+    row = response.content.decode().strip()
+    assert row.startswith(f'<tr id="row-{redemption.pk}"') and row.endswith("</tr>")
+    assert "ROLLED_BACK" in row and "Rolled back." in row and "Roll back…" not in row
+    assert Redemption.objects.get(pk=redemption.pk).status == RedemptionStatus.ROLLED_BACK
+
+
+def test_a_refused_rollback_from_a_row_shows_the_engines_error_in_that_row(client, role_user):
+    redemption = redeemed("ROW-TWICE")
+    client.force_login(role_user("Admin"))
+    headers = _row_headers(redemption)
+    client.post(f"/redemptions/{redemption.pk}/rollback/", {"reason": "first"}, headers=headers)
+    row = client.post(f"/redemptions/{redemption.pk}/rollback/", {"reason": "again"}, headers=headers)
+    html = row.content.decode()
+    assert html.strip().startswith(f'<tr id="row-{redemption.pk}"')
+    assert "Rollback refused — Redemption has already been rolled back" in html
+    empty = client.post(f"/redemptions/{redemption.pk}/rollback/", {"reason": ""}, headers=headers).content.decode()
+    assert "Rollback refused — This field is required." in empty
+
+
+# --- The filter panel: shown filters and "Add filter" ----------------------------------------------
+
+PANEL = {"HX-Request": "true", "HX-Target": "filter-panel"}
+
+
+def _addable(html: str) -> list[str]:
+    select = re.search(r'<select id="add-filter-choice".*?</select>', html, re.S)
+    return re.findall(r'<option value="(\w+)">', select.group(0)) if select else []
+
+
+def test_the_panel_shows_the_default_filters_and_offers_the_others(client, role_user, rows):
+    client.force_login(role_user("Admin"))
+    html = client.get("/redemptions/").content.decode()
+    for name in ("status", "voucher_code", "customer", "created_from", "created_to"):
+        assert f'name="{name}"' in html, name
+    assert 'name="metadata_key"' not in html and 'name="campaign"' not in html
+    assert _addable(html) == ["campaign", "result", "failure_code", "channel", "order", "metadata"]
+
+
+def test_a_marketer_is_never_offered_the_customer_filter(client, role_user, rows):
+    client.force_login(role_user("Marketer"))
+    html = client.get("/redemptions/").content.decode()
+    assert "customer" not in _addable(html) and 'name="customer"' not in html
+    html = client.get("/redemptions/?add=customer", headers=PANEL).content.decode()
+    assert 'name="customer"' not in html
+
+
+def test_adding_a_filter_renders_only_the_panel_with_it_and_keeps_what_was_typed(client, role_user, rows):
+    client.force_login(role_user("Marketer"))
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/redemptions/?status=FAILED&voucher_code=&add=metadata", headers=PANEL)
+    assert not any("redemptions_redemption" in q["sql"] for q in captured)  # the panel alone: no rows read
+    html = response.content.decode()
+    assert html.lstrip().startswith('<section id="filter-panel"') and "<table" not in html
+    assert re.search(r'<input[^>]*name="metadata_key"[^>]*autofocus', html)
+    assert 'name="metadata_value"' in html
+    assert 'value="FAILED" selected' in html
+    assert "metadata" not in _addable(html)
+
+
+def test_a_filter_in_the_url_is_shown_with_its_remove_link_which_drops_only_it(client, role_user, rows):
+    client.force_login(role_user("Marketer"))
+    html = unescape(client.get("/redemptions/?channel=USER&status=SUCCEEDED&per_page=10").content.decode())
+    assert 'data-filter="channel"' in html and "channel" not in _addable(html)
+    removes = re.findall(r'href="(\?[^"]*)"[^>]*title="Remove the (\w[\w ]*) filter"', html, re.S)
+    assert dict((label, url) for url, label in removes) == {
+        "status": "?channel=USER&per_page=10",
+        "channel": "?status=SUCCEEDED&per_page=10",
+    }
+    html = client.get("/redemptions/?status=SUCCEEDED&per_page=10").content.decode()
+    assert 'data-filter="channel"' not in html and "channel" in _addable(html)
+    assert rows["ok"].pk in html and rows["old"].pk in html
+
+
+@pytest.mark.parametrize(
+    ("query", "shown", "hidden"),
+    [
+        ("metadata_key=visits&metadata_value=3", ["three"], ["text"]),
+        ("metadata_key=visits&metadata_value=text", ["text"], ["three"]),
+    ],
+)
+def test_metadata_values_match_as_stored_text_or_number(client, role_user, query, shown, hidden):
+    made = {
+        "three": make_redemption(metadata={"visits": 3}),
+        "text": make_redemption(metadata={"visits": "text"}),
+    }
+    client.force_login(role_user("Marketer"))
+    html = client.get(f"/redemptions/?{query}").content.decode()
+    assert all(made[name].pk in html for name in shown)
+    assert not any(made[name].pk in html for name in hidden)
+
+
+def test_the_order_filter_takes_the_order_id_or_its_source_id(client, role_user):
+    redemption = redeemed("ORDER-FILTER")
+    other = make_redemption(voucher_code="OTHER")
+    order = redemption.order
+    order.source_id = "shop-order-77"
+    order.save(update_fields=["source_id"])
+    client.force_login(role_user("Marketer"))
+    for value in (order.pk, "shop-order-77"):
+        html = client.get(f"/redemptions/?order={value}").content.decode()
+        assert redemption.pk in html and other.pk not in html
+
+
+def test_a_cursor_value_out_of_the_columns_range_is_a_form_error(client, role_user, many):
+    client.force_login(role_user("Marketer"))
+    key = SortKey("amount", ("amount", "created_at", "id"), descending=False)
+    huge = encode(key, [10**30, "2026-01-01T00:00:00+00:00", "r_x"])
+    response = client.get(f"/redemptions/?sort=amount&after={huge}")
+    assert response.status_code == 200
+    assert 'data-testid="cursor-error"' in response.content.decode()

@@ -1,10 +1,16 @@
 """The Validations and Sessions tabs: who may see and release what, bad filters, and a flat query count."""
 
+import re
+from datetime import timedelta
+from html import unescape
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from redemptions import services
+from redemptions.models import Validation
 from sessions.models import ReleaseReason, SessionStatus, ValidationSession
 from tests.factories import make_customer, make_gift_card, make_voucher
 from tests.redemptions.factories import body, voucher
@@ -60,8 +66,6 @@ def test_each_role_opens_the_tabs_it_may(client, role_user, role, superuser):
 
 
 def services_validation_id() -> str:
-    from redemptions.models import Validation
-
     return Validation.objects.values_list("pk", flat=True).first()
 
 
@@ -225,3 +229,24 @@ def test_a_page_of_50_sessions_costs_as_many_queries_as_a_page_of_10(client, rol
     assert small == large
     validate("Q001")
     assert _queries_for(client, VALIDATIONS, {"per_page": 10}) == _queries_for(client, VALIDATIONS, {"per_page": 50})
+
+
+def test_the_validations_and_sessions_lists_page_by_cursor_too(client, role_user):
+    now = timezone.now()
+    made = [Validation.objects.create(created_at=now - timedelta(minutes=i), valid=True) for i in range(13)]
+    sessions = [
+        ValidationSession.objects.create(key=f"ssn_page_{i:02}", expires_at=now, created_at=now - timedelta(minutes=i))
+        for i in range(13)
+    ]
+    login(client, role_user, "Marketer")
+    for url, rows in ((VALIDATIONS, [v.pk for v in made]), (SESSIONS, [s.key for s in sessions])):
+        html = client.get(f"{url}?per_page=10").content.decode()
+        first = [pk for pk in rows if pk in html]
+        assert first == rows[:10], url
+        after = re.search(r'href="([^"]+)"\s+data-testid="page-next"', html).group(1)
+        assert "after=" in after
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(url + unescape(after)).content.decode()
+        assert [pk for pk in rows if pk in html] == rows[10:], url
+        assert not any("OFFSET" in q["sql"].upper() for q in captured)
+        assert 'data-testid="page-next"' not in html and 'data-testid="page-previous"' in html

@@ -57,6 +57,23 @@ def redact(value: Any) -> Any:
     return value
 
 
+def _nothing_to_redact(raw: bytes) -> bool:
+    """True when ``redact`` would return the parsed JSON ``raw`` unchanged, judged on the text alone.
+
+    UTF-8 without NUL bytes (so ``json.loads`` read it as UTF-8) and without ``\\u`` escapes: every decoded
+    string is then its raw text with some escapes turned into single non-letter characters, so a secret
+    key or a ``token=`` the text does not show cannot appear once decoded, nor can NUL or a lone
+    surrogate. The common body skips the walk of ``redact``.
+    """
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return (
+        "\x00" not in text and "\\u" not in text and not _SECRET_KEY.search(text) and not _SECRET_IN_TEXT.search(text)
+    )
+
+
 def storable(text: str) -> str:
     """``text`` with NUL and lone surrogates escaped, so PostgreSQL text and jsonb accept it."""
     text = text.replace("\x00", "\\u0000")
@@ -75,9 +92,11 @@ def parse_body(raw: bytes, content_type: str) -> Any:
         return {"_summary": f"{len(raw)} bytes, not kept"}
     if "json" in content_type or raw[:1] in (b"{", b"["):
         try:
-            return redact(json.loads(raw))
+            parsed = json.loads(raw)
         except (ValueError, UnicodeDecodeError):
             pass
+        else:
+            return parsed if _nothing_to_redact(raw) else redact(parsed)
     try:
         return redact(raw.decode("utf-8"))
     except UnicodeDecodeError:

@@ -73,7 +73,9 @@ def upsert_customer(
     With a ``caller``, a creation writes the ``customer.created`` event.
     """
     fields = {k: v for k, v in {"name": name, "email": email, "description": description}.items() if v is not None}
-    with transaction.atomic():
+    # No savepoint of its own inside the caller's transaction: any error here ends the whole call. Only
+    # the creation below, whose lost race is caught, needs one.
+    with transaction.atomic(savepoint=False):
         if id:
             customer = Customer.objects.select_for_update().filter(pk=id).first()
             if customer is None:

@@ -21,12 +21,9 @@ from .serializers import entry_json, error_json, redeemable_json, redemption_jso
 router = Router(tags=["redemptions"])
 
 
-def _lists(checked, stack, *, order_amount: int, request_id: str, all_in_redeemables: bool) -> dict:
-    """``redeemables`` / ``inapplicable_redeemables`` / ``skipped_redeemables`` of a call."""
-    items = [
-        (result.status, redeemable_json(c, result, order_amount=order_amount, request_id=request_id))
-        for c, result in zip(checked, stack.results, strict=True)
-    ]
+def _lists(items: list[tuple[str, dict]], *, all_in_redeemables: bool) -> dict:
+    """``redeemables`` / ``inapplicable_redeemables`` / ``skipped_redeemables`` of a call, from each
+    redeemable's status and body (serializers.redeemable_json)."""
     return {
         "redeemables": [body for status, body in items if all_in_redeemables or status == Status.APPLICABLE],
         "inapplicable_redeemables": [body for status, body in items if status == Status.INAPPLICABLE],
@@ -39,7 +36,6 @@ def validate(request, body: StackIn):
     def compute():
         outcome = services.validate(**body.service_kwargs(), caller=caller_of(request))
         stack = outcome.stack
-        request_id = request_id_of(request)
         if outcome.order is not None:
             order = order_json(outcome.order, applied_discount_amount=stack.total_discount_amount)
         else:
@@ -52,10 +48,7 @@ def validate(request, body: StackIn):
             "id": outcome.validation.id,
             "valid": stack.valid,
             **_lists(
-                outcome.checked,
-                stack,
-                order_amount=stack.initial_amount,
-                request_id=request_id,
+                [(result.status, body) for result, body in zip(stack.results, outcome.redeemables_json, strict=True)],
                 all_in_redeemables=outcome.application_mode == ApplicationMode.ALL,
             ),
             "order": order,
@@ -79,7 +72,10 @@ def redeem(request, body: StackIn):
         if outcome.error is not None:
             return outcome.error.status, outcome.error.body(request_id)
         order = order_json(
-            outcome.order, applied_discount_amount=outcome.stack.total_discount_amount, with_redemptions=True
+            outcome.order,
+            applied_discount_amount=outcome.stack.total_discount_amount,
+            with_redemptions=True,
+            redemptions=outcome.order_redemptions(),
         )
         plain_order = order_json(outcome.order, applied_discount_amount=outcome.stack.total_discount_amount)
         response = {
@@ -87,18 +83,17 @@ def redeem(request, body: StackIn):
                 redemption_json(r, rollbacks=[], children=[], order=plain_order) for r in outcome.redemptions
             ],
             "order": order,
-            **{
-                key: value
-                for key, value in _lists(
-                    outcome.checked,
-                    outcome.stack,
-                    order_amount=outcome.stack.initial_amount,
-                    request_id=request_id,
-                    all_in_redeemables=False,
-                ).items()
-                if key != "redeemables"
-            },
         }
+        # The applied ones are the redemptions above: only the others are listed (API.md 5.2).
+        amount = outcome.stack.initial_amount
+        others = [
+            (result.status, redeemable_json(c, result, order_amount=amount, request_id=request_id))
+            for c, result in zip(outcome.checked, outcome.stack.results, strict=True)
+            if result.status != Status.APPLICABLE
+        ]
+        lists = _lists(others, all_in_redeemables=False)
+        response["inapplicable_redeemables"] = lists["inapplicable_redeemables"]
+        response["skipped_redeemables"] = lists["skipped_redeemables"]
         if outcome.parent is not None:
             response["parent_redemption"] = redemption_json(
                 outcome.parent, rollbacks=[], children=outcome.redemptions, order=plain_order

@@ -141,12 +141,12 @@ def upsert_order(
     discount_amount: int,
     total_amount: int,
     keep_stored_status: bool = False,
-) -> Order:
+) -> tuple[Order, bool]:
     """Create or update the order with the amounts the engine computed (a well-formed order only).
 
     ``status`` is the one to store when the request sent none (with ``keep_stored_status``, a stored
     order keeps its own). Safe against two calls creating the same ``source_id`` at once (the loser
-    updates the winner's row).
+    updates the winner's row). Returns the order and whether this call created it.
     """
     assert parsed.failure is None and parsed.amount is not None
     if keep_stored_status and parsed.existing is not None:
@@ -168,15 +168,15 @@ def upsert_order(
     if order is None and parsed.source_id:
         try:
             with transaction.atomic():
-                return Order.objects.create(source_id=parsed.source_id, **fields)
+                return Order.objects.create(source_id=parsed.source_id, **fields), True
         except IntegrityError:
             order = Order.objects.get(source_id=parsed.source_id)
     if order is None:
-        return Order.objects.create(**fields)
+        return Order.objects.create(**fields), True
     for name, value in fields.items():
         setattr(order, name, value)
     order.save()
-    return order
+    return order, False
 
 
 def set_order_status(order: Order | None, status: str) -> None:
@@ -200,6 +200,12 @@ def redemptions_map(order: Order) -> dict:
             Redemption.objects.filter(parent_id__in=parents).order_by("created_at", "id").values_list("id", "parent")
         ):
             children.setdefault(parent_id, []).append(child_id)
+    return entries_map(rows, children)
+
+
+def entries_map(rows: list[Redemption], children: dict[str, list[str]]) -> dict:
+    """``order.redemptions`` of the top-level redemptions ``rows`` (the children's ids by parent id).
+    The redemption call of an order it created builds it from what it wrote (no query)."""
     result = {}
     for r in rows:
         entry = {
@@ -219,8 +225,10 @@ def order_json(
     *,
     applied_discount_amount: int | None = None,
     with_redemptions: bool = False,
+    redemptions: dict | None = None,
 ) -> dict | None:
-    """The calculated order (API.md section 4). ``applied_discount_amount`` is what this call added."""
+    """The calculated order (API.md section 4). ``applied_discount_amount`` is what this call added.
+    ``with_redemptions`` adds ``redemptions``: the given map (:func:`entries_map`), else read."""
     if order is None:
         return None
     applied = order.total_discount_amount if applied_discount_amount is None else applied_discount_amount
@@ -247,7 +255,7 @@ def order_json(
         "object": "order",
     }
     if with_redemptions:
-        body["redemptions"] = redemptions_map(order)
+        body["redemptions"] = redemptions if redemptions is not None else redemptions_map(order)
     return body
 
 

@@ -10,10 +10,11 @@ marked it EXPIRED: :func:`free_locks` counts its locks as free, and :func:`relea
 releases them under the voucher lock before anything else is written to that voucher.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -38,9 +39,12 @@ from .models import (
 EXPIRY_BATCH = 200  # sessions expired per sweeper transaction
 
 
-def lock_vouchers(ids: Iterable[str] = (), *, codes: Iterable[str] = ()) -> dict[str, Voucher]:
+def lock_vouchers(
+    ids: Iterable[str] = (), *, codes: Iterable[str] = (), annotations: Mapping[str, Any] | None = None
+) -> dict[str, Voucher]:
     """``SELECT ... FOR UPDATE`` vouchers by primary key and/or by code (not deleted ones), in primary-key
-    order, with campaign and category joined but not locked. Keyed by primary key."""
+    order, with campaign and category joined but not locked, and the given ``annotations``. Keyed by
+    primary key."""
     ids, codes = sorted(set(ids)), sorted(set(codes))
     if not ids and not codes:
         return {}
@@ -48,6 +52,7 @@ def lock_vouchers(ids: Iterable[str] = (), *, codes: Iterable[str] = ()) -> dict
     rows = (
         Voucher.objects.select_for_update(of=("self",))
         .select_related("campaign", "category", "campaign__category")
+        .annotate(**(annotations or {}))
         .filter(condition)
         .order_by("pk")
     )

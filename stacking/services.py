@@ -1,12 +1,17 @@
-"""State changes of stacking categories. Each function is one transaction and writes its audit event."""
+"""State changes of stacking categories and rules (each function is one transaction and writes its audit
+event), and the rules as the engine reads them on every call (:func:`cached_rules`)."""
+
+import time
 
 from django.db import IntegrityError, transaction
+from django.db.models.signals import post_delete, post_migrate, post_save
+from django.dispatch import receiver
 
 from auditlog.services import record_event
 from voucherhub.caller import Caller
 from voucherhub.errors import ApiError, not_found
 
-from .models import Category, StackingRules
+from .models import Category, StackingEligibility, StackingRules
 
 # The settings the Stacking Rules tab edits (SPEC section 4), in the order the form shows them.
 STACKING_RULES_FIELDS = (
@@ -161,3 +166,66 @@ def update_stacking_rules(*, rules_data: dict, caller: Caller) -> StackingRules:
             data={"before": before, "after": after, "changed": sorted(k for k in after if after[k] != before[k])},
         )
         return rules
+
+
+# --- the rules as the engine reads them --------------------------------------------------------------------
+
+# How long a process may keep using the stacking rules (and categories) it read outside a transaction: an
+# edit made by another process applies everywhere within this many seconds; one saved by this process, at once.
+RULES_CACHE_SECONDS = 5.0
+
+
+class _ProcessCache:
+    """One value read from the database, kept by the process for RULES_CACHE_SECONDS (shared by its
+    threads: treat it as read-only). Inside a transaction (an ``Idempotency-Key`` call, a test) it is
+    always read, so that a transaction sees its own writes and never a value cached by another."""
+
+    def __init__(self, read):
+        self.read = read
+        self.entry: tuple[float, object] | None = None  # (read until, value)
+
+    def get(self):
+        if transaction.get_connection().in_atomic_block:
+            return self.read()
+        now = time.monotonic()
+        entry = self.entry
+        if entry is not None and entry[0] > now:
+            return entry[1]
+        value = self.read()
+        self.entry = (now + RULES_CACHE_SECONDS, value)
+        return value
+
+    def forget(self) -> None:
+        self.entry = None
+
+
+_rules = _ProcessCache(StackingRules.load)
+_categories = _ProcessCache(lambda: list(Category.objects.exclude(stacking_rules_type=StackingEligibility.REGULAR)))
+
+
+def cached_rules() -> StackingRules:
+    """The installation's stacking rules for a validation or redemption (one query less per call)."""
+    return _rules.get()
+
+
+def cached_stacking_categories() -> list[Category]:
+    """The categories with an eligibility of their own (EXCLUSIVE / JOINT), as a validation's
+    ``stacking_rules`` lists them."""
+    return _categories.get()
+
+
+@receiver(post_save, sender=StackingRules, dispatch_uid="stacking.forget_cached.rules_save")
+@receiver(post_delete, sender=StackingRules, dispatch_uid="stacking.forget_cached.rules_delete")
+@receiver(post_save, sender=Category, dispatch_uid="stacking.forget_cached.category_save")
+@receiver(post_delete, sender=Category, dispatch_uid="stacking.forget_cached.category_delete")
+@receiver(post_migrate, dispatch_uid="stacking.forget_cached.flush")  # a test database flush
+def forget_cached(**kwargs) -> None:
+    """A save in this process: forget what is cached now, and again once the save commits (a read
+    racing the transaction may have cached the old rows meanwhile)."""
+    _forget()
+    transaction.on_commit(_forget)
+
+
+def _forget() -> None:
+    _rules.forget()
+    _categories.forget()

@@ -1,12 +1,11 @@
 """The Stacking Rules tab's simulator: what the engine would do with a stack, writing nothing.
 
-It runs the same checks as ``POST /v1/validations`` (``redemptions.services.validate``) on the same
-pieces — the request shape (``_requested``), the vouchers and tiers (``_load`` without locks), each
-redeemable's own checks (``_own_failure``, other sessions' locks counted as taken), the validation rules
-(``_rule_failures``) and the engine's facts (``_facts``) — but it never calls ``validate``: no customer or
-order is created, no Validation, Redemption or session lock is stored, no counter moves, no event is
-written. The whole evaluation runs in a transaction that is rolled back, so even a future write slipping
-into one of those pieces would not survive.
+It asks ``redemptions.services.check_stack`` — the same checks and stacking as ``POST /v1/validations``
+(the request shape, each redeemable's own checks with other sessions' locks counted as taken, the
+validation rules, the stacking engine) without any of its writes: no customer or order is created, no
+Validation, Redemption or session lock is stored, no counter moves, no event is written. The whole
+evaluation also runs in a transaction that is rolled back, so even a future write slipping into it would
+not survive.
 
 Differences from ``validate`` (decisions): a customer is only looked up by ``source_id``, never created
 (an unknown one is evaluated as no customer, and the result says so); the order is just an amount; no
@@ -18,15 +17,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db import transaction
-from django.utils import timezone
 
 from campaigns.models import Customer, PromotionTier
 from redemptions import services as redemption_services
-from redemptions.orders import parse_order
-from sessions import services as sessions
 
 from . import engine
-from .facts import settings_facts
 from .models import StackingRules
 
 
@@ -81,26 +76,14 @@ def simulate(*, redeemables: list[dict], amount: int, customer_source_id: str | 
 
 def _simulate(redeemables: list[dict], amount: int, customer_source_id: str | None) -> Simulation:
     rules = current_rules()
-    settings = settings_facts(rules)
-    checked = redemption_services._requested(redeemables, settings)
     notes: list[str] = []
     customer = None
     if customer_source_id:
         customer = Customer.objects.filter(source_id=customer_source_id).first()
         if customer is None:
             notes.append(f"No customer with source id {customer_source_id}: evaluated without a customer.")
-    order_input = parse_order({"amount": amount})
-    vouchers = redemption_services._load(checked, lock=False, session_key=None)
-    now = timezone.now()
-    free = sessions.free_locks(list(vouchers.values()), own_key=None, now=now)
-    for c in checked:
-        c.failure = redemption_services._own_failure(c, now, free)
-        if c.failure is None and order_input.failure is not None:
-            code, details = order_input.failure
-            c.failure = redemption_services.ItemFailure(code, details)
-    redemption_services._rule_failures(checked, order_input=order_input, customer=customer, metadata={})
-    facts = [redemption_services._facts(c) for c in checked]
-    stack = engine.evaluate_stack(settings, facts, engine.OrderFacts(amount=max(order_input.amount or 0, 0)))
+    check = redemption_services.check_stack(redeemables, amount=amount, customer=customer, settings_row=rules)
+    checked, stack, settings = check.checked, check.stack, check.settings
     lines = []
     for c, result in zip(checked, stack.results, strict=True):
         failure = result.failure

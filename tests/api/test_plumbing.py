@@ -1,8 +1,15 @@
 """What every /v1/ call gets, whatever the endpoint: key auth, the error shape, a request id, a log."""
 
-import pytest
+import json
+import time
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import voucherhub.api
 from auditlog.models import RequestLog
+from auditlog.services import parse_body, redact
 from voucherhub.models import ApiKey
 from voucherhub.services import revoke_api_key
 
@@ -34,6 +41,20 @@ def test_a_revoked_key_is_refused(api, credentials):
     assert_error_shape(api.get("/v1/stacking-rules"), 401, "unauthorized")
 
 
+def test_a_key_in_use_is_refused_once_revoked_within_the_cache_time(api, credentials, monkeypatch):
+    monkeypatch.setattr(voucherhub.api, "KEY_CACHE_SECONDS", 0.3)
+    assert api.get("/v1/stacking-rules").status_code == 200  # the key is now remembered by this process
+    revoke_api_key(key=ApiKey.objects.get(app_id=credentials.app_id))
+    time.sleep(0.35)
+    assert_error_shape(api.get("/v1/stacking-rules"), 401, "unauthorized")
+
+
+def test_a_remembered_key_still_needs_its_token(api, credentials):
+    assert api.get("/v1/stacking-rules").status_code == 200
+    wrong = {"X-App-Id": credentials.app_id, "X-App-Token": credentials.token[:-1] + "x"}
+    assert_error_shape(api.get("/v1/stacking-rules", headers=wrong), 401, "unauthorized")
+
+
 def test_an_unknown_path_answers_not_found_in_the_error_shape(api):
     assert_error_shape(api.get("/v1/no-such-thing"), 404, "not_found")
 
@@ -51,6 +72,34 @@ def test_every_call_is_logged_with_its_request_id_and_without_the_token(api, cre
     assert entry.query == {"token": "[removed]", "limit": ["5"]}
     assert credentials.token not in str(entry.__dict__)
     assert entry.response_body["key"] == "not_found"
+
+
+def test_secrets_in_bodies_are_removed_from_the_log_however_the_json_spells_them(api):
+    spelled = '{"order": {"metadata": {"\\u0074oken": "t1", "api_\u212aey": "t2", "note": "x?token=t3"}}}'
+    response = api.post("/v1/redemptions", raw=spelled.encode())
+    entry = RequestLog.objects.get(pk=response["X-Request-Id"])
+    logged = json.dumps(entry.request_body, ensure_ascii=False)
+    assert "t1" not in logged and "t2" not in logged and "t3" not in logged
+    assert entry.request_body["order"]["metadata"]["token"] == "[removed]"
+
+
+_json_keys = st.one_of(st.text(max_size=8), st.sampled_from(["token", "Api-Key", "password", "api_\u212aey", "id"]))
+_json_leaves = st.one_of(
+    st.none(), st.booleans(), st.integers(), st.text(max_size=12), st.sampled_from(["a&token=z", "\x00", "\ud800"])
+)
+_json_values = st.recursive(
+    _json_leaves, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_json_keys, inner, max_size=3)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(value=_json_values, ascii_only=st.booleans())
+def test_a_logged_body_is_always_the_redacted_json(value, ascii_only):
+    try:
+        raw = json.dumps(value, ensure_ascii=ascii_only).encode()
+    except UnicodeEncodeError:  # a lone surrogate can only travel escaped
+        raw = json.dumps(value).encode()
+    assert parse_body(raw, "application/json") == redact(json.loads(raw))
 
 
 def test_the_api_key_token_is_stored_hashed(credentials):

@@ -3,10 +3,12 @@
 import pytest
 
 from campaigns.models import ValidationRule
+from redemptions import services
 from redemptions.models import FailureCode
 from redemptions.rules import RuleContext, evaluate
-from tests.factories import make_customer
-from tests.redemptions.factories import make_segment
+from tests.factories import make_campaign, make_customer, make_voucher
+from tests.redemptions.factories import body, make_rule, make_segment, make_tier, voucher
+from voucherhub.caller import Caller
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +157,21 @@ def test_redemption_metadata():
 
 def test_an_unknown_rule_name_fails_closed():
     assert check(rule({"name": "order.weather", "conditions": {"$is": ["sunny"]}})) is not None
+
+
+@pytest.mark.parametrize("where", ["voucher's campaign", "tier", "tier's campaign"])
+def test_rules_on_a_campaign_or_a_promotion_tier_hold_for_validations_and_redemptions(where):
+    coupon, tier = make_voucher(code="COUPON", campaign=make_campaign()), make_tier()
+    target = {"voucher's campaign": {"campaign": coupon.campaign}, "tier": {"promotion_tier": tier}}
+    make_rule(amount("$more_than", 20_000), **target.get(where, {"campaign": tier.campaign}))
+    ruled = voucher("COUPON") if where == "voucher's campaign" else {"object": "promotion_tier", "id": tier.pk}
+    caller = Caller.system("tests")
+
+    def attempt(amount_sent: int):
+        request = body(ruled, amount=amount_sent)
+        return services.redeem(**{k: request.get(k) for k in ("redeemables", "order", "customer")}, caller=caller)
+
+    small = services.validate(**body(ruled, amount=10_000), caller=caller)
+    assert small.stack.valid is False and small.checked[0].failure.code == FailureCode.ORDER_RULES_VIOLATED
+    assert attempt(10_000).error.key == "order_rules_violated"
+    assert attempt(30_000).error is None

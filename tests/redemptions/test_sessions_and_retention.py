@@ -8,7 +8,7 @@ from django.utils import timezone
 from auditlog.models import Event
 from campaigns.models import Voucher
 from redemptions import services, tasks
-from redemptions.models import Validation
+from redemptions.models import Redemption, Validation
 from sessions import services as session_services
 from sessions import tasks as session_tasks
 from sessions.models import ValidationSession
@@ -68,6 +68,31 @@ def test_a_session_overridden_with_a_new_ttl_is_not_expired_by_a_stale_sweep():
     assert session_services.expire_sessions(timezone.now() + timedelta(minutes=30)) == 0
     assert session_services.expire_sessions(timezone.now() + timedelta(hours=2)) == 1
     assert Voucher.objects.get(code="A").locked_quantity == 0
+
+
+def test_a_write_the_database_refuses_fails_the_call_like_a_check_and_keeps_nothing_of_the_success():
+    """The checks read rows under locks, so only books already out of balance reach the database's
+    constraints (the last line of defence); the call then fails with the code the constraint stands for."""
+    make_voucher(code="A", redemption_quantity=1)
+    locked_session("A", key="ssn_stale")
+    # Out of balance: the session is closed, yet its lock still counts on the voucher.
+    ValidationSession.objects.filter(pk="ssn_stale").update(
+        status="RELEASED", release_reason="MANUAL", released_at=timezone.now()
+    )
+    request = body(voucher("A"), session={"key": "ssn_stale"})
+
+    outcome = services.redeem(
+        **{k: request.get(k) for k in ("redeemables", "order", "customer", "session")}, caller=CALLER
+    )
+
+    assert outcome.error is not None and outcome.error.key == "quantity_exceeded"
+    assert outcome.redemptions == [] and outcome.parent is None
+    assert list(Redemption.objects.values_list("result", "failure_code")) == [("FAILURE", "quantity_exceeded")]
+    a = Voucher.objects.get(code="A")
+    assert (a.redeemed_quantity, a.locked_quantity) == (0, 1)
+    assert outcome.order is not None and outcome.order.status == "CREATED"
+    assert not Event.objects.filter(type__in=["redemption.succeeded", "session.released"]).exists()
+    assert Event.objects.filter(type="redemption.failed").count() == 1
 
 
 def test_validations_older_than_thirty_days_are_purged_idempotently():

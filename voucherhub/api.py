@@ -8,6 +8,7 @@ import json
 import logging
 import time
 
+from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.urls import URLPattern, URLResolver
 from ninja import NinjaAPI
@@ -18,6 +19,7 @@ from ninja.security import APIKeyHeader
 from .caller import Caller
 from .errors import ApiError, for_status, invalid_payload, unauthorized
 from .ids import new_request_id
+from .middleware import database_unavailable
 from .models import ApiKey
 from .wire import unstorable
 
@@ -134,6 +136,14 @@ def _http_error(request, exc: HttpError):
 @api.exception_handler(Http404)
 def _not_found(request, exc):
     return error_response(request, for_status(404, "Cannot find the requested resource"))
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _database_down(request, exc):
+    # The database is down or restarting: 503, not a 500 (voucherhub.middleware explains the three places).
+    log.error("database unavailable during %s %s: %s", request.method, request.path, type(exc).__name__)
+    return error_response(request, database_unavailable())
 
 
 @api.exception_handler(Exception)

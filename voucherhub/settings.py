@@ -6,8 +6,10 @@ filesystem broker under ``var/``, DEBUG on. Production sets ``DEBUG=0`` plus at 
 
 Environment variables read here:
     SECRET_KEY, DEBUG, ALLOWED_HOSTS (comma separated), CSRF_TRUSTED_ORIGINS (comma separated),
-    TIME_ZONE, DATABASE_URL, CONN_MAX_AGE, REDIS_URL, SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS,
-    VOUCHERHUB_VAR_DIR.
+    TIME_ZONE, DATABASE_URL, CONN_MAX_AGE, DB_CONNECT_TIMEOUT, REDIS_URL, SECURE_SSL_REDIRECT,
+    SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD, LOG_LEVEL, LOG_FORMAT,
+    STATIC_ROOT, MEDIA_ROOT, VOUCHERHUB_VAR_DIR.
+gunicorn.conf.py reads its own (PORT, WEB_CONCURRENCY, ...); docs/deploy.md lists what each node needs.
 (Celery itself also honours CELERY_BROKER_URL from the environment, which beats everything here.)
 """
 
@@ -69,6 +71,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # /healthz and /readyz answer first: a load balancer probes nodes by IP over plain HTTP, so these two
+    # skip the host check, the HTTPS redirect, sessions and logging (they reveal nothing).
+    "voucherhub.middleware.HealthCheckMiddleware",
+    "voucherhub.middleware.RequestLogMiddleware",  # one log line per request, with its X-Request-Id
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "auditlog.middleware.ApiAuditMiddleware",  # request id, error shape and request log for /v1/
@@ -80,6 +86,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",  # every dashboard URL needs login
+    "voucherhub.middleware.DatabaseUnavailableMiddleware",  # database down: 503, friendly page (and handler500)
 ]
 
 ROOT_URLCONF = "voucherhub.urls"
@@ -118,8 +125,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+else:
+    # An unreachable server fails a request in seconds (503, see voucherhub.middleware) instead of hanging
+    # a web thread; libpq's minimum is 2 s.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", "3"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Covering indexes (Index(include=...)) are a PostgreSQL feature; SQLite (the embedded default) simply
+# builds them without the extra columns, which is all it needs.
+SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -140,9 +154,12 @@ USE_TZ = True
 
 # --- Static and uploaded files --------------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic writes here on each web node (a build step); WhiteNoise serves it when DEBUG is off.
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_ROOT = VAR_DIR / "media"  # export files; never served directly, only through an owner check
+# Export files; never served directly, only through an owner check. Workers write them and web nodes
+# serve them, so on several machines MEDIA_ROOT is a shared volume (docs/deploy.md).
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or VAR_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -185,6 +202,8 @@ CELERY_BEAT_SCHEDULE = {
     # EXPIRED and returns its locks to the vouchers' counters.
     "expire-sessions": {"task": "sessions.tasks.expire_sessions", "schedule": 60.0},
     "purge-validations": {"task": "redemptions.tasks.purge_validations", "schedule": 3600.0},
+    # Exports whose worker died (stale heartbeat) are retried or failed; ones the broker never took are re-sent.
+    "reap-exports": {"task": "exports.tasks.reap_exports", "schedule": 60.0},
 }
 
 # --- Security -------------------------------------------------------------------------------------
@@ -197,19 +216,38 @@ if not DEBUG:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(60 * 60 * 24 * 365)))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-    SECURE_HSTS_PRELOAD = True
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
 
 # --- Logging --------------------------------------------------------------------------------------
+# Production writes one JSON object per line (voucherhub.logging.JsonFormatter), each request's line
+# carrying its request id; a laptop gets plain text. LOG_FORMAT=json|text overrides either.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "text" if DEBUG else "json").strip().lower()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "voucherhub.logging.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "filters": {"skip_503": {"()": "voucherhub.logging.SkipServiceUnavailable"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "text"}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # In JSON mode RequestLogMiddleware writes every request's line (at LOG_LEVEL INFO) and Django's own
+        # 4xx lines would repeat it; in text mode runserver already prints an access line.
+        "django.request": {"level": "ERROR" if LOG_FORMAT == "json" else "WARNING", "filters": ["skip_503"]},
+    },
 }
+if LOG_FORMAT == "json":
+    CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # workers and beat log through LOGGING too
+else:
+    LOGGING["loggers"]["voucherhub.request"] = {"level": "WARNING"}
 
 # --- Third-party apps -----------------------------------------------------------------------------
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"

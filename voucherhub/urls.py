@@ -16,4 +16,7 @@ urlpatterns = [
     path("v1/", api_urls()),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", views.readyz, name="readyz"),
 ]
+
+handler500 = "voucherhub.views.server_error"  # a database outage outside a view answers 503

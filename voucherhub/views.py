@@ -1,13 +1,17 @@
-"""Layout-level views: the home page and the placeholder pages of sections later issues fill."""
+"""Layout-level views: the home page, health probes, error pages and the placeholder of sections later issues fill."""
+
+import sys
 
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
+from django.views import defaults
 from django.views.generic import TemplateView
 
-from . import queries
+from . import health, queries
+from .middleware import database_down, unavailable_response
 
 
 def home(request):
@@ -17,6 +21,12 @@ def home(request):
         "home.html",
         {"stats": queries.home_stats(request.user), "heartbeat": queries.worker_heartbeat()},
     )
+
+
+def _health_answer(ok: bool) -> HttpResponse:
+    response = HttpResponse("ok" if ok else "unavailable", content_type="text/plain", status=200 if ok else 503)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 class ComingNextView(PermissionRequiredMixin, TemplateView):
@@ -59,4 +69,19 @@ class ComingNextView(PermissionRequiredMixin, TemplateView):
 @login_not_required
 def healthz(request):
     """The process is alive. Reveals nothing else."""
-    return HttpResponse("ok", content_type="text/plain")
+    return _health_answer(True)
+
+
+@login_not_required
+def readyz(request):
+    """200 when this node reaches its database and broker, else 503; says nothing about which or why."""
+    return _health_answer(health.ready())
+
+
+def server_error(request):
+    """handler500: a database outage anywhere in the request (a middleware's session or user lookup
+    included, which never reaches DatabaseUnavailableMiddleware.process_exception) answers 503."""
+    exc = sys.exc_info()[1]
+    if database_down(exc):
+        return unavailable_response(request, exc)
+    return defaults.server_error(request)

@@ -1,0 +1,38 @@
+"""One JSON object per log line, for production (LOG_FORMAT=json; see LOGGING in settings).
+
+Twenty lines of our own instead of a dependency: the standard fields, any ``extra={...}`` the caller
+passed (the request line's request_id, method, path, status, duration_ms), and the traceback as text.
+"""
+
+import json
+import logging
+from datetime import UTC, datetime
+
+# Attributes every LogRecord has; anything else on a record came from ``extra`` and is logged as a field.
+_STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        for key, value in vars(record).items():
+            if key not in _STANDARD and not key.startswith("_"):
+                entry[key] = value
+        if record.exc_info:
+            entry["exc_info"] = self.formatException(record.exc_info)
+        if record.stack_info:
+            entry["stack_info"] = self.formatStack(record.stack_info)
+        return json.dumps(entry, default=str, ensure_ascii=False)
+
+
+class SkipServiceUnavailable(logging.Filter):
+    """For ``django.request``: a 503 (database outage, /readyz saying no) is already logged once by our
+    middleware, without a traceback; Django would log each again with one."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return getattr(record, "status_code", None) != 503

@@ -1,0 +1,113 @@
+"""Production middleware: health probes, one log line per request, and a database outage as a 503.
+
+A database outage reaches three places, each answering the same 503 (``unavailable_response``):
+``DatabaseUnavailableMiddleware.process_exception`` for dashboard views, ``voucherhub.views.server_error``
+(handler500) for everything outside a view (the session and user lookups of other middleware), and the
+/v1/ exception handler in voucherhub.api. Nothing is written during an outage, and nothing needs a
+restart afterwards: Django drops a connection that raised (and, with CONN_HEALTH_CHECKS, a persistent
+one that went stale) and opens a fresh one on the next request.
+"""
+
+import logging
+import time
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
+
+from .errors import ApiError
+from .ids import new_request_id
+
+log = logging.getLogger(__name__)
+request_log = logging.getLogger("voucherhub.request")
+
+# What a database that is down, restarting or unreachable raises (psycopg and sqlite3 alike).
+DATABASE_DOWN = (OperationalError, InterfaceError)
+API_PREFIX = "/v1/"
+RETRY_AFTER_SECONDS = "10"
+
+
+def database_down(exc: BaseException | None) -> bool:
+    return isinstance(exc, DATABASE_DOWN)
+
+
+def database_unavailable() -> ApiError:
+    return ApiError(
+        503, "service_unavailable", "Service unavailable", "The database is unavailable; try again shortly."
+    )
+
+
+def unavailable_response(request, exc: BaseException) -> HttpResponse:
+    """503 in the platform's error shape for /v1/, the friendly page for the dashboard. Touches no database."""
+    # One line per request, no traceback: an outage would otherwise bury the log.
+    log.error("database unavailable during %s %s: %s", request.method, request.path, type(exc).__name__)
+    if request.path.startswith(API_PREFIX):
+        request_id = getattr(request, "request_id", None) or new_request_id()
+        response = JsonResponse(database_unavailable().body(request_id), status=503)
+    else:
+        # No request in the context: the context processors would look up the user in the database.
+        response = HttpResponse(loader.render_to_string("503.html"), status=503)
+    response["Retry-After"] = RETRY_AFTER_SECONDS
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A view that hits a database outage answers 503 instead of a 500 (in DEBUG mode as well)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        return unavailable_response(request, exception) if database_down(exception) else None
+
+
+class HealthCheckMiddleware:
+    """Answers GET/HEAD /healthz and /readyz before anything else runs (host check, HTTPS redirect,
+    sessions, logging): load balancers probe each node by its address over plain HTTP, and neither
+    answer reveals anything but ok/unavailable."""
+
+    def __init__(self, get_response):
+        from . import views  # views imports this module
+
+        self.get_response = get_response
+        self.probes = {"/healthz": views.healthz, "/readyz": views.readyz}
+
+    def __call__(self, request):
+        probe = self.probes.get(request.path_info)
+        if probe is not None and request.method in ("GET", "HEAD"):
+            return probe(request)
+        return self.get_response(request)
+
+
+class RequestLogMiddleware:
+    """One log line per request (JSON in production, see voucherhub.logging) carrying its request id:
+    the X-Request-Id that the /v1/ audit middleware set, or a new one for dashboard pages, which is
+    then returned in the same header. The query string is left out (filters can hold personal data)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        started = time.perf_counter()
+        response = self.get_response(request)
+        request_id = response.get("X-Request-Id") or getattr(request, "request_id", None)
+        if not request_id:
+            request_id = new_request_id()
+            response["X-Request-Id"] = request_id
+        request_log.info(
+            "%s %s %s",
+            request.method,
+            request.path,
+            response.status_code,
+            extra={
+                "request_id": request_id,
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
+        return response

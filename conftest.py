@@ -3,6 +3,7 @@
 Recipes and their pitfalls: ../shared/RECIPES.md sections 2 and 3b.
 """
 
+import logging
 import os
 import shutil
 import time
@@ -88,11 +89,15 @@ def live_worker(transactional_db, celery_app_for_tests):
 
     app = celery_app_for_tests
     app.conf.task_always_eager = False
+    # start_worker sets the root logger to ERROR (its log level) and never puts it back: later tests in
+    # this process would then see no warning in caplog.
+    root_level = logging.getLogger().level
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
             yield worker
     finally:
         app.conf.task_always_eager = True
+        logging.getLogger().setLevel(root_level)
 
 
 def wait_for(predicate: Callable[[], bool], timeout: float = 20.0, interval: float = 0.05) -> bool:

@@ -1,17 +1,11 @@
 from django.urls import path
 
-from voucherhub.views import ComingNextView
+from . import views
 
 app_name = "auditlog"
 urlpatterns = [
-    path(
-        "",
-        ComingNextView.as_view(
-            title="Audit log",
-            section="Audit log",
-            permission_required="auditlog.view_requestlog",
-            description="Request logs of every API call, events and exports.",
-        ),
-        name="logs",
-    ),
+    path("", views.RequestLogListView.as_view(), name="logs"),
+    path("logs/<str:pk>/", views.RequestLogDetailView.as_view(), name="log_detail"),
+    path("events/", views.EventListView.as_view(), name="events"),
+    path("exports/", views.ExportListView.as_view(), name="exports"),
 ]

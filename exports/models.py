@@ -41,6 +41,9 @@ class Export(models.Model):
     error = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True, help_text="Last handed to the broker.")
+    # Written by the running task every few seconds; a stale one means its worker died (the reaper retries).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -52,7 +55,14 @@ class Export(models.Model):
             # Only a finished export has a file to offer.
             models.CheckConstraint(condition=Q(status="DONE") | Q(file=""), name="export_file_only_when_done"),
         ]
-        indexes = [models.Index(fields=["user", "-created_at"], name="export_user_idx")]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="export_user_idx"),
+            models.Index(fields=["api_key", "-created_at"], name="export_api_key_idx"),
+            # The reaper's scan: only unfinished exports, a handful at any time.
+            models.Index(
+                fields=["status"], condition=Q(status__in=["SCHEDULED", "IN_PROGRESS"]), name="export_unfinished_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.id

@@ -176,11 +176,12 @@ def public(patterns):
 def urls():
     """The URL include for ``path("v1/", ...)``, after every app registered its router."""
     from campaigns.api import router as campaigns_router
+    from exports.api import router as exports_router
     from redemptions.api import router as redemptions_router
     from sessions.api import router as sessions_router
     from stacking.api import router as stacking_router
 
-    for router in (campaigns_router, redemptions_router, sessions_router, stacking_router):
+    for router in (campaigns_router, redemptions_router, sessions_router, stacking_router, exports_router):
         api.add_router("", router)
     patterns, app_name, namespace = api.urls
     return public(patterns), app_name, namespace

@@ -13,6 +13,7 @@ urlpatterns = [
     path("redemptions/stacking-rules/", include("stacking.urls")),
     path("redemptions/", include("redemptions.urls")),
     path("audit-log/", include("auditlog.urls")),
+    path("exports/", include("exports.urls")),
     path("v1/", api_urls()),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),

@@ -1,0 +1,111 @@
+"""The Audit log's filter panels (django-filter): every filter lives in the query string."""
+
+import re
+from datetime import timedelta
+
+import django_filters
+from django import forms
+
+from exports.models import Export, ExportStatus
+from exports.sources import SOURCES
+from redemptions.filters import _day_start
+from sessions.filters import PAGE_SIZES, bootstrap_widgets
+from voucherhub.models import ChannelType
+
+from .models import Event, RequestLog
+
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+_STATUS = re.compile(r"^([1-5])(?:xx|XX)$|^([1-5][0-9]{2})$")
+
+
+def _status_value(value: str) -> None:
+    if not _STATUS.match(value):
+        raise forms.ValidationError("Use a status code (404) or a class (4xx).")
+
+
+class AuditFilterSet(django_filters.FilterSet):
+    """Shared: a date range, a channel, and the page size the view reads."""
+
+    created_from = django_filters.DateFilter(
+        label="From", method="filter_from", widget=forms.DateInput({"type": "date"})
+    )
+    created_to = django_filters.DateFilter(label="To", method="filter_to", widget=forms.DateInput({"type": "date"}))
+    per_page = django_filters.ChoiceFilter(
+        label="Rows per page",
+        choices=[(str(n), str(n)) for n in PAGE_SIZES],
+        empty_label=None,
+        method="filter_nothing",
+    )
+    date_field = "created_at"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap_widgets(self.form)
+
+    def filter_from(self, queryset, name, value):
+        return queryset.filter(**{f"{self.date_field}__gte": _day_start(value)})
+
+    def filter_to(self, queryset, name, value):
+        return queryset.filter(**{f"{self.date_field}__lt": _day_start(value + timedelta(days=1))})
+
+    def filter_channel(self, queryset, name, value):
+        if value.upper() in ChannelType.values:
+            return queryset.filter(channel_type=value.upper())
+        return queryset.filter(channel_id=value)
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset  # read by the view; declared so the form validates and shows it
+
+
+class RequestLogFilter(AuditFilterSet):
+    method = django_filters.ChoiceFilter(choices=[(m, m) for m in METHODS], empty_label="Any method")
+    path = django_filters.CharFilter(
+        label="Path starts with", field_name="path", lookup_expr="startswith", max_length=500
+    )
+    status = django_filters.CharFilter(label="Status", method="filter_status", max_length=3, validators=[_status_value])
+    channel = django_filters.CharFilter(label="Channel", method="filter_channel", max_length=200)
+
+    class Meta:
+        model = RequestLog
+        fields = ["method", "path", "status", "channel", "created_from", "created_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["status"].widget.attrs["placeholder"] = "404 or 4xx"
+        self.form.fields["channel"].widget.attrs["placeholder"] = "API key name"
+        self.form.fields["path"].widget.attrs["placeholder"] = "/v1/redemptions"
+
+    def filter_status(self, queryset, name, value):
+        if value[1:].lower() == "xx":
+            low = int(value[0]) * 100
+            return queryset.filter(response_status__gte=low, response_status__lt=low + 100)
+        return queryset.filter(response_status=int(value))
+
+
+class EventFilter(AuditFilterSet):
+    type = django_filters.CharFilter(
+        label="Type starts with", field_name="type", lookup_expr="startswith", max_length=64
+    )
+    resource = django_filters.CharFilter(label="Object id", field_name="resource_id", max_length=200)
+    channel = django_filters.CharFilter(label="Channel", method="filter_channel", max_length=200)
+    date_field = "occurred_at"
+
+    class Meta:
+        model = Event
+        fields = ["type", "resource", "channel", "created_from", "created_to"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["type"].widget.attrs["placeholder"] = "redemption."
+        self.form.fields["resource"].widget.attrs["placeholder"] = "r_…, ssn_…, exp_…"
+
+
+class ExportFilter(AuditFilterSet):
+    status = django_filters.ChoiceFilter(choices=ExportStatus.choices, empty_label="Any status")
+    exported_object = django_filters.ChoiceFilter(
+        label="Object", choices=[(name, s.label) for name, s in SOURCES.items()], empty_label="Anything"
+    )
+
+    class Meta:
+        model = Export
+        fields = ["status", "exported_object", "created_from", "created_to"]

@@ -1,0 +1,119 @@
+"""The Audit log section (SPEC section 5): request logs, a log's page, events, and the exports list."""
+
+import json
+
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView
+
+from exports.queries import visible_exports
+from sessions.views import DashboardListView, SectionPageMixin
+
+from .filters import EventFilter, ExportFilter, RequestLogFilter
+from .models import Event, RequestLog
+from .tables import EventTable, ExportTable, RequestLogTable
+
+TABS = [
+    ("Logs", "auditlog:logs", "auditlog.view_requestlog"),
+    ("Events", "auditlog:events", "auditlog.view_event"),
+    ("Exports", "auditlog:exports", "exports.view_export"),
+]
+
+
+def visible_tabs(user) -> list[dict]:
+    return [{"label": label, "url_name": url_name} for label, url_name, perm in TABS if user.has_perm(perm)]
+
+
+def pretty(data) -> str:
+    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+
+
+class AuditPageMixin(SectionPageMixin):
+    section = "Audit log"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["tabs"] = visible_tabs(self.request.user)
+        return context
+
+
+class AuditListView(AuditPageMixin, DashboardListView):
+    template_name = "auditlog/list.html"
+    noun = "rows"
+    filter_label = "Filter"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            table_target=self.table_target, noun=self.noun, filter_label=self.filter_label, **kwargs
+        )
+
+
+class RequestLogListView(AuditListView):
+    permission_required = "auditlog.view_requestlog"
+    title = "Logs"
+    table_target = "log-table"
+    filterset_class = RequestLogFilter
+    table_class = RequestLogTable
+    noun = "request logs"
+    filter_label = "Filter request logs"
+    empty_text = "No API calls logged yet — every /v1/ call appears here."
+    filtered_empty_text = "No request logs match — clear the method, path, status, channel or date filter."
+
+    def get_queryset(self):
+        return RequestLog.objects.defer("request_body", "response_body", "query")
+
+
+class RequestLogDetailView(AuditPageMixin, DetailView):
+    permission_required = "auditlog.view_requestlog"
+    template_name = "auditlog/log_detail.html"
+    title = "Logs"
+    context_object_name = "log"
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(RequestLog.objects.select_related("api_key"), pk=self.kwargs["pk"])
+
+    def get_template_names(self):
+        return [self.template_name]  # a page of its own, always whole
+
+    def get_context_data(self, **kwargs):
+        log = self.object
+        events = list(Event.objects.filter(request_log_id=log.pk).order_by("occurred_at", "id"))
+        for event in events:
+            event.data_json = pretty(event.data)
+        return super().get_context_data(
+            request_json=pretty(log.request_body),
+            response_json=pretty(log.response_body),
+            query_json=pretty(log.query),
+            events=events,
+            **kwargs,
+        )
+
+
+class EventListView(AuditListView):
+    permission_required = "auditlog.view_event"
+    title = "Events"
+    table_target = "event-table"
+    filterset_class = EventFilter
+    table_class = EventTable
+    default_sort = "-occurred_at"
+    noun = "events"
+    filter_label = "Filter events"
+    empty_text = "No events yet — redemptions, sessions and exports record them."
+    filtered_empty_text = "No events match — clear the type, object, channel or date filter."
+
+    def get_queryset(self):
+        return Event.objects.all()
+
+
+class ExportListView(AuditListView):
+    permission_required = "exports.view_export"
+    title = "Exports"
+    table_target = "export-table"
+    filterset_class = ExportFilter
+    table_class = ExportTable
+    noun = "exports"
+    filter_label = "Filter exports"
+    empty_text = "No exports yet — use Export on the Redemptions tab."
+    filtered_empty_text = "No exports match — clear the status, object or date filter."
+
+    def get_queryset(self):
+        return visible_exports(self.request.user)

@@ -1,0 +1,154 @@
+"""/v1/exports (API.md section 8): create, get, download, list and delete exports; keys see their own.
+
+``GET /v1/exports/{id}`` is also the download: with ``?token=`` (the export's unguessable token, as in
+``result.url``) or ``Accept: text/plain`` it answers the CSV as ``text/plain`` (the SDK refuses
+``text/csv``). The token alone is enough to download, as on the platform's download host; a wrong
+token is 401. Without a token the call needs the key, as every other call.
+"""
+
+import secrets
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import FileResponse, HttpResponse
+from ninja import Router, Schema
+
+from voucherhub.api import AppKeyAuth, caller_of
+from voucherhub.errors import ApiError, not_found, unauthorized
+from voucherhub.wire import iso, list_json
+
+from . import services
+from .models import Export, ExportStatus
+from .sources import METADATA_PREFIX, ExportParamsError
+
+router = Router(tags=["exports"])
+
+ORDERS = {"created_at": ("created_at", "id"), "-created_at": ("-created_at", "-id"), "status": ("status", "id")}
+ORDERS["-status"] = ("-status", "-id")
+
+
+class ExportParametersIn(Schema):
+    fields: list[str] | None = None
+    order: str | None = None
+    filters: dict[str, Any] | None = None
+
+
+class ExportIn(Schema):
+    exported_object: str
+    parameters: ExportParametersIn | None = None
+
+
+def _wire_fields(fields: list[str]) -> list[str]:
+    """The SDK refuses ``metadata.<key>`` in a response: each collapses to ``metadata`` (API.md section 8)."""
+    wire: list[str] = []
+    for name in fields:
+        name = "metadata" if name.startswith(METADATA_PREFIX) else name
+        if name not in wire:
+            wire.append(name)
+    return wire
+
+
+def export_json(request, export: Export) -> dict:
+    parameters: dict = {"fields": _wire_fields(export.parameters.get("fields") or [])}
+    if export.parameters.get("order"):
+        parameters["order"] = export.parameters["order"]
+    if export.parameters.get("filters"):
+        parameters["filters"] = export.parameters["filters"]
+    result = None
+    if export.status == ExportStatus.DONE:
+        result = {"url": request.build_absolute_uri(f"/v1/exports/{export.pk}?token={export.token}")}
+    return {
+        "id": export.pk,
+        "object": "export",
+        "created_at": iso(export.created_at),
+        "status": export.status,
+        "channel": export.channel,
+        "exported_object": export.exported_object,
+        "parameters": parameters,
+        "result": result,
+        "user_id": str(export.user_id) if export.user_id else None,
+    }
+
+
+def _own(request) -> QuerySet:
+    return Export.objects.filter(api_key=request.auth)
+
+
+def _get_own(request, export_id: str) -> Export:
+    export = _own(request).filter(pk=export_id).first()
+    if export is None:
+        raise not_found("export", export_id)
+    return export
+
+
+@router.post("/exports", summary="Create an export (ExportsApi.create_export)")
+def create_export(request, payload: ExportIn):
+    parameters = payload.parameters or ExportParametersIn()
+    try:
+        export = services.request_export(
+            exported_object=payload.exported_object,
+            fields=parameters.fields,
+            filters=parameters.filters,
+            order=parameters.order or None,
+            channel="API",
+            api_key=request.auth,
+            caller=caller_of(request),
+        )
+    except ExportParamsError as problem:
+        message = "Invalid export fields" if problem.key == "invalid_export_fields" else "Invalid export params"
+        raise ApiError(400, problem.key, message, problem.message) from None
+    # The state at creation: the worker may already have picked it up, but the SDK accepts only SCHEDULED here.
+    return export_json(request, export)
+
+
+@router.get("/exports", summary="List the key's exports (ExportsApi.list_exports)")
+def list_exports(request):
+    limit, page = _positive(request, "limit", 10, 100), _positive(request, "page", 1, 10_000)
+    order = request.GET.get("order") or "-created_at"
+    if order not in ORDERS:
+        raise ApiError(400, "invalid_query_params", "Invalid query params", f"Unknown sort order {order!r}")
+    exports = _own(request).select_related("user").order_by(*ORDERS[order])
+    items = list(exports[(page - 1) * limit : page * limit])
+    return list_json("exports", [export_json(request, e) for e in items], exports.count())
+
+
+def _positive(request, name: str, default: int, maximum: int) -> int:
+    raw = request.GET.get(name)
+    if raw in (None, ""):
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise ApiError(400, "invalid_query_params", "Invalid query params", f"{name} must be 1 to {maximum}")
+    return int(raw)
+
+
+@router.get(
+    "/exports/{export_id}",
+    auth=None,  # a download link carries its own token; without one the key is checked below
+    summary="Get an export (ExportsApi.get_export), or download its CSV with ?token= (download_export)",
+)
+def get_export(request, export_id: str):
+    token = request.GET.get("token")
+    if token is not None:
+        export = Export.objects.filter(pk=export_id).first()
+        if export is None or not secrets.compare_digest(token, export.token):
+            raise unauthorized()
+        return _csv(export)
+    request.auth = AppKeyAuth()(request)
+    if request.auth is None:
+        raise unauthorized()
+    export = _get_own(request, export_id)
+    if "text/plain" in request.headers.get("Accept", "") and "json" not in request.headers.get("Accept", ""):
+        return _csv(export)
+    return export_json(request, export)
+
+
+def _csv(export: Export):
+    if export.status != ExportStatus.DONE or not export.file:
+        raise ApiError(404, "not_found", "Resource not found", f"Export {export.pk} has no file yet ({export.status})")
+    return FileResponse(export.file.open("rb"), content_type="text/plain; charset=utf-8")
+
+
+@router.delete("/exports/{export_id}", summary="Delete an export (ExportsApi.delete_export)", response={204: None})
+def delete_export(request, export_id: str):
+    services.delete_export(_get_own(request, export_id))
+    return HttpResponse(status=204)

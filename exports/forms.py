@@ -1,0 +1,41 @@
+"""The Export dialog's form: what to export, which columns, and the list filters it applies."""
+
+from django import forms
+
+from .sources import METADATA_PREFIX, SOURCES, Source
+
+
+def list_filters(source: Source | None, params) -> dict:
+    """The source's list filters among ``params`` (the list's query string or the dialog's hidden inputs)."""
+    found: dict = {}
+    for name in source.filter_params if source else ():
+        values = [v for v in params.getlist(name) if v != ""]
+        if values:
+            found[name] = values[0] if len(values) == 1 else values
+    return found
+
+
+class ExportForm(forms.Form):
+    exported_object = forms.ChoiceField(choices=(), widget=forms.HiddenInput)
+    fields = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, data=None, *, user, source_name: str = "redemption", metadata_keys=()):
+        super().__init__(data)
+        self.fields["exported_object"].choices = [(name, source.label) for name, source in SOURCES.items()]
+        if data is not None:
+            source_name = data.get("exported_object", "")
+        self.source: Source | None = SOURCES.get(source_name)
+        self.metadata_choices: list[tuple[str, str]] = []
+        self.standard_choices: list[tuple[str, str]] = []
+        if self.source is None:
+            return
+        metadata = list(metadata_keys)
+        if data is not None:  # a posted key need not be among those the dialog found in its sample
+            metadata += [f[len(METADATA_PREFIX) :] for f in data.getlist("fields") if f.startswith(METADATA_PREFIX)]
+        self.metadata_choices = [(f"{METADATA_PREFIX}{key}", key) for key in dict.fromkeys(metadata)]
+        self.standard_choices = [(f, f.replace("_", " ").capitalize()) for f in self.source.standard_fields(user)]
+        self.fields["fields"].choices = self.standard_choices + self.metadata_choices
+        self.initial.update(exported_object=self.source.name, fields=list(self.source.default_fields))
+
+    def filters(self, params) -> dict:
+        return list_filters(self.source, params)

@@ -1,0 +1,313 @@
+"""Exports: request, build, finish or fail, and the reaper that keeps none stuck (SPEC sections 6 and 9).
+
+Life of an export: ``request_export`` saves it ``SCHEDULED`` and enqueues ``exports.tasks.build_export``
+once the transaction commits. The task claims it (``SCHEDULED`` -> ``IN_PROGRESS``, one conditional
+UPDATE, so a duplicate message does nothing), writes the CSV to a temporary local file while reporting
+progress and a heartbeat, saves the finished file through Django's storage API and only then marks the
+export ``DONE`` with the file attached. A failure marks it ``ERROR`` with the message. Either end notifies
+the user who asked.
+
+Faults: if the broker cannot take the message, the export stays ``SCHEDULED`` (nothing is lost and the
+request still succeeds) and ``reap_exports`` (beat, every minute) enqueues it again. A worker killed
+mid-export leaves a stale heartbeat: the reaper puts the export back to ``SCHEDULED`` and enqueues it,
+up to ``MAX_ATTEMPTS`` attempts, then marks it ``ERROR``. A file is attached only when complete, so no
+partial file is ever offered.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import connection, connections, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from auditlog.services import record_event
+from voucherhub.caller import Caller
+
+from .models import Export, ExportStatus, Notification
+from .sources import ExportParamsError, get_source
+from .writer import write_csv
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+STALE_AFTER = timedelta(minutes=2)  # no heartbeat for this long: the worker is gone
+REQUEUE_AFTER = timedelta(minutes=2)  # SCHEDULED and not picked up for this long: enqueue again
+TEMP_FILES_KEPT = timedelta(hours=6)
+WRITE_BUFFER = 1 << 20  # bytes; the rows arrive a few hundred bytes at a time
+
+
+def temp_dir() -> Path:
+    """Where exports are written before they are complete (never offered from here)."""
+    path = Path(settings.VAR_DIR) / "export-tmp"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+# --- Requesting --------------------------------------------------------------------------------------
+
+
+def request_export(
+    *,
+    exported_object: str,
+    fields: list[str] | None,
+    filters: dict | None,
+    channel: str,
+    user=None,
+    api_key=None,
+    order: str | None = None,
+    caller: Caller | None = None,
+) -> Export:
+    """Validate the request, save a ``SCHEDULED`` export and enqueue its build after the commit.
+
+    ``user`` is the dashboard user (column permissions apply); an API export has ``api_key`` instead.
+    Raises ``ExportParamsError`` (nothing saved) when the object, a field or a filter is wrong.
+    """
+    source = get_source(exported_object)
+    export = Export(
+        exported_object=source.name,
+        parameters={"fields": source.clean_fields(fields, user=user), "filters": filters or {}},
+        channel=channel,
+        user=user,
+        api_key=api_key,
+    )
+    if order:
+        export.parameters["order"] = order
+    source.rows(export)  # the filters and order are checked now; the worker must not be the first to see them
+    caller = caller or (Caller.for_user(user) if user is not None else Caller.system("exports"))
+    with transaction.atomic():
+        export.save(force_insert=True)
+        record_event(
+            "export.created",
+            caller=caller,
+            resource_type="export",
+            resource_id=export.pk,
+            data={"exported_object": export.exported_object, "parameters": export.parameters},
+        )
+        transaction.on_commit(lambda: enqueue(export.pk))
+    return export
+
+
+def enqueue(export_id: str) -> bool:
+    """Hand the build to the broker; if it is unreachable, log it and leave the export SCHEDULED for the
+    reaper (the caller's request still succeeds). Returns whether the message was sent."""
+    from .tasks import build_export
+
+    Export.objects.filter(pk=export_id, status=ExportStatus.SCHEDULED).update(enqueued_at=timezone.now())
+    try:
+        build_export.apply_async(
+            args=[export_id], retry=True, retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+        )
+    except Exception:  # kombu raises its own OperationalError, redis errors, OSError... all mean "not sent"
+        log.warning("export %s could not be enqueued; it stays SCHEDULED for the reaper", export_id, exc_info=True)
+        return False
+    return True
+
+
+# --- Building ----------------------------------------------------------------------------------------
+
+
+def claim_export(export_id: str) -> Export | None:
+    """SCHEDULED -> IN_PROGRESS for this attempt, or None when another attempt has it or it is finished."""
+    now = timezone.now()
+    claimed = Export.objects.filter(pk=export_id, status=ExportStatus.SCHEDULED).update(
+        status=ExportStatus.IN_PROGRESS,
+        started_at=now,
+        heartbeat_at=now,
+        progress=0,
+        attempts=F("attempts") + 1,
+        error="",
+    )
+    return Export.objects.select_related("user").get(pk=export_id) if claimed else None
+
+
+class _Heartbeat:
+    """Writes progress and the heartbeat of a running export.
+
+    On PostgreSQL the export's own connection is busy streaming the COPY, so these small UPDATEs go
+    through a second connection; on SQLite they go through the same one, between chunks.
+    """
+
+    def __init__(self, export: Export):
+        self.export = export
+        self.side = connections.create_connection(connection.alias) if connection.vendor == "postgresql" else None
+
+    def __call__(self, rows: int, percent: int) -> None:
+        table = Export._meta.db_table
+        sql = f"UPDATE {table} SET progress = %s, heartbeat_at = %s WHERE id = %s AND status = %s AND attempts = %s"
+        params = [percent, timezone.now(), self.export.pk, ExportStatus.IN_PROGRESS, self.export.attempts]
+        db = self.side or connection
+        with db.cursor() as cursor:
+            cursor.execute(sql, params)
+
+    def close(self) -> None:
+        if self.side is not None:
+            self.side.close()
+
+
+class _TempFile(File):
+    """A finished temporary file; ``temporary_file_path`` lets FileSystemStorage move it instead of copying."""
+
+    def __init__(self, path: Path):
+        super().__init__(open(path, "rb"), name=path.name)  # noqa: SIM115 - closed by File.close()
+        self.path = path
+
+    def temporary_file_path(self) -> str:
+        return str(self.path)
+
+
+def build_export(export_id: str) -> Export | None:
+    """The task's body: build the CSV of a SCHEDULED export and attach it, or record why it failed."""
+    export = claim_export(export_id)
+    if export is None:
+        log.info("export %s is not SCHEDULED any more; nothing to do", export_id)
+        return None
+    started = time.perf_counter()
+    heartbeat = _Heartbeat(export)
+    fd, temp_name = tempfile.mkstemp(prefix=f"{export.pk}-", suffix=".csv.part", dir=temp_dir())
+    temp_path = Path(temp_name)
+    try:
+        source = get_source(export.exported_object)
+        rows = source.rows(export)
+        with os.fdopen(fd, "wb", buffering=WRITE_BUFFER) as out:
+            written = write_csv(source, export.parameters["fields"], rows, out, heartbeat)
+        with _TempFile(temp_path) as finished:
+            name = default_storage.save(f"exports/{export.pk}-{secrets.token_hex(8)}.csv", finished)
+    except Exception as exc:
+        log.exception("export %s failed", export.pk)
+        fail_export(export.pk, attempt=export.attempts, message=_message(exc))
+        return Export.objects.get(pk=export.pk)
+    finally:
+        heartbeat.close()
+        temp_path.unlink(missing_ok=True)
+    duration_ms = int((time.perf_counter() - started) * 1000)
+    return finish_export(
+        export.pk, attempt=export.attempts, name=name, rows=written.rows, size=written.size, duration_ms=duration_ms
+    )
+
+
+def _message(exc: Exception) -> str:
+    if isinstance(exc, ExportParamsError):
+        return exc.message
+    return f"{type(exc).__name__}: {exc}"[:1000]
+
+
+def finish_export(export_id: str, *, attempt: int, name: str, rows: int, size: int, duration_ms: int) -> Export | None:
+    """Attach the complete file and mark the export DONE, notify its user. If this attempt lost the export
+    meanwhile (the reaper gave it to another), the file is deleted and nothing changes."""
+    with transaction.atomic():
+        done = Export.objects.filter(pk=export_id, status=ExportStatus.IN_PROGRESS, attempts=attempt).update(
+            status=ExportStatus.DONE,
+            file=name,
+            rows=rows,
+            size=size,
+            duration_ms=duration_ms,
+            progress=100,
+            finished_at=timezone.now(),
+            heartbeat_at=timezone.now(),
+        )
+        if not done:
+            transaction.on_commit(lambda: default_storage.delete(name))
+            return None
+        export = Export.objects.select_related("user").get(pk=export_id)
+        _announce(export, "export.done", f"Your {_label(export)} export is ready: {rows:,} rows.")
+    return export
+
+
+def fail_export(export_id: str, *, attempt: int | None, message: str) -> Export | None:
+    """Mark an unfinished export ERROR with ``message`` and notify its user (once)."""
+    with transaction.atomic():
+        unfinished = Export.objects.filter(pk=export_id, status__in=[ExportStatus.SCHEDULED, ExportStatus.IN_PROGRESS])
+        if attempt is not None:
+            unfinished = unfinished.filter(attempts=attempt)
+        if not unfinished.update(status=ExportStatus.ERROR, error=message, finished_at=timezone.now()):
+            return None
+        export = Export.objects.select_related("user").get(pk=export_id)
+        _announce(export, "export.failed", f"Your {_label(export)} export failed: {message}"[:500])
+    return export
+
+
+def _label(export: Export) -> str:
+    try:
+        return get_source(export.exported_object).label.lower()
+    except ExportParamsError:
+        return export.exported_object
+
+
+def _announce(export: Export, event_type: str, message: str) -> None:
+    record_event(
+        event_type,
+        caller=Caller.system("exports"),
+        resource_type="export",
+        resource_id=export.pk,
+        data={"status": export.status, "rows": export.rows, "error": export.error},
+    )
+    if export.user_id:
+        Notification.objects.create(user_id=export.user_id, export=export, message=message)
+
+
+# --- Keeping none stuck (beat) ------------------------------------------------------------------------
+
+
+def reap_exports(*, now=None) -> dict[str, int]:
+    """Periodic: retry exports whose worker died (stale heartbeat) up to MAX_ATTEMPTS, then ERROR; enqueue
+    again SCHEDULED exports nobody picked up (broker was down); delete old temporary files. Safe to run
+    twice at once: every change is a conditional UPDATE."""
+    now = now or timezone.now()
+    counts = {"retried": 0, "failed": 0, "requeued": 0}
+    stale = Export.objects.filter(status=ExportStatus.IN_PROGRESS, heartbeat_at__lt=now - STALE_AFTER)
+    for export in stale.only("pk", "attempts", "heartbeat_at"):
+        same = Export.objects.filter(
+            pk=export.pk, status=ExportStatus.IN_PROGRESS, attempts=export.attempts, heartbeat_at=export.heartbeat_at
+        )
+        if export.attempts >= MAX_ATTEMPTS:
+            message = f"The worker building this export stopped {export.attempts} times; gave up."
+            if fail_export(export.pk, attempt=export.attempts, message=message):
+                counts["failed"] += 1
+        elif same.update(status=ExportStatus.SCHEDULED, progress=0, enqueued_at=now):
+            counts["retried"] += 1
+            enqueue(export.pk)
+    waiting = Export.objects.filter(status=ExportStatus.SCHEDULED).filter(
+        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - REQUEUE_AFTER), created_at__lt=now - REQUEUE_AFTER
+    )
+    for export_id in waiting.values_list("pk", flat=True):
+        counts["requeued"] += enqueue(export_id)
+    _delete_old_temp_files(now)
+    return counts
+
+
+def _delete_old_temp_files(now) -> None:
+    cutoff = (now - TEMP_FILES_KEPT).timestamp()
+    for path in temp_dir().glob("*.csv.part"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+        except OSError:
+            pass
+
+
+# --- People and keys ---------------------------------------------------------------------------------
+
+
+def delete_export(export: Export) -> None:
+    """Delete an export, its file and its notifications."""
+    name = export.file.name
+    with transaction.atomic():
+        export.delete()
+        if name:
+            transaction.on_commit(lambda: default_storage.delete(name))
+
+
+def mark_read(notification: Notification) -> None:
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,0 +1,344 @@
+"""What can be exported: one ``Source`` per ``exported_object`` (SPEC section 6, API.md section 8).
+
+A source names its columns (the platform's field names, which are also the CSV header), says which rows
+an export's parameters select, and who may export it. The CSV writer (``exports.csv``) turns any source's
+rows into a file, so adding a source is one function decorated with ``@source(...)`` below.
+
+Filters come in two dialects, told apart by the export's channel: the dashboard posts its filter panel's
+query parameters (``WEBSITE``), the API sends the platform's conditions (``API``:
+``{"junction": "and", "<field>": {"conditions": {"$is": ...}}}``).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models.fields.json import KeyTextTransform
+from django.http import QueryDict
+
+TEXT, CODE, INTEGER, DATETIME, JSON = "text", "code", "integer", "datetime", "json"
+METADATA_PREFIX = "metadata."
+METADATA_KEY = re.compile(r"^[A-Za-z0-9_\-]+$")  # the same rule as the Redemptions tab's metadata filter
+ORDER_FIELDS = ("created_at", "id")
+
+
+class ExportParamsError(Exception):
+    """The request cannot be exported as asked; ``key`` is the platform's error key."""
+
+    def __init__(self, message: str, key: str = "invalid_export_params"):
+        super().__init__(message)
+        self.message = message
+        self.key = key
+
+
+@dataclass(frozen=True)
+class Column:
+    expression: Any  # a field path or a Django expression on the source's queryset
+    # How the writer formats it: TEXT (anything a person or a shop typed) is escaped; CODE is an id or an
+    # enum value the system wrote (``r_...``, ``SUCCESS``), which never starts with a formula character, so
+    # it is written as is; DATETIME is UTC ISO 8601; JSON is the document's text.
+    kind: str = TEXT
+    permission: str = ""  # a dashboard user needs this to export the column (customer data)
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    label: str
+    permission: str  # what a dashboard user needs besides exports.add_export
+    columns: dict[str, Column]
+    default_fields: tuple[str, ...]
+    select: Callable[[Any], QuerySet]  # (an Export, saved or not) -> its rows, unordered
+    describe: Callable[[Any], list[str]]  # (an Export) -> its filters in words, for people
+    metadata_field: str | None = "metadata"  # the JSON field behind ``metadata.<key>`` columns
+    filter_params: tuple[str, ...] = field(default=())  # the dashboard's filter parameter names
+
+    def standard_fields(self, user=None) -> list[str]:
+        """The columns ``user`` may choose (all of them for an API key: ``user`` None)."""
+        return [name for name, col in self.columns.items() if not col.permission or _allowed(user, col.permission)]
+
+    def clean_fields(self, fields: list[str] | None, user=None) -> list[str]:
+        """The requested fields, checked; the source's defaults when none are given."""
+        if not fields:
+            return [f for f in self.default_fields if f in self.standard_fields(user)]
+        allowed = set(self.standard_fields(user))
+        cleaned: list[str] = []
+        for name in fields:
+            if not isinstance(name, str):
+                raise ExportParamsError("Each field must be a string", "invalid_export_fields")
+            if name.startswith(METADATA_PREFIX) and self.metadata_field:
+                if not METADATA_KEY.fullmatch(name[len(METADATA_PREFIX) :]):
+                    raise ExportParamsError(
+                        f"Metadata key in {name!r} may use letters, digits, _ and - only", "invalid_export_fields"
+                    )
+            elif name not in allowed:
+                raise ExportParamsError(f"Unknown field {name!r} for {self.name} exports", "invalid_export_fields")
+            if name not in cleaned:
+                cleaned.append(name)
+        return cleaned
+
+    def column(self, name: str) -> Column:
+        if name.startswith(METADATA_PREFIX) and self.metadata_field:
+            return Column(KeyTextTransform(name[len(METADATA_PREFIX) :], self.metadata_field), TEXT)
+        return self.columns[name]
+
+    def rows(self, export) -> QuerySet:
+        """The rows of ``export`` in its order (``parameters.order``, newest first by default)."""
+        order = export.parameters.get("order") or "-created_at"
+        field_name = order.lstrip("-")
+        if field_name not in ORDER_FIELDS or order.count("-") > 1:
+            raise ExportParamsError(f"Cannot order an export by {order!r}")
+        direction = "-" if order.startswith("-") else ""
+        return self.select(export).order_by(f"{direction}{field_name}", f"{direction}id")
+
+
+SOURCES: dict[str, Source] = {}
+
+
+def source(name: str, *, label: str, permission: str, columns: dict[str, Column], default_fields, **options):
+    """Register the decorated ``select(export) -> QuerySet`` as the source ``name``."""
+
+    def register(select):
+        SOURCES[name] = Source(
+            name=name,
+            label=label,
+            permission=permission,
+            columns=columns,
+            default_fields=tuple(default_fields),
+            select=select,
+            **options,
+        )
+        return select
+
+    return register
+
+
+def get_source(name: str) -> Source:
+    try:
+        return SOURCES[name]
+    except (KeyError, TypeError):
+        raise ExportParamsError(f"Cannot export {name!r}: choose one of {', '.join(sorted(SOURCES))}") from None
+
+
+def _allowed(user, permission: str) -> bool:
+    return user is None or user.has_perm(permission)
+
+
+def is_dashboard(export) -> bool:
+    return export.channel == "WEBSITE"
+
+
+def as_querydict(params: dict) -> QueryDict:
+    """Stored dashboard filters (``{name: value or [values]}``) as the QueryDict a FilterSet reads."""
+    query = QueryDict(mutable=True)
+    for name, value in (params or {}).items():
+        query.setlist(str(name), [str(v) for v in value] if isinstance(value, list) else [str(value)])
+    return query
+
+
+def platform_conditions(filters: Any) -> list[tuple[str, str, Any]]:
+    """``{"junction", "<field>": {"conditions": {"$op": value}}}`` as (field, op, value) triples."""
+    if filters in (None, {}):
+        return []
+    if not isinstance(filters, dict):
+        raise ExportParamsError("parameters.filters must be an object")
+    triples = []
+    for name, spec in filters.items():
+        if name == "junction":
+            continue
+        conditions = spec.get("conditions") if isinstance(spec, dict) else None
+        if not isinstance(conditions, dict) or not conditions:
+            raise ExportParamsError(
+                f'parameters.filters.{name} needs conditions, e.g. {{"conditions": {{"$is": ...}}}}'
+            )
+        triples.extend((str(name), str(op), value) for op, value in conditions.items())
+    return triples
+
+
+def _moment(raw: str):
+    """An ISO 8601 date or date-time (UTC when naive), as GET /v1/redemptions reads them."""
+    from redemptions.queries import _moment as parse
+    from voucherhub.errors import ApiError
+
+    try:
+        return parse("created_at", raw)
+    except ApiError as error:
+        raise ExportParamsError(error.details) from None
+
+
+def describe_platform(export) -> list[str]:
+    filters = export.parameters.get("filters")
+    junction = filters.get("junction", "and") if isinstance(filters, dict) else "and"
+    parts = [f"{name} {op} {json.dumps(value, ensure_ascii=False)}" for name, op, value in platform_conditions(filters)]
+    return [f" {junction} ".join(parts)] if parts else []
+
+
+# --- Redemptions (the Redemptions tab, POST /v1/exports with exported_object "redemption") ----------------
+
+_CUSTOMER = "redemptions.view_customer"
+
+REDEMPTION_COLUMNS = {
+    "id": Column("id", CODE),
+    "object": Column(Value("redemption"), CODE),
+    "date": Column("created_at", DATETIME),
+    "voucher_code": Column("voucher_code"),
+    "campaign": Column("campaign__name"),
+    "campaign_id": Column("campaign_id", CODE),
+    "promotion_tier_id": Column("promotion_tier_id", CODE),
+    "customer_id": Column("customer_id", CODE),
+    "customer_source_id": Column("customer__source_id", permission=_CUSTOMER),
+    "customer_name": Column("customer__name", permission=_CUSTOMER),
+    "tracking_id": Column("tracking_id"),
+    "order_id": Column("order_id", CODE),
+    "order_amount": Column("order_amount", INTEGER),
+    "amount": Column("amount", INTEGER),
+    "discount_amount": Column("discount_amount", INTEGER),
+    "gift_amount": Column("gift_amount", INTEGER),
+    "loyalty_points": Column(Value(None, output_field=IntegerField()), INTEGER),
+    "result": Column("result", CODE),
+    "status": Column("status", CODE),
+    "failure_code": Column("failure_code", CODE),
+    "failure_message": Column("failure_message"),
+    "channel": Column("channel_type", CODE),
+    "metadata": Column("metadata", JSON),
+}
+
+
+def _redemption_filterset(export):
+    from redemptions.filters import RedemptionFilter
+    from redemptions.models import Redemption
+
+    return RedemptionFilter(
+        as_querydict(export.parameters.get("filters")), queryset=Redemption.objects.all(), user=export.user
+    )
+
+
+def _describe_redemptions(export) -> list[str]:
+    if not is_dashboard(export):
+        return describe_platform(export)
+    filterset = _redemption_filterset(export)
+    if not filterset.is_valid():
+        return []
+    return [
+        f"{filterset.form.fields[name].label or name}: {value}"
+        for name, value in filterset.form.cleaned_data.items()
+        if value not in (None, "") and name in filterset.filters
+    ]
+
+
+def _redemption_platform_q(filters) -> QuerySet:
+    """The API's conditions through the same parser as ``GET /v1/redemptions`` (redemptions.queries)."""
+    from redemptions.models import Redemption
+    from redemptions.queries import _annotated, parse_list_query
+    from voucherhub.errors import ApiError
+
+    query = QueryDict(mutable=True)
+    if isinstance(filters, dict) and filters.get("junction"):
+        query["filters[junction]"] = str(filters["junction"])
+    for name, op, value in platform_conditions(filters):
+        if name == "created_at" and op in ("$after", "$before"):
+            query[f"created_at[{op[1:]}]"] = str(value)
+            continue
+        name = {"campaign_id": "related_object_parent_id", "voucher_id": "related_object_id"}.get(name, name)
+        query[f"filters[{name}][conditions][{op}]"] = json.dumps(value) if isinstance(value, list) else str(value)
+    try:
+        parsed = parse_list_query(query)
+    except ApiError as error:
+        raise ExportParamsError(error.details or error.message) from None
+    return _annotated(Redemption.objects.all(), rollback=False).filter(parsed.redemption_q)
+
+
+@source(
+    "redemption",
+    label="Redemptions",
+    permission="redemptions.view_redemption",
+    columns=REDEMPTION_COLUMNS,
+    default_fields=("id", "object", "voucher_code", "customer_id", "date", "result"),
+    describe=_describe_redemptions,
+    filter_params=(
+        "campaign", "voucher_code", "customer", "created_from", "created_to", "result", "status", "failure_code",
+        "channel", "order", "metadata_key", "metadata_value",
+    ),
+)  # fmt: skip
+def redemption_rows(export) -> QuerySet:
+    if not is_dashboard(export):
+        return _redemption_platform_q(export.parameters.get("filters"))
+    filterset = _redemption_filterset(export)
+    if not filterset.is_valid():
+        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items())
+        raise ExportParamsError(f"The filters cannot be read ({problems})")
+    return filterset.qs
+
+
+# --- Gift-card transactions of a campaign (the campaign dashboard's Transactions tab) ------------------
+
+_TRANSACTION_TYPE = Case(
+    When(source="REDEMPTION", then=Value("CREDITS_REDEMPTION")),
+    When(source="ROLLBACK", then=Value("CREDITS_REFUND")),
+    When(amount__lt=0, then=Value("CREDITS_REMOVAL")),
+    default=Value("CREDITS_ADDITION"),
+)
+
+TRANSACTION_COLUMNS = {
+    "id": Column("id", CODE),
+    "type": Column(_TRANSACTION_TYPE, CODE),
+    "source_id": Column("related_object_id", CODE),
+    "reason": Column("reason"),
+    "source": Column("source", CODE),
+    "balance": Column("balance_after", INTEGER),
+    "amount": Column("amount", INTEGER),
+    "created_at": Column("created_at", DATETIME),
+    "voucher_id": Column("voucher_id", CODE),
+    "campaign_id": Column(F("voucher__campaign_id"), CODE),
+}
+
+
+def _describe_transactions(export) -> list[str]:
+    if not is_dashboard(export):
+        return describe_platform(export)
+    filters = export.parameters.get("filters") or {}
+    return [f"{name.capitalize()}: {filters[name]}" for name in ("campaign", "voucher") if filters.get(name)]
+
+
+@source(
+    "voucher_transactions",
+    label="Gift-card transactions",
+    permission="campaigns.view_vouchertransaction",
+    columns=TRANSACTION_COLUMNS,
+    default_fields=("id", "type", "source_id", "amount", "balance", "created_at", "voucher_id", "campaign_id"),
+    describe=_describe_transactions,
+    metadata_field=None,
+    filter_params=("campaign", "voucher"),
+)
+def transaction_rows(export) -> QuerySet:
+    from campaigns.models import VoucherTransaction
+
+    rows = VoucherTransaction.objects.all()
+    filters = export.parameters.get("filters") or {}
+    if is_dashboard(export):
+        if not isinstance(filters, dict):
+            raise ExportParamsError("The filters cannot be read")
+        if filters.get("campaign"):
+            rows = rows.filter(voucher__campaign_id=str(filters["campaign"]))
+        if filters.get("voucher"):
+            rows = rows.filter(Q(voucher_id=str(filters["voucher"])) | Q(voucher__code=str(filters["voucher"])))
+        return rows
+    lookups = {"campaign_id": "voucher__campaign_id", "voucher_id": "voucher_id", "created_at": "created_at"}
+    for name, op, value in platform_conditions(filters):
+        lookup = lookups.get(name)
+        if lookup is None:
+            raise ExportParamsError(f"Cannot filter transactions by {name!r}")
+        if op == "$is":
+            rows = rows.filter(**{lookup: str(value)})
+        elif op == "$in" and isinstance(value, list):
+            rows = rows.filter(**{f"{lookup}__in": [str(v) for v in value]})
+        elif name == "created_at" and op in ("$after", "$before"):
+            rows = rows.filter(**{f"created_at__{'gt' if op == '$after' else 'lt'}": _moment(str(value))})
+        else:
+            raise ExportParamsError(f"Unsupported condition {op!r} on {name!r}")
+    return rows

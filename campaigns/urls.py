@@ -1,17 +1,20 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from voucherhub.views import ComingNextView
+from . import views
 
 app_name = "campaigns"
+
+# Campaign ids only (camp_...), so a campaign's pages never shadow the section's own URLs.
+CAMPAIGN = r"^(?P<campaign_id>camp_[A-Za-z0-9]+)/"
+
 urlpatterns = [
-    path(
-        "",
-        ComingNextView.as_view(
-            title="Campaigns",
-            section="Campaigns",
-            permission_required="campaigns.view_campaign",
-            description="Campaign list and per-campaign dashboards with charts.",
-        ),
-        name="list",
-    ),
+    path("", views.CampaignListView.as_view(), name="list"),
+    path("calendar/", views.CampaignCalendarView.as_view(), name="calendar"),
+    re_path(CAMPAIGN + r"$", views.CampaignDetailView.as_view(), name="detail"),
+    re_path(CAMPAIGN + r"vouchers/$", views.CampaignVouchersView.as_view(), name="vouchers"),
+    re_path(CAMPAIGN + r"tiers/$", views.CampaignTiersView.as_view(), name="tiers"),
+    re_path(CAMPAIGN + r"rules/$", views.CampaignRulesView.as_view(), name="rules"),
+    re_path(CAMPAIGN + r"transactions/$", views.CampaignTransactionsView.as_view(), name="transactions"),
+    re_path(CAMPAIGN + r"metadata/$", views.CampaignMetadataView.as_view(), name="metadata"),
+    re_path(CAMPAIGN + r"activity/$", views.CampaignActivityView.as_view(), name="activity"),
 ]

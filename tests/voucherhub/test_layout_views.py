@@ -249,14 +249,6 @@ def test_redemptions_section_has_four_real_url_tabs_with_the_current_one_marked(
     assert "Validations are kept 30 days" in html
 
 
-def test_a_section_not_built_yet_says_so_and_pretends_nothing(client, role_user):
-    client.force_login(role_user("Marketer"))
-    html = client.get("/campaigns/").content.decode()
-    assert "Campaigns is coming next" in html
-    assert "<table" not in html
-    assert "<form" not in html.split('id="section-body"')[1]
-
-
 def test_staff_sees_only_the_redemptions_tab(client, role_user):
     client.force_login(role_user("Staff"))
     html = client.get("/redemptions/").content.decode()

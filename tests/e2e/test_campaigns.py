@@ -1,0 +1,153 @@
+"""The Campaigns section in headless Chromium: a marketer opens a campaign from the list, sees its charts
+drawn with their data points, switches tabs by URL (HTMX swap, URL pushed, back works), and follows the
+Redemptions tab to the Redemptions list filtered by the campaign."""
+
+import json
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from campaigns.models import CampaignType
+from redemptions.services import redeem, rollback_redemption
+from tests.e2e.test_layout import sign_in
+from tests.factories import make_campaign, make_gift_card, make_voucher
+from tests.redemptions.test_dashboard_redemptions import make_redemption
+from voucherhub.caller import Caller
+
+pytestmark = [pytest.mark.e2e]
+
+CALLER = Caller.system("e2e")
+
+
+def order(amount: int) -> dict:
+    return {"amount": amount, "items": [{"sku_id": "sku-1", "quantity": 1, "price": amount}]}
+
+
+@pytest.fixture
+def data(transactional_db):
+    coupons = make_campaign(name="Spring coupons", metadata={"channel": "newsletter"})
+    other = make_campaign(name="Autumn coupons")
+    for i in range(3):
+        make_voucher(code=f"SPRING-{i}", campaign=coupons)
+    make_voucher(code="AUTUMN-1", campaign=other)
+    outcomes = [
+        redeem(redeemables=[{"object": "voucher", "id": f"SPRING-{i}"}], order=order(10_000 * (i + 1)), caller=CALLER)
+        for i in range(3)
+    ]
+    rollback_redemption(redemption_id=outcomes[2].redemptions[0].pk, caller=CALLER)
+    make_redemption(campaign=coupons, days_ago=3, voucher_code="SPRING-0")
+    autumn = redeem(redeemables=[{"object": "voucher", "id": "AUTUMN-1"}], order=order(5_000), caller=CALLER)
+    gift = make_campaign(name="Gift cards", campaign_type=CampaignType.GIFT_VOUCHERS)
+    make_gift_card(code="GIFT-1", amount=5_000, campaign=gift)
+    redeem(
+        redeemables=[{"object": "voucher", "id": "GIFT-1", "gift": {"credits": 1_500}}],
+        order=order(1_500),
+        caller=CALLER,
+    )
+    return {"coupons": coupons, "gift": gift, "spring": outcomes, "autumn": autumn.redemptions[0]}
+
+
+def test_a_marketer_opens_a_campaign_sees_its_charts_switches_tabs_and_follows_redemptions(
+    live_server, page: Page, role_user, artifact_dir, data
+):
+    role_user("Marketer")
+    base = live_server.url
+    coupons = data["coupons"]
+    sign_in(page, base, "marketer")
+    page.get_by_role("navigation", name="Sections").get_by_role("link", name="Campaigns").click()
+    expect(page).to_have_url(f"{base}/campaigns/")
+    row = page.locator(f"#row-{coupons.pk}")
+    expect(row).to_contain_text("Spring coupons")
+    expect(row.get_by_test_id("campaign-status")).to_have_text("active")
+    page.screenshot(path=artifact_dir / "list.png", full_page=True)
+
+    # A filter writes itself into the URL and swaps only the table.
+    page.evaluate("window.__notReloaded = true")
+    page.get_by_label("Type").select_option("GIFT_VOUCHERS")
+    expect(page).to_have_url(re.compile(r"/campaigns/\?.*type=GIFT_VOUCHERS"))
+    expect(page.locator(f"#row-{coupons.pk}")).to_have_count(0)
+    expect(page.locator(f"#row-{data['gift'].pk}")).to_be_visible()
+    assert page.evaluate("window.__notReloaded") is True
+    page.get_by_role("link", name="Clear").click()
+    expect(page).to_have_url(f"{base}/campaigns/")
+
+    # Open the campaign from the list.
+    page.locator(f"#row-{coupons.pk}").get_by_role("link", name="Spring coupons").click()
+    expect(page).to_have_url(f"{base}/campaigns/{coupons.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Spring coupons")
+    # The charts are drawn: an SVG line per series with one point per day, carrying the figures.
+    activity = page.locator('[data-chart="chart-activity"]')
+    expect(activity.locator("svg polyline")).to_have_count(4)
+    succeeded = activity.locator('g[data-series="redemptions_succeeded"] circle')
+    expect(succeeded).to_have_count(30)
+    values = [int(v) for v in succeeded.evaluate_all("nodes => nodes.map(n => n.dataset.value)")]
+    assert sum(values) == 4 and values[-1] == 3  # three today (one later rolled back), one three days ago
+    assert values[-4] == 1
+    rollbacks = activity.locator('g[data-series="rollbacks"] circle')
+    assert sum(int(v) for v in rollbacks.evaluate_all("nodes => nodes.map(n => n.dataset.value)")) == 1
+    data_block = json.loads(page.locator("#chart-activity").text_content())
+    assert data_block["redemptions_succeeded"] == values
+    box = activity.locator("svg").bounding_box()
+    assert box and box["width"] > 200 and box["height"] > 50  # really drawn, not hidden
+    expect(page.locator('[data-figure="orders"]')).to_have_attribute("data-value", "2")
+    expect(page.locator('[data-figure="order_value"]')).to_have_text("300.00")  # 100.00 + 200.00 standing
+    expect(page.locator('[data-figure="vouchers"]')).to_have_attribute("data-value", "3")
+    vouchers_chart = page.locator('[data-chart="chart-vouchers"] g[data-series="vouchers_created"]')
+    expect(vouchers_chart).to_have_attribute("data-total", "3")
+    page.screenshot(path=artifact_dir / "overview.png", full_page=True)
+
+    # Tabs are URLs: a click swaps the body (no reload) and pushes the URL.
+    page.evaluate("window.__notReloaded = true")
+    tabs = page.get_by_role("navigation", name="Campaign tabs")
+    tabs.get_by_role("link", name="Vouchers").click()
+    expect(page).to_have_url(f"{base}/campaigns/{coupons.pk}/vouchers/")
+    expect(page.locator("[data-code]")).to_have_count(3)
+    assert page.evaluate("window.__notReloaded") is True
+    tabs = page.get_by_role("navigation", name="Campaign tabs")
+    tabs.get_by_role("link", name="Metadata").click()
+    expect(page).to_have_url(f"{base}/campaigns/{coupons.pk}/metadata/")
+    expect(page.locator('[data-key="channel"]')).to_contain_text("newsletter")
+    page.go_back()
+    expect(page).to_have_url(f"{base}/campaigns/{coupons.pk}/vouchers/")
+    expect(page.locator("[data-code]")).to_have_count(3)
+    # A direct load of a tab's URL renders the same tab.
+    page.goto(f"{base}/campaigns/{coupons.pk}/activity/")
+    expect(page.get_by_role("navigation", name="Campaign tabs").get_by_role("link", name="Activity")).to_have_attribute(
+        "aria-current", "page"
+    )
+    expect(page.locator("[data-type]").first).to_be_visible()
+    page.screenshot(path=artifact_dir / "activity.png", full_page=True)
+
+    # Redemptions: the Redemptions list, pre-filtered to this campaign.
+    page.get_by_role("navigation", name="Campaign tabs").get_by_role("link", name="Redemptions").click()
+    expect(page).to_have_url(f"{base}/redemptions/?campaign={coupons.pk}")
+    expect(page.get_by_label("Campaign", exact=True)).to_have_value(coupons.pk)
+    table = page.locator("#redemptions-table")
+    for outcome in data["spring"]:
+        expect(table.get_by_role("link", name=outcome.redemptions[0].pk)).to_be_visible()
+    expect(table.get_by_role("link", name=data["autumn"].pk)).to_have_count(0)
+    page.screenshot(path=artifact_dir / "redemptions.png", full_page=True)
+
+
+def test_the_calendar_and_a_gift_cards_transactions_tab(live_server, page: Page, role_user, artifact_dir, data):
+    role_user("Marketer")
+    base = live_server.url
+    sign_in(page, base, "marketer")
+    page.goto(f"{base}/campaigns/")
+    page.get_by_role("navigation", name="Campaigns tabs").get_by_role("link", name="Calendar").click()
+    expect(page).to_have_url(f"{base}/campaigns/calendar/")
+    bar = page.locator(f'[data-campaign="{data["coupons"].pk}"]')
+    expect(bar).to_be_visible()
+    assert bar.bounding_box()["width"] > 10
+    page.screenshot(path=artifact_dir / "calendar.png", full_page=True)
+    bar.click()
+    expect(page).to_have_url(f"{base}/campaigns/{data['coupons'].pk}/")
+
+    page.goto(f"{base}/campaigns/{data['gift'].pk}/")
+    expect(page.locator('[data-figure="gift_value_spent"]')).to_have_text("15.00")
+    page.get_by_role("navigation", name="Campaign tabs").get_by_role("link", name="Transactions").click()
+    expect(page).to_have_url(f"{base}/campaigns/{data['gift'].pk}/transactions/")
+    expect(page.locator("[data-amount]")).to_have_count(1)
+    expect(page.locator("[data-amount]")).to_have_attribute("data-amount", "-1500")
+    page.screenshot(path=artifact_dir / "transactions.png", full_page=True)

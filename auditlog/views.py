@@ -37,14 +37,7 @@ class AuditPageMixin(SectionPageMixin):
 
 
 class AuditListView(AuditPageMixin, DashboardListView):
-    template_name = "auditlog/list.html"
-    noun = "rows"
-    filter_label = "Filter"
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            table_target=self.table_target, noun=self.noun, filter_label=self.filter_label, **kwargs
-        )
+    pass
 
 
 class RequestLogListView(AuditListView):

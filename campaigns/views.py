@@ -41,9 +41,10 @@ class CampaignsSectionMixin(SectionPageMixin):
 
 
 class CampaignListView(CampaignsSectionMixin, DashboardListView):
-    template_name = "campaigns/list.html"
     title = "Campaigns"
     table_target = "campaign-table"
+    noun = "campaigns"
+    filter_label = "Filter campaigns"
     filterset_class = CampaignFilter
     table_class = CampaignTable
     default_sort = "name"

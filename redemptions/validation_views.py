@@ -11,9 +11,11 @@ from .validation_tables import ValidationFilter, ValidationTable
 
 class ValidationListView(DashboardListView):
     permission_required = "redemptions.view_validation"
-    template_name = "redemptions/validations.html"
     title = "Validations"
     table_target = "validation-table"
+    noun = "validations"
+    filter_label = "Filter validations"
+    list_note = "Validations are kept 30 days, then purged."
     filterset_class = ValidationFilter
     table_class = ValidationTable
     empty_text = "No validations in the last 30 days — they appear as the API validates codes."

@@ -67,8 +67,16 @@ class SectionPageMixin(PermissionRequiredMixin):
 
 
 class DashboardListView(SectionPageMixin, SingleTableMixin, FilterView):
-    """A filterable, sortable list whose cost does not grow with the table."""
+    """A filterable, sortable list whose cost does not grow with the table.
 
+    One page template for every such list (templates/partials/filtered_list.html); a list with more on its
+    page (the Redemptions tab) names its own.
+    """
+
+    template_name = "partials/filtered_list.html"
+    noun = "rows"  # after the row count: "1,234 sessions"
+    filter_label = "Filter"  # the filter panel's accessible name
+    list_note = ""  # a line above the filters, when the list needs one
     default_sort = "-created_at"
     empty_text = "Nothing here yet."
     filtered_empty_text = "Nothing matches these filters — clear one of them."
@@ -103,6 +111,9 @@ class DashboardListView(SectionPageMixin, SingleTableMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
+        context.update(
+            table_target=self.table_target, noun=self.noun, filter_label=self.filter_label, list_note=self.list_note
+        )
         context["row_count"] = self.row_count_label()
         context["active_filters"] = any(self.request.GET.get(name) for name in self.filter_fields())
         return context
@@ -120,9 +131,10 @@ def sessions_queryset():
 
 class SessionListView(DashboardListView):
     permission_required = "validation_sessions.view_validationsession"
-    template_name = "sessions/list.html"
     title = "Sessions"
     table_target = "session-table"
+    noun = "sessions"
+    filter_label = "Filter sessions"
     filterset_class = SessionFilter
     table_class = SessionTable
     empty_text = "No validation sessions yet — a validation with a LOCK session opens one."
@@ -175,4 +187,4 @@ class SessionReleaseView(PermissionRequiredMixin, View):
                 messages.success(request, f"Session {key} released.")
             return redirect("redemptions:session_detail", key=key)
         table = SessionTable([session], user=request.user)
-        return TemplateResponse(request, "sessions/list.html#row", {"table": table})
+        return TemplateResponse(request, "partials/filtered_list.html#row", {"table": table})

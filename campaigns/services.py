@@ -18,6 +18,7 @@ from django.utils import timezone
 from auditlog.services import record_event
 from redemptions.models import Redemption
 from stacking.models import Category
+from voucherhub import hotsql
 from voucherhub.caller import Caller
 from voucherhub.errors import ApiError, not_found
 from voucherhub.ids import new_id
@@ -77,11 +78,11 @@ def upsert_customer(
     # the creation below, whose lost race is caught, needs one.
     with transaction.atomic(savepoint=False):
         if id:
-            customer = Customer.objects.select_for_update().filter(pk=id).first()
+            customer = hotsql.locked_one(Customer, "id", id)  # SQL: every call with a customer (voucherhub.hotsql)
             if customer is None:
                 raise not_found("customer", id)
         elif source_id:
-            customer = Customer.objects.select_for_update().filter(source_id=source_id).first()
+            customer = hotsql.locked_one(Customer, "source_id", source_id)
             if customer is None:
                 try:
                     with transaction.atomic():

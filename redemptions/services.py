@@ -83,6 +83,7 @@ from stacking.facts import category_facts, discount_facts, settings_facts
 from stacking.models import Category, StackingRules
 from stacking.serializers import stacking_rules_json
 from stacking.services import cached_rules, cached_stacking_categories
+from voucherhub import hotsql
 from voucherhub.caller import Caller
 from voucherhub.errors import ApiError, invalid_payload, not_found
 from voucherhub.ids import new_id
@@ -304,19 +305,8 @@ def _load(checked: list[Checked], *, lock: bool, session_key: str | None) -> dic
     """Attach vouchers and tiers. With ``lock``, the vouchers (and those of the session's current locks)
     are locked in primary-key order. Returns every voucher loaded, by primary key."""
     codes = [c.id for c in checked if c.object == "voucher"]
-    if lock:
-        vouchers = sessions.lock_vouchers(
-            sessions.session_voucher_ids(session_key), codes=codes, annotations=_rule_flags(Voucher)
-        )
-    elif codes:
-        rows = (
-            Voucher.objects.select_related("campaign", "category", "campaign__category")
-            .annotate(**_rule_flags(Voucher))
-            .filter(code__in=codes, deleted_at__isnull=True)
-        )
-        vouchers = {v.pk: v for v in rows}
-    else:
-        vouchers = {}
+    ids = sessions.session_voucher_ids(session_key) if lock else []
+    vouchers = sessions.lock_vouchers(ids, codes=codes, annotations=_rule_flags(Voucher), for_update=lock)
     by_code = {v.code: v for v in vouchers.values() if v.deleted_at is None}
     tier_ids = [c.id for c in checked if c.object == "promotion_tier"]
     tiers = {}
@@ -940,7 +930,7 @@ def _succeed(
             **common,
         )
         children.append(redemption)
-    Redemption.objects.bulk_create(children)
+    hotsql.insert(children)  # written as SQL, like the voucher lock and the counters (voucherhub.hotsql)
     for (c, result), redemption in zip(applied, children, strict=True):
         voucher = c.voucher
         if voucher is not None:
@@ -966,11 +956,16 @@ def _succeed(
 
 def _take(voucher: Voucher, redemption: Redemption, credits: int, now: datetime) -> None:
     """One use of the voucher (and its gift credits), on the row the call holds locked."""
-    changes: dict[str, Any] = {"redeemed_quantity": F("redeemed_quantity") + 1, "updated_at": now}
+    # Written as SQL (voucherhub.hotsql): the ORM's F() update cost ~0.3 ms of Python to compile.
+    db = transaction.get_connection()
+    updated_at = Voucher._meta.get_field("updated_at").get_db_prep_save(now, connection=db)
+    sql = f'UPDATE {hotsql.table(Voucher)} SET "redeemed_quantity" = "redeemed_quantity" + 1, "updated_at" = %s'
+    params: list[Any] = [updated_at]
     if voucher.is_gift and credits:
-        changes["gift_balance"] = F("gift_balance") - credits
-        changes["redeemed_amount"] = F("redeemed_amount") + credits
-    Voucher.objects.filter(pk=voucher.pk).update(**changes)
+        sql += ', "gift_balance" = "gift_balance" - %s, "redeemed_amount" = "redeemed_amount" + %s'
+        params += [credits, credits]
+    with db.cursor() as cursor:
+        cursor.execute(sql + ' WHERE "id" = %s', [*params, voucher.pk])
     voucher.redeemed_quantity += 1
     if voucher.is_gift and credits:
         voucher.gift_balance = (voucher.gift_balance or 0) - credits

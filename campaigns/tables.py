@@ -25,6 +25,10 @@ _TABLE_ATTRS = {"class": "table table-hover align-middle mb-0 vh-table"}
 # sortable.
 KEYSET_TEMPLATE = "partials/keyset_table.html"
 _RIGHT = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+REDEEMED_HINT = (
+    "Redemptions that stand, all time: succeeded and not rolled back. The campaign dashboard's "
+    "Redemptions figure counts every successful redemption of its period, rolled back later or not."
+)
 
 
 def status_badge(status: str):
@@ -55,7 +59,19 @@ class CampaignTable(_UserTable):
     created_at = tables.Column(verbose_name="Created", order_by=("created_at", "id"))
     # Counted for the rows of the page only (campaigns.dashboard.campaign_list), so not sortable.
     vouchers_count = tables.Column(verbose_name="Vouchers", orderable=False, attrs=_RIGHT)
-    redemptions_count = tables.Column(verbose_name="Redemptions", orderable=False, attrs=_RIGHT)
+    # The redemptions that stand, all time: the dashboard's "Redemptions" counts those of its period,
+    # rolled back later or not, so the two figures differ by the rollbacks (and the period).
+    redemptions_count = tables.Column(
+        verbose_name="Redeemed",
+        orderable=False,
+        attrs={
+            **_RIGHT,
+            "th": {
+                **_RIGHT["th"],
+                "title": REDEEMED_HINT,
+            },
+        },
+    )
 
     class Meta:
         model = Campaign
@@ -186,6 +202,13 @@ class TransactionTable(_UserTable):
             )
         return value or EMPTY
 
+    def render_reason(self, value, record):
+        # The engine writes the change type as the reason of a plain redemption: shown once, under
+        # Change. A rollback's or a manual change's own reason is shown.
+        if value.strip().lower() in {record.source.lower(), record.get_source_display().lower()}:
+            return EMPTY
+        return value
+
 
 class EventTable(_UserTable):
     occurred_at = tables.Column(verbose_name="When", order_by=("occurred_at", "id"))
@@ -207,9 +230,10 @@ class EventTable(_UserTable):
     def render_type(self, value):
         return format_html("<code>{}</code>", value)
 
-    def render_channel(self, value, record):
+    def render_channel(self, record):
+        # The stored code ("USER", "API"), as the Redemptions and audit-log lists show it, not its label.
         who = record.user.get_username() if record.user_id else record.channel_id
-        return format_html('{}<div class="small text-secondary">{}</div>', value, who)
+        return format_html('{}<div class="small text-secondary">{}</div>', record.channel_type, who)
 
     def render_data(self, value):
         text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)

@@ -260,6 +260,7 @@ def pretty(data) -> str:
 # --- charts ----------------------------------------------------------------------------------------------
 
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 720, 200, 28
+MARKER_MAX_POINTS = 60  # above this many days the markers merge into a band: the line alone is drawn
 
 
 def line_chart(points: list[dashboard.DayPoint], series: list[tuple[str, str, str]]) -> dict:
@@ -291,12 +292,24 @@ def line_chart(points: list[dashboard.DayPoint], series: list[tuple[str, str, st
             }
         )
     ticks = [points[0], points[len(points) // 2], points[-1]] if points else []
+    empty = all(line["total"] == 0 for line in drawn)
+    # Light gridlines with their values: 0 (the baseline), the middle and the top. A chart with nothing
+    # to show says so instead of a flat line under a made-up maximum of 1.
+    grid = [] if empty else [{"y": CHART_PAD + inner_h, "label": 0}, {"y": CHART_PAD, "label": top}]
+    if not empty and top >= 2:
+        grid.insert(1, {"y": round(CHART_PAD + inner_h - (top // 2) * inner_h / top, 1), "label": top // 2})
     return {
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
         "pad": CHART_PAD,
         "baseline": CHART_HEIGHT - CHART_PAD,
+        "middle": CHART_HEIGHT // 2,
         "top": top,
+        "grid": grid,
+        "empty": empty,
+        # The points stay in the DOM either way (data-* attributes, hover titles); above
+        # MARKER_MAX_POINTS they are not painted.
+        "markers": len(points) <= MARKER_MAX_POINTS,
         "series": drawn,
         "ticks": [
             {"x": round(CHART_PAD + points.index(p) * step, 1), "label": p.day.strftime("%b %-d")} for p in ticks

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from campaigns.models import Campaign, Customer, Order
+from sessions.filters import LabelledErrorsMixin
 from voucherhub.models import ChannelType
 
 from .models import FailureCode, Redemption, RedemptionResult, RedemptionStatus
@@ -58,7 +59,11 @@ FILTER_GROUPS = [
 DEFAULT_GROUPS = ("status", "voucher_code", "customer", "date")
 
 
-class RedemptionFilter(django_filters.FilterSet):
+class RedemptionFilter(LabelledErrorsMixin, django_filters.FilterSet):
+    # An error names the field as the panel shows it: the date range's fields read "From" and "To" under
+    # the group's "Date range".
+    error_labels = {"created_from": "Date range from", "created_to": "Date range to"}
+
     campaign = django_filters.ModelChoiceFilter(
         queryset=Campaign.objects.only("id", "name").order_by("name"),
         empty_label="Any campaign",

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils import timezone
 
+from .filters import DEFAULT_PAGE_SIZE, PageSizeForm
 from .models import Redemption, RedemptionStatus
 from .services import rollback_window_end
 
@@ -22,3 +23,14 @@ def can_roll_back(user, redemption: Redemption) -> bool:
         and redemption.parent_id is None
         and timezone.now() <= rollback_window_end(redemption)
     )
+
+
+def page_size_form(params) -> PageSizeForm:
+    """The "Rows per page" select bound to ``params`` (request.GET), showing the page size the list uses:
+    without a valid ``per_page`` that is DEFAULT_PAGE_SIZE, so the select and the rows never disagree."""
+    form = PageSizeForm(params)
+    if form.is_valid() and form.cleaned_data.get("per_page"):
+        return form
+    data = params.copy()
+    data["per_page"] = str(DEFAULT_PAGE_SIZE)
+    return PageSizeForm(data)

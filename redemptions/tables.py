@@ -21,6 +21,12 @@ def status_badge(status: str) -> str:
 
 
 EMPTY_CELL = mark_safe("")
+# The "Roll back…" button's htmx:beforeRequest handler: when the row's form is open already, close it
+# instead of fetching a second one.
+TOGGLE_ROLLBACK_ROW = (
+    "const open = document.getElementById(this.getAttribute('aria-controls'));"
+    " if (open) { open.remove(); event.preventDefault(); }"
+)
 
 
 # Every sort ends with created_at and id, in one direction, so the list pages by keyset (redemptions.keyset)
@@ -30,20 +36,39 @@ def _sort(*fields: str) -> tuple[str, ...]:
 
 
 class RedemptionTable(tables.Table):
-    created_at = tables.Column(verbose_name="Date", order_by=("created_at", "id"))
-    id = tables.Column(verbose_name="Id", order_by=("id",))
+    created_at = tables.Column(
+        verbose_name="Date", order_by=("created_at", "id"), attrs={"td": {"class": "vh-col-date"}}
+    )
+    id = tables.Column(verbose_name="Id", order_by=("id",), attrs={"td": {"class": "vh-col-id"}})
     status = tables.Column(verbose_name="Status", order_by=_sort("status"))
     voucher_code = tables.Column(verbose_name="Voucher", empty_values=("",), order_by=_sort("voucher_code"))
-    campaign = tables.Column(verbose_name="Campaign", accessor="campaign__name", orderable=False)
-    customer = tables.Column(verbose_name="Customer", orderable=False, empty_values=(None,))
+    campaign = tables.Column(
+        verbose_name="Campaign", accessor="campaign__name", orderable=False, attrs={"td": {"class": "vh-col-text"}}
+    )
+    customer = tables.Column(
+        verbose_name="Customer", orderable=False, empty_values=(None,), attrs={"td": {"class": "vh-col-customer"}}
+    )
     amount = tables.Column(
         verbose_name="Amount",
         attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}},
         order_by=_sort("amount"),
     )
-    failure = tables.Column(verbose_name="Failure", accessor="failure_code", empty_values=("",), orderable=False)
-    actions = tables.Column(verbose_name="", orderable=False, empty_values=(), attrs={"td": {"class": "text-end"}})
-    channel = tables.Column(verbose_name="Channel", accessor="channel_type", order_by=_sort("channel_id"))
+    failure = tables.Column(
+        verbose_name="Failure",
+        accessor="failure_code",
+        empty_values=("",),
+        orderable=False,
+        attrs={"td": {"class": "vh-col-failure"}},
+    )
+    actions = tables.Column(
+        verbose_name="", orderable=False, empty_values=(), attrs={"td": {"class": "text-end vh-col-actions"}}
+    )
+    channel = tables.Column(
+        verbose_name="Channel",
+        accessor="channel_type",
+        order_by=_sort("channel_id"),
+        attrs={"td": {"class": "vh-col-text"}},
+    )
 
     class Meta:
         model = Redemption
@@ -106,20 +131,27 @@ class RedemptionTable(tables.Table):
 
     def render_id(self, value):
         # A detail is a page of its own: its link is not boosted into the table's swap target.
-        return format_html('<a hx-boost="false" href="{}{}/">{}</a>', self.list_url, value, value)
+        # Shortened with an ellipsis by CSS (.vh-id) where space is short; the whole id is in the text and title.
+        return format_html(
+            '<a class="vh-id" hx-boost="false" href="{}{}/" title="{}">{}</a>', self.list_url, value, value, value
+        )
 
     def render_actions(self, record):
-        """A Rollback button that fetches its form (reason, confirmation) into the cell: one small
-        element per row, the form only when asked for (the form on every row cost ~3 ms a row)."""
+        """A Rollback button that fetches its form (reason, confirmation) into a full-width row under the
+        row (redemptions/partials/row_rollback.html): one small element per row, the form only when asked
+        for (the form on every row cost ~3 ms a row). A second click closes the form."""
         user = self.viewer.user if self.viewer else None
         message = self.row_messages.get(record.pk)
         button = EMPTY_CELL
         if user is not None and can_roll_back(user, record):
             button = format_html(
-                '<button type="button" class="btn btn-sm btn-outline-danger" hx-get="{}" hx-target="closest td" '
-                'hx-swap="innerHTML" aria-label="Roll back {}">Roll back…</button>',
+                '<button type="button" class="btn btn-sm btn-outline-danger text-nowrap" hx-get="{}" '
+                'hx-target="closest tr" hx-swap="afterend" aria-label="Roll back {}" aria-controls="rollback-row-{}" '
+                'hx-on::before-request="{}">Roll back…</button>',
                 f"{self.list_url}{record.pk}/rollback/",
                 record.pk,
+                record.pk,
+                TOGGLE_ROLLBACK_ROW,
             )
         if message is None:
             return button
@@ -147,7 +179,9 @@ class RedemptionTable(tables.Table):
 
     def render_failure(self, value, record):
         return format_html(
-            '<code>{}</code><div class="small text-secondary">{}</div>', record.failure_code, record.failure_message
+            '<code>{}</code><div class="small text-secondary">{}</div>',
+            record.failure_code,
+            record.failure_message,
         )
 
     def render_channel(self, record):

@@ -3,11 +3,16 @@
 import django_filters
 import django_tables2 as tables
 from django import forms
-from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from sessions.filters import PAGE_SIZES, bootstrap_widgets
+from sessions.filters import (
+    PAGE_SIZES,
+    LabelledErrorsMixin,
+    bootstrap_widgets,
+    drop_customer_filter,
+    filter_by_customer,
+)
 from voucherhub.templatetags.voucherhub_tags import EMPTY, money, when
 
 from .models import Validation
@@ -50,8 +55,10 @@ class ValidationTable(tables.Table):
         template_name = "partials/keyset_table.html"
 
     def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
         self.can_see_customers = bool(user and user.has_perm("redemptions.view_customer"))
+        if not self.can_see_customers:  # customer data is for Admins only (SPEC section 1)
+            kwargs["exclude"] = (*kwargs.get("exclude", ()), "customer")
+        super().__init__(*args, **kwargs)
 
     def render_created_at(self, value):
         return when(value)
@@ -60,9 +67,7 @@ class ValidationTable(tables.Table):
         customer = record.customer
         if customer is None:
             return EMPTY
-        if self.can_see_customers:
-            return format_html('<span title="{}">{}</span>', customer.email, customer.name or customer.source_id)
-        return format_html("<code>{}</code>", customer.pk)
+        return format_html('<span title="{}">{}</span>', customer.email, customer.name or customer.source_id)
 
     def render_order_amount(self, value):
         return money(value)
@@ -76,17 +81,23 @@ class ValidationTable(tables.Table):
         return mark_safe('<span class="badge text-bg-danger">invalid</span>')
 
 
-class ValidationFilter(django_filters.FilterSet):
+class ValidationFilter(LabelledErrorsMixin, django_filters.FilterSet):
     valid = django_filters.BooleanFilter(
         widget=forms.Select(choices=[("", "Valid or not"), ("true", "Valid"), ("false", "Invalid")])
     )
     session_key = django_filters.CharFilter(label="Session key", max_length=200)
     customer = django_filters.CharFilter(label="Customer", method="filter_customer", max_length=200)
     date_from = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__gte", label="From", widget=forms.DateInput(attrs={"type": "date"})
+        field_name="created_at",
+        lookup_expr="date__gte",
+        label="Date from",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = django_filters.DateFilter(
-        field_name="created_at", lookup_expr="date__lte", label="To", widget=forms.DateInput(attrs={"type": "date"})
+        field_name="created_at",
+        lookup_expr="date__lte",
+        label="Date to",
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
     per_page = django_filters.ChoiceFilter(
         label="Rows per page",
@@ -103,14 +114,12 @@ class ValidationFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         user = getattr(self.request, "user", None)
         self.can_see_customers = bool(user and user.has_perm("redemptions.view_customer"))
+        if not self.can_see_customers:
+            drop_customer_filter(self)
         bootstrap_widgets(self.form)
 
     def filter_customer(self, queryset, name, value):
-        condition = Q(customer_id=value)
-        if self.can_see_customers:
-            condition |= Q(customer__source_id=value) | Q(customer__email__iexact=value)
-            condition |= Q(customer__name__icontains=value)
-        return queryset.filter(condition)
+        return filter_by_customer(queryset, value)
 
     def filter_nothing(self, queryset, name, value):
         return queryset  # the page size is read by the view

@@ -15,8 +15,8 @@ from voucherhub.caller import Caller
 from voucherhub.errors import ApiError
 
 from . import queries
-from .filters import PageSizeForm, RedemptionFilter
-from .forms import RollbackForm, can_roll_back
+from .filters import RedemptionFilter
+from .forms import RollbackForm, can_roll_back, page_size_form
 from .keyset import keyset_table
 from .models import Redemption
 from .services import rollback_redemption, rollback_window_end
@@ -46,7 +46,7 @@ def _hidden_columns(user) -> tuple[str, ...]:
 def redemption_list(request):
     user = request.user
     filterset = RedemptionFilter(request.GET or None, queryset=queries.dashboard_redemptions(), user=user)
-    size_form = PageSizeForm(request.GET or None)
+    size_form = page_size_form(request.GET)
     shown, addable = filterset.groups(request.GET, add=request.GET.get("add", ""))
     for group in shown:
         group.remove_url = _without(request, *(field.name for field in group.fields))
@@ -92,8 +92,19 @@ def _get(redemption_id: str) -> Redemption:
     return redemption
 
 
+def _links(user) -> dict:
+    """Which of the detail page's links (campaign, voucher, request logs) lead to a page this user may open."""
+    return {
+        "link_campaign": user.has_perm("campaigns.view_campaign"),
+        "link_voucher": user.has_perm("campaigns.view_voucher"),
+        "link_logs": user.has_perm("auditlog.view_requestlog"),
+    }
+
+
 def _summary_context(request, redemption: Redemption, **extra) -> dict:
     return {
+        **_links(request.user),
+        "active_tab": "redemptions:list",  # the detail belongs to the Redemptions tab
         "redemption": redemption,
         "can_roll_back": can_roll_back(request.user, redemption),
         "rollback_window_end": rollback_window_end(redemption),
@@ -188,9 +199,20 @@ def _row_form(request, redemption_id: str):
     redemption = queries.dashboard_redemptions().filter(pk=redemption_id).first()
     if redemption is None:
         raise Http404("No such redemption")
+    colspan = len(RedemptionTable.base_columns) - len(_hidden_columns(request.user))
     if not can_roll_back(request.user, redemption):
         return HttpResponse(
-            format_html('<span class="small text-secondary">{} cannot be rolled back.</span>', redemption.pk)
+            format_html(
+                '<tr id="rollback-row-{}" class="vh-rollback-row"><td colspan="{}">'
+                '<span class="small text-secondary">{} cannot be rolled back.</span></td></tr>',
+                redemption.pk,
+                colspan,
+                redemption.pk,
+            )
         )
-    context = {"redemption": redemption, "rollback_form": RollbackForm(auto_id=f"id_%s_{redemption.pk}")}
+    context = {
+        "redemption": redemption,
+        "rollback_form": RollbackForm(auto_id=f"id_%s_{redemption.pk}"),
+        "colspan": colspan,
+    }
     return render(request, "redemptions/partials/row_rollback.html", context)

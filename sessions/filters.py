@@ -4,6 +4,8 @@ import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef, Q
 
+from campaigns.models import Customer
+
 from .models import SessionLock, SessionStatus, ValidationSession
 
 PAGE_SIZES = (10, 25, 50, 100)
@@ -17,7 +19,44 @@ def bootstrap_widgets(form) -> None:
         widget.attrs["class"] = css
 
 
-class SessionFilter(django_filters.FilterSet):
+def labelled_errors(form, labels: dict[str, str] | None = None) -> dict:
+    """The form's errors keyed by what the panel calls each field ("Date range from", not "created_from"),
+    so the message above the table names the field the way the form labels it."""
+    labels = labels or {}
+    errors = {}
+    for name, messages in form.errors.items():
+        field = form.fields.get(name)
+        label = labels.get(name) or (str(field.label) if field is not None and field.label else name)
+        errors[label if name != "__all__" else "__all__"] = messages
+    return errors
+
+
+class LabelledErrorsMixin:
+    """``errors`` of a FilterSet with the fields' labels as keys (see labelled_errors)."""
+
+    error_labels: dict[str, str] = {}
+
+    @property
+    def errors(self):
+        return labelled_errors(self.form, self.error_labels)
+
+
+def drop_customer_filter(filterset) -> None:
+    """Customer data is for users with redemptions.view_customer only (SPEC section 1): no field, and a
+    ``?customer=`` parameter is ignored. Call before the form is first built."""
+    filterset.filters.pop("customer", None)
+
+
+def filter_by_customer(queryset, value: str):
+    """Rows of the customer named by id, source id, email or (part of) the name. The customers are found
+    first, then their rows (``customer_id IN (SELECT ...)``), as the Redemptions tab does."""
+    customers = Customer.objects.filter(
+        Q(pk=value) | Q(source_id=value) | Q(email__iexact=value) | Q(name__icontains=value)
+    )
+    return queryset.filter(customer__in=customers.values("pk"))
+
+
+class SessionFilter(LabelledErrorsMixin, django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=SessionStatus.choices, empty_label="Any status")
     voucher = django_filters.CharFilter(label="Voucher code", method="filter_voucher", max_length=100)
     customer = django_filters.CharFilter(label="Customer", method="filter_customer", max_length=200)
@@ -37,10 +76,11 @@ class SessionFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         user = getattr(self.request, "user", None)
         self.can_see_customers = bool(user and user.has_perm("redemptions.view_customer"))
+        if not self.can_see_customers:
+            drop_customer_filter(self)
         bootstrap_widgets(self.form)
-        self.form.fields["customer"].help_text = (
-            "Customer id, source id, name or email" if self.can_see_customers else "Customer id (cust_...)"
-        )
+        if self.can_see_customers:
+            self.form.fields["customer"].help_text = "Customer id, source id, name or email"
 
     def filter_voucher(self, queryset, name, value):
         # EXISTS, not a join: a session with several locks must not come back once per lock.
@@ -48,11 +88,7 @@ class SessionFilter(django_filters.FilterSet):
         return queryset.filter(Exists(locks))
 
     def filter_customer(self, queryset, name, value):
-        condition = Q(customer_id=value)
-        if self.can_see_customers:
-            condition |= Q(customer__source_id=value) | Q(customer__email__iexact=value)
-            condition |= Q(customer__name__icontains=value)
-        return queryset.filter(condition)
+        return filter_by_customer(queryset, value)
 
     def filter_nothing(self, queryset, name, value):
         return queryset  # page size is read by the view; declared here so the form validates and shows it

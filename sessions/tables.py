@@ -54,9 +54,11 @@ class SessionTable(tables.Table):
         template_name = "partials/keyset_table.html"
 
     def __init__(self, *args, user=None, **kwargs):
+        self.can_see_customers = bool(user and user.has_perm("redemptions.view_customer"))
+        if not self.can_see_customers:  # customer data is for Admins only (SPEC section 1)
+            kwargs["exclude"] = (*kwargs.get("exclude", ()), "customer")
         super().__init__(*args, **kwargs)
         self.user = user
-        self.can_see_customers = bool(user and user.has_perm("redemptions.view_customer"))
         self.can_release = bool(user and user.has_perm("validation_sessions.release_session"))
 
     def render_status(self, record):

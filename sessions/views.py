@@ -82,7 +82,10 @@ class DashboardListView(SectionPageMixin, SingleTableMixin, FilterView):
     filtered_empty_text = "Nothing matches these filters — clear one of them."
 
     def filter_fields(self) -> set[str]:
-        return set(self.filterset_class.base_filters) - {"per_page"}
+        # The filters this user has (e.g. no customer filter without redemptions.view_customer).
+        filterset = getattr(self, "filterset", None)
+        filters = filterset.filters if filterset is not None else self.filterset_class.base_filters
+        return set(filters) - {"per_page"}
 
     def page_size(self) -> int:
         return positive_int(self.request.GET.get("per_page"), PAGE_SIZES[0], max(PAGE_SIZES))

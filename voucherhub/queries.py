@@ -15,7 +15,7 @@ def worker_heartbeat() -> dict:
 
 def home_stats(user) -> list[dict]:
     """Cards for the sections this user may open, each with a cheap figure (no full-table COUNT)."""
-    from campaigns.models import Campaign
+    from campaigns.dashboard import CampaignStatus, campaigns_with_status
     from redemptions.models import Redemption
 
     cards = []
@@ -38,7 +38,8 @@ def home_stats(user) -> list[dict]:
                 "title": "Campaigns",
                 "url": "/campaigns/",
                 "text": "Discount coupons, gift cards and promotions.",
-                "figure": Campaign.objects.filter(deleted_at__isnull=True, active=True).count(),
+                # The Campaigns list's own status definition (not yet expired, already started, enabled).
+                "figure": campaigns_with_status().filter(status=CampaignStatus.ACTIVE).count(),
                 "figure_kind": "number",
                 "figure_label": "Active campaigns",
                 "figure_empty": "",

@@ -299,3 +299,30 @@ def test_validations_of_other_campaigns_are_not_counted(marketer_client):
     assert figures(marketer_client.get(f"/campaigns/{one.pk}/").content.decode())["validations"] == 1
     assert figures(marketer_client.get(f"/campaigns/{two.pk}/").content.decode())["validations"] == 2
     assert Redemption.objects.count() == 0
+
+
+def _svg(html: str, chart_id: str) -> str:
+    return re.search(rf'<figure[^>]*data-chart="{chart_id}".*?</figure>', html, re.S).group(0)
+
+
+def test_charts_paint_markers_only_for_short_periods_label_zero_and_say_when_empty(client, role_user):
+    campaign = make_campaign(name="Charts")
+    make_voucher(code="CHART-1", campaign=campaign)  # one voucher created today: the vouchers chart has a point
+    client.force_login(role_user("Marketer"))
+
+    month = client.get(f"/campaigns/{campaign.pk}/?days=30").content.decode()
+    vouchers = _svg(month, "chart-vouchers")
+    assert 'fill-opacity="0"' not in vouchers and vouchers.count("<circle") == 30  # markers painted
+    assert 'data-grid="0"' in vouchers and 'data-grid="1"' in vouchers  # a labelled 0 baseline and top
+    assert "None in this period" not in vouchers and "<polyline" in vouchers
+    # Nothing validated, redeemed or rolled back: a note, not a flat line under a made-up maximum of 1.
+    activity = _svg(month, "chart-activity")
+    assert "None in this period" in activity and "<polyline" not in activity and "data-grid" not in activity
+    assert activity.count("<circle") == 4 * 30  # the points stay in the DOM
+
+    year = client.get(f"/campaigns/{campaign.pk}/?days=365").content.decode()
+    vouchers = _svg(year, "chart-vouchers")
+    circles = re.findall(r"<circle[^>]*>", vouchers)
+    assert len(circles) >= 365 and all('fill-opacity="0"' in c for c in circles)  # the line alone is painted
+    assert "<polyline" in vouchers
+    assert len(chart(year, "chart-vouchers")["days"]) == len(circles)

@@ -193,6 +193,9 @@ def test_the_list_counts_vouchers_and_redemptions_in_a_fixed_number_of_queries(c
         vouchers = campaign.vouchers.filter(deleted_at__isnull=True).count()
         assert cells(campaign) == [vouchers, standing], campaign.name
     assert cells(campaigns[3]) == [4, 3] and cells(promo) == [0, 2]
+    # The column says what it counts (the dashboard's "Redemptions" also counts those rolled back later).
+    header = re.search(r'<th[^>]*title="([^"]*)"[^>]*>\s*Redeemed\s*</th>', html)
+    assert header and "not rolled back" in header.group(1), html
 
 
 def test_the_calendar_shows_active_and_scheduled_campaigns_with_their_dates(client, role_user):
@@ -265,6 +268,38 @@ def test_rules_metadata_and_activity_show_the_campaigns_own_rows(client, role_us
     assert re.findall(r'data-type="([\w.]+)"', oldest_first) == ["campaign.created", "voucher.created"]
     filtered = client.get(f"/campaigns/{coupons.pk}/activity/?type=campaign.created").content.decode()
     assert re.findall(r'data-type="([\w.]+)"', filtered) == ["campaign.created"]
+
+
+def test_transactions_show_a_reason_only_when_it_says_more_and_activity_shows_the_channel_code(
+    client, role_user, campaigns
+):
+    from campaigns.models import VoucherTransaction
+
+    gift = campaigns["gift"]
+    card = make_gift_card(code="GIFT-R", campaign=gift, amount=5_000)
+    now = timezone.now()
+    VoucherTransaction.objects.create(
+        voucher=card, source="REDEMPTION", amount=-1_000, balance_after=4_000, reason="Redemption", created_at=now
+    )
+    VoucherTransaction.objects.create(
+        voucher=card,
+        source="ROLLBACK",
+        amount=1_000,
+        balance_after=5_000,
+        reason="Customer returned the goods",
+        created_at=now + timedelta(seconds=1),
+    )
+    admin = role_user("Admin")
+    Event.objects.create(type="campaign.updated", occurred_at=now, campaign_id=gift.pk, channel_type="USER", user=admin)
+    client.force_login(admin)
+    page = client.get(f"/campaigns/{gift.pk}/transactions/").content.decode()
+    rows = re.findall(r'<tr[^>]*data-amount="(-?\d+)"[^>]*>(.*?)</tr>', page, re.S)
+    by_amount = {amount: re.sub(r"<[^>]+>", " ", html) for amount, html in rows}
+    assert by_amount["-1000"].split().count("Redemption") == 1  # the change type, not repeated as the reason
+    assert "Customer returned the goods" in by_amount["1000"]
+    activity = client.get(f"/campaigns/{gift.pk}/activity/").content.decode()
+    assert re.search(r"<td[^>]*>\s*USER<div[^>]*>" + admin.get_username(), activity), activity
+    assert ">User<div" not in activity
 
 
 def test_the_vouchers_tab_shows_usage_and_filters(client, role_user, campaigns):

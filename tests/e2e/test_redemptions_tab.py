@@ -156,10 +156,12 @@ def test_an_admin_rolls_back_from_a_list_row_and_the_row_updates_in_place(
     row = page.locator(f"tr#row-{redemption.pk}")
     expect(row).to_contain_text("SUCCEEDED")
     row.get_by_role("button", name=f"Roll back {redemption.pk}").click()
-    row.get_by_label(f"Reason for rolling back {redemption.pk}").fill("Returned in store")
+    form_row = page.locator(f"tr#rollback-row-{redemption.pk}")  # a full-width row right under the row
+    form_row.get_by_label(f"Reason for rolling back {redemption.pk}").fill("Returned in store")
     page.screenshot(path=artifact_dir / "row-rollback-form.png", full_page=True)
-    row.get_by_role("button", name="Confirm rollback").click()
+    form_row.get_by_role("button", name="Confirm rollback").click()
     expect(row).to_contain_text("ROLLED_BACK")
+    expect(form_row).to_have_count(0)
     expect(row.get_by_role("status")).to_have_text("Rolled back.")
     expect(row.get_by_role("button", name=f"Roll back {redemption.pk}")).to_have_count(0)
     assert page.evaluate("window.__notReloaded") is True
@@ -168,9 +170,10 @@ def test_an_admin_rolls_back_from_a_list_row_and_the_row_updates_in_place(
     # Rolled back elsewhere while the form was open: the engine's refusal shows in the row.
     other = page.locator(f"tr#row-{raced.pk}")
     other.get_by_role("button", name=f"Roll back {raced.pk}").click()
-    other.get_by_label(f"Reason for rolling back {raced.pk}").fill("Too late")
+    other_form = page.locator(f"tr#rollback-row-{raced.pk}")
+    other_form.get_by_label(f"Reason for rolling back {raced.pk}").fill("Too late")
     rollback_redemption(redemption_id=raced.pk, reason="elsewhere", caller=Caller.system("tests"))
-    other.get_by_role("button", name="Confirm rollback").click()
+    other_form.get_by_role("button", name="Confirm rollback").click()
     expect(other.get_by_role("alert")).to_contain_text("Rollback refused")
     expect(other).to_contain_text("ROLLED_BACK")
     assert page.evaluate("window.__notReloaded") is True
@@ -215,3 +218,112 @@ def test_next_and_previous_pages_go_by_cursor_and_a_deep_page_reloads_the_same(
     page.go_back()
     expect(page).to_have_url(deep_url)
     expect(table.get_by_role("link", name=made[20].pk)).to_be_visible()
+
+
+def _fits(locator) -> bool:
+    return locator.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
+
+
+def test_the_list_fits_a_1280_px_window_with_long_codes_and_the_rollback_form_in_its_own_row(
+    live_server, page: Page, role_user, artifact_dir
+):
+    from redemptions.filters import DEFAULT_PAGE_SIZE
+
+    role_user("Admin")
+    campaign = make_campaign(name="Black Friday Mega Campaign 2026")
+    shopper = make_customer(name="Maximiliane Oberhollenzer", email="maximiliane.oberhollenzer204@example.com")
+    for i in range(DEFAULT_PAGE_SIZE + 2):
+        make_redemption(
+            failed=i % 3 == 0,
+            voucher_code=f"WELCOME-EPB8EX{i:02}",
+            campaign=campaign,
+            customer=shopper,
+            days_ago=i / 100,
+        )
+    redemption = redeemed("E2E-WIDE")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    base = live_server.url
+    sign_in(page, base, "admin")
+    page.goto(base + "/redemptions/")
+    table = page.locator("#redemptions-table")
+    # One page size: the select says what the list shows.
+    expect(page.get_by_label("Rows per page")).to_have_value(str(DEFAULT_PAGE_SIZE))
+    expect(table.locator("tbody tr")).to_have_count(DEFAULT_PAGE_SIZE)
+
+    assert table.evaluate("el => el.querySelector('table').offsetWidth <= el.clientWidth + 1")
+    for container in table.locator(".table-container, .table-responsive").all():
+        assert _fits(container)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    row = page.locator(f"tr#row-{redemption.pk}")
+    button = row.get_by_role("button", name=f"Roll back {redemption.pk}")
+    box = button.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= 1280
+    expect(table.locator("th", has_text="Channel")).to_be_in_viewport()
+    # Ids stay on one line; the whole id is in the link's text and title.
+    link = row.get_by_role("link", name=redemption.pk)
+    assert link.evaluate("el => el.getClientRects().length") == 1
+    expect(link).to_have_attribute("title", redemption.pk)
+    # Failure codes wrap inside their column instead of being cut.
+    code = table.locator("td.vh-col-failure code").first
+    assert _fits(code) and _fits(code.locator("xpath=ancestor::td"))
+    page.screenshot(path=artifact_dir / "list-1280.png")
+
+    button.click()
+    form_row = page.locator(f"tr#rollback-row-{redemption.pk}")
+    expect(form_row.get_by_role("button", name="Confirm rollback")).to_be_visible()
+    confirm = form_row.get_by_role("button", name="Confirm rollback").bounding_box()
+    card = table.bounding_box()
+    assert confirm["x"] + confirm["width"] <= card["x"] + card["width"]
+    reason = form_row.get_by_label(f"Reason for rolling back {redemption.pk}").bounding_box()
+    assert reason["width"] > 400  # the whole table's width, not the last cell's
+    assert table.evaluate("el => el.querySelector('table').offsetWidth <= el.clientWidth + 1")
+    page.screenshot(path=artifact_dir / "list-1280-rollback-form.png")
+    # A second click on the button closes the form; Cancel too.
+    button.click()
+    expect(form_row).to_have_count(0)
+    button.click()
+    expect(form_row).to_have_count(1)
+    form_row.get_by_role("button", name="Cancel").click()
+    expect(form_row).to_have_count(0)
+
+
+def test_filters_put_only_non_empty_parameters_in_the_url(live_server, page: Page, role_user, data):
+    role_user("Marketer")
+    base = live_server.url
+    sign_in(page, base, "marketer")
+    page.goto(base + "/redemptions/")
+    table = page.locator("#redemptions-table")
+    page.get_by_label("Status").select_option("FAILED")
+    expect(page).to_have_url(re.compile(r"/redemptions/\?.*status=FAILED"))
+    expect(table.get_by_role("link", name=data["ok"].pk)).to_have_count(0)
+    query = page.url.split("?", 1)[1]
+    assert all(value for _, _, value in (part.partition("=") for part in query.split("&"))), query
+    assert "voucher_code" not in query and "sort" not in query
+    page.get_by_label("Voucher code").fill("NOPE-9")
+    page.get_by_label("Voucher code").press("Enter")
+    expect(page).to_have_url(re.compile(r"voucher_code=NOPE-9"))
+    page.get_by_label("Voucher code").fill("")
+    page.get_by_label("Voucher code").press("Enter")
+    expect(page).not_to_have_url(re.compile(r"voucher_code"))
+    expect(page).to_have_url(re.compile(r"status=FAILED"))
+    expect(table.get_by_role("link", name=data["failed"].pk)).to_be_visible()
+
+
+def test_a_redemptions_detail_links_its_campaign_and_keeps_the_redemptions_tab_highlighted(
+    live_server, page: Page, role_user, artifact_dir
+):
+    role_user("Marketer")
+    redemption = redeemed("E2E-DETAIL")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    base = live_server.url
+    sign_in(page, base, "marketer")
+    page.goto(f"{base}/redemptions/{redemption.pk}/")
+    tabs = page.get_by_role("navigation", name="Redemptions tabs")
+    expect(tabs.get_by_role("link", name="Redemptions")).to_have_class(re.compile(r"\bactive\b"))
+    expect(tabs.get_by_role("link", name="Validations")).not_to_have_class(re.compile(r"\bactive\b"))
+    heading = page.get_by_role("heading", name=redemption.pk)
+    assert heading.evaluate("el => el.getClientRects().length === 1 && el.offsetHeight < 40")
+    page.screenshot(path=artifact_dir / "detail-1280.png", full_page=True)
+    expect(page.get_by_test_id("redemption-voucher").get_by_role("link", name="E2E-DETAIL")).to_be_visible()
+    page.get_by_test_id("redemption-campaign").get_by_role("link").click()
+    expect(page).to_have_url(f"{base}/campaigns/{redemption.campaign_id}/")

@@ -47,6 +47,12 @@ def test_admin_sees_form_errors_and_simulates_a_stack(live_server, page: Page, r
     expect(result.locator('tr[data-redeemable="EXCL20"]')).to_contain_text("APPLICABLE")
     expect(result.locator('tr[data-redeemable="OLD"]')).to_contain_text("voucher_expired")
     expect(page.locator("#simulation-totals")).to_contain_text("80.00")
+    # The result table fits its card: no column is cut off on the right.
+    fits = page.locator('[data-testid="simulation-scroll"]').evaluate("el => el.scrollWidth <= el.clientWidth + 1")
+    assert fits, "the simulator's table is wider than its card"
+    card = page.locator("#simulator-panel").bounding_box()
+    last_header = result.get_by_role("columnheader", name="Total after").bounding_box()
+    assert last_header["x"] + last_header["width"] <= card["x"] + card["width"] + 1
     expect(page).to_have_url(
         re.compile(r"/redemptions/stacking-rules/\?redeemables=REG10.*&amount=100\.00")
     )  # bookmarkable

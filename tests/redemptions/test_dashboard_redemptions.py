@@ -472,16 +472,22 @@ def test_the_list_has_no_rollback_column_without_the_permission(client, role_use
     assert "Roll back…" not in html and "/rollback/" not in html
 
 
-def test_a_rows_rollback_button_fetches_the_form_into_the_cell(client, role_user, rows):
+def test_a_rows_rollback_button_fetches_the_form_into_a_full_width_row_under_it(client, role_user, rows):
     client.force_login(role_user("Admin"))
+    html = client.get("/redemptions/").content.decode()
+    button = re.search(rf'<tr id="row-{rows["ok"].pk}".*?(<button[^>]*>)', html, re.S).group(1)
+    assert 'hx-target="closest tr"' in button and 'hx-swap="afterend"' in button
     url = f"/redemptions/{rows['ok'].pk}/rollback/"
     form = client.get(url, headers=ROW).content.decode()
-    assert form.lstrip().startswith("<form") and f'hx-post="{url}"' in form
+    columns = len(re.search(r"<thead.*?</thead>", html, re.S).group(0).split("<th ")) - 1
+    assert form.lstrip().startswith(f'<tr id="rollback-row-{rows["ok"].pk}"')
+    assert f'<td colspan="{columns}">' in form and f'hx-post="{url}"' in form and "Cancel" in form
     assert f'hx-target="#row-{rows["ok"].pk}"' in form and "hx-confirm=" in form
     assert 'name="csrfmiddlewaretoken"' in form and 'name="reason"' in form and "required" in form
     assert client.get(url).url == f"/redemptions/{rows['ok'].pk}/"  # no htmx: the detail page has the form
     refused = client.get(f"/redemptions/{rows['failed'].pk}/rollback/", headers=ROW).content.decode()
     assert "cannot be rolled back" in refused and "<form" not in refused
+    assert refused.startswith(f'<tr id="rollback-row-{rows["failed"].pk}"')
 
 
 def test_a_rollback_from_a_row_answers_with_that_row_rolled_back(client, role_user):
@@ -601,3 +607,72 @@ def test_a_cursor_value_out_of_the_columns_range_is_a_form_error(client, role_us
     response = client.get(f"/redemptions/?sort=amount&after={huge}")
     assert response.status_code == 200
     assert 'data-testid="cursor-error"' in response.content.decode()
+
+
+# --- Page size, the detail page's links, ids -----------------------------------------------------------
+
+
+def _selected_page_size(html: str) -> str:
+    select = re.search(r'<select name="per_page".*?</select>', html, re.S).group(0)
+    return re.findall(r'<option value="(\d+)" selected>', select)
+
+
+@pytest.mark.parametrize("query", ["", "?status=SUCCEEDED", "?per_page=", "?per_page=7", "?per_page=abc"])
+def test_the_rows_per_page_select_shows_the_page_size_the_list_uses(client, role_user, query):
+    from redemptions.filters import DEFAULT_PAGE_SIZE
+
+    campaign = make_campaign(name="Busy")
+    for _ in range(DEFAULT_PAGE_SIZE + 3):
+        make_redemption(voucher_code="BUSY-1", campaign=campaign)
+    client.force_login(make_user(role_user, "Marketer"))
+    html = client.get(f"/redemptions/{query}").content.decode()
+    assert _selected_page_size(html) == [str(DEFAULT_PAGE_SIZE)]
+    assert len(_ids_on(html)) == DEFAULT_PAGE_SIZE
+    campaign_html = client.get(f"/redemptions/?campaign={campaign.pk}").content.decode()
+    assert _selected_page_size(campaign_html) == [str(DEFAULT_PAGE_SIZE)]
+    assert len(_ids_on(campaign_html)) == DEFAULT_PAGE_SIZE
+    ten = client.get("/redemptions/?per_page=10").content.decode()
+    assert _selected_page_size(ten) == ["10"] and len(_ids_on(ten)) == 10
+
+
+def test_the_detail_links_its_voucher_campaign_and_request_logs_and_marks_the_redemptions_tab(client, role_user):
+    redemption = redeemed("LINK-ME")
+    client.force_login(make_user(role_user, "Marketer"))
+    html = client.get(f"/redemptions/{redemption.pk}/").content.decode()
+    campaign_id = redemption.campaign_id
+    assert f'<a href="/campaigns/{campaign_id}/">' in html
+    assert f'<a href="/campaigns/{campaign_id}/vouchers/?code=LINK-ME">LINK-ME</a>' in html
+    tabs = re.search(r'<nav aria-label="Redemptions tabs">.*?</nav>', html, re.S).group(0)
+    active = re.findall(r'<a class="nav-link active"[^>]*href="([^"]+)"', tabs)
+    assert active == ["/redemptions/"]
+    assert f'class="h5 fw-semibold mb-0 vh-id" title="{redemption.pk}"' in html
+    # Staff may open neither campaigns nor the audit log: the names stay plain text.
+    client.force_login(make_user(role_user, "Staff"))
+    staff = client.get(f"/redemptions/{redemption.pk}/").content.decode()
+    assert "/campaigns/" not in staff and "/audit-log/" not in staff and "LINK-ME" in staff
+
+
+def test_the_detail_links_the_request_log_of_the_redemption_and_of_each_event(client, role_user):
+    from auditlog.models import RequestLog
+    from voucherhub.ids import new_request_id
+
+    redemption = redeemed("LOGGED")
+    log = RequestLog.objects.create(id=new_request_id(), method="POST", path="/v1/redemptions", response_status=200)
+    Redemption.objects.filter(pk=redemption.pk).update(request_log=log)
+    assert Event.objects.filter(resource_id=redemption.pk).update(request_log=log) >= 1
+    client.force_login(make_user(role_user, "Marketer"))
+    html = client.get(f"/redemptions/{redemption.pk}/").content.decode()
+    link = re.search(r'data-testid="redemption-log">(.*?)</dd>', html, re.S).group(1)
+    assert f'<a href="/audit-log/logs/{log.pk}/">' in link and log.pk in link
+    assert f'<a href="/audit-log/logs/{log.pk}/" data-testid="event-log">' in html
+    client.force_login(make_user(role_user, "Staff"))
+    assert "/audit-log/" not in client.get(f"/redemptions/{redemption.pk}/").content.decode()
+    assert f'href="/audit-log/logs/{log.pk}/"' in html
+
+
+def test_list_ids_stay_whole_in_the_text_and_title_and_are_shortened_by_css(client, role_user, rows):
+    client.force_login(make_user(role_user, "Marketer"))
+    html = client.get("/redemptions/").content.decode()
+    pk = rows["ok"].pk
+    assert f'<a class="vh-id" hx-boost="false" href="/redemptions/{pk}/" title="{pk}">{pk}</a>' in html
+    assert "js/filters.js" in html  # drops empty filter parameters from the URL (tests/e2e)

@@ -274,6 +274,16 @@ def test_simulator_input_errors(client, role_user, data, message):
     assert response.status_code == 200 and message in response.content.decode()
 
 
+def test_simulator_errors_name_their_field(client, role_user):
+    client.force_login(role_user("Marketer"))
+    response = client.get(
+        URL, {"redeemables": "", "amount": "abc"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="simulator-result"
+    )
+    html = response.content.decode()
+    assert "<strong>Codes and promotion tier ids:</strong> This field is required." in html
+    assert "<strong>Order amount:</strong> Enter a whole number" in html
+
+
 def test_simulator_needs_the_view_permission(client, role_user):
     client.force_login(role_user("Staff"))
     assert client.get(URL, {"redeemables": "A", "amount": "100"}).status_code == 403

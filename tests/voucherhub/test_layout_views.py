@@ -210,6 +210,22 @@ def test_home_links_to_redemptions_and_shows_cards_for_the_users_sections(client
     assert "Open Audit log" in html
 
 
+def test_home_counts_active_campaigns_as_the_campaigns_list_does(client, role_user):
+    now = timezone.now()
+    make_campaign(name="Running")
+    make_campaign(name="Open ended", expiration_date=None)
+    make_campaign(name="Over", expiration_date=now - timedelta(days=1))  # expired, though still enabled
+    make_campaign(name="Later", start_date=now + timedelta(days=3))  # scheduled
+    make_campaign(name="Off", active=False)  # disabled
+    make_campaign(name="Binned", deleted_at=now)
+    client.force_login(role_user("Marketer"))
+    html = client.get("/").content.decode()
+    figure = re.search(r'Active campaigns</div>\s*<div class="vh-figure">\s*(\d+)', html)
+    assert figure and figure.group(1) == "2", html
+    listed = client.get("/campaigns/", {"status": "active"}).content.decode()
+    assert "Running" in listed and "Open ended" in listed and "Over" not in listed and "Later" not in listed
+
+
 def test_home_says_when_no_background_worker_has_reported(client, role_user):
     client.force_login(role_user("Staff"))
     html = client.get("/").content.decode()

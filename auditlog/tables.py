@@ -20,6 +20,7 @@ EXPORT_CLASSES = {
     "ERROR": "text-bg-danger",
 }
 TABLE_ATTRS = {"class": "table table-hover align-middle mb-0 vh-table"}
+KEYSET_TEMPLATE = "partials/keyset_table.html"  # « Previous / Next » by cursor, like every dashboard list
 
 
 class AuditTable(tables.Table):
@@ -49,6 +50,7 @@ class RequestLogTable(AuditTable):
         fields = ("created_at", "method", "path", "response_status", "channel_id", "duration_ms", "id")
         order_by = ("-created_at",)
         attrs = TABLE_ATTRS
+        template_name = KEYSET_TEMPLATE
         empty_text = "No request logs match — clear a filter."
 
     def render_created_at(self, value):
@@ -79,6 +81,7 @@ class EventTable(AuditTable):
         fields = ("occurred_at", "type", "resource_id", "channel_id", "request_log")
         order_by = ("-occurred_at",)
         attrs = TABLE_ATTRS
+        template_name = KEYSET_TEMPLATE
         empty_text = "No events match — clear a filter."
 
     def render_occurred_at(self, value):
@@ -123,6 +126,7 @@ class ExportTable(AuditTable):
         fields = ("created_at", "id", "status", "rows", "size", "who", "parameters", "download")
         order_by = ("-created_at",)
         attrs = TABLE_ATTRS
+        template_name = KEYSET_TEMPLATE
         row_attrs = {"id": lambda record: f"export-{record.pk}"}
         empty_text = "No exports yet — use Export on the Redemptions tab."
 

@@ -36,3 +36,15 @@ class SkipServiceUnavailable(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         return getattr(record, "status_code", None) != 503
+
+
+class ForbiddenWithoutTraceback(logging.Filter):
+    """For ``django.request``: a 403 (a user without the permission) is an expected answer, not a fault.
+    Django logs it with the PermissionDenied traceback; keep its one line and drop the traceback."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) == 403:
+            record.exc_info = None
+            record.exc_text = None
+            record.stack_info = None
+        return True

@@ -232,7 +232,10 @@ LOGGING = {
         "json": {"()": "voucherhub.logging.JsonFormatter"},
         "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
     },
-    "filters": {"skip_503": {"()": "voucherhub.logging.SkipServiceUnavailable"}},
+    "filters": {
+        "skip_503": {"()": "voucherhub.logging.SkipServiceUnavailable"},
+        "forbidden_one_line": {"()": "voucherhub.logging.ForbiddenWithoutTraceback"},
+    },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "text"}
     },
@@ -241,7 +244,10 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
         # In JSON mode RequestLogMiddleware writes every request's line (at LOG_LEVEL INFO) and Django's own
         # 4xx lines would repeat it; in text mode runserver already prints an access line.
-        "django.request": {"level": "ERROR" if LOG_FORMAT == "json" else "WARNING", "filters": ["skip_503"]},
+        "django.request": {
+            "level": "ERROR" if LOG_FORMAT == "json" else "WARNING",
+            "filters": ["skip_503", "forbidden_one_line"],
+        },
     },
 }
 if LOG_FORMAT == "json":

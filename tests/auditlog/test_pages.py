@@ -109,3 +109,71 @@ def test_the_events_list_shows_events_with_a_link_to_their_log(calls, role_user,
 def test_an_unknown_log_is_404(role_user, client):
     client.force_login(role_user("Marketer"))
     assert client.get(reverse("auditlog:log_detail", args=["v-nope"])).status_code == 404
+
+
+def _rows_of(html: str, ids: list[str]) -> list[str]:
+    return [pk for pk in ids if pk in html]
+
+
+def _link(html: str, testid: str) -> str:
+    import re
+
+    match = re.search(rf'href="([^"]*)" data-testid="{testid}"', html)
+    assert match, f"no {testid} link"
+    return match.group(1).replace("&amp;", "&")
+
+
+@pytest.mark.parametrize("kind", ["logs", "events"])
+def test_the_audit_lists_page_by_cursor_with_previous_and_next(role_user, client, kind):
+    """25 rows at 10 a page: page 2 shows other rows than page 1, and « Previous returns to page 1."""
+    start = timezone.now() - timedelta(hours=1)
+    if kind == "logs":
+        for n in range(25):
+            RequestLog.objects.create(
+                id=f"v-page{n:03d}",
+                created_at=start + timedelta(seconds=n),
+                method="GET",
+                path="/v1/vouchers",
+                response_status=200,
+            )
+        ids = [f"v-page{n:03d}" for n in range(25)]
+    else:
+        for n in range(25):
+            Event.objects.create(
+                resource_id=f"r_page{n:03d}", type="voucher.created", occurred_at=start + timedelta(seconds=n)
+            )
+        ids = [f"r_page{n:03d}" for n in range(25)]
+    newest_first = ids[::-1]
+    client.force_login(role_user("Marketer"))
+    url = reverse(f"auditlog:{kind}")
+    first = client.get(url, {"per_page": 10}).content.decode()
+    assert _rows_of(first, ids) == sorted(newest_first[:10])
+    assert 'data-testid="page-next"' in first and 'data-testid="page-previous"' not in first
+    assert "?page=2" not in first and "page=2" not in first  # no numbered pager that cannot move
+
+    second = client.get(url + _link(first, "page-next")).content.decode()
+    assert _rows_of(second, ids) == sorted(newest_first[10:20])
+    assert 'data-testid="page-previous"' in second and 'data-testid="page-next"' in second
+
+    third = client.get(url + _link(second, "page-next")).content.decode()
+    assert _rows_of(third, ids) == sorted(newest_first[20:])
+    assert 'data-testid="page-next"' not in third
+
+    back = client.get(url + _link(third, "page-previous")).content.decode()
+    assert _rows_of(back, ids) == sorted(newest_first[10:20])
+    again = client.get(url + _link(back, "page-previous")).content.decode()
+    assert _rows_of(again, ids) == sorted(newest_first[:10])
+    assert 'data-testid="page-previous"' not in again
+
+
+def test_a_logs_page_keeps_the_audit_tabs_with_logs_highlighted(calls, role_user, client):
+    import re
+
+    client.force_login(role_user("Marketer"))
+    html = client.get(reverse("auditlog:log_detail", args=[calls["ok"].pk])).content.decode()
+    tabs = re.search(r'<nav aria-label="Audit log tabs">(.*?)</nav>', html, re.S)
+    assert tabs, "the section tabs are missing"
+    links = re.findall(r'<a class="nav-link( active)?"[^>]*>(\w+)</a>', tabs.group(1))
+    assert [label for _, label in links] == ["Logs", "Events", "Exports"]
+    assert [label for active, label in links if active] == ["Logs"]
+    assert 'aria-current="location"' in tabs.group(1)  # the page is below the Logs tab

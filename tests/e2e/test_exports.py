@@ -113,3 +113,38 @@ def test_a_failed_export_says_why_in_the_bell_and_the_exports_list(
     expect(page.locator("#export-table")).to_contain_text("ERROR")
     expect(page.locator("#export-table")).to_contain_text("Not a directory")
     page.screenshot(path=artifact_dir / "exports-list.png", full_page=True)
+
+
+def test_the_export_dialog_closes_with_escape(live_server, page: Page, role_user):
+    """Esc closes the dialog: right after it opens, from a field of its form, and after Export swapped the
+    form for the progress (the focused button is gone then, the focus left on the page's body)."""
+    role_user("Staff")
+    export_rows()
+    base = live_server.url
+    sign_in(page, base, "staff")
+    page.goto(f"{base}/redemptions/")
+    dialog = page.locator("#export-dialog")
+    backdrop = page.locator(".modal-backdrop")
+
+    def open_dialog():
+        page.get_by_role("button", name="Export…").click()
+        expect(dialog).to_be_visible()
+        expect(dialog.get_by_label("Voucher code", exact=True)).to_be_visible()  # the form has loaded
+
+    def escape_closes():
+        page.keyboard.press("Escape")
+        expect(dialog).to_be_hidden()
+        expect(backdrop).to_have_count(0)
+
+    open_dialog()  # at once, while it may still be fading in
+    escape_closes()
+
+    open_dialog()
+    dialog.get_by_label("Voucher code", exact=True).focus()
+    escape_closes()
+
+    open_dialog()
+    dialog.get_by_role("button", name="Export", exact=True).click()
+    expect(dialog.get_by_test_id("export-progress")).to_be_visible()
+    page.wait_for_timeout(500)  # the opening animation is long over
+    escape_closes()

@@ -18,11 +18,13 @@ import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import BinaryIO
 
 from django.db import connection
 from django.db.models import F, QuerySet
+
+from voucherhub.wire import iso
 
 from .sources import CODE, DATETIME, INTEGER, JSON, Source
 
@@ -38,12 +40,8 @@ class Written:
 
 
 def utc_text(value: datetime) -> str:
-    """ISO 8601 in UTC as PostgreSQL writes it (fraction digits as needed): ``2026-01-17T08:03:25.0291Z``."""
-    value = value.astimezone(UTC)
-    text = value.strftime("%Y-%m-%dT%H:%M:%S")
-    if value.microsecond:
-        text += "." + f"{value.microsecond:06d}".rstrip("0")
-    return text + "Z"
+    """ISO 8601 in UTC with milliseconds, as the API writes dates: ``2026-01-17T08:03:25.029Z``."""
+    return iso(value)
 
 
 def escape(text: str) -> str:
@@ -121,8 +119,8 @@ def _sql_cell(column: str, kind: str) -> str:
     runs for every cell of a million rows)."""
     if kind in (INTEGER, CODE):
         return column
-    if kind == DATETIME:  # PostgreSQL's own text of the UTC time, made ISO 8601: 2026-01-17T08:03:25.029Z
-        return f"replace(({column} AT TIME ZONE 'UTC')::text, ' ', 'T') || 'Z'"
+    if kind == DATETIME:  # 2026-01-17T08:03:25.029Z, always 3 fraction digits (~0.13 s per million cells)
+        return f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')"""
     if kind == JSON:  # of all JSON values only a bare number can start with "-"
         return f"CASE WHEN jsonb_typeof({column}) = 'number' THEN '''' || {column}::text ELSE {column}::text END"
     return f"CASE WHEN left({column}, 1) IN {_SQL_FORMULA_STARTS} THEN '''' || {column} ELSE {column} END"

@@ -679,6 +679,20 @@ class _Call:
     customer: Customer | None
 
 
+def rule_condition(spec: _RuleSpec, segments: Mapping[str, Segment]) -> dict:
+    """A demo rule's condition in the API's shape (the small demo and the bulk loader both write it)."""
+    if spec.kind == "min_amount":
+        return {"name": "order.amount", "conditions": {"$more_than_or_equal": [spec.value]}, "rules": {}}
+    if spec.kind == "product":
+        condition = {"$is": [{"object": "product", "source_id": spec.value}]}
+        return {"name": "order.items.any", "conditions": condition, "rules": {}}
+    if spec.kind == "segment":
+        return {"name": "customer.segment", "conditions": {"$is": [segments[str(spec.value)].id]}, "rules": {}}
+    if spec.kind == "customer_tier":
+        return {"name": "customer.metadata", "property": "tier", "conditions": {"$is": [spec.value]}, "rules": {}}
+    return {"name": "redemption.count.per_customer", "conditions": {"$less_than_or_equal": [spec.value]}}
+
+
 class _Builder:
     """Builds the demo rows in memory. Calls, rollbacks and session releases are replayed in time order
     (a heap of timed actions) against the vouchers' live state, so every row is what the engine would
@@ -830,26 +844,13 @@ class _Builder:
             rule = ValidationRule(
                 id=self.id("val_", created),
                 name=spec.name,
-                rules={"1": self.rule_condition(spec), "logic": "1"},
+                rules={"1": rule_condition(spec, self.segments), "logic": "1"},
                 error_message=spec.error_message,
                 created_at=created,
                 updated_at=created,
             )
             self.add(rule)
             self.rules[spec.key] = rule
-
-    def rule_condition(self, spec: _RuleSpec) -> dict:
-        if spec.kind == "min_amount":
-            return {"name": "order.amount", "conditions": {"$more_than_or_equal": [spec.value]}, "rules": {}}
-        if spec.kind == "product":
-            condition = {"$is": [{"object": "product", "source_id": spec.value}]}
-            return {"name": "order.items.any", "conditions": condition, "rules": {}}
-        if spec.kind == "segment":
-            return {"name": "customer.segment", "conditions": {"$is": [self.segments[spec.value].id]}, "rules": {}}
-        if spec.kind == "customer_tier":
-            condition = {"$is": [spec.value]}
-            return {"name": "customer.metadata", "property": "tier", "conditions": condition, "rules": {}}
-        return {"name": "redemption.count.per_customer", "conditions": {"$less_than_or_equal": [spec.value]}}
 
     def build_campaigns(self) -> None:
         rule_specs = {spec.key: spec for spec in RULES}

@@ -580,26 +580,11 @@ def _shared_rules() -> dict[str, ValidationRule]:
         if rule is None:
             rule = ValidationRule.objects.create(
                 name=spec.name,
-                rules={"1": _rule_condition(spec, segments), "logic": "1"},
+                rules={"1": demo.rule_condition(spec, segments), "logic": "1"},
                 error_message=spec.error_message,
             )
         rules[spec.key] = rule
     return rules
-
-
-def _rule_condition(spec: demo._RuleSpec, segments: dict[str, Segment]) -> dict:
-    """A rule's condition in the API's shape, as ``demo._Builder.rule_condition`` writes it (that one is a
-    method of the small demo's builder, bound to its segments)."""
-    if spec.kind == "min_amount":
-        return {"name": "order.amount", "conditions": {"$more_than_or_equal": [spec.value]}, "rules": {}}
-    if spec.kind == "product":
-        condition = {"$is": [{"object": "product", "source_id": spec.value}]}
-        return {"name": "order.items.any", "conditions": condition, "rules": {}}
-    if spec.kind == "segment":
-        return {"name": "customer.segment", "conditions": {"$is": [segments[str(spec.value)].id]}, "rules": {}}
-    if spec.kind == "customer_tier":
-        return {"name": "customer.metadata", "property": "tier", "conditions": {"$is": [spec.value]}, "rules": {}}
-    return {"name": "redemption.count.per_customer", "conditions": {"$less_than_or_equal": [spec.value]}}
 
 
 def _voucher_template(spec: demo._CampaignSpec) -> dict:

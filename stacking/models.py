@@ -63,6 +63,11 @@ class Category(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @classmethod
+    def with_own_eligibility(cls) -> models.QuerySet["Category"]:
+        """The EXCLUSIVE and JOINT categories: what a validation's ``stacking_rules`` lists."""
+        return cls.objects.exclude(stacking_rules_type=StackingEligibility.REGULAR)
+
 
 class StackingRules(models.Model):
     """The installation's stacking settings: exactly one row (pk 1), enforced by the database."""

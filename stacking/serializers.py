@@ -8,7 +8,7 @@ from .models import Category, StackingEligibility, StackingRules
 def stacking_rules_json(rules: StackingRules, categories: list[Category] | None = None) -> dict:
     """The stacking-rules object returned in every validation (the SDK requires it there)."""
     if categories is None:
-        categories = list(Category.objects.exclude(stacking_rules_type=StackingEligibility.REGULAR))
+        categories = list(Category.with_own_eligibility())
     body = {
         "redeemables_limit": rules.redeemables_limit,
         "applicable_redeemables_limit": rules.applicable_redeemables_limit,

@@ -11,7 +11,7 @@ from auditlog.services import record_event
 from voucherhub.caller import Caller
 from voucherhub.errors import ApiError, not_found
 
-from .models import Category, StackingEligibility, StackingRules
+from .models import Category, StackingRules
 
 # The settings the Stacking Rules tab edits (SPEC section 4), in the order the form shows them.
 STACKING_RULES_FIELDS = (
@@ -200,7 +200,7 @@ class _ProcessCache:
 
 
 _rules = _ProcessCache(StackingRules.load)
-_categories = _ProcessCache(lambda: list(Category.objects.exclude(stacking_rules_type=StackingEligibility.REGULAR)))
+_categories = _ProcessCache(lambda: list(Category.with_own_eligibility()))
 
 
 def cached_rules() -> StackingRules:

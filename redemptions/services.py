@@ -875,82 +875,85 @@ def _succeed(
     sessions.release_expired_locks(list(call.vouchers.values()), caller=caller, now=now)
     if session_key:
         sessions.consume_session(key=session_key, caller=caller, now=now)
-    order = _store_order(call, status=REDEMPTION_ORDER_STATUS, applied=True, keep_stored_status=False)
-    outcome.order, outcome.order_created = order, call.order_created
-    common = {
-        "created_at": now,
-        "result": RedemptionResult.SUCCESS,
-        "status": RedemptionStatus.SUCCEEDED,
-        "customer": call.customer,
-        "order": order,
-        "order_amount": call.order_input.amount,
-        "metadata": dict(metadata),
-        "channel_type": caller.channel_type,
-        "channel_id": caller.channel_id,
-        "user": caller.user,
-        "tracking_id": call.tracking_id,
-        "session_key": session_key or "",
-        "request_log_id": caller.request_id,
-    }
-    parent = None
-    if len(call.checked) > 1:
-        parent = Redemption.objects.create(
-            id=new_id("r_"),
-            related_object_type=RelatedObjectType.REDEMPTION,
-            discount_amount=call.stack.discount_amount,
-            gift_amount=call.stack.gift_credits,
-            amount=call.stack.total_discount_amount,
-            **common,
-        )
-        record_event(
-            "redemption.created",
-            caller=caller,
-            resource_type="redemption",
-            resource_id=parent.id,
-            data={"redemption_id": parent.id, "order_id": order.id if order else None, "stacked": len(applied)},
-            occurred_at=now,
-        )
-    outcome.parent = parent
-    children = []
-    ids = sorted(new_id("r_") for _ in applied)  # ids sort in the requested order (same millisecond)
-    for (c, result), child_id in zip(applied, ids, strict=True):
-        voucher = c.voucher
-        is_gift = voucher is not None and voucher.is_gift
-        redemption = Redemption(
-            id=child_id,
-            parent=parent,
-            related_object_type=c.object,
-            voucher=voucher,
-            voucher_code=voucher.code if voucher is not None else "",
-            promotion_tier=c.tier,
-            campaign=c.campaign,
-            discount_amount=result.discount_amount,
-            gift_amount=result.gift_credits,
-            amount=result.gift_credits if is_gift else result.discount_amount,
-            **common,
-        )
-        children.append(redemption)
-    hotsql.insert(children)  # written as SQL, like the voucher lock and the counters (voucherhub.hotsql)
-    for (c, result), redemption in zip(applied, children, strict=True):
-        voucher = c.voucher
-        if voucher is not None:
-            _take(voucher, redemption, result.gift_credits, now)
-        record_event(
-            "redemption.succeeded",
-            caller=caller,
-            resource_type="redemption",
-            resource_id=redemption.id,
-            campaign_id=redemption.campaign_id or "",
-            data={
-                "redemption_id": redemption.id,
-                "parent_id": parent.id if parent else None,
-                "object": c.object,
-                "id": c.id,
-                "amount": redemption.amount,
-                "order_id": order.id if order else None,
-            },
-            occurred_at=now,
-        )
+    # One round trip for the writes below (voucherhub.hotsql.batch): order, redemptions, counters, events.
+    with hotsql.batch():
+        order = _store_order(call, status=REDEMPTION_ORDER_STATUS, applied=True, keep_stored_status=False)
+        outcome.order, outcome.order_created = order, call.order_created
+        common = {
+            "created_at": now,
+            "result": RedemptionResult.SUCCESS,
+            "status": RedemptionStatus.SUCCEEDED,
+            "customer": call.customer,
+            "order": order,
+            "order_amount": call.order_input.amount,
+            "metadata": dict(metadata),
+            "channel_type": caller.channel_type,
+            "channel_id": caller.channel_id,
+            "user": caller.user,
+            "tracking_id": call.tracking_id,
+            "session_key": session_key or "",
+            "request_log_id": caller.request_id,
+        }
+        parent = None
+        if len(call.checked) > 1:
+            parent = Redemption(
+                id=new_id("r_"),
+                related_object_type=RelatedObjectType.REDEMPTION,
+                discount_amount=call.stack.discount_amount,
+                gift_amount=call.stack.gift_credits,
+                amount=call.stack.total_discount_amount,
+                **common,
+            )
+            hotsql.insert([parent])
+            record_event(
+                "redemption.created",
+                caller=caller,
+                resource_type="redemption",
+                resource_id=parent.id,
+                data={"redemption_id": parent.id, "order_id": order.id if order else None, "stacked": len(applied)},
+                occurred_at=now,
+            )
+        outcome.parent = parent
+        children = []
+        ids = sorted(new_id("r_") for _ in applied)  # ids sort in the requested order (same millisecond)
+        for (c, result), child_id in zip(applied, ids, strict=True):
+            voucher = c.voucher
+            is_gift = voucher is not None and voucher.is_gift
+            redemption = Redemption(
+                id=child_id,
+                parent=parent,
+                related_object_type=c.object,
+                voucher=voucher,
+                voucher_code=voucher.code if voucher is not None else "",
+                promotion_tier=c.tier,
+                campaign=c.campaign,
+                discount_amount=result.discount_amount,
+                gift_amount=result.gift_credits,
+                amount=result.gift_credits if is_gift else result.discount_amount,
+                **common,
+            )
+            children.append(redemption)
+        hotsql.insert(children)  # written as SQL, like the voucher lock and the counters (voucherhub.hotsql)
+        for (c, result), redemption in zip(applied, children, strict=True):
+            voucher = c.voucher
+            if voucher is not None:
+                _take(voucher, redemption, result.gift_credits, now)
+            record_event(
+                "redemption.succeeded",
+                caller=caller,
+                resource_type="redemption",
+                resource_id=redemption.id,
+                campaign_id=redemption.campaign_id or "",
+                data={
+                    "redemption_id": redemption.id,
+                    "parent_id": parent.id if parent else None,
+                    "object": c.object,
+                    "id": c.id,
+                    "amount": redemption.amount,
+                    "order_id": order.id if order else None,
+                },
+                occurred_at=now,
+            )
     outcome.redemptions = children
 
 
@@ -964,8 +967,7 @@ def _take(voucher: Voucher, redemption: Redemption, credits: int, now: datetime)
     if voucher.is_gift and credits:
         sql += ', "gift_balance" = "gift_balance" - %s, "redeemed_amount" = "redeemed_amount" + %s'
         params += [credits, credits]
-    with db.cursor() as cursor:
-        cursor.execute(sql + ' WHERE "id" = %s', [*params, voucher.pk])
+    hotsql.execute(sql + ' WHERE "id" = %s', [*params, voucher.pk])
     voucher.redeemed_quantity += 1
     if voucher.is_gift and credits:
         voucher.gift_balance = (voucher.gift_balance or 0) - credits

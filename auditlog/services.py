@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 REMOVED = "[removed]"
 _SECRET_KEY = re.compile(r"token|password|secret|authorization|api[_-]?key", re.IGNORECASE)
 _SECRET_IN_TEXT = re.compile(r"(token=)[^&\s\"']+", re.IGNORECASE)
+# Every match of both patterns holds one of these (lower-cased).
+_SECRET_WORDS = ("token", "password", "secret", "authorization", "apikey", "api_key", "api-key")
 MAX_LOGGED_BODY = 64 * 1024  # bytes of a body kept in a log; larger ones are summarised
 
 
@@ -72,9 +74,11 @@ def _nothing_to_redact(raw: bytes) -> bool:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         return False
-    return (
-        "\x00" not in text and "\\u" not in text and not _SECRET_KEY.search(text) and not _SECRET_IN_TEXT.search(text)
-    )
+    if "\x00" in text or "\\u" in text:
+        return False
+    if text.isascii() and not any(word in text.lower() for word in _SECRET_WORDS):
+        return True  # ASCII: IGNORECASE folds nothing else into these letters; ~20x faster than the searches
+    return not _SECRET_KEY.search(text) and not _SECRET_IN_TEXT.search(text)
 
 
 def storable(text: str) -> str:

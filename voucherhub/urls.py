@@ -6,6 +6,7 @@ from . import views
 from .api import urls as api_urls
 
 urlpatterns = [
+    path("v1/", api_urls()),  # first: every API call resolves here without trying the dashboard's routes
     path("", views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
@@ -14,7 +15,6 @@ urlpatterns = [
     path("redemptions/", include("redemptions.urls")),
     path("audit-log/", include("auditlog.urls")),
     path("exports/", include("exports.urls")),
-    path("v1/", api_urls()),
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),

@@ -617,68 +617,72 @@ def validate(
             caller=caller,
         )
         stack = call.stack
-        order_obj = _store_order(call, status=VALIDATION_ORDER_STATUS, applied=True, keep_stored_status=True)
-        session_obj = None
-        inapplicable = call.pairs(engine.Status.INAPPLICABLE)
-        if lock_requested and stack.valid and not inapplicable:
-            sessions.release_expired_locks(list(call.vouchers.values()), caller=caller, now=call.now)
-            locks = [
-                (c.voucher, result.gift_credits)
-                for c, result in call.pairs(engine.Status.APPLICABLE)
-                if c.voucher is not None
+        # One round trip for the order, the validation and its events (voucherhub.hotsql.batch); a session's
+        # writes (ORM) run at once, and none of them reads what is queued.
+        with hotsql.batch():
+            order_obj = _store_order(call, status=VALIDATION_ORDER_STATUS, applied=True, keep_stored_status=True)
+            session_obj = None
+            inapplicable = call.pairs(engine.Status.INAPPLICABLE)
+            if lock_requested and stack.valid and not inapplicable:
+                sessions.release_expired_locks(list(call.vouchers.values()), caller=caller, now=call.now)
+                locks = [
+                    (c.voucher, result.gift_credits)
+                    for c, result in call.pairs(engine.Status.APPLICABLE)
+                    if c.voucher is not None
+                ]
+                session_obj = sessions.open_session(
+                    key=session_key,
+                    ttl=session.get("ttl"),
+                    ttl_unit=session.get("ttl_unit"),
+                    customer=call.customer,
+                    locks=locks,
+                    caller=caller,
+                    now=call.now,
+                )
+            items = [
+                redeemable_json(c, result, order_amount=call.order_amount, request_id=caller.request_id)
+                for c, result in call.pairs()
             ]
-            session_obj = sessions.open_session(
-                key=session_key,
-                ttl=session.get("ttl"),
-                ttl_unit=session.get("ttl_unit"),
+            counts = {status: len(call.pairs(status)) for status in engine.Status}
+            validation = Validation(
+                id=new_id("valid_"),
+                created_at=call.now,
+                valid=stack.valid,
                 customer=call.customer,
-                locks=locks,
-                caller=caller,
-                now=call.now,
+                order=order_obj,
+                order_amount=call.order_input.amount if call.order_input.failure is None else None,
+                discount_amount=stack.total_discount_amount,
+                session_key=session_obj.key if session_obj else "",
+                redeemables=items,
+                applicable_count=counts[engine.Status.APPLICABLE],
+                inapplicable_count=counts[engine.Status.INAPPLICABLE],
+                skipped_count=counts[engine.Status.SKIPPED],
+                tracking_id=call.tracking_id,
+                metadata=metadata,
+                channel_type=caller.channel_type,
+                channel_id=caller.channel_id,
+                request_log_id=caller.request_id,
             )
-        items = [
-            redeemable_json(c, result, order_amount=call.order_amount, request_id=caller.request_id)
-            for c, result in call.pairs()
-        ]
-        counts = {status: len(call.pairs(status)) for status in engine.Status}
-        validation = Validation.objects.create(
-            id=new_id("valid_"),
-            created_at=call.now,
-            valid=stack.valid,
-            customer=call.customer,
-            order=order_obj,
-            order_amount=call.order_input.amount if call.order_input.failure is None else None,
-            discount_amount=stack.total_discount_amount,
-            session_key=session_obj.key if session_obj else "",
-            redeemables=items,
-            applicable_count=counts[engine.Status.APPLICABLE],
-            inapplicable_count=counts[engine.Status.INAPPLICABLE],
-            skipped_count=counts[engine.Status.SKIPPED],
-            tracking_id=call.tracking_id,
-            metadata=metadata,
-            channel_type=caller.channel_type,
-            channel_id=caller.channel_id,
-            request_log_id=caller.request_id,
-        )
-        for c, result in call.pairs():
-            owner = c.voucher or c.tier
-            record_event(
-                "voucher.validated",
-                caller=caller,
-                resource_type=c.object,
-                resource_id=owner.pk if owner is not None else c.id,
-                campaign_id=c.campaign.pk if c.campaign is not None else "",
-                data={
-                    "validation_id": validation.id,
-                    "object": c.object,
-                    "id": c.id,
-                    "status": str(result.status),
-                    "valid": stack.valid,
-                    "failure_code": c.failure.code.value if c.failure else None,
-                    "session_key": session_obj.key if session_obj else None,
-                },
-                occurred_at=call.now,
-            )
+            hotsql.insert([validation])
+            for c, result in call.pairs():
+                owner = c.voucher or c.tier
+                record_event(
+                    "voucher.validated",
+                    caller=caller,
+                    resource_type=c.object,
+                    resource_id=owner.pk if owner is not None else c.id,
+                    campaign_id=c.campaign.pk if c.campaign is not None else "",
+                    data={
+                        "validation_id": validation.id,
+                        "object": c.object,
+                        "id": c.id,
+                        "status": str(result.status),
+                        "valid": stack.valid,
+                        "failure_code": c.failure.code.value if c.failure else None,
+                        "session_key": session_obj.key if session_obj else None,
+                    },
+                    occurred_at=call.now,
+                )
     return ValidationOutcome(
         validation=validation,
         checked=checked,

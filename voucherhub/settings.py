@@ -173,8 +173,8 @@ STORAGES = {
 
 # --- Celery ---------------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
-CELERY_BROKER_URL = REDIS_URL or "filesystem://"
-if CELERY_BROKER_URL.startswith("filesystem"):
+CELERY_BROKER_URL = REDIS_URL or "vhfs://"  # kombu's filesystem transport, whole messages (voucherhub.broker)
+if CELERY_BROKER_URL.startswith("vhfs"):
     _broker_dir = VAR_DIR / "broker"
     for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)  # kombu only creates "control"

@@ -19,7 +19,7 @@ if not os.environ.get("REDIS_URL"):
     _broker_dir = VAR_DIR / "test-broker" / _xdist
     for _sub in ("queue", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "vhfs://"  # voucherhub.broker
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_dir / "queue"),
         "data_folder_out": str(_broker_dir / "queue"),

@@ -1,7 +1,7 @@
 """A task enqueued after commit runs in a real worker and writes its result.
 
 The broker is the one the test settings chose: Redis when REDIS_URL is set (CI), otherwise kombu's
-filesystem transport (the embedded default).
+filesystem transport (the embedded default; voucherhub.broker).
 """
 
 import pytest
@@ -16,7 +16,7 @@ pytestmark = pytest.mark.worker
 
 
 def test_task_enqueued_on_commit_runs_in_a_real_worker_and_writes_its_result(live_worker):
-    expected_scheme = "redis://" if settings.REDIS_URL else "filesystem://"
+    expected_scheme = "redis://" if settings.REDIS_URL else "vhfs://"  # voucherhub.broker
     assert live_worker.app.conf.broker_url.startswith(expected_scheme)
 
     with transaction.atomic():

@@ -39,7 +39,7 @@ def test_with_no_environment_the_app_runs_on_sqlite_and_the_filesystem_broker(tm
     loaded = load_settings(tmp_path)
     assert loaded["engine"] == "django.db.backends.sqlite3"
     assert loaded["name"] == str(tmp_path / "var" / "db.sqlite3")
-    assert loaded["broker"] == "filesystem://"
+    assert loaded["broker"] == "vhfs://"  # kombu's filesystem transport, whole messages (voucherhub.broker)
     assert loaded["debug"] is True
     assert loaded["tz"] == "UTC"
     # the filesystem broker's folders exist, so web, worker and beat can share them at once

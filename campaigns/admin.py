@@ -11,6 +11,7 @@ from .models import (
     ValidationRule,
     ValidationRuleAssignment,
     Voucher,
+    VoucherGenerationJob,
     VoucherTransaction,
 )
 
@@ -174,3 +175,21 @@ class VoucherTransactionAdmin(BigTableAdmin):
     list_select_related = ["voucher"]
     search_fields = ["id", "voucher__code", "related_object_id"]
     search_help_text = "Exact transaction id, voucher code, or redemption / rollback id."
+
+
+@admin.register(VoucherGenerationJob)
+class VoucherGenerationJobAdmin(admin.ModelAdmin):
+    """Background voucher generation (more than 1,000 codes at once): created by the API, run by the worker
+    and the reaper; here they can be looked at, not made or altered."""
+
+    list_display = ["id", "campaign", "status", "done", "total", "attempts", "created_at", "finished_at"]
+    list_filter = ["status", "created_at"]
+    list_select_related = ["campaign"]
+    search_fields = ["=id", "=campaign__id", "campaign__name"]
+    raw_id_fields = ["campaign", "user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -220,7 +220,14 @@ def _campaign_vouchers_fields(payload: CampaignVouchersIn | None) -> dict:
     openapi_extra=_documented(VouchersCountQuery),
 )
 def add_vouchers_to_campaign(request, campaign_id: str, payload: CampaignVouchersIn | None = None):
+    """One: the voucher. More: ``{async_action_id}``; above MAX_VOUCHERS_PER_CALL that id names the
+    background job generating them (the campaign is IN_PROGRESS until it is DONE)."""
     count = _query(request, VouchersCountQuery).vouchers_count
+    if count > services.MAX_VOUCHERS_PER_CALL:
+        job = services.schedule_campaign_vouchers(
+            caller=caller_of(request), ref=campaign_id, count=count, **_campaign_vouchers_fields(payload)
+        )
+        return {"async_action_id": job.id}
     vouchers = services.add_campaign_vouchers(
         caller=caller_of(request), ref=campaign_id, count=count, **_campaign_vouchers_fields(payload)
     )

@@ -4,12 +4,13 @@ Money is integer minor units everywhere (200000 = 2,000.00). Times are UTC. Ever
 enforces is also a database constraint, so that a bug cannot oversell.
 """
 
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
 from stacking.models import Category
-from voucherhub.ids import ID_LENGTH, id_default
+from voucherhub.ids import ID_LENGTH, id_default, new_id
 
 
 class CampaignType(models.TextChoices):
@@ -412,3 +413,71 @@ class VoucherTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.voucher_id} {self.amount:+d}"
+
+
+def new_async_action_id() -> str:
+    """The platform's ``async_action_id`` shape (``aa_...``): a generation job is named by it."""
+    return new_id("aa_")
+
+
+class GenerationStatus(models.TextChoices):
+    SCHEDULED = "SCHEDULED", "Scheduled"
+    IN_PROGRESS = "IN_PROGRESS", "In progress"
+    DONE = "DONE", "Done"
+    FAILED = "FAILED", "Failed"
+
+
+UNFINISHED_GENERATION = (GenerationStatus.SCHEDULED, GenerationStatus.IN_PROGRESS)
+
+
+class VoucherGenerationJob(models.Model):
+    """Codes of a campaign generated in the background (more than fit in one request).
+
+    ``done`` counts the vouchers this job has inserted; it moves in the same transaction as each batch,
+    so it is exactly what exists, and the database refuses ``done > total``. ``params`` holds what the
+    new vouchers change from the campaign's template (code_config, category_id, metadata, quantity, dates).
+    The caller's channel, user and request id are kept for the audit event written when the job ends.
+    """
+
+    id = models.CharField(primary_key=True, max_length=ID_LENGTH, default=new_async_action_id, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="generation_jobs")
+    status = models.CharField(max_length=12, choices=GenerationStatus.choices, default=GenerationStatus.SCHEDULED)
+    total = models.PositiveIntegerField()
+    done = models.PositiveIntegerField(default=0)
+    params = models.JSONField(default=dict, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True, default="")
+    channel_type = models.CharField(max_length=8, blank=True, default="")
+    channel_id = models.CharField(max_length=200, blank=True, default="")
+    request_log_id = models.CharField(max_length=ID_LENGTH, blank=True, default="")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    enqueued_at = models.DateTimeField(null=True, blank=True, help_text="Last handed to the broker.")
+    started_at = models.DateTimeField(null=True, blank=True)
+    # Written with every batch; a stale one means the worker died (the reaper hands the job out again).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=GenerationStatus.values), name="generation_status_valid"),
+            models.CheckConstraint(condition=Q(total__gte=1), name="generation_total_positive"),
+            models.CheckConstraint(condition=Q(done__gte=0), name="generation_done_nonneg"),
+            models.CheckConstraint(condition=Q(done__lte=F("total")), name="generation_done_within_total"),
+            models.CheckConstraint(condition=~Q(status="DONE") | Q(done=F("total")), name="generation_done_complete"),
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "-created_at"], name="generation_campaign_idx"),
+            # The reaper's scan: only unfinished jobs, a handful at any time.
+            models.Index(
+                fields=["status"],
+                condition=Q(status__in=["SCHEDULED", "IN_PROGRESS"]),
+                name="generation_unfinished_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.id

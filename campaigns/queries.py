@@ -7,21 +7,24 @@ Lists load what their serializers read in a fixed number of queries, whatever th
 
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.utils import timezone
 
 from stacking.models import Category
 from voucherhub.errors import not_found
 
 from .models import (
+    UNFINISHED_GENERATION,
     Campaign,
     CampaignType,
+    CreationStatus,
     Customer,
     PromotionTier,
     Segment,
     ValidationRule,
     ValidationRuleAssignment,
     Voucher,
+    VoucherGenerationJob,
 )
 
 # --- look-ups --------------------------------------------------------------------------------------------
@@ -287,3 +290,21 @@ def rule_list(
 
 def category_list() -> QuerySet[Category]:
     return Category.objects.order_by("hierarchy", "name")
+
+
+# --- background generation ---------------------------------------------------------------------------
+
+
+def generation_progress(campaign: Campaign) -> dict | None:
+    """For the dashboard: ``{"done", "total"}`` over the campaign's unfinished jobs, or the latest job's
+    ``{"failed": True, "error", "done", "total"}`` when it failed; None when there is nothing to show."""
+    if campaign.creation_status == CreationStatus.IN_PROGRESS:
+        sums = VoucherGenerationJob.objects.filter(campaign=campaign, status__in=UNFINISHED_GENERATION).aggregate(
+            done=Sum("done"), total=Sum("total")
+        )
+        return {"failed": False, "done": sums["done"] or 0, "total": sums["total"] or 0}
+    if campaign.creation_status == CreationStatus.FAILED:
+        job = VoucherGenerationJob.objects.filter(campaign=campaign).order_by("-created_at").first()
+        if job is not None:
+            return {"failed": True, "error": job.error, "done": job.done, "total": job.total}
+    return None

@@ -18,7 +18,6 @@ from voucherhub.wire import number
 
 MAX_AMOUNT = 10**15  # minor units; far above any real card and well inside a 64-bit column
 MAX_QUANTITY = 2_147_483_647  # PositiveIntegerField
-MAX_VOUCHERS_PER_CALL = 1000  # generated synchronously; more would need a background job
 MAX_LIST_LIMIT = 100
 MAX_PAGE = 100_000
 
@@ -262,6 +261,8 @@ class CampaignIn(In):
     campaign_type: Literal["DISCOUNT_COUPONS", "GIFT_VOUCHERS", "PROMOTION"] | None = None
     type: Literal["STATIC", "AUTO_UPDATE", "STANDALONE"] | None = None
     voucher: VoucherTemplateIn | None = None
+    # Up to 1,000 generated in the request, more by a background job, at most 1,000,000 (campaigns.services
+    # refuses more with invalid_campaign_params); the bound here only keeps the value inside a column.
     vouchers_count: Annotated[StrictInt, Field(ge=0, le=MAX_QUANTITY)] | None = None
     start_date: UtcDatetime | None = None
     expiration_date: UtcDatetime | None = None

@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 
 from sessions.views import DashboardListView, SectionPageMixin
 
-from . import dashboard
+from . import dashboard, queries
 from .filters import CampaignFilter, EventFilter, TransactionFilter, VoucherFilter
 from .models import CampaignType
 from .tables import CampaignTable, EventTable, TransactionTable, VoucherTable, status_badge
@@ -128,6 +128,7 @@ class CampaignPageMixin(CampaignsSectionMixin):
             campaign=self.campaign,
             campaign_status=status_badge(self.campaign.status),
             campaign_tabs=self.campaign_tabs(),
+            generation=queries.generation_progress(self.campaign),
         )
         return context
 

@@ -204,6 +204,8 @@ CELERY_BEAT_SCHEDULE = {
     "purge-validations": {"task": "redemptions.tasks.purge_validations", "schedule": 3600.0},
     # Exports whose worker died (stale heartbeat) are retried or failed; ones the broker never took are re-sent.
     "reap-exports": {"task": "exports.tasks.reap_exports", "schedule": 60.0},
+    # Voucher generation jobs the broker never took are re-sent; ones whose worker died are handed out again.
+    "reap-voucher-generation": {"task": "campaigns.tasks.reap_generation_jobs", "schedule": 60.0},
 }
 
 # --- Security -------------------------------------------------------------------------------------

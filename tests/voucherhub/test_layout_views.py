@@ -398,6 +398,7 @@ def one_of_everything(role_user):
         Segment,
         ValidationRule,
         ValidationRuleAssignment,
+        VoucherGenerationJob,
         VoucherTransaction,
     )
     from exports.models import Export, Notification
@@ -417,6 +418,7 @@ def one_of_everything(role_user):
     PromotionTier.objects.create(campaign=campaign, name="Tier 1", discount_type="AMOUNT", amount_off=500)
     rule = ValidationRule.objects.create(name="Over 100", rules={"logic": "1"})
     ValidationRuleAssignment.objects.create(rule=rule, campaign=campaign)
+    VoucherGenerationJob.objects.create(campaign=campaign, total=5000, done=1000, status="IN_PROGRESS")
     Segment.objects.create(name="VIP").customers.add(customer)
     VoucherTransaction.objects.create(voucher=gift, source="CREATION", amount=10000, balance_after=10000)
     log = RequestLog.objects.create(id="v-1", method="POST", path="/v1/redemptions", response_status=200)

@@ -176,16 +176,16 @@ def test_the_dashboard_shows_generation_progress_then_a_failure(client, role_use
     job = VoucherGenerationJob.objects.get(campaign=campaign)
     client.force_login(make_user(role_user, "Marketer"))
     page = client.get(f"/campaigns/{campaign.pk}/")
-    assert page.status_code == 200 and "Generating vouchers: 0 of 1500" in page.content.decode()
+    assert page.status_code == 200 and "Generating vouchers: 0 of 1,500" in page.content.decode()
 
     monkeypatch.setattr(services, "GENERATION_BATCH", 400)
     services._claim_job(job.pk)
     services._generation_batch(job.pk, campaign.pk)
-    assert "Generating vouchers: 400 of 1500" in client.get(f"/campaigns/{campaign.pk}/vouchers/").content.decode()
+    assert "Generating vouchers: 400 of 1,500" in client.get(f"/campaigns/{campaign.pk}/vouchers/").content.decode()
 
     services.fail_generation(job.pk, message="Codes kept colliding")
     html = client.get(f"/campaigns/{campaign.pk}/").content.decode()
-    assert "Voucher generation failed after 400 of 1500: Codes kept colliding" in html
+    assert "Voucher generation failed after 400 of 1,500: Codes kept colliding" in html
     assert "Generating vouchers" not in html
     activity = client.get(f"/campaigns/{campaign.pk}/activity/")
     assert activity.status_code == 200 and "campaign.vouchers.generation_failed" in activity.content.decode()

@@ -151,3 +151,34 @@ def test_the_calendar_and_a_gift_cards_transactions_tab(live_server, page: Page,
     expect(page.locator("[data-amount]")).to_have_count(1)
     expect(page.locator("[data-amount]")).to_have_attribute("data-amount", "-1500")
     page.screenshot(path=artifact_dir / "transactions.png", full_page=True)
+
+
+def test_a_campaign_generating_vouchers_shows_its_progress_then_its_failure(
+    live_server, page: Page, role_user, artifact_dir, transactional_db
+):
+    from campaigns.models import Campaign, CreationStatus, GenerationStatus, Voucher, VoucherGenerationJob
+    from campaigns.services import fail_generation
+
+    campaign = make_campaign(name="Big launch")
+    # What a job part way through leaves (the worker is not part of this test: see test_voucher_generation).
+    Voucher.objects.bulk_create(
+        Voucher(code=f"BIG-{n}", campaign=campaign, discount_type="PERCENT", percent_off=5) for n in range(3_000)
+    )
+    Campaign.objects.filter(pk=campaign.pk).update(creation_status=CreationStatus.IN_PROGRESS)
+    job = VoucherGenerationJob.objects.create(
+        campaign=campaign, total=5_000, done=3_000, status=GenerationStatus.IN_PROGRESS
+    )
+    role_user("Marketer")
+    base = live_server.url
+    sign_in(page, base, "marketer")
+    page.goto(f"{base}/campaigns/{campaign.pk}/")
+    expect(page.get_by_role("status").filter(has_text="Generating")).to_have_text("Generating vouchers: 3,000 of 5,000")
+    page.screenshot(path=artifact_dir / "generating.png", full_page=True)
+
+    fail_generation(job.pk, message="Codes kept colliding")
+    page.reload()
+    expect(page.get_by_role("alert").filter(has_text="generation")).to_contain_text(
+        "Voucher generation failed after 3,000 of 5,000: Codes kept colliding"
+    )
+    expect(page.get_by_text("Generating vouchers")).to_have_count(0)
+    page.screenshot(path=artifact_dir / "generation-failed.png", full_page=True)

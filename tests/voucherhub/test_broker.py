@@ -18,7 +18,7 @@ def test_messages_reach_a_concurrent_consumer_whole(tmp_path):
         "processed_folder": str(tmp_path / "processed"),
         "store_processed": False,
         "control_folder": str(tmp_path / "control"),
-        "polling_interval": 0,  # the consumer looks at the folder as often as it can
+        "polling_interval": 0.0005,  # the consumer looks often, and sleeps enough for the producer to run
     }
     sent, received, errors = 1500, [], []
 
@@ -27,7 +27,7 @@ def test_messages_reach_a_concurrent_consumer_whole(tmp_path):
             queue = conn.SimpleQueue("whole")
             try:
                 while len(received) < sent:
-                    message = queue.get(timeout=20)
+                    message = queue.get(timeout=60)
                     received.append(message.payload)
                     message.ack()
             except Exception as exc:  # a half-read message raises here (JSONDecodeError on kombu's own)
@@ -42,7 +42,7 @@ def test_messages_reach_a_concurrent_consumer_whole(tmp_path):
         for n in range(sent):
             queue.put({"n": n, "data": PAYLOAD})
         queue.close()
-    consumer.join(timeout=60)
+    consumer.join(timeout=120)
 
     assert errors == []
     assert sorted(p["n"] for p in received) == list(range(sent))

@@ -180,7 +180,8 @@ class VoucherTransactionAdmin(BigTableAdmin):
 @admin.register(VoucherGenerationJob)
 class VoucherGenerationJobAdmin(admin.ModelAdmin):
     """Background voucher generation (more than 1,000 codes at once): created by the API, run by the worker
-    and the reaper; here they can be looked at, not made or altered."""
+    and the reaper; here they can be looked at, not made, altered or deleted (a deleted unfinished job would
+    leave its campaign IN_PROGRESS for good)."""
 
     list_display = ["id", "campaign", "status", "done", "total", "attempts", "created_at", "finished_at"]
     list_filter = ["status", "created_at"]
@@ -192,4 +193,7 @@ class VoucherGenerationJobAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

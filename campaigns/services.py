@@ -1377,8 +1377,10 @@ def create_promotion_tier(*, caller: Caller, campaign_ref: str, tier: dict) -> P
 # campaigns.tasks.generate_vouchers once the transaction commits. The task claims it (IN_PROGRESS) and
 # inserts GENERATION_BATCH vouchers per transaction; each batch locks the campaign, then the job row,
 # re-reads ``done`` under the lock and moves it with a conditional UPDATE in the same transaction as the
-# inserts. So ``done`` is always what exists, a redelivered task (acks_late) continues from it, and two
-# tasks for one job take turns and never exceed ``total`` (the database refuses that too). The last batch
+# inserts. So ``done`` is always what exists, and a redelivered task (acks_late) continues from it once
+# the dead worker's heartbeat is stale (while it is fresh a worker is on the job: a duplicate message then
+# does nothing and costs no attempt); two attempts at once take turns and never exceed ``total`` (the
+# database refuses that too). The last batch
 # marks the job DONE and settles the campaign's status; an error marks it FAILED with the reason.
 # Faults, as exports: if the broker is down the job stays SCHEDULED and ``reap_generation_jobs`` (beat)
 # enqueues it again; a job whose heartbeat went stale (worker killed) goes back to SCHEDULED and is
@@ -1488,10 +1490,15 @@ def _job_caller(job: VoucherGenerationJob) -> Caller:
 
 
 def _claim_job(job_id: str) -> VoucherGenerationJob | None:
-    """SCHEDULED or IN_PROGRESS (a redelivery) -> IN_PROGRESS for this attempt; None when finished or gone.
-    A job claimed more than GENERATION_MAX_ATTEMPTS times (its worker keeps dying) is FAILED instead."""
+    """SCHEDULED, or IN_PROGRESS with a stale heartbeat (a redelivery after its worker died) -> IN_PROGRESS
+    for this attempt; None when finished, gone, or running elsewhere (a duplicate message: it neither
+    counts as an attempt nor waits for the running worker). A job claimed more than
+    GENERATION_MAX_ATTEMPTS times (its worker keeps dying) is FAILED instead."""
     now = timezone.now()
-    claimed = VoucherGenerationJob.objects.filter(pk=job_id, status__in=UNFINISHED_GENERATION).update(
+    claimable = Q(status=GenerationStatus.SCHEDULED) | Q(
+        status=GenerationStatus.IN_PROGRESS, heartbeat_at__lt=now - GENERATION_STALE_AFTER
+    )
+    claimed = VoucherGenerationJob.objects.filter(claimable, pk=job_id).update(
         status=GenerationStatus.IN_PROGRESS, attempts=F("attempts") + 1, heartbeat_at=now
     )
     if not claimed:
@@ -1616,8 +1623,9 @@ def _settle_campaign_status(campaign: Campaign) -> None:
         Campaign.objects.filter(pk=campaign.pk).update(creation_status=status, updated_at=timezone.now())
 
 
-def fail_generation(job_id: str, *, message: str) -> VoucherGenerationJob | None:
-    """Mark an unfinished job FAILED with ``message`` (logged), once; the vouchers made so far stay.
+def fail_generation(job_id: str, *, message: str, unless_moved_since=None) -> VoucherGenerationJob | None:
+    """Mark an unfinished job FAILED with ``message`` (logged), once; the vouchers made so far stay. With
+    ``unless_moved_since``: only if its heartbeat has not moved from that time (checked under its lock).
     Events: ``campaign.vouchers.generation_failed``."""
     campaign_id = VoucherGenerationJob.objects.filter(pk=job_id).values_list("campaign_id", flat=True).first()
     if campaign_id is None:
@@ -1631,6 +1639,8 @@ def fail_generation(job_id: str, *, message: str) -> VoucherGenerationJob | None
             .first()
         )
         if campaign is None or job is None or job.status not in UNFINISHED_GENERATION:
+            return None
+        if unless_moved_since is not None and job.heartbeat_at != unless_moved_since:
             return None
         job.status = GenerationStatus.FAILED
         job.error = message
@@ -1664,7 +1674,8 @@ def reap_generation_jobs(*, now=None) -> dict[str, int]:
     for job in stale.only("pk", "attempts", "heartbeat_at"):
         if job.attempts >= GENERATION_MAX_ATTEMPTS:
             message = f"The worker generating these vouchers stopped {job.attempts} times; gave up"
-            if fail_generation(job.pk, message=message):
+            # only if no batch landed since it was read as stale (its worker may have been slow, not dead)
+            if fail_generation(job.pk, message=message, unless_moved_since=job.heartbeat_at):
                 counts["failed"] += 1
             continue
         same = VoucherGenerationJob.objects.filter(

@@ -166,13 +166,17 @@ def batch() -> Iterator[None]:
     as one round trip on PostgreSQL (one by one elsewhere): a redemption's writes cost one round trip
     instead of one each. Nothing in the block may read what they write (they have not run yet), and an
     error they raise (a constraint refusing a row) surfaces when the block ends, inside the caller's
-    transaction. A statement inside an atomic block opened within the batch runs at once, so that block sees
-    its own errors; it must come before anything is queued. Blocks do not nest: an inner one joins the
-    outer. On an exception nothing is sent."""
+    transaction (a batch is opened inside one). A statement inside an atomic block opened within the
+    batch runs at once, so that block sees its own errors; it must come before anything is queued.
+    Blocks do not nest: an inner one joins the outer. On an exception nothing is sent."""
     db = transaction.get_connection()
     if getattr(db, "hotsql_batch", None) is not None:
         yield
         return
+    if not db.in_atomic_block:
+        # Outside a transaction the queue would be sent in autocommit, after (and apart from) the writes
+        # of an atomic block opened inside the batch.
+        raise RuntimeError("hotsql.batch() needs a transaction: open it inside transaction.atomic()")
     pending: list[tuple[str, Sequence[Any]]] = []
     db.hotsql_batch = (len(db.savepoint_ids), pending)
     try:

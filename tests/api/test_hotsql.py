@@ -137,3 +137,9 @@ def test_a_statement_in_an_atomic_block_inside_a_batch_runs_at_once_and_only_bef
         "evt_batch_4",
         "evt_batch_5",
     }
+
+
+@pytest.mark.django_db(transaction=True)  # no test-wide transaction around it
+def test_a_batch_needs_a_transaction():
+    with pytest.raises(RuntimeError, match="needs a transaction"), hotsql.batch():
+        pass

@@ -6,10 +6,12 @@ which is what a redelivered message does.
 """
 
 import threading
+from datetime import timedelta
 
 import pytest
 import voucherify as V
 from celery.signals import task_postrun
+from django.utils import timezone
 
 from auditlog.models import Event
 from campaigns import services, tasks
@@ -157,7 +159,12 @@ def test_a_redelivered_task_continues_from_the_database_and_never_generates_more
     assert api.get(f"/v1/campaigns/{body['id']}").json()["vouchers_count"] == 1000
 
     monkeypatch.setattr(services, "_insert_generated", real_insert)
-    tasks.generate_vouchers(job.id)  # the redelivery (acks_late)
+    tasks.generate_vouchers(job.id)  # redelivered at once: the heartbeat is fresh, as if a worker were on it
+    job.refresh_from_db()
+    assert (job.status, job.done, job.attempts) == (GenerationStatus.IN_PROGRESS, 1000, 1)
+    # Once the killed worker's heartbeat is stale, a redelivery (or the reaper's message) takes the job over.
+    VoucherGenerationJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=3))
+    tasks.generate_vouchers(job.id)
     tasks.generate_vouchers(job.id)  # and one more duplicate message
     job.refresh_from_db()
     assert (job.status, job.done, job.attempts) == (GenerationStatus.DONE, 1500, 2)

@@ -97,6 +97,35 @@ def test_a_job_whose_worker_keeps_dying_fails_with_its_reason_and_the_campaign_s
 
 
 @pytest.mark.django_db
+def test_a_duplicate_message_for_a_running_job_does_nothing_and_costs_no_attempt(monkeypatch):
+    campaign = new_campaign(1500)
+    job = VoucherGenerationJob.objects.get(campaign=campaign)
+    monkeypatch.setattr(services, "GENERATION_BATCH", 600)
+    services._claim_job(job.pk)
+    assert services._generation_batch(job.pk, campaign.pk)  # a worker is on it: one batch so far
+    for _ in range(services.GENERATION_MAX_ATTEMPTS + 1):
+        tasks.generate_vouchers(job.pk)  # duplicates (the reaper re-sent a job waiting behind busy workers)
+    job.refresh_from_db()
+    assert (job.status, job.done, job.attempts) == (GenerationStatus.IN_PROGRESS, 600, 1)
+    assert Campaign.objects.get(pk=campaign.pk).creation_status == CreationStatus.IN_PROGRESS
+
+
+@pytest.mark.django_db
+def test_the_reaper_does_not_fail_a_job_whose_slow_worker_moved_meanwhile():
+    campaign = new_campaign(1500)
+    job = VoucherGenerationJob.objects.get(campaign=campaign)
+    stale = timezone.now() - LATER
+    VoucherGenerationJob.objects.filter(pk=job.pk).update(
+        status=GenerationStatus.IN_PROGRESS, attempts=services.GENERATION_MAX_ATTEMPTS, heartbeat_at=stale
+    )
+    # The reaper read it as stale; a batch lands before it takes the job's lock.
+    VoucherGenerationJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
+    assert services.fail_generation(job.pk, message="gave up", unless_moved_since=stale) is None
+    job.refresh_from_db()
+    assert job.status == GenerationStatus.IN_PROGRESS and job.error == ""
+
+
+@pytest.mark.django_db
 def test_a_campaign_deleted_meanwhile_fails_its_job_and_keeps_what_was_made(monkeypatch):
     campaign = new_campaign(1500)
     job = VoucherGenerationJob.objects.get(campaign=campaign)
@@ -104,6 +133,7 @@ def test_a_campaign_deleted_meanwhile_fails_its_job_and_keeps_what_was_made(monk
     services._claim_job(job.pk)
     services._generation_batch(job.pk, campaign.pk)
     services.delete_campaign(caller=CALLER, ref=campaign.pk)
+    VoucherGenerationJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - LATER)  # worker gone
     tasks.generate_vouchers(job.pk)
     job.refresh_from_db()
     assert (job.status, job.done) == (GenerationStatus.FAILED, 500) and "deleted" in job.error
@@ -165,7 +195,8 @@ def test_two_attempts_at_one_job_at_once_never_double_it(monkeypatch):
         thread.join(60)
     assert not errors
     job.refresh_from_db()
-    assert (job.status, job.done, job.attempts) == (GenerationStatus.DONE, 3000, 2)
+    # The second delivery found the job running (fresh heartbeat) and left it alone: no second attempt.
+    assert (job.status, job.done, job.attempts) == (GenerationStatus.DONE, 3000, 1)
     assert len(set(codes_of(campaign))) == 3000
     assert Event.objects.filter(campaign_id=campaign.pk, type="campaign.vouchers.generated").count() == 1
 

@@ -2,7 +2,7 @@
 
 import threading
 
-from kombu import Connection
+from kombu import Connection, Exchange, Queue
 
 import voucherhub.celery  # noqa: F401  (registers the vhfs:// scheme)
 
@@ -38,10 +38,11 @@ def test_messages_reach_a_concurrent_consumer_whole(tmp_path):
     consumer = threading.Thread(target=consume)
     consumer.start()
     with Connection("vhfs://", transport_options=options) as conn:
-        queue = conn.SimpleQueue("whole")
+        # A producer only, as the web process is (a SimpleQueue here would also consume).
+        queue = Queue("whole", Exchange("whole"), routing_key="whole")
+        producer = conn.Producer(serializer="json")
         for n in range(sent):
-            queue.put({"n": n, "data": PAYLOAD})
-        queue.close()
+            producer.publish({"n": n, "data": PAYLOAD}, exchange=queue.exchange, routing_key="whole", declare=[queue])
     consumer.join(timeout=120)
 
     assert errors == []

@@ -19,6 +19,7 @@ import contextlib
 import os
 import shutil
 import uuid
+from pathlib import Path
 from queue import Empty
 from time import monotonic
 
@@ -28,6 +29,21 @@ from kombu.utils.encoding import bytes_to_str, str_to_bytes
 from kombu.utils.json import dumps, loads
 
 SCHEME = "vhfs"
+
+
+def folder_options(folder: Path, *, polling_interval: float) -> dict:
+    """``CELERY_BROKER_TRANSPORT_OPTIONS`` for a broker kept in ``folder`` (its sub-folders created):
+    absolute paths and one shared in/out folder, so web, worker and beat use the same queue."""
+    for sub in ("queue", "processed", "control"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)  # kombu only creates "control"
+    return {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "processed_folder": str(folder / "processed"),
+        "store_processed": False,
+        "control_folder": str(folder / "control"),
+        "polling_interval": polling_interval,
+    }
 
 
 class Channel(filesystem.Channel):

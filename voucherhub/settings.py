@@ -175,18 +175,9 @@ STORAGES = {
 REDIS_URL = os.environ.get("REDIS_URL", "")
 CELERY_BROKER_URL = REDIS_URL or "vhfs://"  # kombu's filesystem transport, whole messages (voucherhub.broker)
 if CELERY_BROKER_URL.startswith("vhfs"):
-    _broker_dir = VAR_DIR / "broker"
-    for _sub in ("queue", "processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)  # kombu only creates "control"
-    # Absolute paths and one shared in/out folder, so web, worker and beat use the same queue.
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "store_processed": False,
-        "control_folder": str(_broker_dir / "control"),
-        "polling_interval": 0.1,
-    }
+    from .broker import folder_options
+
+    CELERY_BROKER_TRANSPORT_OPTIONS = folder_options(VAR_DIR / "broker", polling_interval=0.1)
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

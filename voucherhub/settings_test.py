@@ -16,18 +16,10 @@ _xdist = os.environ.get("PYTEST_XDIST_WORKER", "main")
 CELERY_TASK_ALWAYS_EAGER = True  # unit tests; the live_worker fixture switches it off
 CELERY_TASK_DEFAULT_QUEUE = f"test-{_xdist}"
 if not os.environ.get("REDIS_URL"):
-    _broker_dir = VAR_DIR / "test-broker" / _xdist
-    for _sub in ("queue", "processed", "control"):
-        (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
+    from .broker import folder_options
+
     CELERY_BROKER_URL = "vhfs://"  # voucherhub.broker
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "data_folder_in": str(_broker_dir / "queue"),
-        "data_folder_out": str(_broker_dir / "queue"),
-        "processed_folder": str(_broker_dir / "processed"),
-        "store_processed": False,
-        "control_folder": str(_broker_dir / "control"),
-        "polling_interval": 0.05,
-    }
+    CELERY_BROKER_TRANSPORT_OPTIONS = folder_options(VAR_DIR / "test-broker" / _xdist, polling_interval=0.05)
 CELERY_BEAT_SCHEDULE = {}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed; tests only

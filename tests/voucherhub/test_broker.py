@@ -8,6 +8,7 @@ import pytest
 from kombu import Connection, Exchange, Queue
 
 import voucherhub.celery  # noqa: F401  (registers the vhfs:// scheme)
+from voucherhub.broker import folder_options
 
 
 @pytest.fixture
@@ -19,16 +20,7 @@ def queue() -> Queue:
 
 @pytest.fixture
 def options(tmp_path: Path) -> dict:
-    for sub in ("queue", "processed", "control"):
-        (tmp_path / sub).mkdir()
-    return {
-        "data_folder_in": str(tmp_path / "queue"),
-        "data_folder_out": str(tmp_path / "queue"),
-        "processed_folder": str(tmp_path / "processed"),
-        "store_processed": False,
-        "control_folder": str(tmp_path / "control"),
-        "polling_interval": 0.01,
-    }
+    return folder_options(tmp_path, polling_interval=0.01)
 
 
 def send(options: dict, queue: Queue, payloads: list) -> None:

@@ -5,7 +5,8 @@ import time
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 
-from voucherhub.errors import ApiError, for_status
+from voucherhub.api.errors import error_response, for_status
+from voucherhub.errors import invalid_query_params
 from voucherhub.ids import new_request_id
 
 from .services import parse_body, redact, storable, write_request_log
@@ -32,20 +33,17 @@ class ApiAuditMiddleware:
             raw_request = request.body
         except RequestDataTooBig:
             raw_request = b""
-            response = self._shaped(request, for_status(413, "The request body is larger than allowed."))
+            response = self._shaped(request, for_status(413, "The request body is larger than allowed."), 413)
         else:
             query_string = request.META.get("QUERY_STRING", "")
             if "\x00" in request.path or "%00" in query_string or "\x00" in query_string:
                 # PostgreSQL cannot store or compare text holding NUL; refuse it before anything reads it.
-                response = self._shaped(
-                    request,
-                    ApiError(400, "invalid_query_params", "Invalid query params", "NUL characters are not allowed"),
-                )
+                response = self._shaped(request, invalid_query_params("NUL characters are not allowed"))
             else:
                 response = self.get_response(request)
 
         if response.status_code >= 400 and "json" not in response.get("Content-Type", ""):
-            response = self._shaped(request, for_status(response.status_code))
+            response = self._shaped(request, for_status(response.status_code), response.status_code)
         response["X-Request-Id"] = request.request_id
 
         if request.path not in NOT_LOGGED:
@@ -53,8 +51,8 @@ class ApiAuditMiddleware:
         return response
 
     @staticmethod
-    def _shaped(request, error) -> JsonResponse:
-        return JsonResponse(error.body(request.request_id), status=error.status)
+    def _shaped(request, error, status: int | None = None) -> JsonResponse:
+        return error_response(error, request.request_id, status=status)
 
     @staticmethod
     def _log(request, raw_request: bytes, response, started: float) -> None:

@@ -15,8 +15,9 @@ from pydantic import BaseModel, ValidationError
 
 from stacking import services as stacking_services
 from stacking.serializers import category_json
-from voucherhub.api import caller_of, describe_validation_errors
-from voucherhub.errors import ApiError
+from voucherhub.api.context import caller_of
+from voucherhub.api.parsing import describe_validation_errors
+from voucherhub.errors import invalid_query_params
 from voucherhub.ids import new_id
 from voucherhub.wire import list_json
 
@@ -80,9 +81,7 @@ def _query(request, model: type[Q]) -> Q:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        raise ApiError(
-            400, "invalid_query_params", "Invalid query params", describe_validation_errors(exc.errors())
-        ) from None
+        raise invalid_query_params(describe_validation_errors(exc.errors())) from None
 
 
 def _documented(model: type[BaseModel]) -> dict:

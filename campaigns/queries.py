@@ -1,6 +1,6 @@
 """Read side of campaigns: look-ups by the references the API accepts, and the querysets of its lists.
 
-Look-ups raise the platform's 404 (``ApiError``) so every caller answers an unknown id the same way.
+Look-ups raise ``not_found`` (a DomainError) so every caller answers an unknown id the same way.
 Soft-deleted campaigns and vouchers (``deleted_at`` set, "in the bin") are invisible here unless asked for.
 Lists load what their serializers read in a fixed number of queries, whatever the page size.
 """

@@ -1,7 +1,7 @@
 """State changes of campaigns, vouchers, promotion tiers, customers, segments and validation rules.
 
 Each public function is one transaction: it locks what it changes, refuses bad requests with the
-platform's ``ApiError`` before writing anything, and writes its audit events in the same transaction.
+platform's ``DomainError`` before writing anything, and writes its audit events in the same transaction.
 Arguments are plain values (the API layer has already parsed and bounded them); discounts, gifts and
 code configs arrive in the platform's wire shape (``{"type": "PERCENT", "percent_off": 10, ...}``).
 """
@@ -21,7 +21,7 @@ from redemptions.models import Redemption
 from stacking.models import Category
 from voucherhub import hotsql
 from voucherhub.caller import Caller
-from voucherhub.errors import ApiError, not_found
+from voucherhub.errors import DomainError, not_found
 from voucherhub.ids import new_id
 
 from . import queries
@@ -54,12 +54,12 @@ DEFAULT_CODE_LENGTH = 8
 MAX_CODE_LENGTH = 100
 
 
-def _error(key: str, message: str, details: str = "", **extra) -> ApiError:
-    return ApiError(400, key, message, details, **extra)
+def _error(key: str, message: str, details: str = "", **extra) -> DomainError:
+    return DomainError(key, message, details, **extra)
 
 
-def _duplicate(resource_type: str, details: str) -> ApiError:
-    return ApiError(409, "duplicate_found", "Duplicate resource found", details, resource_type=resource_type)
+def _duplicate(resource_type: str, details: str) -> DomainError:
+    return DomainError("duplicate_found", "Duplicate resource found", details, resource_type=resource_type)
 
 
 # --- customers -------------------------------------------------------------------------------------------
@@ -78,7 +78,7 @@ def upsert_customer(
     """The customer a call refers to: by ``id``, else by ``source_id`` (created on first sight).
 
     Given fields overwrite stored ones; ``metadata`` is merged key by key. Safe under concurrency:
-    two calls creating the same source_id end with one row. Raises ApiError 404 for an unknown id.
+    two calls creating the same source_id end with one row. Raises DomainError 404 for an unknown id.
     With a ``caller``, a creation writes the ``customer.created`` event.
     """
     fields = {k: v for k, v in {"name": name, "email": email, "description": description}.items() if v is not None}
@@ -102,7 +102,7 @@ def upsert_customer(
                         _customer_event("customer.created", customer, caller)
                     return customer
         else:
-            raise ApiError(400, "invalid_customer", "Invalid customer", "Customer needs an id or a source_id")
+            raise DomainError("invalid_customer", "Invalid customer", "Customer needs an id or a source_id")
         changed = False
         for key, value in fields.items():
             if getattr(customer, key) != value:
@@ -279,7 +279,7 @@ def check_rules(rules: dict) -> None:
     {}, "error"?: {"message"}}, ..., "logic": "1 and (2 or 3)"}``; it is stored unchanged.
     """
 
-    def bad(details: str) -> ApiError:
+    def bad(details: str) -> DomainError:
         return _error("invalid_validation_rules", "Invalid validation rules", details)
 
     numbered = {key: value for key, value in rules.items() if key != "logic"}
@@ -525,7 +525,7 @@ def _code_shape(code_config: dict | None) -> tuple[str, str]:
     pattern = config.get("pattern") or "#" * int(config.get("length") or DEFAULT_CODE_LENGTH)
     full = f"{config.get('prefix') or ''}{pattern}{config.get('postfix') or ''}"
 
-    def bad(details: str) -> ApiError:
+    def bad(details: str) -> DomainError:
         return _error("invalid_code_config", "Invalid code config", details)
 
     if "/" in charset or "/" in full:
@@ -1535,7 +1535,7 @@ def run_generation_job(job_id: str) -> VoucherGenerationJob | None:
 
 
 def _failure_message(exc: Exception) -> str:
-    if isinstance(exc, ApiError):
+    if isinstance(exc, DomainError):
         return exc.details or exc.message
     if isinstance(exc, GenerationStopped):
         return str(exc)

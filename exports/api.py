@@ -13,8 +13,10 @@ from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse
 from ninja import Router, Schema
 
-from voucherhub.api import AppKeyAuth, caller_of
-from voucherhub.errors import ApiError, not_found, unauthorized
+from voucherhub.api.auth import AppKeyAuth
+from voucherhub.api.context import caller_of
+from voucherhub.api.errors import unauthorized
+from voucherhub.errors import DomainError, invalid_query_params, not_found
 from voucherhub.wire import iso, list_json
 
 from . import services
@@ -96,7 +98,7 @@ def create_export(request, payload: ExportIn):
         )
     except ExportParamsError as problem:
         message = "Invalid export fields" if problem.key == "invalid_export_fields" else "Invalid export params"
-        raise ApiError(400, problem.key, message, problem.message) from None
+        raise DomainError(problem.key, message, problem.message) from None
     # The state at creation: the worker may already have picked it up, but the SDK accepts only SCHEDULED here.
     return export_json(request, export)
 
@@ -106,7 +108,7 @@ def list_exports(request):
     limit, page = _positive(request, "limit", 10, 100), _positive(request, "page", 1, 10_000)
     order = request.GET.get("order") or "-created_at"
     if order not in ORDERS:
-        raise ApiError(400, "invalid_query_params", "Invalid query params", f"Unknown sort order {order!r}")
+        raise invalid_query_params(f"Unknown sort order {order!r}")
     exports = _own(request).select_related("user").order_by(*ORDERS[order])
     items = list(exports[(page - 1) * limit : page * limit])
     return list_json("exports", [export_json(request, e) for e in items], exports.count())
@@ -117,7 +119,7 @@ def _positive(request, name: str, default: int, maximum: int) -> int:
     if raw in (None, ""):
         return default
     if not raw.isdigit() or not 1 <= int(raw) <= maximum:
-        raise ApiError(400, "invalid_query_params", "Invalid query params", f"{name} must be 1 to {maximum}")
+        raise invalid_query_params(f"{name} must be 1 to {maximum}")
     return int(raw)
 
 
@@ -144,7 +146,7 @@ def get_export(request, export_id: str):
 
 def _csv(export: Export):
     if export.status != ExportStatus.DONE or not export.file:
-        raise ApiError(404, "not_found", "Resource not found", f"Export {export.pk} has no file yet ({export.status})")
+        raise DomainError("not_found", "Resource not found", f"Export {export.pk} has no file yet ({export.status})")
     return FileResponse(export.file.open("rb"), content_type="text/plain; charset=utf-8")
 
 

@@ -163,11 +163,11 @@ def platform_conditions(filters: Any) -> list[tuple[str, str, Any]]:
 def _moment(raw: str):
     """An ISO 8601 date or date-time (UTC when naive), as GET /v1/redemptions reads them."""
     from redemptions.queries import _moment as parse
-    from voucherhub.errors import ApiError
+    from voucherhub.errors import DomainError
 
     try:
         return parse("created_at", raw)
-    except ApiError as error:
+    except DomainError as error:
         raise ExportParamsError(error.details) from None
 
 
@@ -235,7 +235,7 @@ def _redemption_platform_q(filters) -> QuerySet:
     """The API's conditions through the same parser as ``GET /v1/redemptions`` (redemptions.queries)."""
     from redemptions.models import Redemption
     from redemptions.queries import _annotated, parse_list_query
-    from voucherhub.errors import ApiError
+    from voucherhub.errors import DomainError
 
     query = QueryDict(mutable=True)
     if isinstance(filters, dict) and filters.get("junction"):
@@ -248,7 +248,7 @@ def _redemption_platform_q(filters) -> QuerySet:
         query[f"filters[{name}][conditions][{op}]"] = json.dumps(value) if isinstance(value, list) else str(value)
     try:
         parsed = parse_list_query(query)
-    except ApiError as error:
+    except DomainError as error:
         raise ExportParamsError(error.details or error.message) from None
     return _annotated(Redemption.objects.all(), rollback=False).filter(parsed.redemption_q)
 

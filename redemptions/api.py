@@ -8,15 +8,17 @@ from pydantic import ValidationError
 
 from campaigns.models import Voucher
 from stacking.engine import ApplicationMode, Status
-from voucherhub.api import api, caller_of, describe_validation_errors, request_id_of
-from voucherhub.errors import ApiError, invalid_payload, not_found
+from voucherhub.api.context import caller_of, json_response, request_id_of
+from voucherhub.api.errors import error_body, status_of
+from voucherhub.api.parsing import describe_validation_errors
+from voucherhub.errors import invalid_payload, invalid_query_params, not_found
 from voucherhub.idempotency import idempotent
 from voucherhub.wire import list_json
 
 from . import queries, services
 from .orders import order_json, unsaved_order_json
 from .schemas import RollbackIn, StackIn
-from .serializers import entry_json, error_json, redeemable_json, redemption_json, rollback_json, session_json
+from .serializers import entry_json, redeemable_json, redemption_json, rollback_json, session_json
 
 router = Router(tags=["redemptions"])
 
@@ -61,7 +63,7 @@ def validate(request, body: StackIn):
         return 200, response
 
     status, response = idempotent(request, compute)
-    return api.create_response(request, response, status=status)
+    return json_response(request, response, status=status)
 
 
 @router.post("/redemptions", summary="Redeem a stack of redeemables (RedemptionsApi.redeem_stacked_discounts)")
@@ -70,7 +72,7 @@ def redeem(request, body: StackIn):
         outcome = services.redeem(**body.service_kwargs(), caller=caller_of(request))
         request_id = request_id_of(request)
         if outcome.error is not None:
-            return outcome.error.status, outcome.error.body(request_id)
+            return status_of(outcome.error), error_body(outcome.error, request_id)
         order = order_json(
             outcome.order,
             applied_discount_amount=outcome.stack.total_discount_amount,
@@ -101,7 +103,7 @@ def redeem(request, body: StackIn):
         return 200, response
 
     status, response = idempotent(request, compute)
-    return api.create_response(request, response, status=status)
+    return json_response(request, response, status=status)
 
 
 @router.get("/redemptions", summary="List redemptions and rollbacks (RedemptionsApi.list_redemptions)")
@@ -142,7 +144,7 @@ def voucher_redemptions(request, code: str):
 
 def _refused(request, error):
     """A refused rollback whose attempt was stored (``rrf_``): answered after the service committed it."""
-    return api.create_response(request, error_json(error, request_id_of(request)), status=error.status)
+    return json_response(request, error_body(error, request_id_of(request)), status=status_of(error))
 
 
 def _rollback_body(request) -> RollbackIn:
@@ -173,7 +175,7 @@ def _rollback(request, redemption_id: str, reason: str | None, tracking_id: str 
     tracking_id = tracking_id if tracking_id is not None else body.tracking_id
     if "\x00" in (reason or "") + (tracking_id or "") or len(reason or "") > 500 or len(tracking_id or "") > 200:
         details = "reason (at most 500 characters) and tracking_id (at most 200) must not hold the NUL character"
-        raise ApiError(400, "invalid_query_params", "Invalid query params", details)
+        raise invalid_query_params(details)
     outcome = services.rollback_redemption(
         redemption_id=redemption_id,
         reason=reason,

@@ -4,7 +4,7 @@
 ``result`` (repeatable), ``campaign`` (name), ``customer`` (id or source_id), ``order`` (sort),
 ``created_at[before|after]`` and ``filters[<field>][conditions][<op>]=<value>`` with ``filters[junction]``.
 List values are accepted as the SDK's Python repr (``['A', 'B']``), JSON, comma-separated text or repeated
-parameters. A bad value raises ApiError 400 ``invalid_query_params``.
+parameters. A bad value raises an ``invalid_query_params`` DomainError.
 
 Both tables are filtered and sorted in the database; the page is cut from the first ``page * limit`` rows
 of each (ids and sort keys only), merged, and only that page is loaded with its relations.
@@ -24,7 +24,7 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_date, parse_datetime
 
-from voucherhub.errors import ApiError
+from voucherhub.errors import DomainError, invalid_query_params
 
 from .models import Redemption, RedemptionResult, Rollback
 
@@ -70,8 +70,8 @@ OPERATORS = (
 _FILTER = re.compile(r"^filters\[([^\]]+)\](?:\[conditions\])?\[(\$[a-z_]+)\]$")
 
 
-def bad_query(details: str) -> ApiError:
-    return ApiError(400, "invalid_query_params", "Invalid query params", details)
+def bad_query(details: str) -> DomainError:
+    return invalid_query_params(details)
 
 
 @dataclass
@@ -168,7 +168,8 @@ def _field_lookups(name: str) -> tuple[str | None, str | None]:
 
 
 def parse_list_query(params) -> ListQuery:
-    """The list's query string (a Django QueryDict) as database conditions, or ApiError 400."""
+    """The list's query string (a Django QueryDict) as database conditions; a bad value raises
+    ``invalid_query_params``."""
     if any("\x00" in key or any("\x00" in v for v in values) for key, values in params.lists()):
         raise bad_query("Query parameters must not contain the NUL character")
     limit = _int(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 from campaigns.serializers import customer_json, discount_json, tier_json, voucher_json
 from stacking.engine import SkipReason, Status
 from stacking.serializers import category_json
-from voucherhub.errors import ApiError
+from voucherhub.api.errors import error_body
+from voucherhub.errors import DomainError
 from voucherhub.wire import iso, number
 
 from .models import FailureCode, Redemption, RedemptionResult, RelatedObjectType, Rollback
@@ -33,21 +34,13 @@ SKIP_MESSAGES = {
 
 def failure_error(
     failure: ItemFailure, *, resource_id: str | None = None, resource_type: str | None = None
-) -> ApiError:
+) -> DomainError:
     """The platform's error for a failed redeemable. ``not_found`` names the voucher (or tier) it did not
     find; the others name the stored attempt when there is one (``resource_type`` redemption)."""
     code = failure.code
     if code == FailureCode.RESOURCE_NOT_FOUND:
-        return ApiError(
-            404,
-            code.error_key,
-            code.label,
-            failure.details,
-            resource_id=failure.resource_id,
-            resource_type=failure.resource_type,
-        )
-    return ApiError(
-        400,
+        resource_id, resource_type = failure.resource_id, failure.resource_type
+    return DomainError(
         code.error_key,
         code.label,
         failure.details,
@@ -55,13 +48,6 @@ def failure_error(
         resource_type=resource_type,
         error_message=failure.error_message,
     )
-
-
-def error_json(error: ApiError, request_id: str | None) -> dict:
-    body = error.body(request_id or "")
-    if not request_id:
-        body.pop("request_id")
-    return body
 
 
 def session_json(session: ValidationSession) -> dict:
@@ -102,7 +88,7 @@ def redeemable_json(checked: Checked, result: RedeemableResult, *, order_amount:
         assert checked.failure is not None
         error = failure_error(checked.failure)
         code = checked.failure.code
-        outcome = {"error": error_json(error, request_id), "details": {"key": code.error_key, "message": code.label}}
+        outcome = {"error": error_body(error, request_id), "details": {"key": code.error_key, "message": code.label}}
     else:
         assert result.skip_reason is not None
         reason = SkipReason(result.skip_reason)

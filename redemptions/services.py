@@ -16,7 +16,7 @@ its own transaction). What a call guarantees:
   (``quantity_exceeded``, ``gift_amount_exceeded``) instead of a 500 (no savepoint on the common path).
 - **Failures are kept**: a failed redemption stores one ``rf_`` row per redeemable and returns the error
   in its outcome instead of raising, so that the rows commit; the API answers the error afterwards.
-  Errors in the request itself (too many redeemables, duplicates, an unknown customer id) raise ApiError
+  Errors in the request itself (too many redeemables, duplicates, an unknown customer id) raise DomainError
   before anything is written, and roll back whatever the call had started.
 - **Audit**: every call writes its events in the same transaction (``voucher.validated``,
   ``redemption.created`` for a stacked parent, ``redemption.succeeded``, ``redemption.failed``,
@@ -85,7 +85,7 @@ from stacking.serializers import stacking_rules_json
 from stacking.services import cached_rules, cached_stacking_categories
 from voucherhub import hotsql
 from voucherhub.caller import Caller
-from voucherhub.errors import ApiError, invalid_payload, not_found
+from voucherhub.errors import DomainError, invalid_payload, not_found
 from voucherhub.ids import new_id
 
 from . import rules as rule_engine
@@ -200,7 +200,7 @@ class RedemptionOutcome:
     redemptions: list[Redemption] = field(default_factory=list)
     parent: Redemption | None = None
     failed: list[Redemption] = field(default_factory=list)
-    error: ApiError | None = None
+    error: DomainError | None = None
     application_mode: str = engine.ApplicationMode.ALL
     order_created: bool = False  # the order is new: its only redemptions are this call's
 
@@ -220,14 +220,14 @@ class RollbackOutcome:
     rollbacks: list[Rollback] = field(default_factory=list)
     parent_rollback: Rollback | None = None
     order: Order | None = None
-    error: ApiError | None = None
+    error: DomainError | None = None
 
 
 # --- shared preparation ------------------------------------------------------------------------------------
 
 
 def _requested(redeemables: Sequence[Mapping[str, Any]], settings: engine.StackingSettings) -> list[Checked]:
-    """The redeemables as sent, or ApiError 400 for a request the engine cannot take."""
+    """The redeemables as sent, or DomainError 400 for a request the engine cannot take."""
     if not redeemables:
         raise invalid_payload("Property .redeemables should contain at least 1 item")
     if len(redeemables) > settings.redeemables_limit:
@@ -239,15 +239,15 @@ def _requested(redeemables: Sequence[Mapping[str, Any]], settings: engine.Stacki
     for index, item in enumerate(redeemables):
         obj, ident = item.get("object"), item.get("id")
         if obj == "promotion_stack":
-            raise ApiError(
-                400, "invalid_redeemables", "Invalid redeemables", f"Redeemable .redeemables[{index}]: promotion "
-                "stacks are not supported; send their promotion tiers"
-            )  # fmt: skip
+            details = (
+                f"Redeemable .redeemables[{index}]: promotion stacks are not supported; send their promotion tiers"
+            )
+            raise DomainError("invalid_redeemables", "Invalid redeemables", details)
         if obj not in REDEEMABLE_OBJECTS or not isinstance(ident, str) or not ident:
             raise invalid_payload(f"Property .redeemables[{index}] should have an object and an id")
         if (obj, ident) in seen:
-            raise ApiError(
-                400, "duplicated_redeemables", "Duplicated redeemables", f"Redeemable {obj} {ident} was sent twice"
+            raise DomainError(
+                "duplicated_redeemables", "Duplicated redeemables", f"Redeemable {obj} {ident} was sent twice"
             )
         seen.add((obj, ident))
         checked.append(Checked(index, obj, ident, gift=item.get("gift"), gift_sent=item.get("gift") is not None))
@@ -507,7 +507,7 @@ def check_stack(
     """The engine's verdict on ``redeemables`` for an order of ``amount`` minor units, as
     ``POST /v1/validations`` would reach it, without writing anything: no customer, order, validation,
     session or event, no lock taken (every active session lock counts as taken). ``customer`` is an
-    existing customer or None. Raises ApiError 400 for a stack the API would refuse (too many
+    existing customer or None. Raises DomainError 400 for a stack the API would refuse (too many
     redeemables, duplicates). The Stacking Rules tab's simulator is its user."""
     settings = settings_facts(settings_row)
     checked = _requested(redeemables, settings)
@@ -596,7 +596,7 @@ def validate(
     redemption of each applicable voucher and its gift credits are locked for everyone else until the
     session is redeemed, released or expires. The vouchers are locked in pk order first. Writes the order
     (created or updated), ``voucher.validated`` per redeemable and ``session.created``.
-    Raises ApiError 400 for a request the engine cannot take (nothing written).
+    Raises DomainError 400 for a request the engine cannot take (nothing written).
     """
     settings_row = cached_rules()
     checked = _requested(redeemables, settings_facts(settings_row))
@@ -716,7 +716,7 @@ def redeem(
     change), the order stored as PAID with its totals, and the session of ``session.key`` consumed (its
     locks released, reason REDEEMED). ALL mode with any inapplicable redeemable (or nothing applicable in
     PARTIAL mode): nothing changes but the stored ``rf_`` attempts, and ``outcome.error`` is the first
-    failing redeemable's error. Raises ApiError 400 for a request the engine cannot take (nothing written).
+    failing redeemable's error. Raises DomainError 400 for a request the engine cannot take (nothing written).
     """
     settings_row = cached_rules()
     checked = _requested(redeemables, settings_facts(settings_row))
@@ -1019,7 +1019,7 @@ def rollback_redemption(
     under an ``rr_`` parent rollback (a redemption without a parent is accepted too); the single endpoint
     refuses a parent (``invalid_redemption``) and a child (``invalid_redemption_parent``). A redemption
     already rolled back, or older than 3 calendar months, is refused after storing an ``rrf_`` attempt
-    (``outcome.error``: ``already_rolled_back`` / ``rollback_period_expired``). Raises ApiError for the
+    (``outcome.error``: ``already_rolled_back`` / ``rollback_period_expired``). Raises DomainError for the
     other refusals (404, ``invalid_redemption``, ``invalid_order``, ``invalid_customer``), writing nothing.
     Locks the vouchers in pk order, then the redemption rows, and re-reads their status under the locks.
     """
@@ -1027,16 +1027,14 @@ def rollback_redemption(
     if target is None:
         raise not_found("redemption", redemption_id)
     if target.parent_id is not None:
-        raise ApiError(
-            400,
+        raise DomainError(
             "invalid_redemption_parent",
             "Invalid redemption parent",
             f"Redemption {target.id} is part of the stacked redemption {target.parent_id}; roll back the parent "
             f"through POST /v1/redemptions/{target.parent_id}/rollbacks",
         )
     if target.is_stacked_parent and not stacked:
-        raise ApiError(
-            400,
+        raise DomainError(
             "invalid_redemption",
             "Invalid redemption",
             f"Redemption {target.id} is a stacked redemption; roll it back through "
@@ -1044,7 +1042,7 @@ def rollback_redemption(
         )
     if target.result != RedemptionResult.SUCCESS:
         details = f"Redemption {target.id} failed; there is nothing to roll back"
-        raise ApiError(400, "invalid_redemption", "Invalid redemption", details)
+        raise DomainError("invalid_redemption", "Invalid redemption", details)
     _check_rollback_body(target, customer=customer, order=order)
     children_ids = list(target.children.values_list("id", flat=True)) if target.is_stacked_parent else []
     voucher_ids = Redemption.objects.filter(pk__in=[target.id, *children_ids], voucher__isnull=False).values_list(
@@ -1103,15 +1101,15 @@ def _check_rollback_body(
         if (wanted_id and (stored is None or stored.id != wanted_id)) or (
             wanted_source and (stored is None or stored.source_id != wanted_source)
         ):
-            raise ApiError(400, "invalid_order", "Invalid order", f"The order does not match redemption {target.id}")
+            raise DomainError("invalid_order", "Invalid order", f"The order does not match redemption {target.id}")
     if customer:
         stored = target.customer
         wanted_id, wanted_source = customer.get("id"), customer.get("source_id")
         if (wanted_id and (stored is None or stored.id != wanted_id)) or (
             wanted_source and (stored is None or stored.source_id != wanted_source)
         ):
-            raise ApiError(
-                400, "invalid_customer", "Invalid customer", f"The customer does not match redemption {target.id}"
+            raise DomainError(
+                "invalid_customer", "Invalid customer", f"The customer does not match redemption {target.id}"
             )
 
 
@@ -1137,7 +1135,7 @@ def _refuse_rollback(
         data={"rollback_id": refused.id, "redemption_id": target.id, "failure_code": key},
         occurred_at=now,
     )
-    error = ApiError(400, key, message, details, resource_id=refused.id, resource_type="redemption_rollback")
+    error = DomainError(key, message, details, resource_id=refused.id, resource_type="redemption_rollback")
     return RollbackOutcome(rollbacks=[refused], order=target.order, error=error)
 
 

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from redemptions.tabs import visible_tabs
 from voucherhub.caller import Caller
-from voucherhub.errors import ApiError
+from voucherhub.errors import DomainError
 
 from . import queries
 from .filters import RedemptionFilter
@@ -157,7 +157,7 @@ def redemption_rollback(request, redemption_id: str):
                 caller=Caller.for_user(request.user),
                 stacked=redemption.is_stacked_parent,
             )
-        except ApiError as exc:
+        except DomainError as exc:
             outcome = None
             error = exc.details or exc.message
         if outcome is not None and outcome.error is not None:

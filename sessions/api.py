@@ -3,7 +3,7 @@
 from django.http import HttpResponse
 from ninja import Router
 
-from voucherhub.api import caller_of
+from voucherhub.api.context import caller_of
 
 from . import services
 

@@ -289,7 +289,7 @@ def release_session_lock(*, code: str, session_key: str, caller: Caller) -> None
     """``DELETE /v1/vouchers/{code}/sessions/{key}``: release that voucher's lock in the session.
 
     Locks the voucher, then the session. When the session holds nothing else afterwards it is marked
-    RELEASED with reason API. Raises ApiError 404 (``resource_type`` voucher or session) when the
+    RELEASED with reason API. Raises a ``not_found`` DomainError (``resource_type`` voucher or session) when the
     voucher, the session or an active lock of the session on the voucher does not exist.
     """
     voucher = _find_voucher(code)
@@ -321,7 +321,7 @@ def release_session_lock(*, code: str, session_key: str, caller: Caller) -> None
 def release_session(*, key: str, caller: Caller, reason: str = ReleaseReason.MANUAL) -> ValidationSession:
     """The dashboard's Release: free every lock of the session and mark it RELEASED with ``reason``.
 
-    Idempotent: a session that is no longer active is returned unchanged. Raises ApiError 404 for an
+    Idempotent: a session that is no longer active is returned unchanged. Raises a ``not_found`` DomainError for an
     unknown key.
     """
     if not ValidationSession.objects.filter(pk=key).exists():

@@ -20,7 +20,7 @@ from django_tables2.views import SingleTableMixin
 from redemptions.keyset import keyset_table
 from redemptions.tabs import visible_tabs
 from voucherhub.caller import Caller
-from voucherhub.errors import ApiError
+from voucherhub.errors import DomainError
 
 from . import services
 from .filters import PAGE_SIZES, SessionFilter
@@ -182,7 +182,7 @@ class SessionReleaseView(PermissionRequiredMixin, View):
         get_object_or_404(ValidationSession.objects.only("pk"), pk=key)
         try:
             services.release_session(key=key, caller=Caller.for_user(request.user), reason=ReleaseReason.MANUAL)
-        except ApiError as error:  # gone between the check and the lock
+        except DomainError as error:  # gone between the check and the lock
             raise Http404(key) from error
         session = sessions_queryset().get(pk=key)
         if not request.htmx:

@@ -9,7 +9,7 @@ from django.dispatch import receiver
 
 from auditlog.services import record_event
 from voucherhub.caller import Caller
-from voucherhub.errors import ApiError, not_found
+from voucherhub.errors import DomainError, not_found
 
 from .models import Category, StackingRules
 
@@ -25,9 +25,8 @@ STACKING_RULES_FIELDS = (
 )
 
 
-def _duplicate_name(name: str) -> ApiError:
-    return ApiError(
-        409, "duplicate_found", "Duplicate resource found", f"A category named {name} already exists",
+def _duplicate_name(name: str) -> DomainError:
+    return DomainError("duplicate_found", "Duplicate resource found", f"A category named {name} already exists",
         resource_type="category",
     )  # fmt: skip
 

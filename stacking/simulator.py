@@ -65,7 +65,7 @@ def current_rules() -> StackingRules:
 
 def simulate(*, redeemables: list[dict], amount: int, customer_source_id: str | None = None) -> Simulation:
     """The engine's verdict on ``redeemables`` for an order of ``amount`` minor units under the current
-    stacking rules. Raises ``voucherhub.errors.ApiError`` (400) for a stack the API would refuse (too many
+    stacking rules. Raises ``voucherhub.errors.DomainError`` (400) for a stack the API would refuse (too many
     redeemables, duplicates). Writes nothing."""
     with transaction.atomic():
         try:

@@ -19,7 +19,7 @@ from django_tables2 import RequestConfig
 from campaigns.models import Campaign
 from redemptions.tabs import visible_tabs
 from voucherhub.caller import Caller
-from voucherhub.errors import ApiError
+from voucherhub.errors import DomainError
 
 from . import services, simulator
 from .forms import CategoryForm, SimulatorForm, StackingRulesForm
@@ -47,7 +47,7 @@ def _simulate(form: SimulatorForm) -> tuple[simulator.Simulation | None, str]:
         return simulator.simulate(
             redeemables=redeemables, amount=data["amount"], customer_source_id=data["customer"]
         ), ""
-    except ApiError as exc:
+    except DomainError as exc:
         return None, exc.details or exc.message
 
 
@@ -134,8 +134,8 @@ def _category_form(request, category: Category | None):
                 saved = services.create_category(caller=caller, **form.cleaned_data)
             else:
                 saved = services.update_category(caller=caller, category_id=category.pk, **form.cleaned_data)
-        except ApiError as exc:
-            form.add_error("name" if exc.status == 409 else None, exc.details or exc.message)
+        except DomainError as exc:
+            form.add_error("name" if exc.key == "duplicate_found" else None, exc.details or exc.message)
         else:
             verb = "created" if category is None else "saved"
             if not request.htmx:

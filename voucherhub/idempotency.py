@@ -14,7 +14,7 @@ from datetime import timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .errors import ApiError, invalid_payload
+from .errors import DomainError, invalid_payload
 from .models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
@@ -51,8 +51,7 @@ def idempotent(request, compute: Callable[[], Answer]) -> Answer:
             row = IdempotencyKey.objects.select_for_update().get(api_key=api_key, key=key)
             fresh = row.created_at >= timezone.now() - timedelta(hours=IdempotencyKey.TTL_HOURS)
             if fresh and row.fingerprint != request_print:
-                raise ApiError(
-                    409,
+                raise DomainError(
                     "duplicate_found",
                     "Duplicate idempotency key",
                     f"{HEADER} {key!r} was already used with a different request",

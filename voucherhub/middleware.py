@@ -12,10 +12,10 @@ import logging
 import time
 
 from django.db import InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse
 from django.template import loader
 
-from .errors import ApiError
+from .api.errors import database_unavailable, error_response
 from .ids import new_request_id
 
 log = logging.getLogger(__name__)
@@ -31,19 +31,13 @@ def database_down(exc: BaseException | None) -> bool:
     return isinstance(exc, DATABASE_DOWN)
 
 
-def database_unavailable() -> ApiError:
-    return ApiError(
-        503, "service_unavailable", "Service unavailable", "The database is unavailable; try again shortly."
-    )
-
-
 def unavailable_response(request, exc: BaseException) -> HttpResponse:
     """503 in the platform's error shape for /v1/, the friendly page for the dashboard. Touches no database."""
     # One line per request, no traceback: an outage would otherwise bury the log.
     log.error("database unavailable during %s %s: %s", request.method, request.path, type(exc).__name__)
     if request.path.startswith(API_PREFIX):
         request_id = getattr(request, "request_id", None) or new_request_id()
-        response = JsonResponse(database_unavailable().body(request_id), status=503)
+        response = error_response(database_unavailable(), request_id)
     else:
         # No request in the context: the context processors would look up the user in the database.
         response = HttpResponse(loader.render_to_string("503.html"), status=503)

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views
-from .api import urls as api_urls
+from .api.site import urls as api_urls
 
 urlpatterns = [
     path("v1/", api_urls()),  # first: every API call resolves here without trying the dashboard's routes

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import voucherhub.api
+import voucherhub.api.auth
 from auditlog.models import RequestLog
 from auditlog.services import parse_body, redact
 from voucherhub.models import ApiKey
@@ -42,7 +42,7 @@ def test_a_revoked_key_is_refused(api, credentials):
 
 
 def test_a_key_in_use_is_refused_once_revoked_within_the_cache_time(api, credentials, monkeypatch):
-    monkeypatch.setattr(voucherhub.api, "KEY_CACHE_SECONDS", 0.3)
+    monkeypatch.setattr(voucherhub.api.auth, "KEY_CACHE_SECONDS", 0.3)
     assert api.get("/v1/stacking-rules").status_code == 200  # the key is now remembered by this process
     revoke_api_key(key=ApiKey.objects.get(app_id=credentials.app_id))
     time.sleep(0.35)

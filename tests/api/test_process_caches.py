@@ -1,4 +1,4 @@
-"""What a process remembers between calls (stacking rules, API keys: see voucherhub.api) and how soon it
+"""What a process remembers between calls (stacking rules, API keys: see voucherhub.api.auth) and how soon it
 notices a change made elsewhere."""
 
 import time

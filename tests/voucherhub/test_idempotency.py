@@ -13,7 +13,8 @@ from django.db import connection
 from django.test import RequestFactory
 from django.utils import timezone
 
-from voucherhub.errors import ApiError
+from voucherhub.api.errors import status_of
+from voucherhub.errors import DomainError
 from voucherhub.idempotency import idempotent, purge_idempotency_keys
 from voucherhub.models import IdempotencyKey, WorkerHeartbeat
 from voucherhub.services import create_api_key
@@ -62,9 +63,9 @@ def test_the_same_body_with_other_key_order_or_spacing_is_the_same_request(api_k
 
 def test_the_same_key_with_another_body_is_refused_with_409(api_key):
     idempotent(post(api_key, {"a": 1}), work("call"))
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(DomainError) as refused:
         idempotent(post(api_key, {"a": 2}), work("call"))
-    assert refused.value.status == 409 and refused.value.key == "duplicate_found"
+    assert status_of(refused.value) == 409 and refused.value.key == "duplicate_found"
     assert WorkerHeartbeat.objects.count() == 1
 
 
@@ -77,9 +78,9 @@ def test_without_the_header_every_call_does_its_work(api_key):
 def test_a_call_that_fails_stores_nothing_so_a_retry_runs_again(api_key):
     def crash():
         WorkerHeartbeat.objects.create(name="half-done", seen_at=timezone.now())
-        raise ApiError(400, "invalid_payload", "Invalid payload", "bad")
+        raise DomainError("invalid_payload", "Invalid payload", "bad")
 
-    with pytest.raises(ApiError):
+    with pytest.raises(DomainError):
         idempotent(post(api_key, {"a": 1}), crash)
     assert not WorkerHeartbeat.objects.exists()  # nothing half written
     assert idempotent(post(api_key, {"a": 1}), work("call")) == (200, {"rows": 1})
@@ -101,9 +102,9 @@ def test_a_key_older_than_24_hours_is_forgotten(api_key):
 
 
 def test_an_overlong_key_is_refused(api_key):
-    with pytest.raises(ApiError) as refused:
+    with pytest.raises(DomainError) as refused:
         idempotent(post(api_key, {"a": 1}, key="k" * 256), work("call"))
-    assert refused.value.status == 400
+    assert status_of(refused.value) == 400
 
 
 @pytest.mark.postgres

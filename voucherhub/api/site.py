@@ -1,0 +1,106 @@
+"""The /v1/ API site: the NinjaAPI, its routers mounted by dotted path, and every error in one shape.
+
+Each app contributes a ninja ``Router`` from its own ``api.py``; :data:`ROUTERS` names them, so this module
+imports no app (and no app imports it: only ``voucherhub.urls`` does). Errors of every kind — a
+:class:`DomainError` from a service, a schema violation, a missing key, an unknown path, a database
+outage, a crash — are answered through :mod:`voucherhub.api.errors`.
+"""
+
+import logging
+
+from django.db import InterfaceError, OperationalError
+from django.http import Http404
+from django.urls import URLPattern, URLResolver
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from voucherhub.errors import DomainError, invalid_payload
+
+from .auth import AppKeyAuth
+from .context import request_id_of
+from .errors import database_unavailable, error_response, for_status, unauthorized
+from .parsing import StrictJsonParser, describe_validation_errors
+
+log = logging.getLogger(__name__)
+
+# Django tries the routes in order: the redemptions router (validations, redemptions) comes first, so the
+# hot calls resolve after a few patterns instead of after every campaign route.
+ROUTERS = (
+    "redemptions.api.router",
+    "campaigns.api.router",
+    "sessions.api.router",
+    "stacking.api.router",
+    "exports.api.router",
+)
+
+api = NinjaAPI(
+    title="VoucherHub API",
+    version="v2018-08-01",
+    description="The platform's v1 wire format; authenticate with X-App-Id and X-App-Token.",
+    auth=AppKeyAuth(),
+    urls_namespace="v1",
+    openapi_url="/openapi.json",
+    docs_url=None,
+    parser=StrictJsonParser(),
+)
+
+
+def _answer(request, error: DomainError, status: int | None = None):
+    return error_response(error, request_id_of(request), status=status)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    return _answer(request, exc)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request, exc):
+    return _answer(request, unauthorized())
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc: ValidationError):
+    return _answer(request, invalid_payload(describe_validation_errors(exc.errors)))
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc: HttpError):
+    return _answer(request, for_status(exc.status_code, str(exc)), status=exc.status_code)
+
+
+@api.exception_handler(Http404)
+def _not_found(request, exc):
+    return _answer(request, for_status(404, "Cannot find the requested resource"))
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def _database_down(request, exc):
+    # The database is down or restarting: 503, not a 500 (voucherhub.middleware explains the three places).
+    log.error("database unavailable during %s %s: %s", request.method, request.path, type(exc).__name__)
+    return _answer(request, database_unavailable())
+
+
+@api.exception_handler(Exception)
+def _crash(request, exc):
+    log.exception("unhandled error in %s %s", request.method, request.path)
+    return _answer(request, for_status(500, "The server could not complete the call; it was logged."))
+
+
+def public(patterns):
+    """Mark the API's views as not needing a dashboard login (they authenticate with keys)."""
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            public(pattern.url_patterns)
+        elif isinstance(pattern, URLPattern):
+            pattern.callback.login_required = False
+    return patterns
+
+
+def urls():
+    """The URL include for ``path("v1/", ...)``."""
+    for router in ROUTERS:
+        api.add_router("", router)
+    patterns, app_name, namespace = api.urls
+    return public(patterns), app_name, namespace

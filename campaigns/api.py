@@ -21,7 +21,7 @@ from voucherhub.errors import invalid_query_params
 from voucherhub.ids import new_id
 from voucherhub.wire import list_json
 
-from . import queries, services
+from . import queries
 from .schemas import (
     AssignmentIn,
     BalanceIn,
@@ -57,6 +57,13 @@ from .serializers import (
     validation_rule_json,
     voucher_json,
 )
+from .services import campaigns as campaign_services
+from .services import customers as customer_services
+from .services import generation
+from .services import segments as segment_services
+from .services import tiers as tier_services
+from .services import validation_rules as rule_services
+from .services import vouchers as voucher_services
 
 router = Router(tags=["campaigns"])
 
@@ -156,7 +163,7 @@ def create_campaign(request, payload: CampaignIn):
         }
     tiers = [_tier_fields(tier) for tier in (payload.promotion.tiers or [])] if payload.promotion else None
     body.pop("promotion", None)
-    campaign = services.create_campaign(caller=caller_of(request), voucher=template, tiers=tiers, **body)
+    campaign = campaign_services.create_campaign(caller=caller_of(request), voucher=template, tiers=tiers, **body)
     return _campaign_body(campaign.id)
 
 
@@ -179,7 +186,7 @@ def update_campaign(request, campaign_id: str, payload: CampaignUpdateIn):
         body["discount"] = payload.discount.wire()
     if payload.gift is not None:
         body["gift"] = payload.gift.wire()
-    campaign = services.update_campaign(caller=caller_of(request), ref=campaign_id, **body)
+    campaign = campaign_services.update_campaign(caller=caller_of(request), ref=campaign_id, **body)
     return _campaign_body(campaign.id)
 
 
@@ -190,19 +197,19 @@ def update_campaign(request, campaign_id: str, payload: CampaignUpdateIn):
 )
 def delete_campaign(request, campaign_id: str):
     query = _query(request, ForceQuery)
-    action = services.delete_campaign(caller=caller_of(request), ref=campaign_id, force=query.force)
+    action = campaign_services.delete_campaign(caller=caller_of(request), ref=campaign_id, force=query.force)
     return {"async_action_id": action}
 
 
 @router.post("/campaigns/{campaign_id}/enable", summary="Enable a campaign")
 def enable_campaign(request, campaign_id: str):
-    campaign = services.set_campaign_active(caller=caller_of(request), ref=campaign_id, active=True)
+    campaign = campaign_services.set_campaign_active(caller=caller_of(request), ref=campaign_id, active=True)
     return _campaign_body(campaign.id)
 
 
 @router.post("/campaigns/{campaign_id}/disable", summary="Disable a campaign")
 def disable_campaign(request, campaign_id: str):
-    campaign = services.set_campaign_active(caller=caller_of(request), ref=campaign_id, active=False)
+    campaign = campaign_services.set_campaign_active(caller=caller_of(request), ref=campaign_id, active=False)
     return _campaign_body(campaign.id)
 
 
@@ -222,12 +229,12 @@ def add_vouchers_to_campaign(request, campaign_id: str, payload: CampaignVoucher
     """One: the voucher. More: ``{async_action_id}``; above MAX_VOUCHERS_PER_CALL that id names the
     background job generating them (the campaign is IN_PROGRESS until it is DONE)."""
     count = _query(request, VouchersCountQuery).vouchers_count
-    if count > services.MAX_VOUCHERS_PER_CALL:
-        job = services.schedule_campaign_vouchers(
+    if count > generation.MAX_VOUCHERS_PER_CALL:
+        job = generation.schedule_campaign_vouchers(
             caller=caller_of(request), ref=campaign_id, count=count, **_campaign_vouchers_fields(payload)
         )
         return {"async_action_id": job.id}
-    vouchers = services.add_campaign_vouchers(
+    vouchers = campaign_services.add_campaign_vouchers(
         caller=caller_of(request), ref=campaign_id, count=count, **_campaign_vouchers_fields(payload)
     )
     if count == 1:
@@ -240,7 +247,9 @@ def add_voucher_with_code_to_campaign(request, campaign_id: str, code: str, payl
     fields = _campaign_vouchers_fields(payload)
     fields.pop("code", None)
     fields.pop("code_config", None)
-    (voucher,) = services.add_campaign_vouchers(caller=caller_of(request), ref=campaign_id, code=code, **fields)
+    (voucher,) = campaign_services.add_campaign_vouchers(
+        caller=caller_of(request), ref=campaign_id, code=code, **fields
+    )
     return voucher_json(voucher, assignments=queries.voucher_assignments(voucher))
 
 
@@ -277,7 +286,7 @@ def list_campaign_tiers(request, campaign_id: str):
 
 @router.post("/promotions/{campaign_id}/tiers", summary="Add a tier to a promotion campaign")
 def add_promotion_tier(request, campaign_id: str, payload: TierIn):
-    tier = services.create_promotion_tier(
+    tier = tier_services.create_promotion_tier(
         caller=caller_of(request), campaign_ref=campaign_id, tier=_tier_fields(payload)
     )
     return tier_json(tier, assignments=queries.tier_assignments(tier))
@@ -301,7 +310,7 @@ def _voucher_body(voucher) -> dict:
 
 @router.post("/vouchers", summary="Create a voucher with a random code (or the body's code)")
 def generate_random_code(request, payload: VoucherIn):
-    voucher = services.create_voucher(caller=caller_of(request), **_voucher_fields(payload))
+    voucher = voucher_services.create_voucher(caller=caller_of(request), **_voucher_fields(payload))
     return _voucher_body(voucher)
 
 
@@ -320,7 +329,7 @@ def create_voucher(request, code: str, payload: VoucherIn):
     fields = _voucher_fields(payload)
     fields["code"] = code
     fields.pop("code_config", None)
-    voucher = services.create_voucher(caller=caller_of(request), **fields)
+    voucher = voucher_services.create_voucher(caller=caller_of(request), **fields)
     return _voucher_body(voucher)
 
 
@@ -335,7 +344,7 @@ def update_voucher(request, code: str, payload: VoucherUpdateIn):
     redemption = body.pop("redemption", None) or {}
     body["redemption_quantity"] = redemption.get("quantity")
     body["discount"] = payload.discount.wire() if payload.discount else None
-    voucher = services.update_voucher(caller=caller_of(request), ref=code, **body)
+    voucher = voucher_services.update_voucher(caller=caller_of(request), ref=code, **body)
     return _voucher_body(voucher)
 
 
@@ -346,23 +355,23 @@ def update_voucher(request, code: str, payload: VoucherUpdateIn):
 )
 def delete_voucher(request, code: str):
     query = _query(request, ForceQuery)
-    services.delete_voucher(caller=caller_of(request), ref=code, force=query.force)
+    voucher_services.delete_voucher(caller=caller_of(request), ref=code, force=query.force)
     return _no_content()
 
 
 @router.post("/vouchers/{code}/enable", summary="Enable a voucher")
 def enable_voucher(request, code: str):
-    return _voucher_body(services.set_voucher_active(caller=caller_of(request), ref=code, active=True))
+    return _voucher_body(voucher_services.set_voucher_active(caller=caller_of(request), ref=code, active=True))
 
 
 @router.post("/vouchers/{code}/disable", summary="Disable a voucher")
 def disable_voucher(request, code: str):
-    return _voucher_body(services.set_voucher_active(caller=caller_of(request), ref=code, active=False))
+    return _voucher_body(voucher_services.set_voucher_active(caller=caller_of(request), ref=code, active=False))
 
 
 @router.post("/vouchers/{code}/balance", summary="Add to (or take from) a gift card's balance")
 def update_voucher_balance(request, code: str, payload: BalanceIn):
-    voucher = services.update_gift_balance(caller=caller_of(request), ref=code, **_body(payload))
+    voucher = voucher_services.update_gift_balance(caller=caller_of(request), ref=code, **_body(payload))
     return balance_json(voucher, payload.amount)
 
 
@@ -371,7 +380,7 @@ def update_voucher_balance(request, code: str, payload: BalanceIn):
 
 @router.post("/customers", summary="Create or update a customer (upsert by source_id)")
 def create_customer(request, payload: CustomerIn):
-    return customer_full_json(services.create_customer(caller=caller_of(request), **_body(payload)))
+    return customer_full_json(customer_services.create_customer(caller=caller_of(request), **_body(payload)))
 
 
 @router.get("/customers", summary="List customers", openapi_extra=_documented(CustomerListQuery))
@@ -389,13 +398,13 @@ def get_customer(request, customer_id: str):
 
 @router.put("/customers/{customer_id}", summary="Update a customer (by id or source_id)")
 def update_customer(request, customer_id: str, payload: CustomerUpdateIn):
-    customer = services.update_customer(caller=caller_of(request), ref=customer_id, **_body(payload))
+    customer = customer_services.update_customer(caller=caller_of(request), ref=customer_id, **_body(payload))
     return customer_full_json(customer)
 
 
 @router.post("/segments", summary="Create a static or auto-update customer segment")
 def create_segment(request, payload: SegmentIn):
-    return segment_json(services.create_segment(caller=caller_of(request), **_body(payload)))
+    return segment_json(segment_services.create_segment(caller=caller_of(request), **_body(payload)))
 
 
 @router.get("/segments/{segment_id}", summary="Get a segment")
@@ -405,7 +414,7 @@ def get_segment(request, segment_id: str):
 
 @router.delete("/segments/{segment_id}", summary="Delete a segment")
 def delete_segment(request, segment_id: str):
-    services.delete_segment(caller=caller_of(request), segment_id=segment_id)
+    segment_services.delete_segment(caller=caller_of(request), segment_id=segment_id)
     return _no_content()
 
 
@@ -427,7 +436,7 @@ def _rule_body(rule) -> dict:
 
 @router.post("/validation-rules", summary="Create a validation rule")
 def create_validation_rule(request, payload: ValidationRuleIn):
-    return _rule_body(services.create_validation_rule(caller=caller_of(request), **_rule_fields(payload)))
+    return _rule_body(rule_services.create_validation_rule(caller=caller_of(request), **_rule_fields(payload)))
 
 
 @router.get("/validation-rules", summary="List validation rules", openapi_extra=_documented(RuleListQuery))
@@ -446,19 +455,19 @@ def get_validation_rule(request, rule_id: str):
 
 @router.put("/validation-rules/{rule_id}", summary="Update a validation rule (partial)")
 def update_validation_rule(request, rule_id: str, payload: ValidationRuleUpdateIn):
-    rule = services.update_validation_rule(caller=caller_of(request), rule_id=rule_id, **_rule_fields(payload))
+    rule = rule_services.update_validation_rule(caller=caller_of(request), rule_id=rule_id, **_rule_fields(payload))
     return _rule_body(rule)
 
 
 @router.delete("/validation-rules/{rule_id}", summary="Delete a validation rule and its assignments")
 def delete_validation_rule(request, rule_id: str):
-    services.delete_validation_rule(caller=caller_of(request), rule_id=rule_id)
+    rule_services.delete_validation_rule(caller=caller_of(request), rule_id=rule_id)
     return _no_content()
 
 
 @router.post("/validation-rules/{rule_id}/assignments", summary="Assign a rule to a voucher, campaign or tier")
 def create_validation_rule_assignment(request, rule_id: str, payload: AssignmentIn):
-    assignment = services.assign_validation_rule(caller=caller_of(request), rule_id=rule_id, **_body(payload))
+    assignment = rule_services.assign_validation_rule(caller=caller_of(request), rule_id=rule_id, **_body(payload))
     return assignment_json(assignment)
 
 
@@ -470,7 +479,7 @@ def list_validation_rule_assignments(request, rule_id: str):
 
 @router.delete("/validation-rules/{rule_id}/assignments/{assignment_id}", summary="Remove a rule assignment")
 def delete_validation_rule_assignment(request, rule_id: str, assignment_id: str):
-    services.unassign_validation_rule(caller=caller_of(request), rule_id=rule_id, assignment_id=assignment_id)
+    rule_services.unassign_validation_rule(caller=caller_of(request), rule_id=rule_id, assignment_id=assignment_id)
     return _no_content()
 
 

@@ -89,6 +89,18 @@ def find_category(ref: str) -> Category:
     return category
 
 
+def category_of(category: str | None, category_id: str | None) -> Category | None:
+    """The category named by id (first) or by name or id (``find_category``); None when neither is given."""
+    if category_id:
+        found = Category.objects.filter(pk=category_id).first()
+        if found is None:
+            raise not_found("category", category_id)
+        return found
+    if category:
+        return find_category(category)
+    return None
+
+
 def find_tier(tier_id: str) -> PromotionTier:
     tier = (
         PromotionTier.objects.select_related("campaign", "category")

@@ -2,16 +2,16 @@
 
 from celery import shared_task
 
-from . import services
+from .services import generation
 
 
 @shared_task(name="campaigns.tasks.generate_vouchers", acks_late=True, reject_on_worker_lost=True)
 def generate_vouchers(job_id: str) -> None:
     """Generate a job's missing vouchers. Safe to deliver twice: it continues from what the database holds."""
-    services.run_generation_job(job_id)
+    generation.run_generation_job(job_id)
 
 
 @shared_task(name="campaigns.tasks.reap_generation_jobs")
 def reap_generation_jobs() -> dict:
     """Periodic (beat): hand out again jobs whose worker died; enqueue ones the broker never took."""
-    return services.reap_generation_jobs()
+    return generation.reap_generation_jobs()

@@ -15,10 +15,12 @@ from voucherhub.errors import invalid_payload, invalid_query_params, not_found
 from voucherhub.idempotency import idempotent
 from voucherhub.wire import list_json
 
-from . import queries, services
+from . import queries
 from .orders import order_json, unsaved_order_json
 from .schemas import RollbackIn, StackIn
 from .serializers import entry_json, redeemable_json, redemption_json, rollback_json, session_json
+from .services import redemption, validation
+from .services.rollback import rollback_redemption
 
 router = Router(tags=["redemptions"])
 
@@ -36,7 +38,7 @@ def _lists(items: list[tuple[str, dict]], *, all_in_redeemables: bool) -> dict:
 @router.post("/validations", summary="Validate a stack of redeemables (ValidationsApi.validate_stacked_discounts)")
 def validate(request, body: StackIn):
     def compute():
-        outcome = services.validate(**body.service_kwargs(), caller=caller_of(request))
+        outcome = validation.validate(**body.service_kwargs(), caller=caller_of(request))
         stack = outcome.stack
         if outcome.order is not None:
             order = order_json(outcome.order, applied_discount_amount=stack.total_discount_amount)
@@ -69,7 +71,7 @@ def validate(request, body: StackIn):
 @router.post("/redemptions", summary="Redeem a stack of redeemables (RedemptionsApi.redeem_stacked_discounts)")
 def redeem(request, body: StackIn):
     def compute():
-        outcome = services.redeem(**body.service_kwargs(), caller=caller_of(request))
+        outcome = redemption.redeem(**body.service_kwargs(), caller=caller_of(request))
         request_id = request_id_of(request)
         if outcome.error is not None:
             return status_of(outcome.error), error_body(outcome.error, request_id)
@@ -176,7 +178,7 @@ def _rollback(request, redemption_id: str, reason: str | None, tracking_id: str 
     if "\x00" in (reason or "") + (tracking_id or "") or len(reason or "") > 500 or len(tracking_id or "") > 200:
         details = "reason (at most 500 characters) and tracking_id (at most 200) must not hold the NUL character"
         raise invalid_query_params(details)
-    outcome = services.rollback_redemption(
+    outcome = rollback_redemption(
         redemption_id=redemption_id,
         reason=reason,
         tracking_id=tracking_id,

@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from .filters import DEFAULT_PAGE_SIZE, PageSizeForm
 from .models import Redemption, RedemptionStatus
-from .services import rollback_window_end
+from .services.rollback import rollback_window_end
 
 
 class RollbackForm(forms.Form):

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from sessions.models import ValidationSession
     from stacking.engine import RedeemableResult
 
-    from .services import Checked, ItemFailure
+    from .services.evaluation import Checked, ItemFailure
 
 SKIP_MESSAGES = {
     SkipReason.APPLICABLE_REDEEMABLES_LIMIT_EXCEEDED: "Applicable redeemables limit exceeded",

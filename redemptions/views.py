@@ -19,7 +19,7 @@ from .filters import RedemptionFilter
 from .forms import RollbackForm, can_roll_back, page_size_form
 from .keyset import keyset_table
 from .models import Redemption
-from .services import rollback_redemption, rollback_window_end
+from .services.rollback import rollback_redemption, rollback_window_end
 from .tables import RedemptionTable
 
 TABLE_TARGET = "redemptions-table"

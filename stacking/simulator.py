@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from campaigns.models import Customer, PromotionTier
-from redemptions import services as redemption_services
+from redemptions.services.evaluation import check_stack
 
 from . import engine
 from .models import StackingRules
@@ -82,7 +82,7 @@ def _simulate(redeemables: list[dict], amount: int, customer_source_id: str | No
         customer = Customer.objects.filter(source_id=customer_source_id).first()
         if customer is None:
             notes.append(f"No customer with source id {customer_source_id}: evaluated without a customer.")
-    check = redemption_services.check_stack(redeemables, amount=amount, customer=customer, settings_row=rules)
+    check = check_stack(redeemables, amount=amount, customer=customer, settings_row=rules)
     checked, stack, settings = check.checked, check.stack, check.settings
     lines = []
     for c, result in zip(checked, stack.results, strict=True):

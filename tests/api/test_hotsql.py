@@ -9,7 +9,7 @@ from django.db.models import Model
 
 from auditlog.models import Event
 from campaigns.models import Campaign, Customer, Voucher
-from redemptions.services import _rule_flags
+from redemptions.services.evaluation import _rule_flags
 from sessions.services import lock_vouchers
 from stacking.models import Category
 from tests.factories import make_campaign, make_customer, make_gift_card, make_voucher, now

@@ -7,8 +7,9 @@ from django.utils import timezone
 
 from auditlog.models import Event
 from campaigns.models import Order, VoucherTransaction
-from redemptions import services
 from redemptions.models import Redemption, Rollback
+from redemptions.services import evaluation
+from redemptions.services.rollback import add_months
 from sessions.models import ValidationSession
 from tests.factories import make_campaign, make_gift_card, make_voucher
 from tests.redemptions.factories import body, make_tier, parses, stacking, tier, voucher
@@ -181,7 +182,7 @@ def test_a_rolled_back_redemption_cannot_be_rolled_back_again(api):
 def test_a_rollback_older_than_three_calendar_months_is_refused(api):
     code = make_voucher(code="OLD-ORDER")
     [redemption] = _redeemed(api, voucher("OLD-ORDER"))["redemptions"]
-    long_ago = services.add_months(timezone.now(), -3) - timedelta(minutes=1)
+    long_ago = add_months(timezone.now(), -3) - timedelta(minutes=1)
     Redemption.objects.filter(pk=redemption["id"]).update(created_at=long_ago)
 
     response = api.post(f"/v1/redemptions/{redemption['id']}/rollback")
@@ -196,7 +197,7 @@ def test_a_rollback_just_inside_three_calendar_months_is_accepted(api):
     make_voucher(code="RECENT")
     [redemption] = _redeemed(api, voucher("RECENT"))["redemptions"]
     Redemption.objects.filter(pk=redemption["id"]).update(
-        created_at=services.add_months(timezone.now(), -3) + timedelta(minutes=5)
+        created_at=add_months(timezone.now(), -3) + timedelta(minutes=5)
     )
 
     assert api.post(f"/v1/redemptions/{redemption['id']}/rollback").status_code == 200
@@ -213,7 +214,7 @@ def test_a_rollback_just_inside_three_calendar_months_is_accepted(api):
     ],
 )
 def test_calendar_months_are_added_with_the_day_clamped(start, months, end):
-    assert services.add_months(start, months) == end
+    assert add_months(start, months) == end
 
 
 def test_a_stacked_redemption_is_rolled_back_as_a_whole(api):
@@ -390,7 +391,7 @@ def test_a_voucher_lists_its_redemption_entries(api):
 def test_a_refused_database_write_becomes_a_failure_not_a_500(api, monkeypatch):
     """Behind the checks, the database constraint is the last line: it turns into quantity_exceeded."""
     make_voucher(code="FULL", redemption_quantity=1, redeemed_quantity=1)
-    monkeypatch.setattr(services, "_own_failure", lambda *args: None)
+    monkeypatch.setattr(evaluation, "_own_failure", lambda *args: None)
 
     response = api.post("/v1/redemptions", body(voucher("FULL")))
 

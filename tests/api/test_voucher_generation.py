@@ -14,9 +14,10 @@ from celery.signals import task_postrun
 from django.utils import timezone
 
 from auditlog.models import Event
-from campaigns import services, tasks
+from campaigns import tasks
 from campaigns.models import Campaign, GenerationStatus, VoucherGenerationJob
 from campaigns.models import Voucher as VoucherRow
+from campaigns.services import generation
 from conftest import wait_for
 from tests.api.test_plumbing import assert_error_shape
 
@@ -141,7 +142,7 @@ def test_a_redelivered_task_continues_from_the_database_and_never_generates_more
     class WorkerKilled(BaseException):
         """What the task sees of a SIGKILL: nothing after this point runs."""
 
-    real_insert = services._insert_generated
+    real_insert = generation._insert_generated
     calls = []
 
     def dies_on_second_batch(*args, **kwargs):
@@ -150,7 +151,7 @@ def test_a_redelivered_task_continues_from_the_database_and_never_generates_more
             raise WorkerKilled
         return real_insert(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_insert_generated", dies_on_second_batch)
+    monkeypatch.setattr(generation, "_insert_generated", dies_on_second_batch)
     with pytest.raises(WorkerKilled):
         tasks.generate_vouchers(job.id)
     job.refresh_from_db()
@@ -158,7 +159,7 @@ def test_a_redelivered_task_continues_from_the_database_and_never_generates_more
     assert len(campaign_vouchers(body["id"])) == 1000  # the killed batch left nothing behind
     assert api.get(f"/v1/campaigns/{body['id']}").json()["vouchers_count"] == 1000
 
-    monkeypatch.setattr(services, "_insert_generated", real_insert)
+    monkeypatch.setattr(generation, "_insert_generated", real_insert)
     tasks.generate_vouchers(job.id)  # redelivered at once: the heartbeat is fresh, as if a worker were on it
     job.refresh_from_db()
     assert (job.status, job.done, job.attempts) == (GenerationStatus.IN_PROGRESS, 1000, 1)

@@ -15,7 +15,9 @@ from django.utils.dateparse import parse_datetime
 
 from campaigns.models import CampaignType, PromotionTier, Voucher
 from redemptions.models import Redemption, Validation
-from redemptions.services import redeem, rollback_redemption, validate
+from redemptions.services.redemption import redeem
+from redemptions.services.rollback import rollback_redemption
+from redemptions.services.validation import validate
 from tests.factories import make_campaign, make_gift_card, make_voucher
 from tests.redemptions.test_dashboard_redemptions import make_redemption
 from voucherhub.caller import Caller

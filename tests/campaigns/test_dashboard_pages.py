@@ -152,7 +152,8 @@ def test_statuses_follow_the_engines_checks_and_the_filters_live_in_the_url(clie
 
 
 def test_the_list_counts_vouchers_and_redemptions_in_a_fixed_number_of_queries(client, role_user):
-    from redemptions.services import redeem, rollback_redemption
+    from redemptions.services.redemption import redeem
+    from redemptions.services.rollback import rollback_redemption
     from voucherhub.caller import Caller
 
     caller = Caller.system("test")

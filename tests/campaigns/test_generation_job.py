@@ -10,8 +10,11 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as BrokerDown
 
 from auditlog.models import Event
-from campaigns import services, tasks
+from campaigns import tasks
 from campaigns.models import Campaign, CreationStatus, GenerationStatus, Voucher, VoucherGenerationJob
+from campaigns.services import campaigns as campaign_services
+from campaigns.services import codes as code_services
+from campaigns.services import generation
 from tests.redemptions.test_dashboard_redemptions import make_user
 from voucherhub.caller import Caller
 
@@ -20,7 +23,7 @@ LATER = timedelta(minutes=3)  # past both the requeue and the stale-heartbeat de
 
 
 def new_campaign(count: int, name: str = "Big") -> Campaign:
-    return services.create_campaign(
+    return campaign_services.create_campaign(
         caller=CALLER,
         name=name,
         voucher={"type": "DISCOUNT_VOUCHER", "discount": {"type": "PERCENT", "percent_off": 5}},
@@ -51,9 +54,9 @@ def test_a_job_the_broker_never_took_stays_scheduled_and_the_reaper_sends_it_aga
     assert campaign.creation_status == CreationStatus.IN_PROGRESS
     assert "stays SCHEDULED for the reaper" in caplog.text
 
-    assert services.reap_generation_jobs() == {"retried": 0, "failed": 0, "requeued": 0}  # too early
+    assert generation.reap_generation_jobs() == {"retried": 0, "failed": 0, "requeued": 0}  # too early
     monkeypatch.undo()  # the broker is back; eager mode runs the task where it is sent
-    assert services.reap_generation_jobs(now=timezone.now() + LATER) == {"retried": 0, "failed": 0, "requeued": 1}
+    assert generation.reap_generation_jobs(now=timezone.now() + LATER) == {"retried": 0, "failed": 0, "requeued": 1}
     job.refresh_from_db()
     assert (job.status, job.done) == (GenerationStatus.DONE, 1500)
     assert len(set(codes_of(campaign))) == 1500
@@ -64,16 +67,16 @@ def test_a_job_the_broker_never_took_stays_scheduled_and_the_reaper_sends_it_aga
 def test_the_reaper_hands_out_again_a_job_whose_worker_died_and_it_finishes_exactly(monkeypatch):
     campaign = new_campaign(1500)
     job = VoucherGenerationJob.objects.get(campaign=campaign)
-    monkeypatch.setattr(services, "GENERATION_BATCH", 600)
-    services._claim_job(job.pk)
-    assert services._generation_batch(job.pk, campaign.pk)  # one batch, then the worker is killed
+    monkeypatch.setattr(generation, "GENERATION_BATCH", 600)
+    generation._claim_job(job.pk)
+    assert generation._generation_batch(job.pk, campaign.pk)  # one batch, then the worker is killed
     VoucherGenerationJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - LATER)
 
-    assert services.reap_generation_jobs() == {"retried": 1, "failed": 0, "requeued": 0}
+    assert generation.reap_generation_jobs() == {"retried": 1, "failed": 0, "requeued": 0}
     job.refresh_from_db()
     assert (job.status, job.done, job.attempts) == (GenerationStatus.DONE, 1500, 2)
     assert len(set(codes_of(campaign))) == 1500
-    assert services.reap_generation_jobs(now=timezone.now() + LATER) == {"retried": 0, "failed": 0, "requeued": 0}
+    assert generation.reap_generation_jobs(now=timezone.now() + LATER) == {"retried": 0, "failed": 0, "requeued": 0}
 
 
 @pytest.mark.django_db
@@ -82,10 +85,10 @@ def test_a_job_whose_worker_keeps_dying_fails_with_its_reason_and_the_campaign_s
     job = VoucherGenerationJob.objects.get(campaign=campaign)
     VoucherGenerationJob.objects.filter(pk=job.pk).update(
         status=GenerationStatus.IN_PROGRESS,
-        attempts=services.GENERATION_MAX_ATTEMPTS,
+        attempts=generation.GENERATION_MAX_ATTEMPTS,
         heartbeat_at=timezone.now() - LATER,
     )
-    assert services.reap_generation_jobs() == {"retried": 0, "failed": 1, "requeued": 0}
+    assert generation.reap_generation_jobs() == {"retried": 0, "failed": 1, "requeued": 0}
     job.refresh_from_db()
     assert job.status == GenerationStatus.FAILED and "stopped 5 times" in job.error
     assert Campaign.objects.get(pk=campaign.pk).creation_status == CreationStatus.FAILED
@@ -100,10 +103,10 @@ def test_a_job_whose_worker_keeps_dying_fails_with_its_reason_and_the_campaign_s
 def test_a_duplicate_message_for_a_running_job_does_nothing_and_costs_no_attempt(monkeypatch):
     campaign = new_campaign(1500)
     job = VoucherGenerationJob.objects.get(campaign=campaign)
-    monkeypatch.setattr(services, "GENERATION_BATCH", 600)
-    services._claim_job(job.pk)
-    assert services._generation_batch(job.pk, campaign.pk)  # a worker is on it: one batch so far
-    for _ in range(services.GENERATION_MAX_ATTEMPTS + 1):
+    monkeypatch.setattr(generation, "GENERATION_BATCH", 600)
+    generation._claim_job(job.pk)
+    assert generation._generation_batch(job.pk, campaign.pk)  # a worker is on it: one batch so far
+    for _ in range(generation.GENERATION_MAX_ATTEMPTS + 1):
         tasks.generate_vouchers(job.pk)  # duplicates (the reaper re-sent a job waiting behind busy workers)
     job.refresh_from_db()
     assert (job.status, job.done, job.attempts) == (GenerationStatus.IN_PROGRESS, 600, 1)
@@ -116,11 +119,11 @@ def test_the_reaper_does_not_fail_a_job_whose_slow_worker_moved_meanwhile():
     job = VoucherGenerationJob.objects.get(campaign=campaign)
     stale = timezone.now() - LATER
     VoucherGenerationJob.objects.filter(pk=job.pk).update(
-        status=GenerationStatus.IN_PROGRESS, attempts=services.GENERATION_MAX_ATTEMPTS, heartbeat_at=stale
+        status=GenerationStatus.IN_PROGRESS, attempts=generation.GENERATION_MAX_ATTEMPTS, heartbeat_at=stale
     )
     # The reaper read it as stale; a batch lands before it takes the job's lock.
     VoucherGenerationJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now())
-    assert services.fail_generation(job.pk, message="gave up", unless_moved_since=stale) is None
+    assert generation.fail_generation(job.pk, message="gave up", unless_moved_since=stale) is None
     job.refresh_from_db()
     assert job.status == GenerationStatus.IN_PROGRESS and job.error == ""
 
@@ -129,10 +132,10 @@ def test_the_reaper_does_not_fail_a_job_whose_slow_worker_moved_meanwhile():
 def test_a_campaign_deleted_meanwhile_fails_its_job_and_keeps_what_was_made(monkeypatch):
     campaign = new_campaign(1500)
     job = VoucherGenerationJob.objects.get(campaign=campaign)
-    monkeypatch.setattr(services, "GENERATION_BATCH", 500)
-    services._claim_job(job.pk)
-    services._generation_batch(job.pk, campaign.pk)
-    services.delete_campaign(caller=CALLER, ref=campaign.pk)
+    monkeypatch.setattr(generation, "GENERATION_BATCH", 500)
+    generation._claim_job(job.pk)
+    generation._generation_batch(job.pk, campaign.pk)
+    campaign_services.delete_campaign(caller=CALLER, ref=campaign.pk)
     VoucherGenerationJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - LATER)  # worker gone
     tasks.generate_vouchers(job.pk)
     job.refresh_from_db()
@@ -144,7 +147,7 @@ def test_a_campaign_deleted_meanwhile_fails_its_job_and_keeps_what_was_made(monk
 def test_a_colliding_code_is_drawn_again_and_the_batch_stays_exact(monkeypatch):
     campaign = new_campaign(1200)
     job = VoucherGenerationJob.objects.get(campaign=campaign)
-    real_generate = services.generate_codes
+    real_generate = code_services.generate_codes
     draws = []
 
     def first_draw_collides(config, count):
@@ -154,7 +157,7 @@ def test_a_colliding_code_is_drawn_again_and_the_batch_stays_exact(monkeypatch):
         draws.append(count)
         return codes
 
-    monkeypatch.setattr(services, "generate_codes", first_draw_collides)
+    monkeypatch.setattr(generation, "generate_codes", first_draw_collides)
     tasks.generate_vouchers(job.pk)
     job.refresh_from_db()
     assert (job.status, job.done) == (GenerationStatus.DONE, 1200)
@@ -172,17 +175,17 @@ def test_the_database_refuses_a_job_counting_past_its_total():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_attempts_at_one_job_at_once_never_double_it(monkeypatch):
-    monkeypatch.setattr(services, "enqueue_generation", lambda job_id: True)  # the two attempts below do it
+    monkeypatch.setattr(generation, "enqueue_generation", lambda job_id: True)  # the two attempts below do it
     campaign = new_campaign(3000)
     job = VoucherGenerationJob.objects.get(campaign=campaign)
-    monkeypatch.setattr(services, "GENERATION_BATCH", 250)
+    monkeypatch.setattr(generation, "GENERATION_BATCH", 250)
     start = threading.Barrier(2)
     errors = []
 
     def attempt():
         try:
             start.wait()
-            services.run_generation_job(job.pk)
+            generation.run_generation_job(job.pk)
         except Exception as exc:  # pragma: no cover - reported by the assertion below
             errors.append(exc)
         finally:
@@ -209,12 +212,12 @@ def test_the_dashboard_shows_generation_progress_then_a_failure(client, role_use
     page = client.get(f"/campaigns/{campaign.pk}/")
     assert page.status_code == 200 and "Generating vouchers: 0 of 1,500" in page.content.decode()
 
-    monkeypatch.setattr(services, "GENERATION_BATCH", 400)
-    services._claim_job(job.pk)
-    services._generation_batch(job.pk, campaign.pk)
+    monkeypatch.setattr(generation, "GENERATION_BATCH", 400)
+    generation._claim_job(job.pk)
+    generation._generation_batch(job.pk, campaign.pk)
     assert "Generating vouchers: 400 of 1,500" in client.get(f"/campaigns/{campaign.pk}/vouchers/").content.decode()
 
-    services.fail_generation(job.pk, message="Codes kept colliding")
+    generation.fail_generation(job.pk, message="Codes kept colliding")
     html = client.get(f"/campaigns/{campaign.pk}/").content.decode()
     assert "Voucher generation failed after 400 of 1,500: Codes kept colliding" in html
     assert "Generating vouchers" not in html

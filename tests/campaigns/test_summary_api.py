@@ -8,7 +8,9 @@ import pytest
 from django.test import Client
 
 from campaigns.models import CampaignType
-from redemptions.services import redeem, rollback_redemption, validate
+from redemptions.services.redemption import redeem
+from redemptions.services.rollback import rollback_redemption
+from redemptions.services.validation import validate
 from tests.api.conftest import api, credentials  # noqa: F401  (fixtures)
 from tests.factories import make_campaign, make_gift_card, make_voucher
 from voucherhub.caller import Caller

@@ -9,7 +9,8 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from campaigns.models import CampaignType
-from redemptions.services import redeem, rollback_redemption
+from redemptions.services.redemption import redeem
+from redemptions.services.rollback import rollback_redemption
 from tests.e2e.test_layout import sign_in
 from tests.factories import make_campaign, make_gift_card, make_voucher
 from tests.redemptions.test_dashboard_redemptions import make_redemption
@@ -157,7 +158,7 @@ def test_a_campaign_generating_vouchers_shows_its_progress_then_its_failure(
     live_server, page: Page, role_user, artifact_dir, transactional_db
 ):
     from campaigns.models import Campaign, CreationStatus, GenerationStatus, Voucher, VoucherGenerationJob
-    from campaigns.services import fail_generation
+    from campaigns.services.generation import fail_generation
 
     campaign = make_campaign(name="Big launch")
     # What a job part way through leaves (the worker is not part of this test: see test_voucher_generation).

@@ -141,7 +141,7 @@ def test_add_filter_shows_one_more_filter_in_place_and_removing_it_rewrites_the_
 def test_an_admin_rolls_back_from_a_list_row_and_the_row_updates_in_place(
     live_server, page: Page, role_user, artifact_dir
 ):
-    from redemptions.services import rollback_redemption
+    from redemptions.services.rollback import rollback_redemption
     from voucherhub.caller import Caller
 
     role_user("Admin")

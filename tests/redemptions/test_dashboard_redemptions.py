@@ -12,7 +12,7 @@ from django.utils import timezone
 from auditlog.models import Event
 from redemptions.keyset import SortKey, encode
 from redemptions.models import FailureCode, Redemption, RedemptionResult, RedemptionStatus
-from redemptions.services import redeem
+from redemptions.services.redemption import redeem
 from tests.factories import make_campaign, make_customer, make_voucher
 from voucherhub.caller import Caller
 from voucherhub.ids import new_id

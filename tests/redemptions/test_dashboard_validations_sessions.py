@@ -9,8 +9,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from redemptions import services
 from redemptions.models import Validation
+from redemptions.services import validation
 from sessions.models import ReleaseReason, SessionStatus, ValidationSession
 from tests.factories import make_customer, make_gift_card, make_voucher
 from tests.redemptions.factories import body, voucher
@@ -29,7 +29,7 @@ def validate(*codes: str, key: str | None = None, customer: str = "shopper-1", a
     if key:
         request["session"] = {"type": "LOCK", "key": key}
     fields = {k: request.get(k) for k in ("redeemables", "order", "customer", "session")}
-    return services.validate(**fields, caller=CALLER)
+    return validation.validate(**fields, caller=CALLER)
 
 
 def locked_session(key: str, *codes: str) -> ValidationSession:

@@ -1,0 +1,46 @@
+"""The audit events of campaigns, vouchers and customers (written in the caller's transaction)."""
+
+import logging
+
+from auditlog.services import record_event
+from voucherhub.caller import Caller
+
+from ..models import (
+    Campaign,
+    Customer,
+    Voucher,
+)
+
+log = logging.getLogger(__name__)
+
+
+def customer_event(event_type: str, customer: Customer, caller: Caller, **data) -> None:
+    record_event(
+        event_type,
+        caller=caller,
+        resource_type="customer",
+        resource_id=customer.id,
+        data={"source_id": customer.source_id, **data},
+    )
+
+
+def voucher_event(event_type: str, voucher: Voucher, caller: Caller, **data) -> None:
+    record_event(
+        event_type,
+        caller=caller,
+        resource_type="voucher",
+        resource_id=voucher.id,
+        campaign_id=voucher.campaign_id,
+        data={"code": voucher.code, **data},
+    )
+
+
+def campaign_event(event_type: str, campaign: Campaign, caller: Caller, **data) -> None:
+    record_event(
+        event_type,
+        caller=caller,
+        resource_type="campaign",
+        resource_id=campaign.id,
+        campaign_id=campaign.id,
+        data={"name": campaign.name, **data},
+    )

@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, Customer, Order
 from sessions.filters import LabelledErrorsMixin
+from stacking.checks import FailureCode
 from voucherhub.models import ChannelType
 
-from .models import FailureCode, Redemption, RedemptionResult, RedemptionStatus
+from .models import Redemption, RedemptionResult, RedemptionStatus
 
 PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 25
@@ -88,7 +89,10 @@ class RedemptionFilter(LabelledErrorsMixin, django_filters.FilterSet):
         choices=RedemptionStatus.choices, empty_label="Any status", widget=forms.Select(attrs=_select)
     )
     failure_code = django_filters.ChoiceFilter(
-        label="Failure code", choices=FailureCode.choices, empty_label="Any failure", widget=forms.Select(attrs=_select)
+        label="Failure code",
+        choices=FailureCode.choices(),
+        empty_label="Any failure",
+        widget=forms.Select(attrs=_select),
     )
     channel = django_filters.CharFilter(
         label="Channel",

@@ -6,33 +6,9 @@ from django.db.models import Q
 
 from auditlog.models import RequestLog
 from campaigns.models import Campaign, Customer, Order, PromotionTier, Voucher
+from stacking.checks import FailureCode
 from voucherhub.ids import ID_LENGTH, id_default
 from voucherhub.models import ChannelType
-
-
-class FailureCode(models.TextChoices):
-    """The fifteen failure reasons (SPEC section 3), in the order the engine checks them."""
-
-    RESOURCE_NOT_FOUND = "resource_not_found", "Voucher did not exist"
-    VOUCHER_NOT_ACTIVE = "voucher_not_active", "Voucher was not active yet"
-    VOUCHER_EXPIRED = "voucher_expired", "Voucher expired"
-    VOUCHER_DISABLED = "voucher_disabled", "Voucher was disabled"
-    QUANTITY_EXCEEDED = "quantity_exceeded", "Redemption quantity exceeded"
-    GIFT_AMOUNT_EXCEEDED = "gift_amount_exceeded", "Gift voucher amount exceeded"
-    ORDER_RULES_VIOLATED = "order_rules_violated", "Order does not match validation rules"
-    CUSTOMER_RULES_VIOLATED = "customer_rules_violated", "Customer does not match to the segment"
-    REDEMPTION_RULES_VIOLATED = "redemption_rules_violated", "Redemption conditions not met"
-    INVALID_ORDER = "invalid_order", "Order was specified incorrectly"
-    INVALID_AMOUNT = "invalid_amount", "Order amount was specified incorrectly"
-    MISSING_AMOUNT = "missing_amount", "Order amount was not specified"
-    MISSING_ORDER_ITEMS = "missing_order_items", "Order items were not specified"
-    MISSING_CUSTOMER = "missing_customer", "Customer was not specified"
-    INVALID_PAYLOAD = "invalid_payload", "Invalid input data"
-
-    @property
-    def error_key(self) -> str:
-        """The key on the wire (API.md section 9): only ``resource_not_found`` differs."""
-        return "not_found" if self is FailureCode.RESOURCE_NOT_FOUND else self.value
 
 
 class RedemptionResult(models.TextChoices):
@@ -114,7 +90,7 @@ class Redemption(models.Model):
     created_at = models.DateTimeField()
     result = models.CharField(max_length=8, choices=RedemptionResult.choices)
     status = models.CharField(max_length=12, choices=RedemptionStatus.choices)
-    failure_code = models.CharField(max_length=32, choices=FailureCode.choices, blank=True, default="")
+    failure_code = models.CharField(max_length=32, choices=FailureCode.choices(), blank=True, default="")
     failure_message = models.CharField(max_length=500, blank=True, default="")
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, db_index=False, related_name="children"
@@ -171,7 +147,8 @@ class Redemption(models.Model):
                 condition=Q(related_object_type__in=RelatedObjectType.values), name="redemption_object_type_valid"
             ),
             models.CheckConstraint(
-                condition=Q(failure_code__in=["", *FailureCode.values]), name="redemption_failure_code_valid"
+                condition=Q(failure_code__in=["", *(code.value for code in FailureCode)]),
+                name="redemption_failure_code_valid",
             ),
             models.CheckConstraint(
                 condition=Q(result="SUCCESS", status__in=["SUCCEEDED", "ROLLED_BACK"], failure_code="")

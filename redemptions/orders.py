@@ -16,10 +16,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from campaigns.models import Customer, Order, OrderStatus
+from stacking.checks import FailureCode
 from voucherhub import hotsql
 from voucherhub.wire import iso
 
-from .models import FailureCode, Redemption, RedemptionResult, RelatedObjectType
+from .models import Redemption, RedemptionResult, RelatedObjectType
 
 MAX_AMOUNT = 10**13  # minor units: beyond any real order, far inside a BIGINT column
 

@@ -23,8 +23,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from campaigns.models import Customer, Segment, ValidationRule
-
-from .models import FailureCode
+from stacking.checks import FailureCode
 
 ORDER = FailureCode.ORDER_RULES_VIOLATED
 CUSTOMER = FailureCode.CUSTOMER_RULES_VIOLATED

@@ -8,13 +8,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from campaigns.serializers import customer_json, discount_json, tier_json, voucher_json
+from stacking.checks import FailureCode
 from stacking.engine import SkipReason, Status
 from stacking.serializers import category_json
 from voucherhub.api.errors import error_body
 from voucherhub.errors import DomainError
 from voucherhub.wire import iso, number
 
-from .models import FailureCode, Redemption, RedemptionResult, RelatedObjectType, Rollback
+from .models import Redemption, RedemptionResult, RelatedObjectType, Rollback
 from .orders import order_json
 
 if TYPE_CHECKING:

@@ -65,17 +65,10 @@ from campaigns.models import (
     VoucherType,
 )
 from campaigns.serializers import discount_json
-from redemptions.models import (
-    FailureCode,
-    Redemption,
-    RedemptionResult,
-    RedemptionStatus,
-    RelatedObjectType,
-    Rollback,
-    Validation,
-)
+from redemptions.models import Redemption, RedemptionResult, RedemptionStatus, RelatedObjectType, Rollback, Validation
 from sessions.models import ReleaseReason, SessionLock, SessionStatus, TtlUnit, ValidationSession, ttl_to_timedelta
 from stacking import engine
+from stacking.checks import FailureCode
 from stacking.facts import category_facts, discount_facts, settings_facts
 from stacking.models import Category, DiscountCalculation, StackingEligibility, StackingRules
 from stacking.serializers import category_json

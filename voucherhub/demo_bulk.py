@@ -75,10 +75,11 @@ from campaigns.models import (
     VoucherType,
 )
 from campaigns.serializers import discount_json
-from redemptions.models import FailureCode, Redemption, Rollback, Validation
+from redemptions.models import Redemption, Rollback, Validation
 from redemptions.orders import parse_order
 from sessions.models import ReleaseReason, SessionLock, SessionStatus, ValidationSession
 from stacking import engine
+from stacking.checks import FailureCode
 from stacking.facts import category_facts, discount_facts, settings_facts
 from stacking.models import Category, StackingRules
 from stacking.serializers import category_json

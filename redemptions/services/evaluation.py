@@ -25,6 +25,7 @@ from campaigns.services.customers import upsert_customer
 from sessions import services as sessions
 from sessions.models import ttl_to_timedelta
 from stacking import engine
+from stacking.checks import FailureCode
 from stacking.facts import category_facts, discount_facts, settings_facts
 from stacking.models import Category, StackingRules
 from voucherhub.caller import Caller
@@ -33,7 +34,6 @@ from voucherhub.ids import new_id
 
 from .. import rules as rule_engine
 from ..models import (
-    FailureCode,
     Redemption,
     RedemptionStatus,
     RelatedObjectType,

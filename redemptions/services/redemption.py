@@ -17,6 +17,7 @@ from campaigns.models import (
 )
 from sessions import services as sessions
 from stacking import engine
+from stacking.checks import FailureCode
 from stacking.facts import settings_facts
 from stacking.models import StackingRules
 from stacking.services import cached_rules
@@ -26,7 +27,6 @@ from voucherhub.errors import DomainError
 from voucherhub.ids import new_id
 
 from ..models import (
-    FailureCode,
     Redemption,
     RedemptionResult,
     RedemptionStatus,

@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from auditlog.models import Event
 from campaigns.models import Voucher
-from redemptions.models import FailureCode, Redemption
+from redemptions.models import Redemption
+from stacking.checks import FailureCode
 from tests.factories import make_customer, make_gift_card, make_voucher
 from tests.redemptions.factories import body, make_rule, make_segment, parses, voucher
 

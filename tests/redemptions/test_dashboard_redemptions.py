@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from auditlog.models import Event
 from redemptions.keyset import SortKey, encode
-from redemptions.models import FailureCode, Redemption, RedemptionResult, RedemptionStatus
+from redemptions.models import Redemption, RedemptionResult, RedemptionStatus
 from redemptions.services.redemption import redeem
+from stacking.checks import FailureCode
 from tests.factories import make_campaign, make_customer, make_voucher
 from voucherhub.caller import Caller
 from voucherhub.ids import new_id

@@ -3,10 +3,10 @@
 import pytest
 
 from campaigns.models import ValidationRule
-from redemptions.models import FailureCode
 from redemptions.rules import RuleContext, evaluate
 from redemptions.services.redemption import redeem
 from redemptions.services.validation import validate
+from stacking.checks import FailureCode
 from tests.factories import make_campaign, make_customer, make_voucher
 from tests.redemptions.factories import body, make_rule, make_segment, make_tier, voucher
 from voucherhub.caller import Caller

@@ -16,8 +16,9 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignType, Customer, Order, Voucher, VoucherType
-from redemptions.models import FailureCode, Redemption, Rollback, Validation
+from redemptions.models import Redemption, Rollback, Validation
 from sessions.models import SessionLock, SessionStatus, ValidationSession
+from stacking.checks import FailureCode
 from tests.voucherhub.test_seed_demo import assert_books_balance
 from voucherhub import demo_bulk
 
@@ -57,7 +58,7 @@ def assert_bulk_invariants(loads: int) -> None:
 
     # Every failure code, each with its message; failed attempts never carry amounts.
     failed = Redemption.objects.filter(result="FAILURE")
-    assert set(failed.values_list("failure_code", flat=True)) == set(FailureCode.values)
+    assert set(failed.values_list("failure_code", flat=True)) == set(FailureCode)
     for code, message in failed.values_list("failure_code", "failure_message").distinct():
         assert message == FailureCode(code).label
     assert not failed.exclude(id__startswith="rf_").exists()

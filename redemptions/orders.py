@@ -1,4 +1,4 @@
-"""Orders as validations and redemptions send them: shape checks, upsert, and the wire shape.
+"""Orders as validations and redemptions send them: the typed request, shape checks, and the upsert.
 
 The request's order is checked once per call (:func:`parse_order`); a shape problem is a failure of
 every redeemable (``invalid_order``, ``invalid_amount``, ``missing_amount``), and such an order is not
@@ -18,11 +18,35 @@ from django.utils import timezone
 from campaigns.models import Customer, Order, OrderStatus
 from stacking.checks import FailureCode
 from voucherhub import hotsql
-from voucherhub.wire import iso
+from voucherhub.wire import MAX_ORDER_AMOUNT as MAX_AMOUNT
 
-from .models import Redemption, RedemptionResult, RelatedObjectType
 
-MAX_AMOUNT = 10**13  # minor units: beyond any real order, far inside a BIGINT column
+@dataclass(frozen=True)
+class OrderItemRequest:
+    """One order line as sent (the schema has checked the types, not the values)."""
+
+    source_id: str | None = None
+    product_id: str | None = None
+    sku_id: str | None = None
+    related_object: str | None = None
+    quantity: int | None = None
+    price: int | None = None
+    amount: int | None = None
+    product: Mapping[str, Any] | None = None
+    sku: Mapping[str, Any] | None = None
+    metadata: Mapping[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class OrderRequest:
+    """The request's order: found by ``id`` (must exist), else by ``source_id``, else a new one."""
+
+    id: str | None = None
+    source_id: str | None = None
+    status: str | None = None
+    amount: int | None = None
+    items: tuple[OrderItemRequest, ...] | None = None  # None: not sent (a stored order keeps its lines)
+    metadata: Mapping[str, Any] | None = None
 
 
 @dataclass
@@ -49,15 +73,15 @@ class OrderInput:
 _ITEM_KEYS = ("source_id", "product_id", "sku_id", "related_object", "quantity", "price", "amount", "metadata")
 
 
-def _item(raw: Mapping[str, Any]) -> tuple[dict, str | None]:
-    """One order line in the stored and wire shape, and what is wrong with it (None if nothing)."""
+def _item(raw: OrderItemRequest) -> tuple[dict, str | None]:
+    """One order line as it is stored, and what is wrong with it (None if nothing)."""
     line: dict[str, Any] = {"object": "order_item"}
     for key in _ITEM_KEYS:
-        if raw.get(key) is not None:
-            line[key] = raw[key]
+        if getattr(raw, key) is not None:
+            line[key] = getattr(raw, key)
     for nested in ("product", "sku"):
-        value = raw.get(nested)
-        if isinstance(value, Mapping):
+        value = getattr(raw, nested)
+        if value is not None:
             line[nested] = {k: v for k, v in value.items() if v is not None}
     quantity, price, amount = line.get("quantity"), line.get("price"), line.get("amount")
     if quantity is not None and quantity < 1:
@@ -75,20 +99,20 @@ def _item(raw: Mapping[str, Any]) -> tuple[dict, str | None]:
     return line, None
 
 
-def parse_order(order: Mapping[str, Any] | None) -> OrderInput:
+def parse_order(order: OrderRequest | None) -> OrderInput:
     """Normalise the request's order and check its shape (no writes).
 
     ``invalid_order``: an unknown ``id`` or a malformed item; ``invalid_amount``: a negative amount, or
     an amount that differs from the sum of the items' amounts; ``missing_amount``: no amount and no
     items to add it up from (no order at all counts as no amount).
     """
-    if not order:
+    if order is None or order == OrderRequest():
         return OrderInput(failure=(FailureCode.MISSING_AMOUNT, "Property .order.amount is required"))
     parsed = OrderInput(
-        id=order.get("id"),
-        source_id=order.get("source_id"),
-        status=order.get("status"),
-        metadata=dict(order["metadata"]) if isinstance(order.get("metadata"), Mapping) else None,
+        id=order.id,
+        source_id=order.source_id,
+        status=order.status,
+        metadata=dict(order.metadata) if order.metadata is not None else None,
     )
     if parsed.id:
         parsed.existing = Order.objects.filter(pk=parsed.id).first()
@@ -98,7 +122,7 @@ def parse_order(order: Mapping[str, Any] | None) -> OrderInput:
     elif parsed.source_id:
         parsed.existing = Order.objects.filter(source_id=parsed.source_id).first()
 
-    raw_items = order.get("items")
+    raw_items = order.items
     if raw_items is not None:
         parsed.items_sent = True
         for index, raw in enumerate(raw_items):
@@ -113,7 +137,7 @@ def parse_order(order: Mapping[str, Any] | None) -> OrderInput:
     if any(line.get("amount", 0) > MAX_AMOUNT for line in parsed.items):
         parsed.failure = (FailureCode.INVALID_AMOUNT, f"An order line's amount is above {MAX_AMOUNT}")
         return parsed
-    amount = order.get("amount")
+    amount = order.amount
     items_total = sum(line["amount"] for line in parsed.items) if all("amount" in li for li in parsed.items) else None
     if amount is not None:
         if amount < 0:
@@ -191,94 +215,6 @@ def set_order_status(order: Order | None, status: str) -> None:
         order.status = status
         order.updated_at = timezone.now()
         Order.objects.filter(pk=order.pk).update(status=status, updated_at=order.updated_at)
-
-
-def redemptions_map(order: Order) -> dict:
-    """``order.redemptions``: the order's successful top-level redemptions (stacked ones with children)."""
-    rows = list(
-        Redemption.objects.filter(order=order, result=RedemptionResult.SUCCESS, parent__isnull=True)
-        .only("id", "created_at", "related_object_type", "voucher_id", "promotion_tier_id", "campaign_id")
-        .order_by("created_at", "id")
-    )
-    children: dict[str, list[str]] = {}
-    parents = [r.id for r in rows if r.related_object_type == RelatedObjectType.REDEMPTION]
-    if parents:
-        for child_id, parent_id in (
-            Redemption.objects.filter(parent_id__in=parents).order_by("created_at", "id").values_list("id", "parent")
-        ):
-            children.setdefault(parent_id, []).append(child_id)
-    return entries_map(rows, children)
-
-
-def entries_map(rows: list[Redemption], children: dict[str, list[str]]) -> dict:
-    """``order.redemptions`` of the top-level redemptions ``rows`` (the children's ids by parent id).
-    The redemption call of an order it created builds it from what it wrote (no query)."""
-    result = {}
-    for r in rows:
-        entry = {
-            "date": iso(r.created_at),
-            "related_object_type": r.related_object_type,
-            "related_object_id": r.voucher_id or r.promotion_tier_id or r.id,
-            "related_object_parent_id": r.campaign_id,
-        }
-        if r.related_object_type == RelatedObjectType.REDEMPTION:
-            entry["stacked"] = children.get(r.id, [])
-        result[r.id] = entry
-    return result
-
-
-def order_json(
-    order: Order | None,
-    *,
-    applied_discount_amount: int | None = None,
-    with_redemptions: bool = False,
-    redemptions: dict | None = None,
-) -> dict | None:
-    """The calculated order (API.md section 4). ``applied_discount_amount`` is what this call added.
-    ``with_redemptions`` adds ``redemptions``: the given map (:func:`entries_map`), else read."""
-    if order is None:
-        return None
-    applied = order.total_discount_amount if applied_discount_amount is None else applied_discount_amount
-    body = {
-        "id": order.id,
-        "source_id": order.source_id,
-        "status": order.status,
-        "amount": order.amount,
-        "initial_amount": order.initial_amount,
-        "discount_amount": order.discount_amount,
-        "items_discount_amount": order.items_discount_amount,
-        "total_discount_amount": order.total_discount_amount,
-        "total_amount": order.total_amount,
-        "applied_discount_amount": applied,
-        "items_applied_discount_amount": 0,
-        "total_applied_discount_amount": applied,
-        "items": order.items or [],
-        "metadata": order.metadata or {},
-        "customer_id": order.customer_id,
-        "referrer_id": None,
-        "customer": {"id": order.customer_id, "object": "customer"} if order.customer_id else None,
-        "created_at": iso(order.created_at),
-        "updated_at": iso(order.updated_at),
-        "object": "order",
-    }
-    if with_redemptions:
-        body["redemptions"] = redemptions if redemptions is not None else redemptions_map(order)
-    return body
-
-
-def unsaved_order_json(parsed: OrderInput, *, discount_amount: int, total_amount: int | None) -> dict:
-    """The calculated order of a call whose order was not stored (its shape was wrong)."""
-    return {
-        "id": None,
-        "source_id": parsed.source_id,
-        "amount": parsed.amount if parsed.amount is not None and parsed.amount >= 0 else None,
-        "discount_amount": discount_amount,
-        "total_discount_amount": discount_amount,
-        "total_amount": total_amount,
-        "items": parsed.items,
-        "metadata": parsed.metadata or {},
-        "object": "order",
-    }
 
 
 # Statuses a request may send (checked by the schema); the default of each kind of call.

@@ -24,9 +24,10 @@ from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_date, parse_datetime
 
+from campaigns.models import Order
 from voucherhub.errors import DomainError, invalid_query_params
 
-from .models import Redemption, RedemptionResult, Rollback
+from .models import Redemption, RedemptionResult, RelatedObjectType, Rollback
 
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 10
@@ -375,3 +376,21 @@ def redemption_events(redemption: Redemption) -> QuerySet:
 
     ids = [redemption.pk, *(rollback.pk for rollback in redemption.rollbacks.all())]
     return Event.objects.filter(resource_id__in=ids).order_by("occurred_at", "id")
+
+
+def order_redemptions(order: Order) -> tuple[list[Redemption], dict[str, list[str]]]:
+    """The order's successful top-level redemptions, and the ids of the children of its stacked ones (by
+    parent id): what ``order.redemptions`` lists."""
+    rows = list(
+        Redemption.objects.filter(order=order, result=RedemptionResult.SUCCESS, parent__isnull=True)
+        .only("id", "created_at", "related_object_type", "voucher_id", "promotion_tier_id", "campaign_id")
+        .order_by("created_at", "id")
+    )
+    children: dict[str, list[str]] = {}
+    parents = [r.id for r in rows if r.related_object_type == RelatedObjectType.REDEMPTION]
+    if parents:
+        for child_id, parent_id in (
+            Redemption.objects.filter(parent_id__in=parents).order_by("created_at", "id").values_list("id", "parent")
+        ):
+            children.setdefault(parent_id, []).append(child_id)
+    return rows, children

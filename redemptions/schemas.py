@@ -10,13 +10,17 @@ Plain pydantic models rather than ninja's ``Schema``: a Schema reads any value's
 "bob"`` would pass as an empty customer.
 """
 
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, Field, StrictFloat, StrictInt, StrictStr, model_validator
 
+from stacking.checks import GiftRequest
+from voucherhub.wire import MAX_ORDER_AMOUNT as MAX_AMOUNT
 from voucherhub.wire import unstorable
 
-from .orders import MAX_AMOUNT
+from .orders import OrderItemRequest, OrderRequest
+from .services.requests import CustomerInput, RedeemableRef, RollbackRequest, SessionRequest, StackRequest
 
 Money = Annotated[StrictInt, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
 Quantity = Annotated[StrictInt, Field(ge=-1_000_000_000, le=1_000_000_000)]
@@ -42,6 +46,23 @@ class RedeemableIn(BaseModel):
     id: Annotated[StrictStr, Field(min_length=1, max_length=100)]  # the longest voucher code
     gift: Any = Field(None, description="{credits: int} for gift cards; checked per redeemable (invalid_payload)")
     reward: Any = None
+
+    def to_ref(self) -> RedeemableRef:
+        return RedeemableRef(self.object, self.id, gift=_gift(self.gift))
+
+
+def _gift(gift: Any) -> GiftRequest | None:
+    """A ``gift`` as the engine takes it: a malformed one is the redeemable's failure, not a 400."""
+    if gift is None:
+        return None
+    if not isinstance(gift, Mapping):
+        return GiftRequest(problem="gift should be an object")
+    credits = gift.get("credits")
+    if credits is None:
+        return GiftRequest()
+    if isinstance(credits, bool) or not isinstance(credits, int) or credits < 0:
+        return GiftRequest(problem="gift.credits should be a non-negative integer")
+    return GiftRequest(credits=credits)
 
 
 class ProductIn(BaseModel):
@@ -74,6 +95,20 @@ class OrderItemIn(BaseModel):
     sku: SkuIn | None = None
     metadata: Metadata | None = None
 
+    def to_request(self) -> OrderItemRequest:
+        return OrderItemRequest(
+            source_id=self.source_id,
+            product_id=self.product_id,
+            sku_id=self.sku_id,
+            related_object=self.related_object,
+            quantity=self.quantity,
+            price=self.price,
+            amount=self.amount,
+            product=self.product.model_dump(exclude_none=True) if self.product is not None else None,
+            sku=self.sku.model_dump(exclude_none=True) if self.sku is not None else None,
+            metadata=self.metadata,
+        )
+
 
 class OrderIn(BaseModel):
     id: Id | None = None
@@ -82,6 +117,16 @@ class OrderIn(BaseModel):
     amount: Money | None = None
     items: Annotated[list[OrderItemIn], Field(max_length=1000)] | None = None
     metadata: Metadata | None = None
+
+    def to_request(self) -> OrderRequest:
+        return OrderRequest(
+            id=self.id,
+            source_id=self.source_id,
+            status=self.status,
+            amount=self.amount,
+            items=tuple(item.to_request() for item in self.items) if self.items is not None else None,
+            metadata=self.metadata,
+        )
 
 
 class CustomerIn(BaseModel):
@@ -96,6 +141,16 @@ class CustomerIn(BaseModel):
     address: Any = None
     metadata: Metadata | None = None
 
+    def to_input(self) -> CustomerInput:
+        return CustomerInput(
+            id=self.id,
+            source_id=self.source_id,
+            name=self.name,
+            email=self.email,
+            description=self.description,
+            metadata=self.metadata,
+        )
+
 
 class SessionIn(BaseModel):
     type: Literal["LOCK"] | None = None
@@ -104,6 +159,9 @@ class SessionIn(BaseModel):
     ttl_unit: Literal["DAYS", "HOURS", "MINUTES", "SECONDS", "MILLISECONDS", "MICROSECONDS", "NANOSECONDS"] | None = (
         None
     )
+
+    def to_request(self) -> SessionRequest:
+        return SessionRequest(key=self.key or None, lock=self.type == "LOCK", ttl=self.ttl, ttl_unit=self.ttl_unit)
 
 
 class StackIn(_Storable):
@@ -117,17 +175,15 @@ class StackIn(_Storable):
     metadata: Metadata | None = None
     options: Any = None
 
-    def service_kwargs(self) -> dict:
-        """The service's keyword arguments as plain data (absent and null fields dropped)."""
-        data = self.model_dump(exclude_none=True)
-        return {
-            "redeemables": data["redeemables"],
-            "order": data.get("order"),
-            "customer": data.get("customer"),
-            "session": data.get("session"),
-            "tracking_id": data.get("tracking_id"),
-            "metadata": data.get("metadata"),
-        }
+    def to_request(self) -> StackRequest:
+        return StackRequest(
+            redeemables=tuple(item.to_ref() for item in self.redeemables),
+            order=self.order.to_request() if self.order is not None else None,
+            customer=self.customer.to_input() if self.customer is not None else None,
+            session=self.session.to_request() if self.session is not None else None,
+            tracking_id=self.tracking_id,
+            metadata=self.metadata or {},
+        )
 
 
 class RollbackIn(_Storable):
@@ -138,3 +194,17 @@ class RollbackIn(_Storable):
     customer: CustomerIn | None = None
     order: OrderIn | None = None
     metadata: Metadata | None = None
+
+    def to_request(
+        self, redemption_id: str, *, reason: str | None, tracking_id: str | None, stacked: bool
+    ) -> RollbackRequest:
+        """The rollback of ``redemption_id``; ``reason`` and ``tracking_id`` from the query win over the body's."""
+        return RollbackRequest(
+            redemption_id=redemption_id,
+            reason=reason if reason is not None else self.reason,
+            tracking_id=tracking_id if tracking_id is not None else self.tracking_id,
+            customer=self.customer.to_input() if self.customer is not None else None,
+            order=self.order.to_request() if self.order is not None else None,
+            metadata=self.metadata or {},
+            stacked=stacked,
+        )

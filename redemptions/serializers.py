@@ -7,48 +7,25 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from campaigns.models import Order
 from campaigns.serializers import customer_json, discount_json, tier_json, voucher_json
-from stacking.checks import FailureCode
-from stacking.engine import SkipReason, Status
-from stacking.serializers import category_json
+from stacking.engine import ApplicationMode, SkipReason, StackResult, Status
+from stacking.serializers import category_json, stacking_rules_json
 from voucherhub.api.errors import error_body
-from voucherhub.errors import DomainError
 from voucherhub.wire import iso, number
 
 from .models import Redemption, RedemptionResult, RelatedObjectType, Rollback
-from .orders import order_json
+from .orders import OrderInput
+from .queries import order_redemptions
+from .records import SKIP_MESSAGES
 
 if TYPE_CHECKING:
     from sessions.models import ValidationSession
     from stacking.engine import RedeemableResult
 
-    from .services.evaluation import Checked, ItemFailure
-
-SKIP_MESSAGES = {
-    SkipReason.APPLICABLE_REDEEMABLES_LIMIT_EXCEEDED: "Applicable redeemables limit exceeded",
-    SkipReason.APPLICABLE_REDEEMABLES_PER_CATEGORY_LIMIT_EXCEEDED: "Applicable redeemables per category limit exceeded",
-    SkipReason.APPLICABLE_EXCLUSIVE_REDEEMABLES_LIMIT_EXCEEDED: "Applicable exclusive redeemables limit exceeded",
-    SkipReason.EXCLUSION_RULES_NOT_MET: "Exclusion rules not met",
-    SkipReason.PRECEDING_VALIDATION_FAILED: "Preceding validation failed",
-}
-
-
-def failure_error(
-    failure: ItemFailure, *, resource_id: str | None = None, resource_type: str | None = None
-) -> DomainError:
-    """The platform's error for a failed redeemable. ``not_found`` names the voucher (or tier) it did not
-    find; the others name the stored attempt when there is one (``resource_type`` redemption)."""
-    code = failure.code
-    if code == FailureCode.RESOURCE_NOT_FOUND:
-        resource_id, resource_type = failure.resource_id, failure.resource_type
-    return DomainError(
-        code.error_key,
-        code.label,
-        failure.details,
-        resource_id=resource_id,
-        resource_type=resource_type,
-        error_message=failure.error_message,
-    )
+    from .services.evaluation import Checked
+    from .services.redemption import RedemptionOutcome
+    from .services.validation import ValidationOutcome
 
 
 def session_json(session: ValidationSession) -> dict:
@@ -87,7 +64,7 @@ def redeemable_json(checked: Checked, result: RedeemableResult, *, order_amount:
         body["inapplicable_to"] = {"object": "list", "data_ref": "data", "data": [], "total": 0}
     elif result.status == Status.INAPPLICABLE:
         assert checked.failure is not None
-        error = failure_error(checked.failure)
+        error = checked.failure.error()
         code = checked.failure.code
         outcome = {"error": error_body(error, request_id), "details": {"key": code.error_key, "message": code.label}}
     else:
@@ -206,3 +183,149 @@ def rollback_json(rollback: Rollback, *, order: dict | None = None) -> dict:
 def entry_json(obj: Redemption | Rollback) -> dict:
     """A list entry: a redemption or a rollback."""
     return rollback_json(obj) if isinstance(obj, Rollback) else redemption_json(obj)
+
+
+def entries_map(rows: list[Redemption], children: dict[str, list[str]]) -> dict:
+    """``order.redemptions`` of the top-level redemptions ``rows`` (the children's ids by parent id).
+    The redemption call of an order it created builds it from what it wrote (no query)."""
+    result = {}
+    for r in rows:
+        entry = {
+            "date": iso(r.created_at),
+            "related_object_type": r.related_object_type,
+            "related_object_id": r.voucher_id or r.promotion_tier_id or r.id,
+            "related_object_parent_id": r.campaign_id,
+        }
+        if r.related_object_type == RelatedObjectType.REDEMPTION:
+            entry["stacked"] = children.get(r.id, [])
+        result[r.id] = entry
+    return result
+
+
+def order_json(
+    order: Order | None,
+    *,
+    applied_discount_amount: int | None = None,
+    with_redemptions: bool = False,
+    redemptions: dict | None = None,
+) -> dict | None:
+    """The calculated order (API.md section 4). ``applied_discount_amount`` is what this call added.
+    ``with_redemptions`` adds ``redemptions``: the given map (:func:`entries_map`), else read."""
+    if order is None:
+        return None
+    applied = order.total_discount_amount if applied_discount_amount is None else applied_discount_amount
+    body = {
+        "id": order.id,
+        "source_id": order.source_id,
+        "status": order.status,
+        "amount": order.amount,
+        "initial_amount": order.initial_amount,
+        "discount_amount": order.discount_amount,
+        "items_discount_amount": order.items_discount_amount,
+        "total_discount_amount": order.total_discount_amount,
+        "total_amount": order.total_amount,
+        "applied_discount_amount": applied,
+        "items_applied_discount_amount": 0,
+        "total_applied_discount_amount": applied,
+        "items": order.items or [],
+        "metadata": order.metadata or {},
+        "customer_id": order.customer_id,
+        "referrer_id": None,
+        "customer": {"id": order.customer_id, "object": "customer"} if order.customer_id else None,
+        "created_at": iso(order.created_at),
+        "updated_at": iso(order.updated_at),
+        "object": "order",
+    }
+    if with_redemptions:
+        body["redemptions"] = redemptions if redemptions is not None else entries_map(*order_redemptions(order))
+    return body
+
+
+def unsaved_order_json(parsed: OrderInput, *, discount_amount: int, total_amount: int | None) -> dict:
+    """The calculated order of a call whose order was not stored (its shape was wrong)."""
+    return {
+        "id": None,
+        "source_id": parsed.source_id,
+        "amount": parsed.amount if parsed.amount is not None and parsed.amount >= 0 else None,
+        "discount_amount": discount_amount,
+        "total_discount_amount": discount_amount,
+        "total_amount": total_amount,
+        "items": parsed.items,
+        "metadata": parsed.metadata or {},
+        "object": "order",
+    }
+
+
+def _lists(items: list[tuple[str, dict]], *, all_in_redeemables: bool) -> dict:
+    """``redeemables`` / ``inapplicable_redeemables`` / ``skipped_redeemables`` of a call, from each
+    redeemable's status and body (:func:`redeemable_json`)."""
+    return {
+        "redeemables": [body for status, body in items if all_in_redeemables or status == Status.APPLICABLE],
+        "inapplicable_redeemables": [body for status, body in items if status == Status.INAPPLICABLE],
+        "skipped_redeemables": [body for status, body in items if status == Status.SKIPPED],
+    }
+
+
+def _verdicts(checked: list[Checked], stack: StackResult, request_id: str | None, *, applied: bool) -> list:
+    amount = stack.initial_amount
+    return [
+        (result.status, redeemable_json(c, result, order_amount=amount, request_id=request_id))
+        for c, result in zip(checked, stack.results, strict=True)
+        if applied or result.status != Status.APPLICABLE
+    ]
+
+
+def validation_call_json(outcome: ValidationOutcome, categories: list, *, request_id: str | None) -> dict:
+    """The answer of ``POST /v1/validations`` (API.md 5.1). In ALL mode every redeemable is listed in
+    ``redeemables`` with its status; in PARTIAL mode only the applicable ones. The other two lists hold
+    their own kind in both modes."""
+    stack = outcome.stack
+    if outcome.order is not None:
+        order = order_json(outcome.order, applied_discount_amount=stack.total_discount_amount)
+    else:
+        order = unsaved_order_json(
+            outcome.order_input, discount_amount=stack.total_discount_amount, total_amount=stack.total_amount
+        )
+    response = {
+        "id": outcome.validation.id,
+        "valid": stack.valid,
+        **_lists(
+            _verdicts(outcome.checked, stack, request_id, applied=True),
+            all_in_redeemables=outcome.application_mode == ApplicationMode.ALL,
+        ),
+        "order": order,
+        "tracking_id": outcome.validation.tracking_id,
+        "stacking_rules": stacking_rules_json(outcome.settings_row, categories),
+        "object": "validation",
+    }
+    if outcome.session is not None:
+        response["session"] = session_json(outcome.session)
+    return response
+
+
+def redemption_call_json(outcome: RedemptionOutcome, *, request_id: str | None) -> dict:
+    """The answer of a successful ``POST /v1/redemptions`` (API.md 5.2): the redemptions made, the order,
+    and the redeemables that were not applied (the applied ones are the redemptions)."""
+    applied = outcome.stack.total_discount_amount
+    if not outcome.order_created:
+        new_order_redemptions = None  # read from the database: the order has other redemptions
+    elif outcome.parent is not None:
+        new_order_redemptions = entries_map([outcome.parent], {outcome.parent.id: [r.id for r in outcome.redemptions]})
+    else:
+        new_order_redemptions = entries_map(outcome.redemptions, {})
+    order = order_json(
+        outcome.order, applied_discount_amount=applied, with_redemptions=True, redemptions=new_order_redemptions
+    )
+    plain_order = order_json(outcome.order, applied_discount_amount=applied)
+    lists = _lists(_verdicts(outcome.checked, outcome.stack, request_id, applied=False), all_in_redeemables=False)
+    response = {
+        "redemptions": [redemption_json(r, rollbacks=[], children=[], order=plain_order) for r in outcome.redemptions],
+        "order": order,
+        "inapplicable_redeemables": lists["inapplicable_redeemables"],
+        "skipped_redeemables": lists["skipped_redeemables"],
+    }
+    if outcome.parent is not None:
+        response["parent_redemption"] = redemption_json(
+            outcome.parent, rollbacks=[], children=outcome.redemptions, order=plain_order
+        )
+    return response

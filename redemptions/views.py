@@ -19,6 +19,7 @@ from .filters import RedemptionFilter
 from .forms import RollbackForm, can_roll_back, page_size_form
 from .keyset import keyset_table
 from .models import Redemption
+from .services.requests import RollbackRequest
 from .services.rollback import rollback_redemption, rollback_window_end
 from .tables import RedemptionTable
 
@@ -151,12 +152,10 @@ def redemption_rollback(request, redemption_id: str):
     error = ""
     if form.is_valid():
         try:
-            outcome = rollback_redemption(
-                redemption_id=redemption.pk,
-                reason=form.cleaned_data["reason"],
-                caller=Caller.for_user(request.user),
-                stacked=redemption.is_stacked_parent,
+            rollback = RollbackRequest(
+                redemption.pk, reason=form.cleaned_data["reason"], stacked=redemption.is_stacked_parent
             )
+            outcome = rollback_redemption(rollback, caller=Caller.for_user(request.user))
         except DomainError as exc:
             outcome = None
             error = exc.details or exc.message

@@ -20,6 +20,7 @@ from django.db import transaction
 
 from campaigns.models import Customer, PromotionTier
 from redemptions.services.evaluation import check_stack
+from redemptions.services.requests import RedeemableRef
 
 from . import engine
 from .models import StackingRules
@@ -55,7 +56,7 @@ def redeemables_from_tokens(tokens: list[str]) -> list[dict]:
     """Codes and promotion tier ids as the API's redeemables: a token that is the id of an existing
     promotion tier is a ``promotion_tier``, anything else a voucher code (read-only lookup)."""
     tier_ids = set(PromotionTier.objects.filter(pk__in=tokens).values_list("pk", flat=True)) if tokens else set()
-    return [{"object": "promotion_tier" if t in tier_ids else "voucher", "id": t} for t in tokens]
+    return [RedeemableRef("promotion_tier" if t in tier_ids else "voucher", t) for t in tokens]
 
 
 def current_rules() -> StackingRules:
@@ -63,7 +64,7 @@ def current_rules() -> StackingRules:
     return StackingRules.objects.filter(pk=StackingRules.SINGLETON_PK).first() or StackingRules()
 
 
-def simulate(*, redeemables: list[dict], amount: int, customer_source_id: str | None = None) -> Simulation:
+def simulate(*, redeemables: list[RedeemableRef], amount: int, customer_source_id: str | None = None) -> Simulation:
     """The engine's verdict on ``redeemables`` for an order of ``amount`` minor units under the current
     stacking rules. Raises ``voucherhub.errors.DomainError`` (400) for a stack the API would refuse (too many
     redeemables, duplicates). Writes nothing."""
@@ -74,7 +75,7 @@ def simulate(*, redeemables: list[dict], amount: int, customer_source_id: str | 
             transaction.set_rollback(True)
 
 
-def _simulate(redeemables: list[dict], amount: int, customer_source_id: str | None) -> Simulation:
+def _simulate(redeemables: list[RedeemableRef], amount: int, customer_source_id: str | None) -> Simulation:
     rules = current_rules()
     notes: list[str] = []
     customer = None

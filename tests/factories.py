@@ -5,6 +5,8 @@ import itertools
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignType, Customer, DiscountType, Voucher, VoucherType
+from redemptions.schemas import StackIn
+from redemptions.services.requests import StackRequest
 
 _seq = itertools.count(1)
 
@@ -45,3 +47,8 @@ def make_customer(**fields) -> Customer:
 
 def now():
     return timezone.now()
+
+
+def stack(**wire) -> StackRequest:
+    """A validation or redemption request in the platform's words, read by the API's own schema."""
+    return StackIn.model_validate(wire).to_request()

@@ -76,7 +76,7 @@ from campaigns.models import (
 )
 from campaigns.serializers import discount_json
 from redemptions.models import Redemption, Rollback, Validation
-from redemptions.orders import parse_order
+from redemptions.orders import OrderItemRequest, OrderRequest, parse_order
 from sessions.models import ReleaseReason, SessionLock, SessionStatus, ValidationSession
 from stacking import engine
 from stacking.checks import FailureCode
@@ -1814,11 +1814,11 @@ class _Baskets:
 
     @staticmethod
     def make(lines: list[tuple[tuple[str, str, str, int], int]]) -> _Basket:
-        sent = [
-            {"related_object": "product", "source_id": source, "quantity": quantity, "price": price}
+        sent = tuple(
+            OrderItemRequest(related_object="product", source_id=source, quantity=quantity, price=price)
             for (source, _, _, price), quantity in lines
-        ]
-        order = parse_order({"items": sent})
+        )
+        order = parse_order(OrderRequest(items=sent))
         assert order.failure is None and order.amount is not None, order.failure
         sneakers = any(product[0] == "prod-sneakers" for product, _ in lines)
         items = _json(order.items)

@@ -53,3 +53,8 @@ def unstorable(value) -> bool:
     if isinstance(value, list):
         return any(unstorable(v) for v in value)
     return False
+
+
+# The largest amount an order (or one of its lines) may carry, in minor units: beyond any real order, far
+# inside a BIGINT column. A larger one is refused (the API's schemas) or is the order's invalid_amount.
+MAX_ORDER_AMOUNT = 10**13

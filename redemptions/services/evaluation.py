@@ -25,7 +25,7 @@ from campaigns.services.customers import upsert_customer
 from sessions import services as sessions
 from sessions.models import ttl_to_timedelta
 from stacking import engine
-from stacking.checks import FailureCode
+from stacking.checks import FailureCode, GiftRequest, RedeemableState, earliest, latest, own_failure
 from stacking.facts import category_facts, discount_facts, settings_facts
 from stacking.models import Category, StackingRules
 from voucherhub.caller import Caller
@@ -38,13 +38,8 @@ from ..models import (
     RedemptionStatus,
     RelatedObjectType,
 )
-from ..orders import (
-    OrderInput,
-    parse_order,
-    upsert_order,
-)
-
-REDEEMABLE_OBJECTS = ("voucher", "promotion_tier")
+from ..orders import OrderInput, OrderRequest, parse_order, upsert_order
+from .requests import REDEEMABLE_OBJECTS, CustomerInput, RedeemableRef, SessionRequest, StackRequest
 
 
 @dataclass(frozen=True)
@@ -57,6 +52,20 @@ class ItemFailure:
     resource_type: str | None = None  # for not_found: "voucher" / "promotion_tier"
     resource_id: str | None = None
 
+    def error(self, *, resource_id: str | None = None, resource_type: str | None = None) -> DomainError:
+        """The platform's error for it. ``not_found`` names the voucher (or tier) it did not find; the others
+        name the stored attempt when there is one (``resource_type`` redemption)."""
+        if self.code == FailureCode.RESOURCE_NOT_FOUND:
+            resource_id, resource_type = self.resource_id, self.resource_type
+        return DomainError(
+            self.code.error_key,
+            self.code.label,
+            self.details,
+            resource_id=resource_id,
+            resource_type=resource_type,
+            error_message=self.error_message,
+        )
+
 
 @dataclass
 class Checked:
@@ -65,8 +74,7 @@ class Checked:
     index: int
     object: str
     id: str
-    gift: Any = None
-    gift_sent: bool = False
+    gift: GiftRequest | None = None  # None: the request sent no gift
     voucher: Voucher | None = None
     tier: PromotionTier | None = None
     credits: int | None = None  # gift credits to take (gift cards only)
@@ -111,8 +119,8 @@ class Call:
         return [(c, r) for c, r in zip(self.checked, self.stack.results, strict=True) if status in (None, r.status)]
 
 
-def requested(redeemables: Sequence[Mapping[str, Any]], settings: engine.StackingSettings) -> list[Checked]:
-    """The redeemables as sent, or DomainError 400 for a request the engine cannot take."""
+def requested(redeemables: Sequence[RedeemableRef], settings: engine.StackingSettings) -> list[Checked]:
+    """The redeemables as sent, or a DomainError (400) for a request the engine cannot take."""
     if not redeemables:
         raise invalid_payload("Property .redeemables should contain at least 1 item")
     if len(redeemables) > settings.redeemables_limit:
@@ -122,7 +130,7 @@ def requested(redeemables: Sequence[Mapping[str, Any]], settings: engine.Stackin
         )
     checked, seen = [], set()
     for index, item in enumerate(redeemables):
-        obj, ident = item.get("object"), item.get("id")
+        obj, ident = item.object, item.id
         if obj == "promotion_stack":
             details = (
                 f"Redeemable .redeemables[{index}]: promotion stacks are not supported; send their promotion tiers"
@@ -135,34 +143,34 @@ def requested(redeemables: Sequence[Mapping[str, Any]], settings: engine.Stackin
                 "duplicated_redeemables", "Duplicated redeemables", f"Redeemable {obj} {ident} was sent twice"
             )
         seen.add((obj, ident))
-        checked.append(Checked(index, obj, ident, gift=item.get("gift"), gift_sent=item.get("gift") is not None))
+        checked.append(Checked(index, obj, ident, gift=item.gift))
     return checked
 
 
-def check_session_expiry(session: Mapping[str, Any] | None) -> None:
+def check_session_expiry(session: SessionRequest | None) -> None:
     """A ttl the session row cannot hold (below a nanosecond's precision, or an expiry date past what a
     date can be) is a bad request."""
-    if not session or session.get("ttl") is None:
+    if session is None or session.ttl is None:
         return
     try:
-        ttl = Decimal(str(session["ttl"]))
+        ttl = Decimal(str(session.ttl))
         if ttl.quantize(Decimal("1e-9")) <= 0:
             raise invalid_payload("Property .session.ttl is too small")
-        timezone.now() + ttl_to_timedelta(ttl, session.get("ttl_unit") or "DAYS")
+        timezone.now() + ttl_to_timedelta(ttl, session.ttl_unit or "DAYS")
     except (OverflowError, ValueError, ArithmeticError):
         raise invalid_payload("Property .session.ttl is too large") from None
 
 
-def _customer(customer: Mapping[str, Any] | None, caller: Caller) -> Customer | None:
-    if not customer or not any(customer.get(k) is not None for k in ("id", "source_id", "name", "email")):
+def _customer(customer: CustomerInput | None, caller: Caller) -> Customer | None:
+    if customer is None or not customer.given:
         return None
     return upsert_customer(
-        id=customer.get("id"),
-        source_id=customer.get("source_id"),
-        name=customer.get("name"),
-        email=customer.get("email"),
-        description=customer.get("description"),
-        metadata=customer.get("metadata"),
+        id=customer.id,
+        source_id=customer.source_id,
+        name=customer.name,
+        email=customer.email,
+        description=customer.description,
+        metadata=dict(customer.metadata) if customer.metadata is not None else None,
         caller=caller,
     )
 
@@ -206,65 +214,51 @@ def _load(checked: list[Checked], *, lock: bool, session_key: str | None) -> dic
     return vouchers
 
 
-def _gift_credits(c: Checked) -> tuple[int | None, ItemFailure | None]:
-    """The credits requested (None: not given) or the payload failure of a malformed ``gift``."""
-    if not c.gift_sent:
-        return None, None
-    gift = c.gift
-    if not isinstance(gift, Mapping):
-        details = f"Property .redeemables[{c.index}].gift should be an object"
-        return None, ItemFailure(FailureCode.INVALID_PAYLOAD, details)
-    credits = gift.get("credits")
-    if credits is None:
-        return None, None
-    if isinstance(credits, bool) or not isinstance(credits, int) or credits < 0:
-        return None, ItemFailure(
-            FailureCode.INVALID_PAYLOAD,
-            f"Property .redeemables[{c.index}].gift.credits should be a non-negative integer",
-        )
-    return credits, None
+def _state(c: Checked, free: Mapping[str, sessions.FreeLock]) -> RedeemableState | None:
+    """The voucher or tier as :func:`stacking.checks.own_failure` sees it, from rows read under the call's
+    locks: the caller's own session's locks count as free, other sessions' as taken."""
+    owner = c.voucher or c.tier
+    if owner is None:
+        return None
+    campaign = owner.campaign
+    enabled = owner.active and (campaign is None or (campaign.active and campaign.deleted_at is None))
+    state = RedeemableState(
+        starts_at=latest(owner.start_date, campaign.start_date if campaign else None),
+        ends_at=earliest(owner.expiration_date, campaign.expiration_date if campaign else None),
+        enabled=enabled,
+    )
+    voucher = c.voucher
+    if voucher is None:
+        return state
+    released = free.get(voucher.pk, sessions.FreeLock())
+    return RedeemableState(
+        starts_at=state.starts_at,
+        ends_at=state.ends_at,
+        enabled=enabled,
+        quantity=voucher.redemption_quantity,
+        taken=voucher.redeemed_quantity + voucher.locked_quantity - released.quantity,
+        is_gift=voucher.is_gift,
+        available_credits=(voucher.gift_balance or 0) - (voucher.locked_credits - released.credits),
+    )
 
 
 def _own_failure(c: Checked, now: datetime, free: Mapping[str, sessions.FreeLock]) -> ItemFailure | None:
-    """Checks 1-6 and the payload check of API.md section 9, on rows read under the call's locks."""
-    owner = c.voucher or c.tier
-    if owner is None:
+    """The first failing own check (:func:`stacking.checks.own_failure`) as the redeemable's failure; sets
+    the credits a gift card takes."""
+    gift = c.gift or GiftRequest()
+    check = own_failure(_state(c, free), now, gift)
+    c.credits = check.credits
+    code = check.failure
+    if code is None:
+        return None
+    if code == FailureCode.RESOURCE_NOT_FOUND:
         resource_type = "voucher" if c.object == "voucher" else "promotion_tier"
         label = "voucher" if c.object == "voucher" else "promotion tier"
-        return ItemFailure(
-            FailureCode.RESOURCE_NOT_FOUND,
-            f"Cannot find {label} with id {c.id}",
-            resource_type=resource_type,
-            resource_id=c.id,
-        )
-    campaign = owner.campaign
-    starts = [d for d in (owner.start_date, campaign.start_date if campaign else None) if d is not None]
-    ends = [d for d in (owner.expiration_date, campaign.expiration_date if campaign else None) if d is not None]
-    if starts and now < max(starts):
-        return ItemFailure(FailureCode.VOUCHER_NOT_ACTIVE, c.id)
-    if ends and now > min(ends):
-        return ItemFailure(FailureCode.VOUCHER_EXPIRED, c.id)
-    if not owner.active or (campaign is not None and (not campaign.active or campaign.deleted_at is not None)):
-        return ItemFailure(FailureCode.VOUCHER_DISABLED, c.id)
-    voucher = c.voucher
-    credits, payload_failure = _gift_credits(c)
-    if voucher is None:
-        return payload_failure
-    released = free.get(voucher.pk, sessions.FreeLock())
-    if voucher.redemption_quantity is not None:
-        taken = voucher.redeemed_quantity + voucher.locked_quantity - released.quantity
-        if taken >= voucher.redemption_quantity:
-            return ItemFailure(FailureCode.QUANTITY_EXCEEDED, c.id)
-    if voucher.is_gift and payload_failure is None:
-        available = (voucher.gift_balance or 0) - (voucher.locked_credits - released.credits)
-        if credits is None:
-            if available <= 0:
-                return ItemFailure(FailureCode.GIFT_AMOUNT_EXCEEDED, c.id)
-            credits = available
-        elif credits > available:
-            return ItemFailure(FailureCode.GIFT_AMOUNT_EXCEEDED, c.id)
-        c.credits = credits
-    return payload_failure
+        details = f"Cannot find {label} with id {c.id}"
+        return ItemFailure(code, details, resource_type=resource_type, resource_id=c.id)
+    if code == FailureCode.INVALID_PAYLOAD:
+        return ItemFailure(code, f"Property .redeemables[{c.index}].{gift.problem}")
+    return ItemFailure(code, c.id)
 
 
 def _per_customer_counter(customer: Customer | None):
@@ -383,7 +377,7 @@ class StackCheck:
 
 
 def check_stack(
-    redeemables: Sequence[Mapping[str, Any]],
+    redeemables: Sequence[RedeemableRef],
     *,
     amount: int,
     customer: Customer | None,
@@ -399,7 +393,7 @@ def check_stack(
     _, _, stack = _check(
         checked,
         settings=settings,
-        order_input=parse_order({"amount": amount}),
+        order_input=parse_order(OrderRequest(amount=amount)),
         customer=customer,
         metadata={},
         lock=False,
@@ -409,31 +403,22 @@ def check_stack(
 
 
 def evaluate(
-    *,
-    order: Mapping[str, Any] | None,
-    customer: Mapping[str, Any] | None,
-    session_key: str | None,
-    lock: bool,
-    tracking_id: str | None,
-    metadata: Mapping[str, Any],
-    settings_row: StackingRules,
-    checked: list[Checked],
-    caller: Caller,
+    request: StackRequest, *, lock: bool, settings_row: StackingRules, checked: list[Checked], caller: Caller
 ) -> Call:
     """Inside the call's transaction: customer, order, vouchers (locked when ``lock``), checks, stack."""
     settings = settings_facts(settings_row)
-    customer_obj = _customer(customer, caller)
-    order_input = parse_order(order)
+    customer_obj = _customer(request.customer, caller)
+    order_input = parse_order(request.order)
     vouchers, now, stack = _check(
         checked,
         settings=settings,
         order_input=order_input,
         customer=customer_obj,
-        metadata=metadata,
+        metadata=request.metadata,
         lock=lock,
-        session_key=session_key,
+        session_key=request.session_key,
     )
-    tracking = tracking_id or (customer_obj.source_id if customer_obj and customer_obj.source_id else None)
+    tracking = request.tracking_id or (customer_obj.source_id if customer_obj and customer_obj.source_id else None)
     return Call(
         checked=checked,
         settings_row=settings_row,

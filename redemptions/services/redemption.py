@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -10,11 +10,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 
 from auditlog.services import record_event
-from campaigns.models import (
-    Order,
-    Voucher,
-    VoucherTransaction,
-)
+from campaigns.models import Order, Voucher, VoucherTransaction
 from sessions import services as sessions
 from stacking import engine
 from stacking.checks import FailureCode
@@ -26,28 +22,12 @@ from voucherhub.caller import Caller
 from voucherhub.errors import DomainError
 from voucherhub.ids import new_id
 
-from ..models import (
-    Redemption,
-    RedemptionResult,
-    RedemptionStatus,
-    RelatedObjectType,
-)
-from ..orders import (
-    REDEMPTION_ORDER_STATUS,
-    VALIDATION_ORDER_STATUS,
-    OrderInput,
-    entries_map,
-)
-from ..serializers import failure_error
-from .evaluation import (
-    Call,
-    Checked,
-    ItemFailure,
-    check_session_expiry,
-    evaluate,
-    requested,
-    store_order,
-)
+from ..models import Redemption, RedemptionResult, RedemptionStatus, RelatedObjectType
+from ..orders import REDEMPTION_ORDER_STATUS, VALIDATION_ORDER_STATUS, OrderInput
+from .evaluation import Call, Checked, ItemFailure, check_session_expiry, evaluate, requested, store_order
+from .requests import StackRequest
+
+Applied = list[tuple[Checked, engine.RedeemableResult]]
 
 
 @dataclass
@@ -65,63 +45,34 @@ class RedemptionOutcome:
     application_mode: str = engine.ApplicationMode.ALL
     order_created: bool = False  # the order is new: its only redemptions are this call's
 
-    def order_redemptions(self) -> dict | None:
-        """``order.redemptions`` of the answer without a query when the order is new (None: read it)."""
-        if not self.order_created:
-            return None
-        if self.parent is not None:
-            return entries_map([self.parent], {self.parent.id: [r.id for r in self.redemptions]})
-        return entries_map(self.redemptions, {})
 
-
-def redeem(
-    *,
-    redeemables: Sequence[Mapping[str, Any]],
-    order: Mapping[str, Any] | None = None,
-    customer: Mapping[str, Any] | None = None,
-    session: Mapping[str, Any] | None = None,
-    tracking_id: str | None = None,
-    metadata: Mapping[str, Any] | None = None,
-    caller: Caller,
-) -> RedemptionOutcome:
-    """``POST /v1/redemptions``: redeem the stack, or store why not.
+def redeem(request: StackRequest, *, caller: Caller) -> RedemptionOutcome:
+    """Redeem the stack, or store why not.
 
     Success: one ``r_`` redemption per applied redeemable (under an ``r_`` parent when more than one
     redeemable was sent), voucher quantities and gift balances changed (a VoucherTransaction per gift
     change), the order stored as PAID with its totals, and the session of ``session.key`` consumed (its
     locks released, reason REDEEMED). ALL mode with any inapplicable redeemable (or nothing applicable in
     PARTIAL mode): nothing changes but the stored ``rf_`` attempts, and ``outcome.error`` is the first
-    failing redeemable's error. Raises DomainError 400 for a request the engine cannot take (nothing written).
+    failing redeemable's error. Raises a DomainError for a request the engine cannot take (nothing written).
     """
     settings_row = cached_rules()
-    checked = requested(redeemables, settings_facts(settings_row))
-    check_session_expiry(session)
-    request = {
-        "order": order,
-        "customer": customer,
-        "session_key": (session or {}).get("key") or None,
-        "tracking_id": tracking_id,
-        "metadata": dict(metadata or {}),
-        "settings_row": settings_row,
-        "caller": caller,
-    }
+    checked = requested(request.redeemables, settings_facts(settings_row))
+    check_session_expiry(request.session)
     try:
-        return _redeem(checked, **request)
+        return _redeem(request, checked, settings_row=settings_row, caller=caller)
     except IntegrityError as exc:
         # The database refused a write of the success (the last line of defence behind the checks): the
         # call's transaction (or savepoint) is rolled back, and the call runs again to store its failure.
         code = _constraint_failure(exc)
-    return _redeem(requested(redeemables, settings_facts(settings_row)), **request, refused=code)
+    checked = requested(request.redeemables, settings_facts(settings_row))
+    return _redeem(request, checked, settings_row=settings_row, caller=caller, refused=code)
 
 
 def _redeem(
+    request: StackRequest,
     checked: list[Checked],
     *,
-    order: Mapping[str, Any] | None,
-    customer: Mapping[str, Any] | None,
-    session_key: str | None,
-    tracking_id: str | None,
-    metadata: dict,
     settings_row: StackingRules,
     caller: Caller,
     refused: FailureCode | None = None,
@@ -129,17 +80,7 @@ def _redeem(
     """One run of :func:`redeem`, in one transaction. With ``refused`` (the code of a write the database
     refused in the previous run) the first applicable redeemable fails with it, so nothing is redeemed."""
     with transaction.atomic():
-        call = evaluate(
-            order=order,
-            customer=customer,
-            session_key=session_key,
-            lock=True,
-            tracking_id=tracking_id,
-            metadata=metadata,
-            settings_row=settings_row,
-            checked=checked,
-            caller=caller,
-        )
+        call = evaluate(request, lock=True, settings_row=settings_row, checked=checked, caller=caller)
         outcome = RedemptionOutcome(
             checked=checked,
             stack=call.stack,
@@ -154,13 +95,12 @@ def _redeem(
             first.failure, applied = ItemFailure(refused, first.id), []
         if not applied:
             outcome.order = store_order(call, status=VALIDATION_ORDER_STATUS, applied=False, keep_stored_status=True)
-            _fail_all(call, outcome, caller=caller, session_key=session_key, metadata=metadata)
+            _fail_all(call, outcome, request, caller)
             return outcome
-        _succeed(call, outcome, applied, caller=caller, session_key=session_key, metadata=metadata)
+        _succeed(call, outcome, applied, request, caller)
         if inapplicable:  # PARTIAL mode: the others are redeemed, these attempts are kept
-            outcome.failed = _store_failures(
-                call, [(c, c.failure) for c in inapplicable], outcome.order, caller, session_key, metadata
-            )
+            failures = [(c, c.failure) for c in inapplicable]
+            outcome.failed = _store_failures(call, failures, outcome.order, caller, request)
     return outcome
 
 
@@ -174,15 +114,13 @@ def _constraint_failure(exc: IntegrityError) -> FailureCode:
     raise exc
 
 
-def _fail_all(
-    call: Call, outcome: RedemptionOutcome, *, caller: Caller, session_key: str | None, metadata: Mapping[str, Any]
-) -> None:
+def _fail_all(call: Call, outcome: RedemptionOutcome, request: StackRequest, caller: Caller) -> None:
     """Nothing is redeemed: one ``rf_`` per redeemable; the error is the first failing one's."""
     first = next(c for c in call.checked if c.failure is not None)
     failures = [(c, c.failure or first.failure) for c in call.checked]
-    outcome.failed = _store_failures(call, failures, outcome.order, caller, session_key, metadata)
+    outcome.failed = _store_failures(call, failures, outcome.order, caller, request)
     stored = outcome.failed[first.index]
-    outcome.error = failure_error(first.failure, resource_id=stored.id, resource_type="redemption")
+    outcome.error = first.failure.error(resource_id=stored.id, resource_type="redemption")
 
 
 def _store_failures(
@@ -190,8 +128,7 @@ def _store_failures(
     failures: Sequence[tuple[Checked, ItemFailure]],
     order: Order | None,
     caller: Caller,
-    session_key: str | None,
-    metadata: Mapping[str, Any],
+    request: StackRequest,
 ) -> list[Redemption]:
     rows = []
     for c, failure in failures:
@@ -211,12 +148,12 @@ def _store_failures(
                 customer=call.customer,
                 order=order,
                 order_amount=call.order_input.amount if call.order_input.failure is None else None,
-                metadata=dict(metadata),
+                metadata=dict(request.metadata),
                 channel_type=caller.channel_type,
                 channel_id=caller.channel_id,
                 user=caller.user,
                 tracking_id=call.tracking_id,
-                session_key=session_key or "",
+                session_key=request.session_key or "",
                 request_log_id=caller.request_id,
             )
         )
@@ -240,20 +177,12 @@ def _store_failures(
     return rows
 
 
-def _succeed(
-    call: Call,
-    outcome: RedemptionOutcome,
-    applied: list[tuple[Checked, engine.RedeemableResult]],
-    *,
-    caller: Caller,
-    session_key: str | None,
-    metadata: Mapping[str, Any],
-) -> None:
+def _succeed(call: Call, outcome: RedemptionOutcome, applied: Applied, request: StackRequest, caller: Caller) -> None:
     """The writes of a successful redemption (a refused write rolls back the whole call: see redeem)."""
     now = call.now
     sessions.release_expired_locks(list(call.vouchers.values()), caller=caller, now=now)
-    if session_key:
-        sessions.consume_session(key=session_key, caller=caller, now=now)
+    if request.session_key:
+        sessions.consume_session(key=request.session_key, caller=caller, now=now)
     # One round trip for the writes below (voucherhub.hotsql.batch): order, redemptions, counters, events.
     with hotsql.batch():
         order = store_order(call, status=REDEMPTION_ORDER_STATUS, applied=True, keep_stored_status=False)
@@ -265,75 +194,86 @@ def _succeed(
             "customer": call.customer,
             "order": order,
             "order_amount": call.order_input.amount,
-            "metadata": dict(metadata),
+            "metadata": dict(request.metadata),
             "channel_type": caller.channel_type,
             "channel_id": caller.channel_id,
             "user": caller.user,
             "tracking_id": call.tracking_id,
-            "session_key": session_key or "",
+            "session_key": request.session_key or "",
             "request_log_id": caller.request_id,
         }
-        parent = None
-        if len(call.checked) > 1:
-            parent = Redemption(
-                id=new_id("r_"),
-                related_object_type=RelatedObjectType.REDEMPTION,
-                discount_amount=call.stack.discount_amount,
-                gift_amount=call.stack.gift_credits,
-                amount=call.stack.total_discount_amount,
-                **common,
-            )
-            hotsql.insert([parent])
-            record_event(
-                "redemption.created",
-                caller=caller,
-                resource_type="redemption",
-                resource_id=parent.id,
-                data={"redemption_id": parent.id, "order_id": order.id if order else None, "stacked": len(applied)},
-                occurred_at=now,
-            )
-        outcome.parent = parent
-        children = []
-        ids = sorted(new_id("r_") for _ in applied)  # ids sort in the requested order (same millisecond)
-        for (c, result), child_id in zip(applied, ids, strict=True):
-            voucher = c.voucher
-            is_gift = voucher is not None and voucher.is_gift
-            redemption = Redemption(
-                id=child_id,
-                parent=parent,
-                related_object_type=c.object,
-                voucher=voucher,
-                voucher_code=voucher.code if voucher is not None else "",
-                promotion_tier=c.tier,
-                campaign=c.campaign,
-                discount_amount=result.discount_amount,
-                gift_amount=result.gift_credits,
-                amount=result.gift_credits if is_gift else result.discount_amount,
-                **common,
-            )
-            children.append(redemption)
-        hotsql.insert(children)  # written as SQL, like the voucher lock and the counters (voucherhub.hotsql)
-        for (c, result), redemption in zip(applied, children, strict=True):
-            voucher = c.voucher
-            if voucher is not None:
-                _take(voucher, redemption, result.gift_credits, now)
-            record_event(
-                "redemption.succeeded",
-                caller=caller,
-                resource_type="redemption",
-                resource_id=redemption.id,
-                campaign_id=redemption.campaign_id or "",
-                data={
-                    "redemption_id": redemption.id,
-                    "parent_id": parent.id if parent else None,
-                    "object": c.object,
-                    "id": c.id,
-                    "amount": redemption.amount,
-                    "order_id": order.id if order else None,
-                },
-                occurred_at=now,
-            )
-    outcome.redemptions = children
+        outcome.parent = _store_parent(call, applied, common, caller) if len(call.checked) > 1 else None
+        outcome.redemptions = _store_redemptions(call, applied, common, outcome.parent, caller)
+
+
+def _store_parent(call: Call, applied: Applied, common: dict, caller: Caller) -> Redemption:
+    """The ``r_`` parent of a stacked call, carrying the stack's totals."""
+    order = common["order"]
+    parent = Redemption(
+        id=new_id("r_"),
+        related_object_type=RelatedObjectType.REDEMPTION,
+        discount_amount=call.stack.discount_amount,
+        gift_amount=call.stack.gift_credits,
+        amount=call.stack.total_discount_amount,
+        **common,
+    )
+    hotsql.insert([parent])
+    record_event(
+        "redemption.created",
+        caller=caller,
+        resource_type="redemption",
+        resource_id=parent.id,
+        data={"redemption_id": parent.id, "order_id": order.id if order else None, "stacked": len(applied)},
+        occurred_at=call.now,
+    )
+    return parent
+
+
+def _store_redemptions(
+    call: Call, applied: Applied, common: dict, parent: Redemption | None, caller: Caller
+) -> list[Redemption]:
+    """One ``r_`` per applied redeemable, each voucher's use counted, ``redemption.succeeded`` each."""
+    order = common["order"]
+    children = []
+    ids = sorted(new_id("r_") for _ in applied)  # ids sort in the requested order (same millisecond)
+    for (c, result), child_id in zip(applied, ids, strict=True):
+        voucher = c.voucher
+        is_gift = voucher is not None and voucher.is_gift
+        redemption = Redemption(
+            id=child_id,
+            parent=parent,
+            related_object_type=c.object,
+            voucher=voucher,
+            voucher_code=voucher.code if voucher is not None else "",
+            promotion_tier=c.tier,
+            campaign=c.campaign,
+            discount_amount=result.discount_amount,
+            gift_amount=result.gift_credits,
+            amount=result.gift_credits if is_gift else result.discount_amount,
+            **common,
+        )
+        children.append(redemption)
+    hotsql.insert(children)  # written as SQL, like the voucher lock and the counters (voucherhub.hotsql)
+    for (c, result), redemption in zip(applied, children, strict=True):
+        if c.voucher is not None:
+            _take(c.voucher, redemption, result.gift_credits, call.now)
+        record_event(
+            "redemption.succeeded",
+            caller=caller,
+            resource_type="redemption",
+            resource_id=redemption.id,
+            campaign_id=redemption.campaign_id or "",
+            data={
+                "redemption_id": redemption.id,
+                "parent_id": parent.id if parent else None,
+                "object": c.object,
+                "id": c.id,
+                "amount": redemption.amount,
+                "order_id": order.id if order else None,
+            },
+            occurred_at=call.now,
+        )
+    return children
 
 
 def _take(voucher: Voucher, redemption: Redemption, credits: int, now: datetime) -> None:

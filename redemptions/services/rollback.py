@@ -30,9 +30,8 @@ from ..models import (
     RedemptionStatus,
     Rollback,
 )
-from ..orders import (
-    set_order_status,
-)
+from ..orders import OrderRequest, set_order_status
+from .requests import CustomerInput, RollbackRequest
 
 
 @dataclass
@@ -56,54 +55,24 @@ def rollback_window_end(redemption: Redemption) -> datetime:
     return add_months(redemption.created_at, Rollback.ROLLBACK_WINDOW_MONTHS)
 
 
-def rollback_redemption(
-    *,
-    redemption_id: str,
-    reason: str | None = None,
-    tracking_id: str | None = None,
-    caller: Caller,
-    customer: Mapping[str, Any] | None = None,
-    order: Mapping[str, Any] | None = None,
-    metadata: Mapping[str, Any] | None = None,
-    stacked: bool = False,
-) -> RollbackOutcome:
+def rollback_redemption(request: RollbackRequest, *, caller: Caller) -> RollbackOutcome:
     """Roll a redemption back: its voucher's quantity and gift balance are restored (a VoucherTransaction
     per gift change), it becomes ROLLED_BACK, its order CANCELED, and an ``rr_`` rollback is stored.
 
-    ``stacked`` (``POST /v1/redemptions/{id}/rollbacks``) takes a stacked parent and rolls back every child
-    under an ``rr_`` parent rollback (a redemption without a parent is accepted too); the single endpoint
-    refuses a parent (``invalid_redemption``) and a child (``invalid_redemption_parent``). A redemption
-    already rolled back, or older than 3 calendar months, is refused after storing an ``rrf_`` attempt
-    (``outcome.error``: ``already_rolled_back`` / ``rollback_period_expired``). Raises DomainError for the
-    other refusals (404, ``invalid_redemption``, ``invalid_order``, ``invalid_customer``), writing nothing.
-    Locks the vouchers in pk order, then the redemption rows, and re-reads their status under the locks.
+    ``request.stacked`` (``POST /v1/redemptions/{id}/rollbacks``) takes a stacked parent and rolls back
+    every child under an ``rr_`` parent rollback (a redemption without a parent is accepted too); the
+    single endpoint refuses a parent (``invalid_redemption``) and a child (``invalid_redemption_parent``).
+    A redemption already rolled back, or older than 3 calendar months, is refused after storing an ``rrf_``
+    attempt (``outcome.error``: ``already_rolled_back`` / ``rollback_period_expired``). Raises a DomainError
+    for the other refusals (``not_found``, ``invalid_redemption``, ``invalid_order``, ``invalid_customer``),
+    writing nothing. Locks the vouchers in pk order, then the redemption rows, and re-reads their status
+    under the locks.
     """
-    target = Redemption.objects.select_related("order", "customer").filter(pk=redemption_id).first()
-    if target is None:
-        raise not_found("redemption", redemption_id)
-    if target.parent_id is not None:
-        raise DomainError(
-            "invalid_redemption_parent",
-            "Invalid redemption parent",
-            f"Redemption {target.id} is part of the stacked redemption {target.parent_id}; roll back the parent "
-            f"through POST /v1/redemptions/{target.parent_id}/rollbacks",
-        )
-    if target.is_stacked_parent and not stacked:
-        raise DomainError(
-            "invalid_redemption",
-            "Invalid redemption",
-            f"Redemption {target.id} is a stacked redemption; roll it back through "
-            f"POST /v1/redemptions/{target.id}/rollbacks",
-        )
-    if target.result != RedemptionResult.SUCCESS:
-        details = f"Redemption {target.id} failed; there is nothing to roll back"
-        raise DomainError("invalid_redemption", "Invalid redemption", details)
-    _check_rollback_body(target, customer=customer, order=order)
+    target = _target(request)
     children_ids = list(target.children.values_list("id", flat=True)) if target.is_stacked_parent else []
     voucher_ids = Redemption.objects.filter(pk__in=[target.id, *children_ids], voucher__isnull=False).values_list(
         "voucher_id", flat=True
     )
-    metadata = dict(metadata or {})
     with transaction.atomic():
         vouchers = sessions.lock_vouchers(list(voucher_ids))
         rows = {
@@ -116,61 +85,75 @@ def rollback_redemption(
             "channel_type": caller.channel_type,
             "channel_id": caller.channel_id,
             "user": caller.user,
-            "tracking_id": tracking_id or target.tracking_id,
-            "metadata": metadata,
-            "reason": reason or "",
+            "tracking_id": request.tracking_id or target.tracking_id,
+            "metadata": dict(request.metadata),
+            "reason": request.reason or "",
             "request_log_id": caller.request_id,
         }
         if target.status == RedemptionStatus.ROLLED_BACK:
-            return _refuse_rollback(
-                target, "already_rolled_back", "Redemption has already been rolled back", target.id, now, common, caller
-            )
+            return _refuse_rollback(target, ALREADY_ROLLED_BACK, target.id, now, common, caller)
         if now > rollback_window_end(target):
-            return _refuse_rollback(
-                target,
-                "rollback_period_expired",
-                "Rollback period expired",
-                f"Redemption {target.id} is older than {Rollback.ROLLBACK_WINDOW_MONTHS} calendar months",
-                now,
-                common,
-                caller,
-            )
+            details = f"Redemption {target.id} is older than {Rollback.ROLLBACK_WINDOW_MONTHS} calendar months"
+            return _refuse_rollback(target, PERIOD_EXPIRED, details, now, common, caller)
         try:
             with transaction.atomic():
                 outcome = _roll_back(target, [rows[i] for i in children_ids], vouchers, now, common, caller)
         except IntegrityError:
             # The database refused a second successful rollback of the same redemption.
-            return _refuse_rollback(
-                target, "already_rolled_back", "Redemption has already been rolled back", target.id, now, common, caller
-            )
+            return _refuse_rollback(target, ALREADY_ROLLED_BACK, target.id, now, common, caller)
     return outcome
 
 
-def _check_rollback_body(
-    target: Redemption, *, customer: Mapping[str, Any] | None, order: Mapping[str, Any] | None
-) -> None:
+ALREADY_ROLLED_BACK = ("already_rolled_back", "Redemption has already been rolled back")
+PERIOD_EXPIRED = ("rollback_period_expired", "Rollback period expired")
+
+
+def _target(request: RollbackRequest) -> Redemption:
+    """The redemption to roll back, or the DomainError refusing the request before anything is written."""
+    target = Redemption.objects.select_related("order", "customer").filter(pk=request.redemption_id).first()
+    if target is None:
+        raise not_found("redemption", request.redemption_id)
+    if target.parent_id is not None:
+        raise DomainError(
+            "invalid_redemption_parent",
+            "Invalid redemption parent",
+            f"Redemption {target.id} is part of the stacked redemption {target.parent_id}; roll back the parent "
+            f"through POST /v1/redemptions/{target.parent_id}/rollbacks",
+        )
+    if target.is_stacked_parent and not request.stacked:
+        raise DomainError(
+            "invalid_redemption",
+            "Invalid redemption",
+            f"Redemption {target.id} is a stacked redemption; roll it back through "
+            f"POST /v1/redemptions/{target.id}/rollbacks",
+        )
+    if target.result != RedemptionResult.SUCCESS:
+        details = f"Redemption {target.id} failed; there is nothing to roll back"
+        raise DomainError("invalid_redemption", "Invalid redemption", details)
+    _check_rollback_body(target, customer=request.customer, order=request.order)
+    return target
+
+
+def _differs(stored, wanted_id: str | None, wanted_source: str | None) -> bool:
+    """Whether an order or customer named by id / source_id is not the stored one."""
+    return bool(
+        (wanted_id and (stored is None or stored.id != wanted_id))
+        or (wanted_source and (stored is None or stored.source_id != wanted_source))
+    )
+
+
+def _check_rollback_body(target: Redemption, *, customer: CustomerInput | None, order: OrderRequest | None) -> None:
     """The optional body must describe the redemption's own order and customer."""
-    if order:
-        stored = target.order
-        wanted_id, wanted_source = order.get("id"), order.get("source_id")
-        if (wanted_id and (stored is None or stored.id != wanted_id)) or (
-            wanted_source and (stored is None or stored.source_id != wanted_source)
-        ):
-            raise DomainError("invalid_order", "Invalid order", f"The order does not match redemption {target.id}")
-    if customer:
-        stored = target.customer
-        wanted_id, wanted_source = customer.get("id"), customer.get("source_id")
-        if (wanted_id and (stored is None or stored.id != wanted_id)) or (
-            wanted_source and (stored is None or stored.source_id != wanted_source)
-        ):
-            raise DomainError(
-                "invalid_customer", "Invalid customer", f"The customer does not match redemption {target.id}"
-            )
+    if order is not None and _differs(target.order, order.id, order.source_id):
+        raise DomainError("invalid_order", "Invalid order", f"The order does not match redemption {target.id}")
+    if customer is not None and _differs(target.customer, customer.id, customer.source_id):
+        raise DomainError("invalid_customer", "Invalid customer", f"The customer does not match redemption {target.id}")
 
 
 def _refuse_rollback(
-    target: Redemption, key: str, message: str, details: str, now: datetime, common: dict, caller: Caller
+    target: Redemption, refusal: tuple[str, str], details: str, now: datetime, common: dict, caller: Caller
 ) -> RollbackOutcome:
+    key, message = refusal
     refused = Rollback.objects.create(
         id=new_id("rrf_"),
         redemption=target,

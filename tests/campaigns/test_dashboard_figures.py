@@ -16,9 +16,10 @@ from django.utils.dateparse import parse_datetime
 from campaigns.models import CampaignType, PromotionTier, Voucher
 from redemptions.models import Redemption, Validation
 from redemptions.services.redemption import redeem
+from redemptions.services.requests import RollbackRequest
 from redemptions.services.rollback import rollback_redemption
 from redemptions.services.validation import validate
-from tests.factories import make_campaign, make_gift_card, make_voucher
+from tests.factories import make_campaign, make_gift_card, make_voucher, stack
 from tests.redemptions.test_dashboard_redemptions import make_redemption
 from voucherhub.caller import Caller
 
@@ -123,19 +124,19 @@ def test_a_discount_coupon_dashboard_adds_up(marketer_client):
     make_voucher(code="OTHER-1", campaign=other)
     Voucher.objects.filter(code="DC-3").update(created_at=timezone.now() - timedelta(days=3))
     # Validations: two valid ones for this campaign, one for another campaign.
-    validate(redeemables=[{"object": "voucher", "id": codes[0]}], order=order(5_000), caller=CALLER)
-    validate(redeemables=[{"object": "voucher", "id": codes[1]}], order=order(7_000), caller=CALLER)
-    validate(redeemables=[{"object": "voucher", "id": "OTHER-1"}], order=order(7_000), caller=CALLER)
+    validate(stack(redeemables=[{"object": "voucher", "id": codes[0]}], order=order(5_000)), caller=CALLER)
+    validate(stack(redeemables=[{"object": "voucher", "id": codes[1]}], order=order(7_000)), caller=CALLER)
+    validate(stack(redeemables=[{"object": "voucher", "id": "OTHER-1"}], order=order(7_000)), caller=CALLER)
     ok = [
-        redeem(redeemables=[{"object": "voucher", "id": code}], order=order(amount), caller=CALLER)
+        redeem(stack(redeemables=[{"object": "voucher", "id": code}], order=order(amount)), caller=CALLER)
         for code, amount in ((codes[0], 10_000), (codes[1], 20_000), (codes[2], 30_000))
     ]
     assert all(outcome.error is None for outcome in ok)
-    redeem(redeemables=[{"object": "voucher", "id": "OTHER-1"}], order=order(50_000), caller=CALLER)
+    redeem(stack(redeemables=[{"object": "voucher", "id": "OTHER-1"}], order=order(50_000)), caller=CALLER)
     # One rolled back, one failed attempt (quantity used up), and older rows for the chart's past days.
-    rollback_redemption(redemption_id=ok[2].redemptions[0].pk, reason="returned", caller=CALLER)
-    redeem(redeemables=[{"object": "voucher", "id": codes[0]}], order=order(1_000), caller=CALLER)
-    redeem(redeemables=[{"object": "voucher", "id": codes[0]}], order=order(1_000), caller=CALLER)
+    rollback_redemption(RollbackRequest(ok[2].redemptions[0].pk, reason="returned"), caller=CALLER)
+    redeem(stack(redeemables=[{"object": "voucher", "id": codes[0]}], order=order(1_000)), caller=CALLER)
+    redeem(stack(redeemables=[{"object": "voucher", "id": codes[0]}], order=order(1_000)), caller=CALLER)
     voucher = Voucher.objects.get(code=codes[3])
     make_redemption(voucher=voucher, campaign=campaign, days_ago=2, order_amount=4_000, discount_amount=400)
     make_redemption(failed=True, voucher=voucher, campaign=campaign, days_ago=5)
@@ -192,16 +193,14 @@ def test_a_gift_card_dashboard_adds_up_with_balances(marketer_client):
     spent = []
     for code, credits in (("GC-0", 2_500), ("GC-1", 4_000), ("GC-2", 1_000)):
         outcome = redeem(
-            redeemables=[{"object": "voucher", "id": code, "gift": {"credits": credits}}],
-            order=order(credits),
+            stack(redeemables=[{"object": "voucher", "id": code, "gift": {"credits": credits}}], order=order(credits)),
             caller=CALLER,
         )
         assert outcome.error is None, outcome.error
         spent.append(outcome.redemptions[0])
-    rollback_redemption(redemption_id=spent[2].pk, caller=CALLER)
+    rollback_redemption(RollbackRequest(spent[2].pk), caller=CALLER)
     redeem(
-        redeemables=[{"object": "voucher", "id": "GC-0", "gift": {"credits": 50_000}}],
-        order=order(50_000),
+        stack(redeemables=[{"object": "voucher", "id": "GC-0", "gift": {"credits": 50_000}}], order=order(50_000)),
         caller=CALLER,
     )
 
@@ -247,12 +246,12 @@ def test_a_promotion_dashboard_adds_up_and_lists_its_tiers(marketer_client):
         campaign=campaign, name="Silver 500 off", position=2, discount_type="AMOUNT", amount_off=500
     )
     outcomes = [
-        redeem(redeemables=[{"object": "promotion_tier", "id": gold.pk}], order=order(amount), caller=CALLER)
+        redeem(stack(redeemables=[{"object": "promotion_tier", "id": gold.pk}], order=order(amount)), caller=CALLER)
         for amount in (10_000, 20_000)
     ]
     assert all(o.error is None for o in outcomes)
-    validate(redeemables=[{"object": "promotion_tier", "id": gold.pk}], order=order(3_000), caller=CALLER)
-    rollback_redemption(redemption_id=outcomes[0].redemptions[0].pk, caller=CALLER)
+    validate(stack(redeemables=[{"object": "promotion_tier", "id": gold.pk}], order=order(3_000)), caller=CALLER)
+    rollback_redemption(RollbackRequest(outcomes[0].redemptions[0].pk), caller=CALLER)
 
     html = marketer_client.get(f"/campaigns/{campaign.pk}/").content.decode()
     shown = figures(html)
@@ -292,11 +291,12 @@ def test_validations_of_other_campaigns_are_not_counted(marketer_client):
     make_voucher(code="ONE-1", campaign=one)
     make_voucher(code="TWO-1", campaign=two)
     validate(
-        redeemables=[{"object": "voucher", "id": "ONE-1"}, {"object": "voucher", "id": "TWO-1"}],
-        order=order(1_000),
+        stack(
+            redeemables=[{"object": "voucher", "id": "ONE-1"}, {"object": "voucher", "id": "TWO-1"}], order=order(1_000)
+        ),
         caller=CALLER,
     )
-    validate(redeemables=[{"object": "voucher", "id": "TWO-1"}], order=order(1_000), caller=CALLER)
+    validate(stack(redeemables=[{"object": "voucher", "id": "TWO-1"}], order=order(1_000)), caller=CALLER)
     assert Validation.objects.count() == 2
     assert figures(marketer_client.get(f"/campaigns/{one.pk}/").content.decode())["validations"] == 1
     assert figures(marketer_client.get(f"/campaigns/{two.pk}/").content.decode())["validations"] == 2

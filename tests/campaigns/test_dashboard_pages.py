@@ -13,7 +13,7 @@ from auditlog.models import Event
 from campaigns.models import CampaignType, PromotionTier, ValidationRule, ValidationRuleAssignment
 from redemptions.models import Redemption
 from stacking.models import Category
-from tests.factories import make_campaign, make_gift_card, make_voucher
+from tests.factories import make_campaign, make_gift_card, make_voucher, stack
 from tests.redemptions.test_dashboard_redemptions import make_user
 
 pytestmark = pytest.mark.django_db
@@ -153,6 +153,7 @@ def test_statuses_follow_the_engines_checks_and_the_filters_live_in_the_url(clie
 
 def test_the_list_counts_vouchers_and_redemptions_in_a_fixed_number_of_queries(client, role_user):
     from redemptions.services.redemption import redeem
+    from redemptions.services.requests import RollbackRequest
     from redemptions.services.rollback import rollback_redemption
     from voucherhub.caller import Caller
 
@@ -168,18 +169,20 @@ def test_the_list_counts_vouchers_and_redemptions_in_a_fixed_number_of_queries(c
         campaigns.append(campaign)
         for j in range(i + 1):
             make_voucher(code=f"M-{i}-{j}", campaign=campaign, redemption_quantity=1)
-            redeem(redeemables=[{"object": "voucher", "id": f"M-{i}-{j}"}], order={"amount": 1_000}, caller=caller)
+            redeem(
+                stack(redeemables=[{"object": "voucher", "id": f"M-{i}-{j}"}], order={"amount": 1_000}), caller=caller
+            )
         # a failed attempt (quantity used up) does not count
-        redeem(redeemables=[{"object": "voucher", "id": f"M-{i}-0"}], order={"amount": 1_000}, caller=caller)
+        redeem(stack(redeemables=[{"object": "voucher", "id": f"M-{i}-0"}], order={"amount": 1_000}), caller=caller)
     promo = make_campaign(name="Promo", campaign_type=CampaignType.PROMOTION)
     tier = PromotionTier.objects.create(campaign=promo, name="T", position=1, discount_type="AMOUNT", amount_off=10)
     promo_redemptions = [
-        redeem(redeemables=[{"object": "promotion_tier", "id": tier.pk}], order={"amount": 1_000}, caller=caller)
+        redeem(stack(redeemables=[{"object": "promotion_tier", "id": tier.pk}], order={"amount": 1_000}), caller=caller)
         for _ in range(3)
     ]
-    rollback_redemption(redemption_id=promo_redemptions[0].redemptions[0].pk, caller=caller)
+    rollback_redemption(RollbackRequest(promo_redemptions[0].redemptions[0].pk), caller=caller)
     rollback_redemption(
-        redemption_id=Redemption.objects.filter(campaign=campaigns[3], result="SUCCESS").first().pk, caller=caller
+        RollbackRequest(Redemption.objects.filter(campaign=campaigns[3], result="SUCCESS").first().pk), caller=caller
     )
     with CaptureQueriesContext(connection) as many:
         html = client.get("/campaigns/").content.decode()

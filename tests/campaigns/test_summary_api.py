@@ -9,10 +9,11 @@ from django.test import Client
 
 from campaigns.models import CampaignType
 from redemptions.services.redemption import redeem
+from redemptions.services.requests import RollbackRequest
 from redemptions.services.rollback import rollback_redemption
 from redemptions.services.validation import validate
 from tests.api.conftest import api, credentials  # noqa: F401  (fixtures)
-from tests.factories import make_campaign, make_gift_card, make_voucher
+from tests.factories import make_campaign, make_gift_card, make_voucher, stack
 from voucherhub.caller import Caller
 
 pytestmark = pytest.mark.django_db
@@ -28,11 +29,11 @@ def test_the_summary_has_the_same_figures_as_the_dashboard(api, client, role_use
     campaign = make_campaign(name="Summer coupons")
     make_voucher(code="SUM-1", campaign=campaign)
     make_voucher(code="SUM-2", campaign=campaign, redemption_quantity=1)
-    validate(redeemables=[{"object": "voucher", "id": "SUM-1"}], order=order(8_000), caller=CALLER)
-    first = redeem(redeemables=[{"object": "voucher", "id": "SUM-1"}], order=order(10_000), caller=CALLER)
-    redeem(redeemables=[{"object": "voucher", "id": "SUM-2"}], order=order(20_000), caller=CALLER)
-    redeem(redeemables=[{"object": "voucher", "id": "SUM-2"}], order=order(20_000), caller=CALLER)  # quantity
-    rollback_redemption(redemption_id=first.redemptions[0].pk, caller=CALLER)
+    validate(stack(redeemables=[{"object": "voucher", "id": "SUM-1"}], order=order(8_000)), caller=CALLER)
+    first = redeem(stack(redeemables=[{"object": "voucher", "id": "SUM-1"}], order=order(10_000)), caller=CALLER)
+    redeem(stack(redeemables=[{"object": "voucher", "id": "SUM-2"}], order=order(20_000)), caller=CALLER)
+    redeem(stack(redeemables=[{"object": "voucher", "id": "SUM-2"}], order=order(20_000)), caller=CALLER)  # quantity
+    rollback_redemption(RollbackRequest(first.redemptions[0].pk), caller=CALLER)
 
     response = api.get(f"/v1/campaigns/{campaign.pk}/summary")
     assert response.status_code == 200
@@ -80,7 +81,8 @@ def test_gift_and_promotion_summaries_add_their_own_figures(api):  # noqa: F811
     gift = make_campaign(name="Gifts", campaign_type=CampaignType.GIFT_VOUCHERS)
     make_gift_card(amount=10_000, code="G-1", campaign=gift)
     redeem(
-        redeemables=[{"object": "voucher", "id": "G-1", "gift": {"credits": 3_000}}], order=order(3_000), caller=CALLER
+        stack(redeemables=[{"object": "voucher", "id": "G-1", "gift": {"credits": 3_000}}], order=order(3_000)),
+        caller=CALLER,
     )
     body = api.get(f"/v1/campaigns/{gift.pk}/summary").json()
     assert body["gift"] == {"issued_amount": 10_000, "balance": 7_000}

@@ -10,9 +10,10 @@ from playwright.sync_api import Page, expect
 
 from campaigns.models import CampaignType
 from redemptions.services.redemption import redeem
+from redemptions.services.requests import RollbackRequest
 from redemptions.services.rollback import rollback_redemption
 from tests.e2e.test_layout import sign_in
-from tests.factories import make_campaign, make_gift_card, make_voucher
+from tests.factories import make_campaign, make_gift_card, make_voucher, stack
 from tests.redemptions.test_dashboard_redemptions import make_redemption
 from voucherhub.caller import Caller
 
@@ -33,17 +34,19 @@ def data(transactional_db):
         make_voucher(code=f"SPRING-{i}", campaign=coupons)
     make_voucher(code="AUTUMN-1", campaign=other)
     outcomes = [
-        redeem(redeemables=[{"object": "voucher", "id": f"SPRING-{i}"}], order=order(10_000 * (i + 1)), caller=CALLER)
+        redeem(
+            stack(redeemables=[{"object": "voucher", "id": f"SPRING-{i}"}], order=order(10_000 * (i + 1))),
+            caller=CALLER,
+        )
         for i in range(3)
     ]
-    rollback_redemption(redemption_id=outcomes[2].redemptions[0].pk, caller=CALLER)
+    rollback_redemption(RollbackRequest(outcomes[2].redemptions[0].pk), caller=CALLER)
     make_redemption(campaign=coupons, days_ago=3, voucher_code="SPRING-0")
-    autumn = redeem(redeemables=[{"object": "voucher", "id": "AUTUMN-1"}], order=order(5_000), caller=CALLER)
+    autumn = redeem(stack(redeemables=[{"object": "voucher", "id": "AUTUMN-1"}], order=order(5_000)), caller=CALLER)
     gift = make_campaign(name="Gift cards", campaign_type=CampaignType.GIFT_VOUCHERS)
     make_gift_card(code="GIFT-1", amount=5_000, campaign=gift)
     redeem(
-        redeemables=[{"object": "voucher", "id": "GIFT-1", "gift": {"credits": 1_500}}],
-        order=order(1_500),
+        stack(redeemables=[{"object": "voucher", "id": "GIFT-1", "gift": {"credits": 1_500}}], order=order(1_500)),
         caller=CALLER,
     )
     return {"coupons": coupons, "gift": gift, "spring": outcomes, "autumn": autumn.redemptions[0]}

@@ -141,6 +141,7 @@ def test_add_filter_shows_one_more_filter_in_place_and_removing_it_rewrites_the_
 def test_an_admin_rolls_back_from_a_list_row_and_the_row_updates_in_place(
     live_server, page: Page, role_user, artifact_dir
 ):
+    from redemptions.services.requests import RollbackRequest
     from redemptions.services.rollback import rollback_redemption
     from voucherhub.caller import Caller
 
@@ -172,7 +173,7 @@ def test_an_admin_rolls_back_from_a_list_row_and_the_row_updates_in_place(
     other.get_by_role("button", name=f"Roll back {raced.pk}").click()
     other_form = page.locator(f"tr#rollback-row-{raced.pk}")
     other_form.get_by_label(f"Reason for rolling back {raced.pk}").fill("Too late")
-    rollback_redemption(redemption_id=raced.pk, reason="elsewhere", caller=Caller.system("tests"))
+    rollback_redemption(RollbackRequest(raced.pk, reason="elsewhere"), caller=Caller.system("tests"))
     other_form.get_by_role("button", name="Confirm rollback").click()
     expect(other.get_by_role("alert")).to_contain_text("Rollback refused")
     expect(other).to_contain_text("ROLLED_BACK")

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from redemptions.services.validation import validate
-from tests.factories import make_voucher
+from tests.factories import make_voucher, stack
 from tests.redemptions.factories import body, voucher
 from voucherhub.caller import Caller
 
@@ -17,7 +17,7 @@ def open_session(key: str, code: str) -> None:
     make_voucher(code=code)
     request = body(voucher(code), session={"type": "LOCK", "key": key})
     fields = {k: request.get(k) for k in ("redeemables", "order", "customer", "session")}
-    assert validate(**fields, caller=Caller.system("tests")).session is not None
+    assert validate(stack(**fields), caller=Caller.system("tests")).session is not None
 
 
 def sign_in(page: Page, base_url: str, username: str, next_path: str) -> None:

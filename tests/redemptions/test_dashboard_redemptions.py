@@ -14,7 +14,7 @@ from redemptions.keyset import SortKey, encode
 from redemptions.models import Redemption, RedemptionResult, RedemptionStatus
 from redemptions.services.redemption import redeem
 from stacking.checks import FailureCode
-from tests.factories import make_campaign, make_customer, make_voucher
+from tests.factories import make_campaign, make_customer, make_voucher, stack
 from voucherhub.caller import Caller
 from voucherhub.ids import new_id
 
@@ -53,10 +53,12 @@ def redeemed(code: str = "ROLL-ME", **voucher_fields) -> Redemption:
     campaign = make_campaign(name=f"Rollback campaign {code}")
     make_voucher(code=code, campaign=campaign, **voucher_fields)
     outcome = redeem(
-        redeemables=[{"object": "voucher", "id": code}],
-        order={"amount": 10_000, "items": [{"sku_id": "sku-1", "quantity": 2, "price": 5_000}]},
-        customer={"source_id": "shopper-1", "name": "Ada Shopper", "email": "ada@example.com"},
-        metadata={"source": "web"},
+        stack(
+            redeemables=[{"object": "voucher", "id": code}],
+            order={"amount": 10_000, "items": [{"sku_id": "sku-1", "quantity": 2, "price": 5_000}]},
+            customer={"source_id": "shopper-1", "name": "Ada Shopper", "email": "ada@example.com"},
+            metadata={"source": "web"},
+        ),
         caller=Caller.system("test"),
     )
     assert outcome.error is None, outcome.error

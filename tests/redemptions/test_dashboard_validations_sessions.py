@@ -12,7 +12,7 @@ from django.utils import timezone
 from redemptions.models import Validation
 from redemptions.services import validation
 from sessions.models import ReleaseReason, SessionStatus, ValidationSession
-from tests.factories import make_customer, make_gift_card, make_voucher
+from tests.factories import make_customer, make_gift_card, make_voucher, stack
 from tests.redemptions.factories import body, voucher
 from voucherhub.caller import Caller
 
@@ -29,7 +29,7 @@ def validate(*codes: str, key: str | None = None, customer: str = "shopper-1", a
     if key:
         request["session"] = {"type": "LOCK", "key": key}
     fields = {k: request.get(k) for k in ("redeemables", "order", "customer", "session")}
-    return validation.validate(**fields, caller=CALLER)
+    return validation.validate(stack(**fields), caller=CALLER)
 
 
 def locked_session(key: str, *codes: str) -> ValidationSession:

@@ -7,7 +7,7 @@ from redemptions.rules import RuleContext, evaluate
 from redemptions.services.redemption import redeem
 from redemptions.services.validation import validate
 from stacking.checks import FailureCode
-from tests.factories import make_campaign, make_customer, make_voucher
+from tests.factories import make_campaign, make_customer, make_voucher, stack
 from tests.redemptions.factories import body, make_rule, make_segment, make_tier, voucher
 from voucherhub.caller import Caller
 
@@ -170,9 +170,9 @@ def test_rules_on_a_campaign_or_a_promotion_tier_hold_for_validations_and_redemp
 
     def attempt(amount_sent: int):
         request = body(ruled, amount=amount_sent)
-        return redeem(**{k: request.get(k) for k in ("redeemables", "order", "customer")}, caller=caller)
+        return redeem(stack(**{k: request.get(k) for k in ("redeemables", "order", "customer")}), caller=caller)
 
-    small = validate(**body(ruled, amount=10_000), caller=caller)
+    small = validate(stack(**body(ruled, amount=10_000)), caller=caller)
     assert small.stack.valid is False and small.checked[0].failure.code == FailureCode.ORDER_RULES_VIOLATED
     assert attempt(10_000).error.key == "order_rules_violated"
     assert attempt(30_000).error is None

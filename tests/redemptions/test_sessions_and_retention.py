@@ -15,7 +15,7 @@ from redemptions.services.validation import validate
 from sessions import services as session_services
 from sessions import tasks as session_tasks
 from sessions.models import ValidationSession
-from tests.factories import make_gift_card, make_voucher
+from tests.factories import make_gift_card, make_voucher, stack
 from tests.redemptions.factories import body, voucher
 from voucherhub.caller import Caller
 
@@ -28,7 +28,7 @@ def locked_session(*codes: str, key: str, credits: int | None = None, **session)
     redeemables = [voucher(code, gift={"credits": credits}) if credits else voucher(code) for code in codes]
     request = body(*redeemables, session={"type": "LOCK", "key": key, **session})
     fields = {k: request.get(k) for k in ("redeemables", "order", "customer", "session")}
-    outcome = validate(**fields, caller=CALLER)
+    outcome = validate(stack(**fields), caller=CALLER)
     assert outcome.session is not None
     return outcome.session
 
@@ -84,7 +84,9 @@ def test_a_write_the_database_refuses_fails_the_call_like_a_check_and_keeps_noth
     )
     request = body(voucher("A"), session={"key": "ssn_stale"})
 
-    outcome = redeem(**{k: request.get(k) for k in ("redeemables", "order", "customer", "session")}, caller=CALLER)
+    outcome = redeem(
+        stack(**{k: request.get(k) for k in ("redeemables", "order", "customer", "session")}), caller=CALLER
+    )
 
     assert outcome.error is not None and outcome.error.key == "quantity_exceeded"
     assert outcome.redemptions == [] and outcome.parent is None
@@ -99,7 +101,7 @@ def test_a_write_the_database_refuses_fails_the_call_like_a_check_and_keeps_noth
 def test_validations_older_than_thirty_days_are_purged_idempotently():
     make_voucher(code="A")
     for _ in range(3):
-        validate(redeemables=[voucher("A")], order={"amount": 1_000}, caller=CALLER)
+        validate(stack(redeemables=[voucher("A")], order={"amount": 1_000}), caller=CALLER)
     old = list(Validation.objects.values_list("pk", flat=True)[:2])
     Validation.objects.filter(pk__in=old).update(created_at=timezone.now() - timedelta(days=31))
 

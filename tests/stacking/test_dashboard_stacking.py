@@ -9,6 +9,7 @@ from django.urls import reverse
 from auditlog.models import Event
 from campaigns.models import Customer, Order, Voucher
 from redemptions.models import Redemption, Validation
+from redemptions.services.requests import RedeemableRef
 from sessions.models import SessionLock, ValidationSession
 from stacking import engine
 from stacking.models import Category, StackingRules
@@ -211,7 +212,7 @@ def _row_counts():
 def test_simulator_matches_the_engine_and_writes_nothing():
     _scenario()
     counters, rows = _counters(), _row_counts()
-    redeemables = [{"object": "voucher", "id": c} for c in ("REG10", "EXCL20", "OLD", "NOPE")]
+    redeemables = [RedeemableRef("voucher", c) for c in ("REG10", "EXCL20", "OLD", "NOPE")]
     sim = simulate(redeemables=redeemables, amount=10_000, customer_source_id="shopper-1")
     by_id = {line.id: line for line in sim.redeemables}
     assert [line.id for line in sim.redeemables] == ["REG10", "EXCL20", "OLD", "NOPE"]

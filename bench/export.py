@@ -59,6 +59,28 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
+def _selection(rows: int) -> tuple[dict, str, list]:
+    """The export's filters for the newest ``rows`` redemptions, and the plain COPY of the same rows."""
+    from exports.models import Export
+    from exports.sources import get_source
+    from exports.writer import selection
+    from redemptions.models import Redemption
+    from voucherhub.wire import iso
+
+    total = Redemption.objects.count()
+    if total < rows:
+        sys.exit(f"Only {total:,} redemptions here; load more with bench/seed_speed.py")
+    filters: dict = {}
+    if total > rows:  # the newest ``rows`` redemptions
+        cutoff = Redemption.objects.order_by("-created_at", "-id").values_list("created_at", flat=True)[rows]
+        filters = {"created_at": {"conditions": {"$after": iso(cutoff)}}}
+    source = get_source("redemption")
+    probe = Export(exported_object="redemption", channel="API", parameters={"fields": FIELDS, "filters": filters})
+    values, _ = selection(source, FIELDS, source.rows(probe))
+    sql, params = values.query.sql_with_params()
+    return filters, f"COPY ({sql}) TO STDOUT (FORMAT csv)", params
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -73,23 +95,8 @@ def main() -> None:
 
     from exports import services
     from exports.models import Export, ExportStatus
-    from exports.sources import get_source
-    from exports.writer import selection
-    from redemptions.models import Redemption
-    from voucherhub.wire import iso
 
-    total = Redemption.objects.count()
-    if total < args.rows:
-        sys.exit(f"Only {total:,} redemptions here; load more with bench/seed_speed.py")
-    filters: dict = {}
-    if total > args.rows:  # the newest --rows redemptions
-        cutoff = Redemption.objects.order_by("-created_at", "-id").values_list("created_at", flat=True)[args.rows]
-        filters = {"created_at": {"conditions": {"$after": iso(cutoff)}}}
-    source = get_source("redemption")
-    probe = Export(exported_object="redemption", channel="API", parameters={"fields": FIELDS, "filters": filters})
-    values, _ = selection(source, FIELDS, source.rows(probe))
-    sql, params = values.query.sql_with_params()
-    plain_copy = f"COPY ({sql}) TO STDOUT (FORMAT csv)"
+    filters, plain_copy, params = _selection(args.rows)
 
     def copy_seconds() -> tuple[float, int]:
         started = time.perf_counter()

@@ -121,42 +121,48 @@ def parse_order(order: OrderRequest | None) -> OrderInput:
             return parsed
     elif parsed.source_id:
         parsed.existing = Order.objects.filter(source_id=parsed.source_id).first()
+    parsed.failure = _lines(parsed, order.items) or _amount(parsed, order)
+    return parsed
 
-    raw_items = order.items
-    if raw_items is not None:
-        parsed.items_sent = True
-        for index, raw in enumerate(raw_items):
-            line, problem = _item(raw)
-            if problem:
-                parsed.failure = (FailureCode.INVALID_ORDER, f"Property .order.items[{index}]: {problem}")
-                return parsed
-            parsed.items.append(line)
-    elif parsed.existing is not None:
-        parsed.items = list(parsed.existing.items or [])
 
+def _lines(parsed: OrderInput, items: tuple[OrderItemRequest, ...] | None) -> tuple[FailureCode, str] | None:
+    """The order's lines: those sent, else a stored order's; the failure of the first malformed one."""
+    if items is None:
+        if parsed.existing is not None:
+            parsed.items = list(parsed.existing.items or [])
+        return None
+    parsed.items_sent = True
+    for index, raw in enumerate(items):
+        line, problem = _item(raw)
+        if problem:
+            return FailureCode.INVALID_ORDER, f"Property .order.items[{index}]: {problem}"
+        parsed.items.append(line)
+    return None
+
+
+def _amount(parsed: OrderInput, order: OrderRequest) -> tuple[FailureCode, str] | None:
+    """The order's amount (sent, else the sum of its lines, else a stored order's) and what is wrong with it."""
     if any(line.get("amount", 0) > MAX_AMOUNT for line in parsed.items):
-        parsed.failure = (FailureCode.INVALID_AMOUNT, f"An order line's amount is above {MAX_AMOUNT}")
-        return parsed
+        return FailureCode.INVALID_AMOUNT, f"An order line's amount is above {MAX_AMOUNT}"
     amount = order.amount
     items_total = sum(line["amount"] for line in parsed.items) if all("amount" in li for li in parsed.items) else None
     if amount is not None:
-        if amount < 0:
-            parsed.failure = (FailureCode.INVALID_AMOUNT, "Property .order.amount must not be negative")
-        elif parsed.items and items_total is not None and items_total != amount:
-            parsed.failure = (
-                FailureCode.INVALID_AMOUNT,
-                f"Property .order.amount ({amount}) differs from the sum of the items' amounts ({items_total})",
-            )
         parsed.amount = amount
-    elif parsed.items and items_total is not None:
+        if amount < 0:
+            return FailureCode.INVALID_AMOUNT, "Property .order.amount must not be negative"
+        if parsed.items and items_total is not None and items_total != amount:
+            details = f"Property .order.amount ({amount}) differs from the sum of the items' amounts ({items_total})"
+            return FailureCode.INVALID_AMOUNT, details
+        return None
+    if parsed.items and items_total is not None:
         parsed.amount = items_total
         if items_total > MAX_AMOUNT:
-            parsed.failure = (FailureCode.INVALID_AMOUNT, f"The order's amount is above {MAX_AMOUNT}")
-    elif parsed.existing is not None and parsed.existing.amount is not None and raw_items is None:
+            return FailureCode.INVALID_AMOUNT, f"The order's amount is above {MAX_AMOUNT}"
+        return None
+    if parsed.existing is not None and parsed.existing.amount is not None and order.items is None:
         parsed.amount = parsed.existing.amount
-    else:
-        parsed.failure = (FailureCode.MISSING_AMOUNT, "Property .order.amount is required")
-    return parsed
+        return None
+    return FailureCode.MISSING_AMOUNT, "Property .order.amount is required"
 
 
 def upsert_order(

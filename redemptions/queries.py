@@ -180,10 +180,20 @@ def parse_list_query(params) -> ListQuery:
     sort_field = sort.lstrip("-")
     if sort_field not in SORTS or sort.count("-") > 1:
         raise bad_query(f"Unknown sort order {sort!r}")
+    red_q, rb_q = _plain_conditions(params)
+    junction = (params.get("filters[junction]") or "and").lower()
+    if junction not in ("and", "or"):
+        raise bad_query("filters[junction] must be and or or")
+    red_parts, rb_parts, objects = _filters(params, junction)
+    if red_parts:
+        red_q &= _combine(red_parts, junction)
+        rb_q &= _combine(rb_parts, junction)
+    return ListQuery(limit, page, sort_field, descending, red_q, rb_q, objects)
 
+
+def _plain_conditions(params) -> tuple[Q, Q]:
+    """``result``, ``campaign``, ``customer`` and ``created_at[before|after]``, for redemptions and rollbacks."""
     red_q, rb_q = Q(), Q()
-    objects = {"redemption", "redemption_rollback"}
-
     results = _values(params.getlist("result"))
     for value in results:
         if value not in RedemptionResult.values:
@@ -203,12 +213,15 @@ def parse_list_query(params) -> ListQuery:
             moment = _moment(f"created_at[{bound}]", raw, end_of_day=bound == "after")
             red_q &= Q(**{f"created_at__{op}": moment})
             rb_q &= Q(**{f"created_at__{op}": moment})
+    return red_q, rb_q
 
-    junction = (params.get("filters[junction]") or "and").lower()
-    if junction not in ("and", "or"):
-        raise bad_query("filters[junction] must be and or or")
+
+def _filters(params, junction: str) -> tuple[list[Q], list[Q], set[str]]:
+    """``filters[field][conditions][$op]=...``: a condition each for redemptions and rollbacks, and the
+    kinds of entries listed (``filters[object]``)."""
     red_parts: list[Q] = []
     rb_parts: list[Q] = []
+    objects = {"redemption", "redemption_rollback"}
     for name in params:
         if not name.startswith("filters[") or name == "filters[junction]":
             continue
@@ -220,10 +233,7 @@ def parse_list_query(params) -> ListQuery:
             raise bad_query(f"Unknown filter operator {op!r}")
         raw_values = params.getlist(name)
         if field == "object":
-            wanted = set(_values(raw_values)) if op in ("$in", "$not_in") else {raw_values[-1]}
-            if not wanted <= {"redemption", "redemption_rollback"}:
-                raise bad_query("filters[object] must be redemption or redemption_rollback")
-            chosen = wanted if op in ("$is", "$in") else {"redemption", "redemption_rollback"} - wanted
+            chosen = _objects(op, raw_values)
             if junction == "and":
                 objects &= chosen
             else:
@@ -233,10 +243,15 @@ def parse_list_query(params) -> ListQuery:
         red_lookup, rb_lookup = _field_lookups(field)
         red_parts.append(_condition(red_lookup, op, raw_values) if red_lookup else Q(pk__in=[]))
         rb_parts.append(_condition(rb_lookup, op, raw_values) if rb_lookup else Q(pk__in=[]))
-    if red_parts:
-        red_q &= _combine(red_parts, junction)
-        rb_q &= _combine(rb_parts, junction)
-    return ListQuery(limit, page, sort_field, descending, red_q, rb_q, objects)
+    return red_parts, rb_parts, objects
+
+
+def _objects(op: str, raw_values: list[str]) -> set[str]:
+    """The kinds of entries a ``filters[object]`` condition keeps."""
+    wanted = set(_values(raw_values)) if op in ("$in", "$not_in") else {raw_values[-1]}
+    if not wanted <= {"redemption", "redemption_rollback"}:
+        raise bad_query("filters[object] must be redemption or redemption_rollback")
+    return wanted if op in ("$is", "$in") else {"redemption", "redemption_rollback"} - wanted
 
 
 def _combine(parts: list[Q], junction: str) -> Q:

@@ -17,7 +17,14 @@ from campaigns.models import Voucher, VoucherTransaction
 def test_a_shop_runs_a_discount_campaign_and_its_vouchers_through_the_sdk(sdk):
     campaigns, vouchers = V.CampaignsApi(sdk), V.VouchersApi(sdk)
     categories, rules = V.CategoriesApi(sdk), V.ValidationRulesApi(sdk)
+    category, rule = _a_category_and_a_rule(categories, rules)
+    created = _a_campaign_with_its_vouchers(campaigns, category, rule)
+    random = _standalone_and_random_vouchers(vouchers, created, category, rule)
+    _rule_assignments(rules, rule, random)
+    _deletions(campaigns, vouchers, categories, created, category)
 
+
+def _a_category_and_a_rule(categories, rules):
     category = categories.create_category(V.CategoriesCreateRequestBody(name="Seasonal", hierarchy=2))
     assert category.id.startswith("cat_") and category.hierarchy == 2
     assert categories.update_category(category.id, V.CategoriesUpdateRequestBody(hierarchy=3)).hierarchy == 3
@@ -35,7 +42,10 @@ def test_a_shop_runs_a_discount_campaign_and_its_vouchers_through_the_sdk(sdk):
         )
     )
     assert rule.id.startswith("val_") and rule.error.message == "Spend 50.00"
+    return category, rule
 
+
+def _a_campaign_with_its_vouchers(campaigns, category, rule):
     created = campaigns.create_campaign(
         V.CampaignsCreateRequestBody(
             name="Summer",
@@ -85,7 +95,10 @@ def test_a_shop_runs_a_discount_campaign_and_its_vouchers_through_the_sdk(sdk):
     )
     assert many.async_action_id.startswith("aa_")
     assert campaigns.get_campaign(created.id).vouchers_count == 9
+    return created
 
+
+def _standalone_and_random_vouchers(vouchers, created, category, rule):
     voucher = vouchers.create_voucher(
         "STANDALONE-1",
         V.VouchersCreateWithSpecificCodeRequestBody(
@@ -120,7 +133,10 @@ def test_a_shop_runs_a_discount_campaign_and_its_vouchers_through_the_sdk(sdk):
     assert changed.metadata == {"note": "updated"} and changed.type == "DISCOUNT_VOUCHER"
     assert vouchers.disable_voucher("STANDALONE-1").active is False
     assert vouchers.enable_voucher("STANDALONE-1").active is True
+    return random
 
+
+def _rule_assignments(rules, rule, random):
     assignment = rules.create_validation_rule_assignment(
         rule.id,
         validation_rules_assignments_create_request_body=V.ValidationRulesAssignmentsCreateRequestBody(
@@ -133,6 +149,8 @@ def test_a_shop_runs_a_discount_campaign_and_its_vouchers_through_the_sdk(sdk):
     assert rules.update_validation_rule(rule.id, V.ValidationRulesUpdateRequestBody(name="Renamed")).name == "Renamed"
     assert rules.list_validation_rule_assignments(rule.id).total == 3
 
+
+def _deletions(campaigns, vouchers, categories, created, category):
     vouchers.delete_voucher("STANDALONE-1", force=True)
     with pytest.raises(NotFoundException) as missing:
         vouchers.get_voucher("STANDALONE-1")

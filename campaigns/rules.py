@@ -216,7 +216,7 @@ def _collect(node: Logic, positive: list[str], negated: list[str]) -> tuple[list
 
 
 def _condition(key: Any, raw: Any) -> Condition:
-    where = f"rules.{key}"
+    where = f"rules.{_shown(key, quoted=False)}"
     if not isinstance(key, str) or not _NUMBER.fullmatch(key):
         raise invalid_rules(f"{where}: rule keys are numbers ('1', '2', ...) besides 'logic'")
     if not isinstance(raw, Mapping):

@@ -1,14 +1,13 @@
 """Validation rules: creation, updates and deletion, and their assignments to campaigns, vouchers and tiers."""
 
 import logging
-import re
 from typing import Any
 
 from django.db import transaction
 
 from auditlog.services import record_event
 from voucherhub.caller import Caller
-from voucherhub.errors import DomainError, duplicate_found, not_found
+from voucherhub.errors import duplicate_found, not_found
 
 from .. import queries
 from ..models import (
@@ -16,142 +15,29 @@ from ..models import (
     ValidationRule,
     ValidationRuleAssignment,
 )
+from ..rules import Kind, RuleSet, invalid_rules, parse
 
 log = logging.getLogger(__name__)
 
 
-# What the redemption engine evaluates (redemptions/rules.py): the minimum of API.md section 7 plus the
-# negations and text operators its comparisons support.
-COMPARISONS = {"$more_than", "$more_than_or_equal", "$less_than", "$less_than_or_equal"}
-MEMBERSHIP = {"$is", "$is_not", "$in", "$not_in"}
-NUMBER_OPS = COMPARISONS | MEMBERSHIP
-VALUELESS_OPS = {"$has_value", "$is_unknown"}
-SCALAR_OPS = NUMBER_OPS | VALUELESS_OPS | {"$contains", "$not_contain", "$starts_with", "$ends_with"}
-# rule name -> (kind of values, allowed operators, needs ``property``)
-RULE_NAMES: dict[str, tuple[str, set[str], bool]] = {
-    "order.amount": ("number", NUMBER_OPS, False),
-    "order.initial_amount": ("number", NUMBER_OPS, False),
-    "order.items.any": ("items", {"$is", "$in"}, False),
-    "order.items.every": ("items", {"$is", "$in"}, False),
-    "order.items.none": ("items", {"$is", "$in"}, False),
-    "order.items.count": ("number", NUMBER_OPS, False),
-    "customer.segment": ("segment", MEMBERSHIP, False),
-    "customer.metadata": ("scalar", SCALAR_OPS, True),
-    "order.metadata": ("scalar", SCALAR_OPS, True),
-    "redemption.metadata": ("scalar", SCALAR_OPS, True),
-    "redemption.count.per_customer": ("count", {"$less_than", "$less_than_or_equal"}, False),
-}
-_LOGIC_TOKEN = re.compile(r"\s*(\d+|and|or|\(|\))")
-
-
-def check_rules(rules: dict) -> None:
-    """Refuse (400 ``invalid_validation_rules``) a rule body the engine could not evaluate.
-
-    The body is the platform's: ``{"1": {"name", "property"?, "conditions": {op: [values]}, "rules":
-    {}, "error"?: {"message"}}, ..., "logic": "1 and (2 or 3)"}``; it is stored unchanged.
-    """
-
-    def bad(details: str) -> DomainError:
-        return DomainError("invalid_validation_rules", "Invalid validation rules", details)
-
-    numbered = {key: value for key, value in rules.items() if key != "logic"}
-    for key, rule in numbered.items():
-        where = f"rules.{key}"
-        if not key.isdigit():
-            raise bad(f"{where}: rule keys are numbers ('1', '2', ...) besides 'logic'")
-        if not isinstance(rule, dict):
-            raise bad(f"{where}: must be an object")
-        name = rule.get("name")
-        if name not in RULE_NAMES:
-            raise bad(f"{where}.name: '{name}' is not supported; use one of {', '.join(RULE_NAMES)}")
-        kind, ops, needs_property = RULE_NAMES[name]
-        if needs_property and not (isinstance(rule.get("property"), str) and rule["property"]):
-            raise bad(f"{where}.property: {name} needs the metadata key in 'property'")
-        if rule.get("rules") not in (None, {}):
-            raise bad(f"{where}.rules: nested rules are not supported")
-        error = rule.get("error")
-        if error is not None and not (isinstance(error, dict) and isinstance(error.get("message", ""), str)):
-            raise bad(f"{where}.error: must be {{'message': text}}")
-        conditions = rule.get("conditions")
-        if not isinstance(conditions, dict) or not conditions:
-            raise bad(f"{where}.conditions: at least one condition is required")
-        for op, values in conditions.items():
-            if op not in ops:
-                raise bad(f"{where}.conditions: {op} is not supported for {name}; use one of {', '.join(sorted(ops))}")
-            _check_condition_values(bad, f"{where}.conditions.{op}", kind, values, valueless=op in VALUELESS_OPS)
-    logic = rules.get("logic")
-    if numbered:
-        if not isinstance(logic, str) or not logic.strip():
-            raise bad("rules.logic: required, e.g. '1 and 2'")
-        _check_logic(bad, logic, set(numbered))
-    elif logic not in (None, ""):
-        raise bad("rules.logic: refers to rules that are not defined")
-
-
-def _check_condition_values(bad, where: str, kind: str, values: Any, *, valueless: bool = False) -> None:
-    if not isinstance(values, list) or not (values or valueless):
-        raise bad(f"{where}: values are a non-empty list")
-    for value in values:
-        if kind in ("number", "count"):
-            if isinstance(value, bool) or not isinstance(value, int | float):
-                raise bad(f"{where}: {value!r} is not a number")
-            if kind == "count" and (not isinstance(value, int) or value < 0 or len(values) != 1):
-                raise bad(f"{where}: one whole number >= 0 is required")
-        elif kind == "items":
-            ok = (
-                isinstance(value, dict)
-                and value.get("object") in ("product", "sku")
-                and any(isinstance(value.get(f), str) and value.get(f) for f in ("id", "source_id"))
-            )
-            if not ok:
-                raise bad(f"{where}: items are {{'object': 'product' | 'sku', 'id' or 'source_id'}}")
-        elif kind == "segment":
-            if not isinstance(value, str) or not Segment.objects.filter(pk=value).exists():
-                raise bad(f"{where}: {value!r} is not a segment id")
-        elif not isinstance(value, str | int | float | bool):
-            raise bad(f"{where}: {value!r} is not a text, number or boolean")
-
-
-def _check_logic(bad, logic: str, keys: set[str]) -> None:
-    """``logic`` is numbers joined by ``and`` / ``or`` with balanced parentheses, naming defined rules."""
-    tokens: list[str] = []
-    position = 0
-    text = logic.rstrip()
-    while position < len(text):
-        match = _LOGIC_TOKEN.match(text, position)
-        if match is None:
-            raise bad(f"rules.logic: cannot read '{logic}' (use rule numbers, and, or, parentheses)")
-        tokens.append(match.group(1))
-        position = match.end()
-    index = 0
-
-    def operand() -> None:
-        nonlocal index
-        if index >= len(tokens):
-            raise bad(f"rules.logic: '{logic}' ends too early")
-        token = tokens[index]
-        index += 1
-        if token == "(":
-            expression()
-            if index >= len(tokens) or tokens[index] != ")":
-                raise bad(f"rules.logic: unbalanced parentheses in '{logic}'")
-            index += 1
-        elif token.isdigit():
-            if token not in keys:
-                raise bad(f"rules.logic: rule {token} is not defined")
-        else:
-            raise bad(f"rules.logic: unexpected '{token}' in '{logic}'")
-
-    def expression() -> None:
-        nonlocal index
-        operand()
-        while index < len(tokens) and tokens[index] in ("and", "or"):
-            index += 1
-            operand()
-
-    expression()
-    if index != len(tokens):
-        raise bad(f"rules.logic: unexpected '{tokens[index]}' in '{logic}'")
+def check_rules(rules: Any) -> RuleSet:
+    """The rule set of a ``rules`` body, or DomainError ``invalid_validation_rules`` (400) for one the
+    engine would not evaluate: what :func:`campaigns.rules.parse` refuses, and ``customer.segment``
+    conditions naming segments that do not exist. The body is stored unchanged."""
+    rule_set = parse(rules)
+    named = [
+        (f"rules.{condition.number}.conditions.{op}", segment_id)
+        for condition in rule_set.conditions.values()
+        if condition.spec.kind is Kind.SEGMENT
+        for op, segment_ids in condition.operators
+        for segment_id in segment_ids
+    ]
+    if named:
+        found = set(Segment.objects.filter(pk__in={segment_id for _, segment_id in named}).values_list("pk", flat=True))
+        for where, segment_id in named:
+            if segment_id not in found:
+                raise invalid_rules(f"{where}: {segment_id!r} is not a segment id")
+    return rule_set
 
 
 def create_validation_rule(

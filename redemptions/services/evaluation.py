@@ -13,6 +13,7 @@ from django.db.models import BooleanField, Q
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
+from campaigns import rules as rule_engine
 from campaigns.models import (
     Campaign,
     Customer,
@@ -32,7 +33,6 @@ from voucherhub.caller import Caller
 from voucherhub.errors import DomainError, invalid_payload
 from voucherhub.ids import new_id
 
-from .. import rules as rule_engine
 from ..models import (
     Redemption,
     RedemptionStatus,

@@ -5,10 +5,10 @@ from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
 
+from dashboard.formatting import EMPTY, when
 from exports.models import Export
 from exports.queries import can_download
 from exports.sources import describe_platform
-from voucherhub.templatetags.voucherhub_tags import EMPTY, when
 
 from .models import Event, RequestLog
 

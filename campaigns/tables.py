@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from auditlog.models import Event
-from voucherhub.templatetags.voucherhub_tags import EMPTY, money, when
+from dashboard.formatting import EMPTY, money, when
 
 from .dashboard import CampaignStatus
 from .models import Campaign, Voucher, VoucherTransaction

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from voucherhub.templatetags.voucherhub_tags import EMPTY, money, when
+from dashboard.formatting import EMPTY, money, when
 
 from .forms import can_roll_back
 from .models import Redemption

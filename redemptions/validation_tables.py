@@ -6,6 +6,7 @@ from django import forms
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from dashboard.formatting import EMPTY, money, when
 from sessions.filters import (
     PAGE_SIZES,
     LabelledErrorsMixin,
@@ -13,7 +14,6 @@ from sessions.filters import (
     drop_customer_filter,
     filter_by_customer,
 )
-from voucherhub.templatetags.voucherhub_tags import EMPTY, money, when
 
 from .models import Validation
 

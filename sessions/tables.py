@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
-from voucherhub.templatetags.voucherhub_tags import when
+from dashboard.formatting import when
 
 from .models import SessionStatus, ValidationSession
 

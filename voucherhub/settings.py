@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "voucherhub.apps.VoucherHubConfig",
+    "dashboard",
     "stacking",
     "campaigns",
     "sessions.apps.ValidationSessionsConfig",

@@ -2,19 +2,18 @@
 and the Django admin that support staff use."""
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
 from django.contrib import admin
-from django.template import Context, Template, loader
+from django.template import loader
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.factories import make_campaign, make_customer, make_gift_card, make_voucher
 from voucherhub.models import ApiKey, IdempotencyKey, WorkerHeartbeat
-from voucherhub.templatetags.voucherhub_tags import money, when
 
 pytestmark = pytest.mark.django_db
 
@@ -315,43 +314,6 @@ def test_a_server_error_shows_the_500_page(client, role_user, monkeypatch):
     response = client.get("/")
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
-
-
-# --- Formatting ------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("minor_units", "shown"),
-    [
-        (200000, "2,000.00"),
-        (0, "0.00"),
-        (5, "0.05"),
-        (-150, "-1.50"),
-        (-200000, "-2,000.00"),
-        (123456789, "1,234,567.89"),
-        (None, "—"),
-        ("", "—"),
-        ("n/a", "n/a"),
-    ],
-)
-def test_money_filter_formats_minor_units(minor_units, shown):
-    assert money(minor_units) == shown
-
-
-def test_money_filter_in_a_template():
-    html = Template("{% load voucherhub_tags %}{{ amount|money }}").render(Context({"amount": 200000}))
-    assert html == "2,000.00"
-
-
-@override_settings(TIME_ZONE="Europe/Warsaw")
-def test_times_show_in_the_viewers_zone_with_utc_on_hover():
-    moment = datetime(2025, 1, 15, 9, 30, 5, tzinfo=UTC)
-    with timezone.override("Europe/Warsaw"):
-        html = str(when(moment))
-        tag = Template("{% load voucherhub_tags %}{% when moment %}").render(Context({"moment": moment}))
-    assert html == '<time datetime="2025-01-15T09:30:05Z" title="2025-01-15 09:30:05 UTC">Jan 15, 2025, 10:30:05</time>'
-    assert tag == html
-    assert when(None) == "—"
 
 
 # --- Django admin for support staff ----------------------------------------------------------------

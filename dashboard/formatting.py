@@ -1,26 +1,25 @@
-"""Formatting for the dashboard: money in minor units, times shown locally with UTC on hover, icons.
+"""Money and times as the dashboard shows them, in one place so every page (and the admin) agrees.
 
-``{% load voucherhub_tags %}`` then ``{{ redemption.amount|money }}``, ``{{ redemption.created_at|when }}``
-(or ``{% when redemption.created_at %}``) and ``{% icon "bell" %}``. One place formats each, so every page
-agrees.
+- ``money``: integer minor units as an amount (200000 -> "2,000.00").
+- ``when``: a ``<time>`` in the viewer's time zone with the UTC time in its ``title``.
+- ``money_column``: an admin ``list_display`` entry formatting a minor-units field with ``money``.
+
+Templates use them through ``{% load dashboard_tags %}`` (dashboard.templatetags.dashboard_tags);
+tables and admins import them from here.
 """
 
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
-from django import template
-from django.templatetags.static import static
+from django.contrib import admin
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
-
-register = template.Library()
 
 EMPTY = "—"
 DATETIME_FORMAT = "M j, Y, H:i:s"  # Django date format: "Nov 24, 2025, 10:22:05"
 
 
-@register.filter
 def money(value) -> str:
     """Integer minor units as an amount: 200000 -> "2,000.00", -150 -> "-1.50", None -> "—".
 
@@ -37,7 +36,6 @@ def money(value) -> str:
     return f"{minor / 100:,.2f}"
 
 
-@register.filter
 def when(value, fmt: str = DATETIME_FORMAT):
     """A ``<time>`` in the viewer's time zone (Django's current zone) with the UTC time in ``title``.
 
@@ -58,22 +56,12 @@ def when(value, fmt: str = DATETIME_FORMAT):
     )
 
 
-@register.simple_tag(name="when")
-def when_tag(value, fmt: str = DATETIME_FORMAT):
-    """The ``when`` filter as a tag, for templates that read better that way."""
-    return when(value, fmt)
+def money_column(field: str, description: str):
+    """A ``list_display`` entry that formats a minor-units field like the dashboard (200000 -> 2,000.00)."""
 
+    @admin.display(description=description, ordering=field)
+    def column(obj):
+        return money(getattr(obj, field))
 
-ICON_SPRITE = "vendor/bootstrap-icons/icons.svg"  # the Bootstrap Icons we use (static/vendor/README.md)
-
-
-@register.simple_tag
-def icon(name: str, css_class: str = ""):
-    """An inline Bootstrap Icon from our sprite; decorative, so hidden from screen readers."""
-    return format_html(
-        '<svg class="bi{}" width="1em" height="1em" aria-hidden="true" focusable="false">'
-        '<use href="{}#{}"></use></svg>',
-        f" {css_class}" if css_class else "",
-        static(ICON_SPRITE),
-        name,
-    )
+    column.__name__ = f"{field}_money"
+    return column

@@ -20,7 +20,7 @@ EXPORT_CLASSES = {
     "ERROR": "text-bg-danger",
 }
 TABLE_ATTRS = {"class": "table table-hover align-middle mb-0 vh-table"}
-KEYSET_TEMPLATE = "partials/keyset_table.html"  # « Previous / Next » by cursor, like every dashboard list
+KEYSET_TEMPLATE = "dashboard/keyset_table.html"  # « Previous / Next » by cursor, like every dashboard list
 
 
 class AuditTable(tables.Table):

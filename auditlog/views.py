@@ -5,22 +5,12 @@ import json
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView
 
+from dashboard.lists import DashboardListView, SectionPageMixin
 from exports.queries import visible_exports
-from sessions.views import DashboardListView, SectionPageMixin
 
 from .filters import EventFilter, ExportFilter, RequestLogFilter
 from .models import Event, RequestLog
 from .tables import EventTable, ExportTable, RequestLogTable
-
-TABS = [
-    ("Logs", "auditlog:logs", "auditlog.view_requestlog"),
-    ("Events", "auditlog:events", "auditlog.view_event"),
-    ("Exports", "auditlog:exports", "exports.view_export"),
-]
-
-
-def visible_tabs(user) -> list[dict]:
-    return [{"label": label, "url_name": url_name} for label, url_name, perm in TABS if user.has_perm(perm)]
 
 
 def pretty(data) -> str:
@@ -29,11 +19,6 @@ def pretty(data) -> str:
 
 class AuditPageMixin(SectionPageMixin):
     section = "Audit log"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["tabs"] = visible_tabs(self.request.user)
-        return context
 
 
 class AuditListView(AuditPageMixin, DashboardListView):

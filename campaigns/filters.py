@@ -1,35 +1,21 @@
 """Filter panels of the Campaigns section (django-filter): every filter lives in the query string."""
 
 import django_filters
-from django import forms
 
 from auditlog.models import Event
-from sessions.filters import PAGE_SIZES, bootstrap_widgets
+from dashboard.filters import bootstrap_widgets, page_size_filter
 from stacking.models import Category
 
 from .dashboard import CampaignStatus
 from .models import Campaign, CampaignType, Voucher, VoucherTransaction
 
 
-def _per_page():
-    return django_filters.ChoiceFilter(
-        label="Rows per page",
-        choices=[(str(n), str(n)) for n in PAGE_SIZES],
-        empty_label=None,
-        method="filter_nothing",
-        widget=forms.Select,
-    )
-
-
 class _StyledFilter(django_filters.FilterSet):
-    per_page = _per_page()
+    per_page = page_size_filter()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         bootstrap_widgets(self.form)
-
-    def filter_nothing(self, queryset, name, value):
-        return queryset  # page size is read by the view; declared here so the form validates and shows it
 
 
 class CampaignFilter(_StyledFilter):
@@ -41,7 +27,7 @@ class CampaignFilter(_StyledFilter):
     category = django_filters.ModelChoiceFilter(
         label="Category", queryset=Category.objects.order_by("hierarchy", "name"), empty_label="Any category"
     )
-    per_page = _per_page()
+    per_page = page_size_filter()
 
     class Meta:
         model = Campaign
@@ -53,7 +39,7 @@ class VoucherFilter(_StyledFilter):
     active = django_filters.ChoiceFilter(
         label="State", choices=[("true", "Active"), ("false", "Disabled")], empty_label="Any", method="filter_active"
     )
-    per_page = _per_page()
+    per_page = page_size_filter()
 
     class Meta:
         model = Voucher
@@ -68,7 +54,7 @@ class TransactionFilter(_StyledFilter):
     source = django_filters.ChoiceFilter(
         label="Change", choices=VoucherTransaction.Source.choices, empty_label="Any change"
     )
-    per_page = _per_page()
+    per_page = page_size_filter()
 
     class Meta:
         model = VoucherTransaction
@@ -77,7 +63,7 @@ class TransactionFilter(_StyledFilter):
 
 class EventFilter(_StyledFilter):
     type = django_filters.CharFilter(label="Event type", max_length=64)
-    per_page = _per_page()
+    per_page = page_size_filter()
 
     class Meta:
         model = Event

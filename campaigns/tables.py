@@ -20,10 +20,10 @@ STATUS_CLASSES = {
 }
 
 _TABLE_ATTRS = {"class": "table table-hover align-middle mb-0 vh-table"}
-# The lists page by keyset (redemptions.keyset, through sessions.views.DashboardListView): every sort is
+# The lists page by keyset (dashboard.keyset, through dashboard.lists.DashboardListView): every sort is
 # non-null columns of the row ending with its primary key, so nullable, related or counted columns are not
 # sortable.
-KEYSET_TEMPLATE = "partials/keyset_table.html"
+KEYSET_TEMPLATE = "dashboard/keyset_table.html"
 _RIGHT = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
 REDEEMED_HINT = (
     "Redemptions that stand, all time: succeeded and not rolled back. The campaign dashboard's "

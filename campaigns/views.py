@@ -1,6 +1,6 @@
 """The Campaigns section: the list, the calendar, and a dashboard per campaign with its tabs (SPEC section 5).
 
-Pages follow the Redemptions section (sessions.views): a direct load renders the whole page, a tab click
+Pages follow every dashboard section (dashboard.lists): a direct load renders the whole page, a tab click
 swaps only ``#section-body`` (HTMX, URL pushed), a filter/sort/page change only the table. Figures come from
 campaigns.dashboard; nothing here counts rows by itself.
 """
@@ -12,32 +12,17 @@ from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.views.generic import TemplateView
 
-from sessions.views import DashboardListView, SectionPageMixin
+from dashboard.lists import DashboardListView, SectionPageMixin
 
 from . import dashboard, queries
 from .filters import CampaignFilter, EventFilter, TransactionFilter, VoucherFilter
 from .models import CampaignType
 from .tables import CampaignTable, EventTable, TransactionTable, VoucherTable, status_badge
 
-SECTION = "Campaigns"
-# The section's own tabs: (label, url name, permission)
-SECTION_TABS = [
-    ("Campaigns", "campaigns:list", "campaigns.view_campaign"),
-    ("Calendar", "campaigns:calendar", "campaigns.view_campaign"),
-]
-
 
 class CampaignsSectionMixin(SectionPageMixin):
-    section = SECTION
+    section = "Campaigns"
     permission_required = "campaigns.view_campaign"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        user = self.request.user
-        context["tabs"] = [
-            {"label": label, "url_name": name} for label, name, perm in SECTION_TABS if user.has_perm(perm)
-        ]
-        return context
 
 
 class CampaignListView(CampaignsSectionMixin, DashboardListView):
@@ -122,6 +107,9 @@ class CampaignPageMixin(CampaignsSectionMixin):
             )
         return tabs
 
+    def page_title(self) -> str:
+        return f"{self.title} · {self.campaign.name} · {self.section}"
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
@@ -134,13 +122,17 @@ class CampaignPageMixin(CampaignsSectionMixin):
 
 
 class CampaignListTabMixin(CampaignPageMixin):
-    """A tab that is a filterable list (DashboardListView) of one campaign's rows."""
+    """A tab that is a filterable list (DashboardListView) of one campaign's rows, in the campaign's page."""
 
-    template_name = "campaigns/tab_list.html"
+    layout = "campaigns/_page.html"
     noun = "rows"
 
+    @property
+    def filter_label(self) -> str:
+        return f"Filter {self.noun}"
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(noun=self.noun, **kwargs)
+        return super().get_context_data(tabs_template="campaigns/_tabs.html", **kwargs)
 
 
 class CampaignDetailView(CampaignPageMixin, TemplateView):
@@ -198,6 +190,8 @@ class CampaignTransactionsView(CampaignListTabMixin, DashboardListView):
 
     def get_queryset(self):
         return dashboard.campaign_transactions(self.campaign)
+
+    list_actions = ("campaigns/_transactions_export.html",)
 
     def get_context_data(self, **kwargs):
         # The export button appears once the export machinery (its own issue) is installed.

@@ -10,14 +10,14 @@ from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
-from redemptions.tabs import visible_tabs
+from dashboard.keyset import keyset_table
+from dashboard.tabs import visible_tabs
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError
 
 from . import queries
 from .filters import RedemptionFilter
 from .forms import RollbackForm, can_roll_back, page_size_form
-from .keyset import keyset_table
 from .models import Redemption
 from .services.rollback import rollback_redemption, rollback_window_end
 from .tables import RedemptionTable
@@ -53,7 +53,7 @@ def redemption_list(request):
     context = {
         "section": "Redemptions",
         "title": "Redemptions",
-        "tabs": visible_tabs(user),
+        "tabs": visible_tabs("Redemptions", user),
         "filter": filterset,
         "size_form": size_form,
         "filter_groups": shown,
@@ -132,7 +132,7 @@ def redemption_detail(request, redemption_id: str):
         request,
         redemption,
         section="Redemptions",
-        tabs=visible_tabs(request.user),
+        tabs=visible_tabs("Redemptions", request.user),
         **_detail_extras(redemption),
     )
     return render(request, "redemptions/detail.html", context)
@@ -173,7 +173,9 @@ def redemption_rollback(request, redemption_id: str):
     context = _summary_context(request, redemption, rollback_form=form, rollback_error=error, rolled_back=rolled_back)
     template = "redemptions/detail.html#summary" if request.htmx else "redemptions/detail.html"
     if not request.htmx:
-        context.update(section="Redemptions", tabs=visible_tabs(request.user), **_detail_extras(redemption))
+        context.update(
+            section="Redemptions", tabs=visible_tabs("Redemptions", request.user), **_detail_extras(redemption)
+        )
     return render(request, template, context)
 
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
 from campaigns.models import Campaign
-from redemptions.tabs import visible_tabs
+from dashboard.tabs import visible_tabs
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError
 
@@ -66,7 +66,7 @@ def _render(request, partial: str | None = None, *, status: int = 200, **context
     context.update(
         section="Redemptions",
         title="Stacking rules",
-        tabs=visible_tabs(user),
+        tabs=visible_tabs("Redemptions", user),
         rules=rules,
         can_change_rules=can_change,
         can_add_category=user.has_perm("stacking.add_category"),

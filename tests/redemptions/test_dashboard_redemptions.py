@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from auditlog.models import Event
-from redemptions.keyset import SortKey, encode
+from dashboard.keyset import SortKey, encode
 from redemptions.models import Redemption, RedemptionResult, RedemptionStatus
 from redemptions.services.redemption import redeem
 from stacking.checks import FailureCode

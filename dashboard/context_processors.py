@@ -2,12 +2,7 @@ from functools import cache
 
 from django.urls import reverse
 
-# (label, url name, the permission that opens the section's landing page)
-SECTIONS = [
-    ("Campaigns", "campaigns:list", "campaigns.view_campaign"),
-    ("Redemptions", "redemptions:list", "redemptions.view_redemption"),
-    ("Audit log", "auditlog:logs", "auditlog.view_requestlog"),
-]
+from .tabs import SECTIONS
 
 
 def layout(request):

@@ -1,4 +1,4 @@
-"""Keyset ("seek") pagination for the Redemptions section's lists: no OFFSET, however deep the page.
+"""Keyset ("seek") pagination for every dashboard list: no OFFSET, however deep the page.
 
 A list is sorted by one column's key — its fields, then the primary key, all in one direction — and a page
 is "the ``per_page`` rows after (or before) this key". The key of the page's last row goes into the URL as
@@ -158,7 +158,7 @@ def cursors(key: SortKey, rows: list, *, has_next: bool, first: bool) -> dict[st
 def keyset_table(request, table_class, queryset: QuerySet, *, default_sort: str, per_page: int, **table_kwargs):
     """``table_class`` showing the page of ``queryset`` that ``?sort=`` and ``?after=``/``?before=`` ask
     for. The table gets ``cursors`` (next/previous) and ``cursor_form`` (its errors) for
-    ``partials/keyset_table.html``."""
+    ``dashboard/keyset_table.html``."""
     key = sort_key(table_class, queryset.model, request.GET.get("sort"), default_sort)
     cursor = CursorForm(request.GET, key=key, model=queryset.model)
     rows, first = window(queryset, key, cursor, per_page) if cursor.is_valid() else (queryset, True)

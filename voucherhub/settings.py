@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "redemptions",
     "auditlog",
     "exports",
+    "insights",
 ]
 
 MIDDLEWARE = [

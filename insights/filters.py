@@ -3,11 +3,10 @@
 import django_filters
 
 from auditlog.models import Event
+from campaigns.models import Campaign, CampaignType, Voucher, VoucherTransaction
+from campaigns.queries import CampaignStatus
 from dashboard.filters import bootstrap_widgets, page_size_filter
 from stacking.models import Category
-
-from .dashboard import CampaignStatus
-from .models import Campaign, CampaignType, Voucher, VoucherTransaction
 
 
 class _StyledFilter(django_filters.FilterSet):
@@ -22,7 +21,7 @@ class CampaignFilter(_StyledFilter):
     type = django_filters.ChoiceFilter(
         label="Type", field_name="campaign_type", choices=CampaignType.choices, empty_label="Any type"
     )
-    # ``status`` is the annotation of campaigns.dashboard.status_expression: the list shows what it filters.
+    # ``status`` is the annotation of campaigns.queries.status_expression: the list shows what it filters.
     status = django_filters.ChoiceFilter(label="Status", choices=CampaignStatus.choices, empty_label="Any status")
     category = django_filters.ModelChoiceFilter(
         label="Category", queryset=Category.objects.order_by("hierarchy", "name"), empty_label="Any category"

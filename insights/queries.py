@@ -1,5 +1,6 @@
-"""Read side of the Campaigns section: the list with computed statuses, the calendar, and each campaign's
-dashboard figures (the same figures ``GET /v1/campaigns/{id}/summary`` answers with).
+"""Read side of insights: the home page's cards, the Campaigns section's list with computed statuses and
+counts, the calendar, and each campaign's dashboard figures (the same figures
+``GET /v1/campaigns/{id}/summary`` answers with). The statuses are campaigns.queries' own definition.
 
 How the figures stay cheap — indexes, not roll-ups (measured with EXPLAIN ANALYZE; bench/README.md):
 - The figures cover a period (the last 7, 30, 90 or 365 days; 30 by default), and every redemption
@@ -24,7 +25,6 @@ from datetime import UTC, date, datetime, timedelta
 from django.db import connection, transaction
 from django.db.models import (
     Case,
-    CharField,
     Count,
     F,
     IntegerField,
@@ -34,56 +34,31 @@ from django.db.models import (
     Subquery,
     Sum,
     TextField,
-    Value,
     When,
 )
 from django.db.models.functions import Cast, Coalesce, TruncDate
 from django.utils import timezone
 
 from auditlog.models import Event
+from campaigns.models import (
+    Campaign,
+    CampaignType,
+    PromotionTier,
+    ValidationRuleAssignment,
+    Voucher,
+    VoucherTransaction,
+)
+from campaigns.queries import CampaignStatus, campaigns_with_status
 from redemptions.models import Redemption, RedemptionResult, RedemptionStatus, Validation
-
-from .models import Campaign, CampaignType, PromotionTier, ValidationRuleAssignment, Voucher, VoucherTransaction
 
 PERIODS = (7, 30, 90, 365)  # days a chart may cover; the URL's ?days= picks one
 DEFAULT_PERIOD = 30
-
-
-class CampaignStatus:
-    """A campaign's status on the dashboard, by the checks the engine makes in their order
-    (redemptions.services: not active yet, expired, then disabled)."""
-
-    SCHEDULED = "scheduled"
-    EXPIRED = "expired"
-    DISABLED = "disabled"
-    ACTIVE = "active"
-    choices = [(ACTIVE, "Active"), (SCHEDULED, "Scheduled"), (EXPIRED, "Expired"), (DISABLED, "Disabled")]
-
-
-def status_expression(now: datetime) -> Case:
-    """The status as SQL, so the list shows and filters by one definition (never a second copy)."""
-    return Case(
-        When(start_date__gt=now, then=Value(CampaignStatus.SCHEDULED)),
-        When(expiration_date__lt=now, then=Value(CampaignStatus.EXPIRED)),
-        When(active=False, then=Value(CampaignStatus.DISABLED)),
-        default=Value(CampaignStatus.ACTIVE),
-        output_field=CharField(),
-    )
 
 
 def _count_subquery(qs: QuerySet) -> Subquery:
     """``COUNT(*)`` of ``qs`` (already correlated with ``OuterRef``) as an annotation."""
     counted = qs.order_by().values("campaign_id").annotate(n=Count("*")).values("n")
     return Coalesce(Subquery(counted), 0)
-
-
-def campaigns_with_status(now: datetime | None = None) -> QuerySet[Campaign]:
-    """Live (not binned) campaigns with their ``status``."""
-    return (
-        Campaign.objects.filter(deleted_at__isnull=True)
-        .select_related("category")
-        .annotate(status=status_expression(now or timezone.now()))
-    )
 
 
 def campaign_list(now: datetime | None = None) -> QuerySet[Campaign]:
@@ -113,10 +88,6 @@ def campaign_list(now: datetime | None = None) -> QuerySet[Campaign]:
             output_field=IntegerField(),
         ),
     )
-
-
-def campaign_with_status(campaign_id: str, now: datetime | None = None) -> Campaign | None:
-    return campaigns_with_status(now).filter(pk=campaign_id).first()
 
 
 # --- calendar --------------------------------------------------------------------------------------------
@@ -378,3 +349,50 @@ def campaign_events(campaign: Campaign) -> QuerySet[Event]:
 def campaign_transactions(campaign: Campaign) -> QuerySet[VoucherTransaction]:
     """Balance changes of the campaign's gift cards, newest first."""
     return VoucherTransaction.objects.filter(voucher__campaign=campaign).select_related("voucher")
+
+
+# --- the home page ---------------------------------------------------------------------------------------
+
+
+def home_stats(user) -> list[dict]:
+    """Cards for the sections this user may open, each with a cheap figure (no full-table COUNT)."""
+    cards = []
+    if user.has_perm("redemptions.view_redemption"):
+        latest = Redemption.objects.order_by("-created_at").values_list("created_at", flat=True).first()
+        cards.append(
+            {
+                "title": "Redemptions",
+                "url": "/redemptions/",
+                "text": "Every redemption attempt, failed ones included, with their reasons.",
+                "figure": latest,
+                "figure_kind": "datetime",
+                "figure_label": "Latest redemption",
+                "figure_empty": "None recorded yet",
+            }
+        )
+    if user.has_perm("campaigns.view_campaign"):
+        cards.append(
+            {
+                "title": "Campaigns",
+                "url": "/campaigns/",
+                "text": "Discount coupons, gift cards and promotions.",
+                # The Campaigns list's own status definition (not yet expired, already started, enabled).
+                "figure": campaigns_with_status().filter(status=CampaignStatus.ACTIVE).count(),
+                "figure_kind": "number",
+                "figure_label": "Active campaigns",
+                "figure_empty": "",
+            }
+        )
+    if user.has_perm("auditlog.view_requestlog"):
+        cards.append(
+            {
+                "title": "Audit log",
+                "url": "/audit-log/",
+                "text": "Every API call and the events it caused.",
+                "figure": None,
+                "figure_kind": "",
+                "figure_label": "",
+                "figure_empty": "",
+            }
+        )
+    return cards

@@ -7,10 +7,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from auditlog.models import Event
+from campaigns.models import Campaign, Voucher, VoucherTransaction
+from campaigns.queries import CampaignStatus
 from dashboard.formatting import EMPTY, money, when
-
-from .dashboard import CampaignStatus
-from .models import Campaign, Voucher, VoucherTransaction
 
 STATUS_CLASSES = {
     CampaignStatus.ACTIVE: "text-bg-success",
@@ -57,7 +56,7 @@ class CampaignTable(_UserTable):
     start_date = tables.Column(verbose_name="Starts", orderable=False)
     expiration_date = tables.Column(verbose_name="Ends", orderable=False)
     created_at = tables.Column(verbose_name="Created", order_by=("created_at", "id"))
-    # Counted for the rows of the page only (campaigns.dashboard.campaign_list), so not sortable.
+    # Counted for the rows of the page only (insights.queries.campaign_list), so not sortable.
     vouchers_count = tables.Column(verbose_name="Vouchers", orderable=False, attrs=_RIGHT)
     # The redemptions that stand, all time: the dashboard's "Redemptions" counts those of its period,
     # rolled back later or not, so the two figures differ by the rollbacks (and the period).

@@ -1,23 +1,36 @@
-"""The Campaigns section: the list, the calendar, and a dashboard per campaign with its tabs (SPEC section 5).
+"""The home page, and the Campaigns section: the list, the calendar, and a dashboard per campaign with its
+tabs (SPEC section 5).
 
 Pages follow every dashboard section (dashboard.lists): a direct load renders the whole page, a tab click
 swaps only ``#section-body`` (HTMX, URL pushed), a filter/sort/page change only the table. Figures come from
-campaigns.dashboard; nothing here counts rows by itself.
+insights.queries; nothing here counts rows by itself.
 """
 
 import json
 from functools import cached_property
 
 from django.http import Http404
+from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 from django.views.generic import TemplateView
 
+from campaigns.models import CampaignType
+from campaigns.queries import campaign_with_status, generation_progress
 from dashboard.lists import DashboardListView, SectionPageMixin
+from voucherhub import queries as core_queries
 
-from . import dashboard, queries
+from . import queries
 from .filters import CampaignFilter, EventFilter, TransactionFilter, VoucherFilter
-from .models import CampaignType
 from .tables import CampaignTable, EventTable, TransactionTable, VoucherTable, status_badge
+
+
+def home(request):
+    """Where a person lands after login: what they can reach, and whether the worker is alive."""
+    return render(
+        request,
+        "insights/home.html",
+        {"stats": queries.home_stats(request.user), "heartbeat": core_queries.worker_heartbeat()},
+    )
 
 
 class CampaignsSectionMixin(SectionPageMixin):
@@ -37,15 +50,15 @@ class CampaignListView(CampaignsSectionMixin, DashboardListView):
     filtered_empty_text = "No campaigns match — clear the type, status or category filter."
 
     def get_queryset(self):
-        return dashboard.campaign_list()
+        return queries.campaign_list()
 
 
 class CampaignCalendarView(CampaignsSectionMixin, TemplateView):
-    template_name = "campaigns/calendar.html"
+    template_name = "insights/calendar.html"
     title = "Calendar"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(calendar=dashboard.calendar(), **kwargs)
+        return super().get_context_data(calendar=queries.calendar(), **kwargs)
 
 
 # --- a campaign's dashboard and tabs ---------------------------------------------------------------------
@@ -77,13 +90,13 @@ def url_resolves(name: str) -> bool:
 
 
 class CampaignPageMixin(CampaignsSectionMixin):
-    """A tab of one campaign's dashboard. Permission first (403), then the campaign (404)."""
+    """A tab of one campaign's queries. Permission first (403), then the campaign (404)."""
 
     types: set[str] | None = None  # campaign types that have this tab
 
     @cached_property
     def campaign(self):
-        campaign = dashboard.campaign_with_status(self.kwargs["campaign_id"])
+        campaign = campaign_with_status(self.kwargs["campaign_id"])
         if campaign is None or (self.types is not None and campaign.campaign_type not in self.types):
             raise Http404("No such campaign tab")
         return campaign
@@ -116,7 +129,7 @@ class CampaignPageMixin(CampaignsSectionMixin):
             campaign=self.campaign,
             campaign_status=status_badge(self.campaign.status),
             campaign_tabs=self.campaign_tabs(),
-            generation=queries.generation_progress(self.campaign),
+            generation=generation_progress(self.campaign),
         )
         return context
 
@@ -124,7 +137,7 @@ class CampaignPageMixin(CampaignsSectionMixin):
 class CampaignListTabMixin(CampaignPageMixin):
     """A tab that is a filterable list (DashboardListView) of one campaign's rows, in the campaign's page."""
 
-    layout = "campaigns/_page.html"
+    layout = "insights/_page.html"
     noun = "rows"
 
     @property
@@ -132,19 +145,19 @@ class CampaignListTabMixin(CampaignPageMixin):
         return f"Filter {self.noun}"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(tabs_template="campaigns/_tabs.html", **kwargs)
+        return super().get_context_data(tabs_template="insights/_tabs.html", **kwargs)
 
 
 class CampaignDetailView(CampaignPageMixin, TemplateView):
-    template_name = "campaigns/detail.html"
+    template_name = "insights/detail.html"
     title = "Overview"
 
     def get_context_data(self, **kwargs):
-        days = dashboard.period_days(self.request.GET.get("days"))
-        summary = dashboard.campaign_summary(self.campaign, days=days)
+        days = queries.period_days(self.request.GET.get("days"))
+        summary = queries.campaign_summary(self.campaign, days=days)
         return super().get_context_data(
             summary=summary,
-            periods=dashboard.PERIODS,
+            periods=queries.PERIODS,
             activity_chart=line_chart(
                 summary.series,
                 [
@@ -171,7 +184,7 @@ class CampaignVouchersView(CampaignListTabMixin, DashboardListView):
     filtered_empty_text = "No vouchers match — clear the code or state filter."
 
     def get_queryset(self):
-        return dashboard.campaign_vouchers(self.campaign)
+        return queries.campaign_vouchers(self.campaign)
 
     def get_table_kwargs(self):
         return {**super().get_table_kwargs(), "gift": self.campaign.campaign_type == CampaignType.GIFT_VOUCHERS}
@@ -189,9 +202,9 @@ class CampaignTransactionsView(CampaignListTabMixin, DashboardListView):
     filtered_empty_text = "No balance changes match — clear the voucher or change filter."
 
     def get_queryset(self):
-        return dashboard.campaign_transactions(self.campaign)
+        return queries.campaign_transactions(self.campaign)
 
-    list_actions = ("campaigns/_transactions_export.html",)
+    list_actions = ("insights/_transactions_export.html",)
 
     def get_context_data(self, **kwargs):
         # The export button appears once the export machinery (its own issue) is installed.
@@ -210,16 +223,16 @@ class CampaignActivityView(CampaignListTabMixin, DashboardListView):
     filtered_empty_text = "No events match — clear the event type filter."
 
     def get_queryset(self):
-        return dashboard.campaign_events(self.campaign)
+        return queries.campaign_events(self.campaign)
 
 
 class CampaignRulesView(CampaignPageMixin, TemplateView):
     permission_required = "campaigns.view_validationrule"
-    template_name = "campaigns/rules.html"
+    template_name = "insights/rules.html"
     title = "Rules"
 
     def get_context_data(self, **kwargs):
-        assignments = dashboard.campaign_rules(self.campaign)
+        assignments = queries.campaign_rules(self.campaign)
         for assignment in assignments:
             assignment.rules_json = pretty(assignment.rule.rules)
         return super().get_context_data(assignments=assignments, **kwargs)
@@ -228,7 +241,7 @@ class CampaignRulesView(CampaignPageMixin, TemplateView):
 class CampaignTiersView(CampaignPageMixin, TemplateView):
     permission_required = "campaigns.view_promotiontier"
     types = {CampaignType.PROMOTION}
-    template_name = "campaigns/tiers.html"
+    template_name = "insights/tiers.html"
     title = "Tiers"
 
     def get_context_data(self, **kwargs):
@@ -237,7 +250,7 @@ class CampaignTiersView(CampaignPageMixin, TemplateView):
 
 
 class CampaignMetadataView(CampaignPageMixin, TemplateView):
-    template_name = "campaigns/metadata.html"
+    template_name = "insights/metadata.html"
     title = "Metadata"
 
     def get_context_data(self, **kwargs):
@@ -258,7 +271,7 @@ CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 720, 200, 28
 MARKER_MAX_POINTS = 60  # above this many days the markers merge into a band: the line alone is drawn
 
 
-def line_chart(points: list[dashboard.DayPoint], series: list[tuple[str, str, str]]) -> dict:
+def line_chart(points: list[queries.DayPoint], series: list[tuple[str, str, str]]) -> dict:
     """An SVG line chart of daily figures, drawn on the server: geometry here, markup in
     campaigns/_chart.html. Every point keeps its day and value (data-* attributes and a JSON block), so
     the figures are readable by a test or a screen reader, not only as pixels."""

@@ -1,15 +1,18 @@
-"""The Stacking Rules tab's simulator: what the engine would do with a stack, writing nothing.
+"""The Stacking Rules simulator: what the engine would do with a stack, writing nothing.
 
-It asks ``redemptions.services.check_stack`` — the same checks and stacking as ``POST /v1/validations``
-(the request shape, each redeemable's own checks with other sessions' locks counted as taken, the
-validation rules, the stacking engine) without any of its writes: no customer or order is created, no
-Validation, Redemption or session lock is stored, no counter moves, no event is written. The whole
-evaluation also runs in a transaction that is rolled back, so even a future write slipping into it would
-not survive.
+It asks ``redemptions.services.evaluation.check_stack`` — the same checks and stacking as
+``POST /v1/validations`` (the request shape, each redeemable's own checks with other sessions' locks
+counted as taken, the validation rules, the stacking engine) without any of its writes: no customer or
+order is created, no Validation, Redemption or session lock is stored, no counter moves, no event is
+written. The whole evaluation also runs in a transaction that is rolled back, so even a future write
+slipping into it would not survive.
 
 Differences from ``validate`` (decisions): a customer is only looked up by ``source_id``, never created
 (an unknown one is evaluated as no customer, and the result says so); the order is just an amount; no
 session key is used (every active lock counts as taken).
+
+The simulator is a panel of the Stacking Rules tab (stacking.panels): :func:`simulator_panel` gives the
+panel its context, and redemptions.apps adds it to the tab.
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ from dataclasses import dataclass, field
 from django.db import transaction
 
 from campaigns.models import Customer, PromotionTier
-from redemptions.services.evaluation import check_stack
+from stacking import engine
+from stacking.queries import current_rules
+from voucherhub.errors import DomainError
 
-from . import engine
-from .models import StackingRules
+from .forms import SimulatorForm
+from .services.evaluation import check_stack
 
 
 @dataclass(frozen=True)
@@ -56,11 +61,6 @@ def redeemables_from_tokens(tokens: list[str]) -> list[dict]:
     promotion tier is a ``promotion_tier``, anything else a voucher code (read-only lookup)."""
     tier_ids = set(PromotionTier.objects.filter(pk__in=tokens).values_list("pk", flat=True)) if tokens else set()
     return [{"object": "promotion_tier" if t in tier_ids else "voucher", "id": t} for t in tokens]
-
-
-def current_rules() -> StackingRules:
-    """The stored rules row, or an unsaved one with the defaults (``StackingRules.load`` would create it)."""
-    return StackingRules.objects.filter(pk=StackingRules.SINGLETON_PK).first() or StackingRules()
 
 
 def simulate(*, redeemables: list[dict], amount: int, customer_source_id: str | None = None) -> Simulation:
@@ -105,3 +105,23 @@ def _simulate(redeemables: list[dict], amount: int, customer_source_id: str | No
             )
         )
     return Simulation(stack=stack, redeemables=lines, settings=settings, notes=notes)
+
+
+def simulator_panel(request) -> dict:
+    """The simulator panel's context: its form, bound to the query string when the tab's URL carries a
+    stack (``?redeemables=...&amount=...``), and then the simulation or the API's refusal."""
+    if "redeemables" not in request.GET:
+        return {"simulator_form": SimulatorForm()}
+    form = SimulatorForm(request.GET)
+    context = {"simulator_form": form, "simulation": None, "simulation_error": ""}
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            context["simulation"] = simulate(
+                redeemables=redeemables_from_tokens(data["redeemables"]),
+                amount=data["amount"],
+                customer_source_id=data["customer"],
+            )
+        except DomainError as exc:
+            context["simulation_error"] = exc.details or exc.message
+    return context

@@ -1,4 +1,5 @@
-"""The Audit log's filter panels (django-filter): every filter lives in the query string."""
+"""The Audit log's filter panels (django-filter): every filter lives in the query string. The Exports
+tab's panel (exports.filters) builds on AuditFilterSet."""
 
 import re
 from datetime import timedelta
@@ -7,8 +8,6 @@ import django_filters
 from django import forms
 
 from dashboard.filters import bootstrap_widgets, day_start, page_size_filter
-from exports.models import Export, ExportStatus
-from exports.sources import SOURCES
 from voucherhub.models import ChannelType
 
 from .models import Event, RequestLog
@@ -89,14 +88,3 @@ class EventFilter(AuditFilterSet):
         super().__init__(*args, **kwargs)
         self.form.fields["type"].widget.attrs["placeholder"] = "redemption."
         self.form.fields["resource"].widget.attrs["placeholder"] = "r_…, ssn_…, exp_…"
-
-
-class ExportFilter(AuditFilterSet):
-    status = django_filters.ChoiceFilter(choices=ExportStatus.choices, empty_label="Any status")
-    exported_object = django_filters.ChoiceFilter(
-        label="Object", choices=[(name, s.label) for name, s in SOURCES.items()], empty_label="Anything"
-    )
-
-    class Meta:
-        model = Export
-        fields = ["status", "exported_object", "created_from", "created_to"]

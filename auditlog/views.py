@@ -1,4 +1,5 @@
-"""The Audit log section (SPEC section 5): request logs, a log's page, events, and the exports list."""
+"""The Audit log section (SPEC section 5): request logs, a log's page, and events. Its Exports tab is
+exports.views.ExportListView (mounted at /audit-log/exports/)."""
 
 import json
 
@@ -6,11 +7,10 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView
 
 from dashboard.lists import DashboardListView, SectionPageMixin
-from exports.queries import visible_exports
 
-from .filters import EventFilter, ExportFilter, RequestLogFilter
+from .filters import EventFilter, RequestLogFilter
 from .models import Event, RequestLog
-from .tables import EventTable, ExportTable, RequestLogTable
+from .tables import EventTable, RequestLogTable
 
 
 def pretty(data) -> str:
@@ -80,18 +80,3 @@ class EventListView(AuditListView):
 
     def get_queryset(self):
         return Event.objects.all()
-
-
-class ExportListView(AuditListView):
-    permission_required = "exports.view_export"
-    title = "Exports"
-    table_target = "export-table"
-    filterset_class = ExportFilter
-    table_class = ExportTable
-    noun = "exports"
-    filter_label = "Filter exports"
-    empty_text = "No exports yet — use Export on the Redemptions tab."
-    filtered_empty_text = "No exports match — clear the status, object or date filter."
-
-    def get_queryset(self):
-        return visible_exports(self.request.user)

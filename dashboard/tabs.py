@@ -26,7 +26,7 @@ SECTION_TABS = {
     "Audit log": [
         ("Logs", "auditlog:logs", "auditlog.view_requestlog"),
         ("Events", "auditlog:events", "auditlog.view_event"),
-        ("Exports", "auditlog:exports", "exports.view_export"),
+        ("Exports", "exports:list", "exports.view_export"),  # served by the exports app
     ],
 }
 

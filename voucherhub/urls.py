@@ -13,7 +13,7 @@ urlpatterns = [
     path("redemptions/stacking-rules/", include("stacking.urls")),
     path("redemptions/", include("redemptions.urls")),
     path("audit-log/", include("auditlog.urls")),
-    path("exports/", include("exports.urls")),
+    path("", include("exports.urls")),  # /exports/... and the Audit log's Exports tab, /audit-log/exports/
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),

@@ -103,7 +103,7 @@ class RedemptionTable(tables.Table):
     def rows_html(self) -> str:
         """The page's rows, each cell from its ``render_*`` method called directly: django-tables2's own
         cell rendering (a signature inspection and an attrs merge per cell) was two thirds of the CPU time
-        of a 100-row page (bench/list_pages.py). Used by dashboard/keyset_table.html and list.html#row."""
+        of a 100-row page (bench/list_pages.py). Used by dashboard/keyset_table.html and dashboard/list.html#row."""
         cells = {
             "created_at": lambda r: self.render_created_at(r.created_at),
             "id": lambda r: self.render_id(r.pk),

@@ -1,4 +1,5 @@
-"""The Audit log's filter panels (django-filter): every filter lives in the query string."""
+"""The Audit log's filter panels (django-filter): every filter lives in the query string. The Exports
+tab's panel (exports.filters) builds on AuditFilterSet."""
 
 import re
 from datetime import timedelta
@@ -6,10 +7,7 @@ from datetime import timedelta
 import django_filters
 from django import forms
 
-from exports.models import Export, ExportStatus
-from exports.sources import SOURCES
-from redemptions.filters import _day_start
-from sessions.filters import PAGE_SIZES, bootstrap_widgets
+from dashboard.filters import bootstrap_widgets, day_start, page_size_filter
 from voucherhub.models import ChannelType
 
 from .models import Event, RequestLog
@@ -30,12 +28,7 @@ class AuditFilterSet(django_filters.FilterSet):
         label="From", method="filter_from", widget=forms.DateInput({"type": "date"})
     )
     created_to = django_filters.DateFilter(label="To", method="filter_to", widget=forms.DateInput({"type": "date"}))
-    per_page = django_filters.ChoiceFilter(
-        label="Rows per page",
-        choices=[(str(n), str(n)) for n in PAGE_SIZES],
-        empty_label=None,
-        method="filter_nothing",
-    )
+    per_page = page_size_filter()
     date_field = "created_at"
 
     def __init__(self, *args, **kwargs):
@@ -43,18 +36,15 @@ class AuditFilterSet(django_filters.FilterSet):
         bootstrap_widgets(self.form)
 
     def filter_from(self, queryset, name, value):
-        return queryset.filter(**{f"{self.date_field}__gte": _day_start(value)})
+        return queryset.filter(**{f"{self.date_field}__gte": day_start(value)})
 
     def filter_to(self, queryset, name, value):
-        return queryset.filter(**{f"{self.date_field}__lt": _day_start(value + timedelta(days=1))})
+        return queryset.filter(**{f"{self.date_field}__lt": day_start(value + timedelta(days=1))})
 
     def filter_channel(self, queryset, name, value):
         if value.upper() in ChannelType.values:
             return queryset.filter(channel_type=value.upper())
         return queryset.filter(channel_id=value)
-
-    def filter_nothing(self, queryset, name, value):
-        return queryset  # read by the view; declared so the form validates and shows it
 
 
 class RequestLogFilter(AuditFilterSet):
@@ -98,14 +88,3 @@ class EventFilter(AuditFilterSet):
         super().__init__(*args, **kwargs)
         self.form.fields["type"].widget.attrs["placeholder"] = "redemption."
         self.form.fields["resource"].widget.attrs["placeholder"] = "r_…, ssn_…, exp_…"
-
-
-class ExportFilter(AuditFilterSet):
-    status = django_filters.ChoiceFilter(choices=ExportStatus.choices, empty_label="Any status")
-    exported_object = django_filters.ChoiceFilter(
-        label="Object", choices=[(name, s.label) for name, s in SOURCES.items()], empty_label="Anything"
-    )
-
-    class Meta:
-        model = Export
-        fields = ["status", "exported_object", "created_from", "created_to"]

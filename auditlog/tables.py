@@ -1,26 +1,16 @@
-"""The Audit log's tables (django-tables2): request logs, events, exports."""
+"""The Audit log's tables (django-tables2): request logs and events (its Exports tab is exports.tables)."""
 
 import django_tables2 as tables
-from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
 
-from exports.models import Export
-from exports.queries import can_download
-from exports.sources import describe_platform
-from voucherhub.templatetags.voucherhub_tags import EMPTY, when
+from dashboard.formatting import EMPTY, when
 
 from .models import Event, RequestLog
 
 STATUS_CLASSES = {2: "text-bg-success", 3: "text-bg-info", 4: "text-bg-warning", 5: "text-bg-danger"}
-EXPORT_CLASSES = {
-    "SCHEDULED": "text-bg-light",
-    "IN_PROGRESS": "text-bg-info",
-    "DONE": "text-bg-success",
-    "ERROR": "text-bg-danger",
-}
 TABLE_ATTRS = {"class": "table table-hover align-middle mb-0 vh-table"}
-KEYSET_TEMPLATE = "partials/keyset_table.html"  # « Previous / Next » by cursor, like every dashboard list
+KEYSET_TEMPLATE = "dashboard/keyset_table.html"  # « Previous / Next » by cursor, like every dashboard list
 
 
 class AuditTable(tables.Table):
@@ -99,71 +89,3 @@ class EventTable(AuditTable):
     def render_request_log(self, value):
         url = reverse("auditlog:log_detail", args=[value])
         return format_html('<a href="{}" hx-boost="false">{}</a>', url, value)
-
-
-def filters_used(export: Export) -> str:
-    """The stored filters in plain words, without reading anything else (no query per row)."""
-    filters = export.parameters.get("filters") or {}
-    if not isinstance(filters, dict) or not filters:
-        return "no filters"
-    if export.channel == "API":
-        return "; ".join(describe_platform(export))
-    return "; ".join(f"{name.replace('_', ' ')}: {value}" for name, value in filters.items())
-
-
-class ExportTable(AuditTable):
-    created_at = tables.Column(verbose_name="Requested", order_by=("created_at", "id"))
-    id = tables.Column(verbose_name="Export", orderable=False)
-    status = tables.Column(verbose_name="Status", orderable=False)
-    rows = tables.Column(verbose_name="Rows", orderable=False, attrs={"td": {"class": "text-end"}})
-    size = tables.Column(verbose_name="Size", orderable=False, attrs={"td": {"class": "text-end"}})
-    who = tables.Column(verbose_name="Who", orderable=False, empty_values=(), accessor="user")
-    parameters = tables.Column(verbose_name="Fields and filters", orderable=False, empty_values=())
-    download = tables.Column(verbose_name="", orderable=False, empty_values=(), accessor="pk")
-
-    class Meta:
-        model = Export
-        fields = ("created_at", "id", "status", "rows", "size", "who", "parameters", "download")
-        order_by = ("-created_at",)
-        attrs = TABLE_ATTRS
-        template_name = KEYSET_TEMPLATE
-        row_attrs = {"id": lambda record: f"export-{record.pk}"}
-        empty_text = "No exports yet — use Export on the Redemptions tab."
-
-    def render_created_at(self, value):
-        return when(value)
-
-    def render_id(self, value, record):
-        return format_html('<code>{}</code><div class="small text-secondary">{}</div>', value, record.exported_object)
-
-    def render_status(self, record):
-        value = record.status  # the code, not its display name
-        badge = format_html('<span class="badge {}">{}</span>', EXPORT_CLASSES.get(value, "text-bg-light"), value)
-        if record.error:
-            return format_html('{}<div class="small text-danger">{}</div>', badge, record.error)
-        if value == "IN_PROGRESS":
-            return format_html('{}<div class="small text-secondary">{}%</div>', badge, record.progress)
-        return badge
-
-    def render_size(self, value):
-        return filesizeformat(value)
-
-    def render_who(self, value, record):
-        if value is not None:
-            return value.get_username()
-        return format_html("API key {}", record.api_key.name) if record.api_key_id else EMPTY
-
-    def render_parameters(self, record):
-        fields = ", ".join(record.parameters.get("fields") or [])
-        filters = filters_used(record)
-        return format_html('<div class="small">{}</div><div class="small text-secondary">{}</div>', fields, filters)
-
-    def render_download(self, record):
-        if record.status != "DONE" or not record.file or self.user is None or not can_download(self.user, record):
-            return ""
-        url = reverse("exports:download", args=[record.pk])
-        return format_html(
-            '<a class="btn btn-sm btn-outline-primary" href="{}?token={}" hx-boost="false">Download</a>',
-            url,
-            record.token,
-        )

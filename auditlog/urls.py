@@ -7,5 +7,4 @@ urlpatterns = [
     path("", views.RequestLogListView.as_view(), name="logs"),
     path("logs/<str:pk>/", views.RequestLogDetailView.as_view(), name="log_detail"),
     path("events/", views.EventListView.as_view(), name="events"),
-    path("exports/", views.ExportListView.as_view(), name="exports"),
 ]

@@ -1,26 +1,16 @@
-"""The Audit log section (SPEC section 5): request logs, a log's page, events, and the exports list."""
+"""The Audit log section (SPEC section 5): request logs, a log's page, and events. Its Exports tab is
+exports.views.ExportListView (mounted at /audit-log/exports/)."""
 
 import json
 
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView
 
-from exports.queries import visible_exports
-from sessions.views import DashboardListView, SectionPageMixin
+from dashboard.lists import DashboardListView, SectionPageMixin
 
-from .filters import EventFilter, ExportFilter, RequestLogFilter
+from .filters import EventFilter, RequestLogFilter
 from .models import Event, RequestLog
-from .tables import EventTable, ExportTable, RequestLogTable
-
-TABS = [
-    ("Logs", "auditlog:logs", "auditlog.view_requestlog"),
-    ("Events", "auditlog:events", "auditlog.view_event"),
-    ("Exports", "auditlog:exports", "exports.view_export"),
-]
-
-
-def visible_tabs(user) -> list[dict]:
-    return [{"label": label, "url_name": url_name} for label, url_name, perm in TABS if user.has_perm(perm)]
+from .tables import EventTable, RequestLogTable
 
 
 def pretty(data) -> str:
@@ -29,11 +19,6 @@ def pretty(data) -> str:
 
 class AuditPageMixin(SectionPageMixin):
     section = "Audit log"
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["tabs"] = visible_tabs(self.request.user)
-        return context
 
 
 class AuditListView(AuditPageMixin, DashboardListView):
@@ -95,18 +80,3 @@ class EventListView(AuditListView):
 
     def get_queryset(self):
         return Event.objects.all()
-
-
-class ExportListView(AuditListView):
-    permission_required = "exports.view_export"
-    title = "Exports"
-    table_target = "export-table"
-    filterset_class = ExportFilter
-    table_class = ExportTable
-    noun = "exports"
-    filter_label = "Filter exports"
-    empty_text = "No exports yet — use Export on the Redemptions tab."
-    filtered_empty_text = "No exports match — clear the status, object or date filter."
-
-    def get_queryset(self):
-        return visible_exports(self.request.user)

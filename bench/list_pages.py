@@ -54,7 +54,7 @@ def cases() -> list[tuple[str, dict]]:
     from django.db.models import Count
 
     from campaigns.models import Campaign, Customer, Order
-    from redemptions.keyset import SortKey, encode
+    from dashboard.keyset import SortKey, encode
     from redemptions.models import Redemption
 
     newest = Redemption.objects.order_by("-created_at", "-id")

@@ -6,18 +6,13 @@ a query model (400 ``invalid_query_params``), calls one service or query, and re
 wire shape. Bodies are ``model_dump(exclude_none=True)``: ``null`` means absent, as on the platform.
 """
 
-import re
-from typing import TypeVar
-
 from django.http import HttpResponse
 from ninja import Router
-from pydantic import BaseModel, ValidationError
 
 from stacking import services as stacking_services
 from stacking.serializers import category_json
 from voucherhub.api.context import caller_of
-from voucherhub.api.parsing import describe_validation_errors
-from voucherhub.errors import invalid_query_params
+from voucherhub.api.parsing import documented_query, parse_query
 from voucherhub.ids import new_id
 from voucherhub.wire import list_json
 
@@ -66,52 +61,6 @@ from .services import validation_rules as rule_services
 from .services import vouchers as voucher_services
 
 router = Router(tags=["campaigns"])
-
-Q = TypeVar("Q", bound=BaseModel)
-_QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
-_OFFSET_WITH_A_SPACE = re.compile(r" (\d{2}:?\d{2})$")  # "+00:00" sent unencoded arrives as " 00:00"
-
-
-def _query(request, model: type[Q]) -> Q:
-    """The query string parsed by ``model``; 400 ``invalid_query_params`` when a value is bad.
-
-    ``ids`` may repeat, be comma-separated, or be the SDK's Python list repr (``['a', 'b']``).
-    """
-    data: dict = {}
-    for key in request.GET:
-        value = request.GET.getlist(key)[-1]
-        if "[" in key or key.endswith("_date"):
-            value = _OFFSET_WITH_A_SPACE.sub(r"+\1", value)
-        data[key] = value
-    if "ids" in request.GET:
-        data["ids"] = [item for raw in request.GET.getlist("ids") for item in _list_values(raw)]
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise invalid_query_params(describe_validation_errors(exc.errors())) from None
-
-
-def _documented(model: type[BaseModel]) -> dict:
-    """``openapi_extra`` publishing a query model's parameters; parsing stays in ``_query`` so that a
-    bad value is ``invalid_query_params`` (ninja would answer ``invalid_payload``)."""
-    schema = model.model_json_schema(by_alias=True)
-    return {
-        "parameters": [
-            {"name": name, "in": "query", "required": False, "schema": prop}
-            for name, prop in schema.get("properties", {}).items()
-        ]
-    }
-
-
-def _list_values(raw: str) -> list[str]:
-    """``a,b``, or the repr the SDK sends for a list (``['a', 'b']``), as a list of strings."""
-    text = raw.strip()
-    if text.startswith("[") and text.endswith("]"):
-        quoted = _QUOTED.findall(text)
-        if quoted:
-            return [single or double for single, double in quoted]
-        text = text[1:-1]
-    return [part.strip() for part in text.split(",") if part.strip()]
 
 
 def _page(qs, query: PageQuery) -> tuple[list, int]:
@@ -167,9 +116,9 @@ def create_campaign(request, payload: CampaignIn):
     return _campaign_body(campaign.id)
 
 
-@router.get("/campaigns", summary="List campaigns", openapi_extra=_documented(CampaignListQuery))
+@router.get("/campaigns", summary="List campaigns", openapi_extra=documented_query(CampaignListQuery))
 def list_campaigns(request):
-    query = _query(request, CampaignListQuery)
+    query = parse_query(request, CampaignListQuery)
     items, total = _page(queries.campaign_list(campaign_type=query.campaign_type, order=query.order), query)
     return list_json("campaigns", _campaigns_json(items), total)
 
@@ -193,10 +142,10 @@ def update_campaign(request, campaign_id: str, payload: CampaignUpdateIn):
 @router.delete(
     "/campaigns/{campaign_id}",
     summary="Delete a campaign (to the bin; ?force=true for good)",
-    openapi_extra=_documented(ForceQuery),
+    openapi_extra=documented_query(ForceQuery),
 )
 def delete_campaign(request, campaign_id: str):
-    query = _query(request, ForceQuery)
+    query = parse_query(request, ForceQuery)
     action = campaign_services.delete_campaign(caller=caller_of(request), ref=campaign_id, force=query.force)
     return {"async_action_id": action}
 
@@ -223,12 +172,12 @@ def _campaign_vouchers_fields(payload: CampaignVouchersIn | None) -> dict:
 @router.post(
     "/campaigns/{campaign_id}/vouchers",
     summary="Add vouchers to a campaign (?vouchers_count=N)",
-    openapi_extra=_documented(VouchersCountQuery),
+    openapi_extra=documented_query(VouchersCountQuery),
 )
 def add_vouchers_to_campaign(request, campaign_id: str, payload: CampaignVouchersIn | None = None):
     """One: the voucher. More: ``{async_action_id}``; above MAX_VOUCHERS_PER_CALL that id names the
     background job generating them (the campaign is IN_PROGRESS until it is DONE)."""
-    count = _query(request, VouchersCountQuery).vouchers_count
+    count = parse_query(request, VouchersCountQuery).vouchers_count
     if count > generation.MAX_VOUCHERS_PER_CALL:
         job = generation.schedule_campaign_vouchers(
             caller=caller_of(request), ref=campaign_id, count=count, **_campaign_vouchers_fields(payload)
@@ -262,9 +211,9 @@ def _tier_fields(tier: TierIn) -> dict:
     return fields
 
 
-@router.get("/promotions/tiers", summary="List promotion tiers", openapi_extra=_documented(TierListQuery))
+@router.get("/promotions/tiers", summary="List promotion tiers", openapi_extra=documented_query(TierListQuery))
 def list_promotion_tiers(request):
-    query = _query(request, TierListQuery)
+    query = parse_query(request, TierListQuery)
     items, total = _page(queries.tier_list(is_available=query.is_available, order=query.order), query)
     data = [tier_json(tier, assignments=list(tier.rule_assignments.all())) for tier in items]
     return list_json("tiers", data, total, has_more=query.offset + len(items) < total)
@@ -314,9 +263,9 @@ def generate_random_code(request, payload: VoucherIn):
     return _voucher_body(voucher)
 
 
-@router.get("/vouchers", summary="List vouchers", openapi_extra=_documented(VoucherListQuery))
+@router.get("/vouchers", summary="List vouchers", openapi_extra=documented_query(VoucherListQuery))
 def list_vouchers(request):
-    query = _query(request, VoucherListQuery)
+    query = parse_query(request, VoucherListQuery)
     qs = queries.voucher_list(
         **query.model_dump(exclude={"limit", "page"}, exclude_none=True),
     )
@@ -351,10 +300,10 @@ def update_voucher(request, code: str, payload: VoucherUpdateIn):
 @router.delete(
     "/vouchers/{code}",
     summary="Delete a voucher (to the bin; ?force=true for good)",
-    openapi_extra=_documented(ForceQuery),
+    openapi_extra=documented_query(ForceQuery),
 )
 def delete_voucher(request, code: str):
-    query = _query(request, ForceQuery)
+    query = parse_query(request, ForceQuery)
     voucher_services.delete_voucher(caller=caller_of(request), ref=code, force=query.force)
     return _no_content()
 
@@ -383,9 +332,9 @@ def create_customer(request, payload: CustomerIn):
     return customer_full_json(customer_services.create_customer(caller=caller_of(request), **_body(payload)))
 
 
-@router.get("/customers", summary="List customers", openapi_extra=_documented(CustomerListQuery))
+@router.get("/customers", summary="List customers", openapi_extra=documented_query(CustomerListQuery))
 def list_customers(request):
-    query = _query(request, CustomerListQuery)
+    query = parse_query(request, CustomerListQuery)
     qs = queries.customer_list(**query.model_dump(exclude={"limit", "page"}, exclude_none=True))
     items, total = _page(qs, query)
     return list_json("customers", [customer_full_json(c) for c in items], total)
@@ -439,9 +388,9 @@ def create_validation_rule(request, payload: ValidationRuleIn):
     return _rule_body(rule_services.create_validation_rule(caller=caller_of(request), **_rule_fields(payload)))
 
 
-@router.get("/validation-rules", summary="List validation rules", openapi_extra=_documented(RuleListQuery))
+@router.get("/validation-rules", summary="List validation rules", openapi_extra=documented_query(RuleListQuery))
 def list_validation_rules(request):
-    query = _query(request, RuleListQuery)
+    query = parse_query(request, RuleListQuery)
     qs = queries.rule_list(order=query.order, start_date=query.start_date, end_date=query.end_date)
     items, total = _page(qs, query)
     data = [validation_rule_json(rule, assignments_count=rule.assignments_total) for rule in items]
@@ -513,71 +462,3 @@ def update_category(request, category_id: str, payload: CategoryUpdateIn):
 def delete_category(request, category_id: str):
     stacking_services.delete_category(caller=caller_of(request), category_id=category_id)
     return _no_content()
-
-
-# --- campaign summary (the campaign dashboard's figures) -------------------------------------------------
-# Appended by the campaign-dashboards issue; its imports stay here so the rest of the file is untouched.
-
-from . import dashboard  # noqa: E402
-from .schemas import CampaignSummaryQuery  # noqa: E402
-
-
-def _summary_json(summary) -> dict:
-    """The dashboard's figures in the API's style: snake_case, money in minor units, UTC ISO dates.
-    API.md names no campaign summary, so the shape is VoucherHub's own; ``status`` is the dashboard's
-    (campaigns.dashboard.status_expression)."""
-    campaign = summary.campaign
-    body = {
-        "object": "campaign_summary",
-        "campaign_id": campaign.id,
-        "campaign_name": campaign.name,
-        "campaign_type": campaign.campaign_type,
-        "status": campaign.status,
-        "vouchers": {"total": summary.vouchers_total},
-        "validations": {"total": summary.validations_total, "total_valid": summary.validations_valid},
-        "redemptions": {
-            "total_redeemed": summary.redemptions_total,
-            "total_succeeded": summary.redemptions_succeeded,
-            "total_failed": summary.redemptions_failed,
-            "total_rolled_back": summary.redemptions_rolled_back,
-        },
-        "rollbacks": {"total_succeeded": summary.rollbacks_total},
-        "budget": {
-            "orders": summary.orders,
-            "order_value": summary.order_value,
-            "discounts_given": summary.discounts_given,
-            "gift_value_spent": summary.gift_value_spent,
-        },
-        "period": {
-            "days": summary.period_days,
-            "start_date": summary.period_start.isoformat(),
-            "end_date": summary.period_end.isoformat(),
-        },
-        "series": [
-            {
-                "date": point.day.isoformat(),
-                "validations": point.validations,
-                "redemptions_succeeded": point.redemptions_succeeded,
-                "redemptions_failed": point.redemptions_failed,
-                "rollbacks": point.rollbacks,
-                "vouchers_created": point.vouchers_created,
-            }
-            for point in summary.series
-        ],
-    }
-    if summary.is_gift:
-        body["gift"] = {"issued_amount": summary.gift_value_issued, "balance": summary.gift_balance}
-    if summary.is_promotion:
-        body["tiers"] = [{"id": tier.id, "name": tier.name, "active": tier.active} for tier in summary.tiers]
-    return body
-
-
-@router.get(
-    "/campaigns/{campaign_id}/summary",
-    summary="Campaign summary: the dashboard's totals and daily series",
-    openapi_extra=_documented(CampaignSummaryQuery),
-)
-def get_campaign_summary(request, campaign_id: str):
-    query = _query(request, CampaignSummaryQuery)
-    campaign = dashboard.campaign_with_status(queries.find_campaign(campaign_id).id)
-    return _summary_json(dashboard.campaign_summary(campaign, days=query.days))

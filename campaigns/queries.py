@@ -1,4 +1,5 @@
-"""Read side of campaigns: look-ups by the references the API accepts, and the querysets of its lists.
+"""Read side of campaigns: look-ups by the references the API accepts, the querysets of its lists, and a
+campaign's status (active, scheduled, expired, disabled) from its dates and flag.
 
 Look-ups raise ``not_found`` (a DomainError) so every caller answers an unknown id the same way.
 Soft-deleted campaigns and vouchers (``deleted_at`` set, "in the bin") are invisible here unless asked for.
@@ -7,7 +8,7 @@ Lists load what their serializers read in a fixed number of queries, whatever th
 
 from datetime import datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Case, CharField, Count, Prefetch, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from stacking.models import Category
@@ -320,3 +321,41 @@ def generation_progress(campaign: Campaign) -> dict | None:
         if job is not None:
             return {"failed": True, "error": job.error, "done": job.done, "total": job.total}
     return None
+
+
+# --- status ------------------------------------------------------------------------------------------
+
+
+class CampaignStatus:
+    """A campaign's status on the dashboard, by the checks the engine makes in their order
+    (redemptions.services: not active yet, expired, then disabled)."""
+
+    SCHEDULED = "scheduled"
+    EXPIRED = "expired"
+    DISABLED = "disabled"
+    ACTIVE = "active"
+    choices = [(ACTIVE, "Active"), (SCHEDULED, "Scheduled"), (EXPIRED, "Expired"), (DISABLED, "Disabled")]
+
+
+def status_expression(now: datetime) -> Case:
+    """The status as SQL, so the list shows and filters by one definition (never a second copy)."""
+    return Case(
+        When(start_date__gt=now, then=Value(CampaignStatus.SCHEDULED)),
+        When(expiration_date__lt=now, then=Value(CampaignStatus.EXPIRED)),
+        When(active=False, then=Value(CampaignStatus.DISABLED)),
+        default=Value(CampaignStatus.ACTIVE),
+        output_field=CharField(),
+    )
+
+
+def campaigns_with_status(now: datetime | None = None) -> QuerySet[Campaign]:
+    """Live (not binned) campaigns with their ``status``."""
+    return (
+        Campaign.objects.filter(deleted_at__isnull=True)
+        .select_related("category")
+        .annotate(status=status_expression(now or timezone.now()))
+    )
+
+
+def campaign_with_status(campaign_id: str, now: datetime | None = None) -> Campaign | None:
+    return campaigns_with_status(now).filter(pk=campaign_id).first()

@@ -464,11 +464,3 @@ class VouchersCountQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     vouchers_count: Annotated[int, Field(ge=1, le=MAX_QUANTITY)] = 1
-
-
-class CampaignSummaryQuery(BaseModel):
-    """``GET /v1/campaigns/{id}/summary``: the period of the daily series, in days ending today (UTC)."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    days: Annotated[int, Field(ge=1, le=365)] = 30

@@ -1,4 +1,5 @@
-"""The Export dialog, an export's progress, downloads, and the notifications center (SPEC section 6)."""
+"""The Export dialog, an export's progress, downloads, the notifications center (SPEC section 6), and the
+Audit log's Exports tab."""
 
 import secrets
 
@@ -11,12 +12,15 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_POST
 
+from dashboard.lists import DashboardListView
 from voucherhub.caller import Caller
 
 from . import queries, services
+from .filters import ExportFilter
 from .forms import ExportForm, list_filters
 from .models import Export, ExportStatus, Notification
 from .sources import SOURCES, ExportParamsError
+from .tables import ExportTable
 
 
 def _check_source_permission(user, form: ExportForm) -> None:
@@ -94,7 +98,7 @@ def export_create(request):
         else:
             if request.htmx:
                 return render(request, "exports/_progress.html", {"export": export})
-            return redirect("auditlog:exports")
+            return redirect("exports:list")
     context = _dialog_context(request, form, request.POST, error=error)
     # HTMX swaps only 2xx answers: the dialog comes back with its errors; without HTMX a plain 400 page.
     if request.htmx:
@@ -175,4 +179,22 @@ def notification_open(request, notification_id: str):
     export = notification.export
     if export is not None and export.status == ExportStatus.DONE and queries.can_download(request.user, export):
         return redirect(download_url(export))
-    return redirect("auditlog:exports")
+    return redirect("exports:list")
+
+
+class ExportListView(DashboardListView):
+    """The Audit log's Exports tab: every export the user may see (their own; a superuser all)."""
+
+    section = "Audit log"
+    permission_required = "exports.view_export"
+    title = "Exports"
+    table_target = "export-table"
+    filterset_class = ExportFilter
+    table_class = ExportTable
+    noun = "exports"
+    filter_label = "Filter exports"
+    empty_text = "No exports yet — use Export on the Redemptions tab."
+    filtered_empty_text = "No exports match — clear the status, object or date filter."
+
+    def get_queryset(self):
+        return queries.visible_exports(self.request.user)

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from voucherhub.admin import BigTableAdmin, money_column
+from dashboard.formatting import money_column
+from voucherhub.admin import BigTableAdmin
 
 from .models import Redemption, Rollback, Validation
 

@@ -2,33 +2,26 @@
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 import django_filters
 from django import forms
 from django.core.validators import RegexValidator
 from django.db import connections
 from django.db.models import Q
-from django.utils import timezone
 
 from campaigns.models import Campaign, Customer, Order
-from sessions.filters import LabelledErrorsMixin
+from dashboard.filters import PAGE_SIZES, LabelledErrorsMixin, day_start
 from stacking.checks import FailureCode
 from voucherhub.models import ChannelType
 
 from .models import Redemption, RedemptionResult, RedemptionStatus
 
-PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 25
 
 _text = {"class": "form-control form-control-sm"}
 _select = {"class": "form-select form-select-sm"}
 _date = {"class": "form-control form-control-sm", "type": "date"}
-
-
-def _day_start(day) -> datetime:
-    """Midnight of ``day`` in the viewer's time zone, so a date range reads as the viewer sees dates."""
-    return timezone.make_aware(datetime.combine(day, time.min))
 
 
 @dataclass
@@ -135,10 +128,10 @@ class RedemptionFilter(LabelledErrorsMixin, django_filters.FilterSet):
         return queryset.filter(customer__in=customers.values("pk"))
 
     def filter_created_from(self, queryset, name, value):
-        return queryset.filter(created_at__gte=_day_start(value))
+        return queryset.filter(created_at__gte=day_start(value))
 
     def filter_created_to(self, queryset, name, value):
-        return queryset.filter(created_at__lt=_day_start(value + timedelta(days=1)))
+        return queryset.filter(created_at__lt=day_start(value + timedelta(days=1)))
 
     def filter_channel(self, queryset, name, value):
         if value.upper() in ChannelType.values:

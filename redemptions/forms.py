@@ -1,8 +1,17 @@
+"""Forms of the Redemptions section: Rollback, rows per page, and the Stacking Rules simulator's input."""
+
+import re
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.utils import timezone
 
+from dashboard.forms import BootstrapForm
+from stacking.models import MAX_REDEEMABLES
+
 from .filters import DEFAULT_PAGE_SIZE, PageSizeForm
 from .models import Redemption, RedemptionStatus
+from .orders import MAX_AMOUNT
 from .services.rollback import rollback_window_end
 
 
@@ -34,3 +43,48 @@ def page_size_form(params) -> PageSizeForm:
     data = params.copy()
     data["per_page"] = str(DEFAULT_PAGE_SIZE)
     return PageSizeForm(data)
+
+
+_TOKEN_SPLIT = re.compile(r"[\s,]+")
+
+
+class SimulatorForm(BootstrapForm):
+    """The simulator's input. The order amount is minor units when it is a whole number (``10000`` =
+    100.00) and major units when it has a decimal point (``100.00`` = 10000 minor units)."""
+
+    redeemables = forms.CharField(
+        label="Codes and promotion tier ids",
+        widget=forms.Textarea(attrs={"rows": 3, "placeholder": "SUMMER10\nBLACKFRIDAY, promo_..."}),
+        help_text="One per line or comma separated, in the order they are sent.",
+    )
+    amount = forms.CharField(
+        label="Order amount",
+        help_text="A whole number is minor units (10000 = 100.00); with a decimal point, major units (100.00).",
+    )
+    customer = forms.CharField(label="Customer source id", required=False, max_length=255)
+
+    def clean_redeemables(self):
+        tokens = [t for t in _TOKEN_SPLIT.split(self.cleaned_data["redeemables"]) if t]
+        if not tokens:
+            raise forms.ValidationError("Enter at least one code or promotion tier id.")
+        if len(tokens) > MAX_REDEEMABLES:
+            raise forms.ValidationError(f"At most {MAX_REDEEMABLES} redeemables.")
+        return tokens
+
+    def clean_amount(self):
+        raw = self.cleaned_data["amount"].strip().replace(",", "").replace("_", "")
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            raise forms.ValidationError("Enter a whole number of minor units or a decimal amount.") from None
+        if not value.is_finite() or value < 0:
+            raise forms.ValidationError("Enter an amount of 0 or more.")
+        if "." in raw:
+            minor = value * 100
+            if minor != minor.to_integral_value():
+                raise forms.ValidationError("At most two decimal places.")
+        else:
+            minor = value
+        if minor > MAX_AMOUNT:
+            raise forms.ValidationError("That amount is too large.")
+        return int(minor)

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from voucherhub.templatetags.voucherhub_tags import EMPTY, money, when
+from dashboard.formatting import EMPTY, money, when
 
 from .forms import can_roll_back
 from .models import Redemption
@@ -29,7 +29,7 @@ TOGGLE_ROLLBACK_ROW = (
 )
 
 
-# Every sort ends with created_at and id, in one direction, so the list pages by keyset (redemptions.keyset)
+# Every sort ends with created_at and id, in one direction, so the list pages by keyset (dashboard.keyset)
 # and each sort is one range scan of an index on the same columns (redemptions.models.Redemption.Meta).
 def _sort(*fields: str) -> tuple[str, ...]:
     return (*fields, "created_at", "id")
@@ -85,7 +85,7 @@ class RedemptionTable(tables.Table):
             "actions",
         )
         order_by = ("-created_at",)
-        template_name = "partials/keyset_table.html"
+        template_name = "dashboard/keyset_table.html"
         attrs = {"class": "table table-hover align-middle mb-0 vh-table"}
         row_attrs = {"id": lambda record: f"row-{record.pk}"}
         empty_text = " "  # the page shows its own empty state, which says what to change
@@ -103,7 +103,7 @@ class RedemptionTable(tables.Table):
     def rows_html(self) -> str:
         """The page's rows, each cell from its ``render_*`` method called directly: django-tables2's own
         cell rendering (a signature inspection and an attrs merge per cell) was two thirds of the CPU time
-        of a 100-row page (bench/list_pages.py). Used by partials/keyset_table.html and list.html#row."""
+        of a 100-row page (bench/list_pages.py). Used by dashboard/keyset_table.html and dashboard/list.html#row."""
         cells = {
             "created_at": lambda r: self.render_created_at(r.created_at),
             "id": lambda r: self.render_id(r.pk),

@@ -4,7 +4,7 @@ from . import validation_views, views
 
 app_name = "redemptions"
 urlpatterns = [
-    path("", views.redemption_list, name="list"),
+    path("", views.RedemptionListView.as_view(), name="list"),
     # Redemption ids only (r_..., rf_...), so these never shadow a tab's URL whatever the order.
     re_path(r"^(?P<redemption_id>rf?_[A-Za-z0-9]+)/$", views.redemption_detail, name="detail"),
     re_path(r"^(?P<redemption_id>rf?_[A-Za-z0-9]+)/rollback/$", views.redemption_rollback, name="rollback"),

@@ -6,20 +6,15 @@ from django import forms
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from sessions.filters import (
-    PAGE_SIZES,
-    LabelledErrorsMixin,
-    bootstrap_widgets,
-    drop_customer_filter,
-    filter_by_customer,
-)
-from voucherhub.templatetags.voucherhub_tags import EMPTY, money, when
+from dashboard.filters import LabelledErrorsMixin, bootstrap_widgets, page_size_filter
+from dashboard.formatting import EMPTY, money, when
+from sessions.filters import drop_customer_filter, filter_by_customer
 
 from .models import Validation
 
 
 def _sort(*fields: str) -> tuple[str, ...]:
-    """Each sort ends with created_at and id, in one direction: the list pages by keyset (redemptions.keyset)."""
+    """Each sort ends with created_at and id, in one direction: the list pages by keyset (dashboard.keyset)."""
     return (*fields, "created_at", "id")
 
 
@@ -52,7 +47,7 @@ class ValidationTable(tables.Table):
         )
         attrs = {"class": "table table-hover align-middle mb-0"}
         order_by = ("-created_at",)
-        template_name = "partials/keyset_table.html"
+        template_name = "dashboard/keyset_table.html"
 
     def __init__(self, *args, user=None, **kwargs):
         self.can_see_customers = bool(user and user.has_perm("redemptions.view_customer"))
@@ -99,12 +94,7 @@ class ValidationFilter(LabelledErrorsMixin, django_filters.FilterSet):
         label="Date to",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    per_page = django_filters.ChoiceFilter(
-        label="Rows per page",
-        choices=[(str(n), str(n)) for n in PAGE_SIZES],
-        empty_label=None,
-        method="filter_nothing",
-    )
+    per_page = page_size_filter()
 
     class Meta:
         model = Validation
@@ -120,6 +110,3 @@ class ValidationFilter(LabelledErrorsMixin, django_filters.FilterSet):
 
     def filter_customer(self, queryset, name, value):
         return filter_by_customer(queryset, value)
-
-    def filter_nothing(self, queryset, name, value):
-        return queryset  # the page size is read by the view

@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView
 
-from sessions.views import DashboardListView, SectionPageMixin
+from dashboard.lists import DashboardListView, SectionPageMixin
 
 from .models import Validation
 from .validation_tables import ValidationFilter, ValidationTable

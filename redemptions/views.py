@@ -6,27 +6,21 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
-from redemptions.tabs import visible_tabs
+from dashboard.lists import DashboardListView
+from dashboard.tabs import visible_tabs
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError
 
 from . import queries
 from .filters import RedemptionFilter
 from .forms import RollbackForm, can_roll_back, page_size_form
-from .keyset import keyset_table
 from .models import Redemption
 from .services.requests import RollbackRequest
 from .services.rollback import rollback_redemption, rollback_window_end
 from .tables import RedemptionTable
-
-TABLE_TARGET = "redemptions-table"
-# Count matching rows up to here, then say "1,000+": at 5 million rows counting to 10,000 cost up to
-# 90 ms of a page's 100 (bench/list_pages.py), counting to 1,000 a tenth of that.
-ROW_COUNT_CAP = 1_000
 
 
 def _without(request, *names: str) -> str:
@@ -43,47 +37,49 @@ def _hidden_columns(user) -> tuple[str, ...]:
     return hidden if user.has_perm("redemptions.rollback_redemption") else (*hidden, "actions")
 
 
-@permission_required("redemptions.view_redemption", raise_exception=True)
-def redemption_list(request):
-    user = request.user
-    filterset = RedemptionFilter(request.GET or None, queryset=queries.dashboard_redemptions(), user=user)
-    size_form = page_size_form(request.GET)
-    shown, addable = filterset.groups(request.GET, add=request.GET.get("add", ""))
-    for group in shown:
-        group.remove_url = _without(request, *(field.name for field in group.fields))
-    context = {
-        "section": "Redemptions",
-        "title": "Redemptions",
-        "tabs": visible_tabs(user),
-        "filter": filterset,
-        "size_form": size_form,
-        "filter_groups": shown,
-        "addable_filters": addable,
-        "active_filters": [group for group in shown if group.active],
-        "table_target": TABLE_TARGET,
-    }
-    template = "redemptions/list.html"
-    partial = ""
-    htmx = request.htmx
-    if htmx and not htmx.history_restore_request:
-        partial = {TABLE_TARGET: "table", "filter-panel": "filter_panel"}.get(htmx.target, "section_body")
-        template += f"#{partial}"
-    if partial != "filter_panel":  # "Add filter" re-renders the panel alone: no rows to read
-        rows = filterset.qs
-        table = keyset_table(
-            request,
-            RedemptionTable,
-            rows,
-            default_sort="-created_at",
-            per_page=size_form.page_size(),
-            exclude=_hidden_columns(user),
-            viewer=request,
+class RedemptionListView(DashboardListView):
+    """The Redemptions tab: a dashboard list whose filter panel shows the default filters and those in the
+    URL, and offers the rest through "Add filter"; with the Export button and a Rollback button per row."""
+
+    permission_required = "redemptions.view_redemption"
+    title = "Redemptions"
+    table_target = "redemptions-table"
+    noun = "redemptions"
+    filterset_class = RedemptionFilter
+    table_class = RedemptionTable
+    filter_template = "redemptions/_filter_panel.html"
+    table_template = "redemptions/_table.html"
+    list_actions = ("exports/_export_button.html",)
+    empty_text = filtered_empty_text = " "  # the table block shows its own empty state, which says what to change
+
+    def get_queryset(self):
+        return queries.dashboard_redemptions()
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
+
+    def page_size(self) -> int:
+        return self.size_form.page_size()
+
+    def get_table_kwargs(self):
+        return {"exclude": _hidden_columns(self.request.user), "viewer": self.request}
+
+    def get(self, request, *args, **kwargs):
+        self.size_form = page_size_form(request.GET)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        shown, addable = self.filterset.groups(self.request.GET, add=self.request.GET.get("add", ""))
+        for group in shown:
+            group.remove_url = _without(self.request, *(field.name for field in group.fields))
+        context.update(
+            size_form=self.size_form,
+            filter_groups=shown,
+            addable_filters=addable,
+            active_filters=[group for group in shown if group.active],
         )
-        count, more = queries.capped_count(rows, ROW_COUNT_CAP) if not filterset.errors else (0, False)
-        context.update(table=table, row_count=count, row_count_label=f"{count:,}{'+' if more else ''}")
-    response = render(request, template, context)
-    patch_vary_headers(response, ("HX-Request", "HX-Target"))
-    return response
+        return context
 
 
 def _get(redemption_id: str) -> Redemption:
@@ -133,7 +129,7 @@ def redemption_detail(request, redemption_id: str):
         request,
         redemption,
         section="Redemptions",
-        tabs=visible_tabs(request.user),
+        tabs=visible_tabs("Redemptions", request.user),
         **_detail_extras(redemption),
     )
     return render(request, "redemptions/detail.html", context)
@@ -172,7 +168,9 @@ def redemption_rollback(request, redemption_id: str):
     context = _summary_context(request, redemption, rollback_form=form, rollback_error=error, rolled_back=rolled_back)
     template = "redemptions/detail.html#summary" if request.htmx else "redemptions/detail.html"
     if not request.htmx:
-        context.update(section="Redemptions", tabs=visible_tabs(request.user), **_detail_extras(redemption))
+        context.update(
+            section="Redemptions", tabs=visible_tabs("Redemptions", request.user), **_detail_extras(redemption)
+        )
     return render(request, template, context)
 
 
@@ -189,7 +187,7 @@ def _row(request, redemption_id: str, form: RollbackForm, error: str, rolled_bac
     table = RedemptionTable(
         [row], viewer=request, row_messages={row.pk: message} if message else {}, exclude=_hidden_columns(request.user)
     )
-    return render(request, "redemptions/list.html#row", {"table": table})
+    return render(request, "dashboard/list.html#row", {"table": table})
 
 
 def _row_form(request, redemption_id: str):

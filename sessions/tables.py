@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.template.loader import render_to_string
 from django.utils.html import format_html
 
-from voucherhub.templatetags.voucherhub_tags import when
+from dashboard.formatting import when
 
 from .models import SessionStatus, ValidationSession
 
@@ -34,7 +34,7 @@ def status_badge(session: ValidationSession):
 class SessionTable(tables.Table):
     """Sessions with their locks. The view prefetches locks and vouchers, so rendering makes no query."""
 
-    # Each sort ends with the key, in one direction: the list pages by keyset (redemptions.keyset).
+    # Each sort ends with the key, in one direction: the list pages by keyset (dashboard.keyset).
     key = tables.Column(
         verbose_name="Key", linkify=("redemptions:session_detail", {"key": tables.A("key")}), order_by=("key",)
     )
@@ -51,7 +51,7 @@ class SessionTable(tables.Table):
         attrs = {"class": "table table-hover align-middle mb-0", "id": "sessions-table-el"}
         row_attrs = {"id": lambda record: row_id(record.key), "data-status": lambda record: record.status}
         order_by = ("-created_at",)
-        template_name = "partials/keyset_table.html"
+        template_name = "dashboard/keyset_table.html"
 
     def __init__(self, *args, user=None, **kwargs):
         self.can_see_customers = bool(user and user.has_perm("redemptions.view_customer"))

@@ -1,29 +1,30 @@
-"""The Stacking Rules tab (SPEC sections 4 and 5): settings, categories and the simulator.
+"""The Stacking Rules tab (SPEC sections 4 and 5): settings, categories, and the panels apps above add
+(the simulator, from redemptions: stacking.panels).
 
 One page, one template (``stacking/rules.html``) with swappable partials: ``section_body`` for a tab
-click, ``rules_panel`` for the settings form, ``categories_panel`` for the table and its form,
-``simulator_result`` for the simulator. Viewing needs ``stacking.view_stackingrules``; saving needs
-``stacking.change_stackingrules`` (categories: ``add_category`` / ``change_category``), checked on the
-POST as well as hidden in the page.
+click, ``rules_panel`` for the settings form, ``categories_panel`` for the table and its form; a panel's
+own partials (the simulator's ``simulator_result``) for its htmx targets. Viewing needs
+``stacking.view_stackingrules``; saving needs ``stacking.change_stackingrules`` (categories:
+``add_category`` / ``change_category``), checked on the POST as well as hidden in the page.
 """
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
-from campaigns.models import Campaign
-from redemptions.tabs import visible_tabs
+from dashboard.tabs import visible_tabs
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError
 
-from . import services, simulator
-from .forms import CategoryForm, SimulatorForm, StackingRulesForm
+from . import services
+from .forms import CategoryForm, StackingRulesForm
 from .models import Category
+from .panels import panels
+from .queries import categories_with_campaigns, current_rules
 from .tables import CategoryTable
 
 TEMPLATE = "stacking/rules.html"
@@ -31,48 +32,35 @@ VIEW_PERMISSION = "stacking.view_stackingrules"
 
 
 def _categories_table(request) -> CategoryTable:
-    campaigns = Campaign.objects.filter(deleted_at__isnull=True).only("id", "name", "category_id").order_by("name")
-    rows = Category.objects.prefetch_related(Prefetch("campaigns", queryset=campaigns))
+    rows = categories_with_campaigns()
     table = CategoryTable(rows, can_change=request.user.has_perm("stacking.change_category"))
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     return table
 
 
-def _simulate(form: SimulatorForm) -> tuple[simulator.Simulation | None, str]:
-    if not form.is_valid():
-        return None, ""
-    data = form.cleaned_data
-    redeemables = simulator.redeemables_from_tokens(data["redeemables"])
-    try:
-        return simulator.simulate(
-            redeemables=redeemables, amount=data["amount"], customer_source_id=data["customer"]
-        ), ""
-    except DomainError as exc:
-        return None, exc.details or exc.message
-
-
 def _render(request, partial: str | None = None, *, status: int = 200, **context):
     user = request.user
-    rules = simulator.current_rules()
+    rules = current_rules()
     can_change = user.has_perm("stacking.change_stackingrules")
     if can_change and "rules_form" not in context:
         context["rules_form"] = StackingRulesForm(initial=StackingRulesForm.initial_from(rules))
-    if "simulator_form" not in context:
-        bound = "redeemables" in request.GET
-        context["simulator_form"] = SimulatorForm(request.GET if bound else None)
-        if bound:
-            context["simulation"], context["simulation_error"] = _simulate(context["simulator_form"])
+    for panel in panels():
+        context.update(panel.context(request))
     context.setdefault("categories_table", _categories_table(request))
     context.update(
         section="Redemptions",
         title="Stacking rules",
-        tabs=visible_tabs(user),
+        tabs=visible_tabs("Redemptions", user),
+        panels=panels(),
         rules=rules,
         can_change_rules=can_change,
         can_add_category=user.has_perm("stacking.add_category"),
     )
     htmx = request.htmx
-    template = f"{TEMPLATE}#{partial}" if partial and htmx and not htmx.history_restore_request else TEMPLATE
+    if partial and htmx and not htmx.history_restore_request:
+        template = partial if "#" in partial else f"{TEMPLATE}#{partial}"
+    else:
+        template = TEMPLATE
     response = render(request, template, context, status=status)
     patch_vary_headers(response, ("HX-Request", "HX-Target"))
     return response
@@ -84,11 +72,9 @@ def rules_page(request):
     """GET: the tab (the simulator runs when its query string is there). POST: save the settings."""
     if request.method == "POST":
         return _save_rules(request)
-    htmx = request.htmx
-    partial = "section_body"
-    if htmx and htmx.target == "simulator-result":
-        partial = "simulator_result"
-    return _render(request, partial)
+    target = request.htmx.target if request.htmx else None
+    swapped = [f"{panel.template}#{panel.swaps[target]}" for panel in panels() if target in panel.swaps]
+    return _render(request, swapped[0] if swapped else "section_body")
 
 
 def _save_rules(request):

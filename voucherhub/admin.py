@@ -5,7 +5,8 @@ The helpers here are shared by every app's ``admin.py``:
 - ``ReadOnlyAdmin``: history (redemptions, validations, logs, events, transactions) is never edited by hand.
 - ``ExactSearchMixin``: search by exact ids and codes, which the indexes answer, instead of the admin's
   default ``icontains`` that scans millions of rows.
-- ``money_column``: a list column that shows integer minor units the way the dashboard does.
+
+A list column showing money the way the dashboard does is ``dashboard.formatting.money_column``.
 """
 
 from django.contrib import admin, messages
@@ -14,7 +15,6 @@ from django.utils.html import format_html
 
 from .models import ApiKey, IdempotencyKey, WorkerHeartbeat
 from .services import create_api_key, revoke_api_key
-from .templatetags.voucherhub_tags import money
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -54,17 +54,6 @@ class BigTableAdmin(ExactSearchMixin, ReadOnlyAdmin):
 
     show_full_result_count = False
     list_per_page = 50
-
-
-def money_column(field: str, description: str):
-    """A ``list_display`` entry that formats a minor-units field like the dashboard (200000 -> 2,000.00)."""
-
-    @admin.display(description=description, ordering=field)
-    def column(obj):
-        return money(getattr(obj, field))
-
-    column.__name__ = f"{field}_money"
-    return column
 
 
 @admin.register(ApiKey)

@@ -62,12 +62,14 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "voucherhub.apps.VoucherHubConfig",
+    "dashboard",
     "stacking",
     "campaigns",
     "sessions.apps.ValidationSessionsConfig",
     "redemptions",
     "auditlog",
     "exports",
+    "insights",
 ]
 
 MIDDLEWARE = [
@@ -102,7 +104,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "voucherhub.context_processors.layout",
+                "dashboard.context_processors.layout",
             ],
         },
     },

@@ -7,14 +7,13 @@ from .api.site import urls as api_urls
 
 urlpatterns = [
     path("v1/", api_urls()),  # first: every API call resolves here without trying the dashboard's routes
-    path("", views.home, name="home"),
+    path("", include("insights.urls")),  # the home page and the Campaigns section (/campaigns/)
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("campaigns/", include("campaigns.urls")),
     path("redemptions/stacking-rules/", include("stacking.urls")),
     path("redemptions/", include("redemptions.urls")),
     path("audit-log/", include("auditlog.urls")),
-    path("exports/", include("exports.urls")),
+    path("", include("exports.urls")),  # /exports/... and the Audit log's Exports tab, /audit-log/exports/
     path("admin/", admin.site.urls),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),

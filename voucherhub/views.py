@@ -1,23 +1,13 @@
-"""Layout-level views: the home page, health probes and error pages."""
+"""Layout-level views: health probes and error pages (the home page is insights.views.home)."""
 
 import sys
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.views import defaults
 
-from . import health, queries
+from . import health
 from .middleware import database_down, unavailable_response
-
-
-def home(request):
-    """Where a person lands after login: what they can reach, and whether the worker is alive."""
-    return render(
-        request,
-        "home.html",
-        {"stats": queries.home_stats(request.user), "heartbeat": queries.worker_heartbeat()},
-    )
 
 
 def _health_answer(ok: bool) -> HttpResponse:

@@ -7,7 +7,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from redemptions.models import Redemption
 from stacking.models import Category
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError, duplicate_found
@@ -316,11 +315,11 @@ def delete_campaign(*, caller: Caller, ref: str, force: bool = False) -> str:
         vouchers = Voucher.objects.filter(campaign=campaign)
         deleted = 0
         if force:
-            unused = vouchers.exclude(pk__in=Redemption.objects.filter(voucher__campaign=campaign).values("voucher_id"))
+            unused = vouchers.filter(redemptions__isnull=True)  # the reverse of Redemption.voucher
             deleted, _ = unused.delete()
         vouchers.filter(deleted_at__isnull=True).update(deleted_at=now, updated_at=now)
         campaign_event("campaign.deleted", campaign, caller, force=force)
-        if force and not vouchers.exists() and not Redemption.objects.filter(campaign=campaign).exists():
+        if force and not vouchers.exists() and not campaign.redemptions.exists():
             campaign.delete()
         else:
             campaign.deleted_at = now

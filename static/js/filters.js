@@ -2,7 +2,7 @@
    "?status=FAILED&voucher_code=&customer=&...". Generic: every GET an htmx element sends (a filter
    form, "Add filter" with hx-include, ...) and every GET form submitted without htmx. An element (or
    an ancestor) with data-vh-keep-empty keeps its empty parameters. Loaded once per page
-   (templates/partials/messages.html is on every page); loading it twice is harmless. */
+   (templates/dashboard/messages.html is on every page); loading it twice is harmless. */
 (function () {
   "use strict";
   if (window.vhDropEmptyParams) return;

@@ -33,7 +33,7 @@ URLS = [
     ("get", lambda o: reverse("auditlog:logs"), AUDIT),
     ("get", lambda o: reverse("auditlog:log_detail", args=[o["log"].pk]), AUDIT),
     ("get", lambda o: reverse("auditlog:events"), AUDIT),
-    ("get", lambda o: reverse("auditlog:exports"), EXPORTERS),
+    ("get", lambda o: reverse("exports:list"), EXPORTERS),
     ("get", lambda o: reverse("exports:dialog"), EXPORTERS),
     ("get", lambda o: reverse("exports:dialog") + "?exported_object=voucher_transactions", TRANSACTIONS),
     ("post", lambda o: reverse("exports:create"), EXPORTERS),

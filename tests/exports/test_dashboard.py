@@ -154,14 +154,14 @@ def test_nobody_opens_someone_elses_notification(done_export, role_user, client)
 
 def test_the_exports_list_shows_the_users_own_exports_with_their_filters_and_download(done_export, role_user, client):
     staff, export, _, _ = done_export
-    page = client.get(reverse("auditlog:exports")).content.decode()
+    page = client.get(reverse("exports:list")).content.decode()
     assert export.pk in page and "DONE" in page and "status: SUCCEEDED" in page
     assert download_url(export).replace("&", "&amp;") in page or download_url(export) in page
 
     signed_in(client, role_user("Marketer"))
-    assert export.pk not in client.get(reverse("auditlog:exports")).content.decode()
+    assert export.pk not in client.get(reverse("exports:list")).content.decode()
     signed_in(client, role_user(None, superuser=True))
-    assert export.pk in client.get(reverse("auditlog:exports")).content.decode()
+    assert export.pk in client.get(reverse("exports:list")).content.decode()
 
 
 def test_a_gift_card_transactions_export_can_be_posted_by_a_campaign_page(role_user, client):

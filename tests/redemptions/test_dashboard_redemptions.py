@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from auditlog.models import Event
-from redemptions.keyset import SortKey, encode
+from dashboard.keyset import SortKey, encode
 from redemptions.models import Redemption, RedemptionResult, RedemptionStatus
 from redemptions.services.redemption import redeem
 from stacking.checks import FailureCode
@@ -304,9 +304,9 @@ def test_the_list_sorts_newest_first_and_by_a_chosen_column(client, role_user, r
 
 
 def test_the_row_count_stops_at_the_cap(client, role_user, monkeypatch):
-    from redemptions import views
+    from dashboard import lists
 
-    monkeypatch.setattr(views, "ROW_COUNT_CAP", 3)
+    monkeypatch.setattr(lists, "COUNT_CAP", 3)
     for _ in range(5):
         make_redemption(voucher_code="MANY")
     client.force_login(role_user("Marketer"))

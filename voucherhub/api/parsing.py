@@ -1,10 +1,14 @@
-"""Reading /v1/ requests: the JSON body parser and schema errors in the platform's words."""
+"""Reading /v1/ requests: the JSON body parser, query strings parsed by a model, and schema errors in the
+platform's words."""
 
 import json
+import re
+from typing import TypeVar
 
 from ninja.parser import Parser
+from pydantic import BaseModel, ValidationError
 
-from voucherhub.errors import invalid_payload
+from voucherhub.errors import invalid_payload, invalid_query_params
 from voucherhub.wire import unstorable
 
 
@@ -38,3 +42,50 @@ def describe_validation_errors(errors: list[dict]) -> str:
     path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
     message = first.get("msg", "is invalid")
     return f"Property {path}: {message}" if path else message
+
+
+Q = TypeVar("Q", bound=BaseModel)
+_QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
+_OFFSET_WITH_A_SPACE = re.compile(r" (\d{2}:?\d{2})$")  # "+00:00" sent unencoded arrives as " 00:00"
+
+
+def parse_query(request, model: type[Q]) -> Q:
+    """The query string parsed by ``model``; 400 ``invalid_query_params`` when a value is bad.
+
+    ``ids`` may repeat, be comma-separated, or be the SDK's Python list repr (``['a', 'b']``).
+    """
+    data: dict = {}
+    for key in request.GET:
+        value = request.GET.getlist(key)[-1]
+        if "[" in key or key.endswith("_date"):
+            value = _OFFSET_WITH_A_SPACE.sub(r"+\1", value)
+        data[key] = value
+    if "ids" in request.GET:
+        data["ids"] = [item for raw in request.GET.getlist("ids") for item in _list_values(raw)]
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise invalid_query_params(describe_validation_errors(exc.errors())) from None
+
+
+def documented_query(model: type[BaseModel]) -> dict:
+    """``openapi_extra`` publishing a query model's parameters; parsing stays in ``parse_query`` so that a
+    bad value is ``invalid_query_params`` (ninja would answer ``invalid_payload``)."""
+    schema = model.model_json_schema(by_alias=True)
+    return {
+        "parameters": [
+            {"name": name, "in": "query", "required": False, "schema": prop}
+            for name, prop in schema.get("properties", {}).items()
+        ]
+    }
+
+
+def _list_values(raw: str) -> list[str]:
+    """``a,b``, or the repr the SDK sends for a list (``['a', 'b']``), as a list of strings."""
+    text = raw.strip()
+    if text.startswith("[") and text.endswith("]"):
+        quoted = _QUOTED.findall(text)
+        if quoted:
+            return [single or double for single, double in quoted]
+        text = text[1:-1]
+    return [part.strip() for part in text.split(",") if part.strip()]

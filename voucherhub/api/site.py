@@ -31,6 +31,7 @@ ROUTERS = (
     "sessions.api.router",
     "stacking.api.router",
     "exports.api.router",
+    "insights.api.router",
 )
 
 api = NinjaAPI(

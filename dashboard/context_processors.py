@@ -1,0 +1,28 @@
+from functools import cache
+
+from django.urls import reverse
+
+from .tabs import SECTIONS
+
+
+def layout(request):
+    """The top bar: the sections this user may open (the current one marked active) and their roles.
+
+    A section the user cannot open is not shown at all; its views answer 403 all the same.
+    """
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_sections": [], "user_roles": []}
+    path = request.path
+    sections = []
+    for label, url_name, permission in SECTIONS:
+        if user.has_perm(permission):
+            url = reverse(url_name)
+            sections.append({"label": label, "url": url, "active": path.startswith(url)})
+
+    @cache
+    def user_roles() -> list[str]:
+        # Called by the template only when the user menu renders: one small query per request.
+        return list(user.groups.order_by("name").values_list("name", flat=True))
+
+    return {"nav_sections": sections, "user_roles": user_roles}

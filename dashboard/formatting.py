@@ -1,0 +1,67 @@
+"""Money and times as the dashboard shows them, in one place so every page (and the admin) agrees.
+
+- ``money``: integer minor units as an amount (200000 -> "2,000.00").
+- ``when``: a ``<time>`` in the viewer's time zone with the UTC time in its ``title``.
+- ``money_column``: an admin ``list_display`` entry formatting a minor-units field with ``money``.
+
+Templates use them through ``{% load dashboard_tags %}`` (dashboard.templatetags.dashboard_tags);
+tables and admins import them from here.
+"""
+
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
+from django.utils.html import format_html
+
+EMPTY = "—"
+DATETIME_FORMAT = "M j, Y, H:i:s"  # Django date format: "Nov 24, 2025, 10:22:05"
+
+
+def money(value) -> str:
+    """Integer minor units as an amount: 200000 -> "2,000.00", -150 -> "-1.50", None -> "—".
+
+    Anything that is not a whole number is shown as it is rather than guessed at.
+    """
+    if value is None or value == "":
+        return EMPTY
+    try:
+        minor = Decimal(value)
+    except (TypeError, ValueError, InvalidOperation):
+        return str(value)
+    if minor != minor.to_integral_value():
+        return str(value)
+    return f"{minor / 100:,.2f}"
+
+
+def when(value, fmt: str = DATETIME_FORMAT):
+    """A ``<time>`` in the viewer's time zone (Django's current zone) with the UTC time in ``title``.
+
+    Naive datetimes are taken as UTC, which is how everything is stored. Non-datetimes pass through.
+    """
+    if value is None or value == "":
+        return EMPTY
+    if not isinstance(value, datetime):
+        return value
+    if timezone.is_naive(value):
+        value = value.replace(tzinfo=UTC)
+    utc = value.astimezone(UTC)
+    return format_html(
+        '<time datetime="{}" title="{} UTC">{}</time>',
+        utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        utc.strftime("%Y-%m-%d %H:%M:%S"),
+        date_format(timezone.localtime(value), fmt),
+    )
+
+
+def money_column(field: str, description: str):
+    """A ``list_display`` entry that formats a minor-units field like the dashboard (200000 -> 2,000.00)."""
+
+    @admin.display(description=description, ordering=field)
+    def column(obj):
+        return money(getattr(obj, field))
+
+    column.__name__ = f"{field}_money"
+    return column

@@ -1,0 +1,155 @@
+"""The list-page pattern every dashboard section uses (SPEC section 5).
+
+``DashboardListView`` renders a filterable, sortable list: the whole page on a direct load, only the
+section body on a tab click, only the table on a filter/sort/page change, only the filter panel when
+"Add filter" changes it; all from one template (``templates/dashboard/list.html``) whose pieces a list may
+swap for its own (``filter_template``, ``table_template``, ``list_actions``). Rows are paged by keyset
+(dashboard.keyset: no OFFSET) and counted up to ``COUNT_CAP`` (never a full COUNT), so a list never pays
+for the size of its table.
+"""
+
+from django.contrib.auth.mixins import PermissionRequiredMixin
+from django.db.models import QuerySet
+from django.utils.cache import patch_vary_headers
+from django_filters.views import FilterView
+from django_tables2.views import SingleTableMixin
+
+from .filters import PAGE_SIZES
+from .keyset import keyset_table
+from .tabs import visible_tabs
+
+# Every list counts its matching rows up to here, then says "10,000+". COUNT(*) over LIMIT COUNT_CAP + 1
+# costs at most that many index entries or rows, whatever the table's size (bench/list_pages.py).
+COUNT_CAP = 10_000
+
+
+def capped_count(queryset: QuerySet) -> tuple[int, bool]:
+    """How many rows match, counting no further than ``COUNT_CAP``: (count, more_than_that)."""
+    counted = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+    return min(counted, COUNT_CAP), counted > COUNT_CAP
+
+
+def count_label(count: int, more: bool) -> str:
+    return f"{count:,}+" if more else f"{count:,}"
+
+
+def positive_int(value, default: int, maximum: int) -> int:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return default
+    return number if 1 <= number <= maximum else default
+
+
+class SectionPageMixin(PermissionRequiredMixin):
+    """A permission-checked page of a dashboard section, with the section's tabs and htmx partial routing:
+    an htmx request targeting an element named in ``swaps()`` gets that partial of the page's template,
+    any other htmx request the ``section_body`` partial (a tab click), a normal request the whole page."""
+
+    raise_exception = True  # a logged-in user without the permission gets 403, not a login loop
+    section = "Redemptions"
+    title = ""
+    table_target = ""  # the id of the element a filter, sort or page change swaps
+    layout = "dashboard/section.html"  # the page around the section body (a campaign's pages have their own)
+
+    def swaps(self) -> dict[str, str]:
+        """{htmx target id: the partial of the page's template that replaces it}."""
+        return {self.table_target: "table"} if self.table_target else {}
+
+    def swapped_partial(self) -> str:
+        """The partial this request renders alone ("" for the whole page)."""
+        htmx = self.request.htmx
+        if not htmx or htmx.history_restore_request:
+            return ""
+        return self.swaps().get(htmx.target, "section_body")
+
+    def get_template_names(self):
+        names = super().get_template_names()
+        partial = self.swapped_partial()
+        return [f"{names[0]}#{partial}"] if partial else names
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        patch_vary_headers(response, ("HX-Request", "HX-Target"))
+        return response
+
+    def page_title(self) -> str:
+        return self.title if self.title in ("", self.section) else f"{self.title} · {self.section}"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=self.title,
+            section=self.section,
+            page_title=self.page_title(),
+            layout=self.layout,
+            tabs=visible_tabs(self.section, self.request.user),
+        )
+        return context
+
+
+class DashboardListView(SectionPageMixin, SingleTableMixin, FilterView):
+    """A filterable, sortable list whose cost does not grow with the table."""
+
+    template_name = "dashboard/list.html"
+    filter_template = "dashboard/_filter_form.html"  # the filter panel
+    table_template = "dashboard/_table.html"  # the swappable block around the table
+    list_actions: tuple[str, ...] = ()  # templates shown above the filters (e.g. the Export button)
+    noun = "rows"  # after the row count: "1,234 sessions"
+    filter_label = "Filter"  # the filter panel's accessible name
+    list_note = ""  # a line above the filters, when the list needs one
+    default_sort = "-created_at"
+    default_page_size = PAGE_SIZES[0]
+    empty_text = "Nothing here yet."
+    filtered_empty_text = "Nothing matches these filters — clear one of them."
+
+    def swaps(self) -> dict[str, str]:
+        return {**super().swaps(), "filter-panel": "filter_panel"}
+
+    def filter_fields(self) -> set[str]:
+        # The filters this user has (e.g. no customer filter without redemptions.view_customer).
+        filterset = getattr(self, "filterset", None)
+        filters = filterset.filters if filterset is not None else self.filterset_class.base_filters
+        return set(filters) - {"per_page"}
+
+    def filtered(self) -> bool:
+        return any(self.request.GET.get(name) for name in self.filter_fields())
+
+    def page_size(self) -> int:
+        size = positive_int(self.request.GET.get("per_page"), self.default_page_size, max(PAGE_SIZES))
+        return size if size in PAGE_SIZES else self.default_page_size
+
+    def get_table_kwargs(self):
+        return {"user": self.request.user}
+
+    def get_table(self, **kwargs):
+        if self.swapped_partial() == "filter_panel":
+            return None  # "Add filter" re-renders the panel alone: no rows to read
+        # Sorting from ?sort=, pages by keyset cursor (?after= / ?before=): no OFFSET however deep.
+        table = keyset_table(
+            self.request,
+            self.get_table_class(),
+            self.get_table_data(),
+            default_sort=self.default_sort,
+            per_page=self.page_size(),
+            **kwargs,
+        )
+        table.empty_text = self.filtered_empty_text if self.filtered() else self.empty_text
+        return table
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            table_target=self.table_target,
+            noun=self.noun,
+            filter_label=self.filter_label,
+            list_note=self.list_note,
+            filter_template=self.filter_template,
+            table_template=self.table_template,
+            list_actions=self.list_actions,
+            active_filters=self.filtered(),
+        )
+        if context.get("table") is not None:
+            count, more = capped_count(self.object_list)
+            context.update(row_count=count, row_count_label=count_label(count, more))
+        return context

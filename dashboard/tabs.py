@@ -1,0 +1,40 @@
+"""The dashboard's sections and each section's tabs, as data: (label, URL name, the permission that opens it).
+
+The top bar lists ``SECTIONS`` (dashboard.context_processors); a section page shows the tabs of its
+section from ``SECTION_TABS`` (dashboard.lists.SectionPageMixin). A tab is listed once, here, whichever
+app serves it; a user sees only the tabs they may open, and the views answer 403 all the same.
+"""
+
+SECTIONS = [
+    ("Campaigns", "campaigns:list", "campaigns.view_campaign"),
+    ("Redemptions", "redemptions:list", "redemptions.view_redemption"),
+    ("Audit log", "auditlog:logs", "auditlog.view_requestlog"),
+]
+
+SECTION_TABS = {
+    "Campaigns": [
+        ("Campaigns", "campaigns:list", "campaigns.view_campaign"),
+        ("Calendar", "campaigns:calendar", "campaigns.view_campaign"),
+    ],
+    # SPEC section 5: the Redemptions section's four tabs.
+    "Redemptions": [
+        ("Redemptions", "redemptions:list", "redemptions.view_redemption"),
+        ("Validations", "redemptions:validations", "redemptions.view_validation"),
+        ("Sessions", "redemptions:sessions", "validation_sessions.view_validationsession"),
+        ("Stacking rules", "stacking:rules", "stacking.view_stackingrules"),
+    ],
+    "Audit log": [
+        ("Logs", "auditlog:logs", "auditlog.view_requestlog"),
+        ("Events", "auditlog:events", "auditlog.view_event"),
+        ("Exports", "exports:list", "exports.view_export"),  # served by the exports app
+    ],
+}
+
+
+def visible_tabs(section: str, user) -> list[dict]:
+    """The tabs of ``section`` this user may open, as templates/dashboard/tabs.html expects them."""
+    return [
+        {"label": label, "url_name": url_name}
+        for label, url_name, perm in SECTION_TABS.get(section, ())
+        if user.has_perm(perm)
+    ]

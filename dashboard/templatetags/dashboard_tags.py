@@ -1,0 +1,40 @@
+"""Formatting for the dashboard's templates: money in minor units, times shown locally with UTC on hover,
+icons.
+
+``{% load dashboard_tags %}`` then ``{{ redemption.amount|money }}``, ``{{ redemption.created_at|when }}``
+(or ``{% when redemption.created_at %}``) and ``{% icon "bell" %}``. The formatting itself is
+dashboard.formatting, which tables and admins import: one place formats each, so every page agrees.
+"""
+
+from django import template
+from django.templatetags.static import static
+from django.utils.html import format_html
+
+from dashboard import formatting
+from dashboard.formatting import DATETIME_FORMAT
+
+register = template.Library()
+
+register.filter("money", formatting.money)
+register.filter("when", formatting.when)
+
+
+@register.simple_tag(name="when")
+def when_tag(value, fmt: str = DATETIME_FORMAT):
+    """The ``when`` filter as a tag, for templates that read better that way."""
+    return formatting.when(value, fmt)
+
+
+ICON_SPRITE = "vendor/bootstrap-icons/icons.svg"  # the Bootstrap Icons we use (static/vendor/README.md)
+
+
+@register.simple_tag
+def icon(name: str, css_class: str = ""):
+    """An inline Bootstrap Icon from our sprite; decorative, so hidden from screen readers."""
+    return format_html(
+        '<svg class="bi{}" width="1em" height="1em" aria-hidden="true" focusable="false">'
+        '<use href="{}#{}"></use></svg>',
+        f" {css_class}" if css_class else "",
+        static(ICON_SPRITE),
+        name,
+    )

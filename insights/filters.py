@@ -1,0 +1,69 @@
+"""Filter panels of the Campaigns section (django-filter): every filter lives in the query string."""
+
+import django_filters
+
+from auditlog.models import Event
+from campaigns.models import Campaign, CampaignType, Voucher, VoucherTransaction
+from campaigns.queries import CampaignStatus
+from dashboard.filters import bootstrap_widgets, page_size_filter
+from stacking.models import Category
+
+
+class _StyledFilter(django_filters.FilterSet):
+    per_page = page_size_filter()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap_widgets(self.form)
+
+
+class CampaignFilter(_StyledFilter):
+    type = django_filters.ChoiceFilter(
+        label="Type", field_name="campaign_type", choices=CampaignType.choices, empty_label="Any type"
+    )
+    # ``status`` is the annotation of campaigns.queries.status_expression: the list shows what it filters.
+    status = django_filters.ChoiceFilter(label="Status", choices=CampaignStatus.choices, empty_label="Any status")
+    category = django_filters.ModelChoiceFilter(
+        label="Category", queryset=Category.objects.order_by("hierarchy", "name"), empty_label="Any category"
+    )
+    per_page = page_size_filter()
+
+    class Meta:
+        model = Campaign
+        fields = ["type", "status", "category"]
+
+
+class VoucherFilter(_StyledFilter):
+    code = django_filters.CharFilter(label="Code", max_length=100)
+    active = django_filters.ChoiceFilter(
+        label="State", choices=[("true", "Active"), ("false", "Disabled")], empty_label="Any", method="filter_active"
+    )
+    per_page = page_size_filter()
+
+    class Meta:
+        model = Voucher
+        fields = ["code", "active"]
+
+    def filter_active(self, queryset, name, value):
+        return queryset.filter(active=value == "true")
+
+
+class TransactionFilter(_StyledFilter):
+    voucher = django_filters.CharFilter(label="Voucher code", field_name="voucher__code", max_length=100)
+    source = django_filters.ChoiceFilter(
+        label="Change", choices=VoucherTransaction.Source.choices, empty_label="Any change"
+    )
+    per_page = page_size_filter()
+
+    class Meta:
+        model = VoucherTransaction
+        fields = ["voucher", "source"]
+
+
+class EventFilter(_StyledFilter):
+    type = django_filters.CharFilter(label="Event type", max_length=64)
+    per_page = page_size_filter()
+
+    class Meta:
+        model = Event
+        fields = ["type"]

@@ -1,0 +1,241 @@
+"""Tables of the Campaigns section (django-tables2, Bootstrap 5 template)."""
+
+import json
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+
+from auditlog.models import Event
+from campaigns.models import Campaign, Voucher, VoucherTransaction
+from campaigns.queries import CampaignStatus
+from dashboard.formatting import EMPTY, money, when
+
+STATUS_CLASSES = {
+    CampaignStatus.ACTIVE: "text-bg-success",
+    CampaignStatus.SCHEDULED: "text-bg-info",
+    CampaignStatus.EXPIRED: "text-bg-secondary",
+    CampaignStatus.DISABLED: "text-bg-warning",
+}
+
+_TABLE_ATTRS = {"class": "table table-hover align-middle mb-0 vh-table"}
+# The lists page by keyset (dashboard.keyset, through dashboard.lists.DashboardListView): every sort is
+# non-null columns of the row ending with its primary key, so nullable, related or counted columns are not
+# sortable.
+KEYSET_TEMPLATE = "dashboard/keyset_table.html"
+_RIGHT = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+REDEEMED_HINT = (
+    "Redemptions that stand, all time: succeeded and not rolled back. The campaign dashboard's "
+    "Redemptions figure counts every successful redemption of its period, rolled back later or not."
+)
+
+
+def status_badge(status: str):
+    return format_html(
+        '<span class="badge {}" data-testid="campaign-status">{}</span>', STATUS_CLASSES.get(status, ""), status
+    )
+
+
+class _UserTable(tables.Table):
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+
+class CampaignTable(_UserTable):
+    # The dashboard is a page of its own: its link is not boosted into the table's swap target.
+    name = tables.Column(
+        verbose_name="Name",
+        linkify=lambda record: reverse("campaigns:detail", args=[record.pk]),
+        attrs={"a": {"hx-boost": "false"}},
+        order_by=("name", "id"),
+    )
+    campaign_type = tables.Column(verbose_name="Type", order_by=("campaign_type", "name", "id"))
+    category = tables.Column(verbose_name="Category", accessor="category__name", orderable=False)
+    status = tables.Column(verbose_name="Status", orderable=False)
+    start_date = tables.Column(verbose_name="Starts", orderable=False)
+    expiration_date = tables.Column(verbose_name="Ends", orderable=False)
+    created_at = tables.Column(verbose_name="Created", order_by=("created_at", "id"))
+    # Counted for the rows of the page only (insights.queries.campaign_list), so not sortable.
+    vouchers_count = tables.Column(verbose_name="Vouchers", orderable=False, attrs=_RIGHT)
+    # The redemptions that stand, all time: the dashboard's "Redemptions" counts those of its period,
+    # rolled back later or not, so the two figures differ by the rollbacks (and the period).
+    redemptions_count = tables.Column(
+        verbose_name="Redeemed",
+        orderable=False,
+        attrs={
+            **_RIGHT,
+            "th": {
+                **_RIGHT["th"],
+                "title": REDEEMED_HINT,
+            },
+        },
+    )
+
+    class Meta:
+        model = Campaign
+        fields = (
+            "name",
+            "campaign_type",
+            "category",
+            "status",
+            "start_date",
+            "expiration_date",
+            "vouchers_count",
+            "redemptions_count",
+            "created_at",
+        )
+        template_name = KEYSET_TEMPLATE
+        attrs = {**_TABLE_ATTRS, "id": "campaigns-table-el"}
+        row_attrs = {"id": lambda record: f"row-{record.pk}", "data-status": lambda record: record.status}
+
+    def render_campaign_type(self, record):
+        return record.get_campaign_type_display()
+
+    def render_status(self, value):
+        return status_badge(value)
+
+    def render_start_date(self, value):
+        return when(value)
+
+    def render_expiration_date(self, value):
+        return when(value)
+
+    def render_created_at(self, value):
+        return when(value)
+
+    def render_vouchers_count(self, value):
+        return f"{value:,}"
+
+    def render_redemptions_count(self, value):
+        return f"{value:,}"
+
+
+class VoucherTable(_UserTable):
+    code = tables.Column(verbose_name="Code", order_by=("code", "id"))
+    type = tables.Column(verbose_name="Type", order_by=("type", "created_at", "id"))
+    active = tables.Column(verbose_name="State", order_by=("active", "created_at", "id"))
+    usage = tables.Column(
+        verbose_name="Redeemed", accessor="redeemed_quantity", attrs=_RIGHT, order_by=("redeemed_quantity", "id")
+    )
+    gift_balance = tables.Column(verbose_name="Balance", attrs=_RIGHT, orderable=False)
+    holder = tables.Column(verbose_name="Holder", orderable=False)
+    created_at = tables.Column(verbose_name="Created", order_by=("created_at", "id"))
+
+    class Meta:
+        model = Voucher
+        fields = ("code", "type", "active", "usage", "gift_balance", "holder", "created_at")
+        template_name = KEYSET_TEMPLATE
+        attrs = {**_TABLE_ATTRS, "id": "vouchers-table-el"}
+        row_attrs = {"data-code": lambda record: record.code}
+
+    def __init__(self, *args, user=None, gift: bool = False, **kwargs):
+        exclude = list(kwargs.pop("exclude", ()))
+        if not gift:
+            exclude.append("gift_balance")
+        if user is None or not user.has_perm("redemptions.view_customer"):
+            exclude.append("holder")  # customer data is for Admins (SPEC section 1)
+        super().__init__(*args, user=user, exclude=exclude, **kwargs)
+
+    def render_code(self, value):
+        return format_html("<code>{}</code>", value)
+
+    def render_type(self, record):
+        return record.get_type_display()
+
+    def render_active(self, value):
+        return "Active" if value else "Disabled"
+
+    def render_usage(self, record):
+        limit = "∞" if record.redemption_quantity is None else f"{record.redemption_quantity:,}"
+        locked = f" ({record.locked_quantity} locked)" if record.locked_quantity else ""
+        return f"{record.redeemed_quantity:,} / {limit}{locked}"
+
+    def render_gift_balance(self, record):
+        return format_html(
+            "{} <span class='small text-secondary'>of {}</span>", money(record.gift_balance), money(record.gift_amount)
+        )
+
+    def render_holder(self, value):
+        return value.name or value.source_id or value.pk
+
+    def render_created_at(self, value):
+        return when(value)
+
+
+class TransactionTable(_UserTable):
+    created_at = tables.Column(verbose_name="Date", order_by=("created_at", "id"))
+    voucher = tables.Column(verbose_name="Voucher", accessor="voucher__code", orderable=False)
+    source = tables.Column(verbose_name="Change", order_by=("source", "created_at", "id"))
+    amount = tables.Column(verbose_name="Amount", attrs=_RIGHT, order_by=("amount", "id"))
+    balance_after = tables.Column(verbose_name="Balance after", attrs=_RIGHT, order_by=("balance_after", "id"))
+    related_object_id = tables.Column(verbose_name="Redemption", orderable=False)
+    reason = tables.Column(verbose_name="Reason", orderable=False)
+
+    class Meta:
+        model = VoucherTransaction
+        fields = ("created_at", "voucher", "source", "amount", "balance_after", "related_object_id", "reason")
+        template_name = KEYSET_TEMPLATE
+        attrs = {**_TABLE_ATTRS, "id": "transactions-table-el"}
+        row_attrs = {"data-amount": lambda record: record.amount}
+
+    def render_created_at(self, value):
+        return when(value)
+
+    def render_voucher(self, value):
+        return format_html("<code>{}</code>", value)
+
+    def render_source(self, record):
+        return record.get_source_display()
+
+    def render_amount(self, value):
+        return format_html("{}{}", "+" if value > 0 else "", money(value))
+
+    def render_balance_after(self, value):
+        return money(value)
+
+    def render_related_object_id(self, value):
+        if value.startswith(("r_", "rf_")):
+            return format_html(
+                '<a href="{}" hx-boost="false">{}</a>', reverse("redemptions:detail", args=[value]), value
+            )
+        return value or EMPTY
+
+    def render_reason(self, value, record):
+        # The engine writes the change type as the reason of a plain redemption: shown once, under
+        # Change. A rollback's or a manual change's own reason is shown.
+        if value.strip().lower() in {record.source.lower(), record.get_source_display().lower()}:
+            return EMPTY
+        return value
+
+
+class EventTable(_UserTable):
+    occurred_at = tables.Column(verbose_name="When", order_by=("occurred_at", "id"))
+    type = tables.Column(verbose_name="Event", order_by=("type", "occurred_at", "id"))
+    channel = tables.Column(verbose_name="Channel", accessor="channel_type", orderable=False)
+    resource_id = tables.Column(verbose_name="Object", orderable=False)
+    data = tables.Column(verbose_name="Data", orderable=False)
+
+    class Meta:
+        model = Event
+        fields = ("occurred_at", "type", "channel", "resource_id", "data")
+        template_name = KEYSET_TEMPLATE
+        attrs = {**_TABLE_ATTRS, "id": "events-table-el"}
+        row_attrs = {"data-type": lambda record: record.type}
+
+    def render_occurred_at(self, value):
+        return when(value)
+
+    def render_type(self, value):
+        return format_html("<code>{}</code>", value)
+
+    def render_channel(self, record):
+        # The stored code ("USER", "API"), as the Redemptions and audit-log lists show it, not its label.
+        who = record.user.get_username() if record.user_id else record.channel_id
+        return format_html('{}<div class="small text-secondary">{}</div>', record.channel_type, who)
+
+    def render_data(self, value):
+        text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+        return format_html(
+            '<details><summary class="small">JSON</summary><pre class="small mb-0">{}</pre></details>', text
+        )

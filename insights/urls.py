@@ -1,0 +1,26 @@
+"""The home page (/) and the Campaigns section (/campaigns/, URL names campaigns:...)."""
+
+from django.urls import include, path, re_path
+
+from . import views
+
+# Campaign ids only (camp_...), so a campaign's pages never shadow the section's own URLs.
+CAMPAIGN = r"^(?P<campaign_id>camp_[A-Za-z0-9]+)/"
+
+campaign_patterns = [
+    path("", views.CampaignListView.as_view(), name="list"),
+    path("calendar/", views.CampaignCalendarView.as_view(), name="calendar"),
+    re_path(CAMPAIGN + r"$", views.CampaignDetailView.as_view(), name="detail"),
+    re_path(CAMPAIGN + r"vouchers/$", views.CampaignVouchersView.as_view(), name="vouchers"),
+    re_path(CAMPAIGN + r"tiers/$", views.CampaignTiersView.as_view(), name="tiers"),
+    re_path(CAMPAIGN + r"rules/$", views.CampaignRulesView.as_view(), name="rules"),
+    re_path(CAMPAIGN + r"transactions/$", views.CampaignTransactionsView.as_view(), name="transactions"),
+    re_path(CAMPAIGN + r"metadata/$", views.CampaignMetadataView.as_view(), name="metadata"),
+    re_path(CAMPAIGN + r"activity/$", views.CampaignActivityView.as_view(), name="activity"),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    # The namespace names the section, as the top bar and the tabs do (dashboard.tabs).
+    path("campaigns/", include((campaign_patterns, "campaigns"))),
+]

@@ -1,0 +1,44 @@
+"""Money and times as every dashboard page shows them (dashboard.formatting and its template tags)."""
+
+from datetime import UTC, datetime
+
+import pytest
+from django.template import Context, Template
+from django.test import override_settings
+from django.utils import timezone
+
+from dashboard.formatting import money, when
+
+
+@pytest.mark.parametrize(
+    ("minor_units", "shown"),
+    [
+        (200000, "2,000.00"),
+        (0, "0.00"),
+        (5, "0.05"),
+        (-150, "-1.50"),
+        (-200000, "-2,000.00"),
+        (123456789, "1,234,567.89"),
+        (None, "—"),
+        ("", "—"),
+        ("n/a", "n/a"),
+    ],
+)
+def test_money_filter_formats_minor_units(minor_units, shown):
+    assert money(minor_units) == shown
+
+
+def test_money_filter_in_a_template():
+    html = Template("{% load dashboard_tags %}{{ amount|money }}").render(Context({"amount": 200000}))
+    assert html == "2,000.00"
+
+
+@override_settings(TIME_ZONE="Europe/Warsaw")
+def test_times_show_in_the_viewers_zone_with_utc_on_hover():
+    moment = datetime(2025, 1, 15, 9, 30, 5, tzinfo=UTC)
+    with timezone.override("Europe/Warsaw"):
+        html = str(when(moment))
+        tag = Template("{% load dashboard_tags %}{% when moment %}").render(Context({"moment": moment}))
+    assert html == '<time datetime="2025-01-15T09:30:05Z" title="2025-01-15 09:30:05 UTC">Jan 15, 2025, 10:30:05</time>'
+    assert tag == html
+    assert when(None) == "—"

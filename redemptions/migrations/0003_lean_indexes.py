@@ -4,7 +4,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from redemptions.migrations._pattern_ops import DropPatternOpsIndex
+from voucherhub.migration_operations import DropPatternOpsIndex
 
 
 class Migration(migrations.Migration):

@@ -4,7 +4,7 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
-from redemptions.migrations._pattern_ops import DropPatternOpsIndex
+from voucherhub.migration_operations import DropPatternOpsIndex
 
 
 class Migration(migrations.Migration):

@@ -2,8 +2,7 @@
 
 On PostgreSQL Django gives every indexed or unique ``CharField`` (primary keys included) a second
 index, ``<name>_like``, for ``LIKE 'abc%'`` lookups. Nothing looks our id columns up that way, and
-each index costs every insert and the bulk loader time, so migrations drop them with this. The module
-name starts with ``_``, so Django's migration loader does not read it as a migration.
+each index costs every insert and the bulk loader time, so migrations of any app drop them with this.
 """
 
 from django.db import migrations

@@ -96,8 +96,8 @@ class JobKind:
     # --- Hooks --------------------------------------------------------------------------------------
 
     def lock_first(self, job_id: str) -> None:
-        """Lock what the app's workers lock before the job row, in the same order, so that failing a job
-        never deadlocks with a running attempt. Called first in ``fail``'s transaction."""
+        """Lock what the app's workers lock before the job row, in the same order, so that ending a job
+        never deadlocks with a running attempt. Called first in ``finish``'s and ``fail``'s transaction."""
 
     def finished(self, job: BackgroundJob) -> None:
         """In the transaction that marked ``job`` DONE: what that means to the app (events, notices)."""
@@ -197,6 +197,7 @@ class JobKind:
         ``attempt``: only if that attempt still has the job. Returns the job, or None (nothing changed)."""
         now = timezone.now()
         with transaction.atomic():
+            self.lock_first(job_id)
             jobs = self._current(job_id, IN_PROGRESS, attempt)
             if not jobs.update(status=DONE, finished_at=now, heartbeat_at=now, **fields):
                 return None

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from stacking.models import Category
 from voucherhub.ids import ID_LENGTH, id_default, new_id
+from voucherhub.jobs import BackgroundJob
 
 
 class CampaignType(models.TextChoices):
@@ -430,8 +431,9 @@ class GenerationStatus(models.TextChoices):
 UNFINISHED_GENERATION = (GenerationStatus.SCHEDULED, GenerationStatus.IN_PROGRESS)
 
 
-class VoucherGenerationJob(models.Model):
-    """Codes of a campaign generated in the background (more than fit in one request).
+class VoucherGenerationJob(BackgroundJob):
+    """Codes of a campaign generated in the background (more than fit in one request); a job run by
+    ``campaigns.services.generation.JOBS`` (voucherhub.jobs), its heartbeat written with every batch.
 
     ``done`` counts the vouchers this job has inserted; it moves in the same transaction as each batch,
     so it is exactly what exists, and the database refuses ``done > total``. ``params`` holds what the
@@ -445,20 +447,12 @@ class VoucherGenerationJob(models.Model):
     total = models.PositiveIntegerField()
     done = models.PositiveIntegerField(default=0)
     params = models.JSONField(default=dict, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True, default="")
     channel_type = models.CharField(max_length=8, blank=True, default="")
     channel_id = models.CharField(max_length=200, blank=True, default="")
     request_log_id = models.CharField(max_length=ID_LENGTH, blank=True, default="")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    enqueued_at = models.DateTimeField(null=True, blank=True, help_text="Last handed to the broker.")
-    started_at = models.DateTimeField(null=True, blank=True)
-    # Written with every batch; a stale one means the worker died (the reaper hands the job out again).
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from voucherhub.ids import ID_LENGTH, id_default
+from voucherhub.jobs import BackgroundJob
 
 
 def new_download_token() -> str:
@@ -21,7 +22,10 @@ class ExportStatus(models.TextChoices):
     ERROR = "ERROR", "Error"
 
 
-class Export(models.Model):
+class Export(BackgroundJob):
+    """A CSV export; a job run by ``exports.services.EXPORT_JOBS`` (voucherhub.jobs), its heartbeat written
+    every few seconds while rows stream."""
+
     id = models.CharField(primary_key=True, max_length=ID_LENGTH, default=id_default("exp_"), editable=False)
     exported_object = models.CharField(max_length=32, default="redemption")
     parameters = models.JSONField(default=dict, blank=True, help_text="fields, order and filters")
@@ -37,14 +41,6 @@ class Export(models.Model):
     size = models.PositiveBigIntegerField(null=True, blank=True, help_text="Bytes.")
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done while in progress.")
-    attempts = models.PositiveSmallIntegerField(default=0)
-    error = models.TextField(blank=True, default="")
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    enqueued_at = models.DateTimeField(null=True, blank=True, help_text="Last handed to the broker.")
-    # Written by the running task every few seconds; a stale one means its worker died (the reaper retries).
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,17 +1,17 @@
 """Exports: request, build, finish or fail, and the reaper that keeps none stuck (SPEC sections 6 and 9).
 
-Life of an export: ``request_export`` saves it ``SCHEDULED`` and enqueues ``exports.tasks.build_export``
-once the transaction commits. The task claims it (``SCHEDULED`` -> ``IN_PROGRESS``, one conditional
-UPDATE, so a duplicate message does nothing), writes the CSV to a temporary local file while reporting
-progress and a heartbeat, saves the finished file through Django's storage API and only then marks the
-export ``DONE`` with the file attached. A failure marks it ``ERROR`` with the message. Either end notifies
-the user who asked.
+An export is a background job (voucherhub.jobs; this kind is ``EXPORT_JOBS``). ``request_export`` saves
+it ``SCHEDULED`` and enqueues ``exports.tasks.build_export`` once the transaction commits. The task claims
+it (``IN_PROGRESS``, one conditional UPDATE, so a duplicate message does nothing), writes the CSV to a
+temporary local file while reporting progress and a heartbeat, saves the finished file through Django's
+storage API and only then marks the export ``DONE`` with the file attached, if this attempt still has it.
+A failure marks it ``ERROR`` with the message. Either end notifies the user who asked.
 
 Faults: if the broker cannot take the message, the export stays ``SCHEDULED`` (nothing is lost and the
 request still succeeds) and ``reap_exports`` (beat, every minute) enqueues it again. A worker killed
-mid-export leaves a stale heartbeat: the reaper puts the export back to ``SCHEDULED`` and enqueues it,
-up to ``MAX_ATTEMPTS`` attempts, then marks it ``ERROR``. A file is attached only when complete, so no
-partial file is ever offered.
+mid-export leaves a stale heartbeat: the reaper puts the export back to ``SCHEDULED`` and enqueues it
+(or a redelivered message claims it), up to ``MAX_ATTEMPTS`` attempts, then marks it ``ERROR``. A file is
+attached only when complete, so no partial file is ever offered.
 """
 
 from __future__ import annotations
@@ -28,11 +28,11 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import connection, connections, transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from auditlog.services import record_event
 from voucherhub.caller import Caller
+from voucherhub.jobs import JobKind
 
 from .models import Export, ExportStatus, Notification
 from .sources import ExportParamsError, get_source
@@ -94,41 +94,42 @@ def request_export(
             resource_id=export.pk,
             data={"exported_object": export.exported_object, "parameters": export.parameters},
         )
-        transaction.on_commit(lambda: enqueue(export.pk))
+        EXPORT_JOBS.enqueue_on_commit(export.pk)
     return export
-
-
-def enqueue(export_id: str) -> bool:
-    """Hand the build to the broker; if it is unreachable, log it and leave the export SCHEDULED for the
-    reaper (the caller's request still succeeds). Returns whether the message was sent."""
-    from .tasks import build_export
-
-    Export.objects.filter(pk=export_id, status=ExportStatus.SCHEDULED).update(enqueued_at=timezone.now())
-    try:
-        build_export.apply_async(
-            args=[export_id], retry=True, retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
-        )
-    except Exception:  # kombu raises its own OperationalError, redis errors, OSError... all mean "not sent"
-        log.warning("export %s could not be enqueued; it stays SCHEDULED for the reaper", export_id, exc_info=True)
-        return False
-    return True
 
 
 # --- Building ----------------------------------------------------------------------------------------
 
 
-def claim_export(export_id: str) -> Export | None:
-    """SCHEDULED -> IN_PROGRESS for this attempt, or None when another attempt has it or it is finished."""
-    now = timezone.now()
-    claimed = Export.objects.filter(pk=export_id, status=ExportStatus.SCHEDULED).update(
-        status=ExportStatus.IN_PROGRESS,
-        started_at=now,
-        heartbeat_at=now,
-        progress=0,
-        attempts=F("attempts") + 1,
-        error="",
-    )
-    return Export.objects.select_related("user").get(pk=export_id) if claimed else None
+class ExportJobs(JobKind):
+    """Exports as background jobs: the user who asked is told how it ended."""
+
+    model = Export
+    label = "export"
+    task = "exports.tasks.build_export"
+    failed_status = ExportStatus.ERROR
+    max_attempts = MAX_ATTEMPTS
+    stale_after = STALE_AFTER
+    requeue_after = REQUEUE_AFTER
+    gave_up = "The worker building this export stopped {attempts} times; gave up."
+    related = ("user",)
+    reset_on_claim = {"progress": 0}  # every attempt writes the whole file again
+    reset_on_retry = {"progress": 0}
+    log = log
+
+    def finished(self, export: Export) -> None:
+        _announce(export, "export.done", f"Your {_label(export)} export is ready: {export.rows:,} rows.")
+
+    def failed(self, export: Export, message: str) -> None:
+        _announce(export, "export.failed", f"Your {_label(export)} export failed: {message}"[:500])
+
+    def message_of(self, exc: Exception) -> str:
+        if isinstance(exc, ExportParamsError):
+            return exc.message
+        return super().message_of(exc)
+
+
+EXPORT_JOBS = ExportJobs()
 
 
 class _Heartbeat:
@@ -143,12 +144,7 @@ class _Heartbeat:
         self.side = connections.create_connection(connection.alias) if connection.vendor == "postgresql" else None
 
     def __call__(self, rows: int, percent: int) -> None:
-        table = Export._meta.db_table
-        sql = f"UPDATE {table} SET progress = %s, heartbeat_at = %s WHERE id = %s AND status = %s AND attempts = %s"
-        params = [percent, timezone.now(), self.export.pk, ExportStatus.IN_PROGRESS, self.export.attempts]
-        db = self.side or connection
-        with db.cursor() as cursor:
-            cursor.execute(sql, params)
+        EXPORT_JOBS.beat(self.export.pk, attempt=self.export.attempts, using=self.side, progress=percent)
 
     def close(self) -> None:
         if self.side is not None:
@@ -167,11 +163,12 @@ class _TempFile(File):
 
 
 def build_export(export_id: str) -> Export | None:
-    """The task's body: build the CSV of a SCHEDULED export and attach it, or record why it failed."""
-    export = claim_export(export_id)
-    if export is None:
-        log.info("export %s is not SCHEDULED any more; nothing to do", export_id)
-        return None
+    """The task's body: claim the export, build its CSV and attach it, or record why it failed. Returns
+    the export as it is afterwards, or None when there was nothing to claim (finished, or running)."""
+    return EXPORT_JOBS.run(export_id, _build)
+
+
+def _build(export: Export) -> None:
     started = time.perf_counter()
     heartbeat = _Heartbeat(export)
     fd, temp_name = tempfile.mkstemp(prefix=f"{export.pk}-", suffix=".csv.part", dir=temp_dir())
@@ -183,57 +180,24 @@ def build_export(export_id: str) -> Export | None:
             written = write_csv(source, export.parameters["fields"], rows, out, heartbeat)
         with _TempFile(temp_path) as finished:
             name = default_storage.save(f"exports/{export.pk}-{secrets.token_hex(8)}.csv", finished)
-    except Exception as exc:
-        log.exception("export %s failed", export.pk)
-        fail_export(export.pk, attempt=export.attempts, message=_message(exc))
-        return Export.objects.get(pk=export.pk)
     finally:
         heartbeat.close()
         temp_path.unlink(missing_ok=True)
     duration_ms = int((time.perf_counter() - started) * 1000)
-    return finish_export(
+    finish_export(
         export.pk, attempt=export.attempts, name=name, rows=written.rows, size=written.size, duration_ms=duration_ms
     )
-
-
-def _message(exc: Exception) -> str:
-    if isinstance(exc, ExportParamsError):
-        return exc.message
-    return f"{type(exc).__name__}: {exc}"[:1000]
 
 
 def finish_export(export_id: str, *, attempt: int, name: str, rows: int, size: int, duration_ms: int) -> Export | None:
     """Attach the complete file and mark the export DONE, notify its user. If this attempt lost the export
     meanwhile (the reaper gave it to another), the file is deleted and nothing changes."""
     with transaction.atomic():
-        done = Export.objects.filter(pk=export_id, status=ExportStatus.IN_PROGRESS, attempts=attempt).update(
-            status=ExportStatus.DONE,
-            file=name,
-            rows=rows,
-            size=size,
-            duration_ms=duration_ms,
-            progress=100,
-            finished_at=timezone.now(),
-            heartbeat_at=timezone.now(),
+        export = EXPORT_JOBS.finish(
+            export_id, attempt=attempt, file=name, rows=rows, size=size, duration_ms=duration_ms, progress=100
         )
-        if not done:
+        if export is None:
             transaction.on_commit(lambda: default_storage.delete(name))
-            return None
-        export = Export.objects.select_related("user").get(pk=export_id)
-        _announce(export, "export.done", f"Your {_label(export)} export is ready: {rows:,} rows.")
-    return export
-
-
-def fail_export(export_id: str, *, attempt: int | None, message: str) -> Export | None:
-    """Mark an unfinished export ERROR with ``message`` and notify its user (once)."""
-    with transaction.atomic():
-        unfinished = Export.objects.filter(pk=export_id, status__in=[ExportStatus.SCHEDULED, ExportStatus.IN_PROGRESS])
-        if attempt is not None:
-            unfinished = unfinished.filter(attempts=attempt)
-        if not unfinished.update(status=ExportStatus.ERROR, error=message, finished_at=timezone.now()):
-            return None
-        export = Export.objects.select_related("user").get(pk=export_id)
-        _announce(export, "export.failed", f"Your {_label(export)} export failed: {message}"[:500])
     return export
 
 
@@ -264,24 +228,7 @@ def reap_exports(*, now=None) -> dict[str, int]:
     again SCHEDULED exports nobody picked up (broker was down); delete old temporary files. Safe to run
     twice at once: every change is a conditional UPDATE."""
     now = now or timezone.now()
-    counts = {"retried": 0, "failed": 0, "requeued": 0}
-    stale = Export.objects.filter(status=ExportStatus.IN_PROGRESS, heartbeat_at__lt=now - STALE_AFTER)
-    for export in stale.only("pk", "attempts", "heartbeat_at"):
-        same = Export.objects.filter(
-            pk=export.pk, status=ExportStatus.IN_PROGRESS, attempts=export.attempts, heartbeat_at=export.heartbeat_at
-        )
-        if export.attempts >= MAX_ATTEMPTS:
-            message = f"The worker building this export stopped {export.attempts} times; gave up."
-            if fail_export(export.pk, attempt=export.attempts, message=message):
-                counts["failed"] += 1
-        elif same.update(status=ExportStatus.SCHEDULED, progress=0, enqueued_at=now):
-            counts["retried"] += 1
-            enqueue(export.pk)
-    waiting = Export.objects.filter(status=ExportStatus.SCHEDULED).filter(
-        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - REQUEUE_AFTER), created_at__lt=now - REQUEUE_AFTER
-    )
-    for export_id in waiting.values_list("pk", flat=True):
-        counts["requeued"] += enqueue(export_id)
+    counts = EXPORT_JOBS.reap(now=now)
     _delete_old_temp_files(now)
     return counts
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from stacking.models import Category
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError
+from voucherhub.jobs import JobKind
 
 from .. import queries
 from ..models import (
@@ -39,18 +40,19 @@ MAX_VOUCHERS_PER_CALL = 1000  # generated in the request's transaction; more go 
 MAX_VOUCHERS_PER_JOB = 1_000_000  # the ceiling of one call (API.md section 7: VH)
 
 
-# Life of a job: ``schedule_generation`` saves it SCHEDULED (the campaign IN_PROGRESS) and enqueues
-# campaigns.tasks.generate_vouchers once the transaction commits. The task claims it (IN_PROGRESS) and
-# inserts GENERATION_BATCH vouchers per transaction; each batch locks the campaign, then the job row,
-# re-reads ``done`` under the lock and moves it with a conditional UPDATE in the same transaction as the
-# inserts. So ``done`` is always what exists, and a redelivered task (acks_late) continues from it once
-# the dead worker's heartbeat is stale (while it is fresh a worker is on the job: a duplicate message then
-# does nothing and costs no attempt); two attempts at once take turns and never exceed ``total`` (the
-# database refuses that too). The last batch
-# marks the job DONE and settles the campaign's status; an error marks it FAILED with the reason.
-# Faults, as exports: if the broker is down the job stays SCHEDULED and ``reap_generation_jobs`` (beat)
-# enqueues it again; a job whose heartbeat went stale (worker killed) goes back to SCHEDULED and is
-# enqueued again, up to GENERATION_MAX_ATTEMPTS, then FAILED.
+# Life of a job (the state machine is voucherhub.jobs, this kind of job is ``JOBS``): ``schedule_generation``
+# saves it SCHEDULED (the campaign IN_PROGRESS) and enqueues campaigns.tasks.generate_vouchers once the
+# transaction commits. The task claims it (IN_PROGRESS) and inserts GENERATION_BATCH vouchers per
+# transaction; each batch locks the campaign, then the job row, re-reads ``done`` under the lock and moves
+# it with the heartbeat in a conditional UPDATE in the same transaction as the inserts. So ``done`` is
+# always what exists, and a redelivered task (acks_late) continues from it once the dead worker's heartbeat
+# is stale (while it is fresh a worker is on the job: a duplicate message then does nothing and costs no
+# attempt); two attempts at once take turns and never exceed ``total`` (the database refuses that too).
+# The last batch marks the job DONE and settles the campaign's status; an error marks it FAILED with the
+# reason. Faults, as every job: if the broker is down the job stays SCHEDULED and ``reap_generation_jobs``
+# (beat) enqueues it again; a job whose heartbeat went stale (worker killed) goes back to SCHEDULED and is
+# enqueued again, up to GENERATION_MAX_ATTEMPTS, then FAILED. A database outage leaves the job to the
+# reaper rather than failing it.
 
 GENERATION_BATCH = 1000
 GENERATION_MAX_ATTEMPTS = 5
@@ -90,7 +92,7 @@ def schedule_generation(
     campaign.creation_status = CreationStatus.IN_PROGRESS
     Campaign.objects.filter(pk=campaign.pk).update(creation_status=campaign.creation_status, updated_at=timezone.now())
     campaign_event("campaign.vouchers.generation_scheduled", campaign, caller, count=count, async_action_id=job.id)
-    transaction.on_commit(lambda: enqueue_generation(job.pk))
+    JOBS.enqueue_on_commit(job.pk)
     return job
 
 
@@ -129,20 +131,57 @@ def schedule_campaign_vouchers(
         )
 
 
-def enqueue_generation(job_id: str) -> bool:
-    """Hand the job to the broker; if it is unreachable, log it and leave the job SCHEDULED for the reaper
-    (the caller's request still succeeds). Returns whether the message was sent."""
-    from ..tasks import generate_vouchers
+class GenerationJobs(JobKind):
+    """Voucher generation as a background job: what its end means to the campaign."""
 
-    VoucherGenerationJob.objects.filter(pk=job_id, status=GenerationStatus.SCHEDULED).update(enqueued_at=timezone.now())
-    try:
-        generate_vouchers.apply_async(
-            args=[job_id], retry=True, retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+    model = VoucherGenerationJob
+    label = "generation job"
+    task = "campaigns.tasks.generate_vouchers"
+    failed_status = GenerationStatus.FAILED
+    max_attempts = GENERATION_MAX_ATTEMPTS
+    stale_after = GENERATION_STALE_AFTER
+    requeue_after = GENERATION_REQUEUE_AFTER
+    gave_up = "The worker generating these vouchers stopped {attempts} times; gave up"
+    related = ("user",)
+    outage_errors = (OperationalError,)  # the database is away: the reaper retries once it is back
+    log = log
+
+    def lock_first(self, job_id: str) -> None:
+        """The campaign before the job, as every batch locks them."""
+        campaign_id = VoucherGenerationJob.objects.filter(pk=job_id).values_list("campaign_id", flat=True).first()
+        if campaign_id is not None:
+            Campaign.objects.select_for_update(no_key=True).filter(pk=campaign_id).first()
+
+    def finished(self, job: VoucherGenerationJob) -> None:
+        campaign = _settle_campaign_status(job.campaign_id)
+        campaign_event(
+            "campaign.vouchers.generated", campaign, _job_caller(job), count=job.total, async_action_id=job.id
         )
-    except Exception:  # kombu's OperationalError, redis errors, OSError... all mean "not sent"
-        log.warning("generation job %s could not be enqueued; it stays SCHEDULED for the reaper", job_id, exc_info=True)
-        return False
-    return True
+
+    def failed(self, job: VoucherGenerationJob, message: str) -> None:
+        campaign = _settle_campaign_status(job.campaign_id)
+        campaign_event(
+            "campaign.vouchers.generation_failed",
+            campaign,
+            _job_caller(job),
+            async_action_id=job.id,
+            count=job.total,
+            generated=job.done,
+            error=message,
+        )
+
+    def message_of(self, exc: Exception) -> str:
+        if isinstance(exc, DomainError):
+            return exc.details or exc.message
+        if isinstance(exc, GenerationStopped):
+            return str(exc)
+        return super().message_of(exc)
+
+    def describe(self, job: VoucherGenerationJob) -> str:
+        return f"generation job {job.pk} of campaign {job.campaign_id} ({job.done} of {job.total} made)"
+
+
+JOBS = GenerationJobs()
 
 
 def _job_caller(job: VoucherGenerationJob) -> Caller:
@@ -155,57 +194,19 @@ def _job_caller(job: VoucherGenerationJob) -> Caller:
     )
 
 
-def _claim_job(job_id: str) -> VoucherGenerationJob | None:
-    """SCHEDULED, or IN_PROGRESS with a stale heartbeat (a redelivery after its worker died) -> IN_PROGRESS
-    for this attempt; None when finished, gone, or running elsewhere (a duplicate message: it neither
-    counts as an attempt nor waits for the running worker). A job claimed more than
-    GENERATION_MAX_ATTEMPTS times (its worker keeps dying) is FAILED instead."""
-    now = timezone.now()
-    claimable = Q(status=GenerationStatus.SCHEDULED) | Q(
-        status=GenerationStatus.IN_PROGRESS, heartbeat_at__lt=now - GENERATION_STALE_AFTER
-    )
-    claimed = VoucherGenerationJob.objects.filter(claimable, pk=job_id).update(
-        status=GenerationStatus.IN_PROGRESS, attempts=F("attempts") + 1, heartbeat_at=now
-    )
-    if not claimed:
-        return None
-    job = VoucherGenerationJob.objects.select_related("user").get(pk=job_id)
-    if job.started_at is None:
-        VoucherGenerationJob.objects.filter(pk=job_id, started_at__isnull=True).update(started_at=now)
-    if job.attempts > GENERATION_MAX_ATTEMPTS:
-        fail_generation(job_id, message=f"The worker generating these vouchers stopped {job.attempts - 1} times")
-        return None
-    return job
-
-
 def run_generation_job(job_id: str) -> VoucherGenerationJob | None:
-    """The task's body: generate the missing vouchers of a job, batch by batch, then mark it DONE.
+    """The task's body: claim the job, generate its missing vouchers batch by batch, then mark it DONE.
 
     Safe to run twice, at once or one after the other: every batch is decided under the job's row lock.
     A database outage (OperationalError) propagates, leaving the job to the reaper; any other error marks
     the job FAILED with the reason (logged), keeping the vouchers already made.
     """
-    job = _claim_job(job_id)
-    if job is None:
-        log.info("generation job %s is finished or gone; nothing to do", job_id)
-        return None
-    try:
-        while _generation_batch(job.pk, job.campaign_id):
-            pass
-    except OperationalError:
-        raise
-    except Exception as exc:
-        log.exception("generation job %s failed", job_id)
-        fail_generation(job_id, message=_failure_message(exc))
-    return VoucherGenerationJob.objects.filter(pk=job_id).first()
+    return JOBS.run(job_id, _generate)
 
 
-def _failure_message(exc: Exception) -> str:
-    if isinstance(exc, DomainError):
-        return exc.details or exc.message
-    if isinstance(exc, GenerationStopped):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}"[:1000]
+def _generate(job: VoucherGenerationJob) -> None:
+    while _generation_batch(job.pk, job.campaign_id):
+        pass
 
 
 def _generation_batch(job_id: str, campaign_id: str) -> bool:
@@ -222,23 +223,14 @@ def _generation_batch(job_id: str, campaign_id: str) -> bool:
         if wanted > 0:
             _insert_generated(campaign, job.params, wanted)
             # Conditional on the count read under the lock: on SQLite, which has no row locks, a parallel
-            # attempt that got here first makes this 0 and the whole batch is rolled back.
-            moved = VoucherGenerationJob.objects.filter(
-                pk=job.pk, status=GenerationStatus.IN_PROGRESS, done=job.done
-            ).update(done=F("done") + wanted, heartbeat_at=timezone.now())
-            if not moved:
+            # attempt that got here first makes this fail and the whole batch is rolled back.
+            if not JOBS.beat(job.pk, where=Q(done=job.done), done=F("done") + wanted):
                 transaction.set_rollback(True)
                 return True
             job.done += wanted
         if job.done < job.total:
             return True
-        job.status = GenerationStatus.DONE
-        job.finished_at = job.heartbeat_at = timezone.now()
-        job.save(update_fields=["status", "finished_at", "heartbeat_at"])
-        _settle_campaign_status(campaign)
-        campaign_event(
-            "campaign.vouchers.generated", campaign, _job_caller(job), count=job.total, async_action_id=job.id
-        )
+        JOBS.finish(job.pk)  # the campaign's status and ``campaign.vouchers.generated`` (GenerationJobs.finished)
         return False
 
 
@@ -275,8 +267,10 @@ def _insert_generated(campaign: Campaign, params: dict, count: int, tries: int =
     raise GenerationStopped(f"Codes kept colliding with existing ones after {tries} tries; widen the code config")
 
 
-def _settle_campaign_status(campaign: Campaign) -> None:
-    """IN_PROGRESS while a job is unfinished, else FAILED if the latest job failed, else DONE."""
+def _settle_campaign_status(campaign_id: str) -> Campaign:
+    """IN_PROGRESS while a job is unfinished, else FAILED if the latest job failed, else DONE. Returns the
+    campaign as settled."""
+    campaign = Campaign.objects.get(pk=campaign_id)
     jobs = VoucherGenerationJob.objects.filter(campaign=campaign)
     if jobs.filter(status__in=UNFINISHED_GENERATION).exists():
         status = CreationStatus.IN_PROGRESS
@@ -287,73 +281,20 @@ def _settle_campaign_status(campaign: Campaign) -> None:
     if campaign.creation_status != status:
         campaign.creation_status = status
         Campaign.objects.filter(pk=campaign.pk).update(creation_status=status, updated_at=timezone.now())
+    return campaign
 
 
-def fail_generation(job_id: str, *, message: str, unless_moved_since=None) -> VoucherGenerationJob | None:
+def fail_generation(
+    job_id: str, *, message: str, unless_moved_since: datetime | None = None
+) -> VoucherGenerationJob | None:
     """Mark an unfinished job FAILED with ``message`` (logged), once; the vouchers made so far stay. With
-    ``unless_moved_since``: only if its heartbeat has not moved from that time (checked under its lock).
-    Events: ``campaign.vouchers.generation_failed``."""
-    campaign_id = VoucherGenerationJob.objects.filter(pk=job_id).values_list("campaign_id", flat=True).first()
-    if campaign_id is None:
-        return None
-    with transaction.atomic():
-        campaign = Campaign.objects.select_for_update(no_key=True).filter(pk=campaign_id).first()
-        job = (
-            VoucherGenerationJob.objects.select_for_update(of=("self",))
-            .select_related("user")
-            .filter(pk=job_id)
-            .first()
-        )
-        if campaign is None or job is None or job.status not in UNFINISHED_GENERATION:
-            return None
-        if unless_moved_since is not None and job.heartbeat_at != unless_moved_since:
-            return None
-        job.status = GenerationStatus.FAILED
-        job.error = message
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "error", "finished_at"])
-        _settle_campaign_status(campaign)
-        campaign_event(
-            "campaign.vouchers.generation_failed",
-            campaign,
-            _job_caller(job),
-            async_action_id=job.id,
-            count=job.total,
-            generated=job.done,
-            error=message,
-        )
-    log.error(
-        "generation job %s of campaign %s failed after %s of %s: %s", job_id, campaign_id, job.done, job.total, message
-    )
-    return job
+    ``unless_moved_since``: only if its heartbeat has not moved from that time. Locks the campaign, then
+    the job. Events: ``campaign.vouchers.generation_failed``."""
+    return JOBS.fail(job_id, message=message, unless_moved_since=unless_moved_since)
 
 
-def reap_generation_jobs(*, now=None) -> dict[str, int]:
+def reap_generation_jobs(*, now: datetime | None = None) -> dict[str, int]:
     """Periodic (beat): hand out again jobs whose worker died (stale heartbeat), up to
     GENERATION_MAX_ATTEMPTS, then FAILED; enqueue again SCHEDULED jobs nobody picked up (broker down).
     Safe to run twice at once: every change is a conditional UPDATE."""
-    now = now or timezone.now()
-    counts = {"retried": 0, "failed": 0, "requeued": 0}
-    stale = VoucherGenerationJob.objects.filter(
-        status=GenerationStatus.IN_PROGRESS, heartbeat_at__lt=now - GENERATION_STALE_AFTER
-    )
-    for job in stale.only("pk", "attempts", "heartbeat_at"):
-        if job.attempts >= GENERATION_MAX_ATTEMPTS:
-            message = f"The worker generating these vouchers stopped {job.attempts} times; gave up"
-            # only if no batch landed since it was read as stale (its worker may have been slow, not dead)
-            if fail_generation(job.pk, message=message, unless_moved_since=job.heartbeat_at):
-                counts["failed"] += 1
-            continue
-        same = VoucherGenerationJob.objects.filter(
-            pk=job.pk, status=GenerationStatus.IN_PROGRESS, attempts=job.attempts, heartbeat_at=job.heartbeat_at
-        )
-        if same.update(status=GenerationStatus.SCHEDULED, enqueued_at=now):
-            counts["retried"] += 1
-            enqueue_generation(job.pk)
-    waiting = VoucherGenerationJob.objects.filter(status=GenerationStatus.SCHEDULED).filter(
-        Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - GENERATION_REQUEUE_AFTER),
-        created_at__lt=now - GENERATION_REQUEUE_AFTER,
-    )
-    for job_id in waiting.values_list("pk", flat=True):
-        counts["requeued"] += enqueue_generation(job_id)
-    return counts
+    return JOBS.reap(now=now)

@@ -68,7 +68,7 @@ def test_the_reaper_hands_out_again_a_job_whose_worker_died_and_it_finishes_exac
     campaign = new_campaign(1500)
     job = VoucherGenerationJob.objects.get(campaign=campaign)
     monkeypatch.setattr(generation, "GENERATION_BATCH", 600)
-    generation._claim_job(job.pk)
+    generation.JOBS.claim(job.pk)
     assert generation._generation_batch(job.pk, campaign.pk)  # one batch, then the worker is killed
     VoucherGenerationJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - LATER)
 
@@ -104,7 +104,7 @@ def test_a_duplicate_message_for_a_running_job_does_nothing_and_costs_no_attempt
     campaign = new_campaign(1500)
     job = VoucherGenerationJob.objects.get(campaign=campaign)
     monkeypatch.setattr(generation, "GENERATION_BATCH", 600)
-    generation._claim_job(job.pk)
+    generation.JOBS.claim(job.pk)
     assert generation._generation_batch(job.pk, campaign.pk)  # a worker is on it: one batch so far
     for _ in range(generation.GENERATION_MAX_ATTEMPTS + 1):
         tasks.generate_vouchers(job.pk)  # duplicates (the reaper re-sent a job waiting behind busy workers)
@@ -133,7 +133,7 @@ def test_a_campaign_deleted_meanwhile_fails_its_job_and_keeps_what_was_made(monk
     campaign = new_campaign(1500)
     job = VoucherGenerationJob.objects.get(campaign=campaign)
     monkeypatch.setattr(generation, "GENERATION_BATCH", 500)
-    generation._claim_job(job.pk)
+    generation.JOBS.claim(job.pk)
     generation._generation_batch(job.pk, campaign.pk)
     campaign_services.delete_campaign(caller=CALLER, ref=campaign.pk)
     VoucherGenerationJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - LATER)  # worker gone
@@ -175,7 +175,7 @@ def test_the_database_refuses_a_job_counting_past_its_total():
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_two_attempts_at_one_job_at_once_never_double_it(monkeypatch):
-    monkeypatch.setattr(generation, "enqueue_generation", lambda job_id: True)  # the two attempts below do it
+    monkeypatch.setattr(generation.JOBS, "send", lambda job_id: True)  # the two attempts below do it
     campaign = new_campaign(3000)
     job = VoucherGenerationJob.objects.get(campaign=campaign)
     monkeypatch.setattr(generation, "GENERATION_BATCH", 250)
@@ -213,7 +213,7 @@ def test_the_dashboard_shows_generation_progress_then_a_failure(client, role_use
     assert page.status_code == 200 and "Generating vouchers: 0 of 1,500" in page.content.decode()
 
     monkeypatch.setattr(generation, "GENERATION_BATCH", 400)
-    generation._claim_job(job.pk)
+    generation.JOBS.claim(job.pk)
     generation._generation_batch(job.pk, campaign.pk)
     assert "Generating vouchers: 400 of 1,500" in client.get(f"/campaigns/{campaign.pk}/vouchers/").content.decode()
 

@@ -103,15 +103,10 @@ def _campaign_body(campaign_id: str) -> dict:
 @router.post("/campaigns", summary="Create a campaign (with its vouchers or promotion tiers)")
 def create_campaign(request, payload: CampaignIn):
     body = _body(payload)
-    template = body.pop("voucher", None)
-    if payload.voucher is not None:
-        template = {
-            **template,
-            "discount": payload.voucher.discount.wire() if payload.voucher.discount else None,
-            "gift": payload.voucher.gift.wire() if payload.voucher.gift else None,
-        }
-    tiers = [_tier_fields(tier) for tier in (payload.promotion.tiers or [])] if payload.promotion else None
+    body.pop("voucher", None)
     body.pop("promotion", None)
+    template = payload.voucher.to_request() if payload.voucher is not None else None
+    tiers = [tier.to_request() for tier in (payload.promotion.tiers or [])] if payload.promotion else None
     campaign = campaign_services.create_campaign(caller=caller_of(request), voucher=template, tiers=tiers, **body)
     return _campaign_body(campaign.id)
 
@@ -132,9 +127,9 @@ def get_campaign(request, campaign_id: str):
 def update_campaign(request, campaign_id: str, payload: CampaignUpdateIn):
     body = _body(payload)
     if payload.discount is not None:
-        body["discount"] = payload.discount.wire()
+        body["discount"] = payload.discount.to_request()
     if payload.gift is not None:
-        body["gift"] = payload.gift.wire()
+        body["gift"] = payload.gift.to_request()
     campaign = campaign_services.update_campaign(caller=caller_of(request), ref=campaign_id, **body)
     return _campaign_body(campaign.id)
 
@@ -166,6 +161,8 @@ def _campaign_vouchers_fields(payload: CampaignVouchersIn | None) -> dict:
     body = _body(payload)
     redemption = body.pop("redemption", None) or {}
     body["redemption_quantity"] = redemption.get("quantity")
+    if payload is not None and payload.code_config is not None:
+        body["code_config"] = payload.code_config.to_request()
     return body
 
 
@@ -205,12 +202,6 @@ def add_voucher_with_code_to_campaign(request, campaign_id: str, code: str, payl
 # --- promotion tiers -------------------------------------------------------------------------------------
 
 
-def _tier_fields(tier: TierIn) -> dict:
-    fields = tier.model_dump(exclude_none=True)
-    fields["action"] = {"discount": tier.action.discount.wire()}
-    return fields
-
-
 @router.get("/promotions/tiers", summary="List promotion tiers", openapi_extra=documented_query(TierListQuery))
 def list_promotion_tiers(request):
     query = parse_query(request, TierListQuery)
@@ -236,7 +227,7 @@ def list_campaign_tiers(request, campaign_id: str):
 @router.post("/promotions/{campaign_id}/tiers", summary="Add a tier to a promotion campaign")
 def add_promotion_tier(request, campaign_id: str, payload: TierIn):
     tier = tier_services.create_promotion_tier(
-        caller=caller_of(request), campaign_ref=campaign_id, tier=_tier_fields(payload)
+        caller=caller_of(request), campaign_ref=campaign_id, tier=payload.to_request()
     )
     return tier_json(tier, assignments=queries.tier_assignments(tier))
 
@@ -248,8 +239,9 @@ def _voucher_fields(payload: VoucherIn) -> dict:
     body = _body(payload)
     redemption = body.pop("redemption", None) or {}
     body["redemption_quantity"] = redemption.get("quantity")
-    body["discount"] = payload.discount.wire() if payload.discount else None
-    body["gift"] = payload.gift.wire() if payload.gift else None
+    body["discount"] = payload.discount.to_request() if payload.discount else None
+    body["gift"] = payload.gift.to_request() if payload.gift else None
+    body["code_config"] = payload.code_config.to_request() if payload.code_config else None
     return body
 
 
@@ -292,7 +284,7 @@ def update_voucher(request, code: str, payload: VoucherUpdateIn):
     body = _body(payload)
     redemption = body.pop("redemption", None) or {}
     body["redemption_quantity"] = redemption.get("quantity")
-    body["discount"] = payload.discount.wire() if payload.discount else None
+    body["discount"] = payload.discount.to_request() if payload.discount else None
     voucher = voucher_services.update_voucher(caller=caller_of(request), ref=code, **body)
     return _voucher_body(voucher)
 
@@ -353,7 +345,14 @@ def update_customer(request, customer_id: str, payload: CustomerUpdateIn):
 
 @router.post("/segments", summary="Create a static or auto-update customer segment")
 def create_segment(request, payload: SegmentIn):
-    return segment_json(segment_services.create_segment(caller=caller_of(request), **_body(payload)))
+    segment = segment_services.create_segment(
+        caller=caller_of(request),
+        name=payload.name,
+        type=payload.type,
+        customers=payload.customers,
+        conditions=payload.conditions(),
+    )
+    return segment_json(segment)
 
 
 @router.get("/segments/{segment_id}", summary="Get a segment")

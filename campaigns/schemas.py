@@ -14,7 +14,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, model_validator
 
+from voucherhub.errors import DomainError
 from voucherhub.wire import number
+
+from .models import Effect
+from .services.requests import CodeConfig, Discount, Gift, TierRequest, VoucherTemplate
 
 MAX_AMOUNT = 10**15  # minor units; far above any real card and well inside a 64-bit column
 MAX_QUANTITY = 2_147_483_647  # PositiveIntegerField
@@ -103,6 +107,11 @@ Code = Text(100, 1)
 Description = Text(10_000)
 
 
+def _typed(value: "DiscountIn | GiftIn | CodeConfigIn | None"):
+    """The service's typed value of an optional nested body."""
+    return value.to_request() if value is not None else None
+
+
 class In(BaseModel):
     """Base of request bodies: unknown fields ignored, text and numbers storable as they are.
 
@@ -136,26 +145,23 @@ class DiscountIn(In):
             raise ValueError(f"a {self.type} discount needs {needed}")
         return self
 
-    def wire(self) -> dict:
-        """The discount as the platform writes it (also the form kept in a campaign's voucher template)."""
-        body: dict = {"type": self.type, "effect": self.effect or "APPLY_TO_ORDER"}
-        if self.type == "PERCENT":
-            body["percent_off"] = self.percent_off
-            if self.amount_limit is not None:
-                body["amount_limit"] = self.amount_limit
-        elif self.type == "AMOUNT":
-            body["amount_off"] = self.amount_off
-        else:
-            body["fixed_amount"] = self.fixed_amount
-        return body
+    def to_request(self) -> Discount:
+        return Discount(
+            type=self.type,
+            percent_off=self.percent_off,
+            amount_off=self.amount_off,
+            fixed_amount=self.fixed_amount,
+            amount_limit=self.amount_limit,
+            effect=self.effect or Effect.APPLY_TO_ORDER,
+        )
 
 
 class GiftIn(In):
     amount: Money
     effect: Literal["APPLY_TO_ORDER", "APPLY_TO_ITEMS"] | None = None
 
-    def wire(self) -> dict:
-        return {"amount": self.amount, "effect": self.effect or "APPLY_TO_ORDER"}
+    def to_request(self) -> Gift:
+        return Gift(amount=self.amount, effect=self.effect or Effect.APPLY_TO_ORDER)
 
 
 class RedemptionIn(In):
@@ -169,8 +175,8 @@ class CodeConfigIn(In):
     postfix: Text(50) | None = None
     pattern: Text(100, 1) | None = None
 
-    def wire(self) -> dict:
-        return self.model_dump(exclude_none=True)
+    def to_request(self) -> CodeConfig:
+        return CodeConfig(**self.model_dump())
 
 
 # --- vouchers --------------------------------------------------------------------------------------------
@@ -232,6 +238,15 @@ class VoucherTemplateIn(In):
     redemption: RedemptionIn | None = None
     code_config: CodeConfigIn | None = None
 
+    def to_request(self) -> VoucherTemplate:
+        return VoucherTemplate(
+            type=self.type,
+            discount=_typed(self.discount),
+            gift=_typed(self.gift),
+            quantity=self.redemption.quantity if self.redemption is not None else None,
+            code_config=_typed(self.code_config),
+        )
+
 
 class TierActionIn(In):
     discount: DiscountIn
@@ -249,6 +264,21 @@ class TierIn(In):
     expiration_date: UtcDatetime | None = None
     category: Ref | None = None
     category_id: Ref | None = None
+
+    def to_request(self) -> TierRequest:
+        return TierRequest(
+            name=self.name,
+            discount=self.action.discount.to_request(),
+            banner=self.banner,
+            metadata=self.metadata,
+            validation_rules=tuple(self.validation_rules or ()),
+            active=self.active,
+            hierarchy=self.hierarchy,
+            start_date=self.start_date,
+            expiration_date=self.expiration_date,
+            category=self.category,
+            category_id=self.category_id,
+        )
 
 
 class PromotionIn(In):
@@ -324,6 +354,49 @@ class SegmentIn(In):
     type: Literal["static", "auto-update"]
     customers: Annotated[list[Ref], Field(max_length=10_000)] | None = None
     filter: dict[str, Any] | None = None
+
+    def conditions(self) -> dict | None:
+        """An auto-update segment's metadata conditions (``{key: value or [values]}``); None for a static one."""
+        return _segment_filter(self.filter or {}) if self.type == "auto-update" else None
+
+
+def _segment_filter(raw: dict) -> dict:
+    """An auto-update segment's filter as stored: ``{"<metadata key>": value or [values]}``.
+
+    Accepts that form, or the platform's ``{"junction": "and", "metadata.<key>": {"conditions":
+    {"$is": value} or {"$in": [values]}}}``. Anything else is refused (the engine matches all keys).
+    """
+    bad = DomainError("invalid_payload", "Invalid payload")
+    stored: dict = {}
+    for key, value in raw.items():
+        if key == "junction":
+            if value != "and":
+                bad.details = "Property .filter.junction: only 'and' is supported"
+                raise bad
+            continue
+        if isinstance(value, dict):
+            conditions = value.get("conditions")
+            if not key.startswith("metadata.") or not isinstance(conditions, dict) or len(conditions) != 1:
+                bad.details = f"Property .filter.{key}: use metadata.<key> with one $is or $in condition"
+                raise bad
+            [(op, operand)] = conditions.items()
+            if op not in ("$is", "$in"):
+                bad.details = f"Property .filter.{key}: only $is and $in are supported"
+                raise bad
+            key, value = key.removeprefix("metadata."), operand
+        if not key or not _is_scalar_or_scalars(value):
+            bad.details = f"Property .filter.{key}: a value or a list of values is required"
+            raise bad
+        stored[key] = value
+    if not stored:
+        bad.details = "Property .filter: an auto-update segment needs at least one metadata condition"
+        raise bad
+    return stored
+
+
+def _is_scalar_or_scalars(value: Any) -> bool:
+    values = value if isinstance(value, list) else [value]
+    return bool(values) and all(isinstance(v, str | int | float | bool) for v in values)
 
 
 # --- validation rules ------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """Campaigns: creation with their voucher template, tiers and codes; updates; enable/disable; deletion."""
 
 import logging
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -27,6 +28,7 @@ from .codes import (
 )
 from .events import campaign_event, voucher_event
 from .generation import MAX_VOUCHERS_PER_CALL, MAX_VOUCHERS_PER_JOB, schedule_generation
+from .requests import CodeConfig, Discount, Gift, TierRequest, VoucherTemplate
 from .tiers import create_tier
 from .validation_rules import assign_rule, rules_by_ids
 from .vouchers import (
@@ -41,31 +43,30 @@ from .vouchers import (
 log = logging.getLogger(__name__)
 
 
-def _template(campaign_type: str, voucher: dict | None) -> dict:
+def _template(campaign_type: str, voucher: VoucherTemplate | None) -> dict:
     """The voucher template kept on the campaign, in the platform's shape (``code_config`` included)."""
     if campaign_type == CampaignType.PROMOTION:
         return {}
-    voucher = voucher or {}
+    voucher = voucher or VoucherTemplate()
     wanted = VoucherType.GIFT_VOUCHER if campaign_type == CampaignType.GIFT_VOUCHERS else VoucherType.DISCOUNT_VOUCHER
     bad = DomainError("invalid_campaign_params", "Invalid campaign params")
-    if voucher.get("type") not in (None, wanted):
+    if voucher.type not in (None, wanted):
         bad.details = f"A {campaign_type} campaign holds {wanted}s"
         raise bad
-    if wanted == VoucherType.DISCOUNT_VOUCHER and (not voucher.get("discount") or voucher.get("gift")):
+    if wanted == VoucherType.DISCOUNT_VOUCHER and (voucher.discount is None or voucher.gift is not None):
         bad.details = "voucher.discount is required for DISCOUNT_COUPONS (and voucher.gift is not allowed)"
         raise bad
-    if wanted == VoucherType.GIFT_VOUCHER and (not voucher.get("gift") or voucher.get("discount")):
+    if wanted == VoucherType.GIFT_VOUCHER and (voucher.gift is None or voucher.discount is not None):
         bad.details = "voucher.gift.amount is required for GIFT_VOUCHERS (and voucher.discount is not allowed)"
         raise bad
-    code_config = voucher.get("code_config") or {}
-    code_shape(code_config)
+    code_shape(voucher.code_config)
     template: dict = {"type": wanted}
     if wanted == VoucherType.DISCOUNT_VOUCHER:
-        template["discount"] = voucher["discount"]
+        template["discount"] = voucher.discount.stored()
     else:
-        template["gift"] = voucher["gift"]
-    template["redemption"] = {"quantity": (voucher.get("redemption") or {}).get("quantity")}
-    template["code_config"] = code_config
+        template["gift"] = voucher.gift.stored()
+    template["redemption"] = {"quantity": voucher.quantity}
+    template["code_config"] = voucher.code_config.stored() if voucher.code_config else {}
     return template
 
 
@@ -73,7 +74,7 @@ def _generate(
     campaign: Campaign,
     count: int,
     *,
-    code_config: dict | None = None,
+    code_config: CodeConfig | None = None,
     category: Category | None = None,
     metadata: dict | None = None,
     quantity: int | None = None,
@@ -108,7 +109,7 @@ def create_campaign(
     campaign_type: str | None = None,
     type: str | None = None,
     description: str | None = None,
-    voucher: dict | None = None,
+    voucher: VoucherTemplate | None = None,
     vouchers_count: int | None = None,
     start_date: datetime | None = None,
     expiration_date: datetime | None = None,
@@ -117,7 +118,7 @@ def create_campaign(
     category: str | None = None,
     category_id: str | None = None,
     validation_rules: list[str] | None = None,
-    tiers: list[dict] | None = None,
+    tiers: Sequence[TierRequest] | None = None,
 ) -> Campaign:
     """A campaign with its voucher template, ``vouchers_count`` generated codes or, for PROMOTION, its
     tiers; ``validation_rules`` (one id) is assigned to it. Up to MAX_VOUCHERS_PER_CALL codes are
@@ -125,32 +126,13 @@ def create_campaign(
     here (``creation_status`` IN_PROGRESS until it is DONE, see ``schedule_generation``).
 
     ``campaign_type`` defaults from the body: tiers make a PROMOTION, a GIFT_VOUCHER template a
-    GIFT_VOUCHERS campaign, else DISCOUNT_COUPONS. Errors: 400 ``invalid_campaign_params`` /
-    ``invalid_code_config``, 404 for an unknown category or rule, 409 ``duplicate_found`` for a taken
+    GIFT_VOUCHERS campaign, else DISCOUNT_COUPONS. Errors: ``invalid_campaign_params`` /
+    ``invalid_code_config``, ``not_found`` for an unknown category or rule, ``duplicate_found`` for a taken
     name. Events: ``campaign.created``, ``promotion_tier.created``, ``campaign.vouchers.generated``
     (or ``campaign.vouchers.generation_scheduled`` now and ``campaign.vouchers.generated`` from the job).
     """
-    voucher = voucher or {}
-    if campaign_type is None:
-        if tiers:
-            campaign_type = CampaignType.PROMOTION
-        elif voucher.get("type") == VoucherType.GIFT_VOUCHER or (voucher.get("gift") and not voucher.get("discount")):
-            campaign_type = CampaignType.GIFT_VOUCHERS
-        else:
-            campaign_type = CampaignType.DISCOUNT_COUPONS
-    bad = DomainError("invalid_campaign_params", "Invalid campaign params")
-    if campaign_type == CampaignType.PROMOTION and vouchers_count:
-        bad.details = "A PROMOTION campaign has tiers, not vouchers: vouchers_count must be 0"
-        raise bad
-    if campaign_type != CampaignType.PROMOTION and tiers:
-        bad.details = "promotion.tiers are for PROMOTION campaigns only"
-        raise bad
-    if vouchers_count and vouchers_count > MAX_VOUCHERS_PER_JOB:
-        bad.details = (
-            f"At most {MAX_VOUCHERS_PER_JOB} vouchers are generated with the campaign; "
-            "add more with POST /v1/campaigns/{id}/vouchers"
-        )
-        raise bad
+    campaign_type = campaign_type or _type_of(voucher, tiers)
+    _check_contents(campaign_type, vouchers_count, tiers)
     check_dates(start_date, expiration_date, "invalid_campaign_params", "Invalid campaign params")
     template = _template(campaign_type, voucher)
     with transaction.atomic():
@@ -189,6 +171,33 @@ def create_campaign(
         return campaign
 
 
+def _type_of(voucher: VoucherTemplate | None, tiers: Sequence[TierRequest] | None) -> str:
+    """The campaign type a body implies: tiers make a PROMOTION, a gift template GIFT_VOUCHERS."""
+    if tiers:
+        return CampaignType.PROMOTION
+    if voucher is not None and (
+        voucher.type == VoucherType.GIFT_VOUCHER or (voucher.gift is not None and voucher.discount is None)
+    ):
+        return CampaignType.GIFT_VOUCHERS
+    return CampaignType.DISCOUNT_COUPONS
+
+
+def _check_contents(campaign_type: str, vouchers_count: int | None, tiers: Sequence[TierRequest] | None) -> None:
+    """Tiers for PROMOTION campaigns only, vouchers for the others, at most MAX_VOUCHERS_PER_JOB of them."""
+    bad = DomainError("invalid_campaign_params", "Invalid campaign params")
+    if campaign_type == CampaignType.PROMOTION and vouchers_count:
+        bad.details = "A PROMOTION campaign has tiers, not vouchers: vouchers_count must be 0"
+    elif campaign_type != CampaignType.PROMOTION and tiers:
+        bad.details = "promotion.tiers are for PROMOTION campaigns only"
+    elif vouchers_count and vouchers_count > MAX_VOUCHERS_PER_JOB:
+        bad.details = (
+            f"At most {MAX_VOUCHERS_PER_JOB} vouchers are generated with the campaign; "
+            "add more with POST /v1/campaigns/{id}/vouchers"
+        )
+    if bad.details:
+        raise bad
+
+
 def update_campaign(
     *,
     caller: Caller,
@@ -202,8 +211,8 @@ def update_campaign(
     active: bool | None = None,
     metadata: dict | None = None,
     unset_metadata_fields: list[str] | None = None,
-    discount: dict | None = None,
-    gift: dict | None = None,
+    discount: Discount | None = None,
+    gift: Gift | None = None,
 ) -> Campaign:
     """A partial update under the campaign's row lock.
 
@@ -248,14 +257,14 @@ def update_campaign(
                 raise DomainError(
                     "invalid_campaign_params", "Invalid campaign params", "Only DISCOUNT_COUPONS have a discount"
                 )
-            template["discount"] = discount
+            template["discount"] = discount.stored()
             changed.append("discount")
         if gift is not None:
             if campaign.campaign_type != CampaignType.GIFT_VOUCHERS:
                 raise DomainError(
                     "invalid_campaign_params", "Invalid campaign params", "Only GIFT_VOUCHERS have a gift"
                 )
-            template["gift"] = gift
+            template["gift"] = gift.stored()
             changed.append("gift")
         campaign.voucher_template = template
         campaign.save()
@@ -333,7 +342,7 @@ def add_campaign_vouchers(
     ref: str,
     count: int = 1,
     code: str | None = None,
-    code_config: dict | None = None,
+    code_config: CodeConfig | None = None,
     category: str | None = None,
     metadata: dict | None = None,
     redemption_quantity: int | None = None,

@@ -9,6 +9,7 @@ from ..models import (
     Campaign,
     Voucher,
 )
+from .requests import CodeConfig
 
 log = logging.getLogger(__name__)
 
@@ -28,12 +29,12 @@ def check_code(code: str) -> None:
         )
 
 
-def code_shape(code_config: dict | None) -> tuple[str, str]:
+def code_shape(code_config: CodeConfig | None) -> tuple[str, str]:
     """(charset, full pattern with ``#`` for each random character) of a code config."""
-    config = code_config or {}
-    charset = "".join(dict.fromkeys(config.get("charset") or DEFAULT_CHARSET))
-    pattern = config.get("pattern") or "#" * int(config.get("length") or DEFAULT_CODE_LENGTH)
-    full = f"{config.get('prefix') or ''}{pattern}{config.get('postfix') or ''}"
+    config = code_config or CodeConfig()
+    charset = "".join(dict.fromkeys(config.charset or DEFAULT_CHARSET))
+    pattern = config.pattern or "#" * int(config.length or DEFAULT_CODE_LENGTH)
+    full = f"{config.prefix or ''}{pattern}{config.postfix or ''}"
 
     def bad(details: str) -> DomainError:
         return DomainError("invalid_code_config", "Invalid code config", details)
@@ -49,7 +50,7 @@ def code_shape(code_config: dict | None) -> tuple[str, str]:
     return charset, full
 
 
-def check_code_space(code_config: dict | None, count: int) -> tuple[str, str]:
+def check_code_space(code_config: CodeConfig | None, count: int) -> tuple[str, str]:
     """(charset, pattern) of a config with room for ``count`` codes (ten times that, so that random draws
     rarely collide); 400 ``invalid_code_config`` otherwise."""
     charset, pattern = code_shape(code_config)
@@ -63,7 +64,7 @@ def check_code_space(code_config: dict | None, count: int) -> tuple[str, str]:
     return charset, pattern
 
 
-def generate_codes(code_config: dict | None, count: int) -> list[str]:
+def generate_codes(code_config: CodeConfig | None, count: int) -> list[str]:
     """``count`` new codes, unused so far, drawn with ``secrets`` (codes must not be guessable)."""
     charset, pattern = check_code_space(code_config, count)
     codes: set[str] = set()
@@ -80,5 +81,5 @@ def generate_codes(code_config: dict | None, count: int) -> list[str]:
     return sorted(codes)
 
 
-def template_code_config(campaign: Campaign) -> dict | None:
-    return (campaign.voucher_template or {}).get("code_config")
+def template_code_config(campaign: Campaign) -> CodeConfig | None:
+    return CodeConfig.from_stored((campaign.voucher_template or {}).get("code_config"))

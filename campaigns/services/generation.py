@@ -27,6 +27,7 @@ from .codes import (
     template_code_config,
 )
 from .events import campaign_event
+from .requests import CodeConfig
 from .vouchers import (
     campaign_voucher_builder,
     campaign_voucher_kind,
@@ -79,7 +80,7 @@ def schedule_generation(
             f"At most {MAX_VOUCHERS_PER_JOB} vouchers are generated per call",
         )
     params = params or {}
-    check_code_space(params.get("code_config") or template_code_config(campaign), count)
+    check_code_space(CodeConfig.from_stored(params.get("code_config")) or template_code_config(campaign), count)
     job = VoucherGenerationJob.objects.create(
         campaign=campaign,
         total=count,
@@ -102,7 +103,7 @@ def schedule_campaign_vouchers(
     ref: str,
     count: int,
     code: str | None = None,
-    code_config: dict | None = None,
+    code_config: CodeConfig | None = None,
     category: str | None = None,
     metadata: dict | None = None,
     redemption_quantity: int | None = None,
@@ -119,7 +120,7 @@ def schedule_campaign_vouchers(
         check_dates(start_date, expiration_date, "invalid_voucher", "Invalid voucher")
         cat = queries.category_of(category, None)
         params = {
-            "code_config": code_config or None,
+            "code_config": code_config.stored() if code_config else None,
             "category_id": cat.pk if cat else None,
             "metadata": metadata or None,
             "quantity": redemption_quantity,
@@ -253,7 +254,7 @@ def _insert_generated(campaign: Campaign, params: dict, count: int, tries: int =
     """``count`` new vouchers; a code taken between drawing and inserting (another generation, a voucher
     created by hand) undoes only this try's savepoint, and the batch is drawn again."""
     build = _job_builder(campaign, params)
-    config = params.get("code_config") or template_code_config(campaign)
+    config = CodeConfig.from_stored(params.get("code_config")) or template_code_config(campaign)
     for _ in range(tries):
         codes = generate_codes(config, count)
         vouchers = [build(code) for code in codes]

@@ -1,6 +1,7 @@
 """Customer segments: static lists of customers, or auto-update ones matching customers' metadata."""
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
@@ -17,57 +18,27 @@ from ..models import (
 log = logging.getLogger(__name__)
 
 
-def _segment_filter(raw: dict) -> dict:
-    """An auto-update segment's filter as stored: ``{"<metadata key>": value or [values]}``.
-
-    Accepts that form, or the platform's ``{"junction": "and", "metadata.<key>": {"conditions":
-    {"$is": value} or {"$in": [values]}}}``. Anything else is refused (the engine matches all keys).
-    """
-    bad = DomainError("invalid_payload", "Invalid payload")
-    stored: dict = {}
-    for key, value in raw.items():
-        if key == "junction":
-            if value != "and":
-                bad.details = "Property .filter.junction: only 'and' is supported"
-                raise bad
-            continue
-        if isinstance(value, dict):
-            conditions = value.get("conditions")
-            if not key.startswith("metadata.") or not isinstance(conditions, dict) or len(conditions) != 1:
-                bad.details = f"Property .filter.{key}: use metadata.<key> with one $is or $in condition"
-                raise bad
-            [(op, operand)] = conditions.items()
-            if op not in ("$is", "$in"):
-                bad.details = f"Property .filter.{key}: only $is and $in are supported"
-                raise bad
-            key, value = key.removeprefix("metadata."), operand
-        if not key or not _is_scalar_or_scalars(value):
-            bad.details = f"Property .filter.{key}: a value or a list of values is required"
-            raise bad
-        stored[key] = value
-    if not stored:
-        bad.details = "Property .filter: an auto-update segment needs at least one metadata condition"
-        raise bad
-    return stored
-
-
-def _is_scalar_or_scalars(value: Any) -> bool:
-    values = value if isinstance(value, list) else [value]
-    return bool(values) and all(isinstance(v, str | int | float | bool) for v in values)
-
-
 def create_segment(
-    *, caller: Caller, name: str, type: str, customers: list[str] | None = None, filter: dict | None = None
+    *,
+    caller: Caller,
+    name: str,
+    type: str,
+    customers: list[str] | None = None,
+    conditions: Mapping[str, Any] | None = None,
 ) -> Segment:
-    """A static segment of the given customers (ids or source_ids; 404 for an unknown one), or an
-    auto-update segment matching customers' metadata."""
+    """A static segment of the given customers (ids or source_ids; ``not_found`` for an unknown one), or an
+    auto-update segment of the customers whose metadata matches ``conditions`` (``{key: value or [values]}``,
+    every key must match)."""
     with transaction.atomic():
         if type == Segment.Type.STATIC:
             members = queries.find_customers(list(dict.fromkeys(customers or [])))
             segment = Segment.objects.create(name=name, type=type)
             segment.customers.add(*members)
         else:
-            segment = Segment.objects.create(name=name, type=type, filter=_segment_filter(filter or {}))
+            if not conditions:
+                details = "Property .filter: an auto-update segment needs at least one metadata condition"
+                raise DomainError("invalid_payload", "Invalid payload", details)
+            segment = Segment.objects.create(name=name, type=type, filter=dict(conditions))
         record_event(
             "segment.created",
             caller=caller,

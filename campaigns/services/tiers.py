@@ -14,6 +14,7 @@ from ..models import (
     CampaignType,
     PromotionTier,
 )
+from .requests import TierRequest
 from .validation_rules import assign_rule, rules_by_ids
 from .vouchers import (
     check_dates,
@@ -33,24 +34,23 @@ def _tier_position(campaign: Campaign, hierarchy: int | None, taken: set[int]) -
     return max(taken, default=0) + 1
 
 
-def create_tier(campaign: Campaign, caller: Caller, taken: set[int], tier: dict) -> PromotionTier:
-    discount = (tier.get("action") or {}).get("discount")
-    start, end = tier.get("start_date"), tier.get("expiration_date")
-    check_dates(start, end, "invalid_campaign_params", "Invalid campaign params")
-    position = _tier_position(campaign, tier.get("hierarchy"), taken)
+def create_tier(campaign: Campaign, caller: Caller, taken: set[int], tier: TierRequest) -> PromotionTier:
+    """The tier at its hierarchy position (``taken`` holds the positions in use and gets this one)."""
+    check_dates(tier.start_date, tier.expiration_date, "invalid_campaign_params", "Invalid campaign params")
+    position = _tier_position(campaign, tier.hierarchy, taken)
     taken.add(position)
-    rules = rules_by_ids(tier.get("validation_rules"))
+    rules = rules_by_ids(list(tier.validation_rules))
     created = PromotionTier.objects.create(
         campaign=campaign,
-        name=tier["name"],
-        banner=tier.get("banner") or "",
+        name=tier.name,
+        banner=tier.banner or "",
         position=position,
-        category=queries.category_of(tier.get("category"), tier.get("category_id")) or campaign.category,
-        active=True if tier.get("active") is None else tier["active"],
-        start_date=start,
-        expiration_date=end,
-        metadata=tier.get("metadata") or {},
-        **discount_fields(discount),
+        category=queries.category_of(tier.category, tier.category_id) or campaign.category,
+        active=True if tier.active is None else tier.active,
+        start_date=tier.start_date,
+        expiration_date=tier.expiration_date,
+        metadata=dict(tier.metadata or {}),
+        **discount_fields(tier.discount),
     )
     record_event(
         "promotion_tier.created",
@@ -65,7 +65,7 @@ def create_tier(campaign: Campaign, caller: Caller, taken: set[int], tier: dict)
     return created
 
 
-def create_promotion_tier(*, caller: Caller, campaign_ref: str, tier: dict) -> PromotionTier:
+def create_promotion_tier(*, caller: Caller, campaign_ref: str, tier: TierRequest) -> PromotionTier:
     """A tier appended to a PROMOTION campaign (or at ``hierarchy`` when free), under the campaign's
     row lock so that positions stay unique. Events: ``promotion_tier.created``."""
     with transaction.atomic():

@@ -14,7 +14,6 @@ from .. import queries
 from ..models import (
     Campaign,
     CampaignType,
-    Effect,
     Voucher,
     VoucherTransaction,
     VoucherType,
@@ -24,6 +23,7 @@ from .codes import (
     generate_codes,
 )
 from .events import voucher_event
+from .requests import NO_DISCOUNT_COLUMNS, CodeConfig, Discount, Gift
 from .validation_rules import assign_rule, rules_by_ids
 
 log = logging.getLogger(__name__)
@@ -36,31 +36,18 @@ def check_dates(start: datetime | None, end: datetime | None, key: str, message:
         raise DomainError(key, message, "start_date must not be after expiration_date")
 
 
-def discount_fields(discount: dict | None) -> dict:
-    """A wire discount as the model's columns (all of them, so that a change clears the others)."""
-    discount = discount or {}
-    kind = discount.get("type", "")
-    return {
-        "discount_type": kind,
-        "percent_off": discount.get("percent_off") if kind == "PERCENT" else None,
-        "amount_off": discount.get("amount_off") if kind == "AMOUNT" else None,
-        "fixed_amount": discount.get("fixed_amount") if kind == "FIXED" else None,
-        "amount_limit": discount.get("amount_limit") if kind == "PERCENT" else None,
-        "discount_effect": discount.get("effect") or Effect.APPLY_TO_ORDER,
-    }
+def discount_fields(discount: Discount | None) -> dict:
+    """A discount as the model's columns (all of them, so that a change clears the others)."""
+    return discount.columns() if discount is not None else dict(NO_DISCOUNT_COLUMNS)
 
 
-def _gift_fields(gift: dict | None) -> dict:
-    if not gift:
+def _gift_fields(gift: Gift | None) -> dict:
+    if gift is None:
         return {"gift_amount": None, "gift_balance": None, "gift_effect": ""}
-    return {
-        "gift_amount": gift["amount"],
-        "gift_balance": gift["amount"],
-        "gift_effect": gift.get("effect") or Effect.APPLY_TO_ORDER,
-    }
+    return {"gift_amount": gift.amount, "gift_balance": gift.amount, "gift_effect": gift.effect}
 
 
-def _voucher_kind(type: str | None, discount: dict | None, gift: dict | None) -> str:
+def _voucher_kind(type: str | None, discount: Discount | None, gift: Gift | None) -> str:
     """The voucher type, and a 400 ``invalid_voucher`` when the value does not fit it."""
     kind = type or (VoucherType.GIFT_VOUCHER if gift and not discount else VoucherType.DISCOUNT_VOUCHER)
     if kind == VoucherType.DISCOUNT_VOUCHER and (not discount or gift):
@@ -88,8 +75,8 @@ def new_voucher(
     *,
     code: str,
     kind: str,
-    discount: dict | None,
-    gift: dict | None,
+    discount: Discount | None,
+    gift: Gift | None,
     campaign: Campaign | None,
     category: Category | None,
     start_date: datetime | None,
@@ -156,10 +143,10 @@ def create_voucher(
     *,
     caller: Caller,
     code: str | None = None,
-    code_config: dict | None = None,
+    code_config: CodeConfig | None = None,
     type: str | None = None,
-    discount: dict | None = None,
-    gift: dict | None = None,
+    discount: Discount | None = None,
+    gift: Gift | None = None,
     campaign: str | None = None,
     campaign_id: str | None = None,
     category: str | None = None,
@@ -187,9 +174,9 @@ def create_voucher(
                     "invalid_voucher", "Invalid voucher", f"Campaign {owner.name} holds {kind}s, not {type}s"
                 )
             if kind == VoucherType.DISCOUNT_VOUCHER:
-                discount = discount or template.get("discount")
+                discount = discount or Discount.from_stored(template.get("discount"))
             else:
-                gift = gift or template.get("gift")
+                gift = gift or Gift.from_stored(template.get("gift"))
             type = kind
         kind = _voucher_kind(type, discount, gift)
         if redemption_quantity is None:
@@ -200,7 +187,7 @@ def create_voucher(
         cat = queries.category_of(category, category_id) or (owner.category if owner else None)
         rules = rules_by_ids(validation_rules)
         if code is None:
-            (code,) = generate_codes(code_config or template.get("code_config"), 1)
+            (code,) = generate_codes(code_config or CodeConfig.from_stored(template.get("code_config")), 1)
         check_code(code)
         if Voucher.objects.filter(code=code).exists():
             raise duplicate_found("voucher", f"A voucher with code {code} already exists")
@@ -230,7 +217,7 @@ def update_voucher(
     ref: str,
     category: str | None = None,
     category_id: str | None = None,
-    discount: dict | None = None,
+    discount: Discount | None = None,
     start_date: datetime | None = None,
     expiration_date: datetime | None = None,
     active: bool | None = None,
@@ -381,8 +368,8 @@ def campaign_voucher_builder(
         return new_voucher(
             code=code,
             kind=kind,
-            discount=template.get("discount"),
-            gift=template.get("gift"),
+            discount=Discount.from_stored(template.get("discount")),
+            gift=Gift.from_stored(template.get("gift")),
             campaign=campaign,
             category=category or campaign.category,
             start_date=start_date,

@@ -15,6 +15,7 @@ from campaigns.models import Campaign, CreationStatus, GenerationStatus, Voucher
 from campaigns.services import campaigns as campaign_services
 from campaigns.services import codes as code_services
 from campaigns.services import generation
+from campaigns.services.requests import Discount, VoucherTemplate
 from tests.redemptions.test_dashboard_redemptions import make_user
 from voucherhub.caller import Caller
 
@@ -26,7 +27,7 @@ def new_campaign(count: int, name: str = "Big") -> Campaign:
     return campaign_services.create_campaign(
         caller=CALLER,
         name=name,
-        voucher={"type": "DISCOUNT_VOUCHER", "discount": {"type": "PERCENT", "percent_off": 5}},
+        voucher=VoucherTemplate(type="DISCOUNT_VOUCHER", discount=Discount(type="PERCENT", percent_off=5)),
         vouchers_count=count,
     )
 

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from auditlog.services import record_event
 from campaigns.models import Campaign, Customer, Voucher
+from campaigns.queries import find_voucher
 from stacking.models import Category
 from voucherhub import hotsql
 from voucherhub.caller import Caller
@@ -274,17 +275,6 @@ def consume_session(*, key: str, caller: Caller, now: datetime) -> bool:
     return True
 
 
-def _find_voucher(code: str) -> Voucher:
-    if "\x00" in code:
-        raise not_found("voucher", code.replace("\x00", ""))
-    voucher = Voucher.objects.filter(code=code, deleted_at__isnull=True).first()
-    if voucher is None and code.startswith("v_"):
-        voucher = Voucher.objects.filter(pk=code, deleted_at__isnull=True).first()
-    if voucher is None:
-        raise not_found("voucher", code)
-    return voucher
-
-
 def release_session_lock(*, code: str, session_key: str, caller: Caller) -> None:
     """``DELETE /v1/vouchers/{code}/sessions/{key}``: release that voucher's lock in the session.
 
@@ -292,7 +282,7 @@ def release_session_lock(*, code: str, session_key: str, caller: Caller) -> None
     RELEASED with reason API. Raises a ``not_found`` DomainError (``resource_type`` voucher or session) when the
     voucher, the session or an active lock of the session on the voucher does not exist.
     """
-    voucher = _find_voucher(code)
+    voucher = find_voucher(code)
     if "\x00" in session_key:
         raise not_found("session", session_key.replace("\x00", ""))
     with transaction.atomic():

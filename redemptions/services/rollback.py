@@ -19,7 +19,7 @@ from campaigns.models import (
     Voucher,
     VoucherTransaction,
 )
-from sessions import services as sessions
+from campaigns.statements import lock_vouchers
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError, not_found
 from voucherhub.ids import new_id
@@ -74,7 +74,7 @@ def rollback_redemption(request: RollbackRequest, *, caller: Caller) -> Rollback
         "voucher_id", flat=True
     )
     with transaction.atomic():
-        vouchers = sessions.lock_vouchers(list(voucher_ids))
+        vouchers = lock_vouchers(list(voucher_ids))
         rows = {
             r.pk: r
             for r in Redemption.objects.select_for_update().filter(pk__in=[target.id, *children_ids]).order_by("pk")

@@ -3,17 +3,19 @@ categories), their validation-rule assignments.
 
 Every ``POST /v1/redemptions`` runs them. The ORM compiles each query anew, and for these that cost more
 Python than running them (measured: ~0.8 ms for the voucher lock with its joins, ~0.5 ms for the rule flags'
-``Exists``); so they are written here as SQL built from the models' metadata,
+``Exists``, ~0.3 ms for the counter update); so they are written here as SQL built from the models' metadata,
 with the model-agnostic machinery of :mod:`voucherhub.hotsql`. Each function names the ORM query it stands
 for, and ``tests/campaigns/test_statements.py`` runs both on the same rows and compares the results field
 by field. Everything that is not on the hot path uses the ORM. The database constraints stay the guard:
 nothing here checks more or less than the ORM statement would.
 
-Callers: ``sessions.services`` (locks), ``redemptions.services`` (evaluation, rollback).
+Callers: ``sessions.services`` (locks), ``redemptions.services`` (evaluation, redemption, rollback).
 """
 
 import functools
 from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 from django.db.models import BooleanField
@@ -106,3 +108,59 @@ def lock_vouchers(
         voucher.campaign, voucher.category = campaign, voucher_category
         vouchers[voucher.pk] = voucher
     return vouchers
+
+
+# --- counters --------------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _counter_sql(use: int, with_credits: bool) -> str:
+    """The counter UPDATE of a use taken (``use`` 1) or given back (-1), with or without gift credits."""
+    uses, spent, balance, updated_at = (
+        Voucher._meta.get_field(name).column
+        for name in ("redeemed_quantity", "redeemed_amount", "gift_balance", "updated_at")
+    )
+    more, less = ("+", "-") if use > 0 else ("-", "+")
+    changes = [f'"{uses}" = "{uses}" {more} 1', f'"{updated_at}" = %s']
+    if with_credits:
+        changes += [f'"{balance}" = "{balance}" {less} %s', f'"{spent}" = "{spent}" {more} %s']
+    sql = f'UPDATE {hotsql.table(Voucher)} SET {", ".join(changes)} WHERE "{Voucher._meta.pk.column}" = %s'
+    return sql if use > 0 else f'{sql} AND "{uses}" >= 1'
+
+
+def _count(voucher: Voucher, use: int, credits: int, now: datetime) -> None:
+    db = transaction.get_connection()
+    with_credits = bool(voucher.is_gift and credits)
+    params: list[Any] = [Voucher._meta.get_field("updated_at").get_db_prep_save(now, connection=db)]
+    if with_credits:
+        params += [credits, credits]
+    hotsql.execute(_counter_sql(use, with_credits), [*params, voucher.pk])
+    if use < 0 and voucher.redeemed_quantity < 1:
+        return  # the guard refused it: the row is unchanged
+    voucher.redeemed_quantity += use
+    if with_credits:
+        voucher.gift_balance = (voucher.gift_balance or 0) - use * credits
+        voucher.redeemed_amount += use * credits
+
+
+def count_redemption(voucher: Voucher, credits: int, now: datetime) -> None:
+    """One use of ``voucher`` taken, and ``credits`` of a gift card's balance spent; ``updated_at`` set to
+    ``now``. The caller holds the row locked (:func:`lock_vouchers`); the instance's counters are changed
+    like the row's. Queued when a :func:`voucherhub.hotsql.batch` is open. The constraints (quantity, balance)
+    refuse a use beyond the limits with an IntegrityError.
+
+    The ORM's twin: ``Voucher.objects.filter(pk=voucher.pk).update(redeemed_quantity=F("redeemed_quantity") + 1,
+    updated_at=now, gift_balance=F("gift_balance") - credits, redeemed_amount=F("redeemed_amount") + credits)``
+    (the gift fields only for a gift card with credits)."""
+    _count(voucher, 1, credits, now)
+
+
+def count_rollback(voucher: Voucher, credits: int, now: datetime) -> None:
+    """A rolled-back use given back to ``voucher``, and ``credits`` back on a gift card's balance; the mirror
+    of :func:`count_redemption`. Changes nothing when the row counts no use (``redeemed_quantity >= 1``
+    guard), so the books can never go negative through it.
+
+    The ORM's twin: ``Voucher.objects.filter(pk=voucher.pk, redeemed_quantity__gte=1)
+    .update(redeemed_quantity=F("redeemed_quantity") - 1, updated_at=now, gift_balance=F("gift_balance")
+    + credits, redeemed_amount=F("redeemed_amount") - credits)``."""
+    _count(voucher, -1, credits, now)

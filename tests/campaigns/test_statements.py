@@ -9,8 +9,8 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
-from django.db.models import Exists, Model, OuterRef, Q
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, F, Model, OuterRef, Q
 
 from campaigns import statements
 from campaigns.models import PromotionTier, ValidationRuleAssignment, Voucher
@@ -18,6 +18,7 @@ from stacking.models import Category
 from tests.campaigns.row_locks import locked_rows
 from tests.factories import make_campaign, make_gift_card, make_voucher, now
 from tests.redemptions.factories import make_rule, make_tier
+from voucherhub import hotsql
 
 pytestmark = pytest.mark.django_db
 
@@ -107,6 +108,81 @@ def test_rule_flags_tell_the_same_as_the_orms_exists_for_vouchers_and_tiers():
             (False, True),
             (False, False),
         }, model
+
+
+# --- count_redemption and count_rollback -----------------------------------------------------------------
+
+BOOKS = ("id", "code", "created_at")  # what twins do not share
+
+
+def twins(make, **fields) -> tuple[Voucher, Voucher]:
+    """Two vouchers alike but for their id and code (``updated_at`` too, which ``save`` sets to now)."""
+    pair = make(**fields), make(**fields)
+    Voucher.objects.filter(pk__in=[v.pk for v in pair]).update(updated_at=pair[0].updated_at)
+    pair[1].updated_at = pair[0].updated_at
+    return pair
+
+
+def orm_count(voucher: Voucher, use: int, credits: int, moment) -> int:
+    """The ORM's twin of :func:`campaigns.statements.count_redemption` (``use`` 1) / ``count_rollback`` (-1)."""
+    rows = Voucher.objects.filter(pk=voucher.pk)
+    changes = {"redeemed_quantity": F("redeemed_quantity") + use, "updated_at": moment}
+    if voucher.is_gift and credits:
+        changes |= {
+            "gift_balance": F("gift_balance") - use * credits,
+            "redeemed_amount": F("redeemed_amount") + use * credits,
+        }
+    return (rows if use > 0 else rows.filter(redeemed_quantity__gte=1)).update(**changes)
+
+
+COUNTED = {
+    "a voucher": (make_voucher, {"redemption_quantity": 3, "redeemed_quantity": 1}, 0),
+    "a voucher sent credits": (make_voucher, {"redeemed_quantity": 2}, 700),
+    "a gift card": (make_gift_card, {"amount": 5_000, "redeemed_quantity": 1, "redeemed_amount": 1_000}, 700),
+    "a gift card without credits": (make_gift_card, {"amount": 5_000, "redeemed_quantity": 1}, 0),
+    "a gift card without a balance": (
+        make_voucher,
+        {"type": "GIFT_VOUCHER", "discount_type": "", "percent_off": None},
+        0,
+    ),
+    "nothing to give back": (make_voucher, {"redeemed_quantity": 0}, 0),
+    "a gift card with nothing to give back": (make_gift_card, {"amount": 5_000, "redeemed_amount": 300}, 300),
+}
+
+
+@pytest.mark.parametrize("case", list(COUNTED))
+@pytest.mark.parametrize("use", [1, -1], ids=["redemption", "rollback"])
+def test_the_counters_change_as_the_orms_update_changes_them(case, use):
+    make, fields, credits = COUNTED[case]
+    ours, orms = twins(make, **fields)
+    moment = now() - timedelta(minutes=5)
+    statement = statements.count_redemption if use > 0 else statements.count_rollback
+
+    with transaction.atomic(), hotsql.batch():  # queued like the redemption's, sent when the block ends
+        statement(ours, credits, moment)
+    changed = orm_count(orms, use, credits, moment)
+
+    stored = Voucher.objects.get(pk=ours.pk)
+    assert fields_of(stored, leave_out=BOOKS) == fields_of(Voucher.objects.get(pk=orms.pk), leave_out=BOOKS)
+    assert fields_of(ours, leave_out=(*BOOKS, "updated_at")) == fields_of(stored, leave_out=(*BOOKS, "updated_at"))
+    assert (stored.updated_at == moment) == bool(changed)
+
+
+@pytest.mark.parametrize(
+    "fields, credits",
+    [({"redemption_quantity": 1, "redeemed_quantity": 1}, 0), ({"amount": 500}, 501)],
+    ids=["quantity", "balance"],
+)
+def test_a_use_beyond_the_limits_is_refused_like_the_orms(fields, credits):
+    make = make_gift_card if "amount" in fields else make_voucher
+    ours, orms = twins(make, **fields)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        statements.count_redemption(ours, credits, now())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        orm_count(orms, 1, credits, now())
+    assert fields_of(Voucher.objects.get(pk=ours.pk), leave_out=BOOKS) == fields_of(
+        Voucher.objects.get(pk=orms.pk), leave_out=BOOKS
+    )
 
 
 # --- row locks (PostgreSQL) ------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """The hand-written statements of the redemption path, on campaigns' tables: vouchers (with their campaign and
-categories), their validation-rule assignments.
+categories), their validation-rule assignments, customers.
 
 Every ``POST /v1/redemptions`` runs them. The ORM compiles each query anew, and for these that cost more
 Python than running them (measured: ~0.8 ms for the voucher lock with its joins, ~0.5 ms for the rule flags'
@@ -9,7 +9,8 @@ for, and ``tests/campaigns/test_statements.py`` runs both on the same rows and c
 by field. Everything that is not on the hot path uses the ORM. The database constraints stay the guard:
 nothing here checks more or less than the ORM statement would.
 
-Callers: ``sessions.services`` (locks), ``redemptions.services`` (evaluation, redemption, rollback).
+Callers: ``sessions.services`` (locks), ``redemptions.services`` (evaluation, redemption, rollback) and
+``campaigns.services.customers``.
 """
 
 import functools
@@ -24,7 +25,7 @@ from django.db.models.expressions import RawSQL
 from stacking.models import Category
 from voucherhub import hotsql
 
-from .models import Campaign, PromotionTier, ValidationRuleAssignment, Voucher
+from .models import Campaign, Customer, PromotionTier, ValidationRuleAssignment, Voucher
 
 # --- reads and locks -------------------------------------------------------------------------------------
 
@@ -108,6 +109,15 @@ def lock_vouchers(
         voucher.campaign, voucher.category = campaign, voucher_category
         vouchers[voucher.pk] = voucher
     return vouchers
+
+
+def lock_customer(*, id: str | None = None, source_id: str | None = None) -> Customer | None:
+    """``SELECT ... FOR UPDATE`` the customer with this ``id`` (when given), else with this ``source_id``;
+    None when there is none. The ORM's twin: ``Customer.objects.select_for_update().filter(id=id).first()``
+    (or ``source_id=source_id``)."""
+    if id:
+        return hotsql.locked_one(Customer, "id", id)
+    return hotsql.locked_one(Customer, "source_id", source_id)
 
 
 # --- counters --------------------------------------------------------------------------------------------

@@ -13,10 +13,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, F, Model, OuterRef, Q
 
 from campaigns import statements
-from campaigns.models import PromotionTier, ValidationRuleAssignment, Voucher
+from campaigns.models import Customer, PromotionTier, ValidationRuleAssignment, Voucher
 from stacking.models import Category
 from tests.campaigns.row_locks import locked_rows
-from tests.factories import make_campaign, make_gift_card, make_voucher, now
+from tests.factories import make_campaign, make_customer, make_gift_card, make_voucher, now
 from tests.redemptions.factories import make_rule, make_tier
 from voucherhub import hotsql
 
@@ -108,6 +108,23 @@ def test_rule_flags_tell_the_same_as_the_orms_exists_for_vouchers_and_tiers():
             (False, True),
             (False, False),
         }, model
+
+
+# --- lock_customer ---------------------------------------------------------------------------------------
+
+
+def test_the_locked_customer_equals_what_the_orm_reads_by_id_or_source_id():
+    customer, other = make_customer(metadata={"tier": "gold"}), make_customer()
+    orm = Customer.objects.select_for_update()
+    with transaction.atomic():
+        by_id = statements.lock_customer(id=customer.pk)
+        assert fields_of(by_id) == fields_of(orm.filter(id=customer.pk).first())
+        assert by_id._state.adding is False
+        by_source = statements.lock_customer(source_id=customer.source_id)
+        assert fields_of(by_source) == fields_of(orm.filter(source_id=customer.source_id).first())
+        assert statements.lock_customer(id=customer.pk, source_id=other.source_id).pk == customer.pk  # id first
+        assert statements.lock_customer(id="cust_nobody") is orm.filter(id="cust_nobody").first() is None
+        assert statements.lock_customer(source_id="nobody") is None
 
 
 # --- count_redemption and count_rollback -----------------------------------------------------------------
@@ -204,3 +221,15 @@ def test_the_voucher_lock_locks_the_rows_the_orms_select_for_update_of_self_lock
 
     assert ours == orms == {"by id", "by code"}
     assert locked_rows(lambda: statements.lock_vouchers(ids, codes=codes, for_update=False), rows) == set()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_customer_lock_locks_the_row_the_orms_select_for_update_locks():
+    customer, other = make_customer(), make_customer()
+    rows = {"customer": customer, "other": other}
+    orm = Customer.objects.select_for_update()
+
+    for key in ({"id": customer.pk}, {"source_id": customer.source_id}):
+        ours = locked_rows(lambda key=key: statements.lock_customer(**key), rows)
+        assert ours == locked_rows(lambda key=key: orm.filter(**key).first(), rows) == {"customer"}

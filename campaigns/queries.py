@@ -37,7 +37,15 @@ def vouchers(*, include_deleted: bool = False) -> QuerySet[Voucher]:
 
 
 def find_voucher(ref: str, *, include_deleted: bool = False, for_update: bool = False) -> Voucher:
-    """The voucher with code ``ref`` (codes win), else with id ``ref``."""
+    """The voucher with code ``ref`` (codes win), else with id ``ref``: the one look-up of every place that
+    takes "a code or an id" (``/v1/vouchers/{code}/...``, rule assignments, session locks).
+
+    Binned vouchers (``deleted_at`` set) are not found unless ``include_deleted``. Ids all start with ``v_``,
+    so another ``ref`` costs one query. A ``ref`` holding NUL is not found without asking the database
+    (PostgreSQL refuses NUL in text); the error names it without the NUL. ``for_update`` locks the voucher
+    row (not its campaign or category). Raises a ``not_found`` DomainError."""
+    if "\x00" in ref:
+        raise not_found("voucher", ref.replace("\x00", ""))
     qs = vouchers(include_deleted=include_deleted)
     if for_update:
         qs = qs.select_for_update(of=("self",))

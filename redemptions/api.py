@@ -6,7 +6,7 @@ from urllib.parse import quote
 from ninja import Router
 from pydantic import ValidationError
 
-from campaigns.models import Voucher
+from campaigns.queries import find_voucher
 from stacking.services import cached_stacking_categories
 from voucherhub.api.context import caller_of, json_response, request_id_of
 from voucherhub.api.errors import error_body, status_of
@@ -63,13 +63,7 @@ def get_redemption(request, redemption_id: str):
 
 @router.get("/vouchers/{code}/redemption", summary="A voucher's redemptions (RedemptionsApi.get_voucher_redemptions)")
 def voucher_redemptions(request, code: str):
-    if "\x00" in code:
-        raise not_found("voucher", code.replace("\x00", ""))
-    voucher = Voucher.objects.filter(code=code, deleted_at__isnull=True).first()
-    if voucher is None and code.startswith("v_"):
-        voucher = Voucher.objects.filter(pk=code, deleted_at__isnull=True).first()
-    if voucher is None:
-        raise not_found("voucher", code)
+    voucher = find_voucher(code)
     entries = queries.voucher_entries(voucher.pk)
     return {
         "object": "list",

@@ -4,7 +4,6 @@ import logging
 
 from django.db import IntegrityError, transaction
 
-from voucherhub import hotsql
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError, not_found
 
@@ -12,6 +11,7 @@ from .. import queries
 from ..models import (
     Customer,
 )
+from ..statements import lock_customer
 from .events import customer_event
 
 log = logging.getLogger(__name__)
@@ -38,11 +38,11 @@ def upsert_customer(
     # the creation below, whose lost race is caught, needs one.
     with transaction.atomic(savepoint=False):
         if id:
-            customer = hotsql.locked_one(Customer, "id", id)  # SQL: every call with a customer (voucherhub.hotsql)
+            customer = lock_customer(id=id)  # SQL: every call with a customer (campaigns.statements)
             if customer is None:
                 raise not_found("customer", id)
         elif source_id:
-            customer = hotsql.locked_one(Customer, "source_id", source_id)
+            customer = lock_customer(source_id=source_id)
             if customer is None:
                 try:
                     with transaction.atomic():

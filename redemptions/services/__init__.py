@@ -13,10 +13,12 @@ its own transaction). What a call guarantees:
 - **Stacking** by :func:`stacking.engine.evaluate_stack` under the installation's stacking rules.
 - **Locks**: a redemption (and a validation that opens a LOCK session) locks the customer row (through
   ``upsert_customer``), then the vouchers it changes in primary-key order (``SELECT ... FOR UPDATE``), then
-  session rows, and reads every fact it checks under those locks. Counters change with ``F()`` updates;
-  the database constraints (quantity, balance, locks) back every limit. Should one still refuse a write,
-  the call's transaction is rolled back and the call runs again, failing with the matching code
-  (``quantity_exceeded``, ``gift_amount_exceeded``) instead of a 500 (no savepoint on the common path).
+  session rows, and reads every fact it checks under those locks (the locks and the counter updates are
+  the hand-written statements of ``campaigns.statements``). Counters change by relative updates
+  (``redeemed_quantity + 1``, a session's locks with ``F()``); the database constraints (quantity, balance,
+  locks) back every limit. Should one still refuse a write, the call's transaction is rolled back and the
+  call runs again, failing with the matching code (``quantity_exceeded``, ``gift_amount_exceeded``) instead
+  of a 500 (no savepoint on the common path).
 - **Failures are kept**: a failed redemption stores one ``rf_`` row per redeemable and returns the error
   in its outcome instead of raising, so that the rows commit; the API answers the error afterwards.
   Errors in the request itself (too many redeemables, duplicates, an unknown customer id) raise DomainError

@@ -6,10 +6,8 @@ import calendar
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from auditlog.services import record_event
@@ -19,7 +17,7 @@ from campaigns.models import (
     Voucher,
     VoucherTransaction,
 )
-from sessions import services as sessions
+from campaigns.statements import count_rollback, lock_vouchers
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError, not_found
 from voucherhub.ids import new_id
@@ -74,7 +72,7 @@ def rollback_redemption(request: RollbackRequest, *, caller: Caller) -> Rollback
         "voucher_id", flat=True
     )
     with transaction.atomic():
-        vouchers = sessions.lock_vouchers(list(voucher_ids))
+        vouchers = lock_vouchers(list(voucher_ids))
         rows = {
             r.pk: r
             for r in Redemption.objects.select_for_update().filter(pk__in=[target.id, *children_ids]).order_by("pk")
@@ -227,15 +225,10 @@ def _roll_back(
 
 
 def _give_back(voucher: Voucher, credits: int, rollback: Rollback, now: datetime) -> None:
-    changes: dict[str, Any] = {"redeemed_quantity": F("redeemed_quantity") - 1, "updated_at": now}
+    """The rolled-back use back on the voucher the call holds locked; a gift card's credits back in its
+    ledger."""
+    count_rollback(voucher, credits, now)
     if credits:
-        changes["gift_balance"] = F("gift_balance") + credits
-        changes["redeemed_amount"] = F("redeemed_amount") - credits
-    Voucher.objects.filter(pk=voucher.pk, redeemed_quantity__gte=1).update(**changes)
-    voucher.redeemed_quantity = max(voucher.redeemed_quantity - 1, 0)
-    if credits:
-        voucher.gift_balance = (voucher.gift_balance or 0) + credits
-        voucher.redeemed_amount -= credits
         VoucherTransaction.objects.create(
             voucher=voucher,
             source=VoucherTransaction.Source.ROLLBACK,

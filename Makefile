@@ -7,7 +7,7 @@ VENV ?= .venv
 PORT ?= 8000
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 # Ensures make's shell sees the venv first, and that pytest never sees a stray broker variable
-# (Celery reads CELERY_BROKER_URL from the environment before any setting; see RECIPES.md 3b).
+# (Celery reads CELERY_BROKER_URL from the environment before any setting: pinned in the test settings).
 unexport CELERY_BROKER_URL
 
 STAMP := $(VENV)/.installed

@@ -1,7 +1,4 @@
-"""Project-wide pytest fixtures: headless Chromium through Playwright, a real Celery worker, users per role.
-
-Recipes and their pitfalls: ../shared/RECIPES.md sections 2 and 3b.
-"""
+"""Project-wide pytest fixtures: headless Chromium through Playwright, a real Celery worker, users per role."""
 
 import logging
 import os

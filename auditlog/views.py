@@ -1,4 +1,4 @@
-"""The Audit log section (SPEC section 5): request logs, a log's page, and events. Its Exports tab is
+"""The Audit log section: request logs, a log's page, and events. Its Exports tab is
 exports.views.ExportListView (mounted at /audit-log/exports/)."""
 
 import json

@@ -1,5 +1,5 @@
 """POST /v1/redemptions (and /v1/validations) throughput under 16 concurrent clients, on gunicorn +
-PostgreSQL, against a bare Django view doing one INSERT in the same run (SPEC section 7).
+PostgreSQL, against a bare Django view doing one INSERT in the same run.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/voucherhub_bench .venv/bin/python bench/api_throughput.py [N]
 

@@ -1,4 +1,4 @@
-"""p95 server time of a campaign dashboard (SPEC section 7: < 150 ms with 5 million redemptions).
+"""p95 server time of a campaign dashboard.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/voucherhub_5m .venv/bin/python bench/campaign_dashboard.py [N]
 

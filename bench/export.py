@@ -1,5 +1,4 @@
-"""A CSV export of 1M redemptions against PostgreSQL's own COPY of the same rows (SPEC section 7: at most
-1.5x, worker under 150 MB peak RSS).
+"""A CSV export of 1M redemptions against PostgreSQL's own COPY of the same rows.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/vh_h3_bench REDIS_URL=redis://127.0.0.1:6379/3 \\
         .venv/bin/python bench/export.py [--rows 1000000] [--runs 3]

@@ -1,4 +1,4 @@
-"""Server time of the Redemptions list at 5 million rows: p95 per case (SPEC section 7: every case < 100 ms).
+"""Server time of the Redemptions list at 5 million rows: p95 per case.
 
     .venv/bin/python bench/list_pages.py [--repeat N] [--load]
 

@@ -1,4 +1,4 @@
-"""A mixed load on gunicorn + PostgreSQL for a bounded time, then a check of the books (SPEC 9, issue 8).
+"""A mixed load on gunicorn + PostgreSQL for a bounded time, then a check of the books.
 
     .venv/bin/python bench/load.py [SECONDS] [CLIENTS]        (default 45 s, 16 clients)
 

@@ -1,4 +1,4 @@
-"""How fast the demo-data command fills PostgreSQL: seconds per million redemptions (SPEC section 7: < 60 s).
+"""How fast the demo-data command fills PostgreSQL: seconds per million redemptions.
 
     .venv/bin/python bench/seed_speed.py [N] [--fresh] [--rebuild auto|always|never]
 

@@ -1,4 +1,5 @@
-"""The app's URLs plus ``/bench/insert``: a bare Django view doing one INSERT, the yardstick of SPEC 7."""
+"""The app's URLs plus ``/bench/insert``: a bare Django view doing one INSERT, the yardstick of the API
+throughput figure."""
 
 import json
 

@@ -146,7 +146,7 @@ class Segment(models.Model):
 
 
 class ValidationRule(models.Model):
-    """A named set of conditions (API.md section 7), evaluated by the engine; assigned to objects."""
+    """A named set of conditions, evaluated by the engine; assigned to objects."""
 
     id = models.CharField(primary_key=True, max_length=ID_LENGTH, default=id_default("val_"), editable=False)
     name = models.CharField(max_length=200)

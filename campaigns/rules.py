@@ -1,4 +1,4 @@
-"""The validation-rule language (API.md section 7): one parser, for writing a rule and for evaluating it.
+"""The validation-rule language: one parser, for writing a rule and for evaluating it.
 
 A ``rules`` body holds numbered conditions and a ``logic`` over their numbers: ``{"1": {"name":
 "customer.metadata", "property": "tier", "conditions": {"$in": ["gold"]}, "rules": {}, "error": {"message":

@@ -1,4 +1,4 @@
-"""Request shapes of the /v1/ campaign endpoints (API.md sections 6 and 7), parsed by pydantic through ninja.
+"""Request shapes of the /v1/ campaign endpoints, parsed by pydantic through ninja.
 
 Unknown fields are ignored and ``null`` means "absent", as the platform does (the official SDK sends explicit
 nulls). Types are strict where the platform's are (an amount is a JSON number, a flag a JSON boolean), and

@@ -1,4 +1,4 @@
-"""Wire shapes of campaign objects (API.md sections 6 and 7). The SDK parses these strictly: ints stay
+"""Wire shapes of campaign objects. The SDK parses these strictly: ints stay
 ints, enums stay in their sets, and optional values are omitted or null rather than invented."""
 
 from urllib.parse import quote

@@ -1,4 +1,4 @@
-"""The list-page pattern every dashboard section uses (SPEC section 5).
+"""The list-page pattern every dashboard section uses.
 
 ``DashboardListView`` renders a filterable, sortable list: the whole page on a direct load, only the
 section body on a tab click, only the table on a filter/sort/page change, only the filter panel when

@@ -16,7 +16,7 @@ SECTION_TABS = {
         ("Campaigns", "campaigns:list", "campaigns.view_campaign"),
         ("Calendar", "campaigns:calendar", "campaigns.view_campaign"),
     ],
-    # SPEC section 5: the Redemptions section's four tabs.
+    # The Redemptions section's four tabs.
     "Redemptions": [
         ("Redemptions", "redemptions:list", "redemptions.view_redemption"),
         ("Validations", "redemptions:validations", "redemptions.view_validation"),

@@ -1,4 +1,4 @@
-"""/v1/exports (API.md section 8): create, get, download, list and delete exports; keys see their own.
+"""/v1/exports: create, get, download, list and delete exports; keys see their own.
 
 ``GET /v1/exports/{id}`` is also the download: with ``?token=`` (the export's unguessable token, as in
 ``result.url``) or ``Accept: text/plain`` it answers the CSV as ``text/plain`` (the SDK refuses
@@ -41,7 +41,7 @@ class ExportIn(Schema):
 
 
 def _wire_fields(fields: list[str]) -> list[str]:
-    """The SDK refuses ``metadata.<key>`` in a response: each collapses to ``metadata`` (API.md section 8)."""
+    """The SDK refuses ``metadata.<key>`` in a response: each collapses to ``metadata``."""
     wire: list[str] = []
     for name in fields:
         name = "metadata" if name.startswith(METADATA_PREFIX) else name

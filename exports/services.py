@@ -1,4 +1,4 @@
-"""Exports: request, build, finish or fail, and the reaper that keeps none stuck (SPEC sections 6 and 9).
+"""Exports: request, build, finish or fail, and the reaper that keeps none stuck.
 
 An export is a background job (voucherhub.jobs; this kind is ``EXPORT_JOBS``). ``request_export`` saves
 it ``SCHEDULED`` and enqueues ``exports.tasks.build_export`` once the transaction commits. The task claims

@@ -1,4 +1,4 @@
-"""What can be exported: one ``Source`` per ``exported_object`` (SPEC section 6, API.md section 8).
+"""What can be exported: one ``Source`` per ``exported_object``.
 
 A source names its columns (the platform's field names, which are also the CSV header), says which rows
 an export's parameters select, and who may export it. The CSV writer (``exports.csv``) turns any source's

@@ -1,4 +1,4 @@
-"""The Export dialog, an export's progress, downloads, the notifications center (SPEC section 6), and the
+"""The Export dialog, an export's progress, downloads, the notifications center, and the
 Audit log's Exports tab."""
 
 import secrets

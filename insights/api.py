@@ -14,7 +14,7 @@ router = Router(tags=["campaigns"])
 
 def _summary_json(summary) -> dict:
     """The dashboard's figures in the API's style: snake_case, money in minor units, UTC ISO dates.
-    API.md names no campaign summary, so the shape is VoucherHub's own; ``status`` is the dashboard's
+    The platform documents no campaign summary, so the shape is VoucherHub's own; ``status`` is the dashboard's
     (campaigns.queries.status_expression)."""
     campaign = summary.campaign
     body = {

@@ -134,7 +134,7 @@ class VoucherTable(_UserTable):
         if not gift:
             exclude.append("gift_balance")
         if user is None or not user.has_perm("redemptions.view_customer"):
-            exclude.append("holder")  # customer data is for Admins (SPEC section 1)
+            exclude.append("holder")  # customer data is for Admins
         super().__init__(*args, user=user, exclude=exclude, **kwargs)
 
     def render_code(self, value):

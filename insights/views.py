@@ -1,5 +1,5 @@
 """The home page, and the Campaigns section: the list, the calendar, and a dashboard per campaign with its
-tabs (SPEC section 5).
+tabs.
 
 Pages follow every dashboard section (dashboard.lists): a direct load renders the whole page, a tab click
 swaps only ``#section-body`` (HTMX, URL pushed), a filter/sort/page change only the table. Figures come from

@@ -1,5 +1,5 @@
-"""/v1/ endpoints of validations, redemptions and rollbacks (API.md section 5; auth and errors in
-voucherhub/api.py). Views parse, call a service or query, and render the platform's shape."""
+"""/v1/ endpoints of validations, redemptions and rollbacks. Views parse, call a service or query, and
+render the platform's shape."""
 
 from urllib.parse import quote
 

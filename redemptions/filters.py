@@ -1,4 +1,4 @@
-"""The Redemptions tab's filter panel: every filter lives in the query string (SPEC section 5)."""
+"""The Redemptions tab's filter panel: every filter lives in the query string."""
 
 import json
 from dataclasses import dataclass
@@ -116,7 +116,7 @@ class RedemptionFilter(LabelledErrorsMixin, django_filters.FilterSet):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if user is None or not user.has_perm("redemptions.view_customer"):
-            # Customer data is for Admins only (SPEC section 1): no field, and the parameter is ignored.
+            # Customer data is for Admins only: no field, and the parameter is ignored.
             del self.filters["customer"]
             self.form.fields.pop("customer", None)
 

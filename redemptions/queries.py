@@ -1,6 +1,6 @@
 """Read side of redemptions for /v1/: the list (redemptions and rollbacks together), one entry, a voucher's.
 
-``GET /v1/redemptions`` takes the SDK's query parameters (API.md section 5.3): ``limit``, ``page``,
+``GET /v1/redemptions`` takes the SDK's query parameters: ``limit``, ``page``,
 ``result`` (repeatable), ``campaign`` (name), ``customer`` (id or source_id), ``order`` (sort),
 ``created_at[before|after]`` and ``filters[<field>][conditions][<op>]=<value>`` with ``filters[junction]``.
 List values are accepted as the SDK's Python repr (``['A', 'B']``), JSON, comma-separated text or repeated

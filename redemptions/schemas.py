@@ -1,10 +1,10 @@
-"""Request bodies of /v1/validations, /v1/redemptions and rollbacks (API.md sections 4 and 5).
+"""Request bodies of /v1/validations, /v1/redemptions and rollbacks.
 
 Unknown fields are ignored and ``null`` means absent. Numbers are strict (``"100"`` is not an amount) and
 bounded, so a body the database could not hold is a 400, never a 500. Some values are deliberately let
-through so that the engine can report them as a redeemable's failure and store the attempt (SPEC section
-3): a negative order amount (``invalid_amount``), an order line with quantity 0 (``invalid_order``), and a
-malformed ``gift`` (``invalid_payload``).
+through so that the engine can report them as a redeemable's failure and store the attempt: a negative
+order amount (``invalid_amount``), an order line with quantity 0 (``invalid_order``), and a malformed
+``gift`` (``invalid_payload``).
 
 Plain pydantic models rather than ninja's ``Schema``: a Schema reads any value's attributes, so ``"customer":
 "bob"`` would pass as an empty customer.

@@ -1,4 +1,4 @@
-"""Wire shapes of validations, redemptions and rollbacks (API.md section 5). The SDK parses these
+"""Wire shapes of validations, redemptions and rollbacks. The SDK parses these
 strictly (``ValidationsValidateResponseBody``, ``RedemptionsRedeemResponseBody``, ``RedemptionsGetResponseBody``,
 ``RedemptionsRollbackCreateResponseBody`` ...): ints stay ints, enums stay in their sets, and optional
 values are null or omitted rather than invented."""
@@ -209,7 +209,7 @@ def order_json(
     with_redemptions: bool = False,
     redemptions: dict | None = None,
 ) -> dict | None:
-    """The calculated order (API.md section 4). ``applied_discount_amount`` is what this call added.
+    """The calculated order. ``applied_discount_amount`` is what this call added.
     ``with_redemptions`` adds ``redemptions``: the given map (:func:`entries_map`), else read."""
     if order is None:
         return None
@@ -276,7 +276,7 @@ def _verdicts(checked: list[Checked], stack: StackResult, request_id: str | None
 
 
 def validation_call_json(outcome: ValidationOutcome, categories: list, *, request_id: str | None) -> dict:
-    """The answer of ``POST /v1/validations`` (API.md 5.1). In ALL mode every redeemable is listed in
+    """The answer of ``POST /v1/validations``. In ALL mode every redeemable is listed in
     ``redeemables`` with its status; in PARTIAL mode only the applicable ones. The other two lists hold
     their own kind in both modes."""
     stack = outcome.stack
@@ -304,7 +304,7 @@ def validation_call_json(outcome: ValidationOutcome, categories: list, *, reques
 
 
 def redemption_call_json(outcome: RedemptionOutcome, *, request_id: str | None) -> dict:
-    """The answer of a successful ``POST /v1/redemptions`` (API.md 5.2): the redemptions made, the order,
+    """The answer of a successful ``POST /v1/redemptions``: the redemptions made, the order,
     and the redeemables that were not applied (the applied ones are the redemptions)."""
     applied = outcome.stack.total_discount_amount
     if not outcome.order_created:

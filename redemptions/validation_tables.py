@@ -51,7 +51,7 @@ class ValidationTable(tables.Table):
 
     def __init__(self, *args, user=None, **kwargs):
         self.can_see_customers = bool(user and user.has_perm("redemptions.view_customer"))
-        if not self.can_see_customers:  # customer data is for Admins only (SPEC section 1)
+        if not self.can_see_customers:  # customer data is for Admins only
             kwargs["exclude"] = (*kwargs.get("exclude", ()), "customer")
         super().__init__(*args, **kwargs)
 

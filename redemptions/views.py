@@ -32,7 +32,7 @@ def _without(request, *names: str) -> str:
 
 
 def _hidden_columns(user) -> tuple[str, ...]:
-    """Customer data is for Admins (SPEC section 1); the Rollback column for those who may roll back."""
+    """Customer data is for Admins; the Rollback column for those who may roll back."""
     hidden = () if user.has_perm("redemptions.view_customer") else ("customer",)
     return hidden if user.has_perm("redemptions.rollback_redemption") else (*hidden, "actions")
 

@@ -10,7 +10,7 @@ from .models import SessionLock, SessionStatus, ValidationSession
 
 
 def drop_customer_filter(filterset) -> None:
-    """Customer data is for users with redemptions.view_customer only (SPEC section 1): no field, and a
+    """Customer data is for users with redemptions.view_customer only: no field, and a
     ``?customer=`` parameter is ignored. Call before the form is first built."""
     filterset.filters.pop("customer", None)
 

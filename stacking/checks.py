@@ -1,11 +1,11 @@
-"""A redeemable's own checks, and the fifteen failure reasons they end in (SPEC section 3).
+"""A redeemable's own checks, and the fifteen failure reasons they end in.
 
 Pure, like :mod:`stacking.engine` beside it: no Django, no database, no clock. The redemption services
 read a voucher or promotion tier under the call's locks and describe it as :class:`RedeemableState`; the
 demo's bulk loader describes its in-memory vouchers the same way. Both ask :func:`own_failure` which
 check fails first, so the two can never disagree on the order of the checks or on what a gift card takes.
 
-The order (API.md section 9): exists, not active yet, expired, disabled, quantity (other sessions' locks
+The order: exists, not active yet, expired, disabled, quantity (other sessions' locks
 count as taken), gift balance (likewise), then the shape of the request's ``gift``. The order's shape
 (``invalid_order``, ``invalid_amount``, ``missing_amount``) and the validation rules come after, from
 :mod:`redemptions.orders` and :mod:`campaigns.rules`.
@@ -43,7 +43,7 @@ class FailureCode(StrEnum):
 
     @property
     def error_key(self) -> str:
-        """The key on the wire (API.md section 9): only ``resource_not_found`` differs."""
+        """The key on the wire: only ``resource_not_found`` differs."""
         return "not_found" if self is FailureCode.RESOURCE_NOT_FOUND else self.value
 
     @classmethod

@@ -1,4 +1,4 @@
-"""The stacking engine: what a stack of redeemables does to an order (SPEC section 4).
+"""The stacking engine: what a stack of redeemables does to an order.
 
 A pure function on plain data: no Django, no database, no I/O, no clock. The redemption services gather
 the facts (settings row, each redeemable's own check, its category and discount, the order amount), call
@@ -10,12 +10,12 @@ Caller errors raise ``ValueError`` (the API answers 400 before it gets here): no
 themselves (a negative amount, a PERCENT discount without ``percent_off``, a discount and gift credits on
 the same redeemable, a float where a Decimal belongs, an unknown enum value).
 
-Rules, in the order the engine applies them. Where SPEC section 4 is silent, the rule below is the
+Rules, in the order the engine applies them. Where the platform's documentation is silent, the rule below is the
 decision taken here (marked *decision*).
 
 1. **Own checks.** A redeemable whose facts carry a ``failure`` is ``INAPPLICABLE`` with that failure, in
    both modes. The engine passes the failure through unchanged; the caller picks the code and message
-   from the fifteen of SPEC section 3.
+   from the fifteen of stacking.checks.FailureCode.
 2. **Application mode.** ``ALL``: if any redeemable is inapplicable, nothing applies; every other one is
    ``SKIPPED`` with ``preceding_validation_failed`` (the platform's key, whatever the position of the
    failing one), every amount is 0 and the order keeps its full amount. ``PARTIAL``: inapplicable ones
@@ -51,7 +51,7 @@ decision taken here (marked *decision*).
    amount (``INITIAL_AMOUNT``) or what the redeemables applied before it left (``DISCOUNTED_AMOUNT``).
    ``PERCENT``: ``base * percent_off / 100`` rounded half-up to an integer, then capped by ``amount_limit``
    when set. ``AMOUNT``: ``amount_off``. ``FIXED``: the order should cost ``fixed_amount``, so
-   ``max(base - fixed_amount, 0)``. ``amount_limit`` caps PERCENT only (API.md section 4). Every discount
+   ``max(base - fixed_amount, 0)``. ``amount_limit`` caps PERCENT only. Every discount
    is then capped at what remains of the order, so the total never goes below 0 and the discounts never
    add up to more than the order amount.
 7. **Gift cards** (``gift_credits`` set, no discount) take ``min(gift_credits, remaining total)``. The
@@ -129,7 +129,7 @@ class Status(StrEnum):
 
 
 class SkipReason(StrEnum):
-    """The ``result.details.key`` of a skipped redeemable: a subset of the keys API.md section 5.1 allows."""
+    """The ``result.details.key`` of a skipped redeemable: a subset of the keys the platform allows."""
 
     APPLICABLE_REDEEMABLES_LIMIT_EXCEEDED = "applicable_redeemables_limit_exceeded"
     APPLICABLE_REDEEMABLES_PER_CATEGORY_LIMIT_EXCEEDED = "applicable_redeemables_per_category_limit_exceeded"
@@ -160,7 +160,7 @@ def _check_choice(name: str, value: object, choices: type[StrEnum]) -> None:
 
 @dataclass(frozen=True)
 class StackingSettings:
-    """The stacking rules row as plain data; ranges as API.md section 4 (out of range: ValueError)."""
+    """The stacking rules row as plain data; ranges as the platform sets them (out of range: ValueError)."""
 
     redeemables_limit: int = 30
     applicable_redeemables_limit: int = 5
@@ -241,7 +241,7 @@ class DiscountFacts:
 
 @dataclass(frozen=True)
 class Failure:
-    """Why a redeemable failed its own checks: a code of SPEC section 3 and its message."""
+    """Why a redeemable failed its own checks: a code of stacking.checks.FailureCode and its message."""
 
     code: str
     message: str

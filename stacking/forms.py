@@ -16,7 +16,7 @@ from .models import (
 
 
 class StackingRulesForm(BootstrapForm):
-    """SPEC section 4: each limit at least 1 and not above the one before; the database backs the same."""
+    """Each limit at least 1 and not above the one before; the database backs the same."""
 
     redeemables_limit = forms.IntegerField(
         label="Maximum redeemables per request",

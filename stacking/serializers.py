@@ -1,4 +1,4 @@
-"""Wire shapes of stacking objects (API.md section 4, 7)."""
+"""Wire shapes of stacking objects."""
 
 from voucherhub.wire import iso
 

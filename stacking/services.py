@@ -13,7 +13,7 @@ from voucherhub.errors import DomainError, not_found
 
 from .models import Category, StackingRules
 
-# The settings the Stacking Rules tab edits (SPEC section 4), in the order the form shows them.
+# The settings the Stacking Rules tab edits, in the order the form shows them.
 STACKING_RULES_FIELDS = (
     "redeemables_limit",
     "applicable_redeemables_limit",

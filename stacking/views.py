@@ -1,4 +1,4 @@
-"""The Stacking Rules tab (SPEC sections 4 and 5): settings, categories, and the panels apps above add
+"""The Stacking Rules tab: settings, categories, and the panels apps above add
 (the simulator, from redemptions: stacking.panels).
 
 One page, one template (``stacking/rules.html``) with swappable partials: ``section_body`` for a tab

@@ -1,4 +1,4 @@
-"""``Idempotency-Key`` for POST /v1/validations and /v1/redemptions (SPEC section 9, Stripe's rules).
+"""``Idempotency-Key`` for POST /v1/validations and /v1/redemptions.
 
 The stored answer and the work it describes commit in one transaction: the key's row is inserted
 first, so a concurrent call with the same key waits on the unique index until the first commits,

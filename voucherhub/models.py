@@ -72,7 +72,7 @@ class WorkerHeartbeat(models.Model):
 
 
 class IdempotencyKey(models.Model):
-    """The stored answer to a POST sent with an ``Idempotency-Key`` header (SPEC section 9).
+    """The stored answer to a POST sent with an ``Idempotency-Key`` header.
 
     A replay within 24 hours with the same request returns this answer and changes nothing; the same
     key with another request is refused with 409. Keys belong to the API key that used them.

@@ -1,4 +1,4 @@
-"""The three roles of SPEC section 1 as Django groups and their permissions.
+"""The three roles (README, "Roles") as Django groups and their permissions.
 
 Views check permissions, never these group names. The data migration ``voucherhub.0002_roles`` applies
 this table; change a role by adding a migration that calls ``sync_roles`` again.

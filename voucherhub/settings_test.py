@@ -1,7 +1,7 @@
 """Test settings: the real settings, plus what makes the suite fast and isolated.
 
 The broker is chosen here, not in a fixture: Celery caches its producer pool on the first
-``.delay()`` (eager mode included), so switching brokers later has no effect (RECIPES.md 3b).
+``.delay()`` (eager mode included), so switching brokers later has no effect.
 Redis when REDIS_URL is set (CI), else kombu's filesystem transport in a folder of this test run.
 Each pytest-xdist worker gets its own queue so one worker's Celery never eats another's tasks.
 """

@@ -38,7 +38,7 @@ from .vouchers import (
 log = logging.getLogger(__name__)
 
 MAX_VOUCHERS_PER_CALL = 1000  # generated in the request's transaction; more go to a background job
-MAX_VOUCHERS_PER_JOB = 1_000_000  # the ceiling of one call (API.md section 7: VH)
+MAX_VOUCHERS_PER_JOB = 1_000_000  # the ceiling of one call
 
 
 # Life of a job (the state machine is voucherhub.jobs, this kind of job is ``JOBS``): ``schedule_generation``

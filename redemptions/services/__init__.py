@@ -6,7 +6,7 @@ verdict; read only), ``validation`` (validate), ``redemption`` (redeem), ``rollb
 Each call is one ``transaction.atomic()`` (not durable: the Idempotency-Key wrapper may run it inside
 its own transaction). What a call guarantees:
 
-- **Checks** per redeemable in the order of API.md section 9: exists, not active yet, expired, disabled,
+- **Checks** per redeemable in the order of the platform's failure codes: exists, not active yet, expired, disabled,
   quantity (other sessions' locks included; the caller's own session and expired sessions count as free),
   gift balance (likewise), then the payload / order / customer shape, then the validation rules of the
   voucher, its campaign or the promotion tier. The first failing check is the redeemable's failure.
@@ -27,7 +27,7 @@ its own transaction). What a call guarantees:
   ``redemption.created`` for a stacked parent, ``redemption.succeeded``, ``redemption.failed``,
   ``redemption.rollback.succeeded`` / ``.failed``, ``session.created`` / ``session.released``).
 
-Decisions where API.md is silent:
+Decisions where the platform's documentation is silent:
 
 - ALL mode failure: every redeemable sent gets an ``rf_`` row; the inapplicable ones carry their own code,
   the others (which only failed because of them) the code of the first inapplicable one. No parent row is
@@ -40,7 +40,7 @@ Decisions where API.md is silent:
 - Every redeemable needs the order amount (``missing_amount`` without an order, or without an amount
   and items to add it up from).
 - A disabled promotion tier (or its campaign) fails with ``voucher_disabled``: the failure codes are the
-  fifteen of API.md section 9, which have no code of their own for tiers.
+  fifteen failure codes (stacking.checks), which have no code of their own for tiers.
 - The tracking id is the one sent, else the customer's ``source_id``, else a new ``track_`` id.
 - A LOCK session is opened (or overridden) only when no redeemable is inapplicable; it locks the
   applicable vouchers (a skipped one is not locked; promotion tiers have nothing to lock) with the credits

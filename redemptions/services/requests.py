@@ -3,7 +3,7 @@
 The API builds these from its request schemas (``redemptions.schemas``), the dashboard from its forms,
 the demo from its script; the services never read a wire payload. A value that is well typed but still
 wrong for the engine (a negative order amount, a malformed ``gift``) travels as it is, so that the engine
-reports it as a redeemable's failure and stores the attempt (SPEC section 3).
+reports it as a redeemable's failure and stores the attempt.
 """
 
 from __future__ import annotations

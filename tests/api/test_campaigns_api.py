@@ -1,4 +1,4 @@
-"""/v1/campaigns and /v1/promotions as an API user sees them: raw JSON in and out (API.md section 7)."""
+"""/v1/campaigns and /v1/promotions as an API user sees them: raw JSON in and out."""
 
 import pytest
 import voucherify as V

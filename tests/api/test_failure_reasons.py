@@ -1,4 +1,4 @@
-"""Every one of the fifteen failure reasons (SPEC section 3, API.md section 9) through the raw API.
+"""Every one of the fifteen failure reasons through the raw API.
 
 A failed redemption answers the platform's error shape with the reason's key and stores the attempt
 (``rf_``) with the failure code and the dashboard message; nothing is redeemed. A validation reports

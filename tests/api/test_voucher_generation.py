@@ -1,4 +1,4 @@
-"""More than 1,000 vouchers at once (API.md section 7, VH): the campaign answers IN_PROGRESS at once and a
+"""More than 1,000 vouchers at once: the campaign answers IN_PROGRESS at once and a
 Celery job generates the codes in batches, exactly as many as asked, then marks it DONE.
 
 The end-to-end tests run a real worker (``live_worker``); the others call the task's function directly,

@@ -1,4 +1,4 @@
-"""/v1/vouchers as an API user sees it: raw JSON in and out (API.md section 6)."""
+"""/v1/vouchers as an API user sees it: raw JSON in and out."""
 
 import json
 from concurrent.futures import ThreadPoolExecutor

@@ -1,4 +1,4 @@
-"""Who may open what (SPEC sections 1 and 9): every URL of exports and the Audit log, for every role."""
+"""Who may open what: every URL of exports and the Audit log, for every role."""
 
 import pytest
 from django.urls import reverse

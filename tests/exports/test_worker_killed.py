@@ -1,5 +1,5 @@
 """A Celery worker process killed (SIGKILL) in the middle of an export: nothing partial is offered, the
-export is not left stuck, and the retry builds the whole file (SPEC section 9, Faults).
+export is not left stuck, and the retry builds the whole file.
 
 PostgreSQL only: the worker is a separate process, which needs a database server to share with the test.
 """

@@ -1,4 +1,4 @@
-"""The Campaigns section's pages: who may open what (SPEC section 1), the list with its filters in the URL,
+"""The Campaigns section's pages: who may open what, the list with its filters in the URL,
 statuses computed as the engine checks them, the calendar, tabs as URLs, and bad query strings."""
 
 import re
@@ -112,7 +112,7 @@ def test_statuses_follow_the_engines_checks_and_the_filters_live_in_the_url(clie
         "Running": make_campaign(name="Running", category=loyalty),
         "Later": make_campaign(name="Later", start_date=now + timedelta(days=3)),
         "Over": make_campaign(name="Over", expiration_date=now - timedelta(days=1)),
-        # Disabled and expired: the engine reports expired first (SPEC section 3), so does the list.
+        # Disabled and expired: the engine reports expired first, so does the list.
         "Over and off": make_campaign(name="Over and off", active=False, expiration_date=now - timedelta(days=1)),
         "Off": make_campaign(name="Off", active=False),
         "Gifts": make_campaign(name="Gifts", campaign_type=CampaignType.GIFT_VOUCHERS, category=loyalty),

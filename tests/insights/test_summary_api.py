@@ -46,7 +46,7 @@ def test_the_summary_has_the_same_figures_as_the_dashboard(api, client, role_use
     assert body["validations"] == {"total": 1, "total_valid": 1}
     assert body["vouchers"] == {"total": 2}
     assert body["budget"] == {"orders": 1, "order_value": 20_000, "discounts_given": 2_000, "gift_value_spent": 0}
-    # Money and counts are integers, never floats or strings (API.md section 1).
+    # Money and counts are integers, never floats or strings.
     for section in ("redemptions", "budget", "validations", "vouchers", "rollbacks"):
         assert all(type(value) is int for value in body[section].values()), section
     assert body["period"]["days"] == 30 and len(body["series"]) == 30

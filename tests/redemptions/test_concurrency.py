@@ -1,4 +1,4 @@
-"""Exact under concurrency (SPEC sections 7 and 9): real threads against the live server on PostgreSQL.
+"""Exact under concurrency: real threads against the live server on PostgreSQL.
 
 Each thread has its own HTTP connection, so each request runs in its own server thread with its own
 database connection and transaction, racing the others for the same rows.

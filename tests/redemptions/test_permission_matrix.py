@@ -1,4 +1,4 @@
-"""Who may open and post what in the Redemptions section (SPEC section 1), in one place.
+"""Who may open and post what in the Redemptions section, in one place.
 
 Every dashboard URL and POST of the section's four tabs — lists, details, Rollback, Release, the
 stacking-rules form, categories and the simulator — for an anonymous visitor, Staff, Marketer, Admin and
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 
 ROLES = ["anonymous", "Staff", "Marketer", "Admin", "superuser"]
 EVERYONE = {"Staff", "Marketer", "Admin", "superuser"}
-BROWSERS = {"Marketer", "Admin", "superuser"}  # browse every tab (SPEC section 1)
+BROWSERS = {"Marketer", "Admin", "superuser"}  # browse every tab
 ADMINS = {"Admin", "superuser"}  # the actions
 
 RULES = {

@@ -1,4 +1,4 @@
-"""Properties of the stacking engine that hold for every stack, checked on random ones (SPEC section 4)."""
+"""Properties of the stacking engine that hold for every stack, checked on random ones."""
 
 from collections import Counter
 from dataclasses import replace

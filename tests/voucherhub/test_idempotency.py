@@ -1,4 +1,4 @@
-"""Idempotency-Key: a retried POST returns the first answer and does the work once (SPEC section 9).
+"""Idempotency-Key: a retried POST returns the first answer and does the work once.
 
 The end-to-end replay of a real redemption lives with the redemption API tests; here the wrapper's
 rules are checked against the real database with work that writes rows.

@@ -28,7 +28,7 @@ DASHBOARD_URLS = [
 ]
 REDEMPTIONS_TABS = ["Redemptions", "Validations", "Sessions", "Stacking rules"]
 
-# SPEC section 1: Staff browses the Redemptions tab only; Marketer and Admin browse everything.
+# Staff browses the Redemptions tab only; Marketer and Admin browse everything.
 STAFF_MAY_OPEN = {"/", "/redemptions/"}
 ROLES = ["Staff", "Marketer", "Admin", "superuser"]
 

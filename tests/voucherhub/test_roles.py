@@ -1,4 +1,4 @@
-"""Each role is a group with exactly the permissions of SPEC section 1.
+"""Each role is a group with exactly the permissions README's Roles table gives it.
 
 The expected sets are written out here on purpose (not imported from voucherhub.roles), so that a
 change to the roles module that breaks the spec fails this test.

@@ -4,7 +4,7 @@ from voucherhub.roles import sync_roles
 
 
 class Migration(migrations.Migration):
-    """The groups Marketer, Admin and Staff with their permissions (SPEC section 1)."""
+    """The groups Marketer, Admin and Staff with their permissions."""
 
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),

@@ -80,6 +80,20 @@ def test_a_marketer_opens_a_campaign_sees_its_charts_switches_tabs_and_follows_r
     page.locator(f"#row-{coupons.pk}").get_by_role("link", name="Spring coupons").click()
     expect(page).to_have_url(f"{base}/campaigns/{coupons.pk}/")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Spring coupons")
+    _the_charts_carry_the_figures(page, artifact_dir)
+    _tabs_are_urls(page, base, coupons, artifact_dir)
+    # Redemptions: the Redemptions list, pre-filtered to this campaign.
+    page.get_by_role("navigation", name="Campaign tabs").get_by_role("link", name="Redemptions").click()
+    expect(page).to_have_url(f"{base}/redemptions/?campaign={coupons.pk}")
+    expect(page.get_by_label("Campaign", exact=True)).to_have_value(coupons.pk)
+    table = page.locator("#redemptions-table")
+    for outcome in data["spring"]:
+        expect(table.get_by_role("link", name=outcome.redemptions[0].pk)).to_be_visible()
+    expect(table.get_by_role("link", name=data["autumn"].pk)).to_have_count(0)
+    page.screenshot(path=artifact_dir / "redemptions.png", full_page=True)
+
+
+def _the_charts_carry_the_figures(page: Page, artifact_dir) -> None:
     # The charts are drawn: an SVG line per series with one point per day, carrying the figures.
     activity = page.locator('[data-chart="chart-activity"]')
     expect(activity.locator("svg polyline")).to_have_count(4)
@@ -101,6 +115,8 @@ def test_a_marketer_opens_a_campaign_sees_its_charts_switches_tabs_and_follows_r
     expect(vouchers_chart).to_have_attribute("data-total", "3")
     page.screenshot(path=artifact_dir / "overview.png", full_page=True)
 
+
+def _tabs_are_urls(page: Page, base: str, coupons, artifact_dir) -> None:
     # Tabs are URLs: a click swaps the body (no reload) and pushes the URL.
     page.evaluate("window.__notReloaded = true")
     tabs = page.get_by_role("navigation", name="Campaign tabs")
@@ -122,16 +138,6 @@ def test_a_marketer_opens_a_campaign_sees_its_charts_switches_tabs_and_follows_r
     )
     expect(page.locator("[data-type]").first).to_be_visible()
     page.screenshot(path=artifact_dir / "activity.png", full_page=True)
-
-    # Redemptions: the Redemptions list, pre-filtered to this campaign.
-    page.get_by_role("navigation", name="Campaign tabs").get_by_role("link", name="Redemptions").click()
-    expect(page).to_have_url(f"{base}/redemptions/?campaign={coupons.pk}")
-    expect(page.get_by_label("Campaign", exact=True)).to_have_value(coupons.pk)
-    table = page.locator("#redemptions-table")
-    for outcome in data["spring"]:
-        expect(table.get_by_role("link", name=outcome.redemptions[0].pk)).to_be_visible()
-    expect(table.get_by_role("link", name=data["autumn"].pk)).to_have_count(0)
-    page.screenshot(path=artifact_dir / "redemptions.png", full_page=True)
 
 
 def test_the_calendar_and_a_gift_cards_transactions_tab(live_server, page: Page, role_user, artifact_dir, data):

@@ -367,3 +367,9 @@ def campaigns_with_status(now: datetime | None = None) -> QuerySet[Campaign]:
 
 def campaign_with_status(campaign_id: str, now: datetime | None = None) -> Campaign | None:
     return campaigns_with_status(now).filter(pk=campaign_id).first()
+
+
+def categories_with_campaigns() -> QuerySet[Category]:
+    """Categories with the live campaigns using each (id and name only), in two queries."""
+    live = Campaign.objects.filter(deleted_at__isnull=True).only("id", "name", "category_id").order_by("name")
+    return Category.objects.prefetch_related(Prefetch("campaigns", queryset=live))

@@ -11,8 +11,8 @@ Differences from ``validate`` (decisions): a customer is only looked up by ``sou
 (an unknown one is evaluated as no customer, and the result says so); the order is just an amount; no
 session key is used (every active lock counts as taken).
 
-The simulator is a panel of the Stacking Rules tab (stacking.panels): :func:`simulator_panel` gives the
-panel its context, and redemptions.apps adds it to the tab.
+The Stacking Rules tab (redemptions.stacking_views) shows it: :func:`simulator_panel` gives the panel its
+context.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ urlpatterns = [
     path("", include("insights.urls")),  # the home page and the Campaigns section (/campaigns/)
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("redemptions/stacking-rules/", include("stacking.urls")),
+    path("redemptions/stacking-rules/", include("redemptions.stacking_urls")),
     path("redemptions/", include("redemptions.urls")),
     path("audit-log/", include("auditlog.urls")),
     path("", include("exports.urls")),  # /exports/... and the Audit log's Exports tab, /audit-log/exports/

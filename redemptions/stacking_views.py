@@ -1,9 +1,9 @@
-"""The Stacking Rules tab: settings, categories, and the panels apps above add
-(the simulator, from redemptions: stacking.panels).
+"""The Stacking Rules tab of the Redemptions section: the stacking settings, the categories with the
+campaigns using them, and the simulator (redemptions.simulator).
 
 One page, one template (``stacking/rules.html``) with swappable partials: ``section_body`` for a tab
-click, ``rules_panel`` for the settings form, ``categories_panel`` for the table and its form; a panel's
-own partials (the simulator's ``simulator_result``) for its htmx targets. Viewing needs
+click, ``rules_panel`` for the settings form, ``categories_panel`` for the table and its form,
+``redemptions/simulator.html#simulator_result`` for the simulator's answer. Viewing needs
 ``stacking.view_stackingrules``; saving needs ``stacking.change_stackingrules`` (categories:
 ``add_category`` / ``change_category``), checked on the POST as well as hidden in the page.
 """
@@ -16,18 +16,20 @@ from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
+from campaigns.queries import categories_with_campaigns
 from dashboard.tabs import visible_tabs
+from stacking import services
+from stacking.forms import CategoryForm, StackingRulesForm
+from stacking.models import Category
+from stacking.queries import current_rules
+from stacking.tables import CategoryTable
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError
 
-from . import services
-from .forms import CategoryForm, StackingRulesForm
-from .models import Category
-from .panels import panels
-from .queries import categories_with_campaigns, current_rules
-from .tables import CategoryTable
+from .simulator import simulator_panel
 
 TEMPLATE = "stacking/rules.html"
+SIMULATOR_RESULT = "redemptions/simulator.html#simulator_result"
 VIEW_PERMISSION = "stacking.view_stackingrules"
 
 
@@ -44,14 +46,12 @@ def _render(request, partial: str | None = None, *, status: int = 200, **context
     can_change = user.has_perm("stacking.change_stackingrules")
     if can_change and "rules_form" not in context:
         context["rules_form"] = StackingRulesForm(initial=StackingRulesForm.initial_from(rules))
-    for panel in panels():
-        context.update(panel.context(request))
+    context.update(simulator_panel(request))
     context.setdefault("categories_table", _categories_table(request))
     context.update(
         section="Redemptions",
         title="Stacking rules",
         tabs=visible_tabs("Redemptions", user),
-        panels=panels(),
         rules=rules,
         can_change_rules=can_change,
         can_add_category=user.has_perm("stacking.add_category"),
@@ -73,8 +73,7 @@ def rules_page(request):
     if request.method == "POST":
         return _save_rules(request)
     target = request.htmx.target if request.htmx else None
-    swapped = [f"{panel.template}#{panel.swaps[target]}" for panel in panels() if target in panel.swaps]
-    return _render(request, swapped[0] if swapped else "section_body")
+    return _render(request, SIMULATOR_RESULT if target == "simulator-result" else "section_body")
 
 
 def _save_rules(request):

@@ -1,8 +1,9 @@
-"""The Stacking Rules tab of the Redemptions section, mounted at /redemptions/stacking-rules/."""
+"""The Stacking Rules tab of the Redemptions section, mounted at /redemptions/stacking-rules/ (URL names
+``stacking:...``)."""
 
 from django.urls import path
 
-from . import views
+from . import stacking_views as views
 
 app_name = "stacking"
 urlpatterns = [

@@ -1,5 +1,5 @@
 """/v1/ endpoints of campaigns, vouchers, promotion tiers, customers, segments, validation rules and
-categories; see voucherhub/api.py for auth and the error shape.
+categories; voucherhub.api gives auth and the error shape.
 
 Each endpoint parses its body into a schema (a bad one is 400 ``invalid_payload``), its query string into
 a query model (400 ``invalid_query_params``), calls one service or query, and renders the platform's

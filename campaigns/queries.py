@@ -336,7 +336,7 @@ def generation_progress(campaign: Campaign) -> dict | None:
 
 class CampaignStatus:
     """A campaign's status on the dashboard, by the checks the engine makes in their order
-    (redemptions.services: not active yet, expired, then disabled)."""
+    (stacking.checks.own_failure: not active yet, expired, then disabled)."""
 
     SCHEDULED = "scheduled"
     EXPIRED = "expired"

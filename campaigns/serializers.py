@@ -4,12 +4,11 @@ ints, enums stay in their sets, and optional values are omitted or null rather t
 from urllib.parse import quote
 
 from stacking.serializers import category_json
-from voucherhub.wire import iso, list_json, number
+from voucherhub.wire import iso, list_json
 
 from .models import (
     Campaign,
     Customer,
-    Discount,
     PromotionTier,
     Segment,
     ValidationRule,
@@ -17,21 +16,13 @@ from .models import (
     Voucher,
     VoucherType,
 )
+from .services.requests import Discount as DiscountValue
 
 
-def discount_json(obj: Discount) -> dict | None:
-    if not obj.discount_type:
-        return None
-    body: dict = {"type": obj.discount_type, "effect": obj.discount_effect}
-    if obj.discount_type == "PERCENT":
-        body["percent_off"] = number(obj.percent_off)
-        if obj.amount_limit is not None:
-            body["amount_limit"] = obj.amount_limit
-    elif obj.discount_type == "AMOUNT":
-        body["amount_off"] = obj.amount_off
-    elif obj.discount_type == "FIXED":
-        body["fixed_amount"] = obj.fixed_amount
-    return body
+def discount_json(obj) -> dict | None:
+    """The discount of a voucher or promotion tier row in the platform's shape (None when it has none)."""
+    discount = DiscountValue.from_columns(obj)
+    return discount.stored() if discount is not None else None
 
 
 def assignments_json(assignments: list[ValidationRuleAssignment]) -> dict:
@@ -135,12 +126,6 @@ def tier_json(tier: PromotionTier, *, assignments: list[ValidationRuleAssignment
         "updated_at": iso(tier.updated_at),
         "object": "promotion_tier",
     }
-
-
-def campaign_brief_json(campaign: Campaign | None) -> dict | None:
-    if campaign is None:
-        return None
-    return {"id": campaign.id, "name": campaign.name, "campaign_type": campaign.campaign_type, "object": "campaign"}
 
 
 def assignment_json(assignment: ValidationRuleAssignment) -> dict:

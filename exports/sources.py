@@ -1,7 +1,7 @@
 """What can be exported: one ``Source`` per ``exported_object``.
 
 A source names its columns (the platform's field names, which are also the CSV header), says which rows
-an export's parameters select, and who may export it. The CSV writer (``exports.csv``) turns any source's
+an export's parameters select, and who may export it. The CSV writer (``exports.writer``) turns any source's
 rows into a file, so adding a source is one function decorated with ``@source(...)`` below.
 
 Filters come in two dialects, told apart by the export's channel: the dashboard posts its filter panel's

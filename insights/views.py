@@ -11,7 +11,7 @@ from functools import cached_property
 
 from django.http import Http404
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.views.generic import TemplateView
 
 from campaigns.models import CampaignType
@@ -80,17 +80,8 @@ CAMPAIGN_TABS = [
 ]
 
 
-def url_resolves(name: str) -> bool:
-    """True when another section's URL exists (exports are built by their own issue)."""
-    try:
-        reverse(name)
-    except NoReverseMatch:
-        return False
-    return True
-
-
 class CampaignPageMixin(CampaignsSectionMixin):
-    """A tab of one campaign's queries. Permission first (403), then the campaign (404)."""
+    """A tab of one campaign's page. Permission first (403), then the campaign (404)."""
 
     types: set[str] | None = None  # campaign types that have this tab
 
@@ -206,10 +197,6 @@ class CampaignTransactionsView(CampaignListTabMixin, DashboardListView):
 
     list_actions = ("insights/_transactions_export.html",)
 
-    def get_context_data(self, **kwargs):
-        # The export button appears once the export machinery (its own issue) is installed.
-        return super().get_context_data(can_export=url_resolves("exports:dialog"), **kwargs)
-
 
 class CampaignActivityView(CampaignListTabMixin, DashboardListView):
     permission_required = "auditlog.view_event"
@@ -273,7 +260,7 @@ MARKER_MAX_POINTS = 60  # above this many days the markers merge into a band: th
 
 def line_chart(points: list[queries.DayPoint], series: list[tuple[str, str, str]]) -> dict:
     """An SVG line chart of daily figures, drawn on the server: geometry here, markup in
-    campaigns/_chart.html. Every point keeps its day and value (data-* attributes and a JSON block), so
+    insights/_chart.html. Every point keeps its day and value (data-* attributes and a JSON block), so
     the figures are readable by a test or a screen reader, not only as pixels."""
     top = max([getattr(p, key) for p in points for key, _, _ in series] + [1])
     inner_w, inner_h = CHART_WIDTH - 2 * CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD

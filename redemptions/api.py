@@ -8,9 +8,10 @@ from pydantic import ValidationError
 
 from campaigns.queries import find_voucher
 from stacking.services import cached_stacking_categories
-from voucherhub.api.context import caller_of, json_response, request_id_of
+from voucherhub.api.context import caller_of, request_id_of
 from voucherhub.api.errors import error_body, status_of
 from voucherhub.api.parsing import describe_validation_errors
+from voucherhub.api.rendering import json_response
 from voucherhub.errors import invalid_payload, invalid_query_params, not_found
 from voucherhub.idempotency import idempotent
 from voucherhub.wire import list_json
@@ -31,7 +32,7 @@ def validate(request, body: StackIn):
         return 200, validation_call_json(outcome, cached_stacking_categories(), request_id=request_id_of(request))
 
     status, response = idempotent(request, compute)
-    return json_response(request, response, status=status)
+    return json_response(response, status=status)
 
 
 @router.post("/redemptions", summary="Redeem a stack of redeemables (RedemptionsApi.redeem_stacked_discounts)")
@@ -43,7 +44,7 @@ def redeem(request, body: StackIn):
         return 200, redemption_call_json(outcome, request_id=request_id_of(request))
 
     status, response = idempotent(request, compute)
-    return json_response(request, response, status=status)
+    return json_response(response, status=status)
 
 
 @router.get("/redemptions", summary="List redemptions and rollbacks (RedemptionsApi.list_redemptions)")
@@ -78,7 +79,7 @@ def voucher_redemptions(request, code: str):
 
 def _refused(request, error):
     """A refused rollback whose attempt was stored (``rrf_``): answered after the service committed it."""
-    return json_response(request, error_body(error, request_id_of(request)), status=status_of(error))
+    return json_response(error_body(error, request_id_of(request)), status=status_of(error))
 
 
 def _rollback_body(request) -> RollbackIn:

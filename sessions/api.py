@@ -1,4 +1,4 @@
-"""/v1/ endpoints of validation sessions (see voucherhub/api.py for auth and errors)."""
+"""/v1/ endpoints of validation sessions (voucherhub.api: auth and errors)."""
 
 from django.http import HttpResponse
 from ninja import Router

@@ -32,7 +32,7 @@ def _duplicate_name(name: str) -> DomainError:
 
 
 def _save(category: Category, **kwargs) -> None:
-    """Saves, turning the unique-name violation of a concurrent writer into 409 ``duplicate_found``."""
+    """Saves, turning the unique-name violation of a concurrent writer into ``duplicate_found``."""
     try:
         with transaction.atomic():
             category.save(**kwargs)
@@ -57,7 +57,8 @@ def create_category(
     discount_calculation: str | None = None,
 ) -> Category:
     """A new category (regular stacking eligibility unless ``stacking_rules_type`` is given: the dashboard
-    sets EXCLUSIVE / JOINT and the calculation). 409 when the name is taken. Events: ``category.created``."""
+    sets EXCLUSIVE / JOINT and the calculation). ``duplicate_found`` when the name is taken. Events:
+    ``category.created``."""
     with transaction.atomic():
         if Category.objects.filter(name=name).exists():
             raise _duplicate_name(name)

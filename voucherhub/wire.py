@@ -33,10 +33,6 @@ def list_json(data_ref: str, items: list, total: int | None = None, **extra) -> 
     }
 
 
-def empty_list() -> dict:
-    return list_json("data", [])
-
-
 def unstorable(value) -> bool:
     """True when ``value`` holds text PostgreSQL cannot keep in text or jsonb: a NUL character or a
     lone UTF-16 surrogate, in a string, a key, or anywhere inside lists and dicts."""

@@ -1,6 +1,5 @@
 """Campaigns: creation with their voucher template, tiers and codes; updates; enable/disable; deletion."""
 
-import logging
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -39,8 +38,6 @@ from .vouchers import (
     discount_fields,
     save_vouchers,
 )
-
-log = logging.getLogger(__name__)
 
 
 def _template(campaign_type: str, voucher: VoucherTemplate | None) -> dict:

@@ -1,6 +1,5 @@
 """Voucher codes: what a code may hold, code configs (charset, pattern, prefix, postfix), random codes."""
 
-import logging
 import secrets
 
 from voucherhub.errors import DomainError
@@ -10,8 +9,6 @@ from ..models import (
     Voucher,
 )
 from .requests import CodeConfig
-
-log = logging.getLogger(__name__)
 
 DEFAULT_CHARSET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 DEFAULT_CODE_LENGTH = 8
@@ -52,7 +49,7 @@ def code_shape(code_config: CodeConfig | None) -> tuple[str, str]:
 
 def check_code_space(code_config: CodeConfig | None, count: int) -> tuple[str, str]:
     """(charset, pattern) of a config with room for ``count`` codes (ten times that, so that random draws
-    rarely collide); 400 ``invalid_code_config`` otherwise."""
+    rarely collide); ``invalid_code_config`` otherwise."""
     charset, pattern = code_shape(code_config)
     combinations = len(charset) ** pattern.count("#")
     if combinations < count * 10:

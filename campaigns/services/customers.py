@@ -1,7 +1,5 @@
 """Customers: the upsert every call with a customer makes, and the /v1/customers writes."""
 
-import logging
-
 from django.db import IntegrityError, transaction
 
 from voucherhub.caller import Caller
@@ -13,8 +11,6 @@ from ..models import (
 )
 from ..statements import lock_customer
 from .events import customer_event
-
-log = logging.getLogger(__name__)
 
 
 def upsert_customer(
@@ -30,7 +26,7 @@ def upsert_customer(
     """The customer a call refers to: by ``id``, else by ``source_id`` (created on first sight).
 
     Given fields overwrite stored ones; ``metadata`` is merged key by key. Safe under concurrency:
-    two calls creating the same source_id end with one row. Raises DomainError 404 for an unknown id.
+    two calls creating the same source_id end with one row. Raises ``not_found`` for an unknown id.
     With a ``caller``, a creation writes the ``customer.created`` event.
     """
     fields = {k: v for k, v in {"name": name, "email": email, "description": description}.items() if v is not None}

@@ -1,7 +1,5 @@
 """The audit events of campaigns, vouchers and customers (written in the caller's transaction)."""
 
-import logging
-
 from auditlog.services import record_event
 from voucherhub.caller import Caller
 
@@ -10,8 +8,6 @@ from ..models import (
     Customer,
     Voucher,
 )
-
-log = logging.getLogger(__name__)
 
 
 def customer_event(event_type: str, customer: Customer, caller: Caller, **data) -> None:

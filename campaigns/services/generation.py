@@ -70,7 +70,7 @@ def schedule_generation(
 ) -> VoucherGenerationJob:
     """Within the caller's transaction (the campaign locked or just created): a SCHEDULED job for ``count``
     vouchers, the campaign IN_PROGRESS, and the task enqueued after the commit. ``params`` are what the new
-    vouchers change from the template, JSON-ready (see ``_job_builder``). Refuses (400, nothing written)
+    vouchers change from the template, JSON-ready (see ``_job_builder``). Refuses (a DomainError, nothing written)
     a count above MAX_VOUCHERS_PER_JOB or a code config without room for it.
     Events: ``campaign.vouchers.generation_scheduled``."""
     if count > MAX_VOUCHERS_PER_JOB:
@@ -111,7 +111,7 @@ def schedule_campaign_vouchers(
     expiration_date: datetime | None = None,
 ) -> VoucherGenerationJob:
     """``add_campaign_vouchers`` for more than MAX_VOUCHERS_PER_CALL vouchers: checks the same things
-    (400 / 404, nothing written), then schedules a job whose id is the call's ``async_action_id``."""
+    (the same DomainErrors, nothing written), then schedules a job whose id is the call's ``async_action_id``."""
     with transaction.atomic():
         campaign = queries.find_campaign(ref, for_update=True)
         campaign_voucher_kind(campaign)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from voucherhub.wire import number
+
 from ..models import Effect
 
 
@@ -52,6 +54,20 @@ class Discount:
             fixed_amount=data.get("fixed_amount"),
             amount_limit=data.get("amount_limit"),
             effect=data.get("effect") or Effect.APPLY_TO_ORDER,
+        )
+
+    @classmethod
+    def from_columns(cls, row) -> Discount | None:
+        """The discount of a voucher or promotion tier row (anything with the discount columns)."""
+        if not row.discount_type:
+            return None
+        return cls(
+            type=row.discount_type,
+            percent_off=number(row.percent_off),
+            amount_off=row.amount_off,
+            fixed_amount=row.fixed_amount,
+            amount_limit=row.amount_limit,
+            effect=row.discount_effect,
         )
 
     def columns(self) -> dict[str, Any]:

@@ -1,6 +1,5 @@
 """Customer segments: static lists of customers, or auto-update ones matching customers' metadata."""
 
-import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -14,8 +13,6 @@ from .. import queries
 from ..models import (
     Segment,
 )
-
-log = logging.getLogger(__name__)
 
 
 def create_segment(

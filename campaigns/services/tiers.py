@@ -1,7 +1,5 @@
 """Promotion tiers: created with their campaign or appended to it, at a free hierarchy position."""
 
-import logging
-
 from django.db import transaction
 
 from auditlog.services import record_event
@@ -20,8 +18,6 @@ from .vouchers import (
     check_dates,
     discount_fields,
 )
-
-log = logging.getLogger(__name__)
 
 
 def _tier_position(campaign: Campaign, hierarchy: int | None, taken: set[int]) -> int:

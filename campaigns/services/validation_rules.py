@@ -1,6 +1,5 @@
 """Validation rules: creation, updates and deletion, and their assignments to campaigns, vouchers and tiers."""
 
-import logging
 from typing import Any
 
 from django.db import transaction
@@ -17,11 +16,9 @@ from ..models import (
 )
 from ..rules import Kind, RuleSet, invalid_rules, parse
 
-log = logging.getLogger(__name__)
-
 
 def check_rules(rules: Any) -> RuleSet:
-    """The rule set of a ``rules`` body, or DomainError ``invalid_validation_rules`` (400) for one the
+    """The rule set of a ``rules`` body, or DomainError ``invalid_validation_rules`` for one the
     engine would not evaluate: what :func:`campaigns.rules.parse` refuses, and ``customer.segment``
     conditions naming segments that do not exist. The body is stored unchanged."""
     rule_set = parse(rules)
@@ -135,8 +132,8 @@ def assign_rule(
 def assign_validation_rule(
     *, caller: Caller, rule_id: str, related_object_type: str, related_object_id: str
 ) -> ValidationRuleAssignment:
-    """Assigns the rule to a voucher (code or id), a campaign (id or name) or a promotion tier; 404 for an
-    unknown object, 409 ``duplicate_found`` when the rule is already assigned to it."""
+    """Assigns the rule to a voucher (code or id), a campaign (id or name) or a promotion tier; ``not_found`` for an
+    unknown object, ``duplicate_found`` when the rule is already assigned to it."""
     with transaction.atomic():
         rule = queries.find_rule(rule_id)
         if related_object_type == "voucher":

@@ -1,6 +1,5 @@
 """Vouchers: creation (standalone or from a campaign's template), updates, enable/disable, the bin, gift balances."""
 
-import logging
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -26,8 +25,6 @@ from .events import voucher_event
 from .requests import NO_DISCOUNT_COLUMNS, CodeConfig, Discount, Gift
 from .validation_rules import assign_rule, rules_by_ids
 
-log = logging.getLogger(__name__)
-
 MAX_AMOUNT = 10**15
 
 
@@ -48,7 +45,7 @@ def _gift_fields(gift: Gift | None) -> dict:
 
 
 def _voucher_kind(type: str | None, discount: Discount | None, gift: Gift | None) -> str:
-    """The voucher type, and a 400 ``invalid_voucher`` when the value does not fit it."""
+    """The voucher type, and ``invalid_voucher`` when the value does not fit it."""
     kind = type or (VoucherType.GIFT_VOUCHER if gift and not discount else VoucherType.DISCOUNT_VOUCHER)
     if kind == VoucherType.DISCOUNT_VOUCHER and (not discount or gift):
         raise DomainError("invalid_voucher", "Invalid voucher", "A DISCOUNT_VOUCHER needs a discount and no gift")
@@ -101,7 +98,7 @@ def new_voucher(
 
 
 def save_vouchers(vouchers: list[Voucher]) -> None:
-    """Inserts the vouchers (409 ``duplicate_found`` if a code is taken meanwhile) and, for gift cards,
+    """Inserts the vouchers (``duplicate_found`` if a code is taken meanwhile) and, for gift cards,
     their CREATION transactions carrying the initial amount."""
     try:
         insert_vouchers(vouchers)
@@ -161,8 +158,8 @@ def create_voucher(
     """A standalone voucher, or one joining a campaign (its template fills what the call leaves out).
 
     ``code`` or a random one from ``code_config``. A gift card gets its CREATION transaction. Errors:
-    400 ``invalid_voucher`` (code with '/', type and value disagree, dates reversed), 404 for an unknown
-    campaign, category or rule, 409 ``duplicate_found`` for a taken code. Events: ``voucher.created``.
+    ``invalid_voucher`` (code with '/', type and value disagree, dates reversed), ``not_found`` for an unknown
+    campaign, category or rule, ``duplicate_found`` for a taken code. Events: ``voucher.created``.
     """
     with transaction.atomic():
         owner = queries.find_campaign(campaign_id or campaign) if (campaign_id or campaign) else None
@@ -297,7 +294,7 @@ def update_gift_balance(
 
     ``gift_amount`` and ``gift_balance`` move together, so ``balance == amount - redeemed_amount``
     keeps holding, and a MANUAL transaction records the change with the balance after it. Refuses
-    (400 ``invalid_voucher``) a card that is not a gift card, a balance that would go below zero or
+    (``invalid_voucher``) a card that is not a gift card, a balance that would go below zero or
     below what sessions hold locked. Events: ``voucher.balance.updated``.
     """
     with transaction.atomic():
@@ -363,13 +360,14 @@ def campaign_voucher_builder(
     if start_date is None and expiration_date is None:
         start_date, expiration_date = campaign.start_date, campaign.expiration_date
     check_dates(start_date, expiration_date, "invalid_voucher", "Invalid voucher")
+    discount, gift = Discount.from_stored(template.get("discount")), Gift.from_stored(template.get("gift"))
 
     def build(code: str) -> Voucher:
         return new_voucher(
             code=code,
             kind=kind,
-            discount=Discount.from_stored(template.get("discount")),
-            gift=Gift.from_stored(template.get("gift")),
+            discount=discount,
+            gift=gift,
             campaign=campaign,
             category=category or campaign.category,
             start_date=start_date,

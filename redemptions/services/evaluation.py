@@ -120,7 +120,7 @@ class Call:
 
 
 def requested(redeemables: Sequence[RedeemableRef], settings: engine.StackingSettings) -> list[Checked]:
-    """The redeemables as sent, or a DomainError (400) for a request the engine cannot take."""
+    """The redeemables as sent, or a DomainError for a request the engine cannot take."""
     if not redeemables:
         raise invalid_payload("Property .redeemables should contain at least 1 item")
     if len(redeemables) > settings.redeemables_limit:
@@ -368,7 +368,7 @@ def check_stack(
     """The engine's verdict on ``redeemables`` for an order of ``amount`` minor units, as
     ``POST /v1/validations`` would reach it, without writing anything: no customer, order, validation,
     session or event, no lock taken (every active session lock counts as taken). ``customer`` is an
-    existing customer or None. Raises DomainError 400 for a stack the API would refuse (too many
+    existing customer or None. Raises a DomainError for a stack the API would refuse (too many
     redeemables, duplicates). The Stacking Rules tab's simulator is its user."""
     settings = settings_facts(settings_row)
     checked = requested(redeemables, settings)

@@ -226,3 +226,20 @@ def test_a_rule_without_conditions_always_passes():
     check_rules({})
     assert check({}) is None
     assert parse({"logic": ""}).logic is None
+
+
+def test_a_stored_rule_that_no_longer_parses_is_named_when_the_database_is_checked(db):
+    from django.core.checks import run_checks
+
+    from campaigns.models import ValidationRule
+
+    ValidationRule.objects.create(
+        name="Readable", rules={"1": {"name": "order.amount", "conditions": {"$more_than": [1]}}, "logic": "1"}
+    )
+    bad = ValidationRule.objects.create(
+        name="Old", rules={"1": {"name": "order.amount", "conditions": {"$more_than": [1, 2]}}, "logic": "1"}
+    )
+    warnings = [w for w in run_checks(databases=["default"]) if w.id == "campaigns.W001"]
+    assert [w.obj for w in warnings] == [bad.id]
+    assert "Old" in warnings[0].msg and "exactly one value" in warnings[0].msg
+    assert not [w for w in run_checks() if w.id == "campaigns.W001"]  # only when the database is checked

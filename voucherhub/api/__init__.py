@@ -4,7 +4,7 @@
   in the platform's shape; only ``voucherhub.urls`` imports it.
 - :mod:`.errors` is the one place that turns a :class:`voucherhub.errors.DomainError` into an answer: the
   HTTP status its key stands for and the platform's body.
-- :mod:`.auth` (API keys), :mod:`.parsing` (the JSON body parser, schema errors in the platform's words)
-  and :mod:`.context` (who is calling, the request id, answers with a status of their own) are what the
-  apps' ``api.py`` modules use.
+- :mod:`.auth` (API keys), :mod:`.parsing` (the JSON body parser, schema errors in the platform's words),
+  :mod:`.context` (who is calling, the request id) and :mod:`.rendering` (an answer with a status of its
+  own) are what the apps' ``api.py`` modules use.
 """

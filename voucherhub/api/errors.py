@@ -4,9 +4,11 @@ Services raise :class:`voucherhub.errors.DomainError` without a status; the API 
 the endpoints that answer a stored failure (a refused redemption or rollback) all answer through here.
 """
 
-from django.http import JsonResponse
+from django.http import HttpResponse
 
 from voucherhub.errors import DomainError
+
+from .rendering import json_response
 
 # Keys whose status is not 400. Every other key (the fifteen failure codes, invalid_payload,
 # invalid_query_params, invalid_voucher, ...) is a 400.
@@ -55,13 +57,13 @@ def error_body(error: DomainError, request_id: str | None) -> dict:
     return body
 
 
-def error_response(error: DomainError, request_id: str, *, status: int | None = None) -> JsonResponse:
-    """The error as an answer; ``status`` only for HTTP-level answers whose status is not their key's
-    (413 is ``invalid_payload`` too)."""
+def error_response(error: DomainError, request_id: str, *, status: int | None = None) -> HttpResponse:
+    """The error as an answer, rendered as every /v1/ answer is; ``status`` only for HTTP-level answers
+    whose status is not their key's (413 is ``invalid_payload`` too)."""
     body = error_body(error, request_id)
     if status is not None:
         body["code"] = status
-    return JsonResponse(body, status=status or status_of(error))
+    return json_response(body, status=status or status_of(error))
 
 
 def for_status(status: int, details: str = "") -> DomainError:

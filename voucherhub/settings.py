@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "auditlog",
     "exports",
     "insights",
+    "demo",
 ]
 
 MIDDLEWARE = [

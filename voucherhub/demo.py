@@ -32,7 +32,6 @@ from __future__ import annotations
 import heapq
 import itertools
 import random
-import secrets
 import time
 import unicodedata
 from collections import defaultdict
@@ -42,7 +41,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -73,7 +71,6 @@ from demo.catalogue import (  # the catalogue moved to the demo app
     DEFAULT_REDEMPTIONS,
     DEFAULT_SEED,
     DEMO_CAMPAIGN_NAMES,
-    DEMO_USERS,
     DISCOUNT_KEYS,
     FAILURE_WEIGHTS,
     GIFT_KEYS,
@@ -101,6 +98,7 @@ from demo.catalogue import (
 from demo.catalogue import (
     TierSpec as _TierSpec,
 )
+from demo.users import DemoUser, ensure_demo_users
 from redemptions.models import Redemption, RedemptionResult, RedemptionStatus, RelatedObjectType, Rollback, Validation
 from sessions.models import ReleaseReason, SessionLock, SessionStatus, TtlUnit, ValidationSession, ttl_to_timedelta
 from stacking import engine
@@ -110,37 +108,6 @@ from stacking.models import Category, StackingRules
 from stacking.serializers import category_json
 from voucherhub.ids import new_id, new_request_id
 from voucherhub.models import ChannelType
-
-# --- users ----------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class DemoUser:
-    username: str
-    role: str  # the group, or "superuser"
-    password: str
-
-
-def ensure_demo_users(*, password: str | None = None) -> list[DemoUser]:
-    """Create or update the demo logins and give each ``password`` or a new random one.
-
-    Every call sets the password it returns, so what the command prints is always true. The groups come
-    from the roles data migration (``Group.DoesNotExist`` means the database is not migrated).
-    """
-    user_model = get_user_model()
-    users = []
-    for username, role, superuser in DEMO_USERS:
-        user, _ = user_model.objects.get_or_create(username=username, defaults={"email": f"{username}@example.com"})
-        chosen = password or secrets.token_urlsafe(9)
-        user.set_password(chosen)
-        user.is_active = True
-        user.is_superuser = superuser
-        user.is_staff = superuser
-        user.save()
-        user.groups.set([Group.objects.get(name=role)] if role else [])
-        users.append(DemoUser(username, role or "superuser", chosen))
-    return users
-
 
 # --- presence and deletion ----------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""``python manage.py seed_demo``: demo data and one login per role (the logic is in voucherhub.demo).
+"""``python manage.py seed_demo``: demo data and one login per role (the small demo is voucherhub.demo for now).
 
 Above ``demo_bulk.BULK_THRESHOLD`` redemptions the load goes through PostgreSQL's COPY
 (voucherhub.demo_bulk): each such run adds another batch; SQLite and ``--reset`` are refused there.

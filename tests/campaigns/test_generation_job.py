@@ -16,7 +16,7 @@ from campaigns.services import campaigns as campaign_services
 from campaigns.services import codes as code_services
 from campaigns.services import generation
 from campaigns.services.requests import Discount, VoucherTemplate
-from tests.redemptions.test_dashboard_redemptions import make_user
+from tests.redemptions.factories import make_user
 from voucherhub.caller import Caller
 
 CALLER = Caller.system("tests")

@@ -12,7 +12,7 @@ from auditlog.models import Event
 from dashboard import lists
 from redemptions.models import Redemption, RedemptionResult, RedemptionStatus
 from tests.factories import make_campaign
-from tests.redemptions.test_dashboard_redemptions import make_redemption
+from tests.redemptions.factories import make_redemption
 from voucherhub.ids import new_id
 
 pytestmark = pytest.mark.django_db

@@ -14,7 +14,7 @@ from redemptions.services.requests import RollbackRequest
 from redemptions.services.rollback import rollback_redemption
 from tests.e2e.test_layout import sign_in
 from tests.factories import make_campaign, make_gift_card, make_voucher, stack
-from tests.redemptions.test_dashboard_redemptions import make_redemption
+from tests.redemptions.factories import make_redemption
 from voucherhub.caller import Caller
 
 pytestmark = [pytest.mark.e2e]

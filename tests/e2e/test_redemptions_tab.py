@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from tests.e2e.test_layout import sign_in
 from tests.factories import make_campaign, make_customer
-from tests.redemptions.test_dashboard_redemptions import make_redemption, redeemed
+from tests.redemptions.factories import make_redemption, redeemed
 
 pytestmark = [pytest.mark.e2e]
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from tests.factories import make_campaign, make_customer
-from tests.redemptions.test_dashboard_redemptions import make_redemption
+from tests.redemptions.factories import make_redemption
 
 FORMULA = '=HYPERLINK("http://evil.example","click")'
 

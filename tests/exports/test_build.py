@@ -68,7 +68,7 @@ def test_a_filtered_export_has_exactly_the_filtered_rows_utc_dates_and_escaped_f
 
 
 def test_cells_starting_with_minus_plus_at_tab_or_cr_are_escaped(staff, django_capture_on_commit_callbacks):
-    from tests.redemptions.test_dashboard_redemptions import make_redemption
+    from tests.redemptions.factories import make_redemption
 
     texts = ["-2+3", "+1", "@SUM(A1)", "\tx", "\rx", "plain"]
     for i, text in enumerate(texts):

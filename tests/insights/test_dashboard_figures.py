@@ -20,7 +20,7 @@ from redemptions.services.requests import RollbackRequest
 from redemptions.services.rollback import rollback_redemption
 from redemptions.services.validation import validate
 from tests.factories import make_campaign, make_gift_card, make_voucher, stack
-from tests.redemptions.test_dashboard_redemptions import make_redemption
+from tests.redemptions.factories import make_redemption
 from voucherhub.caller import Caller
 
 pytestmark = pytest.mark.django_db

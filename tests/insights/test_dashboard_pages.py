@@ -14,7 +14,7 @@ from campaigns.models import CampaignType, PromotionTier, ValidationRule, Valida
 from redemptions.models import Redemption
 from stacking.models import Category
 from tests.factories import make_campaign, make_gift_card, make_voucher, stack
-from tests.redemptions.test_dashboard_redemptions import make_user
+from tests.redemptions.factories import make_user
 
 pytestmark = pytest.mark.django_db
 

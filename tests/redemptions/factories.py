@@ -13,8 +13,13 @@ from campaigns.models import (
     ValidationRule,
     ValidationRuleAssignment,
 )
+from redemptions.models import Redemption, RedemptionResult, RedemptionStatus
+from redemptions.services.redemption import redeem
+from stacking.checks import FailureCode
 from stacking.models import Category, StackingRules
-from tests.factories import make_campaign
+from tests.factories import make_campaign, make_voucher, stack
+from voucherhub.caller import Caller
+from voucherhub.ids import new_id
 
 _seq = itertools.count(1)
 
@@ -88,3 +93,45 @@ def parses(model: str, response_body: dict):
     import voucherify.models
 
     return getattr(voucherify.models, model).from_dict(response_body)
+
+
+def make_user(role_user, role: str):
+    return role_user(None, superuser=True) if role == "superuser" else role_user(role)
+
+
+def make_redemption(*, failed: bool = False, days_ago: float = 0, **fields) -> Redemption:
+    """A stored redemption row, as the API leaves it (no engine run: list tests need many, fast)."""
+    defaults = {
+        "id": new_id("rf_" if failed else "r_"),
+        "created_at": timezone.now() - timedelta(days=days_ago),
+        "result": RedemptionResult.FAILURE if failed else RedemptionResult.SUCCESS,
+        "status": RedemptionStatus.FAILED if failed else RedemptionStatus.SUCCEEDED,
+        "failure_code": FailureCode.VOUCHER_EXPIRED if failed else "",
+        "failure_message": FailureCode.VOUCHER_EXPIRED.label if failed else "",
+        "related_object_type": "voucher",
+        "voucher_code": "",
+        "amount": 1_000,
+        "channel_id": "shop-key",
+    }
+    redemption = Redemption(**{**defaults, **fields})
+    if redemption.voucher and not redemption.voucher_code:
+        redemption.voucher_code = redemption.voucher.code
+    redemption.save(force_insert=True)
+    return redemption
+
+
+def redeemed(code: str = "ROLL-ME", **voucher_fields) -> Redemption:
+    """A real redemption made by the engine (events, order, voucher quantity taken)."""
+    campaign = make_campaign(name=f"Rollback campaign {code}")
+    make_voucher(code=code, campaign=campaign, **voucher_fields)
+    outcome = redeem(
+        stack(
+            redeemables=[{"object": "voucher", "id": code}],
+            order={"amount": 10_000, "items": [{"sku_id": "sku-1", "quantity": 2, "price": 5_000}]},
+            customer={"source_id": "shopper-1", "name": "Ada Shopper", "email": "ada@example.com"},
+            metadata={"source": "web"},
+        ),
+        caller=Caller.system("test"),
+    )
+    assert outcome.error is None, outcome.error
+    return outcome.redemptions[0]

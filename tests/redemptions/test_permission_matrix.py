@@ -16,7 +16,7 @@ from redemptions.models import Redemption, RedemptionStatus, Validation
 from sessions.models import SessionStatus, ValidationSession
 from stacking.models import Category, StackingRules
 from tests.factories import make_voucher
-from tests.redemptions.test_dashboard_redemptions import redeemed
+from tests.redemptions.factories import redeemed
 from tests.redemptions.test_dashboard_validations_sessions import locked_session
 
 pytestmark = pytest.mark.django_db

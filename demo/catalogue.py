@@ -1,8 +1,11 @@
 """What the demo is made of: categories, segments, validation rules, campaigns, products, customers' names,
-the API channels and the weights of the simulated history. Plain values, no database access."""
+the API channels and the weights of the simulated history. Plain values and the two helpers both
+loaders use to write them (rule_condition, ascii_name); no database access."""
 
 from __future__ import annotations
 
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -347,3 +350,23 @@ FAILURE_WEIGHTS = {
     FailureCode.MISSING_CUSTOMER: 4,
     FailureCode.INVALID_PAYLOAD: 3,
 }
+
+
+def rule_condition(spec: RuleSpec, segments: Mapping[str, Segment]) -> dict:
+    """A demo rule's condition in the API's shape (the small demo and the bulk loader both write it)."""
+    if spec.kind == "min_amount":
+        return {"name": "order.amount", "conditions": {"$more_than_or_equal": [spec.value]}, "rules": {}}
+    if spec.kind == "product":
+        condition = {"$is": [{"object": "product", "source_id": spec.value}]}
+        return {"name": "order.items.any", "conditions": condition, "rules": {}}
+    if spec.kind == "segment":
+        return {"name": "customer.segment", "conditions": {"$is": [segments[str(spec.value)].id]}, "rules": {}}
+    if spec.kind == "customer_tier":
+        return {"name": "customer.metadata", "property": "tier", "conditions": {"$is": [spec.value]}, "rules": {}}
+    return {"name": "redemption.count.per_customer", "conditions": {"$less_than_or_equal": [spec.value]}}
+
+
+def ascii_name(text: str) -> str:
+    """``"de Jong"`` -> ``"dejong"``, ``"Chloé"`` -> ``"chloe"``: an email-safe spelling of a name."""
+    decomposed = unicodedata.normalize("NFKD", text.replace("ł", "l").replace("Ł", "L"))
+    return "".join(ch for ch in decomposed if ch.isascii() and ch.isalnum()).lower()

@@ -33,7 +33,6 @@ import heapq
 import itertools
 import random
 import time
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -88,6 +87,8 @@ from demo.catalogue import (  # the catalogue moved to the demo app
     TIERS,
     UNKNOWN_CODES,
     VALIDATIONS_KEPT,
+    ascii_name,
+    rule_condition,
 )
 from demo.catalogue import (
     CampaignSpec as _CampaignSpec,
@@ -338,20 +339,6 @@ class _Call:
     customer: Customer | None
 
 
-def rule_condition(spec: _RuleSpec, segments: Mapping[str, Segment]) -> dict:
-    """A demo rule's condition in the API's shape (the small demo and the bulk loader both write it)."""
-    if spec.kind == "min_amount":
-        return {"name": "order.amount", "conditions": {"$more_than_or_equal": [spec.value]}, "rules": {}}
-    if spec.kind == "product":
-        condition = {"$is": [{"object": "product", "source_id": spec.value}]}
-        return {"name": "order.items.any", "conditions": condition, "rules": {}}
-    if spec.kind == "segment":
-        return {"name": "customer.segment", "conditions": {"$is": [segments[str(spec.value)].id]}, "rules": {}}
-    if spec.kind == "customer_tier":
-        return {"name": "customer.metadata", "property": "tier", "conditions": {"$is": [spec.value]}, "rules": {}}
-    return {"name": "redemption.count.per_customer", "conditions": {"$less_than_or_equal": [spec.value]}}
-
-
 class _Builder:
     """Builds the demo rows in memory. Calls, rollbacks and session releases are replayed in time order
     (a heap of timed actions) against the vouchers' live state, so every row is what the engine would
@@ -467,7 +454,7 @@ class _Builder:
                 id=self.id("cust_", created),
                 source_id=f"{SOURCE_ID_PREFIX}cust-{n:05d}",
                 name=f"{first} {last}",
-                email=f"{_ascii(first)}.{_ascii(last)}{n}@{domain}",
+                email=f"{ascii_name(first)}.{ascii_name(last)}{n}@{domain}",
                 metadata={
                     "tier": tier,
                     "country": country,
@@ -1902,12 +1889,6 @@ _BY_HAND = (ReleaseReason.MANUAL, ReleaseReason.API)
 
 
 # --- plain helpers ------------------------------------------------------------------------------------------
-
-
-def _ascii(text: str) -> str:
-    """``"de Jong"`` -> ``"dejong"``, ``"Chloé"`` -> ``"chloe"``: an email-safe spelling of a name."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("ł", "l").replace("Ł", "L"))
-    return "".join(ch for ch in decomposed if ch.isascii() and ch.isalnum()).lower()
 
 
 def _matches(metadata: dict, conditions: dict) -> bool:

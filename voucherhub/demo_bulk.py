@@ -75,6 +75,7 @@ from campaigns.models import (
     VoucherType,
 )
 from campaigns.serializers import discount_json
+from demo.catalogue import ascii_name, rule_condition
 from redemptions.models import Redemption, Rollback, Validation
 from redemptions.orders import OrderItemRequest, OrderRequest, parse_order
 from sessions.models import ReleaseReason, SessionLock, SessionStatus, ValidationSession
@@ -581,7 +582,7 @@ def _shared_rules() -> dict[str, ValidationRule]:
         if rule is None:
             rule = ValidationRule.objects.create(
                 name=spec.name,
-                rules={"1": demo.rule_condition(spec, segments), "logic": "1"},
+                rules={"1": rule_condition(spec, segments), "logic": "1"},
                 error_message=spec.error_message,
             )
         rules[spec.key] = rule
@@ -928,7 +929,7 @@ class _Builder:
             key = (first, last)
             local = emails.get(key)
             if local is None:
-                local = emails[key] = f"{demo._ascii(first)}.{demo._ascii(last)}"
+                local = emails[key] = f"{ascii_name(first)}.{ascii_name(last)}"
             source = f"{self.tag}-cust-{n:07d}"
             customer_id = _id("cust_", created, rng)
             metadata = _json({"tier": tier, "country": country, "language": language, "newsletter": rng.random() < 0.6})

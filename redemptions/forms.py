@@ -56,6 +56,7 @@ class SimulatorForm(BootstrapForm):
         label="Codes and promotion tier ids",
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "SUMMER10\nBLACKFRIDAY, promo_..."}),
         help_text="One per line or comma separated, in the order they are sent.",
+        error_messages={"required": "Enter at least one code or promotion tier id."},
     )
     amount = forms.CharField(
         label="Order amount",

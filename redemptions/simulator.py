@@ -45,7 +45,8 @@ class SimulatedRedeemable:
     skip_reason: str = ""
     discount_amount: int = 0
     gift_credits: int = 0
-    order_total_after: int = 0
+    order_total_after: int = 0  # the engine's: the total after it in application order
+    running_total: int = 0  # the order's total after this line and the ones above it, as the table reads
     application_position: int | None = None
 
 
@@ -86,7 +87,9 @@ def _simulate(redeemables: list[RedeemableRef], amount: int, customer_source_id:
     check = check_stack(redeemables, amount=amount, customer=customer, settings_row=rules)
     checked, stack, settings = check.checked, check.stack, check.settings
     lines = []
+    running = stack.initial_amount
     for c, result in zip(checked, stack.results, strict=True):
+        running -= result.discount_amount + result.gift_credits
         failure = result.failure
         category = c.category
         lines.append(
@@ -102,6 +105,7 @@ def _simulate(redeemables: list[RedeemableRef], amount: int, customer_source_id:
                 discount_amount=result.discount_amount,
                 gift_credits=result.gift_credits,
                 order_total_after=result.order_total_after,
+                running_total=running,
                 application_position=result.application_position,
             )
         )
@@ -110,8 +114,10 @@ def _simulate(redeemables: list[RedeemableRef], amount: int, customer_source_id:
 
 def simulator_panel(request) -> dict:
     """The simulator panel's context: its form, bound to the query string when the tab's URL carries a
-    stack (``?redeemables=...&amount=...``), and then the simulation or the API's refusal."""
-    if "redeemables" not in request.GET:
+    stack (``?simulate=1&redeemables=...&amount=...``), and then the simulation or the API's refusal. An
+    empty codes box is not sent by the browser at all: ``simulate`` (or any of the form's fields) says the
+    form was submitted, so what is missing is said."""
+    if not any(name in request.GET for name in ("simulate", *SimulatorForm.base_fields)):
         return {"simulator_form": SimulatorForm()}
     form = SimulatorForm(request.GET)
     context = {"simulator_form": form, "simulation": None, "simulation_error": ""}

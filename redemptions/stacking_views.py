@@ -73,7 +73,8 @@ def rules_page(request):
     if request.method == "POST":
         return _save_rules(request)
     target = request.htmx.target if request.htmx else None
-    return _render(request, SIMULATOR_RESULT if target == "simulator-result" else "section_body")
+    simulator = target in ("simulator-body", "simulator-result")
+    return _render(request, SIMULATOR_RESULT if simulator else "section_body")
 
 
 def _save_rules(request):

@@ -69,10 +69,11 @@ def test_simulator_in_the_page(client, role_user):
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.lstrip().startswith('<div id="simulator-result"')
+    assert html.lstrip().startswith('<div id="simulator-body"')
     statuses = re.findall(r'<tr data-redeemable="([^"]+)">.*?<span class="badge [^"]+">(\w+)</span>', html, re.S)
     assert statuses == [("REG10", "SKIPPED"), ("EXCL20", "APPLICABLE"), ("OLD", "INAPPLICABLE")]
-    assert "voucher_expired" in html and "exclusion_rules_not_met" in html
+    assert "The voucher or its campaign has expired." in html
+    assert "Not applied: an exclusive redeemable in this stack excludes" in html
     assert "100.00" in html and "80.00" in html  # "100.00" is major units: 10000 minor
     assert _counters() == counters and _row_counts() == rows
 
@@ -110,7 +111,7 @@ def test_simulator_errors_name_their_field(client, role_user):
         URL, {"redeemables": "", "amount": "abc"}, HTTP_HX_REQUEST="true", HTTP_HX_TARGET="simulator-result"
     )
     html = response.content.decode()
-    assert "<strong>Codes and promotion tier ids:</strong> This field is required." in html
+    assert "<strong>Codes and promotion tier ids:</strong> Enter at least one code or promotion tier id." in html
     assert "<strong>Order amount:</strong> Enter a whole number" in html
 
 

@@ -35,7 +35,8 @@ class ExportForm(forms.Form):
         self.metadata_choices = [(f"{METADATA_PREFIX}{key}", key) for key in dict.fromkeys(metadata)]
         self.standard_choices = [(f, f.replace("_", " ").capitalize()) for f in self.source.standard_fields(user)]
         self.fields["fields"].choices = self.standard_choices + self.metadata_choices
-        self.initial.update(exported_object=self.source.name, fields=list(self.source.default_fields))
+        ticked = self.source.dialog_fields or self.source.default_fields
+        self.initial.update(exported_object=self.source.name, fields=list(ticked))
 
     def filters(self, params) -> dict:
         return list_filters(self.source, params)

@@ -57,6 +57,7 @@ class Source:
     describe: Callable[[Any], list[str]]  # (an Export) -> its filters in words, for people
     metadata_field: str | None = "metadata"  # the JSON field behind ``metadata.<key>`` columns
     filter_params: tuple[str, ...] = field(default=())  # the dashboard's filter parameter names
+    dialog_fields: tuple[str, ...] = ()  # ticked when the Export dialog opens (default: default_fields)
 
     def standard_fields(self, user=None) -> list[str]:
         """The columns ``user`` may choose (all of them for an API key: ``user`` None)."""
@@ -190,6 +191,7 @@ REDEMPTION_COLUMNS = {
     "campaign": Column("campaign__name"),
     "campaign_id": Column("campaign_id", CODE),
     "promotion_tier_id": Column("promotion_tier_id", CODE),
+    "promotion_tier": Column("promotion_tier__name"),  # the tier's name: what the Voucher column shows for it
     "customer_id": Column("customer_id", CODE),
     "customer_source_id": Column("customer__source_id", permission=_CUSTOMER),
     "customer_name": Column("customer__name", permission=_CUSTOMER),
@@ -258,7 +260,9 @@ def _redemption_platform_q(filters) -> QuerySet:
     label="Redemptions",
     permission="redemptions.view_redemption",
     columns=REDEMPTION_COLUMNS,
-    default_fields=("id", "object", "voucher_code", "customer_id", "date", "result"),
+    default_fields=("id", "object", "voucher_code", "customer_id", "date", "result"),  # the platform's
+    # The dialog also ticks the tier: a promotion tier's redemption has no voucher code.
+    dialog_fields=("id", "object", "voucher_code", "promotion_tier", "customer_id", "date", "result"),
     describe=_describe_redemptions,
     filter_params=(
         "campaign", "voucher_code", "customer", "created_from", "created_to", "result", "status", "failure_code",

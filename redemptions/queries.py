@@ -345,12 +345,13 @@ LIST_COLUMNS = (
     "id", "created_at", "result", "status", "failure_code", "failure_message", "voucher_code", "amount",
     "order_amount", "channel_type", "channel_id", "parent", "related_object_type",
     "campaign__id", "campaign__name", "customer__id", "customer__name", "customer__email", "customer__source_id",
+    "promotion_tier__id", "promotion_tier__name", "promotion_tier__campaign_id",
 )  # fmt: skip
 
 
 def dashboard_redemptions() -> QuerySet:
     """The Redemptions tab's rows: one query per page, only the columns the table shows."""
-    return Redemption.objects.select_related("campaign", "customer").only(*LIST_COLUMNS)
+    return Redemption.objects.select_related("campaign", "customer", "promotion_tier").only(*LIST_COLUMNS)
 
 
 def dashboard_redemption(redemption_id: str) -> Redemption | None:
@@ -364,8 +365,18 @@ def dashboard_redemption(redemption_id: str) -> Redemption | None:
             Prefetch("rollbacks", queryset=Rollback.objects.select_related("user").order_by("created_at", "id")),
             Prefetch(
                 "children",
-                queryset=Redemption.objects.order_by("created_at", "id").only(
-                    "id", "parent_id", "status", "voucher_code", "amount", "created_at"
+                queryset=Redemption.objects.select_related("promotion_tier")
+                .order_by("created_at", "id")
+                .only(
+                    "id",
+                    "parent_id",
+                    "status",
+                    "voucher_code",
+                    "amount",
+                    "created_at",
+                    "promotion_tier__id",
+                    "promotion_tier__name",
+                    "promotion_tier__campaign_id",
                 ),
             ),
         )

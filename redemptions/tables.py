@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from dashboard.formatting import EMPTY, money, when
+from stacking.templatetags.stacking_tags import reason
 
 from .forms import can_roll_back
 from .models import Redemption
@@ -21,6 +22,14 @@ def status_badge(status: str) -> str:
 
 
 EMPTY_CELL = mark_safe("")
+
+
+def redeemable_tier(tier, *, link: bool) -> str:
+    """A promotion tier where a voucher code would be: its name marked as a tier, linked to its row on the
+    campaign's Tiers tab when ``link`` (the viewer may open that tab). Used by the list and the detail page."""
+    return mark_safe(render_to_string("redemptions/partials/tier.html", {"tier": tier, "link": link}))
+
+
 # The "Roll back…" button's htmx:beforeRequest handler: when the row's form is open already, close it
 # instead of fetching a second one.
 TOGGLE_ROLLBACK_ROW = (
@@ -99,6 +108,8 @@ class RedemptionTable(tables.Table):
         self.row_messages = row_messages or {}
         # A redemption's URLs (/redemptions/<id>/, .../rollback/) from one reverse() per table, not per row.
         self.list_url = reverse("redemptions:list")
+        user = viewer.user if viewer is not None else None
+        self.link_tiers = bool(user and user.has_perm("campaigns.view_promotiontier"))
 
     def rows_html(self) -> str:
         """The page's rows, each cell from its ``render_*`` method called directly: django-tables2's own
@@ -108,7 +119,7 @@ class RedemptionTable(tables.Table):
             "created_at": lambda r: self.render_created_at(r.created_at),
             "id": lambda r: self.render_id(r.pk),
             "status": self.render_status,
-            "voucher_code": lambda r: r.voucher_code or EMPTY,
+            "voucher_code": self.render_voucher_code,
             "campaign": lambda r: r.campaign.name if r.campaign_id else EMPTY,
             "customer": lambda r: self.render_customer(r.customer),
             "amount": lambda r: self.render_amount(r.amount),
@@ -164,6 +175,12 @@ class RedemptionTable(tables.Table):
     def render_created_at(self, value):
         return when(value)
 
+    def render_voucher_code(self, record):
+        """The voucher's code; for a promotion tier's redemption the tier, linked to its campaign's Tiers tab."""
+        if record.voucher_code:
+            return record.voucher_code
+        return redeemable_tier(record.promotion_tier, link=self.link_tiers) if record.promotion_tier_id else EMPTY
+
     # The stored codes, from the record: given a list (one row re-rendered after a Rollback),
     # django-tables2 would pass the choices' labels as the value.
     def render_status(self, record):
@@ -178,11 +195,12 @@ class RedemptionTable(tables.Table):
         return money(value)
 
     def render_failure(self, value, record):
-        return format_html(
-            '<code>{}</code><div class="small text-secondary">{}</div>',
-            record.failure_code,
-            record.failure_message,
-        )
+        # The sentence for the code (stacking.reasons); the stored message under it when the rule's own
+        # error message says more than the code's.
+        text = reason(record.failure_code)
+        if not record.failure_message or record.failure_message == record.get_failure_code_display():
+            return text
+        return format_html('{}<div class="small text-secondary">{}</div>', text, record.failure_message)
 
     def render_channel(self, record):
         return format_html('{}<div class="small text-secondary">{}</div>', record.channel_type, record.channel_id)

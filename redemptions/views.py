@@ -90,10 +90,11 @@ def _get(redemption_id: str) -> Redemption:
 
 
 def _links(user) -> dict:
-    """Which of the detail page's links (campaign, voucher, request logs) lead to a page this user may open."""
+    """Which of the detail page's links (campaign, voucher, tier, request logs) lead to a page this user may open."""
     return {
         "link_campaign": user.has_perm("campaigns.view_campaign"),
         "link_voucher": user.has_perm("campaigns.view_voucher"),
+        "link_tiers": user.has_perm("campaigns.view_promotiontier"),
         "link_logs": user.has_perm("auditlog.view_requestlog"),
     }
 

@@ -264,8 +264,8 @@ def test_the_list_fits_a_1280_px_window_with_long_codes_and_the_rollback_form_in
     link = row.get_by_role("link", name=redemption.pk)
     assert link.evaluate("el => el.getClientRects().length") == 1
     expect(link).to_have_attribute("title", redemption.pk)
-    # Failure codes wrap inside their column instead of being cut.
-    code = table.locator("td.vh-col-failure code").first
+    # Failure reasons (sentences) wrap inside their column instead of being cut.
+    code = table.locator("td.vh-col-failure .vh-reason").first
     assert _fits(code) and _fits(code.locator("xpath=ancestor::td"))
     page.screenshot(path=artifact_dir / "list-1280.png")
 

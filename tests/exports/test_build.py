@@ -315,3 +315,23 @@ def test_a_running_export_reports_its_progress_and_heartbeat(role_user, monkeypa
         assert export.progress == 99 and export.status == ExportStatus.IN_PROGRESS
     finally:
         heartbeat.close()
+
+
+def test_a_promotion_tiers_redemption_names_its_tier_where_the_voucher_code_would_be(
+    staff, django_capture_on_commit_callbacks
+):
+    from tests.redemptions.factories import make_redemption, make_tier
+
+    tier = make_tier(name="=Spend 100")
+    make_redemption(related_object_type="promotion_tier", promotion_tier=tier, campaign=tier.campaign)
+    make_redemption(voucher_code="CODE-1")
+    export = request(staff, fields=[], filters={}, capture=django_capture_on_commit_callbacks)
+    assert export_csv(export)[0] == ["id", "object", "voucher_code", "customer_id", "date", "result"]  # the API's
+
+    from exports.forms import ExportForm
+
+    dialog = ExportForm(user=staff, source_name="redemption")
+    assert dialog.initial["fields"][2:4] == ["voucher_code", "promotion_tier"]  # the dialog ticks the tier too
+    export = request(staff, fields=dialog.initial["fields"], filters={}, capture=django_capture_on_commit_callbacks)
+    by_code = {row[2]: row[3] for row in export_csv(export)[1:]}
+    assert by_code == {"": "'=Spend 100", "CODE-1": ""}  # and a formula-looking name is escaped

@@ -288,12 +288,14 @@ def test_the_list_runs_the_same_number_of_queries_for_10_and_50_rows(client, rol
     assert len(small) == len(large)
 
 
-def test_a_failed_attempt_shows_its_failure_code_and_its_message(client, role_user):
+def test_a_failed_attempt_shows_its_failure_as_a_sentence_with_the_code_at_hand(client, role_user):
     client.force_login(make_user(role_user, "Marketer"))
     make_redemption(failed=True)
+    make_redemption(failed=True, failure_message="Only on Sundays")  # a rule's own error message
     html = client.get("/redemptions/").content.decode()
-    assert "<code>voucher_expired</code>" in html
-    assert "Voucher expired" in html
+    assert 'data-reason="voucher_expired"' in html
+    assert html.count("The voucher or its campaign has expired.") == 2
+    assert '<div class="small text-secondary">Only on Sundays</div>' in html
 
 
 # --- Rollback from a list row ----------------------------------------------------------------------

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.db.models.fields.json import KeyTextTransform
 from django.http import QueryDict
 
@@ -172,6 +172,15 @@ def _moment(raw: str):
         raise ExportParamsError(error.details) from None
 
 
+def checked_rows(filterset) -> QuerySet:
+    """A dashboard list's rows for its FilterSet; a filter the list could not read is an error (the list
+    shows none of its rows then, never all of them)."""
+    if not filterset.is_valid():
+        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items())
+        raise ExportParamsError(f"The filters cannot be read ({problems})")
+    return filterset.qs
+
+
 def describe_platform(export) -> list[str]:
     filters = export.parameters.get("filters")
     junction = filters.get("junction", "and") if isinstance(filters, dict) else "and"
@@ -272,11 +281,7 @@ def _redemption_platform_q(filters) -> QuerySet:
 def redemption_rows(export) -> QuerySet:
     if not is_dashboard(export):
         return _redemption_platform_q(export.parameters.get("filters"))
-    filterset = _redemption_filterset(export)
-    if not filterset.is_valid():
-        problems = "; ".join(f"{name}: {' '.join(errors)}" for name, errors in filterset.errors.items())
-        raise ExportParamsError(f"The filters cannot be read ({problems})")
-    return filterset.qs
+    return checked_rows(_redemption_filterset(export))
 
 
 # --- Gift-card transactions of a campaign (the campaign dashboard's Transactions tab) ------------------
@@ -302,11 +307,46 @@ TRANSACTION_COLUMNS = {
 }
 
 
+def _transaction_filterset(export):
+    """The Transactions tab's own FilterSet (campaigns.filters) over the campaign's balance changes: the
+    export selects exactly the rows the tab shows."""
+    from campaigns.filters import TransactionFilter
+    from campaigns.models import VoucherTransaction
+
+    filters = export.parameters.get("filters") or {}
+    if not isinstance(filters, dict):
+        raise ExportParamsError("The filters cannot be read")
+    rows = VoucherTransaction.objects.all()
+    if filters.get("campaign"):
+        rows = rows.filter(voucher__campaign_id=str(filters["campaign"]))
+    list_filters = {name: value for name, value in filters.items() if name != "campaign"}
+    return TransactionFilter(as_querydict(list_filters), queryset=rows)
+
+
 def _describe_transactions(export) -> list[str]:
     if not is_dashboard(export):
         return describe_platform(export)
+    from campaigns.models import Campaign
+
     filters = export.parameters.get("filters") or {}
-    return [f"{name.capitalize()}: {filters[name]}" for name in ("campaign", "voucher") if filters.get(name)]
+    described = []
+    if isinstance(filters, dict) and filters.get("campaign"):
+        campaign = Campaign.objects.filter(pk=str(filters["campaign"])).values_list("name", flat=True).first()
+        described.append(f"Campaign: {campaign or filters['campaign']}")
+    filterset = _transaction_filterset(export)
+    return described + (filters_in_words(filterset) if filterset.is_valid() else [])
+
+
+def filters_in_words(filterset) -> list[str]:
+    """A valid FilterSet's applied filters as "Label: value", a choice by its label."""
+    words = []
+    for name, value in filterset.form.cleaned_data.items():
+        if value in (None, "") or name not in filterset.filters or name == "per_page":
+            continue
+        field = filterset.form.fields[name]
+        shown = dict(getattr(field, "choices", ())).get(value, value)
+        words.append(f"{field.label or name}: {shown}")
+    return words
 
 
 @source(
@@ -317,21 +357,16 @@ def _describe_transactions(export) -> list[str]:
     default_fields=("id", "type", "source_id", "amount", "balance", "created_at", "voucher_id", "campaign_id"),
     describe=_describe_transactions,
     metadata_field=None,
-    filter_params=("campaign", "voucher"),
+    filter_params=("campaign", "voucher", "source"),
 )
 def transaction_rows(export) -> QuerySet:
     from campaigns.models import VoucherTransaction
 
+    if is_dashboard(export):
+        filterset = _transaction_filterset(export)
+        return checked_rows(filterset)
     rows = VoucherTransaction.objects.all()
     filters = export.parameters.get("filters") or {}
-    if is_dashboard(export):
-        if not isinstance(filters, dict):
-            raise ExportParamsError("The filters cannot be read")
-        if filters.get("campaign"):
-            rows = rows.filter(voucher__campaign_id=str(filters["campaign"]))
-        if filters.get("voucher"):
-            rows = rows.filter(Q(voucher_id=str(filters["voucher"])) | Q(voucher__code=str(filters["voucher"])))
-        return rows
     lookups = {"campaign_id": "voucher__campaign_id", "voucher_id": "voucher_id", "created_at": "created_at"}
     for name, op, value in platform_conditions(filters):
         lookup = lookups.get(name)

@@ -3,10 +3,13 @@
 import django_filters
 
 from auditlog.models import Event
-from campaigns.models import Campaign, CampaignType, Voucher, VoucherTransaction
+from campaigns.filters import TransactionFilter
+from campaigns.models import Campaign, CampaignType, Voucher
 from campaigns.queries import CampaignStatus
 from dashboard.filters import bootstrap_widgets, page_size_filter
 from stacking.models import Category
+
+__all__ = ["CampaignFilter", "EventFilter", "TransactionFilter", "VoucherFilter"]
 
 
 class _StyledFilter(django_filters.FilterSet):
@@ -46,18 +49,6 @@ class VoucherFilter(_StyledFilter):
 
     def filter_active(self, queryset, name, value):
         return queryset.filter(active=value == "true")
-
-
-class TransactionFilter(_StyledFilter):
-    voucher = django_filters.CharFilter(label="Voucher code", field_name="voucher__code", max_length=100)
-    source = django_filters.ChoiceFilter(
-        label="Change", choices=VoucherTransaction.Source.choices, empty_label="Any change"
-    )
-    per_page = page_size_filter()
-
-    class Meta:
-        model = VoucherTransaction
-        fields = ["voucher", "source"]
 
 
 class EventFilter(_StyledFilter):

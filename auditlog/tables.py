@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from dashboard.formatting import EMPTY, when
+from voucherhub.privacy import shown_path
 
 from .models import Event, RequestLog
 
@@ -45,6 +46,9 @@ class RequestLogTable(AuditTable):
 
     def render_created_at(self, value):
         return when(value)
+
+    def render_path(self, value):
+        return shown_path(value, self.user)
 
     def render_response_status(self, value):
         return format_html('<span class="badge {}">{}</span>', STATUS_CLASSES.get(value // 100, "text-bg-light"), value)

@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView
 
 from dashboard.lists import DashboardListView, SectionPageMixin
+from voucherhub.privacy import is_customer_path, shown_json, shown_path
 
 from .filters import EventFilter, RequestLogFilter
 from .models import Event, RequestLog
@@ -53,14 +54,17 @@ class RequestLogDetailView(AuditPageMixin, DetailView):
         return [self.template_name]  # a page of its own, always whole
 
     def get_context_data(self, **kwargs):
-        log = self.object
+        # Customer personal data only for those who may see customers (voucherhub.privacy).
+        log, user = self.object, self.request.user
+        customer_call = is_customer_path(log.path)
         events = list(Event.objects.filter(request_log_id=log.pk).order_by("occurred_at", "id"))
         for event in events:
-            event.data_json = pretty(event.data)
+            event.data_json = pretty(shown_json(event.data, user, is_customer=event.resource_type == "customer"))
         return super().get_context_data(
-            request_json=pretty(log.request_body),
-            response_json=pretty(log.response_body),
-            query_json=pretty(log.query),
+            request_json=pretty(shown_json(log.request_body, user, is_customer=customer_call)),
+            response_json=pretty(shown_json(log.response_body, user, is_customer=customer_call)),
+            query_json=pretty(shown_json(log.query, user)),
+            shown_path=shown_path(log.path, user),
             events=events,
             **kwargs,
         )

@@ -204,7 +204,7 @@ REDEMPTION_COLUMNS = {
     "customer_id": Column("customer_id", CODE),
     "customer_source_id": Column("customer__source_id", permission=_CUSTOMER),
     "customer_name": Column("customer__name", permission=_CUSTOMER),
-    "tracking_id": Column("tracking_id"),
+    "tracking_id": Column("tracking_id", permission=_CUSTOMER),  # stands for the customer (voucherhub.privacy)
     "order_id": Column("order_id", CODE),
     "order_amount": Column("order_amount", INTEGER),
     "amount": Column("amount", INTEGER),

@@ -10,6 +10,7 @@ from auditlog.models import Event
 from campaigns.models import Campaign, Voucher, VoucherTransaction
 from campaigns.queries import CampaignStatus
 from dashboard.formatting import EMPTY, money, when
+from voucherhub.privacy import shown_json
 
 STATUS_CLASSES = {
     CampaignStatus.ACTIVE: "text-bg-success",
@@ -234,8 +235,9 @@ class EventTable(_UserTable):
         who = record.user.get_username() if record.user_id else record.channel_id
         return format_html('{}<div class="small text-secondary">{}</div>', record.channel_type, who)
 
-    def render_data(self, value):
-        text = json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+    def render_data(self, value, record):
+        shown = shown_json(value, self.user, is_customer=record.resource_type == "customer")
+        text = json.dumps(shown, indent=2, sort_keys=True, ensure_ascii=False, default=str)
         return format_html(
             '<details><summary class="small">JSON</summary><pre class="small mb-0">{}</pre></details>', text
         )

@@ -13,6 +13,7 @@ from dashboard.lists import DashboardListView
 from dashboard.tabs import visible_tabs
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError
+from voucherhub.privacy import can_see_customers, shown_json, visible_tracking_id
 
 from . import queries
 from .filters import RedemptionFilter
@@ -106,7 +107,9 @@ def _summary_context(request, redemption: Redemption, **extra) -> dict:
         "redemption": redemption,
         "can_roll_back": can_roll_back(request.user, redemption),
         "rollback_window_end": rollback_window_end(redemption),
-        "show_customer": request.user.has_perm("redemptions.view_customer"),
+        "show_customer": can_see_customers(request.user),
+        # A tracking id that may name the customer is customer data (voucherhub.privacy).
+        "tracking_id": visible_tracking_id(redemption.tracking_id, request.user),
         "rollback_form": extra.pop("rollback_form", None) or RollbackForm(),
         **extra,
     }
@@ -116,10 +119,10 @@ def _pretty(data) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def _detail_extras(redemption: Redemption) -> dict:
+def _detail_extras(request, redemption: Redemption) -> dict:
     events = list(queries.redemption_events(redemption))
     for event in events:
-        event.data_json = _pretty(event.data)
+        event.data_json = _pretty(shown_json(event.data, request.user))
     return {"events": events, "metadata_json": _pretty(redemption.metadata)}
 
 
@@ -131,7 +134,7 @@ def redemption_detail(request, redemption_id: str):
         redemption,
         section="Redemptions",
         tabs=visible_tabs("Redemptions", request.user),
-        **_detail_extras(redemption),
+        **_detail_extras(request, redemption),
     )
     return render(request, "redemptions/detail.html", context)
 
@@ -170,7 +173,7 @@ def redemption_rollback(request, redemption_id: str):
     template = "redemptions/detail.html#summary" if request.htmx else "redemptions/detail.html"
     if not request.htmx:
         context.update(
-            section="Redemptions", tabs=visible_tabs("Redemptions", request.user), **_detail_extras(redemption)
+            section="Redemptions", tabs=visible_tabs("Redemptions", request.user), **_detail_extras(request, redemption)
         )
     return render(request, template, context)
 

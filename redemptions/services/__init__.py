@@ -41,7 +41,8 @@ Decisions where the platform's documentation is silent:
   and items to add it up from).
 - A disabled promotion tier (or its campaign) fails with ``voucher_disabled``: the failure codes are the
   fifteen failure codes (stacking.checks), which have no code of their own for tiers.
-- The tracking id is the one sent, else the customer's ``source_id``, else a new ``track_`` id.
+- The tracking id is the one sent, else an opaque ``track_`` id (voucherhub.privacy.tracking_id_for: the
+  same for every call of a customer, never their source id).
 - A LOCK session is opened (or overridden) only when no redeemable is inapplicable; it locks the
   applicable vouchers (a skipped one is not locked; promotion tiers have nothing to lock) with the credits
   the engine took. Otherwise the session with that key is left as it was and the answer has no

@@ -31,7 +31,7 @@ from stacking.facts import category_facts, discount_facts, settings_facts
 from stacking.models import Category, StackingRules
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError, invalid_payload
-from voucherhub.ids import new_id
+from voucherhub.privacy import tracking_id_for
 
 from ..models import (
     Redemption,
@@ -400,7 +400,8 @@ def evaluate(
         lock=lock,
         session_key=request.session_key,
     )
-    tracking = request.tracking_id or (customer_obj.source_id if customer_obj and customer_obj.source_id else None)
+    # None sent: an opaque id (the platform's track_...), stable per customer, never the source id itself.
+    tracking = request.tracking_id or tracking_id_for(customer_obj.source_id if customer_obj else None)
     return Call(
         checked=checked,
         settings_row=settings_row,
@@ -409,7 +410,7 @@ def evaluate(
         order_input=order_input,
         stack=stack,
         vouchers=vouchers,
-        tracking_id=tracking or new_id("track_"),
+        tracking_id=tracking,
         now=now,
     )
 

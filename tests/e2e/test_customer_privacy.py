@@ -1,0 +1,97 @@
+"""Issue 14: customer personal data stays with those who may see customers (redemptions.view_customer), in
+headless Chromium: the tracking id on a redemption's page, the Export dialog's columns, request-log bodies."""
+
+import json
+
+import pytest
+from django.test import Client
+from playwright.sync_api import Page, expect
+
+from redemptions.models import Redemption
+from tests.e2e.test_layout import sign_in
+from tests.factories import make_voucher
+from tests.redemptions.factories import make_redemption
+from voucherhub.services import create_api_key
+
+pytestmark = [pytest.mark.e2e]
+
+EMAIL = "testcustomeremail@voucherify.io"
+NAME = "Tess Customer"
+
+
+def _redeem_through_the_api() -> Redemption:
+    make_voucher(code="TEN", percent_off=10)
+    key, token = create_api_key(name="Web shop")
+    payload = {
+        "redeemables": [{"object": "voucher", "id": "TEN"}],
+        "order": {"amount": 10_000},
+        "customer": {"source_id": EMAIL, "name": NAME, "email": EMAIL},
+    }
+    response = Client().post(
+        "/v1/redemptions",
+        data=json.dumps(payload),
+        content_type="application/json",
+        headers={"X-App-Id": key.app_id, "X-App-Token": token},
+    )
+    assert response.status_code == 200, response.content
+    return Redemption.objects.get(pk=response.json()["redemptions"][0]["id"])
+
+
+def test_staff_sees_an_opaque_tracking_id_and_no_customer_data_on_the_page_or_in_the_export_dialog(
+    live_server, page: Page, role_user, artifact_dir
+):
+    role_user("Staff")
+    redemption = _redeem_through_the_api()
+    legacy = make_redemption(voucher_code="OLD-1", tracking_id=EMAIL)  # stored before tracking ids were opaque
+    base = live_server.url
+    sign_in(page, base, "staff")
+
+    page.goto(f"{base}/redemptions/{redemption.pk}/")
+    tracking = page.get_by_test_id("redemption-tracking-id")
+    expect(tracking).to_have_text(redemption.tracking_id)
+    assert redemption.tracking_id.startswith("track_")
+    expect(page.locator("body")).not_to_contain_text(EMAIL)
+    expect(page.locator("body")).not_to_contain_text(NAME)
+    page.get_by_text("redemption.succeeded").click()  # the event's data, opened
+    expect(page.locator("body")).not_to_contain_text(EMAIL)
+    page.screenshot(path=artifact_dir / "detail.png", full_page=True)
+
+    page.goto(f"{base}/redemptions/{legacy.pk}/")
+    expect(page.get_by_test_id("redemption-tracking-id")).to_have_text("Hidden: it may identify the customer")
+    expect(page.locator("body")).not_to_contain_text(EMAIL)
+
+    page.goto(f"{base}/redemptions/")
+    expect(page.locator("#redemptions-table")).not_to_contain_text(EMAIL)
+    page.get_by_role("button", name="Export…").click()
+    dialog = page.locator("#export-dialog")
+    expect(dialog.get_by_label("Voucher code", exact=True)).to_be_visible()
+    for column in ("Tracking id", "Customer source id", "Customer name"):
+        expect(dialog.get_by_label(column, exact=True)).to_have_count(0)
+
+
+def test_a_marketer_reads_request_logs_without_customer_data_and_an_admin_with_it(
+    live_server, page: Page, browser, role_user, artifact_dir
+):
+    role_user("Marketer")
+    role_user("Admin")
+    redemption = _redeem_through_the_api()
+    base = live_server.url
+    log_url = f"{base}/audit-log/logs/{redemption.request_log_id}/"
+
+    sign_in(page, base, "marketer")
+    page.goto(log_url)
+    request_body = page.get_by_test_id("log-request-body")
+    expect(request_body).to_contain_text('"email": "[hidden]"')
+    expect(request_body).to_contain_text('"name": "[hidden]"')
+    expect(request_body).to_contain_text('"source_id": "[hidden]"')
+    expect(page.get_by_test_id("log-response-body")).to_contain_text(redemption.tracking_id)
+    for text in (EMAIL, NAME):
+        expect(page.locator("body")).not_to_contain_text(text)
+    page.screenshot(path=artifact_dir / "marketer-log.png", full_page=True)
+
+    admin = browser.new_context().new_page()
+    sign_in(admin, base, "admin")
+    admin.goto(log_url)
+    expect(admin.get_by_test_id("log-request-body")).to_contain_text(f'"email": "{EMAIL}"')
+    expect(admin.get_by_test_id("log-response-body")).to_contain_text(NAME)
+    admin.context.close()

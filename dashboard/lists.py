@@ -41,6 +41,19 @@ def positive_int(value, default: int, maximum: int) -> int:
     return number if 1 <= number <= maximum else default
 
 
+def as_whole_page(request, response):
+    """A page of its own (a detail page) asked for by htmx, e.g. through a link inside a swapped region:
+    htmx is told to replace the whole body and push the page's URL, so the page never nests inside the
+    element that asked for it (a second top bar under the filters). A history restore is left alone."""
+    htmx = request.htmx
+    if htmx and not htmx.history_restore_request:
+        response["HX-Retarget"] = "body"
+        response["HX-Reswap"] = "innerHTML show:window:top"
+        response["HX-Push-Url"] = request.get_full_path()
+    patch_vary_headers(response, ("HX-Request",))
+    return response
+
+
 class SectionPageMixin(PermissionRequiredMixin):
     """A permission-checked page of a dashboard section, with the section's tabs and htmx partial routing:
     an htmx request targeting an element named in ``swaps()`` gets that partial of the page's template,
@@ -86,6 +99,17 @@ class SectionPageMixin(PermissionRequiredMixin):
             tabs=visible_tabs(self.section, self.request.user),
         )
         return context
+
+
+class DetailPageMixin(SectionPageMixin):
+    """A detail page of a section (a session, a validation, a request log): always rendered whole, with the
+    section's tabs, and a whole page in the browser however it is reached (see as_whole_page)."""
+
+    def get_template_names(self):
+        return [self.template_name]
+
+    def render_to_response(self, context, **response_kwargs):
+        return as_whole_page(self.request, super().render_to_response(context, **response_kwargs))
 
 
 class DashboardListView(SectionPageMixin, SingleTableMixin, FilterView):

@@ -39,3 +39,42 @@ def test_no_list_boosts_its_rows_links_only_the_sort_and_page_links(client, role
     assert html.count('hx-boost="true"') == html.count('<thead hx-boost="true"') + html.count(
         'aria-label="Table navigation" class="border-top py-2" hx-boost="true"'
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "shown", "raw"),
+    [
+        ("/audit-log/?created_from=nonsense", "Date from: Enter a valid date.", "created_from:"),
+        ("/audit-log/events/?created_to=2026-13-40", "Date to: Enter a valid date.", "created_to:"),
+        ("/campaigns/?status=nonsense", "Status: Select a valid choice.", "status:"),
+        ("/redemptions/?created_from=nonsense", "Date range from: Enter a valid date.", "created_from"),
+        ("/redemptions/validations/?date_from=nonsense", "Date from: Enter a valid date.", "date_from"),
+    ],
+)
+def test_every_lists_filter_errors_name_the_fields_by_their_labels(client, role_user, path, shown, raw):
+    client.force_login(role_user(None, superuser=True))
+    html = client.get(path).content.decode()
+    assert "Some filters could not be read" in html
+    assert shown in html
+    assert raw not in html.split('data-testid="filter-errors"')[1].split("</div>")[0]
+    assert "is-invalid" in html
+
+
+def test_a_metadata_value_without_its_key_is_an_error_not_an_unfiltered_list(client, role_user):
+    make_redemption()
+    client.force_login(role_user("Admin"))
+    html = client.get("/redemptions/", {"metadata_value": "web"}).content.decode()
+    assert "Metadata key: A metadata value needs its key" in html
+    assert "0 redemptions" in html
+    assert "1 redemption<" not in html
+
+
+@pytest.mark.parametrize(
+    ("count", "more", "expected"),
+    [(0, False, "campaigns"), (1, False, "campaign"), (2, False, "campaigns"), (10_000, True, "campaigns")],
+)
+def test_counts_say_one_campaign_and_two_campaigns(count, more, expected):
+    from dashboard.lists import counted_noun
+
+    assert counted_noun(count, more, "campaigns") == expected
+    assert counted_noun(1, False, "balance changes") == "balance change"

@@ -78,3 +78,17 @@ def test_counts_say_one_campaign_and_two_campaigns(count, more, expected):
 
     assert counted_noun(count, more, "campaigns") == expected
     assert counted_noun(1, False, "balance changes") == "balance change"
+
+
+def test_a_get_on_a_post_only_action_renders_the_405_page_with_allow_kept(client, role_user):
+    client.force_login(role_user("Admin"))
+    response = client.get("/redemptions/sessions/ssn_none/release/")
+    assert response.status_code == 405 and response["Allow"] == "POST"
+    assert "This address is an action, not a page" in response.content.decode()
+    api = client.get("/v1/redemptions/r_x/rollback")  # the API keeps its own answers
+    assert "This address is an action" not in api.content.decode()
+
+
+def test_the_favicon_is_served_to_anyone(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")

@@ -30,6 +30,8 @@ class AuditFilterSet(django_filters.FilterSet):
     created_to = django_filters.DateFilter(label="To", method="filter_to", widget=forms.DateInput({"type": "date"}))
     per_page = page_size_filter()
     date_field = "created_at"
+    # The panel shows "From" and "To" side by side; an error names them in full.
+    error_labels = {"created_from": "Date from", "created_to": "Date to"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

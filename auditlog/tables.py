@@ -27,7 +27,6 @@ class RequestLogTable(AuditTable):
         verbose_name="Path",
         orderable=False,
         linkify=lambda record: reverse("auditlog:log_detail", args=[record.pk]),
-        attrs={"a": {"hx-boost": "false"}},
     )
     response_status = tables.Column(verbose_name="Status", order_by=("response_status", "created_at", "id"))
     channel_id = tables.Column(verbose_name="Channel", orderable=False, empty_values=())
@@ -92,4 +91,4 @@ class EventTable(AuditTable):
 
     def render_request_log(self, value):
         url = reverse("auditlog:log_detail", args=[value])
-        return format_html('<a href="{}" hx-boost="false">{}</a>', url, value)
+        return format_html('<a href="{}">{}</a>', url, value)

@@ -6,7 +6,7 @@ import json
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView
 
-from dashboard.lists import DashboardListView, SectionPageMixin
+from dashboard.lists import DashboardListView, DetailPageMixin, SectionPageMixin
 from voucherhub.privacy import is_customer_path, shown_json, shown_path
 
 from .filters import EventFilter, RequestLogFilter
@@ -41,7 +41,7 @@ class RequestLogListView(AuditListView):
         return RequestLog.objects.defer("request_body", "response_body", "query")
 
 
-class RequestLogDetailView(AuditPageMixin, DetailView):
+class RequestLogDetailView(AuditPageMixin, DetailPageMixin, DetailView):
     permission_required = "auditlog.view_requestlog"
     template_name = "auditlog/log_detail.html"
     title = "Logs"
@@ -49,9 +49,6 @@ class RequestLogDetailView(AuditPageMixin, DetailView):
 
     def get_object(self, queryset=None):
         return get_object_or_404(RequestLog.objects.select_related("api_key"), pk=self.kwargs["pk"])
-
-    def get_template_names(self):
-        return [self.template_name]  # a page of its own, always whole
 
     def get_context_data(self, **kwargs):
         # Customer personal data only for those who may see customers (voucherhub.privacy).

@@ -42,6 +42,26 @@ def labelled_errors(form, labels: dict[str, str] | None = None) -> dict:
     return errors
 
 
+def filter_errors(filterset) -> list[tuple[str, str]]:
+    """What the one shared message above every list's table says (templates/dashboard/_filter_errors.html):
+    (the field as the panel labels it, or "" for an error of the whole form; its messages)."""
+    if filterset is None or not filterset.is_bound or filterset.form.is_valid():
+        return []
+    errors = labelled_errors(filterset.form, getattr(filterset, "error_labels", None))
+    return [("" if name == "__all__" else str(name), " ".join(messages)) for name, messages in errors.items()]
+
+
+def mark_invalid(filterset) -> None:
+    """Bootstrap's ``is-invalid`` on the panel's fields that could not be read, beside the message."""
+    if filterset is None or not filterset.is_bound or filterset.form.is_valid():
+        return
+    for name in filterset.form.errors:
+        field = filterset.form.fields.get(name)
+        if field is not None and "is-invalid" not in field.widget.attrs.get("class", ""):
+            field.widget.attrs["class"] = f"{field.widget.attrs.get('class', '')} is-invalid".strip()
+            field.widget.attrs["aria-invalid"] = "true"
+
+
 class LabelledErrorsMixin:
     """``errors`` of a FilterSet with the fields' labels as keys (see labelled_errors)."""
 

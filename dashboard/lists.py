@@ -14,7 +14,7 @@ from django.utils.cache import patch_vary_headers
 from django_filters.views import FilterView
 from django_tables2.views import SingleTableMixin
 
-from .filters import PAGE_SIZES
+from .filters import PAGE_SIZES, filter_errors, mark_invalid
 from .keyset import keyset_table
 from .tabs import visible_tabs
 
@@ -33,12 +33,32 @@ def count_label(count: int, more: bool) -> str:
     return f"{count:,}+" if more else f"{count:,}"
 
 
+def counted_noun(count: int, more: bool, plural: str, singular: str = "") -> str:
+    """The noun after a row count: "1 campaign", "2 campaigns", "0 campaigns", "10,000+ campaigns"."""
+    if count == 1 and not more:
+        return singular or plural.removesuffix("s")
+    return plural
+
+
 def positive_int(value, default: int, maximum: int) -> int:
     try:
         number = int(value)
     except (TypeError, ValueError):
         return default
     return number if 1 <= number <= maximum else default
+
+
+def as_whole_page(request, response):
+    """A page of its own (a detail page) asked for by htmx, e.g. through a link inside a swapped region:
+    htmx is told to replace the whole body and push the page's URL, so the page never nests inside the
+    element that asked for it (a second top bar under the filters). A history restore is left alone."""
+    htmx = request.htmx
+    if htmx and not htmx.history_restore_request:
+        response["HX-Retarget"] = "body"
+        response["HX-Reswap"] = "innerHTML show:window:top"
+        response["HX-Push-Url"] = request.get_full_path()
+    patch_vary_headers(response, ("HX-Request",))
+    return response
 
 
 class SectionPageMixin(PermissionRequiredMixin):
@@ -88,6 +108,17 @@ class SectionPageMixin(PermissionRequiredMixin):
         return context
 
 
+class DetailPageMixin(SectionPageMixin):
+    """A detail page of a section (a session, a validation, a request log): always rendered whole, with the
+    section's tabs, and a whole page in the browser however it is reached (see as_whole_page)."""
+
+    def get_template_names(self):
+        return [self.template_name]
+
+    def render_to_response(self, context, **response_kwargs):
+        return as_whole_page(self.request, super().render_to_response(context, **response_kwargs))
+
+
 class DashboardListView(SectionPageMixin, SingleTableMixin, FilterView):
     """A filterable, sortable list whose cost does not grow with the table."""
 
@@ -96,6 +127,7 @@ class DashboardListView(SectionPageMixin, SingleTableMixin, FilterView):
     table_template = "dashboard/_table.html"  # the swappable block around the table
     list_actions: tuple[str, ...] = ()  # templates shown above the filters (e.g. the Export button)
     noun = "rows"  # after the row count: "1,234 sessions"
+    noun_singular = ""  # after a count of one ("1 session"); "" drops the plural's final s
     filter_label = "Filter"  # the filter panel's accessible name
     list_note = ""  # a line above the filters, when the list needs one
     default_sort = "-created_at"
@@ -148,8 +180,14 @@ class DashboardListView(SectionPageMixin, SingleTableMixin, FilterView):
             table_template=self.table_template,
             list_actions=self.list_actions,
             active_filters=self.filtered(),
+            filter_errors=filter_errors(getattr(self, "filterset", None)),
         )
+        mark_invalid(getattr(self, "filterset", None))
         if context.get("table") is not None:
             count, more = capped_count(self.object_list)
-            context.update(row_count=count, row_count_label=count_label(count, more))
+            context.update(
+                row_count=count,
+                row_count_label=count_label(count, more),
+                row_noun=counted_noun(count, more, self.noun, self.noun_singular),
+            )
         return context

@@ -44,11 +44,9 @@ class _UserTable(tables.Table):
 
 
 class CampaignTable(_UserTable):
-    # The dashboard is a page of its own: its link is not boosted into the table's swap target.
     name = tables.Column(
         verbose_name="Name",
         linkify=lambda record: reverse("campaigns:detail", args=[record.pk]),
-        attrs={"a": {"hx-boost": "false"}},
         order_by=("name", "id"),
     )
     campaign_type = tables.Column(verbose_name="Type", order_by=("campaign_type", "name", "id"))
@@ -197,9 +195,7 @@ class TransactionTable(_UserTable):
 
     def render_related_object_id(self, value):
         if value.startswith(("r_", "rf_")):
-            return format_html(
-                '<a href="{}" hx-boost="false">{}</a>', reverse("redemptions:detail", args=[value]), value
-            )
+            return format_html('<a href="{}">{}</a>', reverse("redemptions:detail", args=[value]), value)
         return value or EMPTY
 
     def render_reason(self, value, record):

@@ -53,6 +53,18 @@ FILTER_GROUPS = [
 DEFAULT_GROUPS = ("status", "voucher_code", "customer", "date")
 
 
+class RedemptionFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("metadata_value") and not cleaned.get("metadata_key") and "metadata_key" not in self.errors:
+            # A value alone would be ignored: say so rather than show every row as if it filtered.
+            value = cleaned["metadata_value"]
+            self.add_error(
+                "metadata_key", f"A metadata value needs its key: enter the key whose value is \u201c{value}\u201d."
+            )
+        return cleaned
+
+
 class RedemptionFilter(LabelledErrorsMixin, django_filters.FilterSet):
     # An error names the field as the panel shows it: the date range's fields read "From" and "To" under
     # the group's "Date range".
@@ -112,6 +124,7 @@ class RedemptionFilter(LabelledErrorsMixin, django_filters.FilterSet):
     class Meta:
         model = Redemption
         fields: list[str] = []
+        form = RedemptionFilterForm
 
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)

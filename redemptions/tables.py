@@ -141,11 +141,8 @@ class RedemptionTable(tables.Table):
         )
 
     def render_id(self, value):
-        # A detail is a page of its own: its link is not boosted into the table's swap target.
         # Shortened with an ellipsis by CSS (.vh-id) where space is short; the whole id is in the text and title.
-        return format_html(
-            '<a class="vh-id" hx-boost="false" href="{}{}/" title="{}">{}</a>', self.list_url, value, value, value
-        )
+        return format_html('<a class="vh-id" href="{}{}/" title="{}">{}</a>', self.list_url, value, value, value)
 
     def render_actions(self, record):
         """A Rollback button that fetches its form (reason, confirmation) into a full-width row under the

@@ -3,7 +3,7 @@
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView
 
-from dashboard.lists import DashboardListView, SectionPageMixin
+from dashboard.lists import DashboardListView, DetailPageMixin
 
 from .models import Validation
 from .validation_tables import ValidationFilter, ValidationTable
@@ -25,7 +25,7 @@ class ValidationListView(DashboardListView):
         return Validation.objects.select_related("customer").defer("redeemables", "metadata")
 
 
-class ValidationDetailView(SectionPageMixin, DetailView):
+class ValidationDetailView(DetailPageMixin, DetailView):
     permission_required = "redemptions.view_validation"
     template_name = "redemptions/validation_detail.html"
     title = "Validations"
@@ -33,9 +33,6 @@ class ValidationDetailView(SectionPageMixin, DetailView):
 
     def get_object(self, queryset=None):
         return get_object_or_404(Validation.objects.select_related("customer", "order"), pk=self.kwargs["pk"])
-
-    def get_template_names(self):
-        return [self.template_name]
 
     def get_context_data(self, **kwargs):
         redeemables = self.object.redeemables if isinstance(self.object.redeemables, list) else []

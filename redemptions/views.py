@@ -9,7 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
-from dashboard.lists import DashboardListView
+from dashboard.lists import DashboardListView, as_whole_page
 from dashboard.tabs import visible_tabs
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError
@@ -136,7 +136,7 @@ def redemption_detail(request, redemption_id: str):
         tabs=visible_tabs("Redemptions", request.user),
         **_detail_extras(request, redemption),
     )
-    return render(request, "redemptions/detail.html", context)
+    return as_whole_page(request, render(request, "redemptions/detail.html", context))
 
 
 @require_http_methods(["GET", "POST"])

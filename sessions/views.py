@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.views import View
 from django.views.generic import DetailView
 
-from dashboard.lists import DashboardListView, SectionPageMixin
+from dashboard.lists import DashboardListView, DetailPageMixin
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError
 
@@ -47,7 +47,7 @@ class SessionListView(DashboardListView):
         return sessions_queryset()
 
 
-class SessionDetailView(SectionPageMixin, DetailView):
+class SessionDetailView(DetailPageMixin, DetailView):
     permission_required = "validation_sessions.view_validationsession"
     template_name = "sessions/detail.html"
     title = "Sessions"
@@ -55,9 +55,6 @@ class SessionDetailView(SectionPageMixin, DetailView):
 
     def get_object(self, queryset=None):
         return get_object_or_404(sessions_queryset(), pk=self.kwargs["key"])
-
-    def get_template_names(self):
-        return [self.template_name]  # a page of its own, always whole
 
     def get_context_data(self, **kwargs):
         user = self.request.user

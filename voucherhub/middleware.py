@@ -13,6 +13,7 @@ import time
 
 from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
+from django.shortcuts import render
 from django.template import loader
 
 from .api.errors import database_unavailable, error_response
@@ -105,3 +106,21 @@ class RequestLogMiddleware:
             },
         )
         return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """A dashboard URL asked with a method it does not take (a GET on a POST-only action: Django's
+    require_POST answers a bare HttpResponseNotAllowed) gets templates/405.html instead of a blank page,
+    with status 405 and the Allow header kept. The /v1/ API keeps its own JSON errors."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code != 405 or request.path.startswith("/v1/") or response.streaming or response.content:
+            return response
+        allowed = [method.strip() for method in response.get("Allow", "").split(",") if method.strip()]
+        page = render(request, "405.html", {"allowed": allowed, "method": request.method}, status=405)
+        page["Allow"] = response.get("Allow", "")
+        return page

@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",  # every dashboard URL needs login
     "voucherhub.middleware.DatabaseUnavailableMiddleware",  # database down: 503, friendly page (and handler500)
+    "voucherhub.middleware.MethodNotAllowedPageMiddleware",  # a GET on a POST-only action: a page, not a blank 405
 ]
 
 ROOT_URLCONF = "voucherhub.urls"

@@ -15,6 +15,7 @@ urlpatterns = [
     path("audit-log/", include("auditlog.urls")),
     path("", include("exports.urls")),  # /exports/... and the Audit log's Exports tab, /audit-log/exports/
     path("admin/", admin.site.urls),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", views.healthz, name="healthz"),
     path("readyz", views.readyz, name="readyz"),
 ]

@@ -3,7 +3,8 @@
 import sys
 
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.views import defaults
 
 from . import health
@@ -35,3 +36,9 @@ def server_error(request):
     if database_down(exc):
         return unavailable_response(request, exc)
     return defaults.server_error(request)
+
+
+@login_not_required
+def favicon(request):
+    """/favicon.ico, which browsers ask for on their own: the icon in static/ (base.html links it too)."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))

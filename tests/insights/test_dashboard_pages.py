@@ -148,7 +148,7 @@ def test_statuses_follow_the_engines_checks_and_the_filters_live_in_the_url(clie
         response = client.get(f"/campaigns/?{bad}")
         assert response.status_code == 200, bad
     assert names("status=nonsense") == set()
-    assert "Some filters are not valid" in client.get("/campaigns/?status=nonsense").content.decode()
+    assert "Some filters could not be read" in client.get("/campaigns/?status=nonsense").content.decode()
 
 
 def test_the_list_counts_vouchers_and_redemptions_in_a_fixed_number_of_queries(client, role_user):

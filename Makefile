@@ -28,15 +28,18 @@ run: $(STAMP)
 	@echo
 	@echo "  VoucherHub is starting at  http://127.0.0.1:$(PORT)/   (log in with a user above; Ctrl-C stops everything)"
 	@echo
-	VOUCHERHUB_PORT=$(PORT) honcho start -f Procfile.dev
+	@# honcho exits 130 after Ctrl-C has stopped every process: that is the normal way out, not an error.
+	trap : INT; VOUCHERHUB_PORT=$(PORT) honcho start -f Procfile.dev || [ $$? -eq 130 ]
 
 ## make test: the whole suite (SQLite by default; DATABASE_URL / REDIS_URL switch to PostgreSQL / Redis).
 test: $(STAMP) chromium
 	ruff check .
+	lint-imports
 	pytest -n 2 -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	ruff check .
+	lint-imports
 	ruff format --check .
 
 format: $(STAMP)

@@ -1,7 +1,10 @@
 """Money and times as the dashboard shows them, in one place so every page (and the admin) agrees.
 
-- ``money``: integer minor units as an amount (200000 -> "2,000.00").
-- ``when``: a ``<time>`` in the viewer's time zone with the UTC time in its ``title``.
+- ``money``: integer minor units of the installation's currency (settings.VOUCHERHUB_CURRENCY) as an amount
+  with its sign, formatted by Babel for the locale (200000 -> "€2,000.00"; a currency without minor units,
+  such as JPY, has as many decimals as ISO 4217 gives it: 200000 -> "¥200,000").
+- ``when``: a ``<time>`` in the viewer's time zone (activated by dashboard.timezones.TimeZoneMiddleware)
+  with the UTC time in its ``title``.
 - ``money_column``: an admin ``list_display`` entry formatting a minor-units field with ``money``.
 
 Templates use them through ``{% load dashboard_tags %}`` (dashboard.templatetags.dashboard_tags);
@@ -10,9 +13,13 @@ tables and admins import them from here.
 
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
+from babel import Locale, UnknownLocaleError
+from babel.numbers import format_currency, get_currency_precision
+from django.conf import settings
 from django.contrib import admin
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
 from django.utils.html import format_html
 
@@ -20,8 +27,9 @@ EMPTY = "—"
 DATETIME_FORMAT = "M j, Y, H:i:s"  # Django date format: "Nov 24, 2025, 10:22:05"
 
 
-def money(value) -> str:
-    """Integer minor units as an amount: 200000 -> "2,000.00", -150 -> "-1.50", None -> "—".
+def money(value, currency: str | None = None) -> str:
+    """Integer minor units as an amount in ``currency`` (the installation's by default), for the locale:
+    200000 -> "€2,000.00", -150 -> "-€1.50", None -> "—".
 
     Anything that is not a whole number is shown as it is rather than guessed at.
     """
@@ -31,9 +39,22 @@ def money(value) -> str:
         minor = Decimal(value)
     except (TypeError, ValueError, InvalidOperation):
         return str(value)
-    if minor != minor.to_integral_value():
+    if not minor.is_finite() or minor != minor.to_integral_value():
         return str(value)
-    return f"{minor / 100:,.2f}"
+    code = currency or settings.VOUCHERHUB_CURRENCY
+    return format_currency(minor.scaleb(-get_currency_precision(code)), code, locale=_locale())
+
+
+def _locale() -> Locale:
+    return _babel_locale(translation.to_locale(translation.get_language() or settings.LANGUAGE_CODE))
+
+
+@lru_cache(maxsize=32)
+def _babel_locale(name: str) -> Locale:
+    try:
+        return Locale.parse(name)
+    except (ValueError, UnknownLocaleError):
+        return Locale.parse("en_US")
 
 
 def when(value, fmt: str = DATETIME_FORMAT):
@@ -57,7 +78,7 @@ def when(value, fmt: str = DATETIME_FORMAT):
 
 
 def money_column(field: str, description: str):
-    """A ``list_display`` entry that formats a minor-units field like the dashboard (200000 -> 2,000.00)."""
+    """A ``list_display`` entry that formats a minor-units field like the dashboard (200000 -> €2,000.00)."""
 
     @admin.display(description=description, ordering=field)
     def column(obj):

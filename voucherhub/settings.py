@@ -8,7 +8,7 @@ Environment variables read here:
     SECRET_KEY, DEBUG, ALLOWED_HOSTS (comma separated), CSRF_TRUSTED_ORIGINS (comma separated),
     TIME_ZONE, DATABASE_URL, CONN_MAX_AGE, DB_CONNECT_TIMEOUT, REDIS_URL, SECURE_SSL_REDIRECT,
     SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS, SECURE_HSTS_PRELOAD, LOG_LEVEL, LOG_FORMAT,
-    STATIC_ROOT, MEDIA_ROOT, VOUCHERHUB_VAR_DIR.
+    STATIC_ROOT, MEDIA_ROOT, VOUCHERHUB_VAR_DIR, VOUCHERHUB_CURRENCY.
 gunicorn.conf.py reads its own (PORT, WEB_CONCURRENCY, ...); docs/deploy.md lists what each node needs.
 (Celery itself also honours CELERY_BROKER_URL from the environment, which beats everything here.)
 """
@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from babel.numbers import is_currency
 from django.core.exceptions import ImproperlyConfigured
 
 
@@ -155,6 +156,13 @@ LANGUAGE_CODE = "en-us"
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")  # the viewer's default zone; storage is always UTC
 USE_I18N = True
 USE_TZ = True
+# The one currency of the installation: amounts are stored in its minor units and the dashboard shows them
+# with its sign, formatted for the locale by Babel (dashboard.formatting.money). The API sends bare integers.
+VOUCHERHUB_CURRENCY = (os.environ.get("VOUCHERHUB_CURRENCY") or "EUR").strip().upper()
+if len(VOUCHERHUB_CURRENCY) != 3 or not VOUCHERHUB_CURRENCY.isalpha() or not is_currency(VOUCHERHUB_CURRENCY):
+    raise ImproperlyConfigured(
+        f"VOUCHERHUB_CURRENCY must be an ISO 4217 currency code such as EUR, USD or PLN, not {VOUCHERHUB_CURRENCY!r}."
+    )
 
 # --- Static and uploaded files --------------------------------------------------------------------
 STATIC_URL = "static/"

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from django.template import Context, Template
 from django.test import override_settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from dashboard.formatting import money, when
 
@@ -13,24 +13,45 @@ from dashboard.formatting import money, when
 @pytest.mark.parametrize(
     ("minor_units", "shown"),
     [
-        (200000, "2,000.00"),
-        (0, "0.00"),
-        (5, "0.05"),
-        (-150, "-1.50"),
-        (-200000, "-2,000.00"),
-        (123456789, "1,234,567.89"),
+        (200000, "€2,000.00"),
+        (0, "€0.00"),
+        (5, "€0.05"),
+        (-150, "-€1.50"),
+        (-200000, "-€2,000.00"),
+        (123456789, "€1,234,567.89"),
         (None, "—"),
         ("", "—"),
         ("n/a", "n/a"),
+        (1.5, "1.5"),
     ],
 )
-def test_money_filter_formats_minor_units(minor_units, shown):
+def test_money_shows_minor_units_in_the_installation_currency_eur_by_default(minor_units, shown):
     assert money(minor_units) == shown
+
+
+@pytest.mark.parametrize(
+    ("currency", "minor_units", "shown"),
+    [
+        ("USD", 10678600, "$106,786.00"),
+        ("PLN", 10678600, "PLN106,786.00"),  # en-US names a currency without a sign of its own by its code
+        ("GBP", -150, "-£1.50"),
+        ("JPY", 10678600, "¥10,678,600"),  # no minor units: one yen is one unit
+        ("KWD", 1500, "KWD1.500"),  # three decimals
+    ],
+)
+def test_money_follows_the_installation_currency_and_its_decimals(currency, minor_units, shown):
+    with override_settings(VOUCHERHUB_CURRENCY=currency):
+        assert money(minor_units) == shown
+
+
+def test_money_is_formatted_for_the_active_locale():
+    with translation.override("de"):
+        assert money(10678600) == "106.786,00\xa0€"
 
 
 def test_money_filter_in_a_template():
     html = Template("{% load dashboard_tags %}{{ amount|money }}").render(Context({"amount": 200000}))
-    assert html == "2,000.00"
+    assert html == "€2,000.00"
 
 
 @override_settings(TIME_ZONE="Europe/Warsaw")

@@ -109,7 +109,7 @@ def _the_charts_carry_the_figures(page: Page, artifact_dir) -> None:
     box = activity.locator("svg").bounding_box()
     assert box and box["width"] > 200 and box["height"] > 50  # really drawn, not hidden
     expect(page.locator('[data-figure="orders"]')).to_have_attribute("data-value", "2")
-    expect(page.locator('[data-figure="order_value"]')).to_have_text("300.00")  # 100.00 + 200.00 standing
+    expect(page.locator('[data-figure="order_value"]')).to_have_text("€300.00")  # 100.00 + 200.00 standing
     expect(page.locator('[data-figure="vouchers"]')).to_have_attribute("data-value", "3")
     vouchers_chart = page.locator('[data-chart="chart-vouchers"] g[data-series="vouchers_created"]')
     expect(vouchers_chart).to_have_attribute("data-total", "3")
@@ -155,7 +155,7 @@ def test_the_calendar_and_a_gift_cards_transactions_tab(live_server, page: Page,
     expect(page).to_have_url(f"{base}/campaigns/{data['coupons'].pk}/")
 
     page.goto(f"{base}/campaigns/{data['gift'].pk}/")
-    expect(page.locator('[data-figure="gift_value_spent"]')).to_have_text("15.00")
+    expect(page.locator('[data-figure="gift_value_spent"]')).to_have_text("€15.00")
     page.get_by_role("navigation", name="Campaign tabs").get_by_role("link", name="Transactions").click()
     expect(page).to_have_url(f"{base}/campaigns/{data['gift'].pk}/transactions/")
     expect(page.locator("[data-amount]")).to_have_count(1)

@@ -44,7 +44,7 @@ def test_the_simulator_says_what_is_missing_totals_row_by_row_and_explains_in_se
     table = page.locator("#simulation-table")
     expect(table.locator('tr[data-redeemable="EXCL20"]')).to_contain_text("APPLICABLE")
     totals = table.get_by_test_id("total-after")
-    expect(totals).to_have_text(["100.00", "100.00", "80.00"])  # after each row, top to bottom
+    expect(totals).to_have_text(["€100.00", "€100.00", "€80.00"])  # after each row, top to bottom
     expect(page.locator("#simulation-totals")).to_contain_text("80.00")
     regular = table.locator('tr[data-redeemable="REG10"]')
     expect(regular).to_contain_text(SENTENCES["exclusion_rules_not_met"])
@@ -58,6 +58,6 @@ def test_the_simulator_says_what_is_missing_totals_row_by_row_and_explains_in_se
     codes.fill("FIVE, REG10, GONE")
     simulator.get_by_role("button", name="Simulate").click()
     expect(table.locator('tr[data-redeemable="GONE"]')).to_contain_text(SENTENCES["resource_not_found"])
-    expect(totals).to_have_text(["95.00", "85.00", "85.00"])
+    expect(totals).to_have_text(["€95.00", "€85.00", "€85.00"])
     expect(page.locator("#simulation-totals")).to_contain_text("85.00")
     page.screenshot(path=artifact_dir / "simulator.png", full_page=True)

@@ -384,7 +384,7 @@ def test_support_staff_open_every_admin_list_and_record(client, role_user, one_o
 def test_admin_money_columns_use_the_dashboard_format(client, role_user, one_of_everything):
     client.force_login(role_user(None, superuser=True))
     html = client.get(reverse("admin:redemptions_redemption_changelist")).content.decode()
-    assert "2,000.00" in html
+    assert "€2,000.00" in html
     assert "r_1" in html
 
 

@@ -18,7 +18,7 @@ PROBE = (
     "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], "
     "'name': str(settings.DATABASES['default']['NAME']), 'host': settings.DATABASES['default'].get('HOST'), "
     "'broker': settings.CELERY_BROKER_URL, 'debug': settings.DEBUG, 'tz': settings.TIME_ZONE, "
-    "'hosts': settings.ALLOWED_HOSTS, "
+    "'hosts': settings.ALLOWED_HOSTS, 'currency': settings.VOUCHERHUB_CURRENCY, "
     "'static': settings.STORAGES['staticfiles']['BACKEND']}))"
 )
 
@@ -59,6 +59,19 @@ def test_database_url_and_redis_url_switch_to_postgresql_and_redis(tmp_path):
     assert loaded["host"] == "127.0.0.1"
     assert loaded["broker"] == "redis://127.0.0.1:6379/3"
     assert loaded["tz"] == "Europe/Warsaw"
+
+
+def test_the_currency_is_eur_unless_voucherhub_currency_names_another(tmp_path):
+    assert load_settings(tmp_path)["currency"] == "EUR"
+    assert load_settings(tmp_path, VOUCHERHUB_CURRENCY="usd")["currency"] == "USD"
+
+
+@pytest.mark.parametrize("code", ["EURO", "XYZ", "€"])
+def test_a_currency_that_is_not_iso_4217_stops_the_start_with_a_clear_error(tmp_path, code):
+    env = clean_env(VOUCHERHUB_VAR_DIR=str(tmp_path), VOUCHERHUB_CURRENCY=code)
+    out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert out.returncode != 0
+    assert f"VOUCHERHUB_CURRENCY must be an ISO 4217 currency code such as EUR, USD or PLN, not {code!r}" in out.stderr
 
 
 def test_production_mode_refuses_to_start_without_a_secret_key(tmp_path):

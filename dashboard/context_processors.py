@@ -6,13 +6,14 @@ from .tabs import SECTIONS
 
 
 def layout(request):
-    """The top bar: the sections this user may open (the current one marked active) and their roles.
+    """The top bar: the sections this user may open (the current one marked active), their roles and the
+    time zone the page shows times in.
 
     A section the user cannot open is not shown at all; its views answer 403 all the same.
     """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav_sections": [], "user_roles": []}
+        return {"nav_sections": [], "user_roles": [], "viewer_time_zone": ""}
     path = request.path
     sections = []
     for label, url_name, permission in SECTIONS:
@@ -25,4 +26,6 @@ def layout(request):
         # Called by the template only when the user menu renders: one small query per request.
         return list(user.groups.order_by("name").values_list("name", flat=True))
 
-    return {"nav_sections": sections, "user_roles": user_roles}
+    # The zone the page's times are in (dashboard.timezones.TimeZoneMiddleware), named on the page.
+    zone = getattr(request, "time_zone", "")
+    return {"nav_sections": sections, "user_roles": user_roles, "viewer_time_zone": zone}

@@ -19,3 +19,27 @@ class BootstrapForm(forms.Form):
             if self.is_bound and name in self.errors:
                 css += " is-invalid"
             widget.attrs["class"] = css
+
+
+class TimeZoneForm(BootstrapForm):
+    """The Settings page: the zone this user's pages show times in; empty follows the browser."""
+
+    time_zone = forms.CharField(
+        label="Time zone",
+        required=False,
+        max_length=64,
+        help_text="An IANA time zone such as Europe/Warsaw or America/New_York. Leave it empty to follow your browser.",
+        widget=forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off", "spellcheck": "false"}),
+    )
+
+    def clean_time_zone(self) -> str:
+        from .timezones import valid_zone
+
+        raw = self.cleaned_data["time_zone"].strip()
+        if raw and valid_zone(raw) is None:
+            raise forms.ValidationError(
+                "“%(zone)s” is not a time zone. Choose one from the list, such as Europe/Warsaw.",
+                params={"zone": raw},
+                code="unknown_time_zone",
+            )
+        return raw

@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "dashboard.timezones.TimeZoneMiddleware",  # dashboard pages in the viewer's zone; /v1/ stays UTC
     "django.contrib.auth.middleware.LoginRequiredMiddleware",  # every dashboard URL needs login
     "voucherhub.middleware.DatabaseUnavailableMiddleware",  # database down: 503, friendly page (and handler500)
     "voucherhub.middleware.MethodNotAllowedPageMiddleware",  # a GET on a POST-only action: a page, not a blank 405
@@ -153,7 +154,8 @@ LOGOUT_REDIRECT_URL = "login"
 
 # --- Internationalisation -------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")  # the viewer's default zone; storage is always UTC
+# The zone of a viewer who chose none and whose browser did not say (dashboard.timezones); storage is UTC.
+TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_I18N = True
 USE_TZ = True
 # The one currency of the installation: amounts are stored in its minor units and the dashboard shows them

@@ -41,6 +41,9 @@ class Export(BackgroundJob):
     size = models.PositiveBigIntegerField(null=True, blank=True, help_text="Bytes.")
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done while in progress.")
+    # The zone of whoever asked (dashboard.timezones): the worker reads the dashboard's date filters in it,
+    # as the list did. An API export is UTC, as the API reads dates.
+    time_zone = models.CharField(max_length=64, default="UTC")
 
     class Meta:
         ordering = ["-created_at"]

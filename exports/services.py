@@ -23,6 +23,7 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.files import File
@@ -31,11 +32,12 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from auditlog.services import record_event
+from dashboard.timezones import valid_zone
 from voucherhub.caller import Caller
 from voucherhub.jobs import JobKind
 
 from .models import Export, ExportStatus, Notification
-from .sources import ExportParamsError, get_source
+from .sources import ExportParamsError, get_source, is_dashboard
 from .writer import write_csv
 
 log = logging.getLogger(__name__)
@@ -67,10 +69,12 @@ def request_export(
     api_key=None,
     order: str | None = None,
     caller: Caller | None = None,
+    time_zone: str = "UTC",
 ) -> Export:
     """Validate the request, save a ``SCHEDULED`` export and enqueue its build after the commit.
 
     ``user`` is the dashboard user (column permissions apply); an API export has ``api_key`` instead.
+    ``time_zone`` is the zone the requester's date filters are read in (the dashboard viewer's zone).
     Raises ``ExportParamsError`` (nothing saved) when the object, a field or a filter is wrong.
     """
     source = get_source(exported_object)
@@ -80,10 +84,12 @@ def request_export(
         channel=channel,
         user=user,
         api_key=api_key,
+        time_zone=valid_zone(time_zone) or "UTC",
     )
     if order:
         export.parameters["order"] = order
-    source.rows(export)  # the filters and order are checked now; the worker must not be the first to see them
+    with timezone.override(ZoneInfo(export.time_zone)):
+        source.rows(export)  # the filters and order are checked now; the worker must not be the first to see them
     caller = caller or (Caller.for_user(user) if user is not None else Caller.system("exports"))
     with transaction.atomic():
         export.save(force_insert=True)
@@ -175,9 +181,12 @@ def _build(export: Export) -> None:
     temp_path = Path(temp_name)
     try:
         source = get_source(export.exported_object)
-        rows = source.rows(export)
+        with timezone.override(ZoneInfo(export.time_zone)):  # date filters read as the requester read them
+            rows = source.rows(export)
+        fields = export.parameters["fields"]
+        names = source.header_names(fields, dashboard=is_dashboard(export))
         with os.fdopen(fd, "wb", buffering=WRITE_BUFFER) as out:
-            written = write_csv(source, export.parameters["fields"], rows, out, heartbeat)
+            written = write_csv(source, fields, rows, out, heartbeat, names=names)
         with _TempFile(temp_path) as finished:
             name = default_storage.save(f"exports/{export.pk}-{secrets.token_hex(8)}.csv", finished)
     finally:

@@ -25,6 +25,7 @@ TEXT, CODE, INTEGER, DATETIME, JSON = "text", "code", "integer", "datetime", "js
 METADATA_PREFIX = "metadata."
 METADATA_KEY = re.compile(r"^[A-Za-z0-9_\-]+$")  # the same rule as the Redemptions tab's metadata filter
 ORDER_FIELDS = ("created_at", "id")
+MINOR_SUFFIX = "_minor"  # a dashboard export's money columns: integer minor units of the installation currency
 
 
 class ExportParamsError(Exception):
@@ -44,6 +45,7 @@ class Column:
     # it is written as is; DATETIME is UTC ISO 8601; JSON is the document's text.
     kind: str = TEXT
     permission: str = ""  # a dashboard user needs this to export the column (customer data)
+    minor_units: bool = False  # money: an integer of the currency's minor units (2000 = 20.00)
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,14 @@ class Source:
             if name not in cleaned:
                 cleaned.append(name)
         return cleaned
+
+    def header_names(self, fields: list[str], *, dashboard: bool) -> list[str]:
+        """The CSV's header: the fields' names, money columns ending ``_minor`` in a dashboard export, so a
+        spreadsheet says what its integers are (``order_amount_minor``). An API export keeps the
+        platform's field names, its wire contract."""
+        if not dashboard:
+            return list(fields)
+        return [f"{name}{MINOR_SUFFIX}" if self.column(name).minor_units else name for name in fields]
 
     def column(self, name: str) -> Column:
         if name.startswith(METADATA_PREFIX) and self.metadata_field:
@@ -206,10 +216,10 @@ REDEMPTION_COLUMNS = {
     "customer_name": Column("customer__name", permission=_CUSTOMER),
     "tracking_id": Column("tracking_id", permission=_CUSTOMER),  # stands for the customer (voucherhub.privacy)
     "order_id": Column("order_id", CODE),
-    "order_amount": Column("order_amount", INTEGER),
-    "amount": Column("amount", INTEGER),
-    "discount_amount": Column("discount_amount", INTEGER),
-    "gift_amount": Column("gift_amount", INTEGER),
+    "order_amount": Column("order_amount", INTEGER, minor_units=True),
+    "amount": Column("amount", INTEGER, minor_units=True),
+    "discount_amount": Column("discount_amount", INTEGER, minor_units=True),
+    "gift_amount": Column("gift_amount", INTEGER, minor_units=True),
     "loyalty_points": Column(Value(None, output_field=IntegerField()), INTEGER),
     "result": Column("result", CODE),
     "status": Column("status", CODE),
@@ -299,8 +309,8 @@ TRANSACTION_COLUMNS = {
     "source_id": Column("related_object_id", CODE),
     "reason": Column("reason"),
     "source": Column("source", CODE),
-    "balance": Column("balance_after", INTEGER),
-    "amount": Column("amount", INTEGER),
+    "balance": Column("balance_after", INTEGER, minor_units=True),
+    "amount": Column("amount", INTEGER, minor_units=True),
     "created_at": Column("created_at", DATETIME),
     "voucher_id": Column("voucher_id", CODE),
     "campaign_id": Column(F("voucher__campaign_id"), CODE),

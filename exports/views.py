@@ -92,6 +92,7 @@ def export_create(request):
                 channel="WEBSITE",
                 user=request.user,
                 caller=Caller.for_user(request.user),
+                time_zone=timezone.get_current_timezone_name(),  # the viewer's (dashboard.timezones)
             )
         except ExportParamsError as problem:
             error = problem.message

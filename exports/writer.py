@@ -95,12 +95,20 @@ def estimate_rows(values: QuerySet) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def write_csv(source: Source, fields: list[str], rows: QuerySet, out: BinaryIO, report: Callable) -> Written:
-    """Write the header and every row to ``out``, reporting ``(rows, percent)`` to ``report`` about once a
-    second while it runs; returns the rows and bytes written."""
+def write_csv(
+    source: Source,
+    fields: list[str],
+    rows: QuerySet,
+    out: BinaryIO,
+    report: Callable,
+    *,
+    names: list[str] | None = None,
+) -> Written:
+    """Write the header (``names``, the fields' own names by default) and every row to ``out``, reporting
+    ``(rows, percent)`` to ``report`` about once a second while it runs; returns the rows and bytes written."""
     values, kinds = selection(source, fields, rows)
     progress = Progress(estimate_rows(values), report)
-    head = header(fields)
+    head = header(names or fields)
     out.write(head)
     if connection.vendor == "postgresql":
         count, size = _copy(values, kinds, out, progress)

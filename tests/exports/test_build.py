@@ -242,6 +242,7 @@ def test_gift_card_transactions_of_a_campaign_export_as_another_source_negative_
         capture=django_capture_on_commit_callbacks,
     )
     assert export.status == ExportStatus.DONE, export.error
+    assert export_csv(export)[0] == ["type", "amount_minor", "balance_minor", "voucher_id", "campaign_id"]
     assert sorted(export_csv(export)[1:]) == sorted(
         [
             ["CREDITS_ADDITION", "5000", "5000", card.pk, cards.pk],

@@ -20,7 +20,7 @@ How the figures stay cheap — indexes, not roll-ups (measured with EXPLAIN ANAL
 
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -111,15 +111,18 @@ class Calendar:
     today_left: float
 
 
-def calendar(now: datetime | None = None, *, days_before: int = 30, days_after: int = 180) -> Calendar:
-    """Active and scheduled campaigns as bars on a timeline from a month ago to half a year ahead."""
+def calendar(
+    now: datetime | None = None, *, days_before: int = 30, days_after: int = 180, tz: tzinfo = UTC
+) -> Calendar:
+    """Active and scheduled campaigns as bars on a timeline from a month ago to half a year ahead, in days
+    of the zone ``tz`` (the viewer's on the dashboard)."""
     now = now or timezone.now()
-    start = (now - timedelta(days=days_before)).astimezone(UTC).date()
-    end = (now + timedelta(days=days_after)).astimezone(UTC).date()
+    start = (now - timedelta(days=days_before)).astimezone(tz).date()
+    end = (now + timedelta(days=days_after)).astimezone(tz).date()
     span = (end - start).days or 1
 
     def position(moment: datetime | None, default: date) -> float:
-        day = moment.astimezone(UTC).date() if moment else default
+        day = moment.astimezone(tz).date() if moment else default
         day = min(max(day, start), end)
         return round((day - start).days * 100 / span, 3)
 
@@ -138,8 +141,8 @@ def calendar(now: datetime | None = None, *, days_before: int = 30, days_after: 
                 campaign=campaign,
                 left=left,
                 width=max(right - left, 0.5),
-                open_start=campaign.start_date is None or campaign.start_date.astimezone(UTC).date() < start,
-                open_end=campaign.expiration_date is None or campaign.expiration_date.astimezone(UTC).date() > end,
+                open_start=campaign.start_date is None or campaign.start_date.astimezone(tz).date() < start,
+                open_end=campaign.expiration_date is None or campaign.expiration_date.astimezone(tz).date() > end,
             )
         )
     months = []
@@ -220,10 +223,10 @@ def campaign_validations(campaign_id: str) -> QuerySet[Validation]:
     return Validation.objects.annotate(redeemables_text=as_text).filter(redeemables_text__contains=f'"{campaign_id}"')
 
 
-def _days(qs: QuerySet, column: str, since: datetime) -> QuerySet:
-    """Rows of ``qs`` from ``since`` grouped by UTC day of ``column``."""
+def _days(qs: QuerySet, column: str, since: datetime, tz: tzinfo = UTC) -> QuerySet:
+    """Rows of ``qs`` from ``since`` grouped by the day of ``column`` in the zone ``tz``."""
     return (
-        qs.filter(**{f"{column}__gte": since}).annotate(day=TruncDate(column, tzinfo=UTC)).values("day").order_by("day")
+        qs.filter(**{f"{column}__gte": since}).annotate(day=TruncDate(column, tzinfo=tz)).values("day").order_by("day")
     )
 
 
@@ -243,20 +246,23 @@ def _summary_transaction():
         yield
 
 
-def campaign_summary(campaign: Campaign, *, days: int = DEFAULT_PERIOD, now: datetime | None = None) -> Summary:
-    """The campaign's figures over the last ``days`` UTC days (today included): totals and per day.
-    Vouchers, gift values issued and balances are as they are now.
+def campaign_summary(
+    campaign: Campaign, *, days: int = DEFAULT_PERIOD, now: datetime | None = None, tz: tzinfo = UTC
+) -> Summary:
+    """The campaign's figures over the last ``days`` days (today included) of the zone ``tz``: UTC days
+    for the API, the viewer's days on the dashboard. Totals and per day; vouchers, gift values issued
+    and balances are as they are now.
 
     A fixed number of queries, each bounded by the campaign and the period, in one read transaction."""
     with _summary_transaction():
-        return _summary(campaign, days=days, now=now)
+        return _summary(campaign, days=days, now=now, tz=tz)
 
 
-def _summary(campaign: Campaign, *, days: int, now: datetime | None) -> Summary:
+def _summary(campaign: Campaign, *, days: int, now: datetime | None, tz: tzinfo) -> Summary:
     now = now or timezone.now()
-    end = now.astimezone(UTC).date()
+    end = now.astimezone(tz).date()
     start = end - timedelta(days=days - 1)
-    since = datetime.combine(start, datetime.min.time(), tzinfo=UTC)
+    since = datetime.combine(start, datetime.min.time(), tzinfo=tz)
     summary = Summary(campaign=campaign, period_days=days, period_start=start, period_end=end)
     points = {start + timedelta(days=i): DayPoint(day=start + timedelta(days=i)) for i in range(days)}
 
@@ -267,7 +273,7 @@ def _summary(campaign: Campaign, *, days: int, now: datetime | None) -> Summary:
     standing = Q(status=RedemptionStatus.SUCCEEDED)
     # Grouped by day alone with filtered aggregates: sorting by a date keeps the sort in memory (grouping
     # by day, result and status spilled a 200k-redemption campaign's month to disk).
-    days_rows = _days(redemptions, "created_at", since).annotate(
+    days_rows = _days(redemptions, "created_at", since, tz).annotate(
         ok=Count("created_at", filter=Q(result=RedemptionResult.SUCCESS)),
         failed=Count("created_at", filter=Q(result=RedemptionResult.FAILURE)),
         # Rollbacks count on the day of the redemption undone: the redemption row says it (ROLLED_BACK),
@@ -301,7 +307,7 @@ def _summary(campaign: Campaign, *, days: int, now: datetime | None) -> Summary:
 
     # Validations (kept 30 days) of the period.
     validations = campaign_validations(campaign.pk)
-    for row in _days(validations, "created_at", since).annotate(
+    for row in _days(validations, "created_at", since, tz).annotate(
         n=Count("created_at"), valid=Count("created_at", filter=Q(valid=True))
     ):
         summary.validations_total += row["n"]
@@ -315,7 +321,7 @@ def _summary(campaign: Campaign, *, days: int, now: datetime | None) -> Summary:
     if summary.is_gift:
         summary.gift_value_issued = gift["issued"] or 0
         summary.gift_balance = gift["balance"] or 0
-    for row in _days(vouchers, "created_at", since).annotate(n=Count("*")):
+    for row in _days(vouchers, "created_at", since, tz).annotate(n=Count("*")):
         if row["day"] in points:
             points[row["day"]].vouchers_created = row["n"]
 

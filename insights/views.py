@@ -12,6 +12,7 @@ from functools import cached_property
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.generic import TemplateView
 
 from campaigns.models import CampaignType
@@ -58,7 +59,7 @@ class CampaignCalendarView(CampaignsSectionMixin, TemplateView):
     title = "Calendar"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(calendar=queries.calendar(), **kwargs)
+        return super().get_context_data(calendar=queries.calendar(tz=timezone.get_current_timezone()), **kwargs)
 
 
 # --- a campaign's dashboard and tabs ---------------------------------------------------------------------
@@ -145,7 +146,7 @@ class CampaignDetailView(CampaignPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         days = queries.period_days(self.request.GET.get("days"))
-        summary = queries.campaign_summary(self.campaign, days=days)
+        summary = queries.campaign_summary(self.campaign, days=days, tz=timezone.get_current_timezone())
         return super().get_context_data(
             summary=summary,
             periods=queries.PERIODS,

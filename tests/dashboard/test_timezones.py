@@ -60,6 +60,13 @@ def test_the_browsers_zone_from_the_cookie_shows_times_there_and_names_the_zone(
     assert "Times in America/New_York" in html
 
 
+def test_detail_pages_name_the_zone_of_their_times(marketer, role_user):
+    redemption = make_redemption(created_at=MOMENT)
+    marketer.cookies["vh_tz"] = "Asia/Tokyo"
+    html = marketer.get(f"/redemptions/{redemption.pk}/").content.decode()
+    assert "Times in Asia/Tokyo · UTC on hover" in html and "Mar 10, 2026, 12:30:05" in html
+
+
 @pytest.mark.parametrize("cookie", ["Mars/Olympus_Mons", "../../etc/passwd", "", "America/New_York; x=1"])
 def test_a_cookie_that_is_no_time_zone_is_ignored(marketer, cookie):
     make_redemption(created_at=MOMENT)

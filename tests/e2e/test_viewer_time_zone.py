@@ -52,6 +52,7 @@ def test_a_browser_in_new_york_sees_new_york_times_named_and_euro_amounts(
 
         page.goto(f"{base}/redemptions/{redemption.pk}/")
         expect(page.locator("dd time").first).to_have_text("Mar 9, 2026, 23:30:05")
+        expect(page.get_by_test_id("time-zone")).to_have_text("Times in America/New_York · UTC on hover")
         expect(page.locator("#content")).to_contain_text("€106,786.00")
 
         # A zone of one's own, from the user menu.

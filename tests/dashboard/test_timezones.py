@@ -109,3 +109,30 @@ def test_the_api_keeps_utc_whatever_the_browser_cookie_says(marketer):
     # A bare date in the API's filters is a UTC day, never the cookie's.
     listed = api.get("/v1/redemptions", {"created_at[before]": "2026-03-10"}, headers=headers).json()
     assert listed["redemptions"] == []
+
+
+@pytest.mark.parametrize(
+    ("path", "zone"),
+    [
+        ("/v1/redemptions", "UTC"),
+        ("/management/v1/projects", "UTC"),
+        ("/redemptions/", "Asia/Tokyo"),
+        ("/login/", "Asia/Tokyo"),
+    ],
+)
+def test_the_middleware_activates_the_viewers_zone_for_dashboard_paths_only(rf, path, zone):
+    from django.contrib.auth.models import AnonymousUser
+
+    from dashboard.timezones import TimeZoneMiddleware
+
+    seen = []
+    request = rf.get(path, HTTP_COOKIE="vh_tz=Asia/Tokyo")
+    request.user = AnonymousUser()
+    TimeZoneMiddleware(lambda request: seen.append(timezone.get_current_timezone_name()))(request)
+    assert seen == [zone]
+    assert timezone.get_current_timezone_name() == "UTC"  # and nothing stays active afterwards
+
+
+def test_the_home_page_names_the_zone(marketer):
+    marketer.cookies["vh_tz"] = "Europe/Warsaw"
+    assert "Times in Europe/Warsaw · UTC on hover" in marketer.get("/").content.decode()

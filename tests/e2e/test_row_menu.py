@@ -159,3 +159,38 @@ def test_a_stacked_childs_menu_says_to_roll_back_the_parent(live_server, page: P
     expect(parent_row).to_contain_text("ROLLED_BACK")
     page.reload()
     expect(page.locator(f"tr#row-{children[0].pk}")).to_contain_text("ROLLED_BACK")
+
+
+def test_validations_and_sessions_rows_have_the_same_menu_and_their_pages_copy_their_ids(
+    live_server, browser, role_user, artifact_dir
+):
+    from tests.e2e.test_sessions_tab import open_session
+
+    role_user("Marketer")
+    open_session("ssn_e2e_copy/with-a-long-key-from-the-shop-0123456789", "E2E-COPY-LOCK")
+    base = live_server.url
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        sign_in(page, base, "marketer")
+        page.goto(base + "/redemptions/validations/")
+        row = page.locator("#validations-table tbody tr, table tbody tr").first
+        menu = open_menu(row)
+        expect(menu.get_by_role("menuitem")).to_have_text(["Open", "Copy id"])
+        menu.get_by_role("menuitem", name="Open").click()
+        expect(page).to_have_url(re.compile(r"/redemptions/validations/[^/]+/$"))
+        validation_id = page.url.rstrip("/").rsplit("/", 1)[1]
+        page.get_by_role("button", name=f"Copy id {validation_id}").click()
+        expect(page.get_by_text("Copied")).to_be_visible()
+        assert page.evaluate("navigator.clipboard.readText()") == validation_id
+
+        key = "ssn_e2e_copy/with-a-long-key-from-the-shop-0123456789"
+        page.goto(base + "/redemptions/sessions/")
+        session_row = page.locator("tbody tr", has_text="ssn_e2e_copy")
+        expect(session_row.get_by_role("link", name=key)).to_have_attribute("title", key)
+        choose(session_row, "Copy key")
+        expect(session_row.get_by_text("Copied")).to_be_visible()
+        assert page.evaluate("navigator.clipboard.readText()") == key
+        page.screenshot(path=artifact_dir / "session-copied.png")
+    finally:
+        context.close()

@@ -133,3 +133,21 @@ def test_the_menus_rollback_still_posts_with_csrf_and_rolls_back(client, role_us
     )
     assert "Rolled back." in answer.content.decode()
     assert Redemption.objects.get(pk=redemption.pk).status == RedemptionStatus.ROLLED_BACK
+
+
+@pytest.mark.parametrize(
+    "role, items", [("Marketer", ["Open", "Copy key"]), ("Admin", ["Open", "Copy key", "Release"])]
+)
+def test_a_session_row_menu_offers_release_only_to_admins_and_its_page_copies_the_key(client, role_user, role, items):
+    from tests.factories import make_voucher
+    from tests.redemptions.test_dashboard_validations_sessions import locked_session
+
+    make_voucher(code="MENU-LOCK")
+    session = locked_session("ssn_menu", "MENU-LOCK")
+    client.force_login(make_user(role_user, role))
+    html = client.get("/redemptions/sessions/").content.decode()
+    row = re.search(r'<tr id="session-ssn_menu".*?</tr>', html, re.S).group(0)
+    assert _items(_menu(row)) == items
+    assert ('hx-post="/redemptions/sessions/ssn_menu/release/"' in row) is (role == "Admin")
+    detail = client.get(f"/redemptions/sessions/{session.key}/").content.decode()
+    assert 'data-copy="ssn_menu" aria-label="Copy key ssn_menu"' in detail

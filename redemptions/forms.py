@@ -12,7 +12,7 @@ from stacking.models import MAX_REDEEMABLES
 from .filters import DEFAULT_PAGE_SIZE, PageSizeForm
 from .models import Redemption, RedemptionStatus
 from .orders import MAX_AMOUNT
-from .services.rollback import rollback_window_end
+from .services.rollback import rollback_window_end, stacked_child_refusal
 
 
 class RollbackForm(forms.Form):
@@ -32,6 +32,19 @@ def can_roll_back(user, redemption: Redemption) -> bool:
         and redemption.parent_id is None
         and timezone.now() <= rollback_window_end(redemption)
     )
+
+
+def rollback_refusal(user, redemption: Redemption) -> str:
+    """Why ``user``, who may roll back, cannot roll back this succeeded redemption by itself: it is a
+    stacked one's child (the parent is rolled back as a whole). "" otherwise, and for users without the
+    permission: their menus have no Roll back at all."""
+    if (
+        redemption.parent_id is None
+        or redemption.status != RedemptionStatus.SUCCEEDED
+        or not user.has_perm("redemptions.rollback_redemption")
+    ):
+        return ""
+    return stacked_child_refusal(redemption.parent_id)
 
 
 def page_size_form(params) -> PageSizeForm:

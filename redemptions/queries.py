@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time
 from typing import Any
 
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_date, parse_datetime
 
@@ -352,6 +352,14 @@ LIST_COLUMNS = (
 def dashboard_redemptions() -> QuerySet:
     """The Redemptions tab's rows: one query per page, only the columns the table shows."""
     return Redemption.objects.select_related("campaign", "customer", "promotion_tier").only(*LIST_COLUMNS)
+
+
+def children_counts(parent_ids: list[str]) -> dict[str, int]:
+    """{stacked parent id: its number of redemptions}, for a list page's parents (the partial parent index)."""
+    if not parent_ids:
+        return {}
+    rows = Redemption.objects.filter(parent_id__in=parent_ids).order_by().values("parent_id").annotate(n=Count("id"))
+    return {row["parent_id"]: row["n"] for row in rows}
 
 
 def dashboard_redemption(redemption_id: str) -> Redemption | None:

@@ -8,10 +8,12 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from dashboard.components import copy_id, menu_button, menu_copy, menu_disabled, menu_link, row_menu, truncated
 from dashboard.formatting import EMPTY, money, when
 from stacking.templatetags.stacking_tags import reason
 
-from .forms import can_roll_back
+from . import queries
+from .forms import can_roll_back, rollback_refusal
 from .models import Redemption
 
 
@@ -21,16 +23,13 @@ def status_badge(status: str) -> str:
     return mark_safe(render_to_string("redemptions/partials/status_badge.html", {"status": status}))
 
 
-EMPTY_CELL = mark_safe("")
-
-
 def redeemable_tier(tier, *, link: bool) -> str:
     """A promotion tier where a voucher code would be: its name marked as a tier, linked to its row on the
     campaign's Tiers tab when ``link`` (the viewer may open that tab). Used by the list and the detail page."""
     return mark_safe(render_to_string("redemptions/partials/tier.html", {"tier": tier, "link": link}))
 
 
-# The "Roll back…" button's htmx:beforeRequest handler: when the row's form is open already, close it
+# The "Roll back…" menu item's htmx:beforeRequest handler: when the row's form is open already, close it
 # instead of fetching a second one.
 TOGGLE_ROLLBACK_ROW = (
     "const open = document.getElementById(this.getAttribute('aria-controls'));"
@@ -100,7 +99,7 @@ class RedemptionTable(tables.Table):
         empty_text = " "  # the page shows its own empty state, which says what to change
 
     def __init__(self, *args, viewer=None, row_messages=None, **kwargs):
-        """``viewer``: the request (its user decides the Rollback buttons; their forms need its CSRF token).
+        """``viewer``: the request (its user decides what each row's menu offers; forms need its CSRF token).
         ``row_messages``: {redemption id: (level, text)} shown in a row's last cell, e.g. the engine's error.
         """
         super().__init__(*args, **kwargs)
@@ -110,6 +109,14 @@ class RedemptionTable(tables.Table):
         self.list_url = reverse("redemptions:list")
         user = viewer.user if viewer is not None else None
         self.link_tiers = bool(user and user.has_perm("campaigns.view_promotiontier"))
+        self.children_counts: dict[str, int] | None = None
+
+    def stack_size(self, record) -> int:
+        """How many redemptions a stacked parent on this page holds: one query for the page's parents."""
+        if self.children_counts is None:
+            parents = [row.record.pk for row in self.paginated_rows if row.record.is_stacked_parent]
+            self.children_counts = queries.children_counts(parents)
+        return self.children_counts.get(record.pk, 0)
 
     def rows_html(self) -> str:
         """The page's rows, each cell from its ``render_*`` method called directly: django-tables2's own
@@ -120,7 +127,7 @@ class RedemptionTable(tables.Table):
             "id": lambda r: self.render_id(r.pk),
             "status": self.render_status,
             "voucher_code": self.render_voucher_code,
-            "campaign": lambda r: r.campaign.name if r.campaign_id else EMPTY,
+            "campaign": lambda r: truncated(r.campaign.name) if r.campaign_id else EMPTY,
             "customer": lambda r: self.render_customer(r.customer),
             "amount": lambda r: self.render_amount(r.amount),
             "failure": lambda r: self.render_failure(r.failure_code, r) if r.failure_code else EMPTY,
@@ -141,26 +148,31 @@ class RedemptionTable(tables.Table):
         )
 
     def render_id(self, value):
-        # Shortened with an ellipsis by CSS (.vh-id) where space is short; the whole id is in the text and title.
-        return format_html('<a class="vh-id" href="{}{}/" title="{}">{}</a>', self.list_url, value, value, value)
+        # Shortened with an ellipsis by CSS (.vh-id) where space is short; the whole id is in the text and
+        # title, and its button copies it.
+        return copy_id(value, f"{self.list_url}{value}/")
 
     def render_actions(self, record):
-        """A Rollback button that fetches its form (reason, confirmation) into a full-width row under the
-        row (redemptions/partials/row_rollback.html): one small element per row, the form only when asked
-        for (the form on every row cost ~3 ms a row). A second click closes the form."""
+        """The row's menu: Open, Copy id, and for who may roll back, Roll back… (or, on a stacked one's
+        child, why not). Roll back… fetches its form (reason, confirmation) into a full-width row under the
+        row (redemptions/partials/row_rollback.html): the form only when asked for (the form on every row
+        cost ~3 ms a row); choosing it again closes the form."""
         user = self.viewer.user if self.viewer else None
-        message = self.row_messages.get(record.pk)
-        button = EMPTY_CELL
+        url = f"{self.list_url}{record.pk}/"
+        items = [menu_link("Open", url), menu_copy(record.pk)]
         if user is not None and can_roll_back(user, record):
-            button = format_html(
-                '<button type="button" class="btn btn-sm btn-outline-danger text-nowrap" hx-get="{}" '
-                'hx-target="closest tr" hx-swap="afterend" aria-label="Roll back {}" aria-controls="rollback-row-{}" '
-                'hx-on::before-request="{}">Roll back…</button>',
-                f"{self.list_url}{record.pk}/rollback/",
-                record.pk,
-                record.pk,
-                TOGGLE_ROLLBACK_ROW,
-            )
+            attrs = {
+                "hx-get": f"{url}rollback/",
+                "hx-target": "closest tr",
+                "hx-swap": "afterend",
+                "aria-controls": f"rollback-row-{record.pk}",
+                "hx-on::before-request": TOGGLE_ROLLBACK_ROW,
+            }
+            items.append(menu_button("Roll back…", attrs, danger=True))
+        elif user is not None and (refusal := rollback_refusal(user, record)):
+            items.append(menu_disabled("Roll back…", refusal, f"rollback-reason-{record.pk}"))
+        button = row_menu(record.pk, items)
+        message = self.row_messages.get(record.pk)
         if message is None:
             return button
         level, text = message
@@ -176,6 +188,10 @@ class RedemptionTable(tables.Table):
         """The voucher's code; for a promotion tier's redemption the tier, linked to its campaign's Tiers tab."""
         if record.voucher_code:
             return record.voucher_code
+        if record.is_stacked_parent:
+            return format_html(
+                '<span class="vh-stacked" data-testid="stacked">Stacked · {}</span>', self.stack_size(record)
+            )
         return redeemable_tier(record.promotion_tier, link=self.link_tiers) if record.promotion_tier_id else EMPTY
 
     # The stored codes, from the record: given a list (one row re-rendered after a Rollback),
@@ -186,7 +202,11 @@ class RedemptionTable(tables.Table):
     def render_customer(self, value):
         if value is None:
             return EMPTY
-        return format_html('{}<div class="small text-secondary">{}</div>', value.name or value.source_id, value.email)
+        return format_html(
+            '{}<div class="small text-secondary">{}</div>',
+            truncated(value.name or value.source_id),
+            truncated(value.email) if value.email else "",
+        )
 
     def render_amount(self, value):
         return money(value)
@@ -200,4 +220,6 @@ class RedemptionTable(tables.Table):
         return format_html('{}<div class="small text-secondary">{}</div>', text, record.failure_message)
 
     def render_channel(self, record):
-        return format_html('{}<div class="small text-secondary">{}</div>', record.channel_type, record.channel_id)
+        return format_html(
+            '{}<div class="small text-secondary">{}</div>', record.channel_type, truncated(record.channel_id)
+        )

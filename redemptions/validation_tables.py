@@ -3,9 +3,11 @@
 import django_filters
 import django_tables2 as tables
 from django import forms
+from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from dashboard.components import menu_copy, menu_link, row_menu, truncated
 from dashboard.filters import LabelledErrorsMixin, bootstrap_widgets, page_size_filter
 from dashboard.formatting import EMPTY, money, when
 from sessions.filters import drop_customer_filter, filter_by_customer
@@ -32,6 +34,9 @@ class ValidationTable(tables.Table):
     applicable_count = tables.Column(verbose_name="Applicable", order_by=_sort("applicable_count"))
     inapplicable_count = tables.Column(verbose_name="Inapplicable", order_by=_sort("inapplicable_count"))
     skipped_count = tables.Column(verbose_name="Skipped", order_by=_sort("skipped_count"))
+    actions = tables.Column(
+        verbose_name="", orderable=False, empty_values=(), attrs={"td": {"class": "text-end vh-col-actions"}}
+    )
 
     class Meta:
         model = Validation
@@ -44,6 +49,7 @@ class ValidationTable(tables.Table):
             "applicable_count",
             "inapplicable_count",
             "skipped_count",
+            "actions",
         )
         attrs = {"class": "table table-hover align-middle mb-0"}
         order_by = ("-created_at",)
@@ -62,13 +68,18 @@ class ValidationTable(tables.Table):
         customer = record.customer
         if customer is None:
             return EMPTY
-        return format_html('<span title="{}">{}</span>', customer.email, customer.name or customer.source_id)
+        return format_html('<span title="{}">{}</span>', customer.email, truncated(customer.name or customer.source_id))
 
     def render_order_amount(self, value):
         return money(value)
 
     def render_session_key(self, value):
-        return format_html("<code>{}</code>", value) if value else EMPTY
+        return format_html("<code>{}</code>", truncated(value)) if value else EMPTY
+
+    def render_actions(self, record):
+        """The row's menu: Open and Copy id (a validation has no action to take)."""
+        url = reverse("redemptions:validation_detail", kwargs={"pk": record.pk})
+        return row_menu(record.pk, [menu_link("Open", url), menu_copy(record.pk)])
 
     def render_valid(self, value):
         if value:

@@ -17,10 +17,10 @@ from voucherhub.privacy import can_see_customers, shown_json, visible_tracking_i
 
 from . import queries
 from .filters import RedemptionFilter
-from .forms import RollbackForm, can_roll_back, page_size_form
+from .forms import RollbackForm, can_roll_back, page_size_form, rollback_refusal
 from .models import Redemption
 from .services.requests import RollbackRequest
-from .services.rollback import rollback_redemption, rollback_window_end
+from .services.rollback import rollback_redemption, rollback_window_end, stacked_child_refusal
 from .tables import RedemptionTable
 
 
@@ -33,14 +33,13 @@ def _without(request, *names: str) -> str:
 
 
 def _hidden_columns(user) -> tuple[str, ...]:
-    """Customer data is for Admins; the Rollback column for those who may roll back."""
-    hidden = () if user.has_perm("redemptions.view_customer") else ("customer",)
-    return hidden if user.has_perm("redemptions.rollback_redemption") else (*hidden, "actions")
+    """Customer data is for Admins. Every role gets the row menu (Open, Copy id); only its items differ."""
+    return () if user.has_perm("redemptions.view_customer") else ("customer",)
 
 
 class RedemptionListView(DashboardListView):
     """The Redemptions tab: a dashboard list whose filter panel shows the default filters and those in the
-    URL, and offers the rest through "Add filter"; with the Export button and a Rollback button per row."""
+    URL, and offers the rest through "Add filter"; with the Export button and a menu per row (Rollback)."""
 
     permission_required = "redemptions.view_redemption"
     title = "Redemptions"
@@ -106,6 +105,7 @@ def _summary_context(request, redemption: Redemption, **extra) -> dict:
         "active_tab": "redemptions:list",  # the detail belongs to the Redemptions tab
         "redemption": redemption,
         "can_roll_back": can_roll_back(request.user, redemption),
+        "rollback_refusal": rollback_refusal(request.user, redemption),
         "rollback_window_end": rollback_window_end(redemption),
         "show_customer": can_see_customers(request.user),
         # A tracking id that may name the customer is customer data (voucherhub.privacy).
@@ -158,7 +158,7 @@ def redemption_rollback(request, redemption_id: str):
             outcome = rollback_redemption(rollback, caller=Caller.for_user(request.user))
         except DomainError as exc:
             outcome = None
-            error = exc.details or exc.message
+            error = _refusal(exc, redemption)
         if outcome is not None and outcome.error is not None:
             error = (
                 f"{outcome.error.message}: {outcome.error.details}" if outcome.error.details else outcome.error.message
@@ -176,6 +176,13 @@ def redemption_rollback(request, redemption_id: str):
             section="Redemptions", tabs=visible_tabs("Redemptions", request.user), **_detail_extras(request, redemption)
         )
     return render(request, template, context)
+
+
+def _refusal(error: DomainError, redemption: Redemption) -> str:
+    """The service's refusal as the dashboard says it: a stacked one's child in the row menu's words."""
+    if error.key == "invalid_redemption_parent":
+        return stacked_child_refusal(redemption.parent_id)
+    return error.details or error.message
 
 
 def _row(request, redemption_id: str, form: RollbackForm, error: str, rolled_back: bool):
@@ -205,15 +212,14 @@ def _row_form(request, redemption_id: str):
         return HttpResponse(
             format_html(
                 '<tr id="rollback-row-{}" class="vh-rollback-row"><td colspan="{}">'
-                '<span class="small text-secondary">{} cannot be rolled back.</span></td></tr>',
+                '<span class="small text-secondary">{} cannot be rolled back. {}</span></td></tr>',
                 redemption.pk,
                 colspan,
                 redemption.pk,
+                rollback_refusal(request.user, redemption),
             )
         )
-    context = {
-        "redemption": redemption,
-        "rollback_form": RollbackForm(auto_id=f"id_%s_{redemption.pk}"),
-        "colspan": colspan,
-    }
+    form = RollbackForm(auto_id=f"id_%s_{redemption.pk}")
+    form.fields["reason"].widget.attrs["autofocus"] = True  # the menu that asked for it has closed
+    context = {"redemption": redemption, "rollback_form": form, "colspan": colspan}
     return render(request, "redemptions/partials/row_rollback.html", context)

@@ -2,8 +2,10 @@
 
 import django_tables2 as tables
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import format_html
 
+from dashboard.components import copy_id, menu_button, menu_copy, menu_link, row_menu
 from dashboard.formatting import when
 
 from .models import SessionStatus, ValidationSession
@@ -35,15 +37,15 @@ class SessionTable(tables.Table):
     """Sessions with their locks. The view prefetches locks and vouchers, so rendering makes no query."""
 
     # Each sort ends with the key, in one direction: the list pages by keyset (dashboard.keyset).
-    key = tables.Column(
-        verbose_name="Key", linkify=("redemptions:session_detail", {"key": tables.A("key")}), order_by=("key",)
-    )
+    key = tables.Column(verbose_name="Key", order_by=("key",), attrs={"td": {"class": "vh-col-key"}})
     status = tables.Column(verbose_name="Status", order_by=("status", "created_at", "key"))
     created_at = tables.Column(verbose_name="Created", order_by=("created_at", "key"))
     expires_at = tables.Column(verbose_name="Expires", order_by=("expires_at", "key"))
     customer = tables.Column(verbose_name="Customer", orderable=False, empty_values=())
     locks = tables.Column(verbose_name="Locked vouchers", orderable=False, empty_values=())
-    actions = tables.Column(verbose_name="", orderable=False, empty_values=(), attrs={"td": {"class": "text-end"}})
+    actions = tables.Column(
+        verbose_name="", orderable=False, empty_values=(), attrs={"td": {"class": "text-end vh-col-actions"}}
+    )
 
     class Meta:
         model = ValidationSession
@@ -60,6 +62,10 @@ class SessionTable(tables.Table):
         super().__init__(*args, **kwargs)
         self.user = user
         self.can_release = bool(user and user.has_perm("validation_sessions.release_session"))
+
+    def render_key(self, record):
+        # A key is client-given and may be long: shortened by CSS, whole in the title, copied by its button.
+        return copy_id(record.key, reverse("redemptions:session_detail", kwargs={"key": record.key}), noun="key")
 
     def render_status(self, record):
         return status_badge(record)
@@ -79,7 +85,18 @@ class SessionTable(tables.Table):
         return render_to_string("sessions/_locks.html", {"locks": record.locks.all()})
 
     def render_actions(self, record):
-        return render_to_string(
-            "sessions/_actions.html",
-            {"session": record, "can_release": self.can_release},
-        )
+        """The row's menu: Open, Copy key, and Release for an active session when the viewer may release."""
+        items = [
+            menu_link("Open", reverse("redemptions:session_detail", kwargs={"key": record.key})),
+            menu_copy(record.key, noun="key"),
+        ]
+        if self.can_release and record.status == SessionStatus.ACTIVE:
+            attrs = {
+                "hx-post": reverse("redemptions:session_release", kwargs={"key": record.key}),
+                "hx-target": "closest tr",
+                "hx-swap": "outerHTML",
+                "hx-push-url": "false",
+                "hx-confirm": f"Release session {record.key}? Its vouchers become available to everyone again.",
+            }
+            items.append(menu_button("Release", attrs, danger=True))
+        return row_menu(record.key, items)

@@ -2,7 +2,8 @@
 icons.
 
 ``{% load dashboard_tags %}`` then ``{{ redemption.amount|money }}``, ``{{ redemption.created_at|when }}``
-(or ``{% when redemption.created_at %}``) and ``{% icon "bell" %}``. The formatting itself is
+(or ``{% when redemption.created_at %}``), ``{% icon "bell" %}``, and an id with its copy button
+(``{% copy_id redemption.id %}``, or just the button: ``{% copy_button redemption.id %}``). The formatting itself is
 dashboard.formatting, which tables and admins import: one place formats each, so every page agrees.
 """
 
@@ -10,7 +11,7 @@ from django import template
 from django.templatetags.static import static
 from django.utils.html import format_html
 
-from dashboard import formatting
+from dashboard import components, formatting
 from dashboard.formatting import DATETIME_FORMAT
 
 register = template.Library()
@@ -38,3 +39,8 @@ def icon(name: str, css_class: str = ""):
         static(ICON_SPRITE),
         name,
     )
+
+
+register.simple_tag(components.copy_id, name="copy_id")
+register.simple_tag(components.copy_button, name="copy_button")
+register.filter("truncated", components.truncated)

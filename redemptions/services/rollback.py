@@ -102,6 +102,16 @@ def rollback_redemption(request: RollbackRequest, *, caller: Caller) -> Rollback
     return outcome
 
 
+_PART_OF_STACK = "part of the stacked redemption {parent}; roll back the parent"
+
+
+def stacked_child_refusal(parent_id: str) -> str:
+    """Why a stacked redemption's child is not rolled back by itself, as the dashboard says it (its row
+    menu, and its refusal when posted anyway); the API's ``invalid_redemption_parent`` says the same."""
+    sentence = _PART_OF_STACK.format(parent=parent_id)
+    return f"{sentence[0].upper()}{sentence[1:]}."
+
+
 ALREADY_ROLLED_BACK = ("already_rolled_back", "Redemption has already been rolled back")
 PERIOD_EXPIRED = ("rollback_period_expired", "Rollback period expired")
 
@@ -115,7 +125,7 @@ def _target(request: RollbackRequest) -> Redemption:
         raise DomainError(
             "invalid_redemption_parent",
             "Invalid redemption parent",
-            f"Redemption {target.id} is part of the stacked redemption {target.parent_id}; roll back the parent "
+            f"Redemption {target.id} is {_PART_OF_STACK.format(parent=target.parent_id)} "
             f"through POST /v1/redemptions/{target.parent_id}/rollbacks",
         )
     if target.is_stacked_parent and not request.stacked:

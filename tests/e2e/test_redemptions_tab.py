@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.test_layout import sign_in
+from tests.e2e.test_row_menu import choose, open_menu
 from tests.factories import make_campaign, make_customer
 from tests.redemptions.factories import make_redemption, redeemed
 
@@ -156,7 +157,7 @@ def test_an_admin_rolls_back_from_a_list_row_and_the_row_updates_in_place(
 
     row = page.locator(f"tr#row-{redemption.pk}")
     expect(row).to_contain_text("SUCCEEDED")
-    row.get_by_role("button", name=f"Roll back {redemption.pk}").click()
+    choose(row, "Roll back…")
     form_row = page.locator(f"tr#rollback-row-{redemption.pk}")  # a full-width row right under the row
     form_row.get_by_label(f"Reason for rolling back {redemption.pk}").fill("Returned in store")
     page.screenshot(path=artifact_dir / "row-rollback-form.png", full_page=True)
@@ -164,13 +165,14 @@ def test_an_admin_rolls_back_from_a_list_row_and_the_row_updates_in_place(
     expect(row).to_contain_text("ROLLED_BACK")
     expect(form_row).to_have_count(0)
     expect(row.get_by_role("status")).to_have_text("Rolled back.")
-    expect(row.get_by_role("button", name=f"Roll back {redemption.pk}")).to_have_count(0)
+    expect(open_menu(row).get_by_role("menuitem", name="Roll back…")).to_have_count(0)
+    page.keyboard.press("Escape")
     assert page.evaluate("window.__notReloaded") is True
     page.screenshot(path=artifact_dir / "row-rolled-back.png", full_page=True)
 
     # Rolled back elsewhere while the form was open: the engine's refusal shows in the row.
     other = page.locator(f"tr#row-{raced.pk}")
-    other.get_by_role("button", name=f"Roll back {raced.pk}").click()
+    choose(other, "Roll back…")
     other_form = page.locator(f"tr#rollback-row-{raced.pk}")
     other_form.get_by_label(f"Reason for rolling back {raced.pk}").fill("Too late")
     rollback_redemption(RollbackRequest(raced.pk, reason="elsewhere"), caller=Caller.system("tests"))
@@ -256,7 +258,7 @@ def test_the_list_fits_a_1280_px_window_with_long_codes_and_the_rollback_form_in
         assert _fits(container)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     row = page.locator(f"tr#row-{redemption.pk}")
-    button = row.get_by_role("button", name=f"Roll back {redemption.pk}")
+    button = row.get_by_role("button", name=f"Actions for {redemption.pk}")
     box = button.bounding_box()
     assert box is not None and box["x"] + box["width"] <= 1280
     expect(table.locator("th", has_text="Channel")).to_be_in_viewport()
@@ -269,7 +271,7 @@ def test_the_list_fits_a_1280_px_window_with_long_codes_and_the_rollback_form_in
     assert _fits(code) and _fits(code.locator("xpath=ancestor::td"))
     page.screenshot(path=artifact_dir / "list-1280.png")
 
-    button.click()
+    choose(row, "Roll back…")
     form_row = page.locator(f"tr#rollback-row-{redemption.pk}")
     expect(form_row.get_by_role("button", name="Confirm rollback")).to_be_visible()
     confirm = form_row.get_by_role("button", name="Confirm rollback").bounding_box()
@@ -279,10 +281,10 @@ def test_the_list_fits_a_1280_px_window_with_long_codes_and_the_rollback_form_in
     assert reason["width"] > 400  # the whole table's width, not the last cell's
     assert table.evaluate("el => el.querySelector('table').offsetWidth <= el.clientWidth + 1")
     page.screenshot(path=artifact_dir / "list-1280-rollback-form.png")
-    # A second click on the button closes the form; Cancel too.
-    button.click()
+    # Choosing Roll back… again closes the form; Cancel too.
+    choose(row, "Roll back…")
     expect(form_row).to_have_count(0)
-    button.click()
+    choose(row, "Roll back…")
     expect(form_row).to_have_count(1)
     form_row.get_by_role("button", name="Cancel").click()
     expect(form_row).to_have_count(0)

@@ -135,3 +135,16 @@ def redeemed(code: str = "ROLL-ME", **voucher_fields) -> Redemption:
     )
     assert outcome.error is None, outcome.error
     return outcome.redemptions[0]
+
+
+def stacked_redeemed(*codes: str) -> tuple[Redemption, list[Redemption]]:
+    """A stacked redemption made by the engine: its parent and one child per voucher code."""
+    campaign = make_campaign(name=f"Stacked campaign {codes[0]}")
+    for code in codes:
+        make_voucher(code=code, campaign=campaign)
+    outcome = redeem(
+        stack(redeemables=[{"object": "voucher", "id": code} for code in codes], order={"amount": 10_000}),
+        caller=Caller.system("test"),
+    )
+    assert outcome.error is None and outcome.parent is not None, outcome.error
+    return outcome.parent, outcome.redemptions

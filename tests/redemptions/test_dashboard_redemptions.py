@@ -327,7 +327,7 @@ def test_the_list_has_no_rollback_column_without_the_permission(client, role_use
 def test_a_rows_rollback_button_fetches_the_form_into_a_full_width_row_under_it(client, role_user, rows):
     client.force_login(role_user("Admin"))
     html = client.get("/redemptions/").content.decode()
-    button = re.search(rf'<tr id="row-{rows["ok"].pk}".*?(<button[^>]*>)', html, re.S).group(1)
+    button = re.search(rf'<tr id="row-{rows["ok"].pk}".*?(<button[^>]*>)Roll back…', html, re.S).group(1)
     assert 'hx-target="closest tr"' in button and 'hx-swap="afterend"' in button
     url = f"/redemptions/{rows['ok'].pk}/rollback/"
     form = client.get(url, headers=ROW).content.decode()

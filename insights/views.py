@@ -19,7 +19,7 @@ from campaigns.queries import campaign_with_status, generation_progress
 from dashboard.lists import DashboardListView, SectionPageMixin
 from voucherhub import queries as core_queries
 
-from . import queries
+from . import charts, queries
 from .filters import CampaignFilter, EventFilter, TransactionFilter, VoucherFilter
 from .tables import CampaignTable, EventTable, TransactionTable, VoucherTable, status_badge
 
@@ -149,8 +149,8 @@ class CampaignDetailView(CampaignPageMixin, TemplateView):
         return super().get_context_data(
             summary=summary,
             periods=queries.PERIODS,
-            activity_chart=line_chart(
-                summary.series,
+            activity_chart=self.chart(
+                summary,
                 [
                     ("validations", "Validations", "#6f42c1"),
                     ("redemptions_succeeded", "Redemptions", "#198754"),
@@ -158,9 +158,16 @@ class CampaignDetailView(CampaignPageMixin, TemplateView):
                     ("rollbacks", "Rolled back (by day redeemed)", "#fd7e14"),
                 ],
             ),
-            vouchers_chart=line_chart(summary.series, [("vouchers_created", "Vouchers created", "#0d6efd")]),
+            vouchers_chart=self.chart(summary, [("vouchers_created", "Vouchers created", "#0d6efd")]),
             **kwargs,
         )
+
+    @staticmethod
+    def chart(summary: queries.Summary, series: list[tuple[str, str, str]]) -> dict:
+        """A line chart of the summary's daily series, in the period's bucket (charts.bucket_for)."""
+        keys = [key for key, _, _ in series]
+        points = charts.bucketed(summary.series, keys, summary.period_start, summary.period_end)
+        return charts.line_chart(points, series, charts.bucket_for(summary.period_days))
 
 
 class CampaignVouchersView(CampaignListTabMixin, DashboardListView):
@@ -250,67 +257,3 @@ class CampaignMetadataView(CampaignPageMixin, TemplateView):
 
 def pretty(data) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str)
-
-
-# --- charts ----------------------------------------------------------------------------------------------
-
-CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 720, 200, 28
-MARKER_MAX_POINTS = 60  # above this many days the markers merge into a band: the line alone is drawn
-
-
-def line_chart(points: list[queries.DayPoint], series: list[tuple[str, str, str]]) -> dict:
-    """An SVG line chart of daily figures, drawn on the server: geometry here, markup in
-    insights/_chart.html. Every point keeps its day and value (data-* attributes and a JSON block), so
-    the figures are readable by a test or a screen reader, not only as pixels."""
-    top = max([getattr(p, key) for p in points for key, _, _ in series] + [1])
-    inner_w, inner_h = CHART_WIDTH - 2 * CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
-    step = inner_w / max(len(points) - 1, 1)
-    drawn = []
-    for key, label, colour in series:
-        dots = [
-            {
-                "x": round(CHART_PAD + i * step, 1),
-                "y": round(CHART_PAD + inner_h - getattr(p, key) * inner_h / top, 1),
-                "day": p.day.isoformat(),
-                "value": getattr(p, key),
-            }
-            for i, p in enumerate(points)
-        ]
-        drawn.append(
-            {
-                "key": key,
-                "label": label,
-                "colour": colour,
-                "dots": dots,
-                "path": " ".join(f"{d['x']},{d['y']}" for d in dots),
-                "total": sum(d["value"] for d in dots),
-            }
-        )
-    ticks = [points[0], points[len(points) // 2], points[-1]] if points else []
-    empty = all(line["total"] == 0 for line in drawn)
-    # Light gridlines with their values: 0 (the baseline), the middle and the top. A chart with nothing
-    # to show says so instead of a flat line under a made-up maximum of 1.
-    grid = [] if empty else [{"y": CHART_PAD + inner_h, "label": 0}, {"y": CHART_PAD, "label": top}]
-    if not empty and top >= 2:
-        grid.insert(1, {"y": round(CHART_PAD + inner_h - (top // 2) * inner_h / top, 1), "label": top // 2})
-    return {
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-        "pad": CHART_PAD,
-        "baseline": CHART_HEIGHT - CHART_PAD,
-        "middle": CHART_HEIGHT // 2,
-        "top": top,
-        "grid": grid,
-        "empty": empty,
-        # The points stay in the DOM either way (data-* attributes, hover titles); above
-        # MARKER_MAX_POINTS they are not painted.
-        "markers": len(points) <= MARKER_MAX_POINTS,
-        "series": drawn,
-        "ticks": [
-            {"x": round(CHART_PAD + points.index(p) * step, 1), "label": p.day.strftime("%b %-d")} for p in ticks
-        ],
-        "data": {
-            "days": [p.day.isoformat() for p in points],
-            **{key: [getattr(p, key) for p in points] for key, _, _ in series},
-        },
-    }

@@ -44,6 +44,7 @@ from campaigns.models import (
     Campaign,
     CampaignType,
     PromotionTier,
+    Segment,
     ValidationRuleAssignment,
     Voucher,
     VoucherTransaction,
@@ -339,6 +340,11 @@ def campaign_rules(campaign: Campaign) -> list[ValidationRuleAssignment]:
         .select_related("rule", "promotion_tier")
         .order_by("promotion_tier__position", "created_at", "id")
     )
+
+
+def segment_names(ids: set[str]) -> dict[str, str]:
+    """Segment id -> name, for the segments a campaign's rules name (one query)."""
+    return dict(Segment.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
 
 
 def campaign_events(campaign: Campaign) -> QuerySet[Event]:

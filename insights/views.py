@@ -21,6 +21,7 @@ from voucherhub import queries as core_queries
 
 from . import charts, queries
 from .filters import CampaignFilter, EventFilter, TransactionFilter, VoucherFilter
+from .rule_sentences import describe, segment_ids
 from .tables import CampaignTable, EventTable, TransactionTable, VoucherTable, status_badge
 
 
@@ -227,7 +228,9 @@ class CampaignRulesView(CampaignPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         assignments = queries.campaign_rules(self.campaign)
+        names = queries.segment_names(set().union(*(segment_ids(a.rule.rules) for a in assignments)))
         for assignment in assignments:
+            assignment.sentences = describe(assignment.rule.rules, names)
             assignment.rules_json = pretty(assignment.rule.rules)
         return super().get_context_data(assignments=assignments, **kwargs)
 

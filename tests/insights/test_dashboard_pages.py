@@ -253,7 +253,8 @@ def test_tabs_are_urls_whole_on_a_direct_load_and_only_the_body_on_htmx(client, 
 def test_rules_metadata_and_activity_show_the_campaigns_own_rows(client, role_user, campaigns):
     coupons = campaigns["coupons"]
     rule = ValidationRule.objects.create(
-        name="Orders over 100", rules={"1": {"name": "order.amount", "conditions": {"$more_than": [10000]}}}
+        name="Orders over 100",
+        rules={"1": {"name": "order.amount", "conditions": {"$more_than": [10000]}}, "logic": "1"},
     )
     ValidationRuleAssignment.objects.create(rule=rule, campaign=coupons)
     ValidationRule.objects.create(name="Unassigned rule")
@@ -263,7 +264,8 @@ def test_rules_metadata_and_activity_show_the_campaigns_own_rows(client, role_us
     Event.objects.create(type="campaign.created", occurred_at=now, campaign_id=campaigns["gift"].pk)
     client.force_login(role_user("Marketer"))
     rules = client.get(f"/campaigns/{coupons.pk}/rules/").content.decode()
-    assert "Orders over 100" in rules and "$more_than" in rules and "Unassigned rule" not in rules
+    assert "Orders over 100" in rules and "Unassigned rule" not in rules
+    assert "Order amount is more than 100.00." in rules  # a sentence; the JSON only behind "as stored"
     metadata = client.get(f"/campaigns/{coupons.pk}/metadata/").content.decode()
     assert 'data-key="region"' in metadata and "EU" in metadata
     activity = client.get(f"/campaigns/{coupons.pk}/activity/").content.decode()

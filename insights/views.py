@@ -19,7 +19,7 @@ from campaigns.queries import campaign_with_status, generation_progress
 from dashboard.lists import DashboardListView, SectionPageMixin
 from voucherhub import queries as core_queries
 
-from . import charts, queries
+from . import calendar, charts, queries
 from .filters import CampaignFilter, EventFilter, TransactionFilter, VoucherFilter
 from .rule_sentences import describe, segment_ids
 from .tables import CampaignTable, EventTable, TransactionTable, VoucherTable, status_badge
@@ -59,7 +59,8 @@ class CampaignCalendarView(CampaignsSectionMixin, TemplateView):
     title = "Calendar"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(calendar=queries.calendar(), **kwargs)
+        at = calendar.window(self.request.GET)
+        return super().get_context_data(calendar=calendar.calendar(at), **kwargs)
 
 
 # --- a campaign's dashboard and tabs ---------------------------------------------------------------------

@@ -202,25 +202,6 @@ def test_the_list_counts_vouchers_and_redemptions_in_a_fixed_number_of_queries(c
     assert header and "not rolled back" in header.group(1), html
 
 
-def test_the_calendar_shows_active_and_scheduled_campaigns_with_their_dates(client, role_user):
-    now = timezone.now()
-    running = make_campaign(
-        name="Running", start_date=now - timedelta(days=10), expiration_date=now + timedelta(days=20)
-    )
-    later = make_campaign(name="Later", start_date=now + timedelta(days=40))
-    over = make_campaign(name="Over", expiration_date=now - timedelta(days=1))
-    off = make_campaign(name="Off", active=False)
-    client.force_login(role_user("Marketer"))
-    html = client.get("/campaigns/calendar/").content.decode()
-    bars = dict(re.findall(r'data-campaign="(camp_\w+)" data-status="(\w+)"', html))
-    assert bars == {running.pk: "active", later.pk: "scheduled"}
-    assert over.pk not in html and off.pk not in html
-    bar = re.search(r'style="left: ([\d.]+)%; width: ([\d.]+)%"\s+data-campaign="' + running.pk, html)
-    left, width = float(bar.group(1)), float(bar.group(2))
-    # The window runs from 30 days ago to 180 days ahead: 10 days ago is 20/210 of the way, 30 days long.
-    assert left == pytest.approx(20 * 100 / 210, abs=0.6) and width == pytest.approx(30 * 100 / 210, abs=0.6)
-
-
 # --- tabs ---------------------------------------------------------------------------------------------
 
 

@@ -10,6 +10,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from dashboard.formatting import money
+
 DAY_MAX_DAYS = 62  # about two months: a point a day stays readable
 WEEK_MAX_DAYS = 371  # about a year (53 weeks)
 
@@ -85,38 +87,48 @@ CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 720, 200, 28
 MARKER_MAX_POINTS = 62  # above this many points the markers merge into a band: the line alone is drawn
 
 
-def line_chart(points: list[Point], series: list[tuple[str, str, str]], bucket: Bucket) -> dict:
+def line_chart(
+    points: list[Point], series: list[tuple[str, str, str]], bucket: Bucket, *, is_money: bool = False
+) -> dict:
     """An SVG line chart of figures per bucket. Every point keeps its bucket's first day and value
     (data-* attributes and a JSON block), so the figures are readable by a test or a screen reader, not
-    only as pixels. A chart whose series are all zero is ``empty``: the template says so in one line."""
+    only as pixels. A chart whose series are all zero is ``empty``: the template says so in one line.
+    ``is_money``: the values are minor units, shown through dashboard.formatting.money."""
+    shown = money if is_money else _count
+    left = CHART_PAD * 2 if is_money else CHART_PAD  # room for amounts on the gridlines
     top = max([p.values[key] for p in points for key, _, _ in series] + [1])
-    inner_w, inner_h = CHART_WIDTH - 2 * CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
+    inner_w, inner_h = CHART_WIDTH - left - CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
     step = inner_w / max(len(points) - 1, 1)
     drawn = []
     for key, label, colour in series:
         dots = [
             {
-                "x": round(CHART_PAD + i * step, 1),
+                "x": round(left + i * step, 1),
                 "y": round(CHART_PAD + inner_h - p.values[key] * inner_h / top, 1),
                 "day": p.day.isoformat(),
                 "label": bucket.label(p.day),
                 "value": p.values[key],
+                "shown": shown(p.values[key]),
             }
             for i, p in enumerate(points)
         ]
         path = " ".join(f"{d['x']},{d['y']}" for d in dots)
         drawn.append({"key": key, "label": label, "colour": colour, "dots": dots, "path": path})
         drawn[-1]["total"] = sum(d["value"] for d in dots)
+        drawn[-1]["total_shown"] = shown(drawn[-1]["total"])
     ticks = sorted({0, len(points) // 2, len(points) - 1}) if points else []
     empty = all(line["total"] == 0 for line in drawn)
     # Light gridlines with their values: 0 (the baseline), the middle and the top.
     grid = [] if empty else [{"y": CHART_PAD + inner_h, "label": 0}, {"y": CHART_PAD, "label": top}]
     if not empty and top >= 2:
         grid.insert(1, {"y": round(CHART_PAD + inner_h - (top // 2) * inner_h / top, 1), "label": top // 2})
+    for line in grid:
+        line["shown"] = shown(line["label"])
     return {
         "width": CHART_WIDTH,
         "height": CHART_HEIGHT,
         "pad": CHART_PAD,
+        "left": left,
         "baseline": CHART_HEIGHT - CHART_PAD,
         "top": top,
         "grid": grid,
@@ -126,7 +138,7 @@ def line_chart(points: list[Point], series: list[tuple[str, str, str]], bucket: 
         # MARKER_MAX_POINTS they are not painted.
         "markers": len(points) <= MARKER_MAX_POINTS,
         "series": drawn,
-        "ticks": [{"x": round(CHART_PAD + i * step, 1), "label": bucket.label(points[i].day)} for i in ticks],
+        "ticks": [{"x": round(left + i * step, 1), "label": bucket.label(points[i].day)} for i in ticks],
         "data": {
             "bucket": bucket.name,
             "days": [p.day.isoformat() for p in points],
@@ -135,12 +147,24 @@ def line_chart(points: list[Point], series: list[tuple[str, str, str]], bucket: 
     }
 
 
-def bar_chart(rows: Sequence[tuple[str, str, int]], *, money: bool = False) -> dict:
-    """Horizontal bars (CSS widths, no SVG needed) for ``(key, label, value)`` rows, largest first as given.
-    ``money``: the values are minor units."""
-    top = max([value for _, _, value in rows] + [1])
+def _count(value: int) -> str:
+    return f"{value:,}"
+
+
+def bar_chart(rows: Sequence, *, notes: dict[str, str] | None = None) -> dict:
+    """Horizontal bars (CSS widths, no script, no SVG needed) for rows with ``key``, ``label``, ``value``
+    and ``title``, in the order given. ``notes``: text after a bar's count (e.g. the discount it gave)."""
+    top = max([row.value for row in rows] + [1])
     bars = [
-        {"key": key, "label": label, "value": value, "width": round(value * 100 / top, 1) if value else 0}
-        for key, label, value in rows
+        {
+            "key": row.key,
+            "label": row.label,
+            "title": row.title,
+            "value": row.value,
+            "shown": _count(row.value),
+            "note": (notes or {}).get(row.key, ""),
+            "width": round(row.value * 100 / top, 1) if row.value else 0,
+        }
+        for row in rows
     ]
-    return {"bars": bars, "empty": not any(bar["value"] for bar in bars), "money": money}
+    return {"bars": bars, "empty": not any(bar["value"] for bar in bars)}

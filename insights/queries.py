@@ -173,7 +173,8 @@ SUMMARY_SETTINGS = {"work_mem": "32MB", "jit": "off"}
 
 
 @contextmanager
-def _summary_transaction():
+def summary_transaction():
+    """A read transaction with SUMMARY_SETTINGS (on PostgreSQL) for a campaign's aggregates."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -187,7 +188,7 @@ def campaign_summary(campaign: Campaign, *, days: int = DEFAULT_PERIOD, now: dat
     Vouchers, gift values issued and balances are as they are now.
 
     A fixed number of queries, each bounded by the campaign and the period, in one read transaction."""
-    with _summary_transaction():
+    with summary_transaction():
         return _summary(campaign, days=days, now=now)
 
 

@@ -16,10 +16,16 @@ from django.views.generic import TemplateView
 
 from campaigns.models import CampaignType
 from campaigns.queries import campaign_with_status, generation_progress
+from dashboard import formatting
 from dashboard.lists import DashboardListView, SectionPageMixin
+from redemptions import queries as redemption_queries
+from redemptions.filters import RedemptionFilter, filter_panel
+from redemptions.forms import page_size_form
+from redemptions.tables import RedemptionTable, hidden_columns
 from voucherhub import queries as core_queries
 
 from . import calendar, charts, queries
+from .analytics import campaign_analytics
 from .filters import CampaignFilter, EventFilter, TransactionFilter, VoucherFilter
 from .rule_sentences import describe, segment_ids
 from .tables import CampaignTable, EventTable, TransactionTable, VoucherTable, status_badge
@@ -77,6 +83,9 @@ CAMPAIGN_TABS = [
     ("Tiers", "campaigns:tiers", "campaigns.view_promotiontier", {CampaignType.PROMOTION}),
     ("Rules", "campaigns:rules", "campaigns.view_validationrule", None),
     ("Transactions", "campaigns:transactions", "campaigns.view_vouchertransaction", {CampaignType.GIFT_VOUCHERS}),
+    # The Redemptions section's list inside the campaign's page: its filters, table and paging.
+    ("Redemptions", "campaigns:redemptions", "redemptions.view_redemption", None),
+    ("Analytics", "campaigns:analytics", "redemptions.view_redemption", None),
     ("Metadata", "campaigns:metadata", "campaigns.view_campaign", None),
     ("Activity", "campaigns:activity", "auditlog.view_event", None),
 ]
@@ -86,6 +95,10 @@ class CampaignPageMixin(CampaignsSectionMixin):
     """A tab of one campaign's page. Permission first (403), then the campaign (404)."""
 
     types: set[str] | None = None  # campaign types that have this tab
+
+    def get_permission_required(self):
+        """Every tab needs the campaign view permission as well as its own."""
+        return tuple(dict.fromkeys(("campaigns.view_campaign", *super().get_permission_required())))
 
     @cached_property
     def campaign(self):
@@ -101,16 +114,6 @@ class CampaignPageMixin(CampaignsSectionMixin):
             for label, name, perm, types in CAMPAIGN_TABS
             if user.has_perm(perm) and (types is None or self.campaign.campaign_type in types)
         ]
-        if user.has_perm("redemptions.view_redemption"):
-            # The Redemptions tab is the Redemptions list, pre-filtered (redemptions.filters: ?campaign=<id>).
-            tabs.insert(
-                -2,
-                {
-                    "label": "Redemptions",
-                    "url": f"{reverse('redemptions:list')}?campaign={self.campaign.pk}",
-                    "external": True,
-                },
-            )
         return tabs
 
     def page_title(self) -> str:
@@ -220,6 +223,80 @@ class CampaignActivityView(CampaignListTabMixin, DashboardListView):
 
     def get_queryset(self):
         return queries.campaign_events(self.campaign)
+
+
+class CampaignRedemptionsView(CampaignListTabMixin, DashboardListView):
+    """The campaign's redemptions with the Redemptions section's filter panel, table, sorting and paging
+    (redemptions.filters, redemptions.tables), inside the campaign's page: the campaign is fixed by the URL,
+    so it is no filter here."""
+
+    permission_required = "redemptions.view_redemption"
+    title = "Redemptions"
+    table_target = "redemptions-table"
+    noun = "redemptions"
+    filterset_class = RedemptionFilter
+    table_class = RedemptionTable
+    filter_template = "redemptions/_filter_panel.html"
+    table_template = "redemptions/_table.html"
+    empty_text = filtered_empty_text = " "  # the table block shows its own empty state
+
+    def get_queryset(self):
+        return redemption_queries.dashboard_redemptions().filter(campaign_id=self.campaign.pk)
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        del filterset.filters["campaign"]
+        filterset.form.fields.pop("campaign", None)
+        return filterset
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
+
+    def page_size(self) -> int:
+        return self.size_form.page_size()
+
+    def get_table_kwargs(self):
+        # The same columns as the Redemptions tab: a row re-rendered after a Rollback (redemptions.views)
+        # has them all.
+        return {"exclude": hidden_columns(self.request.user), "viewer": self.request}
+
+    def get(self, request, *args, **kwargs):
+        self.size_form = page_size_form(request.GET)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(size_form=self.size_form, **filter_panel(self.filterset, self.request))
+        return context
+
+
+class CampaignAnalyticsView(CampaignPageMixin, TemplateView):
+    """The campaign's redemptions of a period as charts: by result, failure code and channel, its top
+    vouchers (or tiers), and what they gave over time (insights.analytics: aggregates on one index range)."""
+
+    permission_required = "redemptions.view_redemption"
+    template_name = "insights/analytics.html"
+    title = "Analytics"
+
+    def get_context_data(self, **kwargs):
+        data = campaign_analytics(self.campaign, days=queries.period_days(self.request.GET.get("days")))
+        value_label = "Gift credits spent" if data.is_gift else "Discounts given"
+        points = charts.bucketed(data.values_by_day, ["value"], data.period_start, data.period_end)
+        bucket = charts.bucket_for(data.period_days)
+        given = {
+            key: f"{formatting.money(value)} {value_label.split()[0].lower()}" for key, value in data.top_values.items()
+        }
+        return super().get_context_data(
+            analytics=data,
+            periods=queries.PERIODS,
+            value_label=value_label,
+            result_chart=charts.bar_chart(data.by_result),
+            failure_chart=charts.bar_chart(data.by_failure),
+            channel_chart=charts.bar_chart(data.by_channel),
+            top_chart=charts.bar_chart(data.top, notes=given),
+            value_chart=charts.line_chart(points, [("value", value_label, "#198754")], bucket, is_money=True),
+            **kwargs,
+        )
 
 
 class CampaignRulesView(CampaignPageMixin, TemplateView):

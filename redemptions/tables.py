@@ -201,3 +201,9 @@ class RedemptionTable(tables.Table):
 
     def render_channel(self, record):
         return format_html('{}<div class="small text-secondary">{}</div>', record.channel_type, record.channel_id)
+
+
+def hidden_columns(user) -> tuple[str, ...]:
+    """Customer data is for Admins; the Rollback column for those who may roll back."""
+    hidden = () if user.has_perm("redemptions.view_customer") else ("customer",)
+    return hidden if user.has_perm("redemptions.rollback_redemption") else (*hidden, "actions")

@@ -41,6 +41,11 @@ def urls(c: dict) -> dict[str, str]:
         "rules": f"/campaigns/{c['coupons'].pk}/rules/",
         "metadata": f"/campaigns/{c['coupons'].pk}/metadata/",
         "activity": f"/campaigns/{c['coupons'].pk}/activity/",
+        "redemptions": f"/campaigns/{c['coupons'].pk}/redemptions/",
+        "analytics": f"/campaigns/{c['coupons'].pk}/analytics/",
+        "gift analytics": f"/campaigns/{c['gift'].pk}/analytics/",
+        "promo analytics": f"/campaigns/{c['promo'].pk}/analytics/",
+        "promo redemptions": f"/campaigns/{c['promo'].pk}/redemptions/",
         "transactions": f"/campaigns/{c['gift'].pk}/transactions/",
         "tiers": f"/campaigns/{c['promo'].pk}/tiers/",
         "promo overview": f"/campaigns/{c['promo'].pk}/",
@@ -214,14 +219,14 @@ def test_tabs_are_urls_whole_on_a_direct_load_and_only_the_body_on_htmx(client, 
     body = swap.content.decode()
     assert "<html" not in body and body.count('id="section-body"') == 1
     assert swap["Vary"] and "HX-Request" in swap["Vary"]
-    # The Redemptions tab goes to the Redemptions list filtered by the campaign.
-    assert f'href="/redemptions/?campaign={coupons}"' in full
+    # Every tab, Redemptions and Analytics included, stays inside the campaign.
     tabs = re.findall(r'<a class="nav-link[^"]*"[^>]*href="([^"]+)"', full)
     assert tabs == [
         f"/campaigns/{coupons}/",
         f"/campaigns/{coupons}/vouchers/",
         f"/campaigns/{coupons}/rules/",
-        f"/redemptions/?campaign={coupons}",
+        f"/campaigns/{coupons}/redemptions/",
+        f"/campaigns/{coupons}/analytics/",
         f"/campaigns/{coupons}/metadata/",
         f"/campaigns/{coupons}/activity/",
     ]

@@ -238,6 +238,7 @@ class CampaignRedemptionsView(CampaignListTabMixin, DashboardListView):
     table_class = RedemptionTable
     filter_template = "redemptions/_filter_panel.html"
     table_template = "redemptions/_table.html"
+    list_actions = ("insights/_redemptions_export.html",)
     empty_text = filtered_empty_text = " "  # the table block shows its own empty state
 
     def get_queryset(self):

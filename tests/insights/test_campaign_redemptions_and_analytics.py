@@ -59,6 +59,14 @@ def test_the_redemptions_tab_lists_only_the_campaigns_rows_inside_its_page(clien
     assert bad.status_code == 200 and "Enter a valid date." in bad.content.decode()
 
 
+def test_the_campaign_redemptions_export_sends_the_campaign_with_the_tabs_filters(client, role_user, coupons):
+    client.force_login(role_user("Admin"))
+    html = client.get(f"/campaigns/{coupons.pk}/redemptions/").content.decode()
+    assert "Export…" in html
+    assert f'<input type="hidden" name="campaign" value="{coupons.pk}">' in html
+    assert 'hx-include="#campaign-redemption-export-filters, #redemption-filters"' in html
+
+
 def test_analytics_aggregates_match_the_rows(coupons):
     data = campaign_analytics(coupons, days=30)
     assert {row.key: row.value for row in data.by_result} == {"succeeded": 4, "rolled_back": 1, "failed": 2}

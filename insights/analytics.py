@@ -29,7 +29,7 @@ class Row:
     key: str
     label: str
     value: int
-    title: str = ""  # more words for a hover (a failure code's sentence)
+    title: str = ""  # for a hover (a failure code's key)
 
 
 @dataclass
@@ -79,13 +79,9 @@ def campaign_analytics(campaign: Campaign, *, days: int = DEFAULT_PERIOD, now: d
             .annotate(n=Count("created_at"))
             .order_by("-n", "failure_code")
         )
+        # The reason in words, as every page shows it (stacking.reasons), the key at hand in a hover.
         result.by_failure = [
-            Row(
-                row["failure_code"] or "unknown",
-                row["failure_code"] or "unknown",
-                row["n"],
-                sentence(row["failure_code"]),
-            )
+            Row(row["failure_code"] or "unknown", sentence(row["failure_code"]), row["n"], row["failure_code"])
             for row in failures
         ]
         channels = period.values("channel_type").annotate(n=Count("created_at")).order_by("-n", "channel_type")

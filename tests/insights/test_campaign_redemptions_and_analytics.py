@@ -74,7 +74,7 @@ def test_analytics_aggregates_match_the_rows(coupons):
         (FailureCode.QUANTITY_EXCEEDED, 1),
         (FailureCode.VOUCHER_EXPIRED, 1),
     ]
-    assert data.by_failure[0].title == "The voucher has been redeemed as many times as it may be."
+    assert data.by_failure[0].label == "The voucher has been redeemed as many times as it may be."
     assert {row.key: row.value for row in data.by_channel} == {"API": 6, "USER": 1}
     assert [(row.key, row.value) for row in data.top] == [("ONE", 3), ("TWO", 1)]  # standing only
     assert data.top_values == {"ONE": 1_500, "TWO": 250}

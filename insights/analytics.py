@@ -5,6 +5,13 @@ Every figure is one aggregate over one range of index ``redemption_campaign_idx`
 the range insights.queries' summary reads: its cost follows the campaign and the period a person picks,
 never the table, and nothing is counted in Python. The queries run in the summary's read transaction
 (its work_mem and no JIT on PostgreSQL).
+
+Measured on a 1M-redemption database (bench/campaign_dashboard.py, a busy shared machine): the tab over
+the default 30 days answers in 40-110 ms at p50 for the busiest campaign of each type. Over 365 days the
+busiest campaign (186k redemptions) takes ~2 s: the result counts and the values over time read only
+the covering index, but failure codes, channels and voucher codes are not among its INCLUDE columns, so
+those three aggregates visit the rows. Adding ``failure_code``, ``channel_type`` and ``voucher_code`` to
+``redemption_campaign_idx``'s INCLUDE (a redemptions migration) would make them index-only too.
 """
 
 from dataclasses import dataclass, field

@@ -60,10 +60,6 @@ class Window:
         """(label, query string, current) for each zoom, keeping the window's first month."""
         return [(zoom.capitalize(), self.params(zoom=zoom), zoom == self.zoom) for zoom in ZOOMS]
 
-    @property
-    def step_noun(self) -> str:
-        return self.zoom
-
 
 def window(params, now: datetime | None = None) -> Window:
     """The window ``params`` (a QueryDict) ask for; a bad value is replaced by the default, with a message."""

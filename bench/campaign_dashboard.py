@@ -2,7 +2,8 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/voucherhub_5m .venv/bin/python bench/campaign_dashboard.py [N]
 
-For each campaign type it takes the campaign with the most redemptions and renders its dashboard N times
+For each campaign type it takes the campaign with the most redemptions and renders its dashboard (the
+overview, the Analytics tab and the Redemptions tab) N times
 (default 30, after 3 warm-ups) through Django's test client as a Marketer, in process, DEBUG off: the time
 is the whole request (middleware, permission, queries, template), without the network. It prints one line
 per page and, last, the worst p95.
@@ -19,6 +20,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+
+# The overview, then the Analytics tab (its aggregates) and the Redemptions tab (the section's list, filtered
+# to the campaign), each over the default period.
+TABS = ("", "analytics/", "redemptions/")
 
 
 class _Rollback(Exception):
@@ -77,7 +83,10 @@ def main(runs: int) -> None:
             client = Client()
             client.force_login(user)
             for label, campaign_id in _busiest_campaign_per_type():
-                worst = max(worst, _measure(client, label, f"/campaigns/{campaign_id}/", runs))
+                for tab in TABS:
+                    worst = max(
+                        worst, _measure(client, f"{label} {tab or 'overview'}", f"/campaigns/{campaign_id}/{tab}", runs)
+                    )
             raise _Rollback
     except _Rollback:
         pass

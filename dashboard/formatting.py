@@ -71,11 +71,19 @@ def when(value, fmt: str = DATETIME_FORMAT):
     if timezone.is_naive(value):
         value = value.replace(tzinfo=UTC)
     utc = value.astimezone(UTC)
+    local = timezone.localtime(value)
+    # The date and the clock each stay whole; a narrow column may put the clock under the date.
+    date_part, _, clock = date_format(local, fmt).rpartition(", ") if fmt == DATETIME_FORMAT else ("", "", "")
+    text = (
+        format_html('<span class="vh-date">{},</span> <span class="vh-clock">{}</span>', date_part, clock)
+        if date_part
+        else format_html('<span class="vh-date">{}</span>', date_format(local, fmt))
+    )
     return format_html(
         '<time datetime="{}" title="{} UTC">{}</time>',
         utc.strftime("%Y-%m-%dT%H:%M:%SZ"),
         utc.strftime("%Y-%m-%d %H:%M:%S"),
-        date_format(timezone.localtime(value), fmt),
+        text,
     )
 
 

@@ -26,7 +26,6 @@ from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
-    F,
     IntegerField,
     OuterRef,
     Q,
@@ -44,6 +43,7 @@ from campaigns.models import (
     Campaign,
     CampaignType,
     PromotionTier,
+    Segment,
     ValidationRuleAssignment,
     Voucher,
     VoucherTransaction,
@@ -88,70 +88,6 @@ def campaign_list(now: datetime | None = None) -> QuerySet[Campaign]:
             output_field=IntegerField(),
         ),
     )
-
-
-# --- calendar --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class CalendarBar:
-    campaign: Campaign
-    left: float  # percent of the timeline
-    width: float
-    open_start: bool  # starts before the window (or has no start date)
-    open_end: bool  # ends after the window (or never ends)
-
-
-@dataclass
-class Calendar:
-    start: date
-    end: date
-    bars: list[CalendarBar]
-    months: list[tuple[float, date]]  # (left percent, first day of the month) for the axis
-    today_left: float
-
-
-def calendar(
-    now: datetime | None = None, *, days_before: int = 30, days_after: int = 180, tz: tzinfo = UTC
-) -> Calendar:
-    """Active and scheduled campaigns as bars on a timeline from a month ago to half a year ahead, in days
-    of the zone ``tz`` (the viewer's on the dashboard)."""
-    now = now or timezone.now()
-    start = (now - timedelta(days=days_before)).astimezone(tz).date()
-    end = (now + timedelta(days=days_after)).astimezone(tz).date()
-    span = (end - start).days or 1
-
-    def position(moment: datetime | None, default: date) -> float:
-        day = moment.astimezone(tz).date() if moment else default
-        day = min(max(day, start), end)
-        return round((day - start).days * 100 / span, 3)
-
-    rows = (
-        campaigns_with_status(now)
-        .filter(status__in=[CampaignStatus.ACTIVE, CampaignStatus.SCHEDULED])
-        .filter(Q(start_date__isnull=True) | Q(start_date__date__lte=end))
-        .order_by(F("start_date").asc(nulls_first=True), "name")
-    )
-    bars = []
-    for campaign in rows:
-        left = position(campaign.start_date, start)
-        right = position(campaign.expiration_date, end)
-        bars.append(
-            CalendarBar(
-                campaign=campaign,
-                left=left,
-                width=max(right - left, 0.5),
-                open_start=campaign.start_date is None or campaign.start_date.astimezone(tz).date() < start,
-                open_end=campaign.expiration_date is None or campaign.expiration_date.astimezone(tz).date() > end,
-            )
-        )
-    months = []
-    month = date(start.year, start.month, 1)
-    while month <= end:
-        if month >= start:
-            months.append((position(None, month), month))
-        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
-    return Calendar(start=start, end=end, bars=bars, months=months, today_left=position(now, start))
 
 
 # --- a campaign's dashboard ------------------------------------------------------------------------------
@@ -237,7 +173,8 @@ SUMMARY_SETTINGS = {"work_mem": "32MB", "jit": "off"}
 
 
 @contextmanager
-def _summary_transaction():
+def summary_transaction():
+    """A read transaction with SUMMARY_SETTINGS (on PostgreSQL) for a campaign's aggregates."""
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
@@ -254,7 +191,7 @@ def campaign_summary(
     and balances are as they are now.
 
     A fixed number of queries, each bounded by the campaign and the period, in one read transaction."""
-    with _summary_transaction():
+    with summary_transaction():
         return _summary(campaign, days=days, now=now, tz=tz)
 
 
@@ -345,6 +282,11 @@ def campaign_rules(campaign: Campaign) -> list[ValidationRuleAssignment]:
         .select_related("rule", "promotion_tier")
         .order_by("promotion_tier__position", "created_at", "id")
     )
+
+
+def segment_names(ids: set[str]) -> dict[str, str]:
+    """Segment id -> name, for the segments a campaign's rules name (one query)."""
+    return dict(Segment.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
 
 
 def campaign_events(campaign: Campaign) -> QuerySet[Event]:

@@ -15,6 +15,8 @@ campaign_patterns = [
     re_path(CAMPAIGN + r"tiers/$", views.CampaignTiersView.as_view(), name="tiers"),
     re_path(CAMPAIGN + r"rules/$", views.CampaignRulesView.as_view(), name="rules"),
     re_path(CAMPAIGN + r"transactions/$", views.CampaignTransactionsView.as_view(), name="transactions"),
+    re_path(CAMPAIGN + r"redemptions/$", views.CampaignRedemptionsView.as_view(), name="redemptions"),
+    re_path(CAMPAIGN + r"analytics/$", views.CampaignAnalyticsView.as_view(), name="analytics"),
     re_path(CAMPAIGN + r"metadata/$", views.CampaignMetadataView.as_view(), name="metadata"),
     re_path(CAMPAIGN + r"activity/$", views.CampaignActivityView.as_view(), name="activity"),
 ]

@@ -17,11 +17,18 @@ from django.views.generic import TemplateView
 
 from campaigns.models import CampaignType
 from campaigns.queries import campaign_with_status, generation_progress
+from dashboard import formatting
 from dashboard.lists import DashboardListView, SectionPageMixin
+from redemptions import queries as redemption_queries
+from redemptions.filters import RedemptionFilter, filter_panel
+from redemptions.forms import page_size_form
+from redemptions.tables import RedemptionTable, hidden_columns
 from voucherhub import queries as core_queries
 
-from . import queries
+from . import calendar, charts, queries
+from .analytics import campaign_analytics
 from .filters import CampaignFilter, EventFilter, TransactionFilter, VoucherFilter
+from .rule_sentences import describe, segment_ids
 from .tables import CampaignTable, EventTable, TransactionTable, VoucherTable, status_badge
 
 
@@ -59,7 +66,9 @@ class CampaignCalendarView(CampaignsSectionMixin, TemplateView):
     title = "Calendar"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(calendar=queries.calendar(tz=timezone.get_current_timezone()), **kwargs)
+        tz = timezone.get_current_timezone()
+        at = calendar.window(self.request.GET, tz=tz)
+        return super().get_context_data(calendar=calendar.calendar(at, tz=tz), **kwargs)
 
 
 # --- a campaign's dashboard and tabs ---------------------------------------------------------------------
@@ -76,6 +85,9 @@ CAMPAIGN_TABS = [
     ("Tiers", "campaigns:tiers", "campaigns.view_promotiontier", {CampaignType.PROMOTION}),
     ("Rules", "campaigns:rules", "campaigns.view_validationrule", None),
     ("Transactions", "campaigns:transactions", "campaigns.view_vouchertransaction", {CampaignType.GIFT_VOUCHERS}),
+    # The Redemptions section's list inside the campaign's page: its filters, table and paging.
+    ("Redemptions", "campaigns:redemptions", "redemptions.view_redemption", None),
+    ("Analytics", "campaigns:analytics", "redemptions.view_redemption", None),
     ("Metadata", "campaigns:metadata", "campaigns.view_campaign", None),
     ("Activity", "campaigns:activity", "auditlog.view_event", None),
 ]
@@ -85,6 +97,10 @@ class CampaignPageMixin(CampaignsSectionMixin):
     """A tab of one campaign's page. Permission first (403), then the campaign (404)."""
 
     types: set[str] | None = None  # campaign types that have this tab
+
+    def get_permission_required(self):
+        """Every tab needs the campaign view permission as well as its own."""
+        return tuple(dict.fromkeys(("campaigns.view_campaign", *super().get_permission_required())))
 
     @cached_property
     def campaign(self):
@@ -100,16 +116,6 @@ class CampaignPageMixin(CampaignsSectionMixin):
             for label, name, perm, types in CAMPAIGN_TABS
             if user.has_perm(perm) and (types is None or self.campaign.campaign_type in types)
         ]
-        if user.has_perm("redemptions.view_redemption"):
-            # The Redemptions tab is the Redemptions list, pre-filtered (redemptions.filters: ?campaign=<id>).
-            tabs.insert(
-                -2,
-                {
-                    "label": "Redemptions",
-                    "url": f"{reverse('redemptions:list')}?campaign={self.campaign.pk}",
-                    "external": True,
-                },
-            )
         return tabs
 
     def page_title(self) -> str:
@@ -150,8 +156,8 @@ class CampaignDetailView(CampaignPageMixin, TemplateView):
         return super().get_context_data(
             summary=summary,
             periods=queries.PERIODS,
-            activity_chart=line_chart(
-                summary.series,
+            activity_chart=self.chart(
+                summary,
                 [
                     ("validations", "Validations", "#6f42c1"),
                     ("redemptions_succeeded", "Redemptions", "#198754"),
@@ -159,9 +165,16 @@ class CampaignDetailView(CampaignPageMixin, TemplateView):
                     ("rollbacks", "Rolled back (by day redeemed)", "#fd7e14"),
                 ],
             ),
-            vouchers_chart=line_chart(summary.series, [("vouchers_created", "Vouchers created", "#0d6efd")]),
+            vouchers_chart=self.chart(summary, [("vouchers_created", "Vouchers created", "#0d6efd")]),
             **kwargs,
         )
+
+    @staticmethod
+    def chart(summary: queries.Summary, series: list[tuple[str, str, str]]) -> dict:
+        """A line chart of the summary's daily series, in the period's bucket (charts.bucket_for)."""
+        keys = [key for key, _, _ in series]
+        points = charts.bucketed(summary.series, keys, summary.period_start, summary.period_end)
+        return charts.line_chart(points, series, charts.bucket_for(summary.period_days))
 
 
 class CampaignVouchersView(CampaignListTabMixin, DashboardListView):
@@ -214,6 +227,83 @@ class CampaignActivityView(CampaignListTabMixin, DashboardListView):
         return queries.campaign_events(self.campaign)
 
 
+class CampaignRedemptionsView(CampaignListTabMixin, DashboardListView):
+    """The campaign's redemptions with the Redemptions section's filter panel, table, sorting and paging
+    (redemptions.filters, redemptions.tables), inside the campaign's page: the campaign is fixed by the URL,
+    so it is no filter here."""
+
+    permission_required = "redemptions.view_redemption"
+    title = "Redemptions"
+    table_target = "redemptions-table"
+    noun = "redemptions"
+    filterset_class = RedemptionFilter
+    table_class = RedemptionTable
+    filter_template = "redemptions/_filter_panel.html"
+    table_template = "redemptions/_table.html"
+    list_actions = ("insights/_redemptions_export.html",)
+    empty_text = filtered_empty_text = " "  # the table block shows its own empty state
+
+    def get_queryset(self):
+        return redemption_queries.dashboard_redemptions().filter(campaign_id=self.campaign.pk)
+
+    def get_filterset(self, filterset_class):
+        filterset = super().get_filterset(filterset_class)
+        del filterset.filters["campaign"]
+        filterset.form.fields.pop("campaign", None)
+        return filterset
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
+
+    def page_size(self) -> int:
+        return self.size_form.page_size()
+
+    def get_table_kwargs(self):
+        # The same columns as the Redemptions tab: a row re-rendered after a Rollback (redemptions.views)
+        # has them all.
+        return {"exclude": hidden_columns(self.request.user), "viewer": self.request}
+
+    def get(self, request, *args, **kwargs):
+        self.size_form = page_size_form(request.GET)
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(size_form=self.size_form, **filter_panel(self.filterset, self.request))
+        return context
+
+
+class CampaignAnalyticsView(CampaignPageMixin, TemplateView):
+    """The campaign's redemptions of a period as charts: by result, failure code and channel, its top
+    vouchers (or tiers), and what they gave over time (insights.analytics: aggregates on one index range)."""
+
+    permission_required = "redemptions.view_redemption"
+    template_name = "insights/analytics.html"
+    title = "Analytics"
+
+    def get_context_data(self, **kwargs):
+        data = campaign_analytics(
+            self.campaign, days=queries.period_days(self.request.GET.get("days")), tz=timezone.get_current_timezone()
+        )
+        value_label = "Gift credits spent" if data.is_gift else "Discounts given"
+        points = charts.bucketed(data.values_by_day, ["value"], data.period_start, data.period_end)
+        bucket = charts.bucket_for(data.period_days)
+        given = {
+            key: f"{formatting.money(value)} {value_label.split()[0].lower()}" for key, value in data.top_values.items()
+        }
+        return super().get_context_data(
+            analytics=data,
+            periods=queries.PERIODS,
+            value_label=value_label,
+            result_chart=charts.bar_chart(data.by_result),
+            failure_chart=charts.bar_chart(data.by_failure),
+            channel_chart=charts.bar_chart(data.by_channel),
+            top_chart=charts.bar_chart(data.top, notes=given),
+            value_chart=charts.line_chart(points, [("value", value_label, "#198754")], bucket, is_money=True),
+            **kwargs,
+        )
+
+
 class CampaignRulesView(CampaignPageMixin, TemplateView):
     permission_required = "campaigns.view_validationrule"
     template_name = "insights/rules.html"
@@ -221,7 +311,9 @@ class CampaignRulesView(CampaignPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         assignments = queries.campaign_rules(self.campaign)
+        names = queries.segment_names(set().union(*(segment_ids(a.rule.rules) for a in assignments)))
         for assignment in assignments:
+            assignment.sentences = describe(assignment.rule.rules, names)
             assignment.rules_json = pretty(assignment.rule.rules)
         return super().get_context_data(assignments=assignments, **kwargs)
 
@@ -251,67 +343,3 @@ class CampaignMetadataView(CampaignPageMixin, TemplateView):
 
 def pretty(data) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str)
-
-
-# --- charts ----------------------------------------------------------------------------------------------
-
-CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 720, 200, 28
-MARKER_MAX_POINTS = 60  # above this many days the markers merge into a band: the line alone is drawn
-
-
-def line_chart(points: list[queries.DayPoint], series: list[tuple[str, str, str]]) -> dict:
-    """An SVG line chart of daily figures, drawn on the server: geometry here, markup in
-    insights/_chart.html. Every point keeps its day and value (data-* attributes and a JSON block), so
-    the figures are readable by a test or a screen reader, not only as pixels."""
-    top = max([getattr(p, key) for p in points for key, _, _ in series] + [1])
-    inner_w, inner_h = CHART_WIDTH - 2 * CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
-    step = inner_w / max(len(points) - 1, 1)
-    drawn = []
-    for key, label, colour in series:
-        dots = [
-            {
-                "x": round(CHART_PAD + i * step, 1),
-                "y": round(CHART_PAD + inner_h - getattr(p, key) * inner_h / top, 1),
-                "day": p.day.isoformat(),
-                "value": getattr(p, key),
-            }
-            for i, p in enumerate(points)
-        ]
-        drawn.append(
-            {
-                "key": key,
-                "label": label,
-                "colour": colour,
-                "dots": dots,
-                "path": " ".join(f"{d['x']},{d['y']}" for d in dots),
-                "total": sum(d["value"] for d in dots),
-            }
-        )
-    ticks = [points[0], points[len(points) // 2], points[-1]] if points else []
-    empty = all(line["total"] == 0 for line in drawn)
-    # Light gridlines with their values: 0 (the baseline), the middle and the top. A chart with nothing
-    # to show says so instead of a flat line under a made-up maximum of 1.
-    grid = [] if empty else [{"y": CHART_PAD + inner_h, "label": 0}, {"y": CHART_PAD, "label": top}]
-    if not empty and top >= 2:
-        grid.insert(1, {"y": round(CHART_PAD + inner_h - (top // 2) * inner_h / top, 1), "label": top // 2})
-    return {
-        "width": CHART_WIDTH,
-        "height": CHART_HEIGHT,
-        "pad": CHART_PAD,
-        "baseline": CHART_HEIGHT - CHART_PAD,
-        "middle": CHART_HEIGHT // 2,
-        "top": top,
-        "grid": grid,
-        "empty": empty,
-        # The points stay in the DOM either way (data-* attributes, hover titles); above
-        # MARKER_MAX_POINTS they are not painted.
-        "markers": len(points) <= MARKER_MAX_POINTS,
-        "series": drawn,
-        "ticks": [
-            {"x": round(CHART_PAD + points.index(p) * step, 1), "label": p.day.strftime("%b %-d")} for p in ticks
-        ],
-        "data": {
-            "days": [p.day.isoformat() for p in points],
-            **{key: [getattr(p, key) for p in points] for key, _, _ in series},
-        },
-    }

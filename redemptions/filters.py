@@ -209,6 +209,27 @@ class RedemptionFilter(LabelledErrorsMixin, django_filters.FilterSet):
         return super().qs
 
 
+def without(request, *names: str) -> str:
+    """This list's URL without these parameters (and back on its first page)."""
+    params = request.GET.copy()
+    for name in (*names, "add", "page", "after", "before"):
+        params.pop(name, None)
+    return f"?{params.urlencode()}" if params else "?"
+
+
+def filter_panel(filterset: RedemptionFilter, request) -> dict:
+    """The filter panel's context (templates/redemptions/_filter_panel.html) for a list of redemptions: the
+    Redemptions tab, or a campaign's Redemptions tab (insights), which shares the panel and the table."""
+    shown, addable = filterset.groups(request.GET, add=request.GET.get("add", ""))
+    for group in shown:
+        group.remove_url = without(request, *(field.name for field in group.fields))
+    return {
+        "filter_groups": shown,
+        "addable_filters": addable,
+        "active_filters": [group for group in shown if group.active],
+    }
+
+
 class PageSizeForm(forms.Form):
     per_page = forms.TypedChoiceField(
         label="Rows per page",

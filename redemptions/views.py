@@ -16,25 +16,12 @@ from voucherhub.errors import DomainError
 from voucherhub.privacy import can_see_customers, shown_json, visible_tracking_id
 
 from . import queries
-from .filters import RedemptionFilter
+from .filters import RedemptionFilter, filter_panel
 from .forms import RollbackForm, can_roll_back, page_size_form, rollback_refusal
 from .models import Redemption
 from .services.requests import RollbackRequest
 from .services.rollback import rollback_redemption, rollback_window_end, stacked_child_refusal
-from .tables import RedemptionTable
-
-
-def _without(request, *names: str) -> str:
-    """This list's URL without these parameters (and back on its first page)."""
-    params = request.GET.copy()
-    for name in (*names, "add", "page", "after", "before"):
-        params.pop(name, None)
-    return f"?{params.urlencode()}" if params else "?"
-
-
-def _hidden_columns(user) -> tuple[str, ...]:
-    """Customer data is for Admins. Every role gets the row menu (Open, Copy id); only its items differ."""
-    return () if user.has_perm("redemptions.view_customer") else ("customer",)
+from .tables import RedemptionTable, hidden_columns
 
 
 class RedemptionListView(DashboardListView):
@@ -62,7 +49,7 @@ class RedemptionListView(DashboardListView):
         return self.size_form.page_size()
 
     def get_table_kwargs(self):
-        return {"exclude": _hidden_columns(self.request.user), "viewer": self.request}
+        return {"exclude": hidden_columns(self.request.user), "viewer": self.request}
 
     def get(self, request, *args, **kwargs):
         self.size_form = page_size_form(request.GET)
@@ -70,15 +57,7 @@ class RedemptionListView(DashboardListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        shown, addable = self.filterset.groups(self.request.GET, add=self.request.GET.get("add", ""))
-        for group in shown:
-            group.remove_url = _without(self.request, *(field.name for field in group.fields))
-        context.update(
-            size_form=self.size_form,
-            filter_groups=shown,
-            addable_filters=addable,
-            active_filters=[group for group in shown if group.active],
-        )
+        context.update(size_form=self.size_form, **filter_panel(self.filterset, self.request))
         return context
 
 
@@ -196,7 +175,7 @@ def _row(request, redemption_id: str, form: RollbackForm, error: str, rolled_bac
         message = None
     row = queries.dashboard_redemptions().get(pk=redemption_id)
     table = RedemptionTable(
-        [row], viewer=request, row_messages={row.pk: message} if message else {}, exclude=_hidden_columns(request.user)
+        [row], viewer=request, row_messages={row.pk: message} if message else {}, exclude=hidden_columns(request.user)
     )
     return render(request, "dashboard/list.html#row", {"table": table})
 
@@ -207,7 +186,7 @@ def _row_form(request, redemption_id: str):
     redemption = queries.dashboard_redemptions().filter(pk=redemption_id).first()
     if redemption is None:
         raise Http404("No such redemption")
-    colspan = len(RedemptionTable.base_columns) - len(_hidden_columns(request.user))
+    colspan = len(RedemptionTable.base_columns) - len(hidden_columns(request.user))
     if not can_roll_back(request.user, redemption):
         return HttpResponse(
             format_html(

@@ -60,6 +60,9 @@ def test_times_show_in_the_viewers_zone_with_utc_on_hover():
     with timezone.override("Europe/Warsaw"):
         html = str(when(moment))
         tag = Template("{% load dashboard_tags %}{% when moment %}").render(Context({"moment": moment}))
-    assert html == '<time datetime="2025-01-15T09:30:05Z" title="2025-01-15 09:30:05 UTC">Jan 15, 2025, 10:30:05</time>'
+    assert html == (
+        '<time datetime="2025-01-15T09:30:05Z" title="2025-01-15 09:30:05 UTC">'
+        '<span class="vh-date">Jan 15, 2025,</span> <span class="vh-clock">10:30:05</span></time>'
+    )
     assert tag == html
     assert when(None) == "—"

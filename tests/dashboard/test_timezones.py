@@ -8,6 +8,7 @@ import pytest
 from django.template import Context, Template
 from django.test import Client
 from django.utils import timezone
+from django.utils.html import strip_tags
 
 from dashboard.formatting import when
 from dashboard.models import UserPreference
@@ -33,15 +34,16 @@ def test_when_shows_the_active_zone_and_keeps_utc_in_the_title(zone, shown):
     with timezone.override(zone):
         html = str(when(MOMENT))
         tag = Template("{% load dashboard_tags %}{{ moment|when }}").render(Context({"moment": MOMENT}))
-    assert html == f'<time datetime="2026-03-10T03:30:05Z" title="2026-03-10 03:30:05 UTC">{shown}</time>'
+    assert html.startswith('<time datetime="2026-03-10T03:30:05Z" title="2026-03-10 03:30:05 UTC">')
+    assert strip_tags(html) == shown
     assert tag == html
 
 
 def test_when_follows_daylight_saving_time():
     summer = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
     with timezone.override("Europe/Warsaw"):
-        assert ">Jul 1, 2026, 14:00:00<" in str(when(summer))  # CEST, UTC+2
-        assert ">Mar 10, 2026, 04:30:05<" in str(when(MOMENT))  # CET, UTC+1
+        assert strip_tags(when(summer)) == "Jul 1, 2026, 14:00:00"  # CEST, UTC+2
+        assert strip_tags(when(MOMENT)) == "Mar 10, 2026, 04:30:05"  # CET, UTC+1
 
 
 @pytest.fixture
@@ -55,7 +57,7 @@ def test_the_browsers_zone_from_the_cookie_shows_times_there_and_names_the_zone(
     make_redemption(created_at=MOMENT, voucher_code="NY-1")
     marketer.cookies["vh_tz"] = "America/New_York"
     html = marketer.get("/redemptions/").content.decode()
-    assert "Mar 9, 2026, 23:30:05" in html
+    assert "Mar 9, 2026, 23:30:05" in strip_tags(html)
     assert 'title="2026-03-10 03:30:05 UTC"' in html
     assert "Times in America/New_York" in html
 
@@ -64,7 +66,7 @@ def test_detail_pages_name_the_zone_of_their_times(marketer, role_user):
     redemption = make_redemption(created_at=MOMENT)
     marketer.cookies["vh_tz"] = "Asia/Tokyo"
     html = marketer.get(f"/redemptions/{redemption.pk}/").content.decode()
-    assert "Times in Asia/Tokyo · UTC on hover" in html and "Mar 10, 2026, 12:30:05" in html
+    assert "Times in Asia/Tokyo · UTC on hover" in html and "Mar 10, 2026, 12:30:05" in strip_tags(html)
 
 
 @pytest.mark.parametrize("cookie", ["Mars/Olympus_Mons", "../../etc/passwd", "", "America/New_York; x=1"])
@@ -74,7 +76,7 @@ def test_a_cookie_that_is_no_time_zone_is_ignored(marketer, cookie):
     response = marketer.get("/redemptions/")
     assert response.status_code == 200
     html = response.content.decode()
-    assert "Mar 10, 2026, 03:30:05" in html and "Times in UTC" in html
+    assert "Mar 10, 2026, 03:30:05" in strip_tags(html) and "Times in UTC" in html
 
 
 def test_a_chosen_zone_beats_the_browsers(marketer, role_user):
@@ -84,7 +86,7 @@ def test_a_chosen_zone_beats_the_browsers(marketer, role_user):
     assert "Times in Europe/Warsaw" in marketer.get("/redemptions/").content.decode()
     UserPreference.objects.create(user=marketer.user, time_zone="Asia/Tokyo")
     html = marketer.get("/redemptions/").content.decode()
-    assert "Times in Asia/Tokyo" in html and "Mar 10, 2026, 12:30:05" in html
+    assert "Times in Asia/Tokyo" in html and "Mar 10, 2026, 12:30:05" in strip_tags(html)
 
 
 def test_date_filters_read_days_in_the_viewers_zone(marketer):

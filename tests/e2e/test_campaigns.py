@@ -1,6 +1,6 @@
 """The Campaigns section in headless Chromium: a marketer opens a campaign from the list, sees its charts
 drawn with their data points, switches tabs by URL (HTMX swap, URL pushed, back works), and follows the
-Redemptions tab to the Redemptions list filtered by the campaign."""
+Redemptions tab inside the campaign, reads its Analytics, and moves and zooms the calendar."""
 
 import json
 import re
@@ -82,15 +82,51 @@ def test_a_marketer_opens_a_campaign_sees_its_charts_switches_tabs_and_follows_r
     expect(page.get_by_role("heading", level=1)).to_contain_text("Spring coupons")
     _the_charts_carry_the_figures(page, artifact_dir)
     _tabs_are_urls(page, base, coupons, artifact_dir)
-    # Redemptions: the Redemptions list, pre-filtered to this campaign.
-    page.get_by_role("navigation", name="Campaign tabs").get_by_role("link", name="Redemptions").click()
-    expect(page).to_have_url(f"{base}/redemptions/?campaign={coupons.pk}")
-    expect(page.get_by_label("Campaign", exact=True)).to_have_value(coupons.pk)
+    _redemptions_stay_inside_the_campaign(page, base, coupons, data, artifact_dir)
+    _analytics_draws_the_campaigns_charts(page, base, coupons, artifact_dir)
+
+
+def _redemptions_stay_inside_the_campaign(page: Page, base: str, coupons, data, artifact_dir) -> None:
+    # Redemptions: the section's list inside the campaign's page, its tabs still there.
+    page.evaluate("window.__notReloaded = true")
+    tabs = page.get_by_role("navigation", name="Campaign tabs")
+    tabs.get_by_role("link", name="Redemptions").click()
+    expect(page).to_have_url(f"{base}/campaigns/{coupons.pk}/redemptions/")
+    expect(tabs.get_by_role("link", name="Redemptions")).to_have_attribute("aria-current", "page")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Spring coupons")
     table = page.locator("#redemptions-table")
     for outcome in data["spring"]:
         expect(table.get_by_role("link", name=outcome.redemptions[0].pk)).to_be_visible()
     expect(table.get_by_role("link", name=data["autumn"].pk)).to_have_count(0)
+    expect(page.get_by_test_id("row-count")).to_contain_text("4 redemptions")
+    # The section's filters work here and keep the campaign's URL.
+    page.get_by_label("Status", exact=True).select_option("ROLLED_BACK")
+    expect(page).to_have_url(re.compile(rf"/campaigns/{coupons.pk}/redemptions/\?.*status=ROLLED_BACK"))
+    expect(page.get_by_test_id("row-count")).to_contain_text("1 redemption")
+    expect(table.get_by_role("link", name=data["spring"][2].redemptions[0].pk)).to_be_visible()
+    assert page.evaluate("window.__notReloaded") is True
     page.screenshot(path=artifact_dir / "redemptions.png", full_page=True)
+
+
+def _analytics_draws_the_campaigns_charts(page: Page, base: str, coupons, artifact_dir) -> None:
+    page.get_by_role("navigation", name="Campaign tabs").get_by_role("link", name="Analytics").click()
+    expect(page).to_have_url(f"{base}/campaigns/{coupons.pk}/analytics/")
+    results = page.locator('[data-chart="chart-result"]')
+    expect(results.locator('[data-bar="succeeded"]')).to_have_attribute("data-value", "3")
+    expect(results.locator('[data-bar="rolled_back"]')).to_have_attribute("data-value", "1")
+    fill = results.locator(".vh-bars-fill").first.bounding_box()
+    assert fill and fill["width"] > 20  # a drawn bar, not only numbers
+    expect(page.locator('[data-chart="chart-top"] [data-bar="SPRING-0"]')).to_have_attribute("data-value", "2")
+    expect(page.locator('[data-chart="chart-failure"]').get_by_test_id("chart-none")).to_have_text(
+        "None in this period."
+    )
+    value = page.locator('[data-chart="chart-value"]')
+    expect(value.locator("svg polyline")).to_have_count(1)
+    expect(page.get_by_role("heading", name="Discounts given per day")).to_be_visible()
+    page.get_by_role("navigation", name="Period").get_by_role("link", name="365 days").click()
+    expect(page).to_have_url(f"{base}/campaigns/{coupons.pk}/analytics/?days=365")
+    expect(page.get_by_role("heading", name="Discounts given per week")).to_be_visible()
+    page.screenshot(path=artifact_dir / "analytics.png", full_page=True)
 
 
 def _the_charts_carry_the_figures(page: Page, artifact_dir) -> None:
@@ -150,7 +186,29 @@ def test_the_calendar_and_a_gift_cards_transactions_tab(live_server, page: Page,
     bar = page.locator(f'[data-campaign="{data["coupons"].pk}"]')
     expect(bar).to_be_visible()
     assert bar.bounding_box()["width"] > 10
+    _no_axis_label_is_clipped(page)
     page.screenshot(path=artifact_dir / "calendar.png", full_page=True)
+    # Move a quarter on, zoom out to a year: each a URL; the campaign without dates runs through them all.
+    window = page.get_by_role("navigation", name="Calendar window")
+    window.get_by_role("link", name="Next quarter").click()
+    expect(page).to_have_url(re.compile(r"/campaigns/calendar/\?zoom=quarter&from=\d{4}-\d{2}$"))
+    expect(page.get_by_test_id("calendar-today")).to_have_count(0)  # today is in the quarter before
+    window = page.get_by_role("navigation", name="Calendar window")
+    window.get_by_role("link", name="Year").click()
+    expect(page).to_have_url(re.compile(r"zoom=year&from="))
+    expect(page.locator(".vh-calendar-tick")).to_have_count(12)
+    expect(bar).to_be_visible()
+    _no_axis_label_is_clipped(page)
+    page.screenshot(path=artifact_dir / "calendar-year.png", full_page=True)
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"zoom=quarter"))
+    expect(page.locator(".vh-calendar-tick")).to_have_count(3)
+    page.get_by_role("navigation", name="Calendar window").get_by_role("link", name="Month").click()
+    expect(page.locator(".vh-calendar-tick")).to_have_count(5)  # weeks from the 1st
+    _no_axis_label_is_clipped(page)
+    page.goto(f"{base}/campaigns/calendar/?zoom=decade")
+    expect(page.get_by_test_id("calendar-message")).to_contain_text("is not a zoom")
+    bar = page.locator(f'[data-campaign="{data["coupons"].pk}"]')
     bar.click()
     expect(page).to_have_url(f"{base}/campaigns/{data['coupons'].pk}/")
 
@@ -161,6 +219,16 @@ def test_the_calendar_and_a_gift_cards_transactions_tab(live_server, page: Page,
     expect(page.locator("[data-amount]")).to_have_count(1)
     expect(page.locator("[data-amount]")).to_have_attribute("data-amount", "-1500")
     page.screenshot(path=artifact_dir / "transactions.png", full_page=True)
+
+
+def _no_axis_label_is_clipped(page: Page) -> None:
+    axis = page.locator(".vh-calendar-axis").bounding_box()
+    ticks = page.locator(".vh-calendar-tick")
+    expect(ticks.first).to_be_visible()
+    for tick in ticks.all():
+        box = tick.bounding_box()
+        assert box["x"] >= axis["x"] - 1 and box["x"] + box["width"] <= axis["x"] + axis["width"] + 1
+        assert tick.evaluate("node => node.scrollWidth <= node.clientWidth"), tick.text_content()
 
 
 def test_a_campaign_generating_vouchers_shows_its_progress_then_its_failure(

@@ -4,7 +4,7 @@ back), as the API makes them, plus back-dated rows for the charts' past days."""
 
 import json
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from html import unescape
 
 import pytest
@@ -307,24 +307,29 @@ def _svg(html: str, chart_id: str) -> str:
     return re.search(rf'<figure[^>]*data-chart="{chart_id}".*?</figure>', html, re.S).group(0)
 
 
-def test_charts_paint_markers_only_for_short_periods_label_zero_and_say_when_empty(client, role_user):
+def test_charts_bucket_by_day_then_week_label_zero_and_say_in_one_line_when_empty(client, role_user):
     campaign = make_campaign(name="Charts")
     make_voucher(code="CHART-1", campaign=campaign)  # one voucher created today: the vouchers chart has a point
     client.force_login(role_user("Marketer"))
 
     month = client.get(f"/campaigns/{campaign.pk}/?days=30").content.decode()
     vouchers = _svg(month, "chart-vouchers")
-    assert 'fill-opacity="0"' not in vouchers and vouchers.count("<circle") == 30  # markers painted
+    assert 'fill-opacity="0"' not in vouchers and vouchers.count("<circle") == 30  # a painted marker a day
     assert 'data-grid="0"' in vouchers and 'data-grid="1"' in vouchers  # a labelled 0 baseline and top
+    assert "Vouchers created per day" in month and "One point per day" in vouchers
     assert "None in this period" not in vouchers and "<polyline" in vouchers
-    # Nothing validated, redeemed or rolled back: a note, not a flat line under a made-up maximum of 1.
+    # Nothing validated, redeemed or rolled back: one line of text, no empty frame.
     activity = _svg(month, "chart-activity")
-    assert "None in this period" in activity and "<polyline" not in activity and "data-grid" not in activity
-    assert activity.count("<circle") == 4 * 30  # the points stay in the DOM
+    assert "None in this period." in activity and "<svg" not in activity and "data-grid" not in activity
+    assert chart(month, "chart-activity")["redemptions_succeeded"] == [0] * 30  # the figures stay in the DOM
 
+    # A year is drawn by week (53 or 54 weeks from Monday), and the headings and axis say so.
     year = client.get(f"/campaigns/{campaign.pk}/?days=365").content.decode()
     vouchers = _svg(year, "chart-vouchers")
     circles = re.findall(r"<circle[^>]*>", vouchers)
-    assert len(circles) >= 365 and all('fill-opacity="0"' in c for c in circles)  # the line alone is painted
-    assert "<polyline" in vouchers
-    assert len(chart(year, "chart-vouchers")["days"]) == len(circles)
+    assert 53 <= len(circles) <= 54 and "<polyline" in vouchers
+    assert "Vouchers created per week" in year and "One point per week" in vouchers
+    data = chart(year, "chart-vouchers")
+    assert data["bucket"] == "week" and len(data["days"]) == len(circles)
+    assert all(date.fromisoformat(day).weekday() == 0 for day in data["days"])  # weeks start on Monday
+    assert sum(data["vouchers_created"]) == 1

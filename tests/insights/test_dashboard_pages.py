@@ -41,6 +41,11 @@ def urls(c: dict) -> dict[str, str]:
         "rules": f"/campaigns/{c['coupons'].pk}/rules/",
         "metadata": f"/campaigns/{c['coupons'].pk}/metadata/",
         "activity": f"/campaigns/{c['coupons'].pk}/activity/",
+        "redemptions": f"/campaigns/{c['coupons'].pk}/redemptions/",
+        "analytics": f"/campaigns/{c['coupons'].pk}/analytics/",
+        "gift analytics": f"/campaigns/{c['gift'].pk}/analytics/",
+        "promo analytics": f"/campaigns/{c['promo'].pk}/analytics/",
+        "promo redemptions": f"/campaigns/{c['promo'].pk}/redemptions/",
         "transactions": f"/campaigns/{c['gift'].pk}/transactions/",
         "tiers": f"/campaigns/{c['promo'].pk}/tiers/",
         "promo overview": f"/campaigns/{c['promo'].pk}/",
@@ -202,25 +207,6 @@ def test_the_list_counts_vouchers_and_redemptions_in_a_fixed_number_of_queries(c
     assert header and "not rolled back" in header.group(1), html
 
 
-def test_the_calendar_shows_active_and_scheduled_campaigns_with_their_dates(client, role_user):
-    now = timezone.now()
-    running = make_campaign(
-        name="Running", start_date=now - timedelta(days=10), expiration_date=now + timedelta(days=20)
-    )
-    later = make_campaign(name="Later", start_date=now + timedelta(days=40))
-    over = make_campaign(name="Over", expiration_date=now - timedelta(days=1))
-    off = make_campaign(name="Off", active=False)
-    client.force_login(role_user("Marketer"))
-    html = client.get("/campaigns/calendar/").content.decode()
-    bars = dict(re.findall(r'data-campaign="(camp_\w+)" data-status="(\w+)"', html))
-    assert bars == {running.pk: "active", later.pk: "scheduled"}
-    assert over.pk not in html and off.pk not in html
-    bar = re.search(r'style="left: ([\d.]+)%; width: ([\d.]+)%"\s+data-campaign="' + running.pk, html)
-    left, width = float(bar.group(1)), float(bar.group(2))
-    # The window runs from 30 days ago to 180 days ahead: 10 days ago is 20/210 of the way, 30 days long.
-    assert left == pytest.approx(20 * 100 / 210, abs=0.6) and width == pytest.approx(30 * 100 / 210, abs=0.6)
-
-
 # --- tabs ---------------------------------------------------------------------------------------------
 
 
@@ -233,14 +219,14 @@ def test_tabs_are_urls_whole_on_a_direct_load_and_only_the_body_on_htmx(client, 
     body = swap.content.decode()
     assert "<html" not in body and body.count('id="section-body"') == 1
     assert swap["Vary"] and "HX-Request" in swap["Vary"]
-    # The Redemptions tab goes to the Redemptions list filtered by the campaign.
-    assert f'href="/redemptions/?campaign={coupons}"' in full
+    # Every tab, Redemptions and Analytics included, stays inside the campaign.
     tabs = re.findall(r'<a class="nav-link[^"]*"[^>]*href="([^"]+)"', full)
     assert tabs == [
         f"/campaigns/{coupons}/",
         f"/campaigns/{coupons}/vouchers/",
         f"/campaigns/{coupons}/rules/",
-        f"/redemptions/?campaign={coupons}",
+        f"/campaigns/{coupons}/redemptions/",
+        f"/campaigns/{coupons}/analytics/",
         f"/campaigns/{coupons}/metadata/",
         f"/campaigns/{coupons}/activity/",
     ]
@@ -253,7 +239,8 @@ def test_tabs_are_urls_whole_on_a_direct_load_and_only_the_body_on_htmx(client, 
 def test_rules_metadata_and_activity_show_the_campaigns_own_rows(client, role_user, campaigns):
     coupons = campaigns["coupons"]
     rule = ValidationRule.objects.create(
-        name="Orders over 100", rules={"1": {"name": "order.amount", "conditions": {"$more_than": [10000]}}}
+        name="Orders over 100",
+        rules={"1": {"name": "order.amount", "conditions": {"$more_than": [10000]}}, "logic": "1"},
     )
     ValidationRuleAssignment.objects.create(rule=rule, campaign=coupons)
     ValidationRule.objects.create(name="Unassigned rule")
@@ -263,7 +250,8 @@ def test_rules_metadata_and_activity_show_the_campaigns_own_rows(client, role_us
     Event.objects.create(type="campaign.created", occurred_at=now, campaign_id=campaigns["gift"].pk)
     client.force_login(role_user("Marketer"))
     rules = client.get(f"/campaigns/{coupons.pk}/rules/").content.decode()
-    assert "Orders over 100" in rules and "$more_than" in rules and "Unassigned rule" not in rules
+    assert "Orders over 100" in rules and "Unassigned rule" not in rules
+    assert "Order amount is more than €100.00." in rules  # a sentence; the JSON only behind "as stored"
     metadata = client.get(f"/campaigns/{coupons.pk}/metadata/").content.decode()
     assert 'data-key="region"' in metadata and "EU" in metadata
     activity = client.get(f"/campaigns/{coupons.pk}/activity/").content.decode()

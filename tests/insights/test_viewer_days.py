@@ -5,8 +5,11 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.http import QueryDict
 
-from insights.queries import calendar, campaign_summary
+from insights.analytics import campaign_analytics
+from insights.calendar import calendar, window
+from insights.queries import campaign_summary
 from tests.factories import make_campaign
 from tests.redemptions.factories import make_redemption
 
@@ -42,9 +45,21 @@ def test_the_period_starts_at_the_viewers_midnight():
 
 
 def test_the_calendar_places_days_in_the_viewers_zone():
-    now = datetime(2026, 3, 11, 1, 0, tzinfo=UTC)  # March 11th in UTC, still March 10th in New York
-    assert (calendar(now).start, calendar(now).end) == (date(2026, 2, 9), date(2026, 9, 7))
-    assert (calendar(now, tz=NEW_YORK).start, calendar(now, tz=NEW_YORK).end) == (date(2026, 2, 8), date(2026, 9, 6))
+    now = datetime(2026, 4, 1, 1, 0, tzinfo=UTC)  # April 1st in UTC, still March 31st in New York
+    assert window(QueryDict(), now).start == date(2026, 4, 1)
+    assert window(QueryDict(), now, tz=NEW_YORK).start == date(2026, 3, 1)
+    make_campaign(name="From April", start_date=now)
+    month = window(QueryDict("zoom=month&from=2026-03"), now, tz=NEW_YORK)
+    [bar] = [bar for bar in calendar(month, now, tz=NEW_YORK).bars if bar.campaign.name == "From April"]
+    assert bar.left == round(30 * 100 / 31, 3)  # it starts on March 31st, the window's last day
+
+
+def test_analytics_count_the_viewers_days():
+    campaign = make_campaign(name="Autumn")
+    make_redemption(campaign=campaign, created_at=LATE_EVENING_IN_NEW_YORK)
+    assert [row["day"] for row in campaign_analytics(campaign, days=7, now=NOW).values_by_day] == [date(2026, 3, 10)]
+    in_new_york = campaign_analytics(campaign, days=7, now=NOW, tz=NEW_YORK)
+    assert [row["day"] for row in in_new_york.values_by_day] == [date(2026, 3, 9)]
 
 
 def test_the_dashboard_names_the_zone_its_days_are_in(client, role_user):

@@ -7,7 +7,7 @@ from datetime import timedelta
 import django_filters
 from django import forms
 
-from dashboard.filters import bootstrap_widgets, day_start, page_size_filter
+from dashboard.filters import FilterPanelMixin, bootstrap_widgets, day_start
 from voucherhub.models import ChannelType
 
 from .models import Event, RequestLog
@@ -21,14 +21,13 @@ def _status_value(value: str) -> None:
         raise forms.ValidationError("Use a status code (404) or a class (4xx).")
 
 
-class AuditFilterSet(django_filters.FilterSet):
-    """Shared: a date range, a channel, and the page size the view reads."""
+class AuditFilterSet(FilterPanelMixin, django_filters.FilterSet):
+    """Shared: a date range and a channel."""
 
     created_from = django_filters.DateFilter(
         label="From", method="filter_from", widget=forms.DateInput({"type": "date"})
     )
     created_to = django_filters.DateFilter(label="To", method="filter_to", widget=forms.DateInput({"type": "date"}))
-    per_page = page_size_filter()
     date_field = "created_at"
     # The panel shows "From" and "To" side by side; an error names them in full.
     error_labels = {"created_from": "Date from", "created_to": "Date to"}

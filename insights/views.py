@@ -47,7 +47,6 @@ class CampaignListView(CampaignsSectionMixin, DashboardListView):
     table_class = CampaignTable
     default_sort = "name"
     empty_text = "No campaigns yet — create one through the API (POST /v1/campaigns)."
-    filtered_empty_text = "No campaigns match — clear the type, status or category filter."
 
     def get_queryset(self):
         return queries.campaign_list()
@@ -172,7 +171,6 @@ class CampaignVouchersView(CampaignListTabMixin, DashboardListView):
     table_class = VoucherTable
     noun = "vouchers"
     empty_text = "This campaign has no vouchers yet."
-    filtered_empty_text = "No vouchers match — clear the code or state filter."
 
     def get_queryset(self):
         return queries.campaign_vouchers(self.campaign)
@@ -190,7 +188,6 @@ class CampaignTransactionsView(CampaignListTabMixin, DashboardListView):
     table_class = TransactionTable
     noun = "balance changes"
     empty_text = "No balance changes yet — they appear as cards are created, redeemed and rolled back."
-    filtered_empty_text = "No balance changes match — clear the voucher or change filter."
 
     def get_queryset(self):
         return queries.campaign_transactions(self.campaign)
@@ -207,7 +204,6 @@ class CampaignActivityView(CampaignListTabMixin, DashboardListView):
     default_sort = "-occurred_at"
     noun = "events"
     empty_text = "No events for this campaign yet — changes and redemptions are recorded here."
-    filtered_empty_text = "No events match — clear the event type filter."
 
     def get_queryset(self):
         return queries.campaign_events(self.campaign)

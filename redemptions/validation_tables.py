@@ -6,7 +6,7 @@ from django import forms
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from dashboard.filters import LabelledErrorsMixin, bootstrap_widgets, page_size_filter
+from dashboard.filters import FilterPanelMixin, LabelledErrorsMixin, bootstrap_widgets
 from dashboard.formatting import EMPTY, money, when
 from sessions.filters import drop_customer_filter, filter_by_customer
 
@@ -76,7 +76,7 @@ class ValidationTable(tables.Table):
         return mark_safe('<span class="badge text-bg-danger">invalid</span>')
 
 
-class ValidationFilter(LabelledErrorsMixin, django_filters.FilterSet):
+class ValidationFilter(FilterPanelMixin, LabelledErrorsMixin, django_filters.FilterSet):
     valid = django_filters.BooleanFilter(
         widget=forms.Select(choices=[("", "Valid or not"), ("true", "Valid"), ("false", "Invalid")])
     )
@@ -94,7 +94,6 @@ class ValidationFilter(LabelledErrorsMixin, django_filters.FilterSet):
         label="Date to",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    per_page = page_size_filter()
 
     class Meta:
         model = Validation

@@ -17,19 +17,11 @@ from voucherhub.privacy import can_see_customers, shown_json, visible_tracking_i
 
 from . import queries
 from .filters import RedemptionFilter
-from .forms import RollbackForm, can_roll_back, page_size_form
+from .forms import RollbackForm, can_roll_back
 from .models import Redemption
 from .services.requests import RollbackRequest
 from .services.rollback import rollback_redemption, rollback_window_end
 from .tables import RedemptionTable
-
-
-def _without(request, *names: str) -> str:
-    """This list's URL without these parameters (and back on its first page)."""
-    params = request.GET.copy()
-    for name in (*names, "add", "page", "after", "before"):
-        params.pop(name, None)
-    return f"?{params.urlencode()}" if params else "?"
 
 
 def _hidden_columns(user) -> tuple[str, ...]:
@@ -46,12 +38,12 @@ class RedemptionListView(DashboardListView):
     title = "Redemptions"
     table_target = "redemptions-table"
     noun = "redemptions"
+    filter_label = "Redemption filters"
     filterset_class = RedemptionFilter
     table_class = RedemptionTable
-    filter_template = "redemptions/_filter_panel.html"
-    table_template = "redemptions/_table.html"
     list_actions = ("exports/_export_button.html",)
-    empty_text = filtered_empty_text = " "  # the table block shows its own empty state, which says what to change
+    empty_text = "No redemptions yet — they appear here as soon as the API redeems a code."
+    empty_icon = "receipt"
 
     def get_queryset(self):
         return queries.dashboard_redemptions()
@@ -59,28 +51,8 @@ class RedemptionListView(DashboardListView):
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
-    def page_size(self) -> int:
-        return self.size_form.page_size()
-
     def get_table_kwargs(self):
         return {"exclude": _hidden_columns(self.request.user), "viewer": self.request}
-
-    def get(self, request, *args, **kwargs):
-        self.size_form = page_size_form(request.GET)
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        shown, addable = self.filterset.groups(self.request.GET, add=self.request.GET.get("add", ""))
-        for group in shown:
-            group.remove_url = _without(self.request, *(field.name for field in group.fields))
-        context.update(
-            size_form=self.size_form,
-            filter_groups=shown,
-            addable_filters=addable,
-            active_filters=[group for group in shown if group.active],
-        )
-        return context
 
 
 def _get(redemption_id: str) -> Redemption:

@@ -21,6 +21,10 @@ def _status_value(value: str) -> None:
         raise forms.ValidationError("Use a status code (404) or a class (4xx).")
 
 
+# The date range is one filter of the panel: "From" and "To" side by side under "Date range".
+DATE_RANGE = ("date", "Date range", ["created_from", "created_to"])
+
+
 class AuditFilterSet(FilterPanelMixin, django_filters.FilterSet):
     """Shared: a date range and a channel."""
 
@@ -49,6 +53,14 @@ class AuditFilterSet(FilterPanelMixin, django_filters.FilterSet):
 
 
 class RequestLogFilter(AuditFilterSet):
+    panel_groups = [
+        ("method", "Method", ["method"]),
+        ("path", "Path starts with", ["path"]),
+        ("status", "Status", ["status"]),
+        DATE_RANGE,
+        ("channel", "Channel", ["channel"]),
+    ]
+    default_groups = ("method", "path", "status", "date")  # the channel through "Add filter"
     method = django_filters.ChoiceFilter(choices=[(m, m) for m in METHODS], empty_label="Any method")
     path = django_filters.CharFilter(
         label="Path starts with", field_name="path", lookup_expr="startswith", max_length=500
@@ -74,6 +86,13 @@ class RequestLogFilter(AuditFilterSet):
 
 
 class EventFilter(AuditFilterSet):
+    panel_groups = [
+        ("type", "Type starts with", ["type"]),
+        ("resource", "Object id", ["resource"]),
+        DATE_RANGE,
+        ("channel", "Channel", ["channel"]),
+    ]
+    default_groups = ("type", "resource", "date")  # the channel through "Add filter"
     type = django_filters.CharFilter(
         label="Type starts with", field_name="type", lookup_expr="startswith", max_length=64
     )

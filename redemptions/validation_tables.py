@@ -113,6 +113,12 @@ class ValidationTable(tables.Table):
 
 
 class ValidationFilter(FilterPanelMixin, LabelledErrorsMixin, django_filters.FilterSet):
+    panel_groups = [
+        ("valid", "Valid", ["valid"]),
+        ("session_key", "Session key", ["session_key"]),
+        ("customer", "Customer", ["customer"]),
+        ("date", "Date range", ["date_from", "date_to"]),
+    ]
     valid = django_filters.BooleanFilter(
         widget=forms.Select(choices=[("", "Valid or not"), ("true", "Valid"), ("false", "Invalid")])
     )

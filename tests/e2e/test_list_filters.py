@@ -111,3 +111,36 @@ def test_lists_show_25_rows_a_page_and_another_size_on_request(live_server, page
         expect(size).to_have_value("25")
         expect(rows).to_have_count(25)
     page.screenshot(path=artifact_dir / "campaigns-25-rows.png", full_page=True)
+
+
+def test_add_filter_on_the_audit_log_shows_the_channel_filter_and_back_keeps_it(
+    live_server, page: Page, role_user, artifact_dir, data
+):
+    role_user("Marketer")
+    base = live_server.url
+    sign_in(page, base, "marketer")
+    page.goto(base + "/audit-log/")
+    table = page.locator("#log-table")
+    rows = table.locator("tbody tr")
+    expect(rows).to_have_count(1)  # the validation's call
+    expect(page.get_by_label("Channel", exact=True)).to_have_count(0)
+    page.evaluate("window.__notReloaded = true")
+
+    page.get_by_label("Add filter").select_option(label="Channel")
+    channel = page.get_by_label("Channel", exact=True)
+    expect(channel).to_be_focused()
+    channel.fill("Another shop")
+    channel.press("Tab")
+    expect(page).to_have_url(re.compile(r"channel=Another(%20|\+)shop"))
+    expect(page.get_by_text("No request logs match these filters")).to_be_visible()
+    channel.fill("Shop")
+    channel.press("Tab")
+    expect(page).to_have_url(re.compile(r"channel=Shop"))
+    expect(rows).to_have_count(1)
+    assert page.evaluate("window.__notReloaded") is True
+    page.screenshot(path=artifact_dir / "channel-added.png", full_page=True)
+
+    page.go_back()
+    expect(page).to_have_url(re.compile(r"channel=Another(%20|\+)shop"))
+    expect(page.get_by_label("Channel", exact=True)).to_have_value("Another shop")
+    expect(page.get_by_text("No request logs match these filters")).to_be_visible()

@@ -134,19 +134,10 @@ class DashboardListView(SectionPageMixin, SingleTableMixin, FilterView):
     # The one line shown when the list has no rows at all. With filters set and no row, every list says
     # "No <noun> match these filters" with a "Clear filters" link (templates/dashboard/_table.html).
     empty_text = "Nothing here yet."
-    empty_icon = "inbox"
+    empty_icon = "journal-text"  # an icon of the sprite (static/vendor/bootstrap-icons/icons.svg)
 
     def swaps(self) -> dict[str, str]:
         return {**super().swaps(), "filter-panel": "filter_panel"}
-
-    def filter_fields(self) -> set[str]:
-        # The filters this user has (e.g. no customer filter without redemptions.view_customer).
-        filterset = getattr(self, "filterset", None)
-        filters = filterset.filters if filterset is not None else self.filterset_class.base_filters
-        return set(filters)
-
-    def filtered(self) -> bool:
-        return any(self.request.GET.get(name) for name in self.filter_fields())
 
     def get(self, request, *args, **kwargs):
         self.size_form = page_size_form(request.GET)

@@ -47,6 +47,7 @@ class CampaignListView(CampaignsSectionMixin, DashboardListView):
     table_class = CampaignTable
     default_sort = "name"
     empty_text = "No campaigns yet — create one through the API (POST /v1/campaigns)."
+    empty_icon = "megaphone"
 
     def get_queryset(self):
         return queries.campaign_list()
@@ -171,6 +172,7 @@ class CampaignVouchersView(CampaignListTabMixin, DashboardListView):
     table_class = VoucherTable
     noun = "vouchers"
     empty_text = "This campaign has no vouchers yet."
+    empty_icon = "ticket-perforated-fill"
 
     def get_queryset(self):
         return queries.campaign_vouchers(self.campaign)

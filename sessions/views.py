@@ -41,6 +41,7 @@ class SessionListView(DashboardListView):
     filterset_class = SessionFilter
     table_class = SessionTable
     empty_text = "No validation sessions yet — a validation with a LOCK session opens one."
+    empty_icon = "lock"
 
     def get_queryset(self):
         return sessions_queryset()

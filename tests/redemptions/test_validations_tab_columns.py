@@ -10,22 +10,12 @@ from django.test import Client
 
 from campaigns.models import CampaignType
 from redemptions.models import Validation
-from redemptions.services import validation
-from tests.factories import make_campaign, make_gift_card, make_voucher, stack
+from tests.factories import make_campaign, make_gift_card, make_voucher
 from tests.redemptions.factories import body, voucher
-from voucherhub.caller import Caller
+from tests.redemptions.test_dashboard_validations_sessions import validate
 from voucherhub.services import create_api_key
 
 pytestmark = pytest.mark.django_db
-
-CALLER = Caller.system("tests")
-
-
-def validate(*codes: str):
-    request = body(*[voucher(code) for code in codes], amount=10_000, customer="shopper-1")
-    return validation.validate(
-        stack(**{k: request.get(k) for k in ("redeemables", "order", "customer")}), caller=CALLER
-    )
 
 
 def test_the_validations_tab_shows_the_codes_and_campaigns_checked(client, role_user):

@@ -7,7 +7,7 @@ from datetime import timedelta
 import django_filters
 from django import forms
 
-from dashboard.filters import bootstrap_widgets, day_start, page_size_filter
+from dashboard.filters import FilterPanelMixin, bootstrap_widgets, day_start
 from voucherhub.models import ChannelType
 
 from .models import Event, RequestLog
@@ -21,14 +21,17 @@ def _status_value(value: str) -> None:
         raise forms.ValidationError("Use a status code (404) or a class (4xx).")
 
 
-class AuditFilterSet(django_filters.FilterSet):
-    """Shared: a date range, a channel, and the page size the view reads."""
+# The date range is one filter of the panel: "From" and "To" side by side under "Date range".
+DATE_RANGE = ("date", "Date range", ["created_from", "created_to"])
+
+
+class AuditFilterSet(FilterPanelMixin, django_filters.FilterSet):
+    """Shared: a date range and a channel."""
 
     created_from = django_filters.DateFilter(
         label="From", method="filter_from", widget=forms.DateInput({"type": "date"})
     )
     created_to = django_filters.DateFilter(label="To", method="filter_to", widget=forms.DateInput({"type": "date"}))
-    per_page = page_size_filter()
     date_field = "created_at"
     # The panel shows "From" and "To" side by side; an error names them in full.
     error_labels = {"created_from": "Date from", "created_to": "Date to"}
@@ -50,6 +53,14 @@ class AuditFilterSet(django_filters.FilterSet):
 
 
 class RequestLogFilter(AuditFilterSet):
+    panel_groups = [
+        ("method", "Method", ["method"]),
+        ("path", "Path starts with", ["path"]),
+        ("status", "Status", ["status"]),
+        DATE_RANGE,
+        ("channel", "Channel", ["channel"]),
+    ]
+    default_groups = ("method", "path", "status", "date")  # the channel through "Add filter"
     method = django_filters.ChoiceFilter(choices=[(m, m) for m in METHODS], empty_label="Any method")
     path = django_filters.CharFilter(
         label="Path starts with", field_name="path", lookup_expr="startswith", max_length=500
@@ -75,6 +86,13 @@ class RequestLogFilter(AuditFilterSet):
 
 
 class EventFilter(AuditFilterSet):
+    panel_groups = [
+        ("type", "Type starts with", ["type"]),
+        ("resource", "Object id", ["resource"]),
+        DATE_RANGE,
+        ("channel", "Channel", ["channel"]),
+    ]
+    default_groups = ("type", "resource", "date")  # the channel through "Add filter"
     type = django_filters.CharFilter(
         label="Type starts with", field_name="type", lookup_expr="startswith", max_length=64
     )

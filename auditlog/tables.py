@@ -41,7 +41,6 @@ class RequestLogTable(AuditTable):
         order_by = ("-created_at",)
         attrs = TABLE_ATTRS
         template_name = KEYSET_TEMPLATE
-        empty_text = "No request logs match — clear a filter."
 
     def render_created_at(self, value):
         return when(value)
@@ -75,7 +74,6 @@ class EventTable(AuditTable):
         order_by = ("-occurred_at",)
         attrs = TABLE_ATTRS
         template_name = KEYSET_TEMPLATE
-        empty_text = "No events match — clear a filter."
 
     def render_occurred_at(self, value):
         return when(value)

@@ -35,7 +35,6 @@ class RequestLogListView(AuditListView):
     noun = "request logs"
     filter_label = "Filter request logs"
     empty_text = "No API calls logged yet — every /v1/ call appears here."
-    filtered_empty_text = "No request logs match — clear the method, path, status, channel or date filter."
 
     def get_queryset(self):
         return RequestLog.objects.defer("request_body", "response_body", "query")
@@ -77,7 +76,6 @@ class EventListView(AuditListView):
     noun = "events"
     filter_label = "Filter events"
     empty_text = "No events yet — redemptions, sessions and exports record them."
-    filtered_empty_text = "No events match — clear the type, object, channel or date filter."
 
     def get_queryset(self):
         return Event.objects.all()

@@ -3,17 +3,16 @@ insights, exported by exports, which must select exactly the rows the tab shows)
 
 import django_filters
 
-from dashboard.filters import bootstrap_widgets, page_size_filter
+from dashboard.filters import FilterPanelMixin, bootstrap_widgets
 
 from .models import VoucherTransaction
 
 
-class TransactionFilter(django_filters.FilterSet):
+class TransactionFilter(FilterPanelMixin, django_filters.FilterSet):
     voucher = django_filters.CharFilter(label="Voucher code", field_name="voucher__code", max_length=100)
     source = django_filters.ChoiceFilter(
         label="Change", choices=VoucherTransaction.Source.choices, empty_label="Any change"
     )
-    per_page = page_size_filter()
 
     class Meta:
         model = VoucherTransaction

@@ -1,25 +1,99 @@
-"""What every filter panel shares: page sizes, Bootstrap styling, errors named as the panel names its
-fields, and dates read in the viewer's time zone. The FilterSets themselves live with their lists."""
+"""What every filter panel shares: the panel's filters and "Add filter", the page size, Bootstrap styling,
+errors named as the panel names its fields, and dates read in the viewer's time zone. The FilterSets
+themselves live with their lists."""
 
+from dataclasses import dataclass
 from datetime import datetime, time
 
-import django_filters
 from django import forms
 from django.utils import timezone
 
 PAGE_SIZES = (10, 25, 50, 100)
+# Every list shows this many rows until the person picks another size ("Rows per page").
+DEFAULT_PAGE_SIZE = 25
 
 
-def page_size_filter() -> django_filters.ChoiceFilter:
-    """``?per_page=``, declared on a FilterSet so its form validates and shows it; the view reads it
-    (dashboard.lists.DashboardListView.page_size), the filter itself changes nothing."""
-    return django_filters.ChoiceFilter(
+class PageSizeForm(forms.Form):
+    """``?per_page=``, beside the filters (not one of them): a size that is not offered reads as the default,
+    never as a filter error."""
+
+    per_page = forms.TypedChoiceField(
         label="Rows per page",
-        choices=[(str(n), str(n)) for n in PAGE_SIZES],
-        empty_label=None,
-        method=lambda queryset, name, value: queryset,
-        widget=forms.Select,
+        choices=[(n, n) for n in PAGE_SIZES],
+        coerce=int,
+        required=False,
+        widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
+
+    def page_size(self) -> int:
+        if self.is_valid() and self.cleaned_data.get("per_page"):
+            return self.cleaned_data["per_page"]
+        return DEFAULT_PAGE_SIZE
+
+
+def page_size_form(params) -> PageSizeForm:
+    """The "Rows per page" select bound to ``params`` (request.GET), showing the page size the list uses:
+    without a valid ``per_page`` that is DEFAULT_PAGE_SIZE, so the select and the rows never disagree."""
+    form = PageSizeForm(params)
+    if form.is_valid() and form.cleaned_data.get("per_page"):
+        return form
+    data = params.copy()
+    data["per_page"] = str(DEFAULT_PAGE_SIZE)
+    return PageSizeForm(data)
+
+
+@dataclass
+class FilterGroup:
+    """One filter of the panel: its form fields (a date range and metadata key/value have two)."""
+
+    name: str
+    label: str
+    fields: list
+    active: bool  # has a value
+    added: bool  # just added by "Add filter" (its first field takes the focus)
+    default: bool  # always shown
+    remove_url: str = ""
+
+
+class FilterPanelMixin:
+    """The filter panel of every list (templates/dashboard/_filter_panel.html): the default filters, those in
+    the URL and the one just added are shown; "Add filter" offers the rest.
+
+    ``panel_groups`` lists the panel's filters as (name, label, form fields) in the order "Add filter"
+    offers them, ``default_groups`` those always shown; without them every field of the form is a filter
+    of its own, always shown."""
+
+    panel_groups: list[tuple[str, str, list[str]]] | None = None
+    default_groups: tuple[str, ...] | None = None
+
+    def _panel_groups(self) -> list[tuple[str, str, list[str]]]:
+        if self.panel_groups is not None:
+            return self.panel_groups
+        return [(name, str(field.label or name), [name]) for name, field in self.form.fields.items()]
+
+    def groups(self, params, add: str = "") -> tuple[list[FilterGroup], list[FilterGroup]]:
+        """(shown, addable). A group is shown when it is a default one, when the query string names one of
+        its fields (even empty: it was added and not filled yet) or when it is being added."""
+        shown: list[FilterGroup] = []
+        addable: list[FilterGroup] = []
+        for name, label, fields in self._panel_groups():
+            if not all(field in self.form.fields for field in fields):
+                continue  # e.g. customer, for a user without redemptions.view_customer
+            group = FilterGroup(
+                name=name,
+                label=label,
+                fields=[self.form[field] for field in fields],
+                active=any(params.get(field) for field in fields),
+                added=name == add,
+                default=self.default_groups is None or name in self.default_groups,
+            )
+            if group.added:
+                self.form.fields[fields[0]].widget.attrs["autofocus"] = True
+            if group.default or group.added or any(field in params for field in fields):
+                shown.append(group)
+            else:
+                addable.append(group)
+        return shown, addable
 
 
 def bootstrap_widgets(form) -> None:

@@ -14,7 +14,7 @@ from django.utils.cache import patch_vary_headers
 from django_filters.views import FilterView
 from django_tables2.views import SingleTableMixin
 
-from .filters import PAGE_SIZES, filter_errors, mark_invalid
+from .filters import filter_errors, mark_invalid, page_size_form
 from .keyset import keyset_table
 from .tabs import visible_tabs
 
@@ -40,12 +40,12 @@ def counted_noun(count: int, more: bool, plural: str, singular: str = "") -> str
     return plural
 
 
-def positive_int(value, default: int, maximum: int) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        return default
-    return number if 1 <= number <= maximum else default
+def without_params(request, *names: str) -> str:
+    """This list's URL without these parameters (and back on its first page): a filter's "remove"."""
+    params = request.GET.copy()
+    for name in (*names, "add", "page", "after", "before"):
+        params.pop(name, None)
+    return f"{request.path}?{params.urlencode()}" if params else request.path
 
 
 def as_whole_page(request, response):
@@ -123,7 +123,7 @@ class DashboardListView(SectionPageMixin, SingleTableMixin, FilterView):
     """A filterable, sortable list whose cost does not grow with the table."""
 
     template_name = "dashboard/list.html"
-    filter_template = "dashboard/_filter_form.html"  # the filter panel
+    filter_template = "dashboard/_filter_panel.html"  # the filter panel
     table_template = "dashboard/_table.html"  # the swappable block around the table
     list_actions: tuple[str, ...] = ()  # templates shown above the filters (e.g. the Export button)
     noun = "rows"  # after the row count: "1,234 sessions"
@@ -131,25 +131,20 @@ class DashboardListView(SectionPageMixin, SingleTableMixin, FilterView):
     filter_label = "Filter"  # the filter panel's accessible name
     list_note = ""  # a line above the filters, when the list needs one
     default_sort = "-created_at"
-    default_page_size = PAGE_SIZES[0]
+    # The one line shown when the list has no rows at all. With filters set and no row, every list says
+    # "No <noun> match these filters" with a "Clear filters" link (templates/dashboard/_table.html).
     empty_text = "Nothing here yet."
-    filtered_empty_text = "Nothing matches these filters — clear one of them."
+    empty_icon = "journal-text"  # an icon of the sprite (static/vendor/bootstrap-icons/icons.svg)
 
     def swaps(self) -> dict[str, str]:
         return {**super().swaps(), "filter-panel": "filter_panel"}
 
-    def filter_fields(self) -> set[str]:
-        # The filters this user has (e.g. no customer filter without redemptions.view_customer).
-        filterset = getattr(self, "filterset", None)
-        filters = filterset.filters if filterset is not None else self.filterset_class.base_filters
-        return set(filters) - {"per_page"}
-
-    def filtered(self) -> bool:
-        return any(self.request.GET.get(name) for name in self.filter_fields())
+    def get(self, request, *args, **kwargs):
+        self.size_form = page_size_form(request.GET)
+        return super().get(request, *args, **kwargs)
 
     def page_size(self) -> int:
-        size = positive_int(self.request.GET.get("per_page"), self.default_page_size, max(PAGE_SIZES))
-        return size if size in PAGE_SIZES else self.default_page_size
+        return self.size_form.page_size()
 
     def get_table_kwargs(self):
         return {"user": self.request.user}
@@ -166,8 +161,20 @@ class DashboardListView(SectionPageMixin, SingleTableMixin, FilterView):
             per_page=self.page_size(),
             **kwargs,
         )
-        table.empty_text = self.filtered_empty_text if self.filtered() else self.empty_text
         return table
+
+    def panel_context(self) -> dict:
+        """The filter panel's filters (shown, and offered by "Add filter") and the active ones."""
+        shown, addable = self.filterset.groups(self.request.GET, add=self.request.GET.get("add", ""))
+        for group in shown:
+            group.remove_url = without_params(self.request, *(field.name for field in group.fields))
+        return {
+            "size_form": self.size_form,
+            "filter_groups": shown,
+            "addable_filters": addable,
+            "active_filters": [group for group in shown if group.active],
+            "clear_url": self.request.path,
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -179,8 +186,10 @@ class DashboardListView(SectionPageMixin, SingleTableMixin, FilterView):
             filter_template=self.filter_template,
             table_template=self.table_template,
             list_actions=self.list_actions,
-            active_filters=self.filtered(),
+            empty_text=self.empty_text,
+            empty_icon=self.empty_icon,
             filter_errors=filter_errors(getattr(self, "filterset", None)),
+            **self.panel_context(),
         )
         mark_invalid(getattr(self, "filterset", None))
         if context.get("table") is not None:

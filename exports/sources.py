@@ -351,7 +351,7 @@ def filters_in_words(filterset) -> list[str]:
     """A valid FilterSet's applied filters as "Label: value", a choice by its label."""
     words = []
     for name, value in filterset.form.cleaned_data.items():
-        if value in (None, "") or name not in filterset.filters or name == "per_page":
+        if value in (None, "") or name not in filterset.filters:
             continue
         field = filterset.form.fields[name]
         shown = dict(getattr(field, "choices", ())).get(value, value)

@@ -47,7 +47,6 @@ class ExportTable(AuditTable):
         attrs = TABLE_ATTRS
         template_name = KEYSET_TEMPLATE
         row_attrs = {"id": lambda record: f"export-{record.pk}"}
-        empty_text = "No exports yet — use Export on the Redemptions tab."
 
     def render_created_at(self, value):
         return when(value)

@@ -195,7 +195,6 @@ class ExportListView(DashboardListView):
     noun = "exports"
     filter_label = "Filter exports"
     empty_text = "No exports yet — use Export on the Redemptions tab."
-    filtered_empty_text = "No exports match — clear the status, object or date filter."
 
     def get_queryset(self):
         return queries.visible_exports(self.request.user)

@@ -6,15 +6,13 @@ from auditlog.models import Event
 from campaigns.filters import TransactionFilter
 from campaigns.models import Campaign, CampaignType, Voucher
 from campaigns.queries import CampaignStatus
-from dashboard.filters import bootstrap_widgets, page_size_filter
+from dashboard.filters import FilterPanelMixin, bootstrap_widgets
 from stacking.models import Category
 
 __all__ = ["CampaignFilter", "EventFilter", "TransactionFilter", "VoucherFilter"]
 
 
-class _StyledFilter(django_filters.FilterSet):
-    per_page = page_size_filter()
-
+class _StyledFilter(FilterPanelMixin, django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         bootstrap_widgets(self.form)
@@ -29,7 +27,6 @@ class CampaignFilter(_StyledFilter):
     category = django_filters.ModelChoiceFilter(
         label="Category", queryset=Category.objects.order_by("hierarchy", "name"), empty_label="Any category"
     )
-    per_page = page_size_filter()
 
     class Meta:
         model = Campaign
@@ -41,7 +38,6 @@ class VoucherFilter(_StyledFilter):
     active = django_filters.ChoiceFilter(
         label="State", choices=[("true", "Active"), ("false", "Disabled")], empty_label="Any", method="filter_active"
     )
-    per_page = page_size_filter()
 
     class Meta:
         model = Voucher
@@ -53,7 +49,6 @@ class VoucherFilter(_StyledFilter):
 
 class EventFilter(_StyledFilter):
     type = django_filters.CharFilter(label="Event type", max_length=64)
-    per_page = page_size_filter()
 
     class Meta:
         model = Event

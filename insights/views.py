@@ -20,8 +20,7 @@ from campaigns.queries import campaign_with_status, generation_progress
 from dashboard import formatting
 from dashboard.lists import DashboardListView, SectionPageMixin
 from redemptions import queries as redemption_queries
-from redemptions.filters import RedemptionFilter, filter_panel
-from redemptions.forms import page_size_form
+from redemptions.filters import RedemptionFilter
 from redemptions.tables import RedemptionTable, hidden_columns
 from voucherhub import queries as core_queries
 
@@ -55,7 +54,7 @@ class CampaignListView(CampaignsSectionMixin, DashboardListView):
     table_class = CampaignTable
     default_sort = "name"
     empty_text = "No campaigns yet — create one through the API (POST /v1/campaigns)."
-    filtered_empty_text = "No campaigns match — clear the type, status or category filter."
+    empty_icon = "megaphone"
 
     def get_queryset(self):
         return queries.campaign_list()
@@ -186,7 +185,7 @@ class CampaignVouchersView(CampaignListTabMixin, DashboardListView):
     table_class = VoucherTable
     noun = "vouchers"
     empty_text = "This campaign has no vouchers yet."
-    filtered_empty_text = "No vouchers match — clear the code or state filter."
+    empty_icon = "ticket-perforated-fill"
 
     def get_queryset(self):
         return queries.campaign_vouchers(self.campaign)
@@ -204,7 +203,6 @@ class CampaignTransactionsView(CampaignListTabMixin, DashboardListView):
     table_class = TransactionTable
     noun = "balance changes"
     empty_text = "No balance changes yet — they appear as cards are created, redeemed and rolled back."
-    filtered_empty_text = "No balance changes match — clear the voucher or change filter."
 
     def get_queryset(self):
         return queries.campaign_transactions(self.campaign)
@@ -221,7 +219,6 @@ class CampaignActivityView(CampaignListTabMixin, DashboardListView):
     default_sort = "-occurred_at"
     noun = "events"
     empty_text = "No events for this campaign yet — changes and redemptions are recorded here."
-    filtered_empty_text = "No events match — clear the event type filter."
 
     def get_queryset(self):
         return queries.campaign_events(self.campaign)
@@ -238,10 +235,10 @@ class CampaignRedemptionsView(CampaignListTabMixin, DashboardListView):
     noun = "redemptions"
     filterset_class = RedemptionFilter
     table_class = RedemptionTable
-    filter_template = "redemptions/_filter_panel.html"
-    table_template = "redemptions/_table.html"
+    filter_label = "Redemption filters"
     list_actions = ("insights/_redemptions_export.html",)
-    empty_text = filtered_empty_text = " "  # the table block shows its own empty state
+    empty_text = "No redemptions of this campaign yet."
+    empty_icon = "receipt"
 
     def get_queryset(self):
         return redemption_queries.dashboard_redemptions().filter(campaign_id=self.campaign.pk)
@@ -255,22 +252,10 @@ class CampaignRedemptionsView(CampaignListTabMixin, DashboardListView):
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
-    def page_size(self) -> int:
-        return self.size_form.page_size()
-
     def get_table_kwargs(self):
         # The same columns as the Redemptions tab: a row re-rendered after a Rollback (redemptions.views)
         # has them all.
         return {"exclude": hidden_columns(self.request.user), "viewer": self.request}
-
-    def get(self, request, *args, **kwargs):
-        self.size_form = page_size_form(request.GET)
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(size_form=self.size_form, **filter_panel(self.filterset, self.request))
-        return context
 
 
 class CampaignAnalyticsView(CampaignPageMixin, TemplateView):

@@ -1,7 +1,6 @@
 """The Redemptions tab's filter panel: every filter lives in the query string."""
 
 import json
-from dataclasses import dataclass
 from datetime import timedelta
 
 import django_filters
@@ -11,30 +10,15 @@ from django.db import connections
 from django.db.models import Q
 
 from campaigns.models import Campaign, Customer, Order
-from dashboard.filters import PAGE_SIZES, LabelledErrorsMixin, day_start
+from dashboard.filters import FilterPanelMixin, LabelledErrorsMixin, day_start
 from stacking.checks import FailureCode
 from voucherhub.models import ChannelType
 
 from .models import Redemption, RedemptionResult, RedemptionStatus
 
-DEFAULT_PAGE_SIZE = 25
-
 _text = {"class": "form-control form-control-sm"}
 _select = {"class": "form-select form-select-sm"}
 _date = {"class": "form-control form-control-sm", "type": "date"}
-
-
-@dataclass
-class FilterGroup:
-    """One filter of the panel: its form fields (a date range and metadata key/value have two)."""
-
-    name: str
-    label: str
-    fields: list
-    active: bool  # has a value
-    added: bool  # just added by "Add filter" (its first field takes the focus)
-    default: bool  # always shown
-    remove_url: str = ""
 
 
 # The panel's filters in the order "Add filter" offers them; the default ones are always shown.
@@ -65,7 +49,9 @@ class RedemptionFilterForm(forms.Form):
         return cleaned
 
 
-class RedemptionFilter(LabelledErrorsMixin, django_filters.FilterSet):
+class RedemptionFilter(FilterPanelMixin, LabelledErrorsMixin, django_filters.FilterSet):
+    panel_groups = FILTER_GROUPS
+    default_groups = DEFAULT_GROUPS
     # An error names the field as the panel shows it: the date range's fields read "From" and "To" under
     # the group's "Date range".
     error_labels = {"created_from": "Date range from", "created_to": "Date range to"}
@@ -176,70 +162,9 @@ class RedemptionFilter(LabelledErrorsMixin, django_filters.FilterSet):
     def filter_noop(self, queryset, name, value):
         return queryset  # read together with the key in filter_metadata
 
-    def groups(self, params, add: str = "") -> tuple[list[FilterGroup], list[FilterGroup]]:
-        """The filter panel: (shown, addable). A group is shown when it is a default one, when the query
-        string names one of its fields (even empty: it was added and not filled yet) or when it is being
-        added; the others are offered by "Add filter"."""
-        shown: list[FilterGroup] = []
-        addable: list[FilterGroup] = []
-        for name, label, fields in FILTER_GROUPS:
-            if not all(field in self.form.fields for field in fields):
-                continue  # e.g. customer, for a user without redemptions.view_customer
-            group = FilterGroup(
-                name=name,
-                label=label,
-                fields=[self.form[field] for field in fields],
-                active=any(params.get(field) for field in fields),
-                added=name == add,
-                default=name in DEFAULT_GROUPS,
-            )
-            if group.added:
-                self.form.fields[fields[0]].widget.attrs["autofocus"] = True
-            if group.default or group.added or any(field in params for field in fields):
-                shown.append(group)
-            else:
-                addable.append(group)
-        return shown, addable
-
     @property
     def qs(self):
         # A filter that does not parse shows its error and no rows, never every row as if unfiltered.
         if self.is_bound and not self.is_valid():
             return self.queryset.none()
         return super().qs
-
-
-def without(request, *names: str) -> str:
-    """This list's URL without these parameters (and back on its first page)."""
-    params = request.GET.copy()
-    for name in (*names, "add", "page", "after", "before"):
-        params.pop(name, None)
-    return f"?{params.urlencode()}" if params else "?"
-
-
-def filter_panel(filterset: RedemptionFilter, request) -> dict:
-    """The filter panel's context (templates/redemptions/_filter_panel.html) for a list of redemptions: the
-    Redemptions tab, or a campaign's Redemptions tab (insights), which shares the panel and the table."""
-    shown, addable = filterset.groups(request.GET, add=request.GET.get("add", ""))
-    for group in shown:
-        group.remove_url = without(request, *(field.name for field in group.fields))
-    return {
-        "filter_groups": shown,
-        "addable_filters": addable,
-        "active_filters": [group for group in shown if group.active],
-    }
-
-
-class PageSizeForm(forms.Form):
-    per_page = forms.TypedChoiceField(
-        label="Rows per page",
-        choices=[(n, n) for n in PAGE_SIZES],
-        coerce=int,
-        required=False,
-        widget=forms.Select(attrs=_select),
-    )
-
-    def page_size(self) -> int:
-        if self.is_valid() and self.cleaned_data.get("per_page"):
-            return self.cleaned_data["per_page"]
-        return DEFAULT_PAGE_SIZE

@@ -1,4 +1,4 @@
-"""Forms of the Redemptions section: Rollback, rows per page, and the Stacking Rules simulator's input."""
+"""Forms of the Redemptions section: Rollback and the Stacking Rules simulator's input."""
 
 import re
 from decimal import Decimal, InvalidOperation
@@ -9,7 +9,6 @@ from django.utils import timezone
 from dashboard.forms import BootstrapForm
 from stacking.models import MAX_REDEEMABLES
 
-from .filters import DEFAULT_PAGE_SIZE, PageSizeForm
 from .models import Redemption, RedemptionStatus
 from .orders import MAX_AMOUNT
 from .services.rollback import rollback_window_end, stacked_child_refusal
@@ -45,17 +44,6 @@ def rollback_refusal(user, redemption: Redemption) -> str:
     ):
         return ""
     return stacked_child_refusal(redemption.parent_id)
-
-
-def page_size_form(params) -> PageSizeForm:
-    """The "Rows per page" select bound to ``params`` (request.GET), showing the page size the list uses:
-    without a valid ``per_page`` that is DEFAULT_PAGE_SIZE, so the select and the rows never disagree."""
-    form = PageSizeForm(params)
-    if form.is_valid() and form.cleaned_data.get("per_page"):
-        return form
-    data = params.copy()
-    data["per_page"] = str(DEFAULT_PAGE_SIZE)
-    return PageSizeForm(data)
 
 
 _TOKEN_SPLIT = re.compile(r"[\s,]+")

@@ -24,7 +24,7 @@ from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils.dateparse import parse_date, parse_datetime
 
-from campaigns.models import Order
+from campaigns.models import Campaign, Order
 from voucherhub.errors import DomainError, invalid_query_params
 
 from .models import Redemption, RedemptionResult, RelatedObjectType, Rollback
@@ -417,3 +417,11 @@ def order_redemptions(order: Order) -> tuple[list[Redemption], dict[str, list[st
         ):
             children.setdefault(parent_id, []).append(child_id)
     return rows, children
+
+
+def campaign_names(ids) -> dict[str, str]:
+    """{campaign id: name} of these campaigns, in one query (the Validations tab's page of rows)."""
+    ids = {str(i) for i in ids if i}
+    if not ids:
+        return {}
+    return dict(Campaign.objects.filter(pk__in=ids).values_list("pk", "name"))

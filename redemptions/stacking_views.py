@@ -17,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
 from campaigns.queries import categories_with_campaigns
+from dashboard.filters import DEFAULT_PAGE_SIZE
 from dashboard.tabs import visible_tabs
 from stacking import services
 from stacking.forms import CategoryForm, StackingRulesForm
@@ -36,7 +37,7 @@ VIEW_PERMISSION = "stacking.view_stackingrules"
 def _categories_table(request) -> CategoryTable:
     rows = categories_with_campaigns()
     table = CategoryTable(rows, can_change=request.user.has_perm("stacking.change_category"))
-    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    RequestConfig(request, paginate={"per_page": DEFAULT_PAGE_SIZE}).configure(table)
     return table
 
 

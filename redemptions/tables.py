@@ -96,7 +96,6 @@ class RedemptionTable(tables.Table):
         template_name = "dashboard/keyset_table.html"
         attrs = {"class": "table table-hover align-middle mb-0 vh-table"}
         row_attrs = {"id": lambda record: f"row-{record.pk}"}
-        empty_text = " "  # the page shows its own empty state, which says what to change
 
     def __init__(self, *args, viewer=None, row_messages=None, **kwargs):
         """``viewer``: the request (its user decides what each row's menu offers; forms need its CSRF token).

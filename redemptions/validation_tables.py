@@ -4,20 +4,28 @@ import django_filters
 import django_tables2 as tables
 from django import forms
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from dashboard.components import menu_copy, menu_link, row_menu, truncated
-from dashboard.filters import LabelledErrorsMixin, bootstrap_widgets, page_size_filter
+from dashboard.filters import FilterPanelMixin, LabelledErrorsMixin, bootstrap_widgets
 from dashboard.formatting import EMPTY, money, when
 from sessions.filters import drop_customer_filter, filter_by_customer
 
+from . import queries
 from .models import Validation
 
 
 def _sort(*fields: str) -> tuple[str, ...]:
     """Each sort ends with created_at and id, in one direction: the list pages by keyset (dashboard.keyset)."""
     return (*fields, "created_at", "id")
+
+
+SHOWN = 5  # codes shown in a row; the rest are counted ("+3 more")
+
+
+def _records(redeemables) -> list[dict]:
+    return [r for r in redeemables if isinstance(r, dict)] if isinstance(redeemables, list) else []
 
 
 class ValidationTable(tables.Table):
@@ -31,6 +39,9 @@ class ValidationTable(tables.Table):
     order_amount = tables.Column(verbose_name="Order amount", attrs={"td": {"class": "text-end"}}, orderable=False)
     session_key = tables.Column(verbose_name="Session", empty_values=(), order_by=_sort("session_key"))
     valid = tables.Column(verbose_name="Valid", order_by=_sort("valid"))
+    # What was checked, from the validation's stored redeemables (redemptions.records).
+    codes = tables.Column(verbose_name="Codes", accessor="redeemables", orderable=False, empty_values=())
+    campaigns = tables.Column(verbose_name="Campaigns", accessor="redeemables", orderable=False, empty_values=())
     applicable_count = tables.Column(verbose_name="Applicable", order_by=_sort("applicable_count"))
     inapplicable_count = tables.Column(verbose_name="Inapplicable", order_by=_sort("inapplicable_count"))
     skipped_count = tables.Column(verbose_name="Skipped", order_by=_sort("skipped_count"))
@@ -46,6 +57,8 @@ class ValidationTable(tables.Table):
             "order_amount",
             "session_key",
             "valid",
+            "codes",
+            "campaigns",
             "applicable_count",
             "inapplicable_count",
             "skipped_count",
@@ -60,6 +73,29 @@ class ValidationTable(tables.Table):
         if not self.can_see_customers:  # customer data is for Admins only
             kwargs["exclude"] = (*kwargs.get("exclude", ()), "customer")
         super().__init__(*args, **kwargs)
+        self._campaign_names: dict[str, str] | None = None
+
+    def campaign_names(self) -> dict[str, str]:
+        """The names of the campaigns of this page's rows, read once for the page."""
+        if self._campaign_names is None:
+            rows = self.page.object_list if hasattr(self, "page") else self.rows
+            ids = {r.get("campaign_id") for row in rows for r in _records(row.record.redeemables)}
+            self._campaign_names = queries.campaign_names(ids)
+        return self._campaign_names
+
+    def render_codes(self, value):
+        ids = list(dict.fromkeys(str(r["id"]) for r in _records(value) if r.get("id")))
+        if not ids:
+            return EMPTY
+        shown = format_html_join(", ", "<code>{}</code>", ((i,) for i in ids[:SHOWN]))
+        more = len(ids) - SHOWN
+        return format_html('{} <span class="text-secondary">+{} more</span>', shown, more) if more > 0 else shown
+
+    def render_campaigns(self, value):
+        names = self.campaign_names()
+        ids = list(dict.fromkeys(str(r["campaign_id"]) for r in _records(value) if r.get("campaign_id")))
+        shown = [names.get(i, i) for i in ids]
+        return ", ".join(shown) if shown else EMPTY
 
     def render_created_at(self, value):
         return when(value)
@@ -87,7 +123,13 @@ class ValidationTable(tables.Table):
         return mark_safe('<span class="badge text-bg-danger">invalid</span>')
 
 
-class ValidationFilter(LabelledErrorsMixin, django_filters.FilterSet):
+class ValidationFilter(FilterPanelMixin, LabelledErrorsMixin, django_filters.FilterSet):
+    panel_groups = [
+        ("valid", "Valid", ["valid"]),
+        ("session_key", "Session key", ["session_key"]),
+        ("customer", "Customer", ["customer"]),
+        ("date", "Date range", ["date_from", "date_to"]),
+    ]
     valid = django_filters.BooleanFilter(
         widget=forms.Select(choices=[("", "Valid or not"), ("true", "Valid"), ("false", "Invalid")])
     )
@@ -105,7 +147,6 @@ class ValidationFilter(LabelledErrorsMixin, django_filters.FilterSet):
         label="Date to",
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    per_page = page_size_filter()
 
     class Meta:
         model = Validation

@@ -19,10 +19,9 @@ class ValidationListView(DashboardListView):
     filterset_class = ValidationFilter
     table_class = ValidationTable
     empty_text = "No validations in the last 30 days — they appear as the API validates codes."
-    filtered_empty_text = "No validations match — clear the valid, session, customer or date filter."
 
     def get_queryset(self):
-        return Validation.objects.select_related("customer").defer("redeemables", "metadata")
+        return Validation.objects.select_related("customer").defer("metadata")
 
 
 class ValidationDetailView(DetailPageMixin, DetailView):
@@ -40,5 +39,6 @@ class ValidationDetailView(DetailPageMixin, DetailView):
             redeemables=[r for r in redeemables if isinstance(r, dict)],
             retention_days=Validation.RETENTION_DAYS,
             can_see_customers=self.request.user.has_perm("redemptions.view_customer"),
+            link_logs=self.request.user.has_perm("auditlog.view_requestlog"),
             **kwargs,
         )

@@ -16,8 +16,8 @@ from voucherhub.errors import DomainError
 from voucherhub.privacy import can_see_customers, shown_json, visible_tracking_id
 
 from . import queries
-from .filters import RedemptionFilter, filter_panel
-from .forms import RollbackForm, can_roll_back, page_size_form, rollback_refusal
+from .filters import RedemptionFilter
+from .forms import RollbackForm, can_roll_back, rollback_refusal
 from .models import Redemption
 from .services.requests import RollbackRequest
 from .services.rollback import rollback_redemption, rollback_window_end, stacked_child_refusal
@@ -32,12 +32,12 @@ class RedemptionListView(DashboardListView):
     title = "Redemptions"
     table_target = "redemptions-table"
     noun = "redemptions"
+    filter_label = "Redemption filters"
     filterset_class = RedemptionFilter
     table_class = RedemptionTable
-    filter_template = "redemptions/_filter_panel.html"
-    table_template = "redemptions/_table.html"
     list_actions = ("exports/_export_button.html",)
-    empty_text = filtered_empty_text = " "  # the table block shows its own empty state, which says what to change
+    empty_text = "No redemptions yet — they appear here as soon as the API redeems a code."
+    empty_icon = "receipt"
 
     def get_queryset(self):
         return queries.dashboard_redemptions()
@@ -45,20 +45,8 @@ class RedemptionListView(DashboardListView):
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
-    def page_size(self) -> int:
-        return self.size_form.page_size()
-
     def get_table_kwargs(self):
         return {"exclude": hidden_columns(self.request.user), "viewer": self.request}
-
-    def get(self, request, *args, **kwargs):
-        self.size_form = page_size_form(request.GET)
-        return super().get(request, *args, **kwargs)
-
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context.update(size_form=self.size_form, **filter_panel(self.filterset, self.request))
-        return context
 
 
 def _get(redemption_id: str) -> Redemption:

@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 
 from campaigns.models import Customer
-from dashboard.filters import LabelledErrorsMixin, bootstrap_widgets, page_size_filter
+from dashboard.filters import FilterPanelMixin, LabelledErrorsMixin, bootstrap_widgets
 
 from .models import SessionLock, SessionStatus, ValidationSession
 
@@ -24,11 +24,10 @@ def filter_by_customer(queryset, value: str):
     return queryset.filter(customer__in=customers.values("pk"))
 
 
-class SessionFilter(LabelledErrorsMixin, django_filters.FilterSet):
+class SessionFilter(FilterPanelMixin, LabelledErrorsMixin, django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=SessionStatus.choices, empty_label="Any status")
     voucher = django_filters.CharFilter(label="Voucher code", method="filter_voucher", max_length=100)
     customer = django_filters.CharFilter(label="Customer", method="filter_customer", max_length=200)
-    per_page = page_size_filter()
 
     class Meta:
         model = ValidationSession

@@ -41,7 +41,7 @@ class SessionListView(DashboardListView):
     filterset_class = SessionFilter
     table_class = SessionTable
     empty_text = "No validation sessions yet — a validation with a LOCK session opens one."
-    filtered_empty_text = "No sessions match — clear the status, voucher or customer filter."
+    empty_icon = "lock"
 
     def get_queryset(self):
         return sessions_queryset()

@@ -34,7 +34,7 @@ def test_marketer_signs_in_walks_to_the_validations_tab_and_signs_out(live_serve
     tabs = page.get_by_role("navigation", name="Redemptions tabs").get_by_role("link")
     expect(tabs).to_have_text(["Redemptions", "Validations", "Sessions", "Stacking rules"])
     expect(tabs.filter(has_text="Redemptions")).to_have_attribute("aria-current", "page")
-    expect(page.get_by_role("form", name="Redemption filters")).to_be_visible()
+    expect(page.get_by_role("search", name="Redemption filters")).to_be_visible()
     page.screenshot(path=artifact_dir / "redemptions.png", full_page=True)
 
     tabs.filter(has_text="Validations").click()
@@ -47,7 +47,7 @@ def test_marketer_signs_in_walks_to_the_validations_tab_and_signs_out(live_serve
 
     page.go_back()  # tabs are real history entries
     expect(page).to_have_url(f"{base}/redemptions/")
-    expect(page.get_by_role("form", name="Redemption filters")).to_be_visible()
+    expect(page.get_by_role("search", name="Redemption filters")).to_be_visible()
     page.go_forward()
     expect(page).to_have_url(f"{base}/redemptions/validations/")
     expect(page.get_by_text("Validations are kept 30 days")).to_be_visible()

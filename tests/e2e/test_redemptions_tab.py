@@ -36,13 +36,13 @@ def test_a_filter_change_updates_only_the_table_and_the_url_and_a_reload_shows_t
 
     # A mark on the page outlives an HTMX swap but not a reload: only the table was swapped.
     page.evaluate("window.__notReloaded = true")
-    page.evaluate("document.querySelector('#redemption-filters').dataset.kept = 'yes'")
+    page.evaluate("document.querySelector('#list-filters').dataset.kept = 'yes'")
     page.get_by_label("Status").select_option("FAILED")
     expect(page).to_have_url(re.compile(r"/redemptions/\?.*status=FAILED"))
     expect(table.get_by_role("link", name=data["ok"].pk)).to_have_count(0)
     expect(table.get_by_role("link", name=data["failed"].pk)).to_be_visible()
     assert page.evaluate("window.__notReloaded") is True
-    assert page.evaluate("document.querySelector('#redemption-filters').dataset.kept") == "yes"
+    assert page.evaluate("document.querySelector('#list-filters').dataset.kept") == "yes"
     expect(table.get_by_test_id("row-count")).to_have_text(re.compile(r"1 redemption\b"))
     page.screenshot(path=artifact_dir / "filtered.png", full_page=True)
 
@@ -83,7 +83,7 @@ def test_an_admin_rolls_back_a_redemption_and_it_shows_rolled_back_without_a_rel
     expect(page.get_by_label("Customer")).to_be_visible()
     page.get_by_role("link", name=redemption.pk).click()
     expect(page).to_have_url(f"{base}/redemptions/{redemption.pk}/")
-    expect(page.locator("#redemption-filters")).to_have_count(0)  # a page of its own, not swapped into the list
+    expect(page.locator("#list-filters")).to_have_count(0)  # a page of its own, not swapped into the list
     expect(page.get_by_test_id("redemption-status")).to_have_text("SUCCEEDED")
     expect(page.get_by_text("redemption.succeeded")).to_be_visible()
 
@@ -230,7 +230,7 @@ def _fits(locator) -> bool:
 def test_the_list_fits_a_1280_px_window_with_long_codes_and_the_rollback_form_in_its_own_row(
     live_server, page: Page, role_user, artifact_dir
 ):
-    from redemptions.filters import DEFAULT_PAGE_SIZE
+    from dashboard.filters import DEFAULT_PAGE_SIZE
 
     role_user("Admin")
     campaign = make_campaign(name="Black Friday Mega Campaign 2026")

@@ -53,7 +53,7 @@ def test_admin_releases_a_session_and_sees_released_without_a_reload(live_server
     page.get_by_label("Status").select_option("RELEASED")
     # Empty filters may be left out of the pushed URL.
     expect(page).to_have_url(
-        re.compile(re.escape(base) + r"/redemptions/sessions/\?status=RELEASED(&voucher=&customer=)?&per_page=10$")
+        re.compile(re.escape(base) + r"/redemptions/sessions/\?status=RELEASED(&voucher=&customer=)?&per_page=25$")
     )
     expect(page.locator("tr#session-ssn_e2e_admin")).to_be_visible()
     assert page.evaluate("window.__notReloaded") is True

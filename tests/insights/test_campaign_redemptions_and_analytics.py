@@ -64,7 +64,7 @@ def test_the_campaign_redemptions_export_sends_the_campaign_with_the_tabs_filter
     html = client.get(f"/campaigns/{coupons.pk}/redemptions/").content.decode()
     assert "Export…" in html
     assert f'<input type="hidden" name="campaign" value="{coupons.pk}">' in html
-    assert 'hx-include="#campaign-redemption-export-filters, #redemption-filters"' in html
+    assert 'hx-include="#campaign-redemption-export-filters, #list-filters"' in html
 
 
 def test_analytics_aggregates_match_the_rows(coupons):

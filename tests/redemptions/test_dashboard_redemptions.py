@@ -226,7 +226,7 @@ def test_a_filter_change_over_htmx_renders_only_the_table(client, role_user, row
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "<html" not in html and 'id="redemption-filters"' not in html
+    assert "<html" not in html and 'id="list-filters"' not in html
     assert html.lstrip().startswith('<div id="redemptions-table"')
     assert rows["failed"].pk in html and rows["ok"].pk not in html
     assert "HX-Target" in response["Vary"]
@@ -236,14 +236,14 @@ def test_a_tab_click_gets_the_section_body_with_tabs_and_filters(client, role_us
     client.force_login(role_user("Marketer"))
     html = client.get("/redemptions/", headers={"HX-Request": "true", "HX-Target": "section-body"}).content.decode()
     assert "<html" not in html and '<div id="section-body">' in html
-    assert 'id="redemption-filters"' in html and 'hx-get="/redemptions/validations/"' in html
+    assert 'id="list-filters"' in html and 'hx-get="/redemptions/validations/"' in html
 
 
-def test_an_empty_result_says_which_filter_to_clear(client, role_user, rows):
+def test_an_empty_result_says_no_redemptions_match_these_filters_with_clear_filters(client, role_user, rows):
     client.force_login(role_user("Marketer"))
     html = client.get("/redemptions/?voucher_code=NO-SUCH-CODE").content.decode()
-    assert "No redemptions match" in html
-    assert "clear the voucher code filter" in html
+    assert "No redemptions match these filters" in html
+    assert re.search(r'<a href="/redemptions/"[^>]*>Clear filters</a>', html)
 
 
 def test_the_list_sorts_newest_first_and_by_a_chosen_column(client, role_user, rows):
@@ -412,10 +412,10 @@ def test_a_filter_in_the_url_is_shown_with_its_remove_link_which_drops_only_it(c
     client.force_login(role_user("Marketer"))
     html = unescape(client.get("/redemptions/?channel=USER&status=SUCCEEDED&per_page=10").content.decode())
     assert 'data-filter="channel"' in html and "channel" not in _addable(html)
-    removes = re.findall(r'href="(\?[^"]*)"[^>]*title="Remove the (\w[\w ]*) filter"', html, re.S)
+    removes = re.findall(r'href="(/redemptions/\?[^"]*)"[^>]*title="Remove the (\w[\w ]*) filter"', html, re.S)
     assert dict((label, url) for url, label in removes) == {
-        "status": "?channel=USER&per_page=10",
-        "channel": "?status=SUCCEEDED&per_page=10",
+        "status": "/redemptions/?channel=USER&per_page=10",
+        "channel": "/redemptions/?status=SUCCEEDED&per_page=10",
     }
     html = client.get("/redemptions/?status=SUCCEEDED&per_page=10").content.decode()
     assert 'data-filter="channel"' not in html and "channel" in _addable(html)

@@ -143,7 +143,7 @@ def _selected_page_size(html: str) -> str:
 
 @pytest.mark.parametrize("query", ["", "?status=SUCCEEDED", "?per_page=", "?per_page=7", "?per_page=abc"])
 def test_the_rows_per_page_select_shows_the_page_size_the_list_uses(client, role_user, query):
-    from redemptions.filters import DEFAULT_PAGE_SIZE
+    from dashboard.filters import DEFAULT_PAGE_SIZE
 
     campaign = make_campaign(name="Busy")
     for _ in range(DEFAULT_PAGE_SIZE + 3):

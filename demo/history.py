@@ -20,7 +20,7 @@ from .clock import Traveller
 
 USER_SHARE = 0.06  # calls made by the admin in the dashboard
 FAILING_SHARE = 0.08  # calls sent to fail, by FAILURE_WEIGHTS (others fail on their own)
-STACK_SHARE = 0.15
+STACK_SHARE = 0.5  # most baskets add a gift card or the loyalty tier: fewer calls for the same rows
 VALIDATE_SHARE = 0.2  # of the API calls within the validations' retention: validated first
 LOCK_SHARE = 0.25  # of those validations: with a LOCK session the redemption then uses
 ROLLBACK_SHARE = 0.04

@@ -1,4 +1,4 @@
-"""``manage.py seed_demo``: demo data of every kind, consistent books, once, and a login per role.
+"""``manage.py seed_demo``: demo data of every kind, made by the real services; books; once; a login per role.
 
 The invariants are recomputed here from the rows with ORM aggregates, independently of the generator's
 own bookkeeping, so a generator that drifts from the engine's rules fails these tests.
@@ -138,7 +138,7 @@ def test_running_it_twice_creates_nothing_new_and_keeps_the_passwords(seeded, cl
     assert client.login(username="admin", password="pw")
 
 
-def test_a_new_demo_user_gets_a_random_password_that_is_printed(client):
+def test_users_made_before_keep_their_passwords_on_every_run(client):
     get_user_model().objects.create_user("admin", password="mine")
     get_user_model().objects.create_user("marketer", password="kept")
     call_command("seed_demo", "--redemptions", "100", stdout=io.StringIO())  # load the data once

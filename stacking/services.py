@@ -2,6 +2,8 @@
 event), and the rules as the engine reads them on every call (:func:`cached_rules`)."""
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from django.db import IntegrityError, transaction
 from django.db.models.signals import post_delete, post_migrate, post_save
@@ -183,8 +185,13 @@ class _ProcessCache:
     def __init__(self, read):
         self.read = read
         self.entry: tuple[float, object] | None = None  # (read until, value)
+        self.held = False  # inside held_for_load(): kept until a save, even in a transaction
 
     def get(self):
+        if self.held:
+            if self.entry is None:
+                self.entry = (float("inf"), self.read())
+            return self.entry[1]
         if transaction.get_connection().in_atomic_block:
             return self.read()
         now = time.monotonic()
@@ -212,6 +219,20 @@ def cached_stacking_categories() -> list[Category]:
     """The categories with an eligibility of their own (EXCLUSIVE / JOINT), as a validation's
     ``stacking_rules`` lists them."""
     return _categories.get()
+
+
+@contextmanager
+def held_for_load() -> Iterator[None]:
+    """Within the block this process reads the stacking rules and categories once, even inside a
+    transaction, until a save in this process changes them: for a load that makes thousands of calls in one
+    transaction (``seed_demo``); an edit another process makes meanwhile applies after the block."""
+    _forget()
+    _rules.held = _categories.held = True
+    try:
+        yield
+    finally:
+        _rules.held = _categories.held = False
+        _forget()
 
 
 @receiver(post_save, sender=StackingRules, dispatch_uid="stacking.forget_cached.rules_save")

@@ -13,7 +13,7 @@ MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 80
 SKIPPED_DIRS = {".venv", "migrations", "node_modules", "var", "staticfiles", "test-artifacts", ".git"}
 # TEMPORARY, until the demo/ app replaces the old loaders and their tests (issue 13).
-NOT_YET_SPLIT = {"voucherhub/demo.py", "voucherhub/demo_bulk.py", "tests/voucherhub/test_seed_bulk.py"}
+NOT_YET_SPLIT = {"voucherhub/demo_bulk.py", "tests/voucherhub/test_seed_bulk.py"}
 
 
 def project_files() -> list[Path]:

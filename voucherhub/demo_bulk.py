@@ -75,7 +75,9 @@ from campaigns.models import (
     VoucherType,
 )
 from campaigns.serializers import discount_json
+from demo import catalogue as demo
 from demo.catalogue import ascii_name, rule_condition
+from demo.users import DemoUser, ensure_demo_users
 from redemptions.models import Redemption, Rollback, Validation
 from redemptions.orders import OrderItemRequest, OrderRequest, parse_order
 from sessions.models import ReleaseReason, SessionLock, SessionStatus, ValidationSession
@@ -84,7 +86,6 @@ from stacking.checks import FailureCode
 from stacking.facts import category_facts, discount_facts, settings_facts
 from stacking.models import Category, StackingRules
 from stacking.serializers import category_json
-from voucherhub import demo
 from voucherhub.models import ChannelType
 
 BULK_THRESHOLD = 20_000  # above this many redemptions (on PostgreSQL) seed_demo loads through COPY
@@ -109,7 +110,7 @@ class BulkRefused(ValueError):
 @dataclass
 class BulkResult:
     load: int
-    users: list[demo.DemoUser]
+    users: list[DemoUser]
     created: dict[str, int]
     seconds: float
     phases: dict[str, float]  # wall seconds of the load's consecutive steps
@@ -181,7 +182,7 @@ def seed_bulk(
             cursor.execute("SET LOCAL synchronous_commit = off")
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
             cursor.execute("SET LOCAL work_mem = '64MB'")
-        users = demo.ensure_demo_users(password=password)
+        users = ensure_demo_users(password=password)
         operator = get_user_model().objects.get(username="admin")
         load = _next_load()
         now = now or timezone.now()
@@ -474,7 +475,7 @@ class _Camp:
     """A campaign of this load, with what the replay needs."""
 
     key: str
-    spec: demo._CampaignSpec
+    spec: demo.CampaignSpec
     campaign: Campaign
     category: Category
     facts_category: engine.CategoryFacts
@@ -589,7 +590,7 @@ def _shared_rules() -> dict[str, ValidationRule]:
     return rules
 
 
-def _voucher_template(spec: demo._CampaignSpec) -> dict:
+def _voucher_template(spec: demo.CampaignSpec) -> dict:
     if spec.type == CampaignType.PROMOTION:
         return {}
     if spec.type == CampaignType.GIFT_VOUCHERS:

@@ -19,7 +19,7 @@ from campaigns.models import Campaign, CampaignType, Customer, Order, Voucher, V
 from redemptions.models import Redemption, Rollback, Validation
 from sessions.models import SessionLock, SessionStatus, ValidationSession
 from stacking.checks import FailureCode
-from tests.voucherhub.test_seed_demo import assert_books_balance
+from tests.demo.test_seed_demo import assert_books_balance
 from voucherhub import demo_bulk
 
 pytestmark = pytest.mark.django_db

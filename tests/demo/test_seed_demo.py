@@ -1,4 +1,4 @@
-"""``manage.py seed_demo``: demo data of every kind, consistent books, once, and a login per role.
+"""``manage.py seed_demo``: demo data of every kind, made by the real services; books; once; a login per role.
 
 The invariants are recomputed here from the rows with ORM aggregates, independently of the generator's
 own bookkeeping, so a generator that drifts from the engine's rules fails these tests.
@@ -27,11 +27,11 @@ from campaigns.models import (
     VoucherTransaction,
     VoucherType,
 )
+from demo import loader
 from redemptions.models import Redemption, Rollback, Validation
 from sessions.models import ReleaseReason, SessionLock, SessionStatus, ValidationSession
 from stacking.checks import FailureCode
 from stacking.models import Category, StackingEligibility, StackingRules
-from voucherhub import demo
 
 pytestmark = pytest.mark.django_db
 
@@ -123,19 +123,43 @@ def test_demo_users_have_their_roles_and_log_in_with_the_password(seeded, client
     assert client.login(username="owner", password="pw")
 
 
-def test_running_it_twice_creates_nothing_new_and_prints_true_passwords(seeded, client):
+def test_running_it_twice_creates_nothing_new_and_keeps_the_passwords(seeded, client):
     before = counts()
     out = io.StringIO()
     call_command("seed_demo", "--redemptions", SIZE, stdout=out)
     assert "already present" in out.getvalue()
     assert counts() == before
     assert_books_balance()
-    # Without --password the second run chose new random ones, and the printed one works.
-    line = next(line for line in out.getvalue().splitlines() if line.strip().startswith("marketer"))
-    password = line.split()[-1]
-    assert password != "pw"
-    assert client.login(username="marketer", password=password)
-    assert not client.login(username="admin", password="pw")
+    # Without --password the users keep the password chosen before (make run seeds on every start).
+    for name in ("admin", "marketer", "staff", "owner"):
+        line = next(line for line in out.getvalue().splitlines() if line.strip().startswith(name))
+        assert line.split()[-1] == "(unchanged)"
+    assert client.login(username="marketer", password="pw")
+    assert client.login(username="admin", password="pw")
+
+
+def test_users_made_before_keep_their_passwords_on_every_run(client):
+    get_user_model().objects.create_user("admin", password="mine")
+    get_user_model().objects.create_user("marketer", password="kept")
+    call_command("seed_demo", "--redemptions", "100", stdout=io.StringIO())  # load the data once
+    out = io.StringIO()
+    call_command("seed_demo", "--redemptions", "100", stdout=out)
+    lines = {line.split()[0]: line.split()[-1] for line in out.getvalue().splitlines() if line.startswith("  ")}
+    assert lines["admin"] == lines["marketer"] == lines["staff"] == lines["owner"] == "(unchanged)"
+    assert client.login(username="admin", password="mine")
+    assert client.login(username="marketer", password="kept")
+
+
+def test_the_first_run_prints_the_new_users_random_passwords(client):
+    get_user_model().objects.create_user("admin", password="mine")
+    out = io.StringIO()
+    call_command("seed_demo", "--redemptions", "100", stdout=out)
+    lines = {line.split()[0]: line.split()[-1] for line in out.getvalue().splitlines() if line.startswith("  ")}
+    assert lines["admin"] == "(unchanged)"
+    assert client.login(username="admin", password="mine")
+    for name in ("marketer", "staff", "owner"):
+        assert lines[name] != "(unchanged)"
+        assert client.login(username=name, password=lines[name])
 
 
 def test_reset_deletes_the_demo_data_and_creates_it_again(seeded):
@@ -230,9 +254,10 @@ def test_stacked_parents_have_children_and_channels_are_api_keys_and_users(seede
     assert Redemption.objects.filter(related_object_type="promotion_tier").exclude(promotion_tier=None).exists()
 
 
-def test_validations_hold_redeemables_in_the_api_shape_with_matching_counts(seeded):
-    validations = Validation.objects.all()
+def test_validations_hold_redeemables_as_the_engine_stores_them_and_answered_the_api_shape(seeded):
+    validations = Validation.objects.select_related("request_log")
     assert validations.filter(valid=True).exists() and validations.filter(valid=False).exists()
+    error_keys = {code.error_key for code in FailureCode}
     seen = set()
     for validation in validations:
         statuses = [item["status"] for item in validation.redeemables]
@@ -240,11 +265,18 @@ def test_validations_hold_redeemables_in_the_api_shape_with_matching_counts(seed
         assert validation.inapplicable_count == statuses.count("INAPPLICABLE")
         assert validation.skipped_count == statuses.count("SKIPPED")
         assert validation.valid == (validation.inapplicable_count == 0)
-        for item in validation.redeemables:
-            assert item["object"] in ("voucher", "promotion_tier") and item["id"] and "result" in item
+        for item in validation.redeemables:  # the record redemptions.records keeps
+            assert item["object"] in ("voucher", "promotion_tier") and item["id"]
             seen.add(item["status"])
             if item["status"] == "INAPPLICABLE":
-                assert item["result"]["error"]["key"] in {code.error_key for code in FailureCode}
+                assert item["reason"] in error_keys and item["message"]
+        # The API's answer, as the request log keeps it.
+        answer = validation.request_log.response_body
+        assert answer["valid"] == validation.valid
+        for item in answer["redeemables"] + answer.get("inapplicable_redeemables", []):
+            assert item["object"] in ("voucher", "promotion_tier") and item["id"] and "result" in item
+            if item["status"] == "INAPPLICABLE":
+                assert item["result"]["error"]["key"] in error_keys
     assert seen == {"APPLICABLE", "INAPPLICABLE", "SKIPPED"}
     assert validations.exclude(session_key="").exists()
 
@@ -312,6 +344,6 @@ def test_too_few_redemptions_is_refused():
 
 
 def test_the_generator_can_be_asked_for_an_exact_number_of_redemptions():
-    demo.seed_demo(redemptions=150, password="pw")
+    loader.seed_demo(redemptions=150, password="pw")
     assert Redemption.objects.count() == 150
     assert_books_balance()

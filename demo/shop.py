@@ -1,0 +1,192 @@
+"""The demo's catalogue, created through the product's services by the admin (USER channel) at the
+start of the simulated history: categories, customers, segments, validation rules, campaigns with their
+vouchers or promotion tiers, and a few vouchers set aside to show a state (not active yet, expired,
+disabled, used up). What to create comes from :mod:`demo.catalogue`; codes come from the seeded random
+generator, so the same seed gives the same codes."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from campaigns.models import Campaign, Customer, PromotionTier, Segment, Voucher
+from campaigns.services.campaigns import create_campaign
+from campaigns.services.customers import create_customer
+from campaigns.services.requests import Discount, Gift, TierRequest, VoucherTemplate
+from campaigns.services.segments import create_segment
+from campaigns.services.validation_rules import create_validation_rule
+from campaigns.services.vouchers import create_voucher
+from stacking.models import Category
+from stacking.services import create_category
+from voucherhub.caller import Caller
+
+from .catalogue import (
+    CAMPAIGNS,
+    CATEGORIES,
+    CODE_ALPHABET,
+    DEFAULT_REDEMPTIONS,
+    NAMES,
+    RULES,
+    SEGMENTS,
+    SOURCE_ID_PREFIX,
+    TIER_WEIGHTS,
+    TIERS,
+    CampaignSpec,
+    ascii_name,
+    rule_condition,
+)
+
+
+@dataclass
+class Shop:
+    """What the calls choose from. ``left``: what a voucher has left as far as the demo knows (uses, None:
+    unlimited; a gift card's balance); ``aside``: vouchers kept out of the random calls, by the state they show."""
+
+    customers: list[Customer] = field(default_factory=list)
+    by_tier: dict[str, list[Customer]] = field(default_factory=dict)
+    vouchers: dict[str, list[Voucher]] = field(default_factory=dict)
+    tiers: dict[str, list[PromotionTier]] = field(default_factory=dict)
+    campaigns: dict[str, Campaign] = field(default_factory=dict)
+    left: dict[str, int | None] = field(default_factory=dict)
+    aside: dict[str, Voucher] = field(default_factory=dict)
+
+
+def discount_of(fields: dict) -> Discount:
+    percent = fields.get("percent_off")
+    return Discount(
+        type=str(fields["discount_type"]),
+        percent_off=int(percent) if percent is not None else None,
+        amount_off=fields.get("amount_off"),
+        fixed_amount=fields.get("fixed_amount"),
+        amount_limit=fields.get("amount_limit"),
+    )
+
+
+class ShopBuilder:
+    def __init__(self, rng: random.Random, caller: Caller, now: datetime, redemptions: int) -> None:
+        self.rng, self.caller, self.now = rng, caller, now
+        self.scale = redemptions / DEFAULT_REDEMPTIONS
+        self.shop = Shop()
+        self.codes: set[str] = set()
+
+    def build(self) -> Shop:
+        for spec in CATEGORIES:
+            if not Category.objects.filter(name=spec.name).exists():
+                create_category(
+                    caller=self.caller,
+                    name=spec.name,
+                    hierarchy=spec.hierarchy,
+                    stacking_rules_type=spec.eligibility,
+                    discount_calculation=spec.calculation,
+                )
+        self.customers()
+        segments = self.segments()
+        rules = {
+            spec.key: create_validation_rule(
+                caller=self.caller,
+                name=spec.name,
+                rules={"1": rule_condition(spec, segments), "logic": "1"},
+                error_message=spec.error_message,
+            ).id
+            for spec in RULES
+        }
+        for spec in CAMPAIGNS:
+            self.campaign(spec, rules)
+        self.set_aside()
+        return self.shop
+
+    def customers(self) -> None:
+        countries = list(NAMES)
+        for n in range(1, max(60, round(250 * self.scale)) + 1):
+            country = "PL" if n == 1 else self.rng.choices(countries, [NAMES[c][0] for c in countries])[0]
+            _, language, firsts, lasts = NAMES[country]
+            first, last = self.rng.choice(firsts), self.rng.choice(lasts)
+            tier = "gold" if n == 1 else self.rng.choices(TIERS, TIER_WEIGHTS)[0]
+            customer = create_customer(
+                caller=self.caller,
+                source_id=f"{SOURCE_ID_PREFIX}cust-{n:05d}",
+                name=f"{first} {last}",
+                email=f"{ascii_name(first)}.{ascii_name(last)}{n}@example.com",
+                metadata={"tier": tier, "country": country, "language": language},
+            )
+            self.shop.customers.append(customer)
+            self.shop.by_tier.setdefault(tier, []).append(customer)
+
+    def segments(self) -> dict[str, Segment]:
+        found = {}
+        for spec in SEGMENTS:
+            members = [c.id for c in self.rng.sample(self.shop.customers, 12)] if not spec.filter else None
+            conditions = spec.filter or None
+            found[spec.key] = create_segment(
+                caller=self.caller, name=spec.name, type=spec.type, customers=members, conditions=conditions
+            )
+        return found
+
+    def code(self, prefix: str) -> str:
+        while True:
+            code = prefix + "".join(self.rng.choices(CODE_ALPHABET, k=6))
+            if code not in self.codes:
+                self.codes.add(code)
+                return code
+
+    def campaign(self, spec: CampaignSpec, rules: dict[str, str]) -> None:
+        day = timedelta(days=1)
+        start = self.now + spec.start * day if spec.start is not None else None
+        end = self.now + spec.end * day if spec.end is not None else None
+        template = None
+        if spec.gift_amounts:
+            template = VoucherTemplate(gift=Gift(spec.gift_amounts[0]))
+        elif spec.discounts:
+            template = VoucherTemplate(discount=discount_of(spec.discounts[0]))
+        tiers = [
+            TierRequest(
+                name=t.name, discount=discount_of(t.discount), validation_rules=(rules[t.rule],) if t.rule else ()
+            )
+            for t in spec.tiers
+        ]
+        campaign = create_campaign(
+            caller=self.caller,
+            name=spec.name,
+            campaign_type=spec.type,
+            description=spec.description,
+            voucher=template,
+            start_date=start,
+            expiration_date=end,
+            metadata=spec.metadata,
+            category=spec.category,
+            validation_rules=[rules[key] for key in spec.rules],
+            tiers=tiers or None,
+        )
+        self.shop.campaigns[spec.key] = campaign
+        self.shop.tiers[spec.key] = list(campaign.tiers.order_by("position")) if tiers else []
+        vouchers = self.shop.vouchers.setdefault(spec.key, [])
+        for i in range(max(8, round(spec.vouchers * self.scale)) if spec.vouchers else 0):
+            poland = spec.key == "school" and 5 <= i < 8  # a rule of the voucher's own
+            vouchers.append(self.voucher(spec, campaign, i, validation_rules=[rules["poland"]] if poland else None))
+
+    def voucher(self, spec: CampaignSpec, campaign: Campaign, i: int, **more) -> Voucher:
+        quantity = more.pop("redemption_quantity", spec.quantities[i % len(spec.quantities)])
+        voucher = create_voucher(
+            caller=self.caller,
+            code=self.code(spec.prefix),
+            campaign_id=campaign.id,
+            discount=discount_of(spec.discounts[i % len(spec.discounts)]) if spec.discounts else None,
+            gift=Gift(spec.gift_amounts[i % len(spec.gift_amounts)]) if spec.gift_amounts else None,
+            redemption_quantity=quantity,
+            **more,
+        )
+        self.shop.left[voucher.code] = voucher.gift_balance if spec.gift_amounts else quantity
+        return voucher
+
+    def set_aside(self) -> None:
+        """Vouchers that show a state; the history disables ``disabled`` on its second day."""
+        by_key = {spec.key: spec for spec in CAMPAIGNS}
+        welcome, bundle, corp = by_key["welcome"], by_key["bundle"], by_key["corp"]
+        camp = self.shop.campaigns
+        aside = self.shop.aside
+        aside["not_active"] = self.voucher(welcome, camp["welcome"], 0, start_date=self.now + timedelta(days=3))
+        aside["expired"] = self.voucher(welcome, camp["welcome"], 0, expiration_date=self.now - timedelta(days=88))
+        aside["disabled"] = self.voucher(welcome, camp["welcome"], 0)
+        aside["used_up"] = self.voucher(bundle, camp["bundle"], 0, redemption_quantity=1)  # used by the history
+        aside["payload"] = self.voucher(corp, camp["corp"], 0)

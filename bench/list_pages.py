@@ -4,7 +4,7 @@
 
 Runs against ``postgres://postgres@127.0.0.1:5432/voucherhub_5m`` unless DATABASE_URL says otherwise
 (migrated if needed). With ``--load`` it first tops the database up to 5 million redemptions through
-``seed_demo``'s bulk path (voucherhub.demo_bulk); without it, a database with fewer rows is refused.
+``seed_demo``'s bulk path (demo.bulk); without it, a database with fewer rows is refused.
 The list is requested through Django's test client, in this process, with production settings (DEBUG
 off), logged in as the demo Admin: the first page, each single filter (values picked from the data),
 each sort both ways, and pages deep in the list (a keyset cursor halfway down; its previous page). Each
@@ -152,7 +152,7 @@ def main() -> None:
     if have < TARGET:
         if not args.load:
             sys.exit(f"{have:,} redemptions: run with --load to add {TARGET - have:,} (about a minute per million)")
-        from voucherhub import demo_bulk
+        from demo import bulk as demo_bulk
 
         demo_bulk.seed_bulk(redemptions=TARGET - have, seed=2026, password="bench", rebuild="auto", log=print)
         have = Redemption.objects.count()

@@ -3,7 +3,7 @@
     .venv/bin/python bench/seed_speed.py [N] [--fresh] [--rebuild auto|always|never]
 
 Loads N redemptions (default 1,000,000) with their vouchers, customers, orders, rollbacks, validations and
-sessions through ``seed_demo``'s bulk path (voucherhub.demo_bulk: COPY) into a scratch database,
+sessions through ``seed_demo``'s bulk path (demo.bulk: COPY) into a scratch database,
 ``postgres://postgres@127.0.0.1:5432/voucherhub_seedbench`` unless DATABASE_URL says otherwise; it is
 created and migrated if missing. Without ``--fresh`` each run adds another load to what is there (five runs
 of a million give five million); ``--fresh`` drops and recreates that database first, for a figure on an
@@ -48,8 +48,8 @@ def main() -> None:
         recreate(os.environ["DATABASE_URL"])
     setup_django()
 
+    from demo import bulk as demo_bulk
     from redemptions.models import Redemption
-    from voucherhub import demo_bulk
 
     before = Redemption.objects.count()
     print(f"database {os.environ['DATABASE_URL'].rsplit('/', 1)[-1]}: {before:,} redemptions before", flush=True)

@@ -9,7 +9,7 @@ import random
 from campaigns.models import Customer, Voucher
 from stacking.checks import FailureCode
 
-from .catalogue import ACCESSORIES, PRODUCTS, SOURCE_ID_PREFIX, UNKNOWN_CODES
+from .catalogue import ACCESSORIES, PRODUCTS, UNKNOWN_CODES
 from .shop import Shop
 
 SNEAKERS = PRODUCTS[0]
@@ -48,7 +48,7 @@ class Bodies:
         return self.shaped(items=lines, amount=sum(line["amount"] for line in lines))
 
     def shaped(self, **fields) -> dict:
-        return {"source_id": f"{SOURCE_ID_PREFIX}ord-{next(self.orders):06d}", **fields}
+        return {"source_id": f"{self.shop.names.source_prefix}ord-{next(self.orders):06d}", **fields}
 
     def customer(self, tiers: tuple[str, ...] | None = None, *, fresh: bool = False) -> Customer:
         """A random customer, of one of ``tiers``; ``fresh``: one who has not used a welcome code."""

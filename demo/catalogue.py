@@ -271,7 +271,33 @@ CAMPAIGNS = (
         tiers=(TierSpec("Free delivery", off(1_500), "min_200"),),
     ),
 )
-DEMO_CAMPAIGN_NAMES = tuple(spec.name for spec in CAMPAIGNS)
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """Where one run of the demo generator writes: its customers' and orders' source ids start with
+    ``source_prefix``, its campaigns, rules and segments are named ``<name><suffix>`` and its campaigns
+    carry ``metadata`` besides their own. The small demo is :data:`DEMO`; each bulk load has its own, so
+    that loads never collide with the small demo or with each other."""
+
+    source_prefix: str = SOURCE_ID_PREFIX
+    suffix: str = ""
+    metadata: Mapping = field(default_factory=dict)
+
+    def name(self, name: str) -> str:
+        return f"{name}{self.suffix}"
+
+    def campaign_names(self) -> tuple[str, ...]:
+        return tuple(self.name(spec.name) for spec in CAMPAIGNS)
+
+    def rule_names(self) -> tuple[str, ...]:
+        return tuple(self.name(spec.name) for spec in RULES)
+
+    def segment_names(self) -> tuple[str, ...]:
+        return tuple(self.name(spec.name) for spec in SEGMENTS)
+
+
+DEMO = Namespace()
 DISCOUNT_KEYS = ("bf", "welcome", "school", "vip", "bundle")
 GIFT_KEYS = ("summer", "corp")
 

@@ -33,7 +33,7 @@ class Story:
         self.rng = random.Random(f"{seed}:history")
         self.target = 0
         self.rows = 0  # Redemption rows written so far
-        self.wanted = {"user", "stack", "gift", "discount", "stacked"}  # cases not seen yet
+        self.wanted = {"user", "stack", "gift", "discount", "stacked", "retried"}  # cases not seen yet
 
     def run(self, target: int) -> None:
         self.target = target
@@ -170,6 +170,11 @@ class Story:
             reason = self.rng.choice(ROLLBACK_REASONS)
             api = self.api()
             delay = timedelta(hours=self.rng.uniform(1, 120))
-            self.traveller.later(
-                delay, lambda: call_rollback(api, target.id, reason, stacked=outcome.parent is not None)
-            )
+
+            def roll_back() -> None:
+                call_rollback(api, target.id, reason, stacked=outcome.parent is not None)
+
+            self.traveller.later(delay, roll_back)
+            if "retried" in self.wanted:  # a client that sends its rollback twice: the second is refused
+                self.wanted.discard("retried")
+                self.traveller.later(delay + timedelta(hours=1), roll_back)

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.fields.json import KT
 from django.utils import timezone
 
@@ -54,13 +54,11 @@ from .catalogue import (
     CATEGORIES,
     DEFAULT_REDEMPTIONS,
     DEFAULT_SEED,
-    DEMO_CAMPAIGN_NAMES,
+    DEMO,
     HISTORY,
     MARKER_CAMPAIGN,
     MIN_REDEMPTIONS,
-    RULES,
-    SEGMENTS,
-    SOURCE_ID_PREFIX,
+    Namespace,
 )
 from .channels import Channel, api_channels
 from .clock import Traveller
@@ -116,29 +114,31 @@ def seed_demo(
     if redemptions < MIN_REDEMPTIONS:
         raise ValueError(f"at least {MIN_REDEMPTIONS} redemptions are needed to cover every case")
     started = time.monotonic()
-    with transaction.atomic(), _no_query_log(), held_for_load():
+    with transaction.atomic(), quiet_queries(), held_for_load():
         users = ensure_demo_users(password=password)
         deleted = delete_demo_data() if reset else None
         if demo_data_present():
             return SeedResult(users, None, deleted, time.monotonic() - started)
         before = {label: model.objects.count() for label, model in COUNTED}
-        _replay(redemptions, seed, now or timezone.now())
+        replay(redemptions, seed, now or timezone.now())
         created = {label: model.objects.count() - before[label] for label, model in COUNTED}
     return SeedResult(users, created, deleted, time.monotonic() - started)
 
 
-def _replay(redemptions: int, seed: int, now) -> None:
+def replay(redemptions: int, seed: int, now, names: Namespace = DEMO) -> None:
+    """Make the shop in ``names`` and its last :data:`HISTORY` with ``redemptions`` Redemption rows, through
+    the product's services under a moved clock (the caller holds the transaction)."""
     admin_user = get_user_model().objects.get(username="admin")
     admin = Channel("admin", user=admin_user)
     with Traveller(now - HISTORY, now) as traveller:
-        shop = ShopBuilder(random.Random(f"{seed}:shop"), admin.caller(None), now, redemptions).build()
+        shop = ShopBuilder(random.Random(f"{seed}:shop"), admin.caller(None), now, redemptions, names).build()
         bodies = Bodies(random.Random(f"{seed}:bodies"), shop)
         story = Story(traveller=traveller, bodies=bodies, channels=api_channels(admin_user), admin=admin, seed=seed)
         story.run(redemptions)
 
 
 @contextmanager
-def _no_query_log() -> Iterator[None]:
+def quiet_queries() -> Iterator[None]:
     """With DEBUG on (``make run``) Django keeps and logs every statement; the load makes tens of thousands."""
     debug = settings.DEBUG
     settings.DEBUG = False
@@ -152,30 +152,52 @@ def demo_data_present() -> bool:
     return Campaign.objects.filter(name=MARKER_CAMPAIGN).exists()
 
 
+@dataclass(frozen=True)
+class DemoRows:
+    """What one run of the generator wrote in ``names``, as querysets (subqueries, whatever the size):
+    the rows a bulk load clones and the rows :func:`delete_demo_data` deletes."""
+
+    campaigns: QuerySet
+    customers: QuerySet
+    orders: QuerySet
+    vouchers: QuerySet
+    redemptions: QuerySet
+    validations: QuerySet
+    rollbacks: QuerySet
+    sessions: QuerySet
+
+    @classmethod
+    def of(cls, names: Namespace) -> DemoRows:
+        campaigns = Campaign.objects.filter(name__in=names.campaign_names())
+        customers = Customer.objects.filter(source_id__startswith=names.source_prefix)
+        orders = Order.objects.filter(source_id__startswith=names.source_prefix)
+        redemptions = Redemption.objects.filter(
+            Q(order__in=orders) | Q(campaign__in=campaigns) | Q(customer__in=customers)
+        )
+        locked = SessionLock.objects.filter(voucher__campaign__in=campaigns).values("session_id")
+        return cls(
+            campaigns=campaigns,
+            customers=customers,
+            orders=orders,
+            vouchers=Voucher.objects.filter(campaign__in=campaigns),
+            redemptions=redemptions,
+            validations=Validation.objects.filter(Q(order__in=orders) | Q(customer__in=customers)),
+            rollbacks=Rollback.objects.filter(redemption__in=redemptions),
+            sessions=ValidationSession.objects.filter(Q(customer__in=customers) | Q(key__in=locked)),
+        )
+
+
 def delete_demo_data() -> int:
-    """Delete what :func:`seed_demo` created (recognised by campaign, rule, segment and category names and
-    ``demo-`` source ids) and the audit rows that belong to it; the API keys stay. Returns the rows
-    deleted. Everything is selected by subqueries, so the size of the data does not matter."""
-    campaigns = Campaign.objects.filter(name__in=DEMO_CAMPAIGN_NAMES)
-    customers = Customer.objects.filter(source_id__startswith=SOURCE_ID_PREFIX)
-    orders = Order.objects.filter(source_id__startswith=SOURCE_ID_PREFIX)
-    redemptions = Redemption.objects.filter(Q(order__in=orders) | Q(campaign__in=campaigns) | Q(customer__in=customers))
-    validations = Validation.objects.filter(Q(order__in=orders) | Q(customer__in=customers))
-    rollbacks = Rollback.objects.filter(redemption__in=redemptions)
-    locked = SessionLock.objects.filter(voucher__campaign__in=campaigns).values("session_id")
-    sessions = ValidationSession.objects.filter(Q(customer__in=customers) | Q(key__in=locked))
-    rules = ValidationRule.objects.filter(name__in=[rule.name for rule in RULES])
-    segments = Segment.objects.filter(name__in=[segment.name for segment in SEGMENTS])
+    """Delete what :func:`seed_demo` created (:class:`DemoRows` of :data:`DEMO`, its rules, segments and
+    categories by name) and the audit rows that belong to it; the API keys stay. Returns the rows deleted.
+    Everything is selected by subqueries, so the size of the data does not matter."""
+    demo = DemoRows.of(DEMO)
+    campaigns, customers, orders = demo.campaigns, demo.customers, demo.orders
+    redemptions, validations, rollbacks, sessions = demo.redemptions, demo.validations, demo.rollbacks, demo.sessions
+    rules = ValidationRule.objects.filter(name__in=DEMO.rule_names())
+    segments = Segment.objects.filter(name__in=DEMO.segment_names())
     categories = Category.objects.filter(name__in=[category.name for category in CATEGORIES])
-    owned = [
-        redemptions,
-        rollbacks,
-        customers,
-        rules,
-        segments,
-        categories,
-        Voucher.objects.filter(campaign__in=campaigns),
-    ]
+    owned = [redemptions, rollbacks, customers, rules, segments, categories, demo.vouchers]
     events = Event.objects.annotate(validation=KT("data__validation_id")).filter(
         Q(campaign_id__in=campaigns.values("id"))
         | Q(resource_id__in=sessions.values("key"))
@@ -199,7 +221,7 @@ def delete_demo_data() -> int:
         redemptions,
         validations,
         sessions,
-        Voucher.objects.filter(campaign__in=campaigns),
+        demo.vouchers,
         campaigns,
         rules,
         segments,

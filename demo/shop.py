@@ -26,13 +26,14 @@ from .catalogue import (
     CATEGORIES,
     CODE_ALPHABET,
     DEFAULT_REDEMPTIONS,
+    DEMO,
     NAMES,
     RULES,
     SEGMENTS,
-    SOURCE_ID_PREFIX,
     TIER_WEIGHTS,
     TIERS,
     CampaignSpec,
+    Namespace,
     ascii_name,
     rule_condition,
 )
@@ -43,6 +44,7 @@ class Shop:
     """What the calls choose from. ``left``: what a voucher has left as far as the demo knows (uses, None:
     unlimited; a gift card's balance); ``aside``: vouchers kept out of the random calls, by the state they show."""
 
+    names: Namespace = DEMO
     customers: list[Customer] = field(default_factory=list)
     by_tier: dict[str, list[Customer]] = field(default_factory=dict)
     vouchers: dict[str, list[Voucher]] = field(default_factory=dict)
@@ -64,10 +66,12 @@ def discount_of(fields: dict) -> Discount:
 
 
 class ShopBuilder:
-    def __init__(self, rng: random.Random, caller: Caller, now: datetime, redemptions: int) -> None:
-        self.rng, self.caller, self.now = rng, caller, now
+    def __init__(
+        self, rng: random.Random, caller: Caller, now: datetime, redemptions: int, names: Namespace = DEMO
+    ) -> None:
+        self.rng, self.caller, self.now, self.names = rng, caller, now, names
         self.scale = redemptions / DEFAULT_REDEMPTIONS
-        self.shop = Shop()
+        self.shop = Shop(names=names)
         self.codes: set[str] = set()
 
     def build(self) -> Shop:
@@ -85,7 +89,7 @@ class ShopBuilder:
         rules = {
             spec.key: create_validation_rule(
                 caller=self.caller,
-                name=spec.name,
+                name=self.names.name(spec.name),
                 rules={"1": rule_condition(spec, segments), "logic": "1"},
                 error_message=spec.error_message,
             ).id
@@ -105,7 +109,7 @@ class ShopBuilder:
             tier = "gold" if n == 1 else self.rng.choices(TIERS, TIER_WEIGHTS)[0]
             customer = create_customer(
                 caller=self.caller,
-                source_id=f"{SOURCE_ID_PREFIX}cust-{n:05d}",
+                source_id=f"{self.names.source_prefix}cust-{n:05d}",
                 name=f"{first} {last}",
                 email=f"{ascii_name(first)}.{ascii_name(last)}{n}@example.com",
                 metadata={"tier": tier, "country": country, "language": language},
@@ -119,14 +123,19 @@ class ShopBuilder:
             members = [c.id for c in self.rng.sample(self.shop.customers, 12)] if not spec.filter else None
             conditions = spec.filter or None
             found[spec.key] = create_segment(
-                caller=self.caller, name=spec.name, type=spec.type, customers=members, conditions=conditions
+                caller=self.caller,
+                name=self.names.name(spec.name),
+                type=spec.type,
+                customers=members,
+                conditions=conditions,
             )
         return found
 
     def code(self, prefix: str) -> str:
+        """A code not drawn before in this run nor already in the database (an earlier load's)."""
         while True:
             code = prefix + "".join(self.rng.choices(CODE_ALPHABET, k=6))
-            if code not in self.codes:
+            if code not in self.codes and not Voucher.objects.filter(code=code).exists():
                 self.codes.add(code)
                 return code
 
@@ -147,13 +156,13 @@ class ShopBuilder:
         ]
         campaign = create_campaign(
             caller=self.caller,
-            name=spec.name,
+            name=self.names.name(spec.name),
             campaign_type=spec.type,
             description=spec.description,
             voucher=template,
             start_date=start,
             expiration_date=end,
-            metadata=spec.metadata,
+            metadata={**spec.metadata, **self.names.metadata},
             category=spec.category,
             validation_rules=[rules[key] for key in spec.rules],
             tiers=tiers or None,

@@ -242,6 +242,12 @@ def test_rolled_back_redemptions_have_a_successful_rollback(seeded):
     assert not ok.filter(redemption__voucher__type=VoucherType.DISCOUNT_VOUCHER).exclude(amount=0).exists()
 
 
+def test_a_rollback_sent_twice_is_refused_the_second_time(seeded):
+    refused = Rollback.objects.filter(result="FAILURE", failure_code="already_rolled_back")
+    assert refused.exists()
+    assert not refused.exclude(redemption__status="ROLLED_BACK").exists()
+
+
 def test_stacked_parents_have_children_and_channels_are_api_keys_and_users(seeded):
     parents = Redemption.objects.filter(related_object_type="redemption")
     assert parents.exists()

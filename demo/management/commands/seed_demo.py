@@ -1,15 +1,15 @@
 """``python manage.py seed_demo``: demo data and one login per role.
 
-Up to ``demo_bulk.BULK_THRESHOLD`` redemptions the small demo (demo.loader) makes the data through the
-product's own services; above it the load goes through PostgreSQL's COPY (voucherhub.demo_bulk): each such
-run adds another batch; SQLite and ``--reset`` are refused there.
+Up to ``demo.bulk.BULK_THRESHOLD`` redemptions the small demo (demo.loader) makes the data through the
+product's own services; above it the load goes through PostgreSQL's COPY (demo.bulk), which replicates a
+small demo: each such run adds another batch; SQLite and ``--reset`` are refused there.
 """
 
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from demo import bulk as demo_bulk
 from demo import catalogue, loader
-from voucherhub import demo_bulk
 
 
 class Command(BaseCommand):

@@ -1,8 +1,8 @@
-"""``manage.py seed_demo --redemptions N`` above the bulk threshold: a COPY load on PostgreSQL.
+"""``manage.py seed_demo --redemptions N`` above the bulk threshold: copies of the small demo through COPY.
 
 The books are recomputed from the rows with ORM aggregates (the same checks as the small demo's tests),
-independently of the loader's own counters. The schema must come out of a load exactly as it went in:
-the loader drops and recreates indexes and foreign keys inside its transaction.
+independently of the loader. The schema must come out of a load exactly as it went in: the loader drops and
+recreates indexes and foreign keys inside its transaction.
 """
 
 import io
@@ -16,16 +16,18 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignType, Customer, Order, Voucher, VoucherType
+from demo import bulk
+from demo.bulk.template import CLONED
 from redemptions.models import Redemption, Rollback, Validation
 from sessions.models import SessionLock, SessionStatus, ValidationSession
 from stacking.checks import FailureCode
 from tests.demo.test_seed_demo import assert_books_balance
-from voucherhub import demo_bulk
 
 pytestmark = pytest.mark.django_db
 
-SIZE = 30_000
-LOADED_TABLES = [model._meta.db_table for model in demo_bulk._COPY_TABLES]
+SIZE = 30_000  # 15 copies of a template of 2,000 redemptions: exactly SIZE
+COPIED = r"-L\d+C\d+$"  # the suffix of a copy's voucher codes and source ids
+LOADED_TABLES = [model._meta.db_table for model in CLONED]
 
 
 def schema() -> set[tuple[str, ...]]:
@@ -45,18 +47,20 @@ def schema() -> set[tuple[str, ...]]:
         return indexes | set(cursor.fetchall())
 
 
+def copy_of(source_id: str) -> str:
+    """Which copy a source id belongs to: its ``-L<load>C<copy>`` suffix, "" in a template."""
+    found = re.search(COPIED, source_id)
+    return found.group() if found else ""
+
+
 def load(*args: str) -> str:
     out = io.StringIO()
     call_command("seed_demo", "--redemptions", str(SIZE), "--password", "pw", *args, stdout=out)
     return out.getvalue()
 
 
-def assert_bulk_invariants(loads: int) -> None:
-    assert Redemption.objects.count() == loads * SIZE
-    assert_books_balance()
-    assert not Voucher.objects.filter(redemption_quantity__lt=F("redeemed_quantity") + F("locked_quantity")).exists()
-
-    # Every failure code, each with its message; failed attempts never carry amounts.
+def assert_failures() -> None:
+    """Every failure code, each with its message; failed attempts never carry amounts."""
     failed = Redemption.objects.filter(result="FAILURE")
     assert set(failed.values_list("failure_code", flat=True)) == set(FailureCode)
     for code, message in failed.values_list("failure_code", "failure_message").distinct():
@@ -65,8 +69,25 @@ def assert_bulk_invariants(loads: int) -> None:
     assert not failed.filter(Q(amount__gt=0) | Q(gift_amount__gt=0) | Q(discount_amount__gt=0)).exists()
     assert failed.filter(failure_code=FailureCode.RESOURCE_NOT_FOUND, voucher=None).exclude(voucher_code="").exists()
     assert failed.filter(failure_code=FailureCode.MISSING_CUSTOMER, customer=None).exists()
+    # A copy's date checks still hold at its shifted time (the voucher's dates moved with it).
+    early = failed.filter(failure_code=FailureCode.VOUCHER_NOT_ACTIVE).exclude(voucher=None)
+    assert early.exists()
+    assert (
+        not early.exclude(voucher__start_date__gt=F("created_at"))
+        .exclude(campaign__start_date__gt=F("created_at"))
+        .exists()
+    )
+    late = failed.filter(failure_code=FailureCode.VOUCHER_EXPIRED).exclude(voucher=None)
+    assert late.exists()
+    assert (
+        not late.exclude(voucher__expiration_date__lt=F("created_at"))
+        .exclude(campaign__expiration_date__lt=F("created_at"))
+        .exists()
+    )
 
-    # Rolled back: status ROLLED_BACK and exactly one successful rollback; gift credits come back.
+
+def assert_rollbacks() -> None:
+    """Rolled back: status ROLLED_BACK and exactly one successful rollback; gift credits come back."""
     statuses = set(Redemption.objects.values_list("status", flat=True).distinct())
     assert statuses == {"SUCCEEDED", "FAILED", "ROLLED_BACK"}
     rolled_back = Redemption.objects.filter(status="ROLLED_BACK")
@@ -80,52 +101,71 @@ def assert_bulk_invariants(loads: int) -> None:
     assert Rollback.objects.filter(result="FAILURE", failure_code="already_rolled_back").exists()
     assert not Order.objects.filter(redemptions__status="ROLLED_BACK").exclude(status="CANCELED").exists()
 
-    # Stacks: a parent without a voucher, children sharing its status; one order per call.
+
+def assert_stacks_and_orders(loads: int) -> None:
+    """Stacks: a parent without a voucher, children sharing its status; a call's order and customer come
+    from the same copy."""
     parents = Redemption.objects.filter(related_object_type="redemption")
     assert parents.count() > SIZE * loads / 100
     assert not parents.exclude(voucher=None).exists()
-    assert not parents.annotate(n=Count("children")).filter(n__lt=2).exists()
+    # As in the small demo, a stack may apply one redeemable only (the others skipped): one child at least.
+    assert not parents.annotate(n=Count("children")).filter(n=0).exists()
     assert not Redemption.objects.exclude(parent=None).exclude(status=F("parent__status")).exists()
-    calls = Redemption.objects.filter(parent=None).exclude(order=None)
-    assert calls.values("order").distinct().count() == calls.count()
-    # As the API does, an order it cannot read is not stored.
-    unread = {FailureCode.INVALID_ORDER, FailureCode.INVALID_AMOUNT, FailureCode.MISSING_AMOUNT}
-    assert set(Redemption.objects.filter(order=None).values_list("failure_code", flat=True).distinct()) == unread
+    calls = Redemption.objects.filter(parent=None).exclude(order=None).exclude(customer=None)
+    pairs = calls.values_list("order__source_id", "customer__source_id")
+    assert not [pair for pair in pairs if {copy_of(source_id) for source_id in pair} != {copy_of(pair[1])}]
+    assert any(copy_of(order) for order, _ in pairs)
+    # A copy's customers and vouchers are moved back with their history: none redeems before it exists.
+    assert not Redemption.objects.filter(created_at__lt=F("customer__created_at")).exists()
+    assert not Redemption.objects.filter(created_at__lt=F("voucher__created_at")).exists()
+    # Which attempts keep an order is the template's (the small demo's) decision, copied as it is.
     assert not Redemption.objects.filter(order=None).exclude(order_amount=None).exists()
     assert Redemption.objects.filter(related_object_type="promotion_tier").exclude(promotion_tier=None).exists()
 
-    # Channels, and metadata with a few keys of a handful of values each (a meaningful filter).
+
+def assert_channels_and_metadata() -> None:
+    """Channels, and metadata with a few keys of a handful of values each (a meaningful filter)."""
     channels = set(Redemption.objects.values_list("channel_type", "channel_id").distinct())
     assert {("API", "Web shop"), ("API", "Mobile app"), ("API", "POS Warsaw"), ("USER", "admin")} <= channels
     assert not Redemption.objects.filter(channel_type="USER", user=None).exists()
-    for key in ("store", "platform", "source"):
+    for key in ("store", "platform"):  # the small demo's keys
         values = set(Redemption.objects.values_list(f"metadata__{key}", flat=True).distinct())
         assert 3 <= len(values) <= 8, (key, values)
-    ios = Redemption.objects.filter(metadata__contains={"platform": "ios"}).count()
-    assert 0 < ios < Redemption.objects.count() / 4
+    android = Redemption.objects.filter(metadata__contains={"platform": "android"}).count()
+    assert 0 < android < Redemption.objects.count() / 4
 
-    # Campaigns of the three types, gift cards among the vouchers, customers with metadata.
+
+def assert_catalogue() -> None:
+    """Campaigns of the three types, gift cards among the vouchers, customers with metadata."""
     assert set(Campaign.objects.values_list("campaign_type", flat=True)) == set(CampaignType.values)
     cards = Voucher.objects.filter(type=VoucherType.GIFT_VOUCHER)
     assert cards.filter(gift_balance__lt=F("gift_amount")).exists()
-    assert Voucher.objects.count() >= loads * SIZE / 20
-    assert Customer.objects.count() == loads * SIZE // 10
     assert Customer.objects.filter(metadata__tier="gold", metadata__country="PL").exists()
     assert not Voucher.objects.filter(type=VoucherType.DISCOUNT_VOUCHER, redeemed_amount__gt=0).exists()
 
-    # Sessions of every status; only the active ones hold locks.
+
+def assert_sessions() -> None:
+    """Sessions of every status; only the active ones hold locks, and only the template keeps active ones."""
     sessions = ValidationSession.objects.all()
     assert set(sessions.values_list("status", flat=True).distinct()) == set(SessionStatus.values)
     assert not sessions.filter(locks=None).exists()
     assert SessionLock.objects.filter(released_at=None).exists()
     assert Voucher.objects.filter(locked_quantity__gt=0).exists()
+    assert not sessions.filter(released_at__gt=timezone.now()).exists()
+    assert not Voucher.objects.filter(code__regex=COPIED, locked_quantity__gt=0).exists()
 
-    # A year of history in time order; validations only for the 30 days kept.
+
+def assert_a_year_in_time_order() -> None:
+    """A year of history in time order; validations only for the 30 days kept."""
     now = timezone.now()
     oldest = Redemption.objects.order_by("created_at").values_list("created_at", flat=True).first()
     newest = Redemption.objects.order_by("-created_at").values_list("created_at", flat=True).first()
     assert now - timedelta(days=366) < oldest < now - timedelta(days=330)
     assert newest <= now
+    # Copies moved back never precede their campaign: the load's campaigns start early enough.
+    succeeded = Redemption.objects.filter(result="SUCCESS")
+    assert not succeeded.filter(campaign__start_date__gt=F("created_at")).exists()
+    assert not succeeded.filter(campaign__expiration_date__lt=F("created_at")).exists()
     validations = Validation.objects.all()
     assert validations.filter(valid=True).exists() and validations.filter(valid=False).exists()
     assert validations.order_by("created_at").first().created_at > now - timedelta(days=31)
@@ -136,15 +176,49 @@ def assert_bulk_invariants(loads: int) -> None:
         assert all(a <= b + timedelta(milliseconds=1) for a, b in zip(times, times[1:], strict=False))
 
 
+def assert_validation_records() -> None:
+    """A validation's stored redeemables point at campaigns that exist: copies share their load's campaigns."""
+    campaigns = set(Campaign.objects.values_list("id", flat=True))
+    records = Validation.objects.order_by("created_at").values_list("redeemables", flat=True)[:400]
+    seen = {item["campaign_id"] for redeemables in records for item in redeemables if item.get("campaign_id")}
+    assert seen and seen <= campaigns
+
+
+def assert_bulk_invariants(loads: int) -> None:
+    assert Redemption.objects.count() == loads * SIZE
+    assert_books_balance()
+    assert_failures()
+    assert_rollbacks()
+    assert_stacks_and_orders(loads)
+    assert_channels_and_metadata()
+    assert_catalogue()
+    assert_sessions()
+    assert_a_year_in_time_order()
+    assert_validation_records()
+
+
+def assert_copies_repeat_the_template(load: int) -> None:
+    """Each copy of a template voucher (its code suffixed ``-L<load>C<copy>``) kept the template's books."""
+    copies = 15
+    template = Voucher.objects.filter(campaign__name__endswith=f"· load {load}").exclude(code__regex=COPIED)
+    for voucher in template[:40]:
+        clones = Voucher.objects.filter(code__startswith=f"{voucher.code}-L{load}C")
+        assert clones.count() == copies - 1
+        kept = clones.filter(redeemed_quantity=voucher.redeemed_quantity, redeemed_amount=voucher.redeemed_amount)
+        assert kept.count() == copies - 1, voucher.code
+
+
 @pytest.mark.postgres
 def test_a_bulk_load_keeps_the_books_and_a_second_one_adds_as_much():
     before = schema()
     out = load()
     assert f"{SIZE:,} redemptions" in out and "per million redemptions" in out
     assert re.search(r"Bulk load 1 created through COPY in [\d.]+ s", out)
+    assert "the template and 14 copies of it" in out
     assert "marketer   Marketer   pw" in out
     assert schema() == before  # indexes and foreign keys are back, deferrable as Django made them
     assert_bulk_invariants(loads=1)
+    assert_copies_repeat_the_template(load=1)
     with connection.cursor() as cursor:
         cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'redemptions_redemption'")
         assert cursor.fetchone()[0] >= SIZE * 0.9  # ANALYZEd
@@ -152,12 +226,14 @@ def test_a_bulk_load_keeps_the_books_and_a_second_one_adds_as_much():
     # Another load adds its own campaigns, vouchers and customers; nothing collides. This one keeps
     # the indexes and checks foreign keys row by row (the path a big table takes).
     customers = set(Customer.objects.values_list("id", flat=True))
-    result = demo_bulk.seed_bulk(redemptions=SIZE, password="pw", rebuild="never")
-    assert result.load == 2 and result.rebuilt == []
+    result = bulk.seed_bulk(redemptions=SIZE, password="pw", rebuild="never")
+    assert result.load == 2 and result.rebuilt == [] and result.copies == 15
     assert schema() == before
     assert Campaign.objects.filter(name__endswith="· load 2").count() == 9
-    assert len(customers & set(Customer.objects.values_list("id", flat=True))) == SIZE // 10
+    assert customers < set(Customer.objects.values_list("id", flat=True))
+    assert Customer.objects.count() == len(customers) + result.created["customers"]
     assert_bulk_invariants(loads=2)
+    assert_copies_repeat_the_template(load=2)
 
 
 @pytest.mark.postgres

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignType, Customer, Order, Voucher, VoucherType
 from demo import bulk
+from demo.bulk.load import TEMPLATE_REDEMPTIONS
 from demo.bulk.template import CLONED
 from redemptions.models import Redemption, Rollback, Validation
 from sessions.models import SessionLock, SessionStatus, ValidationSession
@@ -25,7 +26,7 @@ from tests.demo.test_seed_demo import assert_books_balance
 
 pytestmark = pytest.mark.django_db
 
-SIZE = 30_000  # 15 copies of a template of 2,000 redemptions: exactly SIZE
+SIZE = 30_000  # 30 copies of a template of 1,000 redemptions: exactly SIZE
 COPIED = r"-L\d+C\d+$"  # the suffix of a copy's voucher codes and source ids
 LOADED_TABLES = [model._meta.db_table for model in CLONED]
 
@@ -199,7 +200,7 @@ def assert_bulk_invariants(loads: int) -> None:
 
 def assert_copies_repeat_the_template(load: int) -> None:
     """Each copy of a template voucher (its code suffixed ``-L<load>C<copy>``) kept the template's books."""
-    copies = 15
+    copies = SIZE // TEMPLATE_REDEMPTIONS
     template = Voucher.objects.filter(campaign__name__endswith=f"· load {load}").exclude(code__regex=COPIED)
     for voucher in template[:40]:
         clones = Voucher.objects.filter(code__startswith=f"{voucher.code}-L{load}C")
@@ -214,7 +215,7 @@ def test_a_bulk_load_keeps_the_books_and_a_second_one_adds_as_much():
     out = load()
     assert f"{SIZE:,} redemptions" in out and "per million redemptions" in out
     assert re.search(r"Bulk load 1 created through COPY in [\d.]+ s", out)
-    assert "the template and 14 copies of it" in out
+    assert f"the template and {SIZE // TEMPLATE_REDEMPTIONS - 1} copies of it" in out
     assert "marketer   Marketer   pw" in out
     assert schema() == before  # indexes and foreign keys are back, deferrable as Django made them
     assert_bulk_invariants(loads=1)
@@ -227,7 +228,7 @@ def test_a_bulk_load_keeps_the_books_and_a_second_one_adds_as_much():
     # the indexes and checks foreign keys row by row (the path a big table takes).
     customers = set(Customer.objects.values_list("id", flat=True))
     result = bulk.seed_bulk(redemptions=SIZE, password="pw", rebuild="never")
-    assert result.load == 2 and result.rebuilt == [] and result.copies == 15
+    assert result.load == 2 and result.rebuilt == [] and result.copies == SIZE // TEMPLATE_REDEMPTIONS
     assert schema() == before
     assert Campaign.objects.filter(name__endswith="· load 2").count() == 9
     assert customers < set(Customer.objects.values_list("id", flat=True))

@@ -42,7 +42,7 @@ def test_home_counts_active_campaigns_as_the_campaigns_list_does(client, role_us
 def test_home_says_when_no_background_worker_has_reported(client, role_user):
     client.force_login(role_user("Staff"))
     html = client.get("/").content.decode()
-    assert "No background worker has reported yet — start one with <code>make run</code>" in html
+    assert "No background worker has reported yet: exports and expiries wait until one runs" in html
     assert "Open Campaigns" not in html
 
 

@@ -29,7 +29,7 @@ from django.utils import timezone
 from campaigns.models import Campaign, Customer, Order, PromotionTier, Voucher, VoucherTransaction
 from demo.bulk.clone import Replicator
 from demo.bulk.pipe import CopyPipe, TablePlan
-from demo.bulk.template import CLONED, SPAN, Template, make_template, template_text
+from demo.bulk.template import CLONED, LOAD_KEY, SPAN, Template, make_template, template_text
 from demo.catalogue import DEFAULT_SEED, MIN_REDEMPTIONS
 from demo.users import DemoUser, ensure_demo_users
 from redemptions.models import Redemption, Rollback, Validation
@@ -177,8 +177,8 @@ def _settings() -> None:
 
 
 def _next_load() -> int:
-    """1 + the highest load number present (campaign metadata ``bulk_load``)."""
-    loads = Campaign.objects.filter(metadata__has_key="bulk_load").values_list("metadata__bulk_load", flat=True)
+    """1 + the highest load number present (campaign metadata :data:`LOAD_KEY`)."""
+    loads = Campaign.objects.filter(metadata__has_key=LOAD_KEY).values_list(f"metadata__{LOAD_KEY}", flat=True)
     return max((int(n) for n in loads), default=0) + 1
 
 

@@ -36,6 +36,7 @@ CLONED: tuple[type[models.Model], ...] = (
     Rollback,
 )
 SPAN = HISTORY  # how far back the template's history reaches
+LOAD_KEY = "bulk_load"  # the campaign metadata key that holds a load's number
 
 
 @dataclass
@@ -45,15 +46,11 @@ class Template:
     ids: dict[type[models.Model], list]
     campaigns: list[str]
 
-    @property
-    def redemptions(self) -> int:
-        return len(self.ids[Redemption])
-
 
 def load_names(load: int) -> Namespace:
     """Load ``n``'s campaigns, rules and segments are named ``"<name> · load <n>"``, its customers' and
-    orders' source ids start ``bulk<n>-`` and its campaigns carry ``{"bulk_load": n}``."""
-    return Namespace(source_prefix=f"bulk{load}-", suffix=f" · load {load}", metadata={"bulk_load": load})
+    orders' source ids start ``bulk<n>-`` and its campaigns carry ``{LOAD_KEY: n}``."""
+    return Namespace(source_prefix=f"bulk{load}-", suffix=f" · load {load}", metadata={LOAD_KEY: load})
 
 
 def make_template(*, redemptions: int, rng: random.Random, load: int, now: datetime) -> Template:

@@ -1,4 +1,4 @@
-"""One bulk load: a template made by the demo generator, copied through COPY until the load holds N redemptions.
+"""One bulk load: a template made by the demo generator, copied by the server until the load holds N redemptions.
 
 What a load of N redemptions makes: one template of T redemptions (:func:`demo.bulk.template.make_template`,
 T close to :data:`TEMPLATE_REDEMPTIONS`) and ``copies - 1`` copies of its history, where
@@ -9,8 +9,8 @@ redemptions, N rounded up to a multiple of ``copies`` (at most ``copies - 1`` mo
 Time: the template covers the demo's last :data:`SPAN` days; copy ``j`` is moved back by
 ``j * (365 days - SPAN) / (copies - 1)``, so together they cover the last year and nothing is in the future.
 The load's campaigns start that much earlier, so that no copy precedes its campaign. A copy keeps only the
-validations still within the retention period; sessions a copy left ACTIVE past their expiry are expired by
-the product's own sweeper (:func:`sessions.services.expire_sessions`) before commit.
+validations still within the retention period; its sessions are the template's as the product's own sweeper
+leaves them (:func:`demo.bulk.template.stage`).
 """
 
 from __future__ import annotations
@@ -23,20 +23,19 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 
 from campaigns.models import Campaign, Customer, Order, PromotionTier, Voucher, VoucherTransaction
-from demo.bulk.clone import Replicator
-from demo.bulk.pipe import CopyPipe, TablePlan
-from demo.bulk.template import CLONED, LOAD_KEY, SPAN, Template, make_template, template_text
+from demo.bulk import clone
+from demo.bulk.tables import TablePlan
+from demo.bulk.template import CLONED, LOAD_KEY, SPAN, make_template, stage
 from demo.catalogue import DEFAULT_SEED, MIN_REDEMPTIONS
 from demo.users import DemoUser, ensure_demo_users
 from redemptions.models import Redemption, Rollback, Validation
-from sessions.models import SessionStatus, ValidationSession
-from sessions.services import expire_sessions
+from sessions.models import ValidationSession
 
-BULK_THRESHOLD = 20_000  # above this many redemptions (on PostgreSQL) seed_demo loads through COPY
+BULK_THRESHOLD = 20_000  # above this many redemptions (on PostgreSQL) seed_demo makes a bulk load
 TEMPLATE_REDEMPTIONS = 1_000  # the template's size: a copy's worth of history (made at ~9 ms a redemption)
 HISTORY_DAYS = 365
 LOCK_KEY = 0x56480B01  # pg_advisory_xact_lock: one bulk load at a time
@@ -63,8 +62,6 @@ class BulkResult:
     created: dict[str, int]
     seconds: float
     phases: dict[str, float]  # wall seconds of the load's consecutive steps
-    python_seconds: float  # CPU seconds the copies took to fill, within "copy"
-    copy_wait: float  # seconds the replicator waited for the server, within "copy"
     copies: int = 1
     rebuilt: list[str] = field(default_factory=list)  # tables whose indexes and FKs were rebuilt
 
@@ -78,11 +75,10 @@ class BulkResult:
         phases = ", ".join(f"{label} {seconds:.1f} s" for label, seconds in self.phases.items())
         rebuilt = ", ".join(self.rebuilt) if self.rebuilt else "none (all kept)"
         return (
-            f"Bulk load {self.load} created through COPY in {self.seconds:.1f} s "
+            f"Bulk load {self.load} created in {self.seconds:.1f} s "
             f"({self.per_million:.1f} s per million redemptions): {parts}; the template and "
             f"{self.copies - 1:,} copies of it.\n"
-            f"Phases: {phases} (filling the copies took {self.python_seconds:.1f} s of CPU while the server ran "
-            f"the COPY alongside; the replicator waited {self.copy_wait:.1f} s for it).\n"
+            f"Phases: {phases}.\n"
             f"Secondary indexes and foreign keys dropped during the load and rebuilt before commit: {rebuilt}."
         )
 
@@ -122,19 +118,14 @@ def seed_bulk(
         rng = random.Random(f"{seed}:{load}")
         template = make_template(redemptions=size, rng=rng, load=load, now=now)
         phase("template")
-        text, swept = _swept_text(template, now)
-        cloned = {str(pk) for model in CLONED for pk in template.ids[model]}
-        replicator = Replicator(text, cloned, load)
-        plan = TablePlan({m._meta.db_table: len(text[m][1]) * (copies - 1) for m in CLONED}, rebuild)
+        shifts = _shifts(copies, stage(template, now))
+        plan = TablePlan({m._meta.db_table: len(template.ids[m]) * (copies - 1) for m in CLONED}, rebuild)
         plan.drop()
         with connection.cursor() as cursor:
-            replicator.create_joined(cursor)
+            clone.prepare(cursor, load, shifts)
         phase("prepare")
         say(f"load {load}: a template of {size:,} redemptions, {copies - 1:,} copies ...")
-        shifts = _shifts(copies, swept)
-        validations_from = int((now - timedelta(days=Validation.RETENTION_DAYS)).timestamp())
-        with CopyPipe(connection.connection) as pipe:
-            replicator.run(pipe, shifts, validations_from)
+        written = clone.copy_all(now - timedelta(days=Validation.RETENTION_DAYS))
         phase("copy")
         plan.restore_indexes()
         phase("indexes")
@@ -144,18 +135,16 @@ def seed_bulk(
     phase("commit")
     _vacuum()
     phase("vacuum")
-    created = {label: len(template.ids[m]) + replicator.written[m] for m, label in LABELS.items()}
+    created = {label: len(template.ids[m]) + written[m] for m, label in LABELS.items()}
     created = {"campaigns": len(template.campaigns), **created}
     seconds = time.perf_counter() - started
-    return BulkResult(
-        load, users, created, seconds, phases, replicator.python_seconds, pipe.waited, copies, plan.rebuilt
-    )
+    return BulkResult(load, users, created, seconds, phases, copies, plan.rebuilt)
 
 
 def _refuse(reset: bool, rebuild: str) -> None:
     if connection.vendor != "postgresql":
         raise BulkRefused(
-            f"--redemptions above {BULK_THRESHOLD:,} loads through PostgreSQL's COPY; this database is "
+            f"--redemptions above {BULK_THRESHOLD:,} is a bulk load that PostgreSQL makes itself; this database is "
             f"{connection.vendor}. Use PostgreSQL (DATABASE_URL=postgres://...) or at most {BULK_THRESHOLD:,}."
         )
     if reset:
@@ -180,24 +169,6 @@ def _next_load() -> int:
     """1 + the highest load number present (campaign metadata :data:`LOAD_KEY`)."""
     loads = Campaign.objects.filter(metadata__has_key=LOAD_KEY).values_list(f"metadata__{LOAD_KEY}", flat=True)
     return max((int(n) for n in loads), default=0) + 1
-
-
-def _swept_text(template: Template, now: datetime) -> tuple[dict, int]:
-    """The template's rows as every copy shows them, and how many seconds after ``now`` that state is.
-
-    A copy is moved back in time, so its sessions that are ACTIVE in the template have expired by now: the
-    product's sweeper (:func:`sessions.services.expire_sessions`) runs, in a savepoint that is then rolled
-    back, as soon as the last of them has expired; the rows are read in that state. Copies are moved back at
-    least that far, so that its release times are in the past too.
-    """
-    active = ValidationSession.objects.filter(pk__in=template.ids[ValidationSession], status=SessionStatus.ACTIVE)
-    latest = active.aggregate(latest=Max("expires_at"))["latest"]
-    sweep_at = max(now, latest or now) + timedelta(seconds=1)
-    savepoint = transaction.savepoint()
-    expire_sessions(sweep_at)
-    text = template_text(template)
-    transaction.savepoint_rollback(savepoint)
-    return text, math.ceil((sweep_at - now).total_seconds())
 
 
 def _shifts(copies: int, least: int) -> list[int]:

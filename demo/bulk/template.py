@@ -8,17 +8,20 @@ rules, segments, request logs, events) stays as it is, once, and the clones poin
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db import connection, models
+from django.db import connection, models, transaction
+from django.db.models import Max
 
 from campaigns.models import Customer, Order, Segment, ValidationRuleAssignment, Voucher, VoucherTransaction
 from demo.catalogue import HISTORY, Namespace
 from demo.loader import DemoRows, quiet_queries, replay
 from redemptions.models import Redemption, Rollback, Validation
-from sessions.models import SessionLock, ValidationSession
+from sessions.models import SessionLock, SessionStatus, ValidationSession
+from sessions.services import expire_sessions
 from stacking.services import held_for_load
 
 # The rows each clone repeats, in the order they are written (foreign keys are deferred anyway).
@@ -79,21 +82,37 @@ def make_template(*, redemptions: int, rng: random.Random, load: int, now: datet
     return Template(ids, list(rows.campaigns.values_list("pk", flat=True)))
 
 
-def template_text(template: Template) -> dict[type[models.Model], tuple[list[str], list[str]]]:
-    """Each cloned table's columns and the template's rows as COPY text lines (without their newline)."""
-    out = {}
+def staged(model: type[models.Model]) -> str:
+    """The temporary table that holds ``model``'s template rows as the copies show them."""
+    return f"_tpl_{model._meta.db_table}"
+
+
+def stage(template: Template, now: datetime) -> int:
+    """Put the template's rows, as every copy shows them, into the :func:`staged` tables, and return how many
+    seconds after ``now`` that state is.
+
+    A copy is moved back in time, so its sessions that are ACTIVE in the template have expired by now: the
+    product's sweeper (:func:`sessions.services.expire_sessions`) runs, in a savepoint that is then rolled
+    back, as soon as the last of them has expired; the rows are read in that state. Copies are moved back at
+    least that far, so that their release times are in the past too.
+    """
+    active = ValidationSession.objects.filter(pk__in=template.ids[ValidationSession], status=SessionStatus.ACTIVE)
+    latest = active.aggregate(latest=Max("expires_at"))["latest"]
+    sweep_at = max(now, latest or now) + timedelta(seconds=1)
     with connection.connection.cursor() as cursor:
+        for model in CLONED:  # created before the savepoint, so that they outlive its rollback
+            cursor.execute(f'DROP TABLE IF EXISTS "{staged(model)}"')  # an earlier load in the same transaction
+            table = model._meta.db_table
+            cursor.execute(f'CREATE TEMPORARY TABLE "{staged(model)}" ON COMMIT DROP AS TABLE "{table}" WITH NO DATA')
+        savepoint = transaction.savepoint()
+        expire_sessions(sweep_at)
+        rows = {}
         for model in CLONED:
-            columns = [f.column for f in model._meta.concrete_fields if not _serial(f)]
-            select = ", ".join(f'"{c}"' for c in columns)
-            pk = model._meta.pk.column
-            statement = f'COPY (SELECT {select} FROM "{model._meta.db_table}" WHERE "{pk}" = ANY(%s)) TO STDOUT'
-            with cursor.copy(statement, [template.ids[model]]) as copy:
-                text = b"".join(bytes(block) for block in copy).decode()
-            out[model] = (columns, text.splitlines())
-    return out
-
-
-def _serial(field: models.Field) -> bool:
-    """An integer primary key the database numbers (a clone gets a new one by leaving it out)."""
-    return field.primary_key and isinstance(field, models.AutoField | models.BigAutoField)
+            select = f'SELECT * FROM "{model._meta.db_table}" WHERE "{model._meta.pk.column}" = ANY(%s)'
+            with cursor.copy(f"COPY ({select}) TO STDOUT (FORMAT binary)", [template.ids[model]]) as copy:
+                rows[model] = b"".join(bytes(block) for block in copy)
+        transaction.savepoint_rollback(savepoint)
+        for model, data in rows.items():
+            with cursor.copy(f'COPY "{staged(model)}" FROM STDIN (FORMAT binary)') as copy:
+                copy.write(data)
+    return math.ceil((sweep_at - now).total_seconds())

@@ -1,8 +1,8 @@
 """``python manage.py seed_demo``: demo data and one login per role.
 
 Up to ``demo.bulk.BULK_THRESHOLD`` redemptions the small demo (demo.loader) makes the data through the
-product's own services; above it the load goes through PostgreSQL's COPY (demo.bulk), which replicates a
-small demo: each such run adds another batch; SQLite and ``--reset`` are refused there.
+product's own services; above it PostgreSQL replicates a small demo (demo.bulk): each such run adds another
+batch; SQLite and ``--reset`` are refused there.
 """
 
 from django.contrib.auth.models import Group
@@ -26,8 +26,8 @@ class Command(BaseCommand):
             default=catalogue.DEFAULT_REDEMPTIONS,
             metavar="N",
             help=f"number of redemptions, stacked parents included (default {catalogue.DEFAULT_REDEMPTIONS}, "
-            f"at least {catalogue.MIN_REDEMPTIONS}); above {demo_bulk.BULK_THRESHOLD:,}: a bulk load through COPY "
-            "on PostgreSQL, adding another batch on every run",
+            f"at least {catalogue.MIN_REDEMPTIONS}); above {demo_bulk.BULK_THRESHOLD:,}: a bulk load on "
+            "PostgreSQL, adding another batch on every run",
         )
         parser.add_argument(
             "--seed",

@@ -1,99 +1,20 @@
-"""The COPY plumbing of a bulk load: a writer thread streaming chunks, and the secondary indexes and
-foreign keys dropped during the load and recreated before commit.
+"""The secondary indexes and foreign keys of the tables a bulk load writes: dropped during the load, recreated
+before commit.
 
-Speed: the replicator fills the next chunk while the writer thread streams the previous one to the server
-(one ``COPY ... FROM STDIN`` per table and chunk, pre-formatted text, about 2x faster than
-``copy.write_row``), so Python and PostgreSQL each keep one core busy. Per-row foreign-key checks and index
-maintenance cost far more than the COPY itself, so while a table holds at most four times the rows the
-load adds, :class:`TablePlan` drops its secondary indexes and foreign keys *inside the transaction* and
-recreates them from their own definitions (``pg_get_indexdef`` / ``pg_get_constraintdef``) before commit:
-a failed load rolls everything back, indexes included, and the schema comes out as it went in.
+Per-row foreign-key checks and index maintenance cost far more than writing the rows, so while a table holds
+at most four times the rows the load adds, :class:`TablePlan` drops its secondary indexes and foreign keys
+*inside the transaction* and recreates them from their own definitions (``pg_get_indexdef`` /
+``pg_get_constraintdef``) before commit: a failed load rolls everything back, indexes included, and the
+schema comes out as it went in.
 """
 
 from __future__ import annotations
 
-import queue
-import threading
-import time
-
 from django.db import connection
 
 
-class CopyPipe:
-    """Streams ``(table, columns, text)`` chunks to the server from a writer thread, one COPY each.
-
-    The generator (main thread) keeps producing the next chunk while the writer waits on the socket with
-    the GIL released, so Python and PostgreSQL run in parallel. The connection is used by the writer only,
-    and only while the pipe is open. A writer error is raised in the main thread at the next ``send`` or
-    at ``close``; leaving the block on an exception stops the writer before the transaction rolls back.
-    """
-
-    def __init__(self, raw_connection) -> None:
-        self.raw = raw_connection
-        self.queue: queue.Queue = queue.Queue(maxsize=12)
-        self.error: BaseException | None = None
-        self.abort = False
-        self.waited = 0.0  # main-thread seconds spent waiting for the server (backpressure, final drain)
-        self.thread = threading.Thread(target=self._run, name="bulk-copy", daemon=True)
-
-    def __enter__(self) -> CopyPipe:
-        self.thread.start()
-        return self
-
-    def __exit__(self, exc_type, exc, tb) -> None:
-        self.close(abort=exc_type is not None)
-
-    def send(self, table: str, columns: str, text: str, then: tuple[str, ...] = ()) -> None:
-        """COPY ``text`` into ``table``, then run the statements ``then`` (in the writer thread)."""
-        if not text:
-            return
-        item = (table, columns, text, then)
-        mark = time.perf_counter()
-        while True:
-            if self.error is not None:
-                raise self.error
-            try:
-                self.queue.put(item, timeout=0.5)
-                break
-            except queue.Full:
-                continue
-        self.waited += time.perf_counter() - mark
-
-    def close(self, *, abort: bool = False) -> None:
-        mark = time.perf_counter()
-        self.abort = abort
-        if abort:
-            try:
-                while True:
-                    self.queue.get_nowait()
-            except queue.Empty:
-                pass
-        self.queue.put(None)
-        self.thread.join()
-        self.waited += time.perf_counter() - mark
-        if self.error is not None and not abort:
-            raise self.error
-
-    def _run(self) -> None:
-        try:
-            with self.raw.cursor() as cursor:
-                while True:
-                    item = self.queue.get()
-                    if item is None or self.abort:
-                        return
-                    table, columns, text, then = item
-                    with cursor.copy(f'COPY "{table}" ({columns}) FROM STDIN') as copy:
-                        copy.write(text)
-                    for statement in then:
-                        cursor.execute(statement)
-        except BaseException as exc:  # handed to the main thread
-            self.error = exc
-            while self.queue.get() is not None:  # unblock the producer until it notices
-                pass
-
-
 class TablePlan:
-    """For each table a load writes: keep its secondary indexes and foreign keys during the COPY, or drop
+    """For each table a load writes: keep its secondary indexes and foreign keys while the copies are written, or drop
     them inside the load's transaction and recreate them from their own definitions before commit.
 
     Measured on this machine for a load of 1M redemptions: with the indexes kept, the server spends

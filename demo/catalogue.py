@@ -1,16 +1,18 @@
-"""What the demo is made of: categories, segments, validation rules, campaigns, products, customers' names,
-the API channels and the weights of the simulated history. Plain values and the two helpers both
-loaders use to write them (rule_condition, ascii_name); no database access."""
+"""What the demo is made of: the shop's data in ``catalogue.toml`` (categories, segments, validation rules,
+campaigns, products, customers' names, API channels, the weights of the simulated history) as typed specs,
+and the two helpers both loaders use to write them (rule_condition, ascii_name); no database access."""
 
 from __future__ import annotations
 
+import tomllib
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
-from decimal import Decimal
+from pathlib import Path
 
 from campaigns.models import CampaignType, DiscountType, Segment
+from campaigns.services.requests import Discount
 from redemptions.models import Validation
 from stacking.checks import FailureCode
 from stacking.models import DiscountCalculation, StackingEligibility
@@ -19,10 +21,10 @@ from voucherhub import roles
 DEFAULT_REDEMPTIONS = 3000
 MIN_REDEMPTIONS = 100  # room for the fifteen failure codes, used-up vouchers, stacks and rollbacks
 DEFAULT_SEED = 2026
-MARKER_CAMPAIGN = "Black Friday 2026"  # present = demo data loaded
 SOURCE_ID_PREFIX = "demo-"  # customers' and orders' source_id
 HISTORY = timedelta(days=90)
 VALIDATIONS_KEPT = timedelta(days=Validation.RETENTION_DAYS)
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and typed
 
 # (username, group, superuser): one login per role of SPEC section 1, and a superuser.
 DEMO_USERS: tuple[tuple[str, str | None, bool], ...] = (
@@ -33,26 +35,12 @@ DEMO_USERS: tuple[tuple[str, str | None, bool], ...] = (
 )
 
 
-# --- the catalogue --------------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class CategorySpec:
     name: str
     hierarchy: int
     eligibility: str
     calculation: str
-
-
-CATEGORIES = (
-    CategorySpec("Black Friday", 1, StackingEligibility.EXCLUSIVE, DiscountCalculation.INITIAL_AMOUNT),
-    CategorySpec("Loyalty", 2, StackingEligibility.JOINT, DiscountCalculation.DISCOUNTED_AMOUNT),
-    CategorySpec("Seasonal", 3, StackingEligibility.REGULAR, DiscountCalculation.DEFAULT),
-    CategorySpec("Newsletter", 4, StackingEligibility.REGULAR, DiscountCalculation.INITIAL_AMOUNT),
-    CategorySpec("Delivery", 5, StackingEligibility.REGULAR, DiscountCalculation.DISCOUNTED_AMOUNT),
-    # JOINT, so that a gift card still pays next to an exclusive coupon (stacking.engine, rule 4).
-    CategorySpec("Gift cards", 10, StackingEligibility.JOINT, DiscountCalculation.DEFAULT),
-)
 
 
 @dataclass(frozen=True)
@@ -63,17 +51,9 @@ class SegmentSpec:
     filter: dict
 
 
-SEGMENTS = (
-    SegmentSpec("gold", "Gold & Platinum members", Segment.Type.AUTO_UPDATE, {"tier": ["gold", "platinum"]}),
-    SegmentSpec("poland", "Customers in Poland", Segment.Type.AUTO_UPDATE, {"country": "PL"}),
-    SegmentSpec("beta", "Beta testers", Segment.Type.STATIC, {}),
-)
-
-
 @dataclass(frozen=True)
 class RuleSpec:
-    """A validation rule and how the demo evaluates it. ``kind``: min_amount, product, segment,
-    customer_tier or per_customer (the rule names of API.md section 7 the engine will evaluate)."""
+    """A validation rule of one condition; ``kind`` says which (see :func:`rule_condition`)."""
 
     key: str
     name: str
@@ -82,54 +62,28 @@ class RuleSpec:
     error_message: str = ""
 
 
-RULES = (
-    RuleSpec("min_100", "Orders from 100.00", "min_amount", 10_000, "Black Friday codes need an order of 100.00"),
-    RuleSpec("min_200", "Orders from 200.00", "min_amount", 20_000, "Free delivery starts at 200.00"),
-    RuleSpec("sneakers", "Basket with trail sneakers", "product", "prod-sneakers", "Add the Trail Sneakers"),
-    RuleSpec("gold_segment", "Gold and platinum members only", "segment", "gold", "For VIP members only"),
-    RuleSpec("poland", "Customers in Poland", "segment", "poland", "Valid in Poland only"),
-    RuleSpec("once", "Once per customer", "per_customer", 1, "You have already used a welcome code"),
-    RuleSpec("tier_silver", "Silver members", "customer_tier", "silver"),
-    RuleSpec("tier_gold", "Gold members", "customer_tier", "gold"),
-    RuleSpec("tier_platinum", "Platinum members", "customer_tier", "platinum"),
-)
-
-
-def pct(percent: int, limit: int | None = None) -> dict:
-    return {"discount_type": DiscountType.PERCENT, "percent_off": Decimal(percent), "amount_limit": limit}
-
-
-def off(amount: int) -> dict:
-    return {"discount_type": DiscountType.AMOUNT, "amount_off": amount}
-
-
-def fixed(amount: int) -> dict:
-    return {"discount_type": DiscountType.FIXED, "fixed_amount": amount}
-
-
 @dataclass(frozen=True)
 class TierSpec:
     name: str
-    discount: dict
+    discount: Discount
     rule: str | None
 
 
 @dataclass(frozen=True)
 class CampaignSpec:
-    """A demo campaign. Dates are days from now (negative: past). ``vouchers`` is the count at the default
-    size; it scales with the number of redemptions. ``weight`` is its share of successful calls."""
+    """A demo campaign (``catalogue.toml`` says what each field means)."""
 
     key: str
     name: str
     type: str
     category: str
     description: str
-    start: int | None
-    end: int | None
     weight: int
+    start: int | None = None
+    end: int | None = None
     prefix: str = ""
     vouchers: int = 0
-    discounts: tuple[dict, ...] = ()
+    discounts: tuple[Discount, ...] = ()
     quantities: tuple[int | None, ...] = (None,)
     gift_amounts: tuple[int, ...] = ()
     rules: tuple[str, ...] = ()
@@ -137,140 +91,54 @@ class CampaignSpec:
     metadata: dict = field(default_factory=dict)
 
 
-CAMPAIGNS = (
-    CampaignSpec(
-        "bf",
-        MARKER_CAMPAIGN,
-        CampaignType.DISCOUNT_COUPONS,
-        "Black Friday",
-        "Single-use codes for the Black Friday week; exclusive, orders from 100.00.",
-        start=-30,
-        end=10,
-        weight=22,
-        prefix="BF26-",
-        vouchers=80,
-        discounts=(pct(20, 10_000), pct(20, 10_000), pct(30, 15_000)),
-        quantities=(1, 1, 1, 1, 1, 1, 5, None),
-        rules=("min_100",),
-        metadata={"region": "EU", "team": "growth"},
-    ),
-    CampaignSpec(
-        "welcome",
-        "Welcome 10% Off",
-        CampaignType.DISCOUNT_COUPONS,
-        "Newsletter",
-        "Newsletter sign-up codes: 10% off the first order, once per customer.",
-        start=-400,
-        end=None,
-        weight=6,
-        prefix="WELCOME-",
-        vouchers=8,
-        discounts=(pct(10),),
-        quantities=(None,),
-        rules=("once",),
-        metadata={"source": "newsletter"},
-    ),
-    CampaignSpec(
-        "school",
-        "Back to School 2026",
-        CampaignType.DISCOUNT_COUPONS,
-        "Seasonal",
-        "Amount-off codes for August and September; ended.",
-        start=-100,
-        end=-55,
-        weight=10,
-        prefix="SCHOOL-",
-        vouchers=60,
-        discounts=(off(1_500), off(2_500), off(5_000)),
-        quantities=(5, 10, 10, 25),
-        metadata={"region": "PL"},
-    ),
-    CampaignSpec(
-        "vip",
-        "VIP Friends & Family",
-        CampaignType.DISCOUNT_COUPONS,
-        "Loyalty",
-        "Codes for gold and platinum members; stack with everything.",
-        start=-300,
-        end=None,
-        weight=8,
-        prefix="VIP-",
-        vouchers=30,
-        discounts=(pct(15), pct(25, 20_000)),
-        quantities=(20, None),
-        rules=("gold_segment",),
-        metadata={"team": "crm"},
-    ),
-    CampaignSpec(
-        "bundle",
-        "Sneaker Bundle",
-        CampaignType.DISCOUNT_COUPONS,
-        "Seasonal",
-        "Trail Sneakers and an accessory for a fixed 299.00.",
-        start=-120,
-        end=60,
-        weight=5,
-        prefix="BUNDLE-",
-        vouchers=20,
-        discounts=(fixed(29_900),),
-        quantities=(3, None, None),
-        rules=("sneakers",),
-    ),
-    CampaignSpec(
-        "summer",
-        "Summer Gift Cards",
-        CampaignType.GIFT_VOUCHERS,
-        "Gift cards",
-        "Gift cards sold in the shops and online.",
-        start=-330,
-        end=None,
-        weight=14,
-        prefix="GIFT-",
-        vouchers=60,
-        gift_amounts=(5_000, 10_000, 10_000, 20_000, 50_000),
-        metadata={"sold_in": "shops and online"},
-    ),
-    CampaignSpec(
-        "corp",
-        "Corporate Gift Cards",
-        CampaignType.GIFT_VOUCHERS,
-        "Gift cards",
-        "Gift cards bought by companies for their staff; valid one year.",
-        start=-200,
-        end=165,
-        weight=5,
-        prefix="CORP-",
-        vouchers=20,
-        gift_amounts=(25_000, 100_000),
-        metadata={"b2b": True},
-    ),
-    CampaignSpec(
-        "loyalty",
-        "Loyalty Promotion",
-        CampaignType.PROMOTION,
-        "Loyalty",
-        "Automatic discounts by membership tier; no code needed.",
-        start=-365,
-        end=None,
-        weight=8,
-        tiers=(
-            TierSpec("Silver members 5%", pct(5), "tier_silver"),
-            TierSpec("Gold members 10%", pct(10), "tier_gold"),
-            TierSpec("Platinum members 15%", pct(15, 15_000), "tier_platinum"),
-        ),
-    ),
-    CampaignSpec(
-        "delivery",
-        "Free Delivery Over 200",
-        CampaignType.PROMOTION,
-        "Delivery",
-        "Delivery is on us for orders from 200.00.",
-        start=-200,
-        end=None,
-        weight=5,
-        tiers=(TierSpec("Free delivery", off(1_500), "min_200"),),
-    ),
+def discount(fields: Mapping) -> Discount:
+    """``{percent, limit}``, ``{amount_off}`` or ``{fixed}`` as the services' :class:`Discount`."""
+    if "percent" in fields:
+        return Discount(DiscountType.PERCENT, percent_off=fields["percent"], amount_limit=fields.get("limit"))
+    if "amount_off" in fields:
+        return Discount(DiscountType.AMOUNT, amount_off=fields["amount_off"])
+    return Discount(DiscountType.FIXED, fixed_amount=fields["fixed"])
+
+
+def campaign(fields: dict) -> CampaignSpec:
+    return CampaignSpec(
+        **{
+            **fields,
+            "type": CampaignType(fields["type"]),
+            "discounts": tuple(discount(d) for d in fields.get("discounts", ())),
+            "quantities": tuple(q or None for q in fields.get("quantities", [0])),  # 0: unlimited
+            "gift_amounts": tuple(fields.get("gift_amounts", ())),
+            "rules": tuple(fields.get("rules", ())),
+            "tiers": tuple(
+                TierSpec(t["name"], discount(t["discount"]), t.get("rule")) for t in fields.get("tiers", ())
+            ),
+        }
+    )
+
+
+_DATA = tomllib.loads(Path(__file__).with_name("catalogue.toml").read_text(encoding="utf-8"))
+CATEGORIES = tuple(
+    CategorySpec(
+        c["name"], c["hierarchy"], StackingEligibility[c["eligibility"]], DiscountCalculation[c["calculation"]]
+    )
+    for c in _DATA["categories"]
 )
+SEGMENTS = tuple(SegmentSpec(**{**s, "type": Segment.Type(s["type"])}) for s in _DATA["segments"])
+RULES = tuple(RuleSpec(**rule) for rule in _DATA["rules"])
+CAMPAIGNS = tuple(campaign(fields) for fields in _DATA["campaigns"])
+MARKER_CAMPAIGN = CAMPAIGNS[0].name  # present = demo data loaded
+PRODUCTS = tuple(tuple(product) for product in _DATA["shop"]["products"])  # (source_id, sku, name, price)
+ACCESSORIES = tuple(p for p in PRODUCTS if p[3] <= 5_900)
+NAMES = _DATA["countries"]  # country: (weight, language, first names, last names)
+TIERS = tuple(_DATA["shop"]["membership_tiers"])
+TIER_WEIGHTS = tuple(_DATA["shop"]["membership_tiers"].values())
+UNKNOWN_CODES = tuple(_DATA["shop"]["unknown_codes"])
+ROLLBACK_REASONS = tuple(_DATA["shop"]["rollback_reasons"])
+# (name, weight, user agent, origin, metadata) of the API keys whose names are the channels of API calls.
+API_CHANNELS = tuple(
+    (c["name"], c["weight"], c["user_agent"], c.get("origin", ""), c["metadata"]) for c in _DATA["channels"]
+)
+FAILURE_WEIGHTS = {FailureCode(code): weight for code, weight in _DATA["failure_weights"].items()}
 
 
 @dataclass(frozen=True)
@@ -298,84 +166,6 @@ class Namespace:
 
 
 DEMO = Namespace()
-DISCOUNT_KEYS = ("bf", "welcome", "school", "vip", "bundle")
-GIFT_KEYS = ("summer", "corp")
-
-# (product source_id, sku source_id, name, price)
-PRODUCTS = (
-    ("prod-sneakers", "sku-sneakers-42", "Trail Sneakers", 34_900),
-    ("prod-jacket", "sku-jacket-l", "Rain Jacket", 44_900),
-    ("prod-backpack", "sku-backpack-grey", "City Backpack", 25_900),
-    ("prod-jeans", "sku-jeans-32", "Slim Jeans", 19_900),
-    ("prod-hoodie", "sku-hoodie-m", "Hoodie", 17_900),
-    ("prod-tee", "sku-tee-m", "Organic T-shirt", 7_900),
-    ("prod-bottle", "sku-bottle-750", "Steel Bottle", 5_900),
-    ("prod-cap", "sku-cap", "Baseball Cap", 4_900),
-    ("prod-socks", "sku-socks-3pack", "Wool Socks (3 pack)", 3_900),
-    ("prod-giftbox", "sku-giftbox", "Gift Box", 2_900),
-)
-ACCESSORIES = tuple(p for p in PRODUCTS if p[3] <= 5_900)
-
-NAMES = {  # country: (weight, language, first names, last names)
-    "PL": (35, "pl", ["Anna", "Zofia", "Maja", "Julia", "Hanna", "Jakub", "Piotr", "Tomasz", "Kacper", "Marek"],
-           ["Nowak", "Kowal", "Wójcik", "Mazur", "Krawczyk", "Zając", "Król", "Wróbel"]),
-    "DE": (18, "de", ["Lukas", "Jonas", "Leon", "Sophie", "Emma", "Mia", "Felix", "Lena"],
-           ["Müller", "Schmidt", "Schneider", "Fischer", "Weber", "Becker"]),
-    "FR": (10, "fr", ["Camille", "Hugo", "Chloé", "Louis", "Léa", "Jules", "Manon"],
-           ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Petit"]),
-    "ES": (8, "es", ["Lucía", "Mateo", "Sofía", "Pablo", "Martina", "Daniel"],
-           ["García", "Fernández", "López", "Martínez", "Sánchez"]),
-    "GB": (10, "en", ["Oliver", "Amelia", "James", "Isla", "George", "Olivia"],
-           ["Smith", "Jones", "Taylor", "Brown", "Williams"]),
-    "NL": (7, "nl", ["Daan", "Sanne", "Lotte", "Bram", "Emma", "Ruben"],
-           ["de Jong", "Jansen", "de Vries", "van Dijk", "Bakker"]),
-    "US": (12, "en", ["Noah", "Emily", "Ethan", "Ava", "Liam", "Harper"],
-           ["Johnson", "Miller", "Davis", "Wilson", "Moore"]),
-}  # fmt: skip
-TIERS = ("bronze", "silver", "gold", "platinum")
-TIER_WEIGHTS = (50, 25, 18, 7)
-
-# The API keys whose names are the channels of API calls: (name, weight, user agent, origin, metadata).
-API_CHANNELS = (
-    ("Web shop", 60, "OpenAPI-Python-SDK/6.1.1", "https://shop.example.com", {"store": "online", "platform": "web"}),
-    ("Mobile app", 25, "okhttp/4.12.0", "", {"store": "online", "platform": "android"}),
-    ("POS Warsaw", 15, "VoucherPOS/2.3 (Linux)", "", {"store": "Warsaw Mokotów", "platform": "pos"}),
-)
-UNKNOWN_CODES = ("BLACKFRIDAY", "SUMMER2025", "WELCOME", "FREESHIP", "BF26-OOOOOO", "VIP-TEST", "GIFT-1234")
-ROLLBACK_REASONS = (
-    "Order canceled by the customer",
-    "Items returned",
-    "Payment failed",
-    "Duplicate order",
-    "Fraud check failed",
-)
-SKIP_MESSAGES = {
-    "applicable_redeemables_limit_exceeded": "Applicable redeemables limit exceeded",
-    "applicable_redeemables_per_category_limit_exceeded": "Applicable redeemables per category limit exceeded",
-    "applicable_exclusive_redeemables_limit_exceeded": "Applicable exclusive redeemables limit exceeded",
-    "exclusion_rules_not_met": "Exclusion rules not met",
-    "preceding_validation_failed": "Preceding validation failed",
-}
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: codes are read aloud and typed
-
-# Share of random failures by code; the shape and payload errors are rarer than expired or used-up codes.
-FAILURE_WEIGHTS = {
-    FailureCode.RESOURCE_NOT_FOUND: 12,
-    FailureCode.VOUCHER_NOT_ACTIVE: 5,
-    FailureCode.VOUCHER_EXPIRED: 14,
-    FailureCode.VOUCHER_DISABLED: 6,
-    FailureCode.QUANTITY_EXCEEDED: 12,
-    FailureCode.GIFT_AMOUNT_EXCEEDED: 9,
-    FailureCode.ORDER_RULES_VIOLATED: 12,
-    FailureCode.CUSTOMER_RULES_VIOLATED: 8,
-    FailureCode.REDEMPTION_RULES_VIOLATED: 6,
-    FailureCode.INVALID_ORDER: 2,
-    FailureCode.INVALID_AMOUNT: 2,
-    FailureCode.MISSING_AMOUNT: 2,
-    FailureCode.MISSING_ORDER_ITEMS: 3,
-    FailureCode.MISSING_CUSTOMER: 4,
-    FailureCode.INVALID_PAYLOAD: 3,
-}
 
 
 def rule_condition(spec: RuleSpec, segments: Mapping[str, Segment]) -> dict:

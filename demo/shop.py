@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from campaigns.models import Campaign, Customer, PromotionTier, Segment, Voucher
 from campaigns.services.campaigns import create_campaign
 from campaigns.services.customers import create_customer
-from campaigns.services.requests import Discount, Gift, TierRequest, VoucherTemplate
+from campaigns.services.requests import Gift, TierRequest, VoucherTemplate
 from campaigns.services.segments import create_segment
 from campaigns.services.validation_rules import create_validation_rule
 from campaigns.services.vouchers import create_voucher
@@ -52,17 +52,6 @@ class Shop:
     campaigns: dict[str, Campaign] = field(default_factory=dict)
     left: dict[str, int | None] = field(default_factory=dict)
     aside: dict[str, Voucher] = field(default_factory=dict)
-
-
-def discount_of(fields: dict) -> Discount:
-    percent = fields.get("percent_off")
-    return Discount(
-        type=str(fields["discount_type"]),
-        percent_off=int(percent) if percent is not None else None,
-        amount_off=fields.get("amount_off"),
-        fixed_amount=fields.get("fixed_amount"),
-        amount_limit=fields.get("amount_limit"),
-    )
 
 
 class ShopBuilder:
@@ -147,11 +136,9 @@ class ShopBuilder:
         if spec.gift_amounts:
             template = VoucherTemplate(gift=Gift(spec.gift_amounts[0]))
         elif spec.discounts:
-            template = VoucherTemplate(discount=discount_of(spec.discounts[0]))
+            template = VoucherTemplate(discount=spec.discounts[0])
         tiers = [
-            TierRequest(
-                name=t.name, discount=discount_of(t.discount), validation_rules=(rules[t.rule],) if t.rule else ()
-            )
+            TierRequest(name=t.name, discount=t.discount, validation_rules=(rules[t.rule],) if t.rule else ())
             for t in spec.tiers
         ]
         campaign = create_campaign(
@@ -180,7 +167,7 @@ class ShopBuilder:
             caller=self.caller,
             code=self.code(spec.prefix),
             campaign_id=campaign.id,
-            discount=discount_of(spec.discounts[i % len(spec.discounts)]) if spec.discounts else None,
+            discount=spec.discounts[i % len(spec.discounts)] if spec.discounts else None,
             gift=Gift(spec.gift_amounts[i % len(spec.gift_amounts)]) if spec.gift_amounts else None,
             redemption_quantity=quantity,
             **more,

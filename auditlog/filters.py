@@ -8,7 +8,7 @@ import django_filters
 from django import forms
 
 from dashboard.filters import FilterPanelMixin, bootstrap_widgets, day_start
-from voucherhub.models import ChannelType
+from dashboard.labels import channel_from_label
 
 from .models import Event, RequestLog
 
@@ -47,8 +47,9 @@ class AuditFilterSet(FilterPanelMixin, django_filters.FilterSet):
         return queryset.filter(**{f"{self.date_field}__lt": day_start(value + timedelta(days=1))})
 
     def filter_channel(self, queryset, name, value):
-        if value.upper() in ChannelType.values:
-            return queryset.filter(channel_type=value.upper())
+        # "API" or "Dashboard user" (as the lists show it; the stored code too) is a kind, anything else a name.
+        if channel_type := channel_from_label(value):
+            return queryset.filter(channel_type=channel_type)
         return queryset.filter(channel_id=value)
 
 
@@ -75,7 +76,7 @@ class RequestLogFilter(AuditFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.form.fields["status"].widget.attrs["placeholder"] = "404 or 4xx"
-        self.form.fields["channel"].widget.attrs["placeholder"] = "API key name"
+        self.form.fields["channel"].widget.attrs["placeholder"] = "API, Dashboard user, or a key's or user's name"
         self.form.fields["path"].widget.attrs["placeholder"] = "/v1/redemptions"
 
     def filter_status(self, queryset, name, value):

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from dashboard.formatting import EMPTY, when
+from dashboard.labels import channel
 from voucherhub.privacy import shown_path
 
 from .models import Event, RequestLog
@@ -52,7 +53,7 @@ class RequestLogTable(AuditTable):
         return format_html('<span class="badge {}">{}</span>', STATUS_CLASSES.get(value // 100, "text-bg-light"), value)
 
     def render_channel_id(self, value, record):
-        return format_html('{}<div class="small text-secondary">{}</div>', record.channel_type, value or EMPTY)
+        return channel(record.channel_type, value)
 
     def render_duration_ms(self, value):
         return f"{value} ms"
@@ -85,7 +86,7 @@ class EventTable(AuditTable):
         return format_html('{}<div class="small text-secondary">{}</div>', value or EMPTY, record.resource_type)
 
     def render_channel_id(self, value, record):
-        return format_html('{}<div class="small text-secondary">{}</div>', record.channel_type, value or EMPTY)
+        return channel(record.channel_type, value)
 
     def render_request_log(self, value):
         url = reverse("auditlog:log_detail", args=[value])

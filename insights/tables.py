@@ -10,6 +10,7 @@ from auditlog.models import Event
 from campaigns.models import Campaign, Voucher, VoucherTransaction
 from campaigns.queries import CampaignStatus
 from dashboard.formatting import EMPTY, money, when
+from dashboard.labels import channel, label
 from voucherhub.privacy import shown_json
 
 STATUS_CLASSES = {
@@ -33,7 +34,7 @@ REDEEMED_HINT = (
 
 def status_badge(status: str):
     return format_html(
-        '<span class="badge {}" data-testid="campaign-status">{}</span>', STATUS_CLASSES.get(status, ""), status
+        '<span class="badge {}" data-testid="campaign-status">{}</span>', STATUS_CLASSES.get(status, ""), label(status)
     )
 
 
@@ -227,9 +228,8 @@ class EventTable(_UserTable):
         return format_html("<code>{}</code>", value)
 
     def render_channel(self, record):
-        # The stored code ("USER", "API"), as the Redemptions and audit-log lists show it, not its label.
         who = record.user.get_username() if record.user_id else record.channel_id
-        return format_html('{}<div class="small text-secondary">{}</div>', record.channel_type, who)
+        return channel(record.channel_type, who)
 
     def render_data(self, value, record):
         shown = shown_json(value, self.user, is_customer=record.resource_type == "customer")

@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from dashboard.formatting import EMPTY, when
-from dashboard.labels import channel
-from voucherhub.privacy import shown_path
+from dashboard.labels import channel, label
+from voucherhub.privacy import shown_path, shown_resource_id
 
 from .models import Event, RequestLog
 
@@ -83,7 +83,8 @@ class EventTable(AuditTable):
         return format_html("<code>{}</code>", value)
 
     def render_resource_id(self, value, record):
-        return format_html('{}<div class="small text-secondary">{}</div>', value or EMPTY, record.resource_type)
+        shown = shown_resource_id(record, self.user)
+        return format_html('{}<div class="small text-secondary">{}</div>', shown or EMPTY, label(record.resource_type))
 
     def render_channel_id(self, value, record):
         return channel(record.channel_type, value)

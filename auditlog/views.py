@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView
 
 from dashboard.lists import DashboardListView, DetailPageMixin, SectionPageMixin
-from voucherhub.privacy import is_customer_path, shown_json, shown_path
+from voucherhub.privacy import is_customer_path, shown_identifier, shown_json, shown_path, shown_resource_id
 
 from .filters import EventFilter, RequestLogFilter
 from .models import Event, RequestLog
@@ -56,11 +56,13 @@ class RequestLogDetailView(AuditPageMixin, DetailPageMixin, DetailView):
         events = list(Event.objects.filter(request_log_id=log.pk).order_by("occurred_at", "id"))
         for event in events:
             event.data_json = pretty(shown_json(event.data, user, is_customer=event.resource_type == "customer"))
+            event.shown_resource_id = shown_resource_id(event, user)
         return super().get_context_data(
             request_json=pretty(shown_json(log.request_body, user, is_customer=customer_call)),
             response_json=pretty(shown_json(log.response_body, user, is_customer=customer_call)),
             query_json=pretty(shown_json(log.query, user)),
             shown_path=shown_path(log.path, user),
+            shown_ip=shown_identifier(log.ip, user),
             events=events,
             **kwargs,
         )

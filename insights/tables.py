@@ -11,7 +11,7 @@ from campaigns.models import Campaign, Voucher, VoucherTransaction
 from campaigns.queries import CampaignStatus
 from dashboard.formatting import EMPTY, money, when
 from dashboard.labels import channel, label
-from voucherhub.privacy import shown_json
+from voucherhub.privacy import shown_json, shown_resource_id
 
 STATUS_CLASSES = {
     CampaignStatus.ACTIVE: "text-bg-success",
@@ -237,3 +237,6 @@ class EventTable(_UserTable):
         return format_html(
             '<details><summary class="small">JSON</summary><pre class="small mb-0">{}</pre></details>', text
         )
+
+    def render_resource_id(self, value, record):
+        return shown_resource_id(record, self.user) or EMPTY

@@ -6,6 +6,8 @@ use these. Templates use them through ``{% load dashboard_tags %}`` (the ``label
 ``channel`` tag); tables import them from here.
 """
 
+from decimal import Decimal, InvalidOperation
+
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
@@ -23,6 +25,21 @@ def label(code) -> str:
     also for codes that have no choices (a validation's redeemable status)."""
     text = str(code or "").replace("_", " ").strip()
     return text[:1].upper() + text[1:].lower() if text else EMPTY
+
+
+def duration(amount, unit) -> str:
+    """An amount of a stored time unit in words: (7, "DAYS") -> "7 days", (1, "HOURS") -> "1 hour",
+    (Decimal("1.500000000"), "MINUTES") -> "1.5 minutes"."""
+    try:
+        number = Decimal(str(amount)).normalize()
+    except (InvalidOperation, ValueError):
+        return EMPTY
+    if not number.is_finite():
+        return EMPTY
+    words = label(unit).lower()
+    if number == 1 and words.endswith("s"):
+        words = words[:-1]
+    return f"{format(number, 'f')} {words}"
 
 
 def channel_label(channel_type) -> str:

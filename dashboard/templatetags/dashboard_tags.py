@@ -23,6 +23,7 @@ register.filter("when", formatting.when)
 register.filter("label", labels.label)
 register.filter("channel_label", labels.channel_label)
 register.simple_tag(labels.channel, name="channel")
+register.simple_tag(labels.duration, name="duration")
 
 
 @register.simple_tag(name="when")

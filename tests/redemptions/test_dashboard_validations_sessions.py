@@ -168,7 +168,7 @@ def test_the_table_alone_comes_back_for_a_filter_change(client, role_user):
     assert content.lstrip().startswith('<div id="session-table"') and "nav-tabs" not in content
     assert "No sessions match" in content
     tab = client.get(SESSIONS, headers={"HX-Request": "true", "HX-Target": "section-body"}).content.decode()
-    assert 'id="section-body"' in tab and "<html" not in tab and "No validation sessions yet" in tab
+    assert 'id="section-body"' in tab and "<html" not in tab and "No sessions yet" in tab
 
 
 @pytest.mark.parametrize(

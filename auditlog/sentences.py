@@ -38,8 +38,13 @@ def _upper_first(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _reason(code: Any) -> str:
-    return label(code).lower() if code else "no reason given"
+def _why(code: Any, reason: Callable[[str], str] | None) -> str:
+    """Why something failed, to follow a colon: the page's sentence for the code when it has one
+    (``reason``, e.g. stacking.reasons.sentence, which this app cannot import), else the code in words."""
+    if not code:
+        return "no reason given"
+    text = (reason(str(code)) if reason else "") or label(code).lower()
+    return text[:1].lower() + text[1:].rstrip(".")
 
 
 def _count(value: Any, noun: str) -> str:
@@ -58,10 +63,14 @@ def _session_created(data: dict) -> str:
     return f"Session {data.get('key', '')} locks {_codes(data)}{expires}."
 
 
-def _validated(data: dict) -> str:
-    status = data.get("status") or ""
-    why = f" ({_reason(data.get('failure_code'))})" if data.get("failure_code") else ""
-    return f"{_upper_first(_redeemable(data))} validated: {label(status).lower()}{why}."
+def _validated(data: dict, why: str) -> str:
+    status = label(data.get("status") or "").lower()
+    return f"{_upper_first(_redeemable(data))} validated: {status}{f' ({why})' if data.get('failure_code') else ''}."
+
+
+def _redeemed(data: dict) -> str:
+    amount = data.get("amount")
+    return f"{_upper_first(_redeemable(data))} redeemed{f' for {money(amount)}' if amount else ''}."
 
 
 def _export_finished(data: dict) -> str:
@@ -70,17 +79,19 @@ def _export_finished(data: dict) -> str:
     return f"Export ready: {_count(data.get('rows'), 'row')}."
 
 
+# Events that may say why something failed: (data, why) -> the sentence.
+WITH_REASON: dict[str, Callable[[dict, str], str]] = {
+    "redemption.failed": lambda d, why: f"Redemption of {_redeemable(d)} failed: {why}.",
+    "redemption.rollback.failed": lambda d, why: f"Rollback of redemption {d.get('redemption_id', '')} refused: {why}.",
+    "voucher.validated": _validated,
+}
+
 SENTENCES: dict[str, Callable[[dict], str]] = {
-    "redemption.succeeded": lambda d: f"{_upper_first(_redeemable(d))} redeemed for {money(d.get('amount'))}.",
-    "redemption.failed": lambda d: f"Redemption of {_redeemable(d)} failed: {_reason(d.get('failure_code'))}.",
+    "redemption.succeeded": _redeemed,
     "redemption.created": lambda d: f"Stacked redemption of {_count(d.get('stacked'), 'redeemable')}.",
     "redemption.rollback.succeeded": lambda d: (
         f"Redemption {d.get('redemption_id', '')} rolled back: {money(d.get('amount'))} returned."
     ),
-    "redemption.rollback.failed": lambda d: (
-        f"Rollback of redemption {d.get('redemption_id', '')} refused: {_reason(d.get('failure_code'))}."
-    ),
-    "voucher.validated": _validated,
     "session.created": _session_created,
     "session.released": lambda d: (
         f"Session {d.get('key', '')} released ({label(d.get('reason')).lower()}): {_codes(d)} available again."
@@ -111,15 +122,17 @@ SENTENCES: dict[str, Callable[[dict], str]] = {
 }
 
 
-def sentence(event) -> str:
-    """The event in words (see the module's docstring); never fails on data it does not expect."""
+def sentence(event, *, reason: Callable[[str], str] | None = None) -> str:
+    """The event in words (see the module's docstring); never fails on data it does not expect.
+    ``reason``: a failure code's sentence, for pages of apps that may import it (stacking.reasons)."""
     data = event.data if isinstance(event.data, dict) else {}
-    words = SENTENCES.get(event.type)
-    if words is not None:
-        try:
-            return words(data)
-        except (TypeError, ValueError, AttributeError):
-            pass
+    try:
+        if event.type in WITH_REASON:
+            return WITH_REASON[event.type](data, _why(data.get("failure_code"), reason))
+        if event.type in SENTENCES:
+            return SENTENCES[event.type](data)
+    except (TypeError, ValueError, AttributeError):
+        pass
     subject, _, verb = (event.type or "").rpartition(".")
     return f"{label(subject.replace('.', ' '))} {label(verb).lower()}." if subject else f"{label(verb)}."
 

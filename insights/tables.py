@@ -10,6 +10,7 @@ from campaigns.models import Campaign, Voucher, VoucherTransaction
 from campaigns.queries import CampaignStatus
 from dashboard.formatting import EMPTY, money, when
 from dashboard.labels import channel, label
+from stacking import reasons
 from voucherhub.privacy import shown_resource_id
 
 STATUS_CLASSES = {
@@ -232,7 +233,8 @@ class EventTable(_UserTable):
         super().__init__(*args, user=user, **kwargs)
 
     def render_type(self, record):
-        return format_html('<span data-testid="event-sentence">{}</span>', sentence(record))
+        words = sentence(record, reason=reasons.sentence)  # a failure as every page says it
+        return format_html('<span data-testid="event-sentence">{}</span>', words)
 
     def render_channel(self, record):
         who = record.user.get_username() if record.user_id else record.channel_id

@@ -6,6 +6,7 @@ import pytest
 from auditlog.models import Event
 from auditlog.sentences import sentence, technical_details
 from dashboard.formatting import money
+from stacking import reasons
 
 
 def words(type_: str, **data) -> str:
@@ -26,6 +27,17 @@ def test_redemption_events_read_as_sentences():
     assert words("voucher.validated", object="voucher", id="TEN", status="INAPPLICABLE", failure_code="x_y") == (
         "Voucher TEN validated: inapplicable (x y)."
     )
+    assert words("voucher.validated", object="voucher", id="TEN", status="APPLICABLE", failure_code=None) == (
+        "Voucher TEN validated: applicable."
+    )
+    assert words("redemption.succeeded", object="voucher", id="GIFT-1", amount=0) == "Voucher GIFT-1 redeemed."
+
+
+def test_a_page_that_knows_the_failure_codes_sentence_says_it():
+    event = Event(type="redemption.failed", data={"object": "voucher", "id": "OLD", "failure_code": "voucher_expired"})
+    assert sentence(event, reason=reasons.sentence) == (
+        "Redemption of voucher OLD failed: the voucher or its campaign has expired."
+    )
 
 
 def test_session_events_say_what_is_locked_and_for_how_long():
@@ -41,7 +53,7 @@ def test_any_other_type_reads_as_its_words_and_odd_data_never_breaks_a_page():
     assert words("stacking_rules.updated") == "Stacking rules updated."
     assert words("validation_rule_assignment.deleted") == "Validation rule assignment deleted."
     assert words("campaign.vouchers.generated", count="many") == "0 vouchers generated."
-    assert sentence(Event(type="redemption.succeeded", data=["not", "a", "dict"])) == "Voucher redeemed for —."
+    assert sentence(Event(type="redemption.succeeded", data=["not", "a", "dict"])) == "Voucher redeemed."
 
 
 @pytest.mark.django_db

@@ -63,6 +63,19 @@ def _session_created(data: dict) -> str:
     return f"Session {data.get('key', '')} locks {_codes(data)}{expires}."
 
 
+# How a session was released (sessions.models.ReleaseReason, which this app cannot import).
+RELEASED_HOW = {
+    "MANUAL": "in the dashboard",
+    "API": "by the shop's system",
+    "REDEEMED": "on redemption",
+    "EXPIRED": "on expiry",
+}
+
+
+def _released_how(reason: Any) -> str:
+    return RELEASED_HOW.get(str(reason or "").upper(), f"({label(reason).lower()})")
+
+
 def _validated(data: dict, why: str) -> str:
     status = label(data.get("status") or "").lower()
     return f"{_upper_first(_redeemable(data))} validated: {status}{f' ({why})' if data.get('failure_code') else ''}."
@@ -94,7 +107,7 @@ SENTENCES: dict[str, Callable[[dict], str]] = {
     ),
     "session.created": _session_created,
     "session.released": lambda d: (
-        f"Session {d.get('key', '')} released ({label(d.get('reason')).lower()}): {_codes(d)} available again."
+        f"Session {d.get('key', '')} released {_released_how(d.get('reason'))}: {_codes(d)} available again."
     ),
     "voucher.created": lambda d: f"Voucher {d.get('code', '')} created.",
     "voucher.updated": lambda d: f"Voucher {d.get('code', '')} changed.",

@@ -4,7 +4,7 @@ every page formats it, a readable fallback for any other type, and the raw event
 import pytest
 
 from auditlog.models import Event
-from auditlog.sentences import sentence, technical_details
+from auditlog.sentences import RELEASED_HOW, sentence, technical_details
 from dashboard.formatting import money
 from stacking import reasons
 
@@ -45,7 +45,7 @@ def test_session_events_say_what_is_locked_and_for_how_long():
         "Session ssn_1 locks A, B; it expires after 7 days."
     )
     assert words("session.released", key="ssn_1", reason="MANUAL", codes=["A"]) == (
-        "Session ssn_1 released (manual): A available again."
+        "Session ssn_1 released in the dashboard: A available again."
     )
 
 
@@ -62,3 +62,9 @@ def test_the_raw_event_is_for_admins_without_customer_data_for_anyone_else(role_
     assert technical_details(event, role_user("Marketer")) == ""
     shown = technical_details(event, role_user("Admin"))
     assert "Technical details" in shown and "customer.created" in shown and "ann@x.io" in shown
+
+
+def test_every_release_reason_has_its_words():
+    from sessions.models import ReleaseReason
+
+    assert set(RELEASED_HOW) == set(ReleaseReason.values)

@@ -166,3 +166,44 @@ def technical_details(event, user) -> str:
         event.pk,
         text,
     )
+
+
+def kind(event_type: str) -> str:
+    """An event type as a filter option names it: "redemption.rollback.succeeded" -> "Redemption rollback
+    succeeded"."""
+    return label(event_type.replace(".", " "))
+
+
+# Every event type the services record, for the filters that pick one (a campaign's Activity tab).
+EVENT_TYPES = (
+    *WITH_REASON,
+    *SENTENCES,
+    "promotion_tier.created",
+    "validation_rule.created",
+    "validation_rule.updated",
+    "validation_rule.deleted",
+    "validation_rule_assignment.created",
+    "validation_rule_assignment.deleted",
+    "segment.created",
+    "segment.deleted",
+    "category.created",
+    "category.updated",
+    "category.deleted",
+    "stacking_rules.updated",
+)
+EVENT_CHOICES = sorted(((event_type, kind(event_type)) for event_type in set(EVENT_TYPES)), key=lambda c: c[1])
+# Kinds of events by the start of their type, for the Audit log's Events filter (a "starts with" filter).
+EVENT_GROUPS = [
+    ("redemption.", "Redemptions and rollbacks"),
+    ("voucher.validated", "Validations"),
+    ("session.", "Sessions"),
+    ("voucher.", "Vouchers"),
+    ("campaign.", "Campaigns"),
+    ("promotion_tier.", "Promotion tiers"),
+    ("validation_rule", "Validation rules"),
+    ("segment.", "Segments"),
+    ("customer.", "Customers"),
+    ("category.", "Categories"),
+    ("stacking_rules.", "Stacking rules"),
+    ("export.", "Exports"),
+]

@@ -4,7 +4,7 @@ every page formats it, a readable fallback for any other type, and the raw event
 import pytest
 
 from auditlog.models import Event
-from auditlog.sentences import RELEASED_HOW, sentence, technical_details
+from auditlog.sentences import EVENT_CHOICES, EVENT_GROUPS, RELEASED_HOW, sentence, technical_details
 from dashboard.formatting import money
 from stacking import reasons
 
@@ -68,3 +68,8 @@ def test_every_release_reason_has_its_words():
     from sessions.models import ReleaseReason
 
     assert set(RELEASED_HOW) == set(ReleaseReason.values)
+
+
+def test_the_event_filters_offer_words():
+    assert ("redemption.rollback.succeeded", "Redemption rollback succeeded") in EVENT_CHOICES
+    assert all("." not in words and "_" not in words for _, words in EVENT_CHOICES + EVENT_GROUPS)

@@ -68,6 +68,12 @@ def test_a_marketer_reads_events_sessions_and_orders_in_words_and_an_admin_can_o
     for jargon in ("redemption.succeeded", "session.created", "JSON", "Technical details"):
         expect(table).not_to_contain_text(jargon)
     page.screenshot(path=artifact_dir / "marketer-activity.png", full_page=True)
+    # The filter names the events in words too.
+    event_filter = page.get_by_label("Event", exact=True)
+    expect(event_filter.locator("option", has_text=".")).to_have_count(0)
+    event_filter.select_option(label="Redemption succeeded")
+    expect(page).to_have_url(re.compile(r"type=redemption\.succeeded"))
+    expect(table.get_by_test_id("event-sentence")).to_have_text(["Voucher SPRING10 redeemed for €20.00."])
 
     page.goto(f"{base}/redemptions/{shop['redemption'].pk}/")
     item = page.get_by_test_id("order-item")  # the product's name, its sku under it

@@ -1,7 +1,7 @@
 """An event in words, as every dashboard page shows it: one sentence from its type and data.
 
 The engine, the API and the audit log speak in event keys (``redemption.succeeded``) with JSON data; a
-person reads "Voucher SUMMER10 redeemed: €5.00.". The key and the data stay in the database and the API;
+person reads "Voucher SUMMER10 redeemed for €5.00.". The key and the data stay in the database and the API;
 pages show :func:`sentence`, and keep the raw event ("Technical details") for those who look after the
 integration (:func:`can_see_technical_details`). A type without its own sentence reads as its words
 ("stacking_rules.updated" -> "Stacking rules updated."). A customer is never named here: pages that may

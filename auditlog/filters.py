@@ -8,9 +8,10 @@ import django_filters
 from django import forms
 
 from dashboard.filters import FilterPanelMixin, bootstrap_widgets, day_start
-from voucherhub.models import ChannelType
+from dashboard.labels import channel_from_label
 
 from .models import Event, RequestLog
+from .sentences import EVENT_GROUPS
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 _STATUS = re.compile(r"^([1-5])(?:xx|XX)$|^([1-5][0-9]{2})$")
@@ -47,8 +48,9 @@ class AuditFilterSet(FilterPanelMixin, django_filters.FilterSet):
         return queryset.filter(**{f"{self.date_field}__lt": day_start(value + timedelta(days=1))})
 
     def filter_channel(self, queryset, name, value):
-        if value.upper() in ChannelType.values:
-            return queryset.filter(channel_type=value.upper())
+        # "API" or "Dashboard user" (as the lists show it; the stored code too) is a kind, anything else a name.
+        if channel_type := channel_from_label(value):
+            return queryset.filter(channel_type=channel_type)
         return queryset.filter(channel_id=value)
 
 
@@ -75,7 +77,7 @@ class RequestLogFilter(AuditFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.form.fields["status"].widget.attrs["placeholder"] = "404 or 4xx"
-        self.form.fields["channel"].widget.attrs["placeholder"] = "API key name"
+        self.form.fields["channel"].widget.attrs["placeholder"] = "API, Dashboard user, or a key's or user's name"
         self.form.fields["path"].widget.attrs["placeholder"] = "/v1/redemptions"
 
     def filter_status(self, queryset, name, value):
@@ -87,14 +89,15 @@ class RequestLogFilter(AuditFilterSet):
 
 class EventFilter(AuditFilterSet):
     panel_groups = [
-        ("type", "Type starts with", ["type"]),
+        ("type", "Kind", ["type"]),
         ("resource", "Object id", ["resource"]),
         DATE_RANGE,
         ("channel", "Channel", ["channel"]),
     ]
     default_groups = ("type", "resource", "date")  # the channel through "Add filter"
-    type = django_filters.CharFilter(
-        label="Type starts with", field_name="type", lookup_expr="startswith", max_length=64
+    # Kinds of events in words; the value is the start of their type ("redemption."), as URLs had it.
+    type = django_filters.ChoiceFilter(
+        label="Kind", field_name="type", lookup_expr="startswith", choices=EVENT_GROUPS, empty_label="Any kind"
     )
     resource = django_filters.CharFilter(label="Object id", field_name="resource_id", max_length=200)
     channel = django_filters.CharFilter(label="Channel", method="filter_channel", max_length=200)
@@ -106,5 +109,4 @@ class EventFilter(AuditFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.form.fields["type"].widget.attrs["placeholder"] = "redemption."
         self.form.fields["resource"].widget.attrs["placeholder"] = "r_…, ssn_…, exp_…"

@@ -5,9 +5,11 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from dashboard.formatting import EMPTY, when
-from voucherhub.privacy import shown_path
+from dashboard.labels import channel, label
+from voucherhub.privacy import shown_path, shown_resource_id
 
 from .models import Event, RequestLog
+from .sentences import can_see_technical_details, sentence, technical_details
 
 STATUS_CLASSES = {2: "text-bg-success", 3: "text-bg-info", 4: "text-bg-warning", 5: "text-bg-danger"}
 TABLE_ATTRS = {"class": "table table-hover align-middle mb-0 vh-table"}
@@ -52,7 +54,7 @@ class RequestLogTable(AuditTable):
         return format_html('<span class="badge {}">{}</span>', STATUS_CLASSES.get(value // 100, "text-bg-light"), value)
 
     def render_channel_id(self, value, record):
-        return format_html('{}<div class="small text-secondary">{}</div>', record.channel_type, value or EMPTY)
+        return channel(record.channel_type, value)
 
     def render_duration_ms(self, value):
         return f"{value} ms"
@@ -63,29 +65,39 @@ class RequestLogTable(AuditTable):
 
 class EventTable(AuditTable):
     occurred_at = tables.Column(verbose_name="Date", order_by=("occurred_at", "id"))
-    type = tables.Column(verbose_name="Type", orderable=False)
+    type = tables.Column(verbose_name="Event", orderable=False)
     resource_id = tables.Column(verbose_name="Object", orderable=False, empty_values=())
     channel_id = tables.Column(verbose_name="Channel", orderable=False, empty_values=())
     request_log = tables.Column(verbose_name="Request log", orderable=False, accessor="request_log_id")
+    details = tables.Column(verbose_name="", orderable=False, empty_values=(), accessor="pk")
 
     class Meta:
         model = Event
-        fields = ("occurred_at", "type", "resource_id", "channel_id", "request_log")
+        fields = ("occurred_at", "type", "resource_id", "channel_id", "request_log", "details")
         order_by = ("-occurred_at",)
         attrs = TABLE_ATTRS
         template_name = KEYSET_TEMPLATE
 
+    def __init__(self, *args, user=None, **kwargs):
+        if not can_see_technical_details(user):  # the raw event is for admins (auditlog.sentences)
+            kwargs["exclude"] = (*kwargs.get("exclude", ()), "details")
+        super().__init__(*args, user=user, **kwargs)
+
     def render_occurred_at(self, value):
         return when(value)
 
-    def render_type(self, value):
-        return format_html("<code>{}</code>", value)
+    def render_type(self, record):
+        return format_html('<span data-testid="event-sentence">{}</span>', sentence(record))
+
+    def render_details(self, record):
+        return technical_details(record, self.user)
 
     def render_resource_id(self, value, record):
-        return format_html('{}<div class="small text-secondary">{}</div>', value or EMPTY, record.resource_type)
+        shown = shown_resource_id(record, self.user)
+        return format_html('{}<div class="small text-secondary">{}</div>', shown or EMPTY, label(record.resource_type))
 
     def render_channel_id(self, value, record):
-        return format_html('{}<div class="small text-secondary">{}</div>', record.channel_type, value or EMPTY)
+        return channel(record.channel_type, value)
 
     def render_request_log(self, value):
         url = reverse("auditlog:log_detail", args=[value])

@@ -7,10 +7,11 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView
 
 from dashboard.lists import DashboardListView, DetailPageMixin, SectionPageMixin
-from voucherhub.privacy import is_customer_path, shown_json, shown_path
+from voucherhub.privacy import is_customer_path, shown_identifier, shown_json, shown_path, shown_resource_id
 
 from .filters import EventFilter, RequestLogFilter
 from .models import Event, RequestLog
+from .sentences import sentence, technical_details
 from .tables import EventTable, RequestLogTable
 
 
@@ -34,7 +35,7 @@ class RequestLogListView(AuditListView):
     table_class = RequestLogTable
     noun = "request logs"
     filter_label = "Filter request logs"
-    empty_text = "No API calls logged yet — every /v1/ call appears here."
+    empty_text = "No requests logged yet — every call your shop's systems make appears here."
 
     def get_queryset(self):
         return RequestLog.objects.defer("request_body", "response_body", "query")
@@ -54,13 +55,15 @@ class RequestLogDetailView(AuditPageMixin, DetailPageMixin, DetailView):
         log, user = self.object, self.request.user
         customer_call = is_customer_path(log.path)
         events = list(Event.objects.filter(request_log_id=log.pk).order_by("occurred_at", "id"))
-        for event in events:
-            event.data_json = pretty(shown_json(event.data, user, is_customer=event.resource_type == "customer"))
+        for event in events:  # in words; the raw event for admins (auditlog.sentences)
+            event.sentence, event.details = sentence(event), technical_details(event, user)
+            event.shown_resource_id = shown_resource_id(event, user)
         return super().get_context_data(
             request_json=pretty(shown_json(log.request_body, user, is_customer=customer_call)),
             response_json=pretty(shown_json(log.response_body, user, is_customer=customer_call)),
             query_json=pretty(shown_json(log.query, user)),
             shown_path=shown_path(log.path, user),
+            shown_ip=shown_identifier(log.ip, user),
             events=events,
             **kwargs,
         )

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django import forms
 from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.db.models.fields.json import KeyTextTransform
 from django.http import QueryDict
@@ -243,13 +244,7 @@ def _describe_redemptions(export) -> list[str]:
     if not is_dashboard(export):
         return describe_platform(export)
     filterset = _redemption_filterset(export)
-    if not filterset.is_valid():
-        return []
-    return [
-        f"{filterset.form.fields[name].label or name}: {value}"
-        for name, value in filterset.form.cleaned_data.items()
-        if value not in (None, "") and name in filterset.filters
-    ]
+    return filters_in_words(filterset) if filterset.is_valid() else []
 
 
 def _redemption_platform_q(filters) -> QuerySet:
@@ -354,7 +349,9 @@ def filters_in_words(filterset) -> list[str]:
         if value in (None, "") or name not in filterset.filters:
             continue
         field = filterset.form.fields[name]
-        shown = dict(getattr(field, "choices", ())).get(value, value)
+        # A choice by its label (a status as the lists show it); a model (a campaign) by its name.
+        choices = () if isinstance(field, forms.ModelChoiceField) else getattr(field, "choices", ())
+        shown = dict(choices).get(value, value)
         words.append(f"{field.label or name}: {shown}")
     return words
 

@@ -7,6 +7,7 @@ from django.utils.html import format_html
 
 from auditlog.tables import KEYSET_TEMPLATE, TABLE_ATTRS, AuditTable
 from dashboard.formatting import EMPTY, when
+from dashboard.labels import label
 
 from .models import Export
 from .queries import can_download
@@ -20,6 +21,9 @@ EXPORT_CLASSES = {
 }
 
 
+CODED_FILTERS = frozenset({"status", "result"})
+
+
 def filters_used(export: Export) -> str:
     """The stored filters in plain words, without reading anything else (no query per row)."""
     filters = export.parameters.get("filters") or {}
@@ -27,7 +31,11 @@ def filters_used(export: Export) -> str:
         return "no filters"
     if export.channel == "API":
         return "; ".join(describe_platform(export))
-    return "; ".join(f"{name.replace('_', ' ')}: {value}" for name, value in filters.items())
+    # A status or result as the lists show it ("Rolled back"); ids and names as they are.
+    return "; ".join(
+        f"{name.replace('_', ' ')}: {label(value) if name in CODED_FILTERS else value}"
+        for name, value in filters.items()
+    )
 
 
 class ExportTable(AuditTable):
@@ -55,8 +63,10 @@ class ExportTable(AuditTable):
         return format_html('<code>{}</code><div class="small text-secondary">{}</div>', value, record.exported_object)
 
     def render_status(self, record):
-        value = record.status  # the code, not its display name
-        badge = format_html('<span class="badge {}">{}</span>', EXPORT_CLASSES.get(value, "text-bg-light"), value)
+        value = record.status
+        badge = format_html(
+            '<span class="badge {}">{}</span>', EXPORT_CLASSES.get(value, "text-bg-light"), label(value)
+        )
         if record.error:
             return format_html('{}<div class="small text-danger">{}</div>', badge, record.error)
         if value == "IN_PROGRESS":

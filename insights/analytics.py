@@ -10,7 +10,7 @@ Measured on a 1M-redemption database (bench/campaign_dashboard.py, a busy shared
 the default 30 days answers in 40-110 ms at p50 for the busiest campaign of each type. Over 365 days the
 busiest campaign (186k redemptions) takes ~2 s: the result counts and the values over time read only
 the covering index, but failure codes, channels and voucher codes are not among its INCLUDE columns, so
-those three aggregates visit the rows. Adding ``failure_code``, ``channel_type`` and ``voucher_code`` to
+those three aggregates visit the rows. Adding ``failure_code``, ``channel_type``, ``channel_id`` and ``voucher_code`` to
 ``redemption_campaign_idx``'s INCLUDE (a redemptions migration) would make them index-only too.
 """
 
@@ -22,6 +22,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignType
+from dashboard.labels import channel_label
 from redemptions.models import Redemption, RedemptionResult, RedemptionStatus
 from stacking.reasons import sentence
 from voucherhub.models import ChannelType
@@ -94,11 +95,13 @@ def campaign_analytics(
             Row(row["failure_code"] or "unknown", sentence(row["failure_code"]), row["n"], row["failure_code"])
             for row in failures
         ]
-        channels = period.values("channel_type").annotate(n=Count("created_at")).order_by("-n", "channel_type")
-        labels = dict(ChannelType.choices)
-        result.by_channel = [
-            Row(row["channel_type"], labels.get(row["channel_type"], row["channel_type"]), row["n"]) for row in channels
-        ]
+        # Each channel by its name, as the Redemptions list shows it: the API key's ("Web shop") or the user's.
+        channels = (
+            period.values("channel_type", "channel_id")
+            .annotate(n=Count("created_at"))
+            .order_by("-n", "channel_type", "channel_id")
+        )
+        result.by_channel = [_channel_row(row) for row in channels]
         result.top, result.top_values = _top(period.filter(standing), value_column, promotion=result.is_promotion)
         result.values_by_day = list(
             period.filter(standing)
@@ -108,6 +111,14 @@ def campaign_analytics(
             .order_by("day")
         )
     return result
+
+
+def _channel_row(row: dict) -> Row:
+    kind, name = row["channel_type"], row["channel_id"]
+    text = name or channel_label(kind)
+    if name and kind == ChannelType.USER:
+        text = f"{name} ({channel_label(kind)})"
+    return Row(f"{kind}:{name}", text, row["n"], channel_label(kind))
 
 
 def _top(standing, value_column: str, *, promotion: bool) -> tuple[list[Row], dict[str, int]]:

@@ -3,6 +3,7 @@
 import django_filters
 
 from auditlog.models import Event
+from auditlog.sentences import EVENT_CHOICES
 from campaigns.filters import TransactionFilter
 from campaigns.models import Campaign, CampaignType, Voucher
 from campaigns.queries import CampaignStatus
@@ -48,7 +49,7 @@ class VoucherFilter(_StyledFilter):
 
 
 class EventFilter(_StyledFilter):
-    type = django_filters.CharFilter(label="Event type", max_length=64)
+    type = django_filters.ChoiceFilter(label="Event", choices=EVENT_CHOICES, empty_label="Any event")
 
     class Meta:
         model = Event

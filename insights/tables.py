@@ -1,16 +1,17 @@
 """Tables of the Campaigns section (django-tables2, Bootstrap 5 template)."""
 
-import json
-
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
 from auditlog.models import Event
+from auditlog.sentences import can_see_technical_details, sentence, technical_details
 from campaigns.models import Campaign, Voucher, VoucherTransaction
 from campaigns.queries import CampaignStatus
 from dashboard.formatting import EMPTY, money, when
-from voucherhub.privacy import shown_json
+from dashboard.labels import channel, label
+from stacking import reasons
+from voucherhub.privacy import shown_resource_id
 
 STATUS_CLASSES = {
     CampaignStatus.ACTIVE: "text-bg-success",
@@ -33,7 +34,7 @@ REDEEMED_HINT = (
 
 def status_badge(status: str):
     return format_html(
-        '<span class="badge {}" data-testid="campaign-status">{}</span>', STATUS_CLASSES.get(status, ""), status
+        '<span class="badge {}" data-testid="campaign-status">{}</span>', STATUS_CLASSES.get(status, ""), label(status)
     )
 
 
@@ -207,11 +208,14 @@ class TransactionTable(_UserTable):
 
 
 class EventTable(_UserTable):
+    """A campaign's events, each in words (auditlog.sentences); the raw event under "Technical details"
+    for admins only."""
+
     occurred_at = tables.Column(verbose_name="When", order_by=("occurred_at", "id"))
     type = tables.Column(verbose_name="Event", order_by=("type", "occurred_at", "id"))
     channel = tables.Column(verbose_name="Channel", accessor="channel_type", orderable=False)
     resource_id = tables.Column(verbose_name="Object", orderable=False)
-    data = tables.Column(verbose_name="Data", orderable=False)
+    data = tables.Column(verbose_name="", orderable=False, empty_values=())
 
     class Meta:
         model = Event
@@ -223,17 +227,21 @@ class EventTable(_UserTable):
     def render_occurred_at(self, value):
         return when(value)
 
-    def render_type(self, value):
-        return format_html("<code>{}</code>", value)
+    def __init__(self, *args, user=None, **kwargs):
+        if not can_see_technical_details(user):
+            kwargs["exclude"] = (*kwargs.get("exclude", ()), "data")
+        super().__init__(*args, user=user, **kwargs)
+
+    def render_type(self, record):
+        words = sentence(record, reason=reasons.sentence)  # a failure as every page says it
+        return format_html('<span data-testid="event-sentence">{}</span>', words)
 
     def render_channel(self, record):
-        # The stored code ("USER", "API"), as the Redemptions and audit-log lists show it, not its label.
         who = record.user.get_username() if record.user_id else record.channel_id
-        return format_html('{}<div class="small text-secondary">{}</div>', record.channel_type, who)
+        return channel(record.channel_type, who)
 
-    def render_data(self, value, record):
-        shown = shown_json(value, self.user, is_customer=record.resource_type == "customer")
-        text = json.dumps(shown, indent=2, sort_keys=True, ensure_ascii=False, default=str)
-        return format_html(
-            '<details><summary class="small">JSON</summary><pre class="small mb-0">{}</pre></details>', text
-        )
+    def render_data(self, record):
+        return technical_details(record, self.user)
+
+    def render_resource_id(self, value, record):
+        return shown_resource_id(record, self.user) or EMPTY

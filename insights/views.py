@@ -53,7 +53,7 @@ class CampaignListView(CampaignsSectionMixin, DashboardListView):
     filterset_class = CampaignFilter
     table_class = CampaignTable
     default_sort = "name"
-    empty_text = "No campaigns yet — create one through the API (POST /v1/campaigns)."
+    empty_text = "No campaigns yet — they appear here as soon as your shop's systems create them."
     empty_icon = "megaphone"
 
     def get_queryset(self):

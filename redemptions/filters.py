@@ -11,8 +11,8 @@ from django.db.models import Q
 
 from campaigns.models import Campaign, Customer, Order
 from dashboard.filters import FilterPanelMixin, LabelledErrorsMixin, day_start
+from dashboard.labels import channel_from_label
 from stacking.checks import FailureCode
-from voucherhub.models import ChannelType
 
 from .models import Redemption, RedemptionResult, RedemptionStatus
 
@@ -88,7 +88,7 @@ class RedemptionFilter(FilterPanelMixin, LabelledErrorsMixin, django_filters.Fil
     channel = django_filters.CharFilter(
         label="Channel",
         method="filter_channel",
-        widget=forms.TextInput(attrs={**_text, "placeholder": "API, USER, key or user name"}),
+        widget=forms.TextInput(attrs={**_text, "placeholder": "API, Dashboard user, or a key's or user's name"}),
     )
     order = django_filters.CharFilter(
         label="Order id",
@@ -133,8 +133,9 @@ class RedemptionFilter(FilterPanelMixin, LabelledErrorsMixin, django_filters.Fil
         return queryset.filter(created_at__lt=day_start(value + timedelta(days=1)))
 
     def filter_channel(self, queryset, name, value):
-        if value.upper() in ChannelType.values:
-            return queryset.filter(channel_type=value.upper())
+        # "API" or "Dashboard user" (as the lists show it; the stored code too) is a kind, anything else a name.
+        if channel_type := channel_from_label(value):
+            return queryset.filter(channel_type=channel_type)
         return queryset.filter(channel_id=value)
 
     def filter_order(self, queryset, name, value):

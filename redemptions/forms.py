@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from dashboard.forms import BootstrapForm
 from stacking.models import MAX_REDEEMABLES
+from voucherhub.privacy import can_see_customers
 
 from .models import Redemption, RedemptionStatus
 from .orders import MAX_AMOUNT
@@ -64,6 +65,13 @@ class SimulatorForm(BootstrapForm):
         help_text="A whole number is minor units (10000 = 100.00); with a decimal point, major units (100.00).",
     )
     customer = forms.CharField(label="Customer source id", required=False, max_length=255)
+
+    def __init__(self, *args, user=None, **kwargs):
+        """``user``: the viewer. A customer's source id is personal data (voucherhub.privacy): the field is
+        only for those who may see customers; for anyone else a ``customer`` in the URL is ignored."""
+        super().__init__(*args, **kwargs)
+        if not can_see_customers(user):
+            del self.fields["customer"]
 
     def clean_redeemables(self):
         tokens = [t for t in _TOKEN_SPLIT.split(self.cleaned_data["redeemables"]) if t]

@@ -118,8 +118,8 @@ def simulator_panel(request) -> dict:
     empty codes box is not sent by the browser at all: ``simulate`` (or any of the form's fields) says the
     form was submitted, so what is missing is said."""
     if not any(name in request.GET for name in ("simulate", *SimulatorForm.base_fields)):
-        return {"simulator_form": SimulatorForm()}
-    form = SimulatorForm(request.GET)
+        return {"simulator_form": SimulatorForm(user=request.user)}
+    form = SimulatorForm(request.GET, user=request.user)
     context = {"simulator_form": form, "simulation": None, "simulation_error": ""}
     if form.is_valid():
         data = form.cleaned_data
@@ -127,7 +127,7 @@ def simulator_panel(request) -> dict:
             context["simulation"] = simulate(
                 redeemables=redeemables_from_tokens(data["redeemables"]),
                 amount=data["amount"],
-                customer_source_id=data["customer"],
+                customer_source_id=data.get("customer"),
             )
         except DomainError as exc:
             context["simulation_error"] = exc.details or exc.message

@@ -10,6 +10,7 @@ from django.utils.safestring import mark_safe
 
 from dashboard.components import copy_id, menu_button, menu_copy, menu_disabled, menu_link, row_menu, truncated
 from dashboard.formatting import EMPTY, money, when
+from dashboard.labels import channel
 from stacking.templatetags.stacking_tags import reason
 
 from . import queries
@@ -219,9 +220,7 @@ class RedemptionTable(tables.Table):
         return format_html('{}<div class="small text-secondary">{}</div>', text, record.failure_message)
 
     def render_channel(self, record):
-        return format_html(
-            '{}<div class="small text-secondary">{}</div>', record.channel_type, truncated(record.channel_id)
-        )
+        return channel(record.channel_type, truncated(record.channel_id))
 
 
 def hidden_columns(user) -> tuple[str, ...]:

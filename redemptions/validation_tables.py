@@ -119,8 +119,8 @@ class ValidationTable(tables.Table):
 
     def render_valid(self, value):
         if value:
-            return mark_safe('<span class="badge text-bg-success">valid</span>')
-        return mark_safe('<span class="badge text-bg-danger">invalid</span>')
+            return mark_safe('<span class="badge text-bg-success">Valid</span>')
+        return mark_safe('<span class="badge text-bg-danger">Invalid</span>')
 
 
 class ValidationFilter(FilterPanelMixin, LabelledErrorsMixin, django_filters.FilterSet):

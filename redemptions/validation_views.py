@@ -18,7 +18,7 @@ class ValidationListView(DashboardListView):
     list_note = "Validations are kept 30 days, then purged."
     filterset_class = ValidationFilter
     table_class = ValidationTable
-    empty_text = "No validations in the last 30 days — they appear as the API validates codes."
+    empty_text = "No validations in the last 30 days — each check of a code at checkout appears here."
 
     def get_queryset(self):
         return Validation.objects.select_related("customer").defer("metadata")

@@ -9,11 +9,13 @@ from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
+from auditlog.sentences import sentence, technical_details
 from dashboard.lists import DashboardListView, as_whole_page
 from dashboard.tabs import visible_tabs
+from stacking import reasons
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError
-from voucherhub.privacy import can_see_customers, shown_json, visible_tracking_id
+from voucherhub.privacy import can_see_customers, visible_tracking_id
 
 from . import queries
 from .filters import RedemptionFilter
@@ -36,7 +38,7 @@ class RedemptionListView(DashboardListView):
     filterset_class = RedemptionFilter
     table_class = RedemptionTable
     list_actions = ("exports/_export_button.html",)
-    empty_text = "No redemptions yet — they appear here as soon as the API redeems a code."
+    empty_text = "No redemptions yet — each code used at checkout appears here as soon as it is redeemed."
     empty_icon = "receipt"
 
     def get_queryset(self):
@@ -88,8 +90,9 @@ def _pretty(data) -> str:
 
 def _detail_extras(request, redemption: Redemption) -> dict:
     events = list(queries.redemption_events(redemption))
-    for event in events:
-        event.data_json = _pretty(shown_json(event.data, request.user))
+    for event in events:  # in words; the raw event for admins (auditlog.sentences)
+        event.sentence = sentence(event, reason=reasons.sentence)  # a failure as every page says it
+        event.details = technical_details(event, request.user)
     return {"events": events, "metadata_json": _pretty(redemption.metadata)}
 
 

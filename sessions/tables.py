@@ -7,6 +7,7 @@ from django.utils.html import format_html
 
 from dashboard.components import copy_id, menu_button, menu_copy, menu_link, row_menu
 from dashboard.formatting import when
+from dashboard.labels import label
 
 from .models import SessionStatus, ValidationSession
 
@@ -29,7 +30,7 @@ def status_badge(session: ValidationSession):
         '<span class="badge {}" title="{}">{}</span>',
         STATUS_CLASSES.get(session.status, "text-bg-light"),
         session.get_release_reason_display() if session.release_reason else "",
-        session.status,
+        label(session.status),
     )
 
 

@@ -40,7 +40,7 @@ class SessionListView(DashboardListView):
     filter_label = "Filter sessions"
     filterset_class = SessionFilter
     table_class = SessionTable
-    empty_text = "No validation sessions yet — a validation with a LOCK session opens one."
+    empty_text = "No sessions yet — one opens when a shop holds vouchers for a customer while they check out."
     empty_icon = "lock"
 
     def get_queryset(self):

@@ -1,6 +1,7 @@
 """Customer personal data, and who may see it.
 
-A customer's name, e-mail, phone, address, birthdate, source id and metadata are for users with
+A customer's name, e-mail, phone, address, birthdate, source id, metadata and id (``cust_...``, which
+follows one person from page to page), and a caller's IP address, are for users with
 ``redemptions.view_customer`` (the Admin role; README, "Roles"). Pages and CSV exports ask
 :func:`can_see_customers`; JSON shown in the dashboard (request and response bodies, query parameters,
 event data) goes through :func:`hide_customer_data` for everyone else. A tracking id stands for a customer
@@ -20,12 +21,14 @@ from .ids import new_id
 
 VIEW_CUSTOMER = "redemptions.view_customer"
 HIDDEN = "[hidden]"
-# Keys of a customer object that say who the person is; "id" (cust_...) and "object" stay.
+# Keys of a customer object that say who the person is, or follow them ("id", cust_...); "object" stays.
 PERSONAL_KEYS = frozenset(
-    {"name", "email", "phone", "address", "birthdate", "birthday", "source_id", "metadata", "description"}
+    {"id", "name", "email", "phone", "address", "birthdate", "birthday", "source_id", "metadata", "description"}
 )
 # Keys that hold personal data wherever they appear.
-ALWAYS_PERSONAL = frozenset({"email", "phone", "customer_source_id", "customer_name", "customer_email"})
+ALWAYS_PERSONAL = frozenset(
+    {"email", "phone", "ip", "customer_id", "customer_source_id", "customer_name", "customer_email"}
+)
 _OPAQUE_TRACKING = re.compile(r"^track_[A-Za-z0-9+/=_-]{8,}$")
 
 
@@ -69,13 +72,25 @@ def hide_customer_data(value: Any, *, is_customer: bool = False) -> Any:
         elif key == "tracking_id":
             hidden[key] = item if not item or (isinstance(item, str) and is_opaque_tracking_id(item)) else HIDDEN
         elif key in ("customer", "customers", "referrer"):
-            if isinstance(item, str | int) and not str(item).startswith("cust_"):
+            if isinstance(item, str | int):  # a source id or a cust_ id
                 hidden[key] = HIDDEN if item != "" else item
             else:
                 hidden[key] = hide_customer_data(item, is_customer=True)
         else:
             hidden[key] = hide_customer_data(item)
     return hidden
+
+
+def shown_identifier(value: str | None, user) -> str:
+    """A customer's id (``cust_...``) or a caller's IP address as ``user`` may see it: itself, or HIDDEN."""
+    if not value:
+        return ""
+    return value if can_see_customers(user) else HIDDEN
+
+
+def shown_resource_id(event, user) -> str:
+    """An event's object id as ``user`` may see it: a customer's (``cust_...``) only with the permission."""
+    return shown_identifier(event.resource_id, user) if event.resource_type == "customer" else event.resource_id
 
 
 def shown_json(value: Any, user, *, is_customer: bool = False) -> Any:
@@ -87,9 +102,9 @@ _CUSTOMER_PATH = re.compile(r"^(/v1/customers/)([^/]+)(.*)$")
 
 
 def shown_path(path: str, user) -> str:
-    """An API path as ``user`` may see it: ``/v1/customers/<source id>`` names a person, a ``cust_`` id does not."""
+    """An API path as ``user`` may see it: ``/v1/customers/<source id or cust_ id>`` names a person."""
     match = _CUSTOMER_PATH.match(path or "")
-    if match is None or can_see_customers(user) or match.group(2).startswith("cust_"):
+    if match is None or can_see_customers(user):
         return path
     return f"{match.group(1)}{HIDDEN}{match.group(3)}"
 

@@ -3,21 +3,27 @@ icons.
 
 ``{% load dashboard_tags %}`` then ``{{ redemption.amount|money }}``, ``{{ redemption.created_at|when }}``
 (or ``{% when redemption.created_at %}``), ``{% icon "bell" %}``, and an id with its copy button
-(``{% copy_id redemption.id %}``, or just the button: ``{% copy_button redemption.id %}``). The formatting itself is
-dashboard.formatting, which tables and admins import: one place formats each, so every page agrees.
+(``{% copy_id redemption.id %}``, or just the button: ``{% copy_button redemption.id %}``), a stored code in
+words (``{{ session.status|label }}``) and a channel (``{% channel log.channel_type log.channel_id %}``). The
+formatting itself is dashboard.formatting and dashboard.labels, which tables and admins import: one place
+formats each, so every page agrees.
 """
 
 from django import template
 from django.templatetags.static import static
 from django.utils.html import format_html
 
-from dashboard import components, formatting
+from dashboard import components, formatting, labels
 from dashboard.formatting import DATETIME_FORMAT
 
 register = template.Library()
 
 register.filter("money", formatting.money)
 register.filter("when", formatting.when)
+register.filter("label", labels.label)
+register.filter("channel_label", labels.channel_label)
+register.simple_tag(labels.channel, name="channel")
+register.simple_tag(labels.duration, name="duration")
 
 
 @register.simple_tag(name="when")

@@ -91,7 +91,7 @@ def test_a_filtered_empty_list_says_no_rows_match_these_filters_with_clear_filte
 def test_a_list_without_any_row_says_so_in_one_line(client, role_user, gift):
     client.force_login(role_user(None, superuser=True))
     html = unescape(client.get("/redemptions/sessions/").content.decode())
-    assert "No validation sessions yet — a validation with a LOCK session opens one." in html
+    assert "No sessions yet — one opens when a shop holds vouchers for a customer while they check out." in html
     assert "match these filters" not in html and "Clear filters" not in html
     html = unescape(client.get(f"/campaigns/{gift.pk}/vouchers/").content.decode())
     assert "This campaign has no vouchers yet." in html and "Clear filters" not in html

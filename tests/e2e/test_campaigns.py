@@ -63,7 +63,7 @@ def test_a_marketer_opens_a_campaign_sees_its_charts_switches_tabs_and_follows_r
     expect(page).to_have_url(f"{base}/campaigns/")
     row = page.locator(f"#row-{coupons.pk}")
     expect(row).to_contain_text("Spring coupons")
-    expect(row.get_by_test_id("campaign-status")).to_have_text("active")
+    expect(row.get_by_test_id("campaign-status")).to_have_text("Active")
     page.screenshot(path=artifact_dir / "list.png", full_page=True)
 
     # A filter writes itself into the URL and swaps only the table.

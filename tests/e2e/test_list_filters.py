@@ -39,12 +39,12 @@ LISTS = {
     "validations": ("/redemptions/validations/", "Session key", "ssn_nobody", "session_key", "validations"),
     "sessions": ("/redemptions/sessions/", "Voucher code", "NO-SUCH-CODE", "voucher", "sessions"),
     "request logs": ("/audit-log/", "Method", "DELETE", "method", "request logs"),
-    "events": ("/audit-log/events/", "Type starts with", "nothing.", "type", "events"),
+    "events": ("/audit-log/events/", "Kind", "segment.", "type", "events"),
     "exports": ("/audit-log/exports/", "Status", "ERROR", "status", "exports"),
     "campaigns": ("/campaigns/", "Type", "PROMOTION", "type", "campaigns"),
     "vouchers": ("/campaigns/{cards}/vouchers/", "Code", "NO-SUCH-CODE", "code", "vouchers"),
     "transactions": ("/campaigns/{cards}/transactions/", "Voucher code", "NO-SUCH-CODE", "voucher", "balance changes"),
-    "activity": ("/campaigns/{cards}/activity/", "Event type", "nothing.", "type", "events"),
+    "activity": ("/campaigns/{cards}/activity/", "Event", "export.created", "type", "events"),
 }
 
 

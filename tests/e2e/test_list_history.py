@@ -85,7 +85,7 @@ LISTS = {
     "validations": ("/redemptions/validations/", "Valid", ("true", "false"), "Session key", "ssn_x"),
     "sessions": ("/redemptions/sessions/", "Status", ("ACTIVE", "RELEASED"), "Voucher code", "CODE-1"),
     "logs": ("/audit-log/", "Method", ("POST", "GET"), "Path starts with", "v1-path"),
-    "events": ("/audit-log/events/", "Rows per page", ("50", "100"), "Type starts with", "redemption."),
+    "events": ("/audit-log/events/", "Rows per page", ("50", "100"), "Kind", "redemption."),
     "exports": ("/audit-log/exports/", "Status", ("DONE", "ERROR"), "From", "2026-01-02"),
     "campaigns": ("/campaigns/", "Status", ("active", "expired"), "Rows per page", "50"),
 }

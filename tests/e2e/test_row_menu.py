@@ -38,7 +38,7 @@ def test_an_admin_rolls_back_a_succeeded_redemption_through_its_row_menu(
     page.on("dialog", lambda dialog: dialog.accept())  # the "This cannot be undone" confirmation
 
     row = page.locator(f"tr#row-{redemption.pk}")
-    expect(row).to_contain_text("SUCCEEDED")
+    expect(row).to_contain_text("Succeeded")
     expect(row.get_by_role("button", name=re.compile("Roll back"))).to_have_count(0)  # no red button on the row
     menu = open_menu(row)
     expect(menu.get_by_role("menuitem")).to_have_text(["Open", "Copy id", "Roll back…"])
@@ -51,7 +51,7 @@ def test_an_admin_rolls_back_a_succeeded_redemption_through_its_row_menu(
     reason.fill("Returned through the menu")
     form_row.get_by_role("button", name="Confirm rollback").click()
 
-    expect(row).to_contain_text("ROLLED_BACK")
+    expect(row).to_contain_text("Rolled back")
     expect(row.get_by_role("status")).to_have_text("Rolled back.")
     expect(form_row).to_have_count(0)
     expect(open_menu(row).get_by_role("menuitem")).to_have_text(["Open", "Copy id"])
@@ -156,9 +156,9 @@ def test_a_stacked_childs_menu_says_to_roll_back_the_parent(live_server, page: P
     form_row = page.locator(f"tr#rollback-row-{parent.pk}")
     form_row.get_by_label(f"Reason for rolling back {parent.pk}").fill("Whole order returned")
     form_row.get_by_role("button", name="Confirm rollback").click()
-    expect(parent_row).to_contain_text("ROLLED_BACK")
+    expect(parent_row).to_contain_text("Rolled back")
     page.reload()
-    expect(page.locator(f"tr#row-{children[0].pk}")).to_contain_text("ROLLED_BACK")
+    expect(page.locator(f"tr#row-{children[0].pk}")).to_contain_text("Rolled back")
 
 
 def test_validations_and_sessions_rows_have_the_same_menu_and_their_pages_copy_their_ids(

@@ -36,14 +36,14 @@ def test_admin_releases_a_session_and_sees_released_without_a_reload(live_server
     sign_in(page, base, "admin", "/redemptions/sessions/")
 
     row = page.locator("tr#session-ssn_e2e_admin")
-    expect(row).to_contain_text("ACTIVE")
+    expect(row).to_contain_text("Active")
     expect(row).to_contain_text("E2E-LOCK")
     page.screenshot(path=artifact_dir / "sessions-before.png", full_page=True)
 
     page.evaluate("window.__notReloaded = true")
     page.on("dialog", lambda dialog: dialog.accept())
     choose(row, "Release")
-    expect(row).to_contain_text("RELEASED")
+    expect(row).to_contain_text("Released")
     expect(open_menu(row).get_by_role("menuitem")).to_have_text(["Open", "Copy key"])  # nothing left to release
     page.keyboard.press("Escape")
     assert page.evaluate("window.__notReloaded") is True  # swapped in place, no reload
@@ -70,7 +70,7 @@ def test_marketer_sees_sessions_but_no_release_button(live_server, page: Page, r
     sign_in(page, base, "marketer", "/redemptions/sessions/")
 
     row = page.locator("tr#session-ssn_e2e_marketer")
-    expect(row).to_contain_text("ACTIVE")
+    expect(row).to_contain_text("Active")
     expect(open_menu(row).get_by_role("menuitem")).to_have_text(["Open", "Copy key"])
     expect(page.get_by_text("Release", exact=True)).to_have_count(0)
     page.keyboard.press("Escape")

@@ -42,7 +42,7 @@ def test_the_simulator_says_what_is_missing_totals_row_by_row_and_explains_in_se
     codes.fill("FIVE\nREG10, EXCL20")
     simulator.get_by_role("button", name="Simulate").click()
     table = page.locator("#simulation-table")
-    expect(table.locator('tr[data-redeemable="EXCL20"]')).to_contain_text("APPLICABLE")
+    expect(table.locator('tr[data-redeemable="EXCL20"]')).to_contain_text("Applicable")
     totals = table.get_by_test_id("total-after")
     expect(totals).to_have_text(["€100.00", "€100.00", "€80.00"])  # after each row, top to bottom
     expect(page.locator("#simulation-totals")).to_contain_text("80.00")

@@ -42,10 +42,10 @@ def test_admin_sees_form_errors_and_simulates_a_stack(live_server, page: Page, r
     simulator.get_by_label("Order amount").fill("100.00")
     simulator.get_by_role("button", name="Simulate").click()
     result = page.locator("#simulation-table")
-    expect(result.locator('tr[data-redeemable="REG10"]')).to_contain_text("SKIPPED")
+    expect(result.locator('tr[data-redeemable="REG10"]')).to_contain_text("Skipped")
     excluded = "an exclusive redeemable in this stack excludes"  # a sentence, not exclusion_rules_not_met
     expect(result.locator('tr[data-redeemable="REG10"]')).to_contain_text(excluded)
-    expect(result.locator('tr[data-redeemable="EXCL20"]')).to_contain_text("APPLICABLE")
+    expect(result.locator('tr[data-redeemable="EXCL20"]')).to_contain_text("Applicable")
     expect(result.locator('tr[data-redeemable="OLD"]')).to_contain_text("The voucher or its campaign has expired.")
     expect(page.locator("#simulation-totals")).to_contain_text("80.00")
     # The result table fits its card: no column is cut off on the right.

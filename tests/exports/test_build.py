@@ -338,3 +338,19 @@ def test_a_promotion_tiers_redemption_names_its_tier_where_the_voucher_code_woul
     export = request(staff, fields=dialog.initial["fields"], filters={}, capture=django_capture_on_commit_callbacks)
     by_code = {row[2]: row[3] for row in export_csv(export)[1:]}
     assert by_code == {"": "'=Spend 100", "CODE-1": ""}  # and a formula-looking name is escaped
+
+
+def test_the_csv_keeps_the_stored_status_and_channel_codes_the_pages_show_in_words(
+    staff, django_capture_on_commit_callbacks
+):
+    summer, rows = export_rows()
+    export = request(
+        staff,
+        fields=["voucher_code", "status", "channel"],
+        filters={"campaign": summer.pk, "status": "FAILED"},
+        capture=django_capture_on_commit_callbacks,
+    )
+    assert export_csv(export) == [
+        ["voucher_code", "status", "channel"],
+        ["'-5 off", "FAILED", "API"],
+    ]  # a leading "-" is escaped

@@ -290,8 +290,9 @@ def test_transactions_show_a_reason_only_when_it_says_more_and_activity_shows_th
     assert by_amount["-1000"].split().count("Redemption") == 1  # the change type, not repeated as the reason
     assert "Customer returned the goods" in by_amount["1000"]
     activity = client.get(f"/campaigns/{gift.pk}/activity/").content.decode()
-    assert re.search(r"<td[^>]*>\s*USER<div[^>]*>" + admin.get_username(), activity), activity
-    assert ">User<div" not in activity
+    # The channel in words, as every list shows it, with the user's name under it.
+    assert re.search(r"<td[^>]*>\s*Dashboard user<div[^>]*>" + admin.get_username(), activity), activity
+    assert ">USER<div" not in activity
 
 
 def test_the_vouchers_tab_shows_usage_and_filters(client, role_user, campaigns):

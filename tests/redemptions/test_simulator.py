@@ -71,7 +71,7 @@ def test_simulator_in_the_page(client, role_user):
     html = response.content.decode()
     assert html.lstrip().startswith('<div id="simulator-body"')
     statuses = re.findall(r'<tr data-redeemable="([^"]+)">.*?<span class="badge [^"]+">(\w+)</span>', html, re.S)
-    assert statuses == [("REG10", "SKIPPED"), ("EXCL20", "APPLICABLE"), ("OLD", "INAPPLICABLE")]
+    assert statuses == [("REG10", "Skipped"), ("EXCL20", "Applicable"), ("OLD", "Inapplicable")]
     assert "The voucher or its campaign has expired." in html
     assert "Not applied: an exclusive redeemable in this stack excludes" in html
     assert "100.00" in html and "80.00" in html  # "100.00" is major units: 10000 minor

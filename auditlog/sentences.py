@@ -1,0 +1,209 @@
+"""An event in words, as every dashboard page shows it: one sentence from its type and data.
+
+The engine, the API and the audit log speak in event keys (``redemption.succeeded``) with JSON data; a
+person reads "Voucher SUMMER10 redeemed for €5.00.". The key and the data stay in the database and the API;
+pages show :func:`sentence`, and keep the raw event ("Technical details") for those who look after the
+integration (:func:`can_see_technical_details`). A type without its own sentence reads as its words
+("stacking_rules.updated" -> "Stacking rules updated."). A customer is never named here: pages that may
+show customers do so elsewhere.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from django.utils.html import format_html
+
+from dashboard.formatting import money
+from dashboard.labels import duration, label
+from voucherhub.privacy import shown_json
+
+# Who may read an event's raw data: those who manage the API keys (the Admin role; README, "Roles").
+TECHNICAL_DETAILS = "voucherhub.view_apikey"
+
+
+def can_see_technical_details(user) -> bool:
+    return bool(user is not None and user.has_perm(TECHNICAL_DETAILS))
+
+
+def _redeemable(data: dict) -> str:
+    """ "voucher SUMMER10" or "promotion tier promo_1", from an event's ``object`` and ``id``."""
+    kind = label(data.get("object") or "voucher").lower()
+    return f"{kind} {data.get('id') or ''}".strip()
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _why(code: Any, reason: Callable[[str], str] | None) -> str:
+    """Why something failed, to follow a colon: the page's sentence for the code when it has one
+    (``reason``, e.g. stacking.reasons.sentence, which this app cannot import), else the code in words."""
+    if not code:
+        return "no reason given"
+    text = (reason(str(code)) if reason else "") or label(code).lower()
+    return text[:1].lower() + text[1:].rstrip(".")
+
+
+def _count(value: Any, noun: str) -> str:
+    number = value if isinstance(value, int) else 0
+    return f"{number:,} {noun}{'' if number == 1 else 's'}"
+
+
+def _codes(data: dict) -> str:
+    codes = data.get("codes") or [lock.get("code") for lock in data.get("locks") or [] if isinstance(lock, dict)]
+    return ", ".join(str(code) for code in codes if code) or "no voucher"
+
+
+def _session_created(data: dict) -> str:
+    ttl = duration(data.get("ttl"), data.get("ttl_unit") or "")
+    expires = f"; it expires after {ttl}" if data.get("ttl") and data.get("ttl_unit") else ""
+    return f"Session {data.get('key', '')} locks {_codes(data)}{expires}."
+
+
+# How a session was released (sessions.models.ReleaseReason, which this app cannot import).
+RELEASED_HOW = {
+    "MANUAL": "in the dashboard",
+    "API": "by the shop's system",
+    "REDEEMED": "on redemption",
+    "EXPIRED": "on expiry",
+}
+
+
+def _released_how(reason: Any) -> str:
+    return RELEASED_HOW.get(str(reason or "").upper(), f"({label(reason).lower()})")
+
+
+def _validated(data: dict, why: str) -> str:
+    status = label(data.get("status") or "").lower()
+    return f"{_upper_first(_redeemable(data))} validated: {status}{f' ({why})' if data.get('failure_code') else ''}."
+
+
+def _redeemed(data: dict) -> str:
+    amount = data.get("amount")
+    return f"{_upper_first(_redeemable(data))} redeemed{f' for {money(amount)}' if amount else ''}."
+
+
+def _export_finished(data: dict) -> str:
+    if data.get("error"):
+        return f"Export failed: {data['error']}"
+    return f"Export ready: {_count(data.get('rows'), 'row')}."
+
+
+# Events that may say why something failed: (data, why) -> the sentence.
+WITH_REASON: dict[str, Callable[[dict, str], str]] = {
+    "redemption.failed": lambda d, why: f"Redemption of {_redeemable(d)} failed: {why}.",
+    "redemption.rollback.failed": lambda d, why: f"Rollback of redemption {d.get('redemption_id', '')} refused: {why}.",
+    "voucher.validated": _validated,
+}
+
+SENTENCES: dict[str, Callable[[dict], str]] = {
+    "redemption.succeeded": _redeemed,
+    "redemption.created": lambda d: f"Stacked redemption of {_count(d.get('stacked'), 'redeemable')}.",
+    "redemption.rollback.succeeded": lambda d: (
+        f"Redemption {d.get('redemption_id', '')} rolled back: {money(d.get('amount'))} returned."
+    ),
+    "session.created": _session_created,
+    "session.released": lambda d: (
+        f"Session {d.get('key', '')} released {_released_how(d.get('reason'))}: {_codes(d)} available again."
+    ),
+    "voucher.created": lambda d: f"Voucher {d.get('code', '')} created.",
+    "voucher.updated": lambda d: f"Voucher {d.get('code', '')} changed.",
+    "voucher.enabled": lambda d: f"Voucher {d.get('code', '')} enabled.",
+    "voucher.disabled": lambda d: f"Voucher {d.get('code', '')} disabled.",
+    "voucher.deleted": lambda d: f"Voucher {d.get('code', '')} deleted.",
+    "voucher.balance.updated": lambda d: (
+        f"Gift card {d.get('code', '')} balance changed by {money(d.get('amount'))}: now {money(d.get('balance'))}."
+    ),
+    "campaign.created": lambda d: f"Campaign {d.get('name', '')} created.",
+    "campaign.updated": lambda d: f"Campaign {d.get('name', '')} changed.",
+    "campaign.enabled": lambda d: f"Campaign {d.get('name', '')} enabled.",
+    "campaign.disabled": lambda d: f"Campaign {d.get('name', '')} disabled.",
+    "campaign.deleted": lambda d: f"Campaign {d.get('name', '')} deleted.",
+    "campaign.vouchers.generation_scheduled": lambda d: f"{_count(d.get('count'), 'voucher')} to be generated.",
+    "campaign.vouchers.generated": lambda d: f"{_count(d.get('count'), 'voucher')} generated.",
+    "campaign.vouchers.generation_failed": lambda d: (
+        f"Voucher generation stopped after {_count(d.get('generated'), 'voucher')} of {d.get('count', 0):,}."
+    ),
+    "customer.created": lambda d: "Customer created.",
+    "customer.updated": lambda d: "Customer changed.",
+    "export.created": lambda d: f"Export of {label(d.get('exported_object')).lower()}s requested.",
+    "export.done": _export_finished,
+    "export.failed": _export_finished,
+}
+
+
+def sentence(event, *, reason: Callable[[str], str] | None = None) -> str:
+    """The event in words (see the module's docstring); never fails on data it does not expect.
+    ``reason``: a failure code's sentence, for pages of apps that may import it (stacking.reasons)."""
+    data = event.data if isinstance(event.data, dict) else {}
+    try:
+        if event.type in WITH_REASON:
+            return WITH_REASON[event.type](data, _why(data.get("failure_code"), reason))
+        if event.type in SENTENCES:
+            return SENTENCES[event.type](data)
+    except (TypeError, ValueError, AttributeError):
+        pass
+    subject, _, verb = (event.type or "").rpartition(".")
+    return f"{label(subject.replace('.', ' '))} {label(verb).lower()}." if subject else f"{label(verb)}."
+
+
+def technical_details(event, user) -> str:
+    """The raw event for those who may read it (its key and its data, without customer data for who may not
+    see customers), folded under "Technical details"; "" for anyone else."""
+    if not can_see_technical_details(user):
+        return ""
+    data = shown_json(event.data, user, is_customer=event.resource_type == "customer")
+    text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str)
+    return format_html(
+        '<details class="vh-technical small" data-testid="technical-details">'
+        '<summary class="text-secondary">Technical details</summary>'
+        '<div class="mt-1">Event <code>{}</code> · <code>{}</code></div><pre class="vh-json small mb-0">{}</pre>'
+        "</details>",
+        event.type,
+        event.pk,
+        text,
+    )
+
+
+def kind(event_type: str) -> str:
+    """An event type as a filter option names it: "redemption.rollback.succeeded" -> "Redemption rollback
+    succeeded"."""
+    return label(event_type.replace(".", " "))
+
+
+# Every event type the services record, for the filters that pick one (a campaign's Activity tab).
+EVENT_TYPES = (
+    *WITH_REASON,
+    *SENTENCES,
+    "promotion_tier.created",
+    "validation_rule.created",
+    "validation_rule.updated",
+    "validation_rule.deleted",
+    "validation_rule_assignment.created",
+    "validation_rule_assignment.deleted",
+    "segment.created",
+    "segment.deleted",
+    "category.created",
+    "category.updated",
+    "category.deleted",
+    "stacking_rules.updated",
+)
+EVENT_CHOICES = sorted(((event_type, kind(event_type)) for event_type in set(EVENT_TYPES)), key=lambda c: c[1])
+# Kinds of events by the start of their type, for the Audit log's Events filter (a "starts with" filter).
+EVENT_GROUPS = [
+    ("redemption.", "Redemptions and rollbacks"),
+    ("voucher.validated", "Validations"),
+    ("session.", "Sessions"),
+    ("voucher.", "Vouchers"),
+    ("campaign.", "Campaigns"),
+    ("promotion_tier.", "Promotion tiers"),
+    ("validation_rule", "Validation rules"),
+    ("segment.", "Segments"),
+    ("customer.", "Customers"),
+    ("category.", "Categories"),
+    ("stacking_rules.", "Stacking rules"),
+    ("export.", "Exports"),
+]

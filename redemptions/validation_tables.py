@@ -87,7 +87,8 @@ class ValidationTable(tables.Table):
         ids = list(dict.fromkeys(str(r["id"]) for r in _records(value) if r.get("id")))
         if not ids:
             return EMPTY
-        shown = format_html_join(", ", "<code>{}</code>", ((i,) for i in ids[:SHOWN]))
+        # A code never breaks (at its hyphen or anywhere): the line breaks between codes.
+        shown = format_html_join(", ", '<code class="text-nowrap">{}</code>', ((i,) for i in ids[:SHOWN]))
         more = len(ids) - SHOWN
         return format_html('{} <span class="text-secondary">+{} more</span>', shown, more) if more > 0 else shown
 

@@ -160,6 +160,8 @@ class ValidationFilter(FilterPanelMixin, LabelledErrorsMixin, django_filters.Fil
         if not self.can_see_customers:
             drop_customer_filter(self)
         bootstrap_widgets(self.form)
+        if self.can_see_customers:
+            self.form.fields["customer"].widget.attrs["placeholder"] = "Id, source id, name or email"
 
     def filter_customer(self, queryset, name, value):
         return filter_by_customer(queryset, value)

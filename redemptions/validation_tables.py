@@ -64,7 +64,7 @@ class ValidationTable(tables.Table):
             "skipped_count",
             "actions",
         )
-        attrs = {"class": "table table-hover align-middle mb-0"}
+        attrs = {"class": "table table-hover align-middle mb-0 vh-table"}  # compact, as every list
         order_by = ("-created_at",)
         template_name = "dashboard/keyset_table.html"
 

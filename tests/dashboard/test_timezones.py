@@ -153,5 +153,5 @@ def test_a_page_shown_in_the_default_zone_for_want_of_the_cookie_says_so_for_the
 def test_the_bells_list_names_the_zone_of_its_times(marketer):
     marketer.cookies["vh_tz"] = "Europe/Warsaw"
     menu = marketer.get("/exports/notifications/", headers={"HX-Request": "true"}).content.decode()
-    assert 'data-testid="notifications-time-zone">times in Europe/Warsaw<' in menu
+    assert 'data-testid="notifications-time-zone">Times in Europe/Warsaw · UTC on hover<' in menu
     assert "Times in Europe/Warsaw · UTC on hover" in marketer.get("/exports/notifications/").content.decode()

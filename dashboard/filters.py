@@ -14,8 +14,10 @@ DEFAULT_PAGE_SIZE = 25
 
 
 class PageSizeForm(forms.Form):
-    """``?per_page=``, beside the filters (not one of them): a size that is not offered reads as the default,
-    never as a filter error."""
+    """``?per_page=``, beside the filters (not one of them): a size that is not offered reads as the nearest
+    one offered (a value that is no number as the default), never as a filter error; ``note`` says so."""
+
+    note = ""
 
     per_page = forms.TypedChoiceField(
         label="Rows per page",
@@ -31,15 +33,32 @@ class PageSizeForm(forms.Form):
         return DEFAULT_PAGE_SIZE
 
 
+def nearest_page_size(asked: str) -> int:
+    """The offered page size nearest to ``asked`` ("30" -> 25, "500" -> 100, "0" -> 10; the smaller of two
+    as near), DEFAULT_PAGE_SIZE for a value that is no whole number."""
+    try:
+        number = int(asked.strip())
+    except ValueError:
+        return DEFAULT_PAGE_SIZE
+    return min(PAGE_SIZES, key=lambda size: (abs(size - number), size))
+
+
 def page_size_form(params) -> PageSizeForm:
-    """The "Rows per page" select bound to ``params`` (request.GET), showing the page size the list uses:
-    without a valid ``per_page`` that is DEFAULT_PAGE_SIZE, so the select and the rows never disagree."""
+    """The "Rows per page" select bound to ``params`` (request.GET), showing the page size the list uses, so
+    the select and the rows never disagree: without ``per_page`` DEFAULT_PAGE_SIZE; for a size not offered
+    the nearest one, with a ``note`` that the page shows above its table."""
     form = PageSizeForm(params)
     if form.is_valid() and form.cleaned_data.get("per_page"):
         return form
+    asked = params.get("per_page") or ""
+    size = nearest_page_size(asked)
     data = params.copy()
-    data["per_page"] = str(DEFAULT_PAGE_SIZE)
-    return PageSizeForm(data)
+    data["per_page"] = str(size)
+    form = PageSizeForm(data)
+    if asked.strip():
+        offered = ", ".join(str(n) for n in PAGE_SIZES)
+        form.note = f"“{asked[:20]}” rows per page is not offered ({offered}): showing {size}."
+    return form
 
 
 @dataclass

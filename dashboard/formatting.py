@@ -72,7 +72,7 @@ def when(value, fmt: str = DATETIME_FORMAT):
         value = value.replace(tzinfo=UTC)
     utc = value.astimezone(UTC)
     local = timezone.localtime(value)
-    # The date and the clock each stay whole; a narrow column may put the clock under the date.
+    # The date and the clock on one line (static/css/times.css keeps the whole <time> from wrapping).
     date_part, _, clock = date_format(local, fmt).rpartition(", ") if fmt == DATETIME_FORMAT else ("", "", "")
     text = (
         format_html('<span class="vh-date">{},</span> <span class="vh-clock">{}</span>', date_part, clock)

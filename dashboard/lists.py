@@ -16,7 +16,7 @@ from django_tables2.views import SingleTableMixin
 
 from .filters import filter_errors, mark_invalid, page_size_form
 from .keyset import keyset_table
-from .tabs import visible_tabs
+from .tabs import may_open_section, visible_tabs
 
 # Every list counts its matching rows up to here, then says "10,000+". COUNT(*) over LIMIT COUNT_CAP + 1
 # costs at most that many index entries or rows, whatever the table's size (bench/list_pages.py).
@@ -93,14 +93,22 @@ class SectionPageMixin(PermissionRequiredMixin):
         patch_vary_headers(response, ("HX-Request", "HX-Target"))
         return response
 
+    def heading(self) -> str:
+        """The page's heading: its section, or its own title for a user who cannot open the section."""
+        if self.title and not may_open_section(self.section, self.request.user):
+            return self.title
+        return self.section
+
     def page_title(self) -> str:
-        return self.title if self.title in ("", self.section) else f"{self.title} · {self.section}"
+        heading = self.heading()
+        return self.title if self.title in ("", heading) else f"{self.title} · {heading}"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
             title=self.title,
             section=self.section,
+            heading=self.heading(),
             page_title=self.page_title(),
             layout=self.layout,
             tabs=visible_tabs(self.section, self.request.user),

@@ -38,3 +38,9 @@ def visible_tabs(section: str, user) -> list[dict]:
         for label, url_name, perm in SECTION_TABS.get(section, ())
         if user.has_perm(perm)
     ]
+
+
+def may_open_section(section: str, user) -> bool:
+    """Whether the top bar offers ``section`` to this user. A page of a section they cannot open (Staff's
+    Exports tab, under the Audit log) is named by its own title instead."""
+    return any(label == section and user.has_perm(perm) for label, _, perm in SECTIONS)

@@ -111,6 +111,11 @@ class Calendar:
     ticks: list[Tick] = field(default_factory=list)
     today_left: float | None = None  # None: today is outside the window
 
+    @property
+    def legend(self) -> list[tuple[str, str]]:
+        """(status, label) of each colour a bar may have, in the statuses' order."""
+        return [(status, label) for status, label in CampaignStatus.choices if status in SHOWN]
+
 
 def calendar(at: Window, now: datetime | None = None, tz: tzinfo = UTC) -> Calendar:
     """Enabled campaigns (active, scheduled or expired) that run at some time in the window, as bars, in

@@ -52,7 +52,10 @@ class RedemptionTable(tables.Table):
     status = tables.Column(verbose_name="Status", order_by=_sort("status"))
     voucher_code = tables.Column(verbose_name="Voucher", empty_values=("",), order_by=_sort("voucher_code"))
     campaign = tables.Column(
-        verbose_name="Campaign", accessor="campaign__name", orderable=False, attrs={"td": {"class": "vh-col-text"}}
+        verbose_name="Campaign",
+        accessor="campaign__name",
+        orderable=False,
+        attrs={"td": {"class": "vh-col-text vh-col-campaign"}},
     )
     customer = tables.Column(
         verbose_name="Customer", orderable=False, empty_values=(None,), attrs={"td": {"class": "vh-col-customer"}}
@@ -187,7 +190,7 @@ class RedemptionTable(tables.Table):
     def render_voucher_code(self, record):
         """The voucher's code; for a promotion tier's redemption the tier, linked to its campaign's Tiers tab."""
         if record.voucher_code:
-            return record.voucher_code
+            return format_html('<span class="text-nowrap">{}</span>', record.voucher_code)  # never broken
         if record.is_stacked_parent:
             return format_html(
                 '<span class="vh-stacked" data-testid="stacked">Stacked · {}</span>', self.stack_size(record)

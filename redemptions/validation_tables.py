@@ -64,7 +64,7 @@ class ValidationTable(tables.Table):
             "skipped_count",
             "actions",
         )
-        attrs = {"class": "table table-hover align-middle mb-0"}
+        attrs = {"class": "table table-hover align-middle mb-0 vh-table"}  # compact, as every list
         order_by = ("-created_at",)
         template_name = "dashboard/keyset_table.html"
 
@@ -87,7 +87,8 @@ class ValidationTable(tables.Table):
         ids = list(dict.fromkeys(str(r["id"]) for r in _records(value) if r.get("id")))
         if not ids:
             return EMPTY
-        shown = format_html_join(", ", "<code>{}</code>", ((i,) for i in ids[:SHOWN]))
+        # A code never breaks (at its hyphen or anywhere): the line breaks between codes.
+        shown = format_html_join(", ", '<code class="text-nowrap">{}</code>', ((i,) for i in ids[:SHOWN]))
         more = len(ids) - SHOWN
         return format_html('{} <span class="text-secondary">+{} more</span>', shown, more) if more > 0 else shown
 
@@ -159,6 +160,8 @@ class ValidationFilter(FilterPanelMixin, LabelledErrorsMixin, django_filters.Fil
         if not self.can_see_customers:
             drop_customer_filter(self)
         bootstrap_widgets(self.form)
+        if self.can_see_customers:
+            self.form.fields["customer"].widget.attrs["placeholder"] = "Id, source id, name or email"
 
     def filter_customer(self, queryset, name, value):
         return filter_by_customer(queryset, value)

@@ -41,7 +41,9 @@ class SessionFilter(FilterPanelMixin, LabelledErrorsMixin, django_filters.Filter
             drop_customer_filter(self)
         bootstrap_widgets(self.form)
         if self.can_see_customers:
-            self.form.fields["customer"].help_text = "Customer id, source id, name or email"
+            # A placeholder, as on the Redemptions tab: a help line under the field would push it out of
+            # line with the panel's other filters.
+            self.form.fields["customer"].widget.attrs["placeholder"] = "Id, source id, name or email"
 
     def filter_voucher(self, queryset, name, value):
         # EXISTS, not a join: a session with several locks must not come back once per lock.

@@ -5,9 +5,10 @@ import re
 from html import unescape
 
 import pytest
+from django.http import QueryDict
 
 from campaigns.models import CampaignType
-from dashboard.filters import DEFAULT_PAGE_SIZE
+from dashboard.filters import DEFAULT_PAGE_SIZE, nearest_page_size, page_size_form
 from tests.factories import make_campaign, make_voucher
 from tests.redemptions.test_dashboard_validations_sessions import validate
 
@@ -59,9 +60,16 @@ def test_a_list_shows_25_rows_then_the_next_page(client, role_user):
     assert len(re.findall(r">Bulk \d\d<", html)) == DEFAULT_PAGE_SIZE
     assert 'data-testid="page-next"' in html
     assert len(re.findall(r">Bulk \d\d<", client.get("/campaigns/?per_page=50").content.decode())) == 28
-    # a size the select does not offer reads as the default, not as a filter error
+    # a size the select does not offer reads as the nearest one offered, said above the table, not as a
+    # filter error; a value that is no number as the default
     odd = client.get("/campaigns/?per_page=7").content.decode()
-    assert len(re.findall(r">Bulk \d\d<", odd)) == DEFAULT_PAGE_SIZE and "Some filters could not be read" not in odd
+    assert len(re.findall(r">Bulk \d\d<", odd)) == 10 and "Some filters could not be read" not in odd
+    assert "“7” rows per page is not offered (10, 25, 50, 100): showing 10." in odd
+    assert re.search(r'<option value="10" selected>', odd)
+    word = client.get("/campaigns/?per_page=lots").content.decode()
+    assert len(re.findall(r">Bulk \d\d<", word)) == DEFAULT_PAGE_SIZE
+    assert "“lots” rows per page is not offered (10, 25, 50, 100): showing 25." in word
+    assert "rows per page is not offered" not in client.get("/campaigns/?per_page=50").content.decode()
 
 
 def test_the_validations_tab_shows_25_rows_per_page(client, role_user):
@@ -95,3 +103,29 @@ def test_a_list_without_any_row_says_so_in_one_line(client, role_user, gift):
     assert "match these filters" not in html and "Clear filters" not in html
     html = unescape(client.get(f"/campaigns/{gift.pk}/vouchers/").content.decode())
     assert "This campaign has no vouchers yet." in html and "Clear filters" not in html
+
+
+@pytest.mark.parametrize(
+    ("asked", "shown"),
+    [
+        ("7", 10),
+        ("0", 10),
+        ("-3", 10),
+        ("17", 10),
+        ("18", 25),
+        ("30", 25),
+        ("38", 50),
+        ("75", 50),
+        ("76", 100),
+        ("1000", 100),
+    ],
+)
+def test_a_page_size_not_offered_reads_as_the_nearest_offered(asked, shown):
+    assert nearest_page_size(asked) == shown
+    form = page_size_form(QueryDict(f"per_page={asked}"))
+    assert form.page_size() == shown and form.note.endswith(f"showing {shown}.")
+
+
+def test_a_page_size_that_is_no_number_reads_as_the_default_and_an_offered_one_says_nothing():
+    assert page_size_form(QueryDict("per_page=lots")).page_size() == DEFAULT_PAGE_SIZE
+    assert page_size_form(QueryDict("per_page=50")).note == "" and page_size_form(QueryDict("")).note == ""

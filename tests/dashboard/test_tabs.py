@@ -42,3 +42,13 @@ def test_the_superuser_sees_every_tab_of_every_section_and_every_section_in_the_
     for section, tabs in SECTION_TABS.items():
         html = client.get(reverse(tabs[0][1])).content.decode()
         assert tab_labels(html, section) == [label for label, _, _ in tabs]
+
+
+def test_a_page_of_a_section_the_viewer_cannot_open_is_named_by_its_own_title(client, role_user):
+    client.force_login(role_user("Staff"))  # Staff may open Exports, not the Audit log it sits in
+    html = client.get(reverse("exports:list")).content.decode()
+    assert "<h1>Exports</h1>" in html and "<title>Exports · VoucherHub</title>" in html
+    assert "Audit log" not in re.sub(r'aria-label="[^"]*"', "", html)
+    client.force_login(role_user("Marketer"))
+    html = client.get(reverse("exports:list")).content.decode()
+    assert "<h1>Audit log</h1>" in html and "<title>Exports · Audit log · VoucherHub</title>" in html

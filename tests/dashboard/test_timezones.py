@@ -138,3 +138,20 @@ def test_the_middleware_activates_the_viewers_zone_for_dashboard_paths_only(rf, 
 def test_the_home_page_names_the_zone(marketer):
     marketer.cookies["vh_tz"] = "Europe/Warsaw"
     assert "Times in Europe/Warsaw · UTC on hover" in marketer.get("/").content.decode()
+
+
+def test_a_page_shown_in_the_default_zone_for_want_of_the_cookie_says_so_for_the_browser_to_reload(marketer):
+    # static/js/timezone.js loads such a page again once it has written the browser's zone.
+    assert 'data-vh-zone="UTC"' in marketer.get("/redemptions/").content.decode()
+    marketer.cookies["vh_tz"] = "Asia/Tokyo"
+    assert "data-vh-zone" not in marketer.get("/redemptions/").content.decode()
+    del marketer.cookies["vh_tz"]
+    UserPreference.objects.create(user=marketer.user, time_zone="Europe/Warsaw")  # a chosen zone: no reload
+    assert "data-vh-zone" not in marketer.get("/redemptions/").content.decode()
+
+
+def test_the_bells_list_names_the_zone_of_its_times(marketer):
+    marketer.cookies["vh_tz"] = "Europe/Warsaw"
+    menu = marketer.get("/exports/notifications/", headers={"HX-Request": "true"}).content.decode()
+    assert 'data-testid="notifications-time-zone">Times in Europe/Warsaw · UTC on hover<' in menu
+    assert "Times in Europe/Warsaw · UTC on hover" in marketer.get("/exports/notifications/").content.decode()

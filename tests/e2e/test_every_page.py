@@ -3,17 +3,12 @@ browser error and without a horizontal scroll bar at 1440x900; one it may not op
 screenshot of each lands in test-artifacts/<test>/<role>/ for a person to look through."""
 
 import pytest
-from django.apps import apps
-from django.contrib.auth.models import Group
 from playwright.sync_api import Page, expect
 
 from auditlog.models import RequestLog
 from campaigns.models import Campaign, CampaignType
-from demo.catalogue import MIN_REDEMPTIONS
-from demo.loader import seed_demo
 from redemptions.models import Redemption, Validation
 from sessions.models import ValidationSession
-from voucherhub.roles import ROLE_PERMISSIONS, sync_roles
 
 pytestmark = [pytest.mark.e2e]
 
@@ -64,14 +59,6 @@ def pages() -> list[tuple[str, str, str]]:
         ("own", "settings", "/settings/"),
     ]
     return found
-
-
-@pytest.fixture
-def demo_shop(transactional_db):
-    # A transactional test ends with a flush that empties the roles' groups: put them back first.
-    if Group.objects.filter(name__in=ROLE_PERMISSIONS).count() < len(ROLE_PERMISSIONS):
-        sync_roles(apps)
-    seed_demo(redemptions=MIN_REDEMPTIONS, password="pw")
 
 
 @pytest.mark.parametrize("role", ["admin", "marketer", "staff"])

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Browser, expect
 
 from tests.e2e.test_layout import sign_in
+from tests.e2e.test_wrapping import LINES
 from tests.factories import make_campaign
 from tests.redemptions.factories import make_redemption
 
@@ -40,9 +41,9 @@ def test_a_browser_in_new_york_sees_new_york_times_named_and_euro_amounts(
         when = table.locator("time").first
         expect(when).to_have_text("Mar 9, 2026, 23:30:05")
         expect(when).to_have_attribute("title", "2026-03-10 03:30:05 UTC")
-        # The date and the clock each stay whole (a narrow column may put the clock under the date).
-        for part in (when.locator(".vh-date"), when.locator(".vh-clock")):
-            assert part.evaluate("el => getComputedStyle(el).whiteSpace") == "nowrap"
+        # The date and the clock on one line, never two.
+        assert when.evaluate("el => getComputedStyle(el).whiteSpace") == "nowrap"
+        assert when.evaluate(LINES) == 1
         expect(table).to_contain_text("€106,786.00")
         page.screenshot(path=artifact_dir / "redemptions-new-york.png", full_page=True)
 

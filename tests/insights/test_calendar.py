@@ -93,3 +93,15 @@ def test_the_calendar_needs_login_and_the_campaign_view_permission(client, role_
     assert client.get(PAGE).status_code == 302
     client.force_login(role_user(None))
     assert client.get(PAGE + "?zoom=year").status_code == 403
+
+
+def test_the_legend_names_each_colour_a_bar_may_have_and_today(marketer):
+    make_campaign(name="Running")
+    html = marketer.get(PAGE).content.decode()
+    legend = re.search(r'data-testid="calendar-legend">(.*?)</ul>', html, re.S).group(1)
+    assert re.findall(r'vh-calendar-(\w+)" aria-hidden="true"></span>(\w+)<', legend) == [
+        ("active", "Active"),
+        ("scheduled", "Scheduled"),
+        ("expired", "Expired"),
+    ]
+    assert "Today</li>" in legend and 'data-testid="calendar-today-line"' in html

@@ -141,8 +141,12 @@ def _selected_page_size(html: str) -> str:
     return re.findall(r'<option value="(\d+)" selected>', select)
 
 
-@pytest.mark.parametrize("query", ["", "?status=SUCCEEDED", "?per_page=", "?per_page=7", "?per_page=abc"])
-def test_the_rows_per_page_select_shows_the_page_size_the_list_uses(client, role_user, query):
+@pytest.mark.parametrize(
+    ("query", "size"),
+    [("", 25), ("?status=SUCCEEDED", 25), ("?per_page=", 25), ("?per_page=7", 10), ("?per_page=abc", 25)],
+)
+def test_the_rows_per_page_select_shows_the_page_size_the_list_uses(client, role_user, query, size):
+    """Without a size, or one that is no number, the default; a size not offered reads as the nearest one."""
     from dashboard.filters import DEFAULT_PAGE_SIZE
 
     campaign = make_campaign(name="Busy")
@@ -150,8 +154,8 @@ def test_the_rows_per_page_select_shows_the_page_size_the_list_uses(client, role
         make_redemption(voucher_code="BUSY-1", campaign=campaign)
     client.force_login(make_user(role_user, "Marketer"))
     html = client.get(f"/redemptions/{query}").content.decode()
-    assert _selected_page_size(html) == [str(DEFAULT_PAGE_SIZE)]
-    assert len(_ids_on(html)) == DEFAULT_PAGE_SIZE
+    assert _selected_page_size(html) == [str(size)]
+    assert len(_ids_on(html)) == size
     campaign_html = client.get(f"/redemptions/?campaign={campaign.pk}").content.decode()
     assert _selected_page_size(campaign_html) == [str(DEFAULT_PAGE_SIZE)]
     assert len(_ids_on(campaign_html)) == DEFAULT_PAGE_SIZE

@@ -29,7 +29,8 @@ def test_the_validations_tab_shows_the_codes_and_campaigns_checked(client, role_
     headers = [h.strip() for h in re.findall(r"<th[^>]*>\s*(?:<a[^>]*>)?([^<]+)", html)]
     assert "Codes" in headers and "Campaigns" in headers
     row = re.search(r"<tbody.*?</tbody>", html, re.S).group(0)
-    assert "<code>SPRING10</code>, <code>CARD-1</code>, <code>NO-SUCH</code>" in row
+    codes = ("SPRING10", "CARD-1", "NO-SUCH")
+    assert ", ".join(f'<code class="text-nowrap">{code}</code>' for code in codes) in row
     assert "Spring sale, Gift cards" in row
 
 
@@ -49,7 +50,7 @@ def test_a_validation_links_to_its_request_log_for_roles_that_may_read_it(client
 
     client.force_login(role_user("Marketer"))
     html = client.get(f"/redemptions/validations/{checked.pk}/").content.decode()
-    assert f'<a href="/audit-log/logs/{checked.request_log_id}/">' in html
+    assert f'href="/audit-log/logs/{checked.request_log_id}/"' in html
     assert client.get(f"/audit-log/logs/{checked.request_log_id}/").status_code == 200
 
     reader = role_user(None)

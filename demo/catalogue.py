@@ -11,6 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from campaigns.models import CampaignType, DiscountType, Segment
+from dashboard.formatting import money
 from redemptions.models import Validation
 from stacking.checks import FailureCode
 from stacking.models import DiscountCalculation, StackingEligibility
@@ -70,10 +71,21 @@ SEGMENTS = (
 )
 
 
+# The amounts the demo's texts name, in minor units: a text says "{min_100}" and reads "€100.00" (or
+# "¥10,000") in the installation's currency (in_currency), like every amount of the dashboard.
+TEXT_AMOUNTS = {"min_100": 10_000, "min_200": 20_000}
+
+
+def in_currency(text: str) -> str:
+    """A demo text with its ``{amount}`` fields formatted as money (dashboard.formatting.money)."""
+    return text.format(**{key: money(value) for key, value in TEXT_AMOUNTS.items()}) if "{" in text else text
+
+
 @dataclass(frozen=True)
 class RuleSpec:
     """A validation rule and how the demo evaluates it. ``kind``: min_amount, product, segment,
-    customer_tier or per_customer (the rule names of API.md section 7 the engine will evaluate)."""
+    customer_tier or per_customer (the rule names of API.md section 7 the engine will evaluate).
+    ``name`` and ``error_message`` may name amounts as ``{min_100}`` (in_currency)."""
 
     key: str
     name: str
@@ -81,10 +93,18 @@ class RuleSpec:
     value: object
     error_message: str = ""
 
+    @property
+    def title(self) -> str:
+        return in_currency(self.name)
+
+    @property
+    def message(self) -> str:
+        return in_currency(self.error_message)
+
 
 RULES = (
-    RuleSpec("min_100", "Orders from 100.00", "min_amount", 10_000, "Black Friday codes need an order of 100.00"),
-    RuleSpec("min_200", "Orders from 200.00", "min_amount", 20_000, "Free delivery starts at 200.00"),
+    RuleSpec("min_100", "Orders from {min_100}", "min_amount", 10_000, "Black Friday codes need an order of {min_100}"),
+    RuleSpec("min_200", "Orders from {min_200}", "min_amount", 20_000, "Free delivery starts at {min_200}"),
     RuleSpec("sneakers", "Basket with trail sneakers", "product", "prod-sneakers", "Add the Trail Sneakers"),
     RuleSpec("gold_segment", "Gold and platinum members only", "segment", "gold", "For VIP members only"),
     RuleSpec("poland", "Customers in Poland", "segment", "poland", "Valid in Poland only"),
@@ -143,7 +163,7 @@ CAMPAIGNS = (
         MARKER_CAMPAIGN,
         CampaignType.DISCOUNT_COUPONS,
         "Black Friday",
-        "Single-use codes for the Black Friday week; exclusive, orders from 100.00.",
+        "Single-use codes for the Black Friday week; exclusive, orders from {min_100}.",
         start=-30,
         end=10,
         weight=22,
@@ -264,7 +284,7 @@ CAMPAIGNS = (
         "Free Delivery Over 200",
         CampaignType.PROMOTION,
         "Delivery",
-        "Delivery is on us for orders from 200.00.",
+        "Delivery is on us for orders from {min_200}.",
         start=-200,
         end=None,
         weight=5,
@@ -291,7 +311,7 @@ class Namespace:
         return tuple(self.name(spec.name) for spec in CAMPAIGNS)
 
     def rule_names(self) -> tuple[str, ...]:
-        return tuple(self.name(spec.name) for spec in RULES)
+        return tuple(self.name(spec.title) for spec in RULES)
 
     def segment_names(self) -> tuple[str, ...]:
         return tuple(self.name(spec.name) for spec in SEGMENTS)

@@ -29,6 +29,7 @@ from campaigns.models import (
 )
 from demo import loader
 from redemptions.models import Redemption, Rollback, Validation
+from redemptions.services.redemption import NOT_REDEEMED
 from sessions.models import ReleaseReason, SessionLock, SessionStatus, ValidationSession
 from stacking.checks import FailureCode
 from stacking.models import Category, StackingEligibility, StackingRules
@@ -188,7 +189,7 @@ def test_every_failure_code_appears_on_failed_attempts_with_its_message(seeded):
     failed = Redemption.objects.filter(result="FAILURE")
     assert set(failed.values_list("failure_code", flat=True)) == set(FailureCode)
     for code in FailureCode:
-        attempt = failed.filter(failure_code=code).first()
+        attempt = failed.filter(failure_code=code).exclude(failure_message=NOT_REDEEMED).first()
         assert attempt.id.startswith("rf_")
         assert attempt.status == "FAILED"
         assert attempt.failure_message == code.label
@@ -251,7 +252,15 @@ def test_a_rollback_sent_twice_is_refused_the_second_time(seeded):
 def test_stacked_parents_have_children_and_channels_are_api_keys_and_users(seeded):
     parents = Redemption.objects.filter(related_object_type="redemption")
     assert parents.exists()
-    assert not parents.exclude(id__startswith="r_").exists()
+    # A successful stack's parent is an r_, a failed one's an rf_ carrying the call's failure, whose
+    # attempts all failed: the one that failed says why, the others that another one did.
+    assert not parents.filter(result="SUCCESS").exclude(id__startswith="r_").exists()
+    failed_parents = parents.filter(result="FAILURE")
+    assert failed_parents.exists() and not failed_parents.exclude(id__startswith="rf_").exists()
+    failed_children = Redemption.objects.filter(parent__in=failed_parents)
+    assert not failed_children.exclude(result="FAILURE").exists()
+    bystanders = failed_children.filter(failure_message=NOT_REDEEMED)
+    assert bystanders.exists() and not bystanders.exclude(failure_code=F("parent__failure_code")).exists()
     assert not parents.annotate(n=Count("children")).filter(n=0).exists()
     assert not parents.exclude(voucher=None).exists()
     channels = set(Redemption.objects.values_list("channel_type", "channel_id").distinct())

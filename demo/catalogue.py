@@ -11,7 +11,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from campaigns.models import CampaignType, DiscountType, Segment
-from dashboard.formatting import money
+from dashboard.formatting import major_text, money
 from redemptions.models import Validation
 from stacking.checks import FailureCode
 from stacking.models import DiscountCalculation, StackingEligibility
@@ -73,12 +73,14 @@ SEGMENTS = (
 
 # The amounts the demo's texts name, in minor units: a text says "{min_100}" and reads "€100.00" (or
 # "¥10,000") in the installation's currency (in_currency), like every amount of the dashboard.
-TEXT_AMOUNTS = {"min_100": 10_000, "min_200": 20_000}
+TEXT_AMOUNTS = {"min_100": 10_000, "min_200": 20_000, "fixed_299": 29_900}
 
 
-def in_currency(text: str) -> str:
-    """A demo text with its ``{amount}`` fields formatted as money (dashboard.formatting.money)."""
-    return text.format(**{key: money(value) for key, value in TEXT_AMOUNTS.items()}) if "{" in text else text
+def in_currency(text: str, *, plain: bool = False) -> str:
+    """A demo text with its ``{amount}`` fields formatted as money (dashboard.formatting.money); ``plain``:
+    as bare numbers, as the demo wrote them before it named the currency (to find such rules again)."""
+    shown = major_text if plain else money
+    return text.format(**{key: shown(value) for key, value in TEXT_AMOUNTS.items()}) if "{" in text else text
 
 
 @dataclass(frozen=True)
@@ -226,7 +228,7 @@ CAMPAIGNS = (
         "Sneaker Bundle",
         CampaignType.DISCOUNT_COUPONS,
         "Seasonal",
-        "Trail Sneakers and an accessory for a fixed 299.00.",
+        "Trail Sneakers and an accessory for a fixed {fixed_299}.",
         start=-120,
         end=60,
         weight=5,
@@ -311,7 +313,9 @@ class Namespace:
         return tuple(self.name(spec.name) for spec in CAMPAIGNS)
 
     def rule_names(self) -> tuple[str, ...]:
-        return tuple(self.name(spec.title) for spec in RULES)
+        """The rules' names, in the installation's currency and as bare numbers (older demo data)."""
+        names = {self.name(in_currency(spec.name, plain=plain)) for spec in RULES for plain in (False, True)}
+        return tuple(sorted(names))
 
     def segment_names(self) -> tuple[str, ...]:
         return tuple(self.name(spec.name) for spec in SEGMENTS)

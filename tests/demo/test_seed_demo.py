@@ -22,6 +22,7 @@ from campaigns.models import (
     Order,
     PromotionTier,
     Segment,
+    ValidationRule,
     ValidationRuleAssignment,
     Voucher,
     VoucherTransaction,
@@ -171,6 +172,15 @@ def test_reset_deletes_the_demo_data_and_creates_it_again(seeded):
     assert counts() == before  # the same seed gives the same data
     assert not Redemption.objects.filter(id__in=old_ids).exists()
     assert_books_balance()
+
+
+def test_rules_name_their_amounts_in_the_currency_and_reset_finds_those_named_before(seeded):
+    assert ValidationRule.objects.filter(name="Orders from €100.00", error_message__contains="€100.00").exists()
+    # Demo data loaded before the texts named the currency: its rule goes with the rest on --reset.
+    ValidationRule.objects.filter(name="Orders from €100.00").update(name="Orders from 100.00")
+    seed("--reset")
+    assert not ValidationRule.objects.filter(name="Orders from 100.00").exists()
+    assert ValidationRule.objects.filter(name="Orders from €100.00").count() == 1
 
 
 def test_reset_leaves_data_that_is_not_the_demo_alone(seeded):

@@ -8,6 +8,7 @@ from playwright.sync_api import Page, expect
 from campaigns.models import CampaignType
 from redemptions.models import Redemption
 from redemptions.services.redemption import NOT_REDEEMED, redeem
+from redemptions.services.validation import validate
 from stacking.reasons import SENTENCES
 from tests.e2e.test_layout import sign_in
 from tests.factories import make_campaign, make_gift_card, make_voucher, stack
@@ -122,3 +123,21 @@ def test_a_stack_shows_its_discount_and_its_gift_credits_apart_and_a_gift_campai
     expect(budget.locator('[data-figure="gift_value_spent"]')).to_have_text("€30.00")
     expect(budget).not_to_contain_text("Discounts given")
     page.screenshot(path=artifact_dir / "gift-dashboard.png", full_page=True)
+
+
+def test_a_validation_shows_its_discount_and_its_gift_credits_apart(
+    live_server, page: Page, role_user, artifact_dir, catalogue
+):
+    role_user("Marketer")
+    redeemables = [
+        {"object": "voucher", "id": "SAVE10"},
+        {"object": "voucher", "id": "CARD", "gift": {"credits": 2_000}},
+    ]
+    outcome = validate(stack(redeemables=redeemables, order={"amount": 10_000}), caller=Caller.system("shop"))
+    assert outcome.validation.discount_amount == 3_000  # the API's order discount counts the credits
+    base = live_server.url
+    sign_in(page, base, "marketer")
+    page.goto(f"{base}/redemptions/validations/{outcome.validation.pk}/")
+    expect(page.get_by_test_id("validation-discount")).to_have_text("€10.00")
+    expect(page.get_by_test_id("validation-credits")).to_have_text("€20.00")
+    page.screenshot(path=artifact_dir / "validation.png", full_page=True)

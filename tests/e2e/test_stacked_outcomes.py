@@ -123,6 +123,9 @@ def test_a_stack_shows_its_discount_and_its_gift_credits_apart_and_a_gift_campai
     expect(budget.locator('[data-figure="gift_value_spent"]')).to_have_text("€30.00")
     expect(budget).not_to_contain_text("Discounts given")
     page.screenshot(path=artifact_dir / "gift-dashboard.png", full_page=True)
+    page.get_by_role("navigation", name="Campaign tabs").get_by_role("link", name="Analytics").click()
+    expect(page.locator('[data-chart="chart-top"]')).to_contain_text("€30.00 in gift credits")
+    expect(page.locator('[data-chart="chart-top"]')).not_to_contain_text("discount")
 
 
 def test_a_validation_shows_its_discount_and_its_gift_credits_apart(

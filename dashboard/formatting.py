@@ -5,6 +5,8 @@
   such as JPY, has as many decimals as ISO 4217 gives it: 200000 -> "¥200,000").
 - ``when``: a ``<time>`` in the viewer's time zone (activated by dashboard.timezones.TimeZoneMiddleware)
   with the UTC time in its ``title``.
+- ``minor_digits`` / ``to_minor``: the currency's minor-unit exponent (ISO 4217, from Babel: 2 for EUR, 0 for
+  JPY) and an amount typed in major units as minor units, the other direction of ``money``.
 - ``money_column``: an admin ``list_display`` entry formatting a minor-units field with ``money``.
 
 Templates use them through ``{% load dashboard_tags %}`` (dashboard.templatetags.dashboard_tags);
@@ -45,6 +47,24 @@ def money(value, currency: str | None = None) -> str:
     return _formatter(translation.get_language() or settings.LANGUAGE_CODE, currency or settings.VOUCHERHUB_CURRENCY)(
         minor
     )
+
+
+def minor_digits(currency: str | None = None) -> int:
+    """How many decimals the currency's amounts have (ISO 4217, from Babel): 2 for EUR, 0 for JPY."""
+    return get_currency_precision(currency or settings.VOUCHERHUB_CURRENCY)
+
+
+def to_minor(major: Decimal, currency: str | None = None) -> Decimal:
+    """An amount in major units as minor units of the currency (``100.5`` EUR -> 10050, ``100`` JPY -> 100);
+    not a whole number when ``major`` has more decimals than the currency."""
+    return major.scaleb(minor_digits(currency))
+
+
+def major_text(minor: int, currency: str | None = None) -> str:
+    """Minor units as the plain number a person types in major units (10000 EUR -> "100.00", JPY -> "10000"):
+    for input examples; amounts shown to read go through :func:`money`."""
+    digits = minor_digits(currency)
+    return f"{Decimal(minor).scaleb(-digits):.{digits}f}"
 
 
 @lru_cache(maxsize=64)

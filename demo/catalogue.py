@@ -13,6 +13,7 @@ from pathlib import Path
 
 from campaigns.models import CampaignType, DiscountType, Segment
 from campaigns.services.requests import Discount
+from dashboard.formatting import major_text, money
 from redemptions.models import Validation
 from stacking.checks import FailureCode
 from stacking.models import DiscountCalculation, StackingEligibility
@@ -51,15 +52,31 @@ class SegmentSpec:
     filter: dict
 
 
+def in_currency(text: str, *, plain: bool = False) -> str:
+    """A demo text with its ``{amount}`` fields (``catalogue.toml``'s ``text_amounts``) formatted as money in
+    the installation's currency; ``plain``: as bare numbers, as older demo data named them."""
+    shown = major_text if plain else money
+    return text.format(**{key: shown(value) for key, value in TEXT_AMOUNTS.items()}) if "{" in text else text
+
+
 @dataclass(frozen=True)
 class RuleSpec:
-    """A validation rule of one condition; ``kind`` says which (see :func:`rule_condition`)."""
+    """A validation rule of one condition; ``kind`` says which (see :func:`rule_condition`). ``name`` and
+    ``error_message`` may name amounts as ``{min_100}`` (:func:`in_currency`)."""
 
     key: str
     name: str
     kind: str
     value: object
     error_message: str = ""
+
+    @property
+    def title(self) -> str:
+        return in_currency(self.name)
+
+    @property
+    def message(self) -> str:
+        return in_currency(self.error_message)
 
 
 @dataclass(frozen=True)
@@ -117,6 +134,7 @@ def campaign(fields: dict) -> CampaignSpec:
 
 
 _DATA = tomllib.loads(Path(__file__).with_name("catalogue.toml").read_text(encoding="utf-8"))
+TEXT_AMOUNTS = _DATA["text_amounts"]  # minor units a text names as {key}
 CATEGORIES = tuple(
     CategorySpec(
         c["name"], c["hierarchy"], StackingEligibility[c["eligibility"]], DiscountCalculation[c["calculation"]]
@@ -159,7 +177,9 @@ class Namespace:
         return tuple(self.name(spec.name) for spec in CAMPAIGNS)
 
     def rule_names(self) -> tuple[str, ...]:
-        return tuple(self.name(spec.name) for spec in RULES)
+        """The rules' names, in the installation's currency and as bare numbers (older demo data)."""
+        names = {self.name(in_currency(spec.name, plain=plain)) for spec in RULES for plain in (False, True)}
+        return tuple(sorted(names))
 
     def segment_names(self) -> tuple[str, ...]:
         return tuple(self.name(spec.name) for spec in SEGMENTS)

@@ -35,6 +35,7 @@ from .catalogue import (
     CampaignSpec,
     Namespace,
     ascii_name,
+    in_currency,
     rule_condition,
 )
 
@@ -78,9 +79,9 @@ class ShopBuilder:
         rules = {
             spec.key: create_validation_rule(
                 caller=self.caller,
-                name=self.names.name(spec.name),
+                name=self.names.name(spec.title),
                 rules={"1": rule_condition(spec, segments), "logic": "1"},
-                error_message=spec.error_message,
+                error_message=spec.message,
             ).id
             for spec in RULES
         }
@@ -145,7 +146,7 @@ class ShopBuilder:
             caller=self.caller,
             name=self.names.name(spec.name),
             campaign_type=spec.type,
-            description=spec.description,
+            description=in_currency(spec.description),
             voucher=template,
             start_date=start,
             expiration_date=end,

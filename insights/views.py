@@ -273,9 +273,8 @@ class CampaignAnalyticsView(CampaignPageMixin, TemplateView):
         value_label = "Gift credits spent" if data.is_gift else "Discounts given"
         points = charts.bucketed(data.values_by_day, ["value"], data.period_start, data.period_end)
         bucket = charts.bucket_for(data.period_days)
-        given = {
-            key: f"{formatting.money(value)} {value_label.split()[0].lower()}" for key, value in data.top_values.items()
-        }
+        noun = "in gift credits" if data.is_gift else "discounts"  # a gift card gives credits, not discounts
+        given = {key: f"{formatting.money(value)} {noun}" for key, value in data.top_values.items()}
         return super().get_context_data(
             analytics=data,
             periods=queries.PERIODS,

@@ -4,8 +4,10 @@ import re
 from decimal import Decimal, InvalidOperation
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
+from dashboard.formatting import major_text, minor_digits, money, to_minor
 from dashboard.forms import BootstrapForm
 from stacking.models import MAX_REDEEMABLES
 from voucherhub.privacy import can_see_customers
@@ -50,9 +52,25 @@ def rollback_refusal(user, redemption: Redemption) -> str:
 _TOKEN_SPLIT = re.compile(r"[\s,]+")
 
 
+NUMBER_WORDS = {1: "one", 2: "two", 3: "three", 4: "four"}  # ISO 4217 has no currency with more decimals
+AMOUNT_EXAMPLE = 10_000  # minor units, for the amount's help text
+
+
+def amount_help() -> str:
+    """How the simulator reads an amount, in the installation's currency (JPY has no minor units)."""
+    if not minor_digits():
+        return f"A whole number, in the currency's units ({AMOUNT_EXAMPLE} = {money(AMOUNT_EXAMPLE)})."
+    example = money(AMOUNT_EXAMPLE)
+    return (
+        f"A whole number is minor units ({AMOUNT_EXAMPLE} = {example}); "
+        f"with a decimal point, major units ({major_text(AMOUNT_EXAMPLE)} = {example})."
+    )
+
+
 class SimulatorForm(BootstrapForm):
     """The simulator's input. The order amount is minor units when it is a whole number (``10000`` =
-    100.00) and major units when it has a decimal point (``100.00`` = 10000 minor units)."""
+    €100.00) and major units when it has a decimal point (``100.00`` = 10000 minor units of EUR), converted
+    with the currency's own exponent (dashboard.formatting.to_minor: a yen has no minor units)."""
 
     redeemables = forms.CharField(
         label="Codes and promotion tier ids",
@@ -60,16 +78,14 @@ class SimulatorForm(BootstrapForm):
         help_text="One per line or comma separated, in the order they are sent.",
         error_messages={"required": "Enter at least one code or promotion tier id."},
     )
-    amount = forms.CharField(
-        label="Order amount",
-        help_text="A whole number is minor units (10000 = 100.00); with a decimal point, major units (100.00).",
-    )
+    amount = forms.CharField(label="Order amount")
     customer = forms.CharField(label="Customer source id", required=False, max_length=255)
 
     def __init__(self, *args, user=None, **kwargs):
         """``user``: the viewer. A customer's source id is personal data (voucherhub.privacy): the field is
         only for those who may see customers; for anyone else a ``customer`` in the URL is ignored."""
         super().__init__(*args, **kwargs)
+        self.fields["amount"].help_text = amount_help()  # the currency of now, not of the import
         if not can_see_customers(user):
             del self.fields["customer"]
 
@@ -90,9 +106,14 @@ class SimulatorForm(BootstrapForm):
         if not value.is_finite() or value < 0:
             raise forms.ValidationError("Enter an amount of 0 or more.")
         if "." in raw:
-            minor = value * 100
+            minor = to_minor(value)
             if minor != minor.to_integral_value():
-                raise forms.ValidationError("At most two decimal places.")
+                digits = minor_digits()
+                raise forms.ValidationError(
+                    f"At most {NUMBER_WORDS.get(digits, digits)} decimal place{'' if digits == 1 else 's'}."
+                    if digits
+                    else f"{settings.VOUCHERHUB_CURRENCY} has no minor units: enter a whole number."
+                )
         else:
             minor = value
         if minor > MAX_AMOUNT:

@@ -343,8 +343,9 @@ def voucher_entries(voucher_id: str) -> list[Redemption | Rollback]:
 
 LIST_COLUMNS = (
     "id", "created_at", "result", "status", "failure_code", "failure_message", "voucher_code", "amount",
-    "order_amount", "channel_type", "channel_id", "parent", "related_object_type",
-    "campaign__id", "campaign__name", "customer__id", "customer__name", "customer__email", "customer__source_id",
+    "discount_amount", "gift_amount", "order_amount", "channel_type", "channel_id", "parent", "related_object_type",
+    "campaign__id", "campaign__name", "campaign__campaign_type",
+    "customer__id", "customer__name", "customer__email", "customer__source_id",
     "promotion_tier__id", "promotion_tier__name", "promotion_tier__campaign_id",
 )  # fmt: skip
 
@@ -379,6 +380,8 @@ def dashboard_redemption(redemption_id: str) -> Redemption | None:
                     "id",
                     "parent_id",
                     "status",
+                    "failure_code",
+                    "failure_message",
                     "voucher_code",
                     "amount",
                     "created_at",

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from campaigns.models import CampaignType
 from dashboard.components import copy_id, menu_button, menu_copy, menu_disabled, menu_link, row_menu, truncated
 from dashboard.formatting import EMPTY, money, when
 from dashboard.labels import channel
@@ -15,7 +16,8 @@ from stacking.templatetags.stacking_tags import reason
 
 from . import queries
 from .forms import can_roll_back, rollback_refusal
-from .models import Redemption
+from .models import Redemption, RedemptionResult
+from .services.redemption import NOT_REDEEMED
 
 
 @cache
@@ -132,7 +134,7 @@ class RedemptionTable(tables.Table):
             "voucher_code": self.render_voucher_code,
             "campaign": lambda r: truncated(r.campaign.name) if r.campaign_id else EMPTY,
             "customer": lambda r: self.render_customer(r.customer),
-            "amount": lambda r: self.render_amount(r.amount),
+            "amount": self.render_amount,
             "failure": lambda r: self.render_failure(r.failure_code, r) if r.failure_code else EMPTY,
             "channel": self.render_channel,
             "actions": self.render_actions,
@@ -211,19 +213,55 @@ class RedemptionTable(tables.Table):
             truncated(value.email) if value.email else "",
         )
 
-    def render_amount(self, value):
-        return money(value)
+    def render_amount(self, record):
+        return amount_html(record)
 
     def render_failure(self, value, record):
-        # The sentence for the code (stacking.reasons); the stored message under it when the rule's own
-        # error message says more than the code's.
-        text = reason(record.failure_code)
-        if not record.failure_message or record.failure_message == record.get_failure_code_display():
-            return text
-        return format_html('{}<div class="small text-secondary">{}</div>', text, record.failure_message)
+        return failure_html(record)
 
     def render_channel(self, record):
         return channel(record.channel_type, truncated(record.channel_id))
+
+
+def amount_html(record: Redemption) -> str:
+    """What a redemption gave, each kind in its own words: a stack's discounts and its gift credits apart
+    (as the API's stack result: discount_amount and gift_credits), a gift card's credits as credits (€0.00
+    when the rest of its stack had paid the order already), a discount as the amount."""
+    if record.is_stacked_parent and record.gift_amount:
+        return format_html(
+            '<div data-testid="amount-discount">{} <span class="small text-secondary">discount</span></div>'
+            '<div data-testid="amount-credits">{} <span class="small text-secondary">gift credits</span></div>',
+            money(record.discount_amount),
+            money(record.gift_amount),
+        )
+    if record.result == RedemptionResult.SUCCESS and is_gift_card(record):
+        return format_html(
+            '<span data-testid="amount-credits">{}</span><div class="small text-secondary">gift credits</div>',
+            money(record.gift_amount),
+        )
+    return money(record.amount)
+
+
+def is_gift_card(record: Redemption) -> bool:
+    """Whether the redemption is of a gift card (its campaign is a gift-card campaign)."""
+    return record.campaign_id is not None and record.campaign.campaign_type == CampaignType.GIFT_VOUCHERS
+
+
+def failure_html(record: Redemption) -> str:
+    """Why an attempt failed, as the list and the detail page say it: the sentence for its code
+    (stacking.reasons), and under it the stored message when the rule's own error message says more. An
+    attempt of a failed stack whose redeemable did not fail itself says that instead: its code is the
+    call's (another redeemable's), shown under it as the reason of the call."""
+    text = reason(record.failure_code)
+    if record.failure_message == NOT_REDEEMED:
+        return format_html(
+            '<span data-testid="not-redeemed">{}.</span><div class="small text-secondary">The call failed: {}</div>',
+            NOT_REDEEMED,
+            text,
+        )
+    if not record.failure_message or record.failure_message == record.get_failure_code_display():
+        return text
+    return format_html('{}<div class="small text-secondary">{}</div>', text, record.failure_message)
 
 
 def hidden_columns(user) -> tuple[str, ...]:

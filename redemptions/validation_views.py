@@ -35,8 +35,15 @@ class ValidationDetailView(DetailPageMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         redeemables = self.object.redeemables if isinstance(self.object.redeemables, list) else []
+        redeemables = [r for r in redeemables if isinstance(r, dict)]
+        # The stored discount counts the gift credits (the API's order total): shown apart, as the
+        # redeemables' own amounts say them.
+        credits = sum(r["gift_credits"] for r in redeemables if isinstance(r.get("gift_credits"), int))
+        credits = min(credits, self.object.discount_amount)
         return super().get_context_data(
-            redeemables=[r for r in redeemables if isinstance(r, dict)],
+            redeemables=redeemables,
+            discount=self.object.discount_amount - credits,
+            gift_credits=credits,
             retention_days=Validation.RETENTION_DAYS,
             can_see_customers=self.request.user.has_perm("redemptions.view_customer"),
             link_logs=self.request.user.has_perm("auditlog.view_requestlog"),

@@ -20,10 +20,10 @@ from voucherhub.privacy import can_see_customers, visible_tracking_id
 from . import queries
 from .filters import RedemptionFilter
 from .forms import RollbackForm, can_roll_back, rollback_refusal
-from .models import Redemption
+from .models import Redemption, RedemptionResult
 from .services.requests import RollbackRequest
 from .services.rollback import rollback_redemption, rollback_window_end, stacked_child_refusal
-from .tables import RedemptionTable, hidden_columns
+from .tables import RedemptionTable, failure_html, hidden_columns, is_gift_card
 
 
 class RedemptionListView(DashboardListView):
@@ -69,10 +69,14 @@ def _links(user) -> dict:
 
 
 def _summary_context(request, redemption: Redemption, **extra) -> dict:
+    for child in redemption.children.all():  # a failed stack's attempts: each its own outcome
+        child.failure = failure_html(child) if child.failure_code else ""
     return {
         **_links(request.user),
         "active_tab": "redemptions:list",  # the detail belongs to the Redemptions tab
         "redemption": redemption,
+        "failure": failure_html(redemption) if redemption.failure_code else "",
+        "gift_card": is_gift_card(redemption),
         "can_roll_back": can_roll_back(request.user, redemption),
         "rollback_refusal": rollback_refusal(request.user, redemption),
         "rollback_window_end": rollback_window_end(redemption),
@@ -88,12 +92,27 @@ def _pretty(data) -> str:
     return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str)
 
 
+def _order_credits(redemption: Redemption) -> dict | None:
+    """The order's discount and the gift credits of this redemption's call apart, when the call took gift
+    credits: the order's discount amount counts them (the API's total_amount is what is left to pay), the
+    dashboard shows them as what they are."""
+    call = redemption.parent or redemption
+    if redemption.order is None or not call.gift_amount or call.result != RedemptionResult.SUCCESS:
+        return None
+    gift = min(call.gift_amount, redemption.order.discount_amount)
+    return {"discount": redemption.order.discount_amount - gift, "gift": gift}
+
+
 def _detail_extras(request, redemption: Redemption) -> dict:
     events = list(queries.redemption_events(redemption))
     for event in events:  # in words; the raw event for admins (auditlog.sentences)
         event.sentence = sentence(event, reason=reasons.sentence)  # a failure as every page says it
         event.details = technical_details(event, request.user)
-    return {"events": events, "metadata_json": _pretty(redemption.metadata)}
+    return {
+        "events": events,
+        "metadata_json": _pretty(redemption.metadata),
+        "order_credits": _order_credits(redemption),
+    }
 
 
 @permission_required("redemptions.view_redemption", raise_exception=True)

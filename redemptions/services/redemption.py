@@ -29,6 +29,10 @@ from .requests import StackRequest
 
 Applied = list[tuple[Checked, engine.RedeemableResult]]
 
+# The message of a failed stack's attempt whose redeemable did not fail itself: its failure code is the
+# call's (the first failing redeemable's), as the platform answers for the whole call.
+NOT_REDEEMED = "Not redeemed: another redeemable in the same call failed"
+
 
 @dataclass
 class RedemptionOutcome:
@@ -53,8 +57,9 @@ def redeem(request: StackRequest, *, caller: Caller) -> RedemptionOutcome:
     redeemable was sent), voucher quantities and gift balances changed (a VoucherTransaction per gift
     change), the order stored as PAID with its totals, and the session of ``session.key`` consumed (its
     locks released, reason REDEEMED). ALL mode with any inapplicable redeemable (or nothing applicable in
-    PARTIAL mode): nothing changes but the stored ``rf_`` attempts, and ``outcome.error`` is the first
-    failing redeemable's error. Raises a DomainError for a request the engine cannot take (nothing written).
+    PARTIAL mode): nothing changes but the stored ``rf_`` attempts (under an ``rf_`` parent when more than
+    one redeemable was sent: ``outcome.parent``), and ``outcome.error`` is the first failing redeemable's
+    error. Raises a DomainError for a request the engine cannot take (nothing written).
     """
     settings_row = cached_rules()
     checked = requested(request.redeemables, settings_facts(settings_row))
@@ -115,66 +120,86 @@ def _constraint_failure(exc: IntegrityError) -> FailureCode:
 
 
 def _fail_all(call: Call, outcome: RedemptionOutcome, request: StackRequest, caller: Caller) -> None:
-    """Nothing is redeemed: one ``rf_`` per redeemable; the error is the first failing one's."""
+    """Nothing is redeemed: one ``rf_`` per redeemable (under an ``rf_`` parent when more than one was sent,
+    as a successful stack has its ``r_`` parent); the error is the first failing one's. A redeemable that
+    did not fail itself carries that error's code (the platform's answer for the whole call) with
+    :data:`NOT_REDEEMED` as its message, so each attempt says its own outcome."""
     first = next(c for c in call.checked if c.failure is not None)
+    assert first.failure is not None
+    parent = None
+    if len(call.checked) > 1:
+        parent = _store_failures(call, [(None, first.failure)], outcome.order, caller, request)[0]
     failures = [(c, c.failure or first.failure) for c in call.checked]
-    outcome.failed = _store_failures(call, failures, outcome.order, caller, request)
+    outcome.failed = _store_failures(call, failures, outcome.order, caller, request, parent=parent)
+    outcome.parent = parent
     stored = outcome.failed[first.index]
     outcome.error = first.failure.error(resource_id=stored.id, resource_type="redemption")
 
 
 def _store_failures(
     call: Call,
-    failures: Sequence[tuple[Checked, ItemFailure]],
+    failures: Sequence[tuple[Checked | None, ItemFailure]],
     order: Order | None,
     caller: Caller,
     request: StackRequest,
+    *,
+    parent: Redemption | None = None,
 ) -> list[Redemption]:
-    rows = []
-    for c, failure in failures:
-        rows.append(
-            Redemption(
-                id=new_id("rf_"),
-                created_at=call.now,
-                result=RedemptionResult.FAILURE,
-                status=RedemptionStatus.FAILED,
-                failure_code=failure.code.value,
-                failure_message=failure.code.label,
-                related_object_type=c.object,
-                voucher=c.voucher,
-                voucher_code=c.voucher.code if c.voucher is not None else (c.id if c.object == "voucher" else ""),
-                promotion_tier=c.tier,
-                campaign=c.campaign,
-                customer=call.customer,
-                order=order,
-                order_amount=call.order_input.amount if call.order_input.failure is None else None,
-                metadata=dict(request.metadata),
-                channel_type=caller.channel_type,
-                channel_id=caller.channel_id,
-                user=caller.user,
-                tracking_id=call.tracking_id,
-                session_key=request.session_key or "",
-                request_log_id=caller.request_id,
-            )
+    """An ``rf_`` row and a ``redemption.failed`` event per failure: a redeemable's (``Checked``), or with
+    ``None`` the parent of a failed stack, which carries the call's failure."""
+    rows = [
+        Redemption(
+            id=new_id("rf_"),
+            created_at=call.now,
+            result=RedemptionResult.FAILURE,
+            status=RedemptionStatus.FAILED,
+            failure_code=failure.code.value,
+            failure_message=failure.code.label if c is None or c.failure is not None else NOT_REDEEMED,
+            parent=parent,
+            customer=call.customer,
+            order=order,
+            order_amount=call.order_input.amount if call.order_input.failure is None else None,
+            metadata=dict(request.metadata),
+            channel_type=caller.channel_type,
+            channel_id=caller.channel_id,
+            user=caller.user,
+            tracking_id=call.tracking_id,
+            session_key=request.session_key or "",
+            request_log_id=caller.request_id,
+            **_redeemable_fields(c),
         )
+        for c, failure in failures
+    ]
     Redemption.objects.bulk_create(rows)
     for row, (c, failure) in zip(rows, failures, strict=True):
+        data = {"redemption_id": row.id, "failure_code": failure.code.value, "details": failure.details}
+        if c is None:
+            data["stacked"] = len(call.checked)
+        else:
+            data.update(object=c.object, id=c.id, parent_id=parent.id if parent else None)
         record_event(
             "redemption.failed",
             caller=caller,
             resource_type="redemption",
             resource_id=row.id,
             campaign_id=row.campaign_id or "",
-            data={
-                "redemption_id": row.id,
-                "object": c.object,
-                "id": c.id,
-                "failure_code": failure.code.value,
-                "details": failure.details,
-            },
+            data=data,
             occurred_at=call.now,
         )
     return rows
+
+
+def _redeemable_fields(c: Checked | None) -> dict:
+    """What a failed attempt keeps of its redeemable (nothing for a failed stack's parent)."""
+    if c is None:
+        return {"related_object_type": RelatedObjectType.REDEMPTION}
+    return {
+        "related_object_type": c.object,
+        "voucher": c.voucher,
+        "voucher_code": c.voucher.code if c.voucher is not None else (c.id if c.object == "voucher" else ""),
+        "promotion_tier": c.tier,
+        "campaign": c.campaign,
+    }
 
 
 def _succeed(call: Call, outcome: RedemptionOutcome, applied: Applied, request: StackRequest, caller: Caller) -> None:

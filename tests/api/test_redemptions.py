@@ -9,6 +9,7 @@ from auditlog.models import Event
 from campaigns.models import Order, VoucherTransaction
 from redemptions.models import Redemption, Rollback
 from redemptions.services import evaluation
+from redemptions.services.redemption import NOT_REDEEMED
 from redemptions.services.rollback import add_months
 from sessions.models import ValidationSession
 from tests.factories import make_campaign, make_gift_card, make_voucher
@@ -124,15 +125,48 @@ def test_a_failed_stack_redeems_nothing_and_stores_an_attempt_per_redeemable(api
 
     assert response.status_code == 400
     error = response.json()
-    attempts = {r.voucher_code: r for r in Redemption.objects.all()}
+    [parent] = Redemption.objects.filter(related_object_type="redemption")
+    attempts = {r.voucher_code: r for r in Redemption.objects.filter(parent=parent)}
     assert error["key"] == "voucher_expired" and error["resource_id"] == attempts["OLD"].id
-    assert {code: r.failure_code for code, r in attempts.items()} == {
-        "GOOD": "voucher_expired",
-        "OLD": "voucher_expired",
+    # Every attempt carries the call's failure code, as the platform answers for the whole call; the one
+    # that did not fail itself says so in its message.
+    assert {code: (r.failure_code, r.failure_message) for code, r in attempts.items()} == {
+        "GOOD": ("voucher_expired", NOT_REDEEMED),
+        "OLD": ("voucher_expired", "Voucher expired"),
     }
-    assert all(r.id.startswith("rf_") and r.parent_id is None for r in attempts.values())
+    # Like a successful stack, the attempts hang under one parent (rf_ here), which carries the failure.
+    assert parent.id.startswith("rf_") and (parent.result, parent.failure_code) == ("FAILURE", "voucher_expired")
+    assert all(r.id.startswith("rf_") and r.created_at == parent.created_at for r in attempts.values())
+    assert Redemption.objects.count() == 3
+    stored = api.get(f"/v1/redemptions/{parent.id}").json()
+    parses("RedemptionsGetResponseBody", stored)
+    assert stored["related_object_type"] == "redemption" and stored["failure_code"] == "voucher_expired"
+    assert sorted(r["id"] for r in stored["related_redemptions"]["redemptions"]) == sorted(
+        r.id for r in attempts.values()
+    )
+    child = api.get(f"/v1/redemptions/{attempts['GOOD'].id}").json()
+    parses("RedemptionsGetResponseBody", child)
+    assert (child["redemption"], child["failure_code"]) == (parent.id, "voucher_expired")
     good.refresh_from_db()
     assert good.redeemed_quantity == 0
+
+
+def test_a_failed_stack_in_partial_mode_keeps_each_attempts_own_failure(api):
+    stacking(redeemables_application_mode="PARTIAL")
+    make_voucher(code="OFF", active=False)
+    make_voucher(code="OLD", expiration_date=timezone.now() - timedelta(days=1))
+
+    response = api.post("/v1/redemptions", body(voucher("OFF"), voucher("OLD")))
+
+    assert response.status_code == 400 and response.json()["key"] == "voucher_disabled"
+    [parent] = Redemption.objects.filter(related_object_type="redemption")
+    attempts = Redemption.objects.filter(parent=parent)
+    # Nothing applied, but each failed for a reason of its own: no attempt says another one failed.
+    assert {r.voucher_code: (r.failure_code, r.failure_message) for r in attempts} == {
+        "OFF": ("voucher_disabled", "Voucher was disabled"),
+        "OLD": ("voucher_expired", "Voucher expired"),
+    }
+    assert parent.failure_code == "voucher_disabled"
 
 
 def _redeemed(api, *redeemables, **kw) -> dict:

@@ -1,13 +1,14 @@
 """Money and times as every dashboard page shows them (dashboard.formatting and its template tags)."""
 
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
 from django.test import override_settings
 from django.utils import timezone, translation
 
-from dashboard.formatting import money, when
+from dashboard.formatting import major_text, money, to_minor, when
 
 
 @pytest.mark.parametrize(
@@ -42,6 +43,23 @@ def test_money_shows_minor_units_in_the_installation_currency_eur_by_default(min
 def test_money_follows_the_installation_currency_and_its_decimals(currency, minor_units, shown):
     with override_settings(VOUCHERHUB_CURRENCY=currency):
         assert money(minor_units) == shown
+
+
+@pytest.mark.parametrize(
+    ("currency", "typed", "minor_units", "example"),
+    [
+        ("EUR", "100.5", 10050, "100.00"),
+        ("JPY", "1200", 1200, "10000"),  # no minor units: a yen typed is a yen stored
+        ("KWD", "1.5", 1500, "10.000"),  # three decimals
+    ],
+)
+def test_amounts_typed_in_major_units_become_minor_units_by_the_currencys_exponent(
+    currency, typed, minor_units, example
+):
+    with override_settings(VOUCHERHUB_CURRENCY=currency):
+        assert to_minor(Decimal(typed)) == minor_units
+        assert major_text(10_000) == example
+        assert money(int(to_minor(Decimal(typed)))) == money(minor_units)
 
 
 def test_money_is_formatted_for_the_active_locale():

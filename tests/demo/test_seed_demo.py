@@ -22,6 +22,7 @@ from campaigns.models import (
     Order,
     PromotionTier,
     Segment,
+    ValidationRule,
     ValidationRuleAssignment,
     Voucher,
     VoucherTransaction,
@@ -29,6 +30,7 @@ from campaigns.models import (
 )
 from demo import loader
 from redemptions.models import Redemption, Rollback, Validation
+from redemptions.services.redemption import NOT_REDEEMED
 from sessions.models import ReleaseReason, SessionLock, SessionStatus, ValidationSession
 from stacking.checks import FailureCode
 from stacking.models import Category, StackingEligibility, StackingRules
@@ -172,6 +174,15 @@ def test_reset_deletes_the_demo_data_and_creates_it_again(seeded):
     assert_books_balance()
 
 
+def test_rules_name_their_amounts_in_the_currency_and_reset_finds_those_named_before(seeded):
+    assert ValidationRule.objects.filter(name="Orders from €100.00", error_message__contains="€100.00").exists()
+    # Demo data loaded before the texts named the currency: its rule goes with the rest on --reset.
+    ValidationRule.objects.filter(name="Orders from €100.00").update(name="Orders from 100.00")
+    seed("--reset")
+    assert not ValidationRule.objects.filter(name="Orders from 100.00").exists()
+    assert ValidationRule.objects.filter(name="Orders from €100.00").count() == 1
+
+
 def test_reset_leaves_data_that_is_not_the_demo_alone(seeded):
     mine = Customer.objects.create(source_id="shop-42", name="Real Customer")
     campaign = Campaign.objects.create(name="Real campaign", campaign_type=CampaignType.DISCOUNT_COUPONS)
@@ -188,7 +199,7 @@ def test_every_failure_code_appears_on_failed_attempts_with_its_message(seeded):
     failed = Redemption.objects.filter(result="FAILURE")
     assert set(failed.values_list("failure_code", flat=True)) == set(FailureCode)
     for code in FailureCode:
-        attempt = failed.filter(failure_code=code).first()
+        attempt = failed.filter(failure_code=code).exclude(failure_message=NOT_REDEEMED).first()
         assert attempt.id.startswith("rf_")
         assert attempt.status == "FAILED"
         assert attempt.failure_message == code.label
@@ -251,7 +262,15 @@ def test_a_rollback_sent_twice_is_refused_the_second_time(seeded):
 def test_stacked_parents_have_children_and_channels_are_api_keys_and_users(seeded):
     parents = Redemption.objects.filter(related_object_type="redemption")
     assert parents.exists()
-    assert not parents.exclude(id__startswith="r_").exists()
+    # A successful stack's parent is an r_, a failed one's an rf_ carrying the call's failure, whose
+    # attempts all failed: the one that failed says why, the others that another one did.
+    assert not parents.filter(result="SUCCESS").exclude(id__startswith="r_").exists()
+    failed_parents = parents.filter(result="FAILURE")
+    assert failed_parents.exists() and not failed_parents.exclude(id__startswith="rf_").exists()
+    failed_children = Redemption.objects.filter(parent__in=failed_parents)
+    assert not failed_children.exclude(result="FAILURE").exists()
+    bystanders = failed_children.filter(failure_message=NOT_REDEEMED)
+    assert bystanders.exists() and not bystanders.exclude(failure_code=F("parent__failure_code")).exists()
     assert not parents.annotate(n=Count("children")).filter(n=0).exists()
     assert not parents.exclude(voucher=None).exists()
     channels = set(Redemption.objects.values_list("channel_type", "channel_id").distinct())

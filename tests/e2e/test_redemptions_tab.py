@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.e2e.test_layout import sign_in
@@ -330,3 +331,35 @@ def test_a_redemptions_detail_links_its_campaign_and_keeps_the_redemptions_tab_h
     expect(page.get_by_test_id("redemption-voucher").get_by_role("link", name="E2E-DETAIL")).to_be_visible()
     page.get_by_test_id("redemption-campaign").get_by_role("link").click()
     expect(page).to_have_url(f"{base}/campaigns/{redemption.campaign_id}/")
+
+
+def test_paging_through_rows_of_one_timestamp_shows_each_row_once_in_the_same_order_every_time(
+    live_server, page: Page, role_user, artifact_dir
+):
+    """A stacked call's rows and calls in the same millisecond share their time: Next and Previous walk
+    them by id, in the list's direction, and a reload shows them in the same order."""
+    role_user("Marketer")
+    moment = timezone.now()
+    rows = [make_redemption(created_at=moment, voucher_code=f"SAME-{n:02}") for n in range(12)]
+    base = live_server.url
+    sign_in(page, base, "marketer")
+    page.goto(base + "/redemptions/?per_page=10")
+    table = page.locator("#redemptions-table")
+
+    def shown() -> list[str]:
+        expect(table.locator("tbody tr").first).to_be_visible()
+        return [
+            row_id.removeprefix("row-") for row_id in table.locator("tbody tr").evaluate_all("rs => rs.map(r => r.id)")
+        ]
+
+    first = shown()
+    page.reload()
+    assert shown() == first
+    table.get_by_test_id("page-next").click()
+    expect(table.get_by_test_id("page-previous")).to_be_visible()
+    second = shown()
+    assert first + second == [r.pk for r in sorted(rows, key=lambda r: r.pk, reverse=True)]
+    page.screenshot(path=artifact_dir / "second-page.png", full_page=True)
+    table.get_by_test_id("page-previous").click()
+    expect(table.get_by_test_id("page-previous")).to_have_count(0)
+    assert shown() == first

@@ -105,6 +105,22 @@ def test_simulator_input_errors(client, role_user, data, message):
     assert response.status_code == 200 and message in response.content.decode()
 
 
+@pytest.mark.parametrize(("typed", "amount"), [("1200", 1_200), ("1200.00", 1_200), ("1,200", 1_200)])
+def test_simulator_reads_a_yen_amount_as_yen_whatever_its_decimal_point(client, role_user, settings, typed, amount):
+    settings.VOUCHERHUB_CURRENCY = "JPY"
+    _scenario()
+    client.force_login(role_user("Marketer"))
+    response = client.get(URL, {"redeemables": "REG10", "amount": typed})
+    assert response.context["simulation"].stack.initial_amount == amount
+
+
+def test_simulator_refuses_a_fraction_of_a_yen(client, role_user, settings):
+    settings.VOUCHERHUB_CURRENCY = "JPY"
+    client.force_login(role_user("Marketer"))
+    response = client.get(URL, {"redeemables": "A", "amount": "1200.5"})
+    assert "JPY has no minor units: enter a whole number." in response.content.decode()
+
+
 def test_simulator_errors_name_their_field(client, role_user):
     client.force_login(role_user("Marketer"))
     response = client.get(

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.utils.html import format_html
 
+from dashboard.components import copy_id, copyable_ids
 from dashboard.formatting import money
 from dashboard.labels import duration, label
 from voucherhub.privacy import shown_json
@@ -160,12 +161,17 @@ def technical_details(event, user) -> str:
     return format_html(
         '<details class="vh-technical small" data-testid="technical-details">'
         '<summary class="text-secondary">Technical details</summary>'
-        '<div class="mt-1">Event <code>{}</code> · <code>{}</code></div><pre class="vh-json small mb-0">{}</pre>'
-        "</details>",
+        '<div class="mt-1">Event <code class="text-nowrap">{}</code></div><div>{}</div>'
+        '<pre class="vh-json small mb-0">{}</pre></details>',
         event.type,
-        event.pk,
+        copy_id(event.pk, "", "event id"),
         text,
     )
+
+
+def sentence_html(event, *, reason: Callable[[str], str] | None = None) -> str:
+    """:func:`sentence` for a page: each id it names has its copy button."""
+    return copyable_ids(sentence(event, reason=reason))
 
 
 def kind(event_type: str) -> str:

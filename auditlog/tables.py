@@ -9,7 +9,7 @@ from dashboard.labels import channel, label
 from voucherhub.privacy import shown_path, shown_resource_id
 
 from .models import Event, RequestLog
-from .sentences import can_see_technical_details, sentence, technical_details
+from .sentences import can_see_technical_details, sentence_html, technical_details
 
 STATUS_CLASSES = {2: "text-bg-success", 3: "text-bg-info", 4: "text-bg-warning", 5: "text-bg-danger"}
 TABLE_ATTRS = {"class": "table table-hover align-middle mb-0 vh-table"}
@@ -87,7 +87,7 @@ class EventTable(AuditTable):
         return when(value)
 
     def render_type(self, record):
-        return format_html('<span data-testid="event-sentence">{}</span>', sentence(record))
+        return format_html('<span data-testid="event-sentence">{}</span>', sentence_html(record))
 
     def render_details(self, record):
         return technical_details(record, self.user)

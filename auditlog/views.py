@@ -11,7 +11,7 @@ from voucherhub.privacy import is_customer_path, shown_identifier, shown_json, s
 
 from .filters import EventFilter, RequestLogFilter
 from .models import Event, RequestLog
-from .sentences import sentence, technical_details
+from .sentences import sentence_html, technical_details
 from .tables import EventTable, RequestLogTable
 
 
@@ -56,7 +56,7 @@ class RequestLogDetailView(AuditPageMixin, DetailPageMixin, DetailView):
         customer_call = is_customer_path(log.path)
         events = list(Event.objects.filter(request_log_id=log.pk).order_by("occurred_at", "id"))
         for event in events:  # in words; the raw event for admins (auditlog.sentences)
-            event.sentence, event.details = sentence(event), technical_details(event, user)
+            event.sentence, event.details = sentence_html(event), technical_details(event, user)
             event.shown_resource_id = shown_resource_id(event, user)
         return super().get_context_data(
             request_json=pretty(shown_json(log.request_body, user, is_customer=customer_call)),

@@ -11,7 +11,9 @@ value cut with an ellipsis. Built with format_html (no template per row: a list 
 Templates use them through ``{% load dashboard_tags %}``: ``{% copy_id value %}``, ``{% copy_button value %}``.
 """
 
-from django.utils.html import format_html, format_html_join
+import re
+
+from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from .formatting import EMPTY
@@ -52,6 +54,14 @@ def copy_id(value: str, href: str = "", noun: str = "id") -> SafeString:
     else:
         shown = format_html('<span class="vh-id" title="{}">{}</span>', value, value)
     return format_html('<span class="vh-copy-id">{}{}</span>', shown, copy_button(value, noun))
+
+
+ID_IN_TEXT = re.compile(r"\b[a-z]+[_-][0-9a-f]{22}\b")  # voucherhub.ids: prefix + 22 hex digits
+
+
+def copyable_ids(text: str) -> SafeString:
+    """Plain ``text`` (escaped) with every id in it shown as :func:`copy_id` does."""
+    return mark_safe(ID_IN_TEXT.sub(lambda match: copy_id(match.group()), str(escape(text))))
 
 
 def truncated(value, css_class: str = "") -> SafeString:

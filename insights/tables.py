@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from auditlog.models import Event
-from auditlog.sentences import can_see_technical_details, sentence, technical_details
+from auditlog.sentences import can_see_technical_details, sentence_html, technical_details
 from campaigns.models import Campaign, Voucher, VoucherTransaction
 from campaigns.queries import CampaignStatus
 from dashboard.formatting import EMPTY, money, when
@@ -233,7 +233,7 @@ class EventTable(_UserTable):
         super().__init__(*args, user=user, **kwargs)
 
     def render_type(self, record):
-        words = sentence(record, reason=reasons.sentence)  # a failure as every page says it
+        words = sentence_html(record, reason=reasons.sentence)  # a failure as every page says it
         return format_html('<span data-testid="event-sentence">{}</span>', words)
 
     def render_channel(self, record):

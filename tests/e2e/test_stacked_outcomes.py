@@ -54,7 +54,7 @@ def test_a_failed_stack_has_its_parent_and_each_attempt_says_its_own_outcome(
     table = page.locator("#redemptions-table")
     parent_row = table.locator(f"#row-{parent.pk}")
     expect(parent_row.get_by_test_id("stacked")).to_have_text("Stacked · 3")
-    expect(parent_row).to_contain_text("FAILED")
+    expect(parent_row).to_contain_text("Failed")
     card_row = table.locator(f"#row-{attempts['CARD'].pk}")
     expect(card_row).to_contain_text(BALANCE)
     expect(card_row.get_by_test_id("not-redeemed")).to_have_count(0)

@@ -63,7 +63,7 @@ class RedemptionTable(tables.Table):
         verbose_name="Customer", orderable=False, empty_values=(None,), attrs={"td": {"class": "vh-col-customer"}}
     )
     amount = tables.Column(
-        verbose_name="Amount",
+        verbose_name="Value given",
         attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}},
         order_by=_sort("amount"),
     )
@@ -226,7 +226,10 @@ class RedemptionTable(tables.Table):
 def amount_html(record: Redemption) -> str:
     """What a redemption gave, each kind in its own words: a stack's discounts and its gift credits apart
     (as the API's stack result: discount_amount and gift_credits), a gift card's credits as credits (€0.00
-    when the rest of its stack had paid the order already), a discount as the amount."""
+    when the rest of its stack had paid the order already), a discount as the amount; a failed attempt gave
+    nothing: a dash."""
+    if record.result == RedemptionResult.FAILURE:
+        return EMPTY
     if record.is_stacked_parent and record.gift_amount:
         return format_html(
             '<div data-testid="amount-discount">{} <span class="small text-secondary">discount</span></div>'

@@ -87,6 +87,7 @@ def test_an_admin_rolls_back_a_redemption_and_it_shows_rolled_back_without_a_rel
     expect(page.locator("#list-filters")).to_have_count(0)  # a page of its own, not swapped into the list
     expect(page.get_by_test_id("redemption-status")).to_have_text("Succeeded")
     expect(page.get_by_test_id("event-sentence").first).to_contain_text("Voucher E2E-ROLLBACK redeemed for")
+    expect(page.get_by_test_id("redemption-outcome")).to_have_text("Redeemed")
 
     page.evaluate("window.__notReloaded = true")
     page.get_by_role("button", name="Roll back…").click()
@@ -96,6 +97,7 @@ def test_an_admin_rolls_back_a_redemption_and_it_shows_rolled_back_without_a_rel
 
     expect(page.get_by_test_id("redemption-status")).to_have_text("Rolled back")
     expect(page.get_by_role("status")).to_contain_text("Rolled back")
+    expect(page.get_by_test_id("redemption-outcome")).to_have_text("Redeemed, then rolled back")
     expect(page.get_by_text("Reason: Customer returned the order")).to_be_visible()
     expect(page.get_by_role("button", name="Roll back…")).to_have_count(0)
     assert page.evaluate("window.__notReloaded") is True
@@ -258,6 +260,10 @@ def test_the_list_fits_a_1280_px_window_with_long_codes_and_the_rollback_form_in
     for container in table.locator(".table-container, .table-responsive").all():
         assert _fits(container)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    # What a row gave, under a header that says what it is; a failed attempt gave nothing.
+    expect(table.locator("thead th").nth(6)).to_have_text("Value given")
+    failed = table.locator("tbody tr").filter(has=page.locator(".badge", has_text="Failed")).first
+    expect(failed.locator("td").nth(6)).to_have_text("—")
     row = page.locator(f"tr#row-{redemption.pk}")
     button = row.get_by_role("button", name=f"Actions for {redemption.pk}")
     box = button.bounding_box()

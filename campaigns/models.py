@@ -46,8 +46,8 @@ class DiscountType(models.TextChoices):
 
 
 class Effect(models.TextChoices):
-    APPLY_TO_ORDER = "APPLY_TO_ORDER", "Apply to order"
-    APPLY_TO_ITEMS = "APPLY_TO_ITEMS", "Apply to items"
+    APPLY_TO_ORDER = "APPLY_TO_ORDER", "Whole order"
+    APPLY_TO_ITEMS = "APPLY_TO_ITEMS", "Matching items"
 
 
 class OrderStatus(models.TextChoices):

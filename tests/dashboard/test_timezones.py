@@ -77,6 +77,7 @@ def test_a_cookie_that_is_no_time_zone_is_ignored(marketer, cookie):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Mar 10, 2026, 03:30:05" in strip_tags(html) and "Times in UTC" in html
+    assert "UTC on hover" not in html  # the times are UTC already
 
 
 def test_a_chosen_zone_beats_the_browsers(marketer, role_user):

@@ -56,6 +56,7 @@ def test_a_marketer_sees_the_tier_in_the_list_and_the_detail_and_follows_it_to_t
     summary.get_by_role("link", name="Spend 100, get 10%").click()
     expect(page).to_have_url(f"{base}/campaigns/{promotion.pk}/tiers/#tier-{tier.pk}")
     expect(page.locator(f"#tier-{tier.pk}")).to_contain_text("Spend 100, get 10%")
+    expect(page.locator(f"#tier-{tier.pk}")).to_contain_text("Whole order")  # what the discount applies to, in words
 
 
 def test_staff_sees_the_tier_name_without_a_link_to_a_tab_they_cannot_open(live_server, page: Page, role_user):

@@ -71,13 +71,13 @@ def test_marketer_signs_in_walks_to_the_validations_tab_and_signs_out(live_serve
     expect(page).to_have_url(re.compile(r"/login/\?next=/redemptions/$"))
 
 
-def test_staff_sees_only_the_redemptions_section(live_server, page: Page, role_user, artifact_dir):
+def test_staff_sees_only_the_redemptions_section_and_their_exports(live_server, page: Page, role_user, artifact_dir):
     role_user("Staff")
     base = live_server.url
 
     sign_in(page, base, "staff")
     sections = page.get_by_role("navigation", name="Sections").get_by_role("link")
-    expect(sections).to_have_text(["Redemptions"])
+    expect(sections).to_have_text(["Redemptions", "Exports"])
     top_bar = page.locator("header.vh-topbar")
     expect(top_bar.get_by_role("link", name="Campaigns")).to_have_count(0)
     expect(top_bar.get_by_role("link", name="Audit log")).to_have_count(0)

@@ -84,6 +84,7 @@ def bucketed(rows: Iterable, keys: Sequence[str], first: date, last: date) -> li
 
 
 CHART_WIDTH, CHART_HEIGHT, CHART_PAD = 720, 200, 28
+LINE_WIDTH, LINE_WIDTH_STEP = 2, 2  # the last series' stroke, and how much wider each earlier one is
 MARKER_MAX_POINTS = 62  # above this many points the markers merge into a band: the line alone is drawn
 
 
@@ -100,7 +101,7 @@ def line_chart(
     inner_w, inner_h = CHART_WIDTH - left - CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
     step = inner_w / max(len(points) - 1, 1)
     drawn = []
-    for key, label, colour in series:
+    for index, (key, label, colour) in enumerate(series):
         dots = [
             {
                 "x": round(left + i * step, 1),
@@ -113,7 +114,10 @@ def line_chart(
             for i, p in enumerate(points)
         ]
         path = " ".join(f"{d['x']},{d['y']}" for d in dots)
-        drawn.append({"key": key, "label": label, "colour": colour, "dots": dots, "path": path})
+        # Each series is drawn narrower than the one before it, so lines that coincide (a redemption and
+        # its rollback on one day) show as nested strokes instead of the last one hiding the others.
+        width = LINE_WIDTH + LINE_WIDTH_STEP * (len(series) - 1 - index)
+        drawn.append({"key": key, "label": label, "colour": colour, "dots": dots, "path": path, "width": width})
         drawn[-1]["total"] = sum(d["value"] for d in dots)
         drawn[-1]["total_shown"] = shown(drawn[-1]["total"])
     ticks = sorted({0, len(points) // 2, len(points) - 1}) if points else []

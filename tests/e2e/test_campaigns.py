@@ -140,6 +140,10 @@ def _the_charts_carry_the_figures(page: Page, artifact_dir) -> None:
     assert values[-4] == 1
     rollbacks = activity.locator('g[data-series="rollbacks"] circle')
     assert sum(int(v) for v in rollbacks.evaluate_all("nodes => nodes.map(n => n.dataset.value)")) == 1
+    # Today's redemption and its rollback coincide: each line is narrower than the one drawn before it,
+    # so the later never hides the earlier.
+    widths = activity.locator("svg polyline").evaluate_all("nodes => nodes.map(n => +n.getAttribute('stroke-width'))")
+    assert widths == sorted(widths, reverse=True) and len(set(widths)) == 4
     data_block = json.loads(page.locator("#chart-activity").text_content())
     assert data_block["redemptions_succeeded"] == values
     box = activity.locator("svg").bounding_box()

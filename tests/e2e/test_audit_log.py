@@ -56,6 +56,10 @@ def test_a_marketer_filters_the_logs_and_reads_a_calls_bodies_without_its_secret
     expect(page.get_by_test_id("log-events")).to_contain_text("Voucher AUDIT-E2E redeemed")
     expect(page.get_by_test_id("log-events")).not_to_contain_text("redemption.succeeded")
     expect(page.get_by_test_id("technical-details")).to_have_count(0)
+    # The events stand beside the bodies, and a long body scrolls in its card instead of stretching the page.
+    events, request_body = page.get_by_test_id("log-events").bounding_box(), page.get_by_test_id("log-request-body")
+    assert events["x"] + events["width"] <= request_body.bounding_box()["x"]
+    assert request_body.evaluate("el => getComputedStyle(el).maxHeight") == "576px"
     expect(page.locator("body")).not_to_contain_text(SECRET)
     expect(page.locator("body")).not_to_contain_text(token)
     page.screenshot(path=artifact_dir / "log.png", full_page=True)

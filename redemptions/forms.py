@@ -57,20 +57,15 @@ AMOUNT_EXAMPLE = 10_000  # minor units, for the amount's help text
 
 
 def amount_help() -> str:
-    """How the simulator reads an amount, in the installation's currency (JPY has no minor units)."""
-    if not minor_digits():
-        return f"A whole number, in the currency's units ({AMOUNT_EXAMPLE} = {money(AMOUNT_EXAMPLE)})."
+    """How the simulator reads an amount: in the installation's currency, as a shop's till would."""
     example = money(AMOUNT_EXAMPLE)
-    return (
-        f"A whole number is minor units ({AMOUNT_EXAMPLE} = {example}); "
-        f"with a decimal point, major units ({major_text(AMOUNT_EXAMPLE)} = {example})."
-    )
+    return f"In {settings.VOUCHERHUB_CURRENCY}, as on a receipt: {major_text(AMOUNT_EXAMPLE)} is {example}."
 
 
 class SimulatorForm(BootstrapForm):
-    """The simulator's input. The order amount is minor units when it is a whole number (``10000`` =
-    €100.00) and major units when it has a decimal point (``100.00`` = 10000 minor units of EUR), converted
-    with the currency's own exponent (dashboard.formatting.to_minor: a yen has no minor units)."""
+    """The simulator's input. The order amount is typed in the currency's major units, as on a receipt
+    (``100`` or ``100.00`` = €100.00), and converted with the currency's own exponent
+    (dashboard.formatting.to_minor: a yen has no minor units)."""
 
     redeemables = forms.CharField(
         label="Codes and promotion tier ids",
@@ -102,20 +97,17 @@ class SimulatorForm(BootstrapForm):
         try:
             value = Decimal(raw)
         except InvalidOperation:
-            raise forms.ValidationError("Enter a whole number of minor units or a decimal amount.") from None
+            raise forms.ValidationError(f"Enter an amount, such as {major_text(AMOUNT_EXAMPLE)}.") from None
         if not value.is_finite() or value < 0:
             raise forms.ValidationError("Enter an amount of 0 or more.")
-        if "." in raw:
-            minor = to_minor(value)
-            if minor != minor.to_integral_value():
-                digits = minor_digits()
-                raise forms.ValidationError(
-                    f"At most {NUMBER_WORDS.get(digits, digits)} decimal place{'' if digits == 1 else 's'}."
-                    if digits
-                    else f"{settings.VOUCHERHUB_CURRENCY} has no minor units: enter a whole number."
-                )
-        else:
-            minor = value
+        minor = to_minor(value)
+        if minor != minor.to_integral_value():
+            digits = minor_digits()
+            raise forms.ValidationError(
+                f"At most {NUMBER_WORDS.get(digits, digits)} decimal place{'' if digits == 1 else 's'}."
+                if digits
+                else f"{settings.VOUCHERHUB_CURRENCY} has no minor units: enter a whole number."
+            )
         if minor > MAX_AMOUNT:
             raise forms.ValidationError("That amount is too large.")
         return int(minor)

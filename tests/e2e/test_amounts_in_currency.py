@@ -62,7 +62,7 @@ def test_the_simulator_reads_and_shows_yen_without_decimals(live_server, page: P
     sign_in(page, base, "marketer")
     page.goto(f"{base}/redemptions/stacking-rules/")
     simulator = page.locator("#simulator-panel")
-    expect(simulator).to_contain_text("10000 = ¥10,000")
+    expect(simulator).to_contain_text("In JPY, as on a receipt: 10000 is ¥10,000.")
     expect(simulator).not_to_contain_text("100.00")
     simulator.get_by_label("Codes and promotion tier ids").fill("YEN500")
 

@@ -29,8 +29,10 @@ def test_the_simulator_says_what_is_missing_totals_row_by_row_and_explains_in_se
     simulator = page.locator("#simulator-panel")
     codes = simulator.get_by_label("Codes and promotion tier ids")
 
+    # The amount is read as on a receipt: "100" is €100.00, as the help under the field says.
+    expect(simulator.get_by_text("In EUR, as on a receipt: 100.00 is €100.00.")).to_be_visible()
     # An empty codes box: the form says what is missing, on the field itself.
-    simulator.get_by_label("Order amount").fill("100.00")
+    simulator.get_by_label("Order amount").fill("100")
     simulator.get_by_role("button", name="Simulate").click()
     errors = page.locator("#simulator-result").get_by_role("alert")
     expect(errors).to_contain_text("Codes and promotion tier ids: Enter at least one code or promotion tier id.")

@@ -82,7 +82,7 @@ def test_simulator_all_mode_skips_the_rest(client, role_user):
     _scenario()
     StackingRules.objects.filter(pk=1).update(redeemables_application_mode="ALL")
     client.force_login(role_user("Admin"))
-    response = client.get(URL, {"redeemables": "REG10\nOLD", "amount": "5000"})
+    response = client.get(URL, {"redeemables": "REG10\nOLD", "amount": "50"})
     sim = response.context["simulation"]
     assert [line.status for line in sim.redeemables] == ["SKIPPED", "INAPPLICABLE"]
     assert sim.redeemables[0].skip_reason == "preceding_validation_failed"
@@ -95,7 +95,7 @@ def test_simulator_all_mode_skips_the_rest(client, role_user):
         ({"redeemables": " , ", "amount": "100"}, "Enter at least one"),
         ({"redeemables": "A", "amount": "1.234"}, "At most two decimal places"),
         ({"redeemables": "A", "amount": "-1"}, "0 or more"),
-        ({"redeemables": "A", "amount": "ten"}, "Enter a whole number"),
+        ({"redeemables": "A", "amount": "ten"}, "Enter an amount, such as 100.00"),
         ({"redeemables": "A A", "amount": "100"}, "was sent twice"),
     ],
 )
@@ -128,7 +128,7 @@ def test_simulator_errors_name_their_field(client, role_user):
     )
     html = response.content.decode()
     assert "<strong>Codes and promotion tier ids:</strong> Enter at least one code or promotion tier id." in html
-    assert "<strong>Order amount:</strong> Enter a whole number" in html
+    assert "<strong>Order amount:</strong> Enter an amount, such as 100.00" in html
 
 
 def test_simulator_needs_the_view_permission(client, role_user):

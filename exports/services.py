@@ -5,7 +5,9 @@ it ``SCHEDULED`` and enqueues ``exports.tasks.build_export`` once the transactio
 it (``IN_PROGRESS``, one conditional UPDATE, so a duplicate message does nothing), writes the CSV to a
 temporary local file while reporting progress and a heartbeat, saves the finished file through Django's
 storage API and only then marks the export ``DONE`` with the file attached, if this attempt still has it.
-A failure marks it ``ERROR`` with the message. Either end notifies the user who asked.
+A failure marks it ``ERROR`` with a sentence its requester can act on (``notices.NOT_WRITTEN``, or what is
+wrong with the request); the exception and its traceback go to the server log. Either end notifies the
+user who asked.
 
 Faults: if the broker cannot take the message, the export stays ``SCHEDULED`` (nothing is lost and the
 request still succeeds) and ``reap_exports`` (beat, every minute) enqueues it again. A worker killed
@@ -37,6 +39,7 @@ from voucherhub.caller import Caller
 from voucherhub.jobs import JobKind
 
 from .models import Export, ExportStatus, Notification
+from .notices import NOT_WRITTEN
 from .sources import ExportParamsError, get_source, is_dashboard
 from .writer import write_csv
 
@@ -117,7 +120,10 @@ class ExportJobs(JobKind):
     max_attempts = MAX_ATTEMPTS
     stale_after = STALE_AFTER
     requeue_after = REQUEUE_AFTER
-    gave_up = "The worker building this export stopped {attempts} times; gave up."
+    gave_up = (
+        "The worker building this export stopped {attempts} times, so it was given up. Try again; if it keeps "
+        "failing, tell your administrator."
+    )
     related = ("user",)
     reset_on_claim = {"progress": 0}  # every attempt writes the whole file again
     reset_on_retry = {"progress": 0}
@@ -130,9 +136,11 @@ class ExportJobs(JobKind):
         _announce(export, "export.failed", f"Your {_label(export)} export failed: {message}"[:500])
 
     def message_of(self, exc: Exception) -> str:
+        """What the requester reads: what is wrong with the request, or that the file could not be written
+        (never the exception, which ``JobKind.run`` has logged with its traceback)."""
         if isinstance(exc, ExportParamsError):
             return exc.message
-        return super().message_of(exc)
+        return NOT_WRITTEN
 
 
 EXPORT_JOBS = ExportJobs()

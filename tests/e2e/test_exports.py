@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from exports.models import Export, ExportStatus
+from exports.notices import NOT_WRITTEN
 from exports.writer import utc_text
 from redemptions.models import Redemption
 from tests.e2e.test_layout import sign_in
@@ -98,7 +99,7 @@ def _escaped(text: str) -> str:
     return "'" + text if text.startswith(("=", "+", "-", "@", "\t", "\r")) else text
 
 
-def test_a_failed_export_says_why_in_the_bell_and_the_exports_list(
+def test_a_failed_export_says_what_to_do_in_the_bell_and_the_exports_list_never_the_exception(
     live_server, live_worker, page: Page, role_user, artifact_dir, settings, tmp_path
 ):
     role_user("Marketer")
@@ -114,13 +115,24 @@ def test_a_failed_export_says_why_in_the_bell_and_the_exports_list(
     dialog.get_by_role("button", name="Export", exact=True).click()
 
     expect(dialog.get_by_test_id("export-status")).to_have_text("Error", timeout=30_000)
-    expect(dialog.get_by_role("alert")).to_contain_text("The export failed")
+    expect(dialog.get_by_role("alert")).to_contain_text(f"The export failed. {NOT_WRITTEN}")
     expect(page.get_by_test_id("unread-count")).to_have_text(re.compile(r"^1\b"), timeout=20_000)
     assert Export.objects.get().status == ExportStatus.ERROR
+    page.locator("#export-dialog").get_by_role("button", name="Close").click()
+
+    page.get_by_role("button", name="Notifications").click()
+    notification = page.get_by_test_id("notification").first
+    expect(notification).to_contain_text("Redemptions export failed")
+    expect(notification).to_contain_text(NOT_WRITTEN)
+    expect(notification).not_to_contain_text("Error:")
+    expect(notification).not_to_contain_text("Not a directory")
+    page.screenshot(path=artifact_dir / "bell-failed.png", full_page=True)
 
     page.goto(base + "/audit-log/exports/")
     expect(page.locator("#export-table")).to_contain_text("Error")
-    expect(page.locator("#export-table")).to_contain_text("Not a directory")
+    expect(page.locator("#export-table")).to_contain_text(NOT_WRITTEN)
+    expect(page.locator("main")).not_to_contain_text("Not a directory")
+    expect(page.locator("main")).not_to_contain_text("NotADirectoryError")
     page.screenshot(path=artifact_dir / "exports-list.png", full_page=True)
 
 

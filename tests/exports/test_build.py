@@ -4,6 +4,7 @@ Tasks run eagerly here (after the commit, as in production); tests/e2e/test_expo
 real worker.
 """
 
+import logging
 import re
 from datetime import timedelta
 
@@ -133,20 +134,26 @@ def test_an_admin_may_export_customer_names(role_user, django_capture_on_commit_
     assert export_csv(export)[1:] == [["SUMMER-1", "Ann"]]
 
 
-def test_a_task_that_raises_ends_in_error_with_the_message_and_a_notification(
-    staff, settings, tmp_path, django_capture_on_commit_callbacks
+def test_a_task_that_raises_ends_in_error_with_words_for_people_the_exception_in_the_log_and_a_notification(
+    staff, settings, tmp_path, django_capture_on_commit_callbacks, caplog
 ):
     export_rows()
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     settings.MEDIA_ROOT = str(blocker / "media")  # the storage cannot create its folder: a real failure
-    export = request(staff, fields=["id"], filters={}, capture=django_capture_on_commit_callbacks)
+    with caplog.at_level(logging.ERROR, logger="exports.services"):
+        export = request(staff, fields=["id"], filters={}, capture=django_capture_on_commit_callbacks)
 
     assert export.status == ExportStatus.ERROR
-    assert "Not a directory" in export.error or "NotADirectoryError" in export.error
+    assert export.error == "The export could not be written. Try again; if it keeps failing, tell your administrator."
+    assert "NotADirectoryError" in caplog.text and "Not a directory" in caplog.text  # for whoever runs it
     assert not export.file
-    assert "failed" in Notification.objects.get(user=staff).message
-    assert Event.objects.filter(resource_id=export.pk, type="export.failed").exists()
+    assert Notification.objects.get(user=staff).message == (
+        "Your redemptions export failed: The export could not be written. Try again; if it keeps failing, tell your "
+        "administrator."
+    )
+    event = Event.objects.get(resource_id=export.pk, type="export.failed")
+    assert "Not a directory" not in str(event.data)
     assert not list(services.temp_dir().glob(f"{export.pk}-*")), "the temporary file is removed"
 
 

@@ -7,7 +7,7 @@ temporary local file while reporting progress and a heartbeat, saves the finishe
 storage API and only then marks the export ``DONE`` with the file attached, if this attempt still has it.
 A failure marks it ``ERROR`` with a sentence its requester can act on (``notices.NOT_WRITTEN``, or what is
 wrong with the request); the exception and its traceback go to the server log. Either end notifies the
-user who asked.
+user who asked, in the words of ``notices.export_sentence``.
 
 Faults: if the broker cannot take the message, the export stays ``SCHEDULED`` (nothing is lost and the
 request still succeeds) and ``reap_exports`` (beat, every minute) enqueues it again. A worker killed
@@ -39,7 +39,7 @@ from voucherhub.caller import Caller
 from voucherhub.jobs import JobKind
 
 from .models import Export, ExportStatus, Notification
-from .notices import NOT_WRITTEN
+from .notices import NOT_WRITTEN, export_sentence
 from .sources import ExportParamsError, get_source, is_dashboard
 from .writer import write_csv
 
@@ -130,10 +130,10 @@ class ExportJobs(JobKind):
     log = log
 
     def finished(self, export: Export) -> None:
-        _announce(export, "export.done", f"Your {_label(export)} export is ready: {export.rows:,} rows.")
+        _announce(export, "export.done", export_sentence(export))
 
     def failed(self, export: Export, message: str) -> None:
-        _announce(export, "export.failed", f"Your {_label(export)} export failed: {message}"[:500])
+        _announce(export, "export.failed", f"{export_sentence(export)}: {message}"[:500])
 
     def message_of(self, exc: Exception) -> str:
         """What the requester reads: what is wrong with the request, or that the file could not be written
@@ -216,13 +216,6 @@ def finish_export(export_id: str, *, attempt: int, name: str, rows: int, size: i
         if export is None:
             transaction.on_commit(lambda: default_storage.delete(name))
     return export
-
-
-def _label(export: Export) -> str:
-    try:
-        return get_source(export.exported_object).label.lower()
-    except ExportParamsError:
-        return export.exported_object
 
 
 def _announce(export: Export, event_type: str, message: str) -> None:

@@ -149,7 +149,7 @@ def test_a_task_that_raises_ends_in_error_with_words_for_people_the_exception_in
     assert "NotADirectoryError" in caplog.text and "Not a directory" in caplog.text  # for whoever runs it
     assert not export.file
     assert Notification.objects.get(user=staff).message == (
-        "Your redemptions export failed: The export could not be written. Try again; if it keeps failing, tell your "
+        "Redemptions export failed: The export could not be written. Try again; if it keeps failing, tell your "
         "administrator."
     )
     event = Event.objects.get(resource_id=export.pk, type="export.failed")

@@ -161,7 +161,10 @@ def test_the_bell_counts_unread_notifications_and_opening_one_marks_it_read_and_
     assert 'data-testid="unread-count"' in bell and ">1<" in bell
     listing = client.get(reverse("exports:notifications"), headers=HTMX).content.decode()
     notification = Notification.objects.get(user=staff)
-    assert "Redemptions export ready: 2 rows" in listing  # what it is, not the stored sentence
+    assert "Redemptions export ready: 2 rows" in listing
+    assert notification.message == "Redemptions export ready: 2 rows"  # the bell, the page and the record agree
+    assert "Requested <time" in listing and "Ready <time" in listing  # every time says what it is
+    assert 'data-testid="notification-download"' in listing
 
     opened = client.post(reverse("exports:open_notification", args=[notification.pk]))
 
@@ -169,6 +172,29 @@ def test_the_bell_counts_unread_notifications_and_opening_one_marks_it_read_and_
     notification.refresh_from_db()
     assert notification.read_at is not None
     assert "d-none" in client.get(reverse("exports:bell")).content.decode()
+
+
+def test_a_ready_export_offers_no_download_to_whom_the_download_would_refuse(done_export, client):
+    staff, export, _, _ = done_export
+    staff.groups.clear()  # no longer allowed to view exports: the download view would answer 403
+    listing = client.get(reverse("exports:notifications")).content.decode()
+    assert "Redemptions export ready: 2 rows" in listing
+    assert 'data-testid="notification-download"' not in listing
+    assert client.get(download_url(export)).status_code == 403
+
+
+def test_the_sentence_names_the_export_and_counts_its_rows():
+    from exports.notices import export_sentence
+
+    def sentence(**fields):
+        return export_sentence(Export(**fields))
+
+    assert sentence(status=ExportStatus.DONE, rows=1234) == "Redemptions export ready: 1,234 rows"
+    assert sentence(status=ExportStatus.DONE, rows=1) == "Redemptions export ready: 1 row"
+    assert sentence(exported_object="voucher_transactions", status=ExportStatus.ERROR) == (
+        "Gift-card transactions export failed"
+    )
+    assert sentence(status=ExportStatus.IN_PROGRESS) == "Redemptions export in progress"
 
 
 def test_nobody_opens_someone_elses_notification(done_export, role_user, client):

@@ -6,8 +6,9 @@ it (``IN_PROGRESS``, one conditional UPDATE, so a duplicate message does nothing
 temporary local file while reporting progress and a heartbeat, saves the finished file through Django's
 storage API and only then marks the export ``DONE`` with the file attached, if this attempt still has it.
 A failure marks it ``ERROR`` with a sentence its requester can act on (``notices.NOT_WRITTEN``, or what is
-wrong with the request); the exception and its traceback go to the server log. Either end notifies the
-user who asked, in the words of ``notices.export_sentence``.
+wrong with the request); the exception and its traceback go to the server log, and the exception to the
+``export.failed`` event's data, which only admins read. Either end notifies the user who asked, in the
+words of ``notices.export_sentence``.
 
 Faults: if the broker cannot take the message, the export stays ``SCHEDULED`` (nothing is lost and the
 request still succeeds) and ``reap_exports`` (beat, every minute) enqueues it again. A worker killed
@@ -135,6 +136,12 @@ class ExportJobs(JobKind):
     def failed(self, export: Export, message: str) -> None:
         _announce(export, "export.failed", f"{export_sentence(export)}: {message}"[:500])
 
+    def failed_by(self, export: Export, message: str, cause: BaseException) -> None:
+        """The exception goes into the event's data, which only admins read ("Technical details",
+        auditlog.sentences); the requester reads ``message``."""
+        detail = f"{type(cause).__name__}: {cause}"[:1000]
+        _announce(export, "export.failed", f"{export_sentence(export)}: {message}"[:500], detail=detail)
+
     def message_of(self, exc: Exception) -> str:
         """What the requester reads: what is wrong with the request, or that the file could not be written
         (never the exception, which ``JobKind.run`` has logged with its traceback)."""
@@ -218,14 +225,11 @@ def finish_export(export_id: str, *, attempt: int, name: str, rows: int, size: i
     return export
 
 
-def _announce(export: Export, event_type: str, message: str) -> None:
-    record_event(
-        event_type,
-        caller=Caller.system("exports"),
-        resource_type="export",
-        resource_id=export.pk,
-        data={"status": export.status, "rows": export.rows, "error": export.error},
-    )
+def _announce(export: Export, event_type: str, message: str, *, detail: str = "") -> None:
+    data = {"status": export.status, "rows": export.rows, "error": export.error}
+    if detail:
+        data["detail"] = detail  # technical: for admins only (auditlog.sentences.technical_details)
+    record_event(event_type, caller=Caller.system("exports"), resource_type="export", resource_id=export.pk, data=data)
     if export.user_id:
         Notification.objects.create(user_id=export.user_id, export=export, message=message)
 

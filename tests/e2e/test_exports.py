@@ -100,9 +100,10 @@ def _escaped(text: str) -> str:
 
 
 def test_a_failed_export_says_what_to_do_in_the_bell_and_the_exports_list_never_the_exception(
-    live_server, live_worker, page: Page, role_user, artifact_dir, settings, tmp_path
+    live_server, live_worker, page: Page, browser, role_user, artifact_dir, settings, tmp_path
 ):
     role_user("Marketer")
+    role_user("Admin")
     export_rows()
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
@@ -134,6 +135,21 @@ def test_a_failed_export_says_what_to_do_in_the_bell_and_the_exports_list_never_
     expect(page.locator("main")).not_to_contain_text("Not a directory")
     expect(page.locator("main")).not_to_contain_text("NotADirectoryError")
     page.screenshot(path=artifact_dir / "exports-list.png", full_page=True)
+
+    # The exception is for whoever looks after the installation: the event's technical details, for admins.
+    page.goto(base + "/audit-log/events/")
+    expect(page.locator("main")).to_contain_text(f"Export failed: {NOT_WRITTEN}")
+    expect(page.locator("main")).not_to_contain_text("NotADirectoryError")
+    admin = browser.new_context().new_page()
+    try:
+        sign_in(admin, base, "admin")
+        admin.goto(base + "/audit-log/events/")
+        details = admin.get_by_test_id("technical-details").first
+        details.locator("summary").click()
+        expect(details).to_contain_text("NotADirectoryError")
+        admin.screenshot(path=artifact_dir / "admin-events.png", full_page=True)
+    finally:
+        admin.context.close()
 
 
 def test_the_export_dialog_closes_with_escape(live_server, page: Page, role_user):

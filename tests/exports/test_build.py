@@ -153,7 +153,8 @@ def test_a_task_that_raises_ends_in_error_with_words_for_people_the_exception_in
         "administrator."
     )
     event = Event.objects.get(resource_id=export.pk, type="export.failed")
-    assert "Not a directory" not in str(event.data)
+    assert event.data["error"] == export.error  # the event's sentence says what the requester read
+    assert event.data["detail"].startswith("NotADirectoryError: ")  # its technical details, for admins
     assert not list(services.temp_dir().glob(f"{export.pk}-*")), "the temporary file is removed"
 
 

@@ -24,7 +24,13 @@ def _label(source: Source, name: str) -> str:
 
 class ExportForm(forms.Form):
     exported_object = forms.ChoiceField(choices=(), widget=forms.HiddenInput)
-    fields = forms.MultipleChoiceField(required=False, widget=forms.CheckboxSelectMultiple)
+    # The choices are the columns the user may export (``Source.standard_fields``): a column of customer
+    # data posted by someone who may not see customers (voucherhub.privacy) is refused with this error.
+    fields = forms.MultipleChoiceField(
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": "The column %(value)s is not one you may export."},
+    )
 
     def __init__(self, data=None, *, user, source_name: str = "redemption", metadata_keys=()):
         super().__init__(data)
@@ -42,8 +48,9 @@ class ExportForm(forms.Form):
         self.metadata_choices = [(f"{METADATA_PREFIX}{key}", key) for key in dict.fromkeys(metadata)]
         self.standard_choices = [(f, _label(self.source, f)) for f in self.source.standard_fields(user)]
         self.fields["fields"].choices = self.standard_choices + self.metadata_choices
-        ticked = self.source.dialog_fields or self.source.default_fields
-        self.initial.update(exported_object=self.source.name, fields=list(ticked))
+        offered = {value for value, _ in self.standard_choices}
+        ticked = [f for f in self.source.dialog_fields or self.source.default_fields if f in offered]
+        self.initial.update(exported_object=self.source.name, fields=ticked)
 
     def filters(self, params) -> dict:
         return list_filters(self.source, params)

@@ -38,9 +38,23 @@ def unread_count(user) -> int:
 
 
 def latest_notifications(user) -> list[Notification]:
-    return list(
+    """The user's newest notifications with what they show of their export, each marked ``downloadable``
+    when its export has a file ``user`` may download (``can_download``, as the download view checks)."""
+    notifications = list(
         Notification.objects.filter(user=user)
         .select_related("export")
-        .only("id", "message", "created_at", "read_at", "export__id", "export__status", "export__token")
+        .only(
+            "id", "message", "created_at", "read_at",
+            *(f"export__{name}" for name in (
+                "id", "status", "token", "user_id", "exported_object", "rows", "error", "parameters", "created_at",
+                "finished_at", "file",
+            )),
+        )
         .order_by("-created_at", "-id")[:NOTIFICATIONS_SHOWN]
-    )
+    )  # fmt: skip
+    for notification in notifications:
+        export = notification.export
+        notification.downloadable = bool(
+            export is not None and export.status == "DONE" and export.file and can_download(user, export)
+        )
+    return notifications

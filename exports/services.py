@@ -5,7 +5,10 @@ it ``SCHEDULED`` and enqueues ``exports.tasks.build_export`` once the transactio
 it (``IN_PROGRESS``, one conditional UPDATE, so a duplicate message does nothing), writes the CSV to a
 temporary local file while reporting progress and a heartbeat, saves the finished file through Django's
 storage API and only then marks the export ``DONE`` with the file attached, if this attempt still has it.
-A failure marks it ``ERROR`` with the message. Either end notifies the user who asked.
+A failure marks it ``ERROR`` with a sentence its requester can act on (``notices.NOT_WRITTEN``, or what is
+wrong with the request); the exception and its traceback go to the server log, and the exception to the
+``export.failed`` event's data, which only admins read. Either end notifies the user who asked, in the
+words of ``notices.export_sentence``.
 
 Faults: if the broker cannot take the message, the export stays ``SCHEDULED`` (nothing is lost and the
 request still succeeds) and ``reap_exports`` (beat, every minute) enqueues it again. A worker killed
@@ -37,6 +40,7 @@ from voucherhub.caller import Caller
 from voucherhub.jobs import JobKind
 
 from .models import Export, ExportStatus, Notification
+from .notices import NOT_WRITTEN, export_sentence
 from .sources import ExportParamsError, get_source, is_dashboard
 from .writer import write_csv
 
@@ -117,22 +121,33 @@ class ExportJobs(JobKind):
     max_attempts = MAX_ATTEMPTS
     stale_after = STALE_AFTER
     requeue_after = REQUEUE_AFTER
-    gave_up = "The worker building this export stopped {attempts} times; gave up."
+    gave_up = (
+        "The worker building this export stopped {attempts} times, so it was given up. Try again; if it keeps "
+        "failing, tell your administrator."
+    )
     related = ("user",)
     reset_on_claim = {"progress": 0}  # every attempt writes the whole file again
     reset_on_retry = {"progress": 0}
     log = log
 
     def finished(self, export: Export) -> None:
-        _announce(export, "export.done", f"Your {_label(export)} export is ready: {export.rows:,} rows.")
+        _announce(export, "export.done", export_sentence(export))
 
     def failed(self, export: Export, message: str) -> None:
-        _announce(export, "export.failed", f"Your {_label(export)} export failed: {message}"[:500])
+        _announce(export, "export.failed", f"{export_sentence(export)}: {message}"[:500])
+
+    def failed_by(self, export: Export, message: str, cause: BaseException) -> None:
+        """The exception goes into the event's data, which only admins read ("Technical details",
+        auditlog.sentences); the requester reads ``message``."""
+        detail = f"{type(cause).__name__}: {cause}"[:1000]
+        _announce(export, "export.failed", f"{export_sentence(export)}: {message}"[:500], detail=detail)
 
     def message_of(self, exc: Exception) -> str:
+        """What the requester reads: what is wrong with the request, or that the file could not be written
+        (never the exception, which ``JobKind.run`` has logged with its traceback)."""
         if isinstance(exc, ExportParamsError):
             return exc.message
-        return super().message_of(exc)
+        return NOT_WRITTEN
 
 
 EXPORT_JOBS = ExportJobs()
@@ -210,21 +225,11 @@ def finish_export(export_id: str, *, attempt: int, name: str, rows: int, size: i
     return export
 
 
-def _label(export: Export) -> str:
-    try:
-        return get_source(export.exported_object).label.lower()
-    except ExportParamsError:
-        return export.exported_object
-
-
-def _announce(export: Export, event_type: str, message: str) -> None:
-    record_event(
-        event_type,
-        caller=Caller.system("exports"),
-        resource_type="export",
-        resource_id=export.pk,
-        data={"status": export.status, "rows": export.rows, "error": export.error},
-    )
+def _announce(export: Export, event_type: str, message: str, *, detail: str = "") -> None:
+    data = {"status": export.status, "rows": export.rows, "error": export.error}
+    if detail:
+        data["detail"] = detail  # technical: for admins only (auditlog.sentences.technical_details)
+    record_event(event_type, caller=Caller.system("exports"), resource_type="export", resource_id=export.pk, data=data)
     if export.user_id:
         Notification.objects.create(user_id=export.user_id, export=export, message=message)
 

@@ -212,7 +212,7 @@ REDEMPTION_COLUMNS = {
     "campaign_id": Column("campaign_id", CODE),
     "promotion_tier_id": Column("promotion_tier_id", CODE),
     "promotion_tier": Column("promotion_tier__name"),  # the tier's name: what the Voucher column shows for it
-    "customer_id": Column("customer_id", CODE),
+    "customer_id": Column("customer_id", CODE, permission=_CUSTOMER),  # cust_...: follows one person
     "customer_source_id": Column("customer__source_id", permission=_CUSTOMER),
     "customer_name": Column("customer__name", permission=_CUSTOMER),
     "tracking_id": Column("tracking_id", permission=_CUSTOMER),  # stands for the customer (voucherhub.privacy)

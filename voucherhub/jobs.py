@@ -105,6 +105,11 @@ class JobKind:
     def failed(self, job: BackgroundJob, message: str) -> None:
         """In the transaction that marked ``job`` failed: what that means to the app."""
 
+    def failed_by(self, job: BackgroundJob, message: str, cause: BaseException) -> None:
+        """``failed`` for a job whose own work raised ``cause`` (``message`` is ``message_of(cause)``); an app
+        that keeps the technical cause somewhere of its own overrides it. By default: ``failed``."""
+        self.failed(job, message)
+
     def message_of(self, exc: Exception) -> str:
         """The error a job keeps when its work raised ``exc``."""
         return f"{type(exc).__name__}: {exc}"[:1000]
@@ -171,7 +176,7 @@ class JobKind:
             raise
         except Exception as exc:
             self.log.exception("%s %s failed", self.label, job_id)
-            self.fail(job_id, message=self.message_of(exc), attempt=job.attempts)
+            self.fail(job_id, message=self.message_of(exc), attempt=job.attempts, cause=exc)
         return self.model.objects.filter(pk=job_id).first()
 
     def beat(self, job_id: str, *, attempt: int | None = None, where: Q | None = None, using=None, **changes) -> bool:
@@ -212,11 +217,13 @@ class JobKind:
         message: str,
         attempt: int | None = None,
         unless_moved_since: datetime | None = None,
+        cause: BaseException | None = None,
     ) -> BackgroundJob | None:
         """Mark an unfinished job failed with ``message``, then the ``failed`` hook, in one transaction;
         logged. Once: a job already finished or failed is left alone. With ``attempt``: only if that
         attempt still has it; with ``unless_moved_since``: only if its heartbeat is still that time (a
-        slow worker that beat meanwhile is not dead). Returns the job, or None (nothing changed)."""
+        slow worker that beat meanwhile is not dead). ``cause``: the exception the job's work raised, for
+        ``failed_by``. Returns the job, or None (nothing changed)."""
         with transaction.atomic():
             self.lock_first(job_id)
             jobs = self._current(job_id, UNFINISHED, attempt)
@@ -225,7 +232,10 @@ class JobKind:
             if not jobs.update(status=self.failed_status, error=message, finished_at=timezone.now()):
                 return None
             job = self._read(job_id)
-            self.failed(job, message)
+            if cause is None:
+                self.failed(job, message)
+            else:
+                self.failed_by(job, message, cause)
         self.log.error("%s failed: %s", self.describe(job), message)
         return job
 

@@ -2,13 +2,16 @@
 headless Chromium: the tracking id on a redemption's page, the Export dialog's columns, request-log bodies."""
 
 import json
+from pathlib import Path
 
 import pytest
 from django.test import Client
 from playwright.sync_api import Page, expect
 
+from exports.models import Export
 from redemptions.models import Redemption
 from tests.e2e.test_layout import sign_in
+from tests.exports.factories import read_csv
 from tests.factories import make_voucher
 from tests.redemptions.factories import make_redemption
 from voucherhub.services import create_api_key
@@ -66,8 +69,63 @@ def test_staff_sees_an_opaque_tracking_id_and_no_customer_data_on_the_page_or_in
     page.get_by_role("button", name="Export…").click()
     dialog = page.locator("#export-dialog")
     expect(dialog.get_by_label("Voucher code", exact=True)).to_be_visible()
-    for column in ("Tracking id", "Customer source id", "Customer name"):
+    for column in CUSTOMER_COLUMNS:
         expect(dialog.get_by_label(column, exact=True)).to_have_count(0)
+
+
+CUSTOMER_COLUMNS = ("Customer id", "Customer source id", "Customer name", "Tracking id")
+
+
+def test_a_marketer_is_offered_no_customer_column_and_their_csv_has_none(
+    live_server, live_worker, page: Page, role_user, artifact_dir
+):
+    role_user("Marketer")
+    _redeem_through_the_api()
+    base = live_server.url
+    sign_in(page, base, "marketer")
+    page.goto(f"{base}/redemptions/")
+    page.get_by_role("button", name="Export…").click()
+    dialog = page.locator("#export-dialog")
+    expect(dialog.get_by_label("Voucher code", exact=True)).to_be_checked()
+    for column in CUSTOMER_COLUMNS:
+        expect(dialog.get_by_label(column, exact=True)).to_have_count(0)
+    page.screenshot(path=artifact_dir / "marketer-dialog.png", full_page=True)
+    dialog.get_by_role("button", name="Export", exact=True).click()
+    expect(dialog.get_by_test_id("export-status")).to_have_text("Done", timeout=30_000)
+    with page.expect_download() as download:
+        dialog.get_by_role("link", name="Download the CSV").click()
+
+    table = read_csv(Path(download.value.path()).read_bytes())
+    assert sorted(table[0]) == ["date", "id", "object", "promotion_tier", "result", "voucher_code"]
+    customer_id = Redemption.objects.get().customer_id
+    assert customer_id and not any(customer_id in row or EMAIL in row for row in table)
+
+    page.goto(f"{base}/audit-log/exports/")  # the export's fields, as the Exports tab lists them
+    expect(page.locator("#export-table")).to_contain_text("voucher_code")
+    expect(page.locator("#export-table")).not_to_contain_text("customer_id")
+
+
+def test_staff_asking_for_a_customer_column_by_hand_gets_a_form_error_and_no_export(live_server, page: Page, role_user):
+    role_user("Staff")
+    _redeem_through_the_api()
+    base = live_server.url
+    sign_in(page, base, "staff")
+    page.goto(f"{base}/redemptions/")
+    page.get_by_role("button", name="Export…").click()
+    form = page.locator("#export-form")
+    expect(form.get_by_label("Voucher code", exact=True)).to_be_visible()
+    # The person edits the form in the browser's developer tools: one more column, the customer's id.
+    form.evaluate(
+        """form => form.insertAdjacentHTML("afterbegin",
+             '<input type="checkbox" name="fields" value="customer_id" checked hidden>')"""
+    )
+    page.locator("#export-dialog").get_by_role("button", name="Export", exact=True).click()
+
+    expect(page.locator("#export-form").get_by_role("alert")).to_have_text(
+        "The column customer_id is not one you may export."
+    )
+    expect(page.get_by_test_id("export-progress")).to_have_count(0)
+    assert not Export.objects.exists()
 
 
 def test_a_marketer_reads_request_logs_without_customer_data_and_an_admin_with_it(

@@ -54,6 +54,34 @@ def test_the_dialog_shows_the_current_filters_and_the_metadata_keys_present(role
     assert 'value="customer_name"' not in html  # customer data is Admin only
 
 
+@pytest.mark.parametrize("role", ["Staff", "Marketer"])
+def test_the_dialog_offers_no_customer_column_to_roles_that_may_not_see_customers(role, role_user, client):
+    export_rows()
+    signed_in(client, role_user(role))
+    html = client.get(reverse("exports:dialog"), headers=HTMX).content.decode()
+    assert 'value="voucher_code"' in html
+    for column in ("customer_id", "customer_source_id", "customer_name", "tracking_id"):
+        assert f'value="{column}"' not in html, column
+
+
+def test_the_dialog_offers_an_admin_the_customer_columns(role_user, client):
+    export_rows()
+    signed_in(client, role_user("Admin"))
+    html = client.get(reverse("exports:dialog"), headers=HTMX).content.decode()
+    for column in ("customer_id", "customer_source_id", "customer_name"):
+        assert f'value="{column}"' in html, column
+
+
+def test_a_crafted_post_for_a_customer_id_is_refused_with_a_form_error_and_saves_nothing(role_user, client):
+    export_rows()
+    signed_in(client, role_user("Staff"))
+    crafted = {"exported_object": "redemption", "fields": ["id", "customer_id"]}
+    refused = client.post(reverse("exports:create"), crafted, headers=HTMX)
+    assert refused.status_code == 200 and 'id="export-form"' in refused.content.decode()
+    assert "The column customer_id is not one you may export." in refused.content.decode()
+    assert not Export.objects.exists()
+
+
 def test_a_dialog_with_a_broken_filter_says_so_and_offers_no_export(role_user, client):
     signed_in(client, role_user("Staff"))
     response = client.get(reverse("exports:dialog"), {"created_from": "garbage"}, headers=HTMX)
@@ -84,7 +112,8 @@ def test_a_refused_request_shows_the_error_and_saves_nothing(role_user, client):
     signed_in(client, role_user("Staff"))
     bad = {"exported_object": "redemption", "fields": ["id", "customer_name"]}
     swapped = client.post(reverse("exports:create"), bad, headers=HTMX)
-    assert swapped.status_code == 200 and "Select a valid choice" in swapped.content.decode()
+    assert swapped.status_code == 200
+    assert "The column customer_name is not one you may export." in swapped.content.decode()
     plain = client.post(reverse("exports:create"), {"exported_object": "redemption", "status": "NOPE"})
     assert plain.status_code == 400 and "The filters cannot be read" in plain.content.decode()
     assert not Export.objects.exists()
@@ -132,7 +161,10 @@ def test_the_bell_counts_unread_notifications_and_opening_one_marks_it_read_and_
     assert 'data-testid="unread-count"' in bell and ">1<" in bell
     listing = client.get(reverse("exports:notifications"), headers=HTMX).content.decode()
     notification = Notification.objects.get(user=staff)
-    assert "Redemptions export ready: 2 rows" in listing  # what it is, not the stored sentence
+    assert "Redemptions export ready: 2 rows" in listing
+    assert notification.message == "Redemptions export ready: 2 rows"  # the bell, the page and the record agree
+    assert "Requested <time" in listing and "Ready <time" in listing  # every time says what it is
+    assert 'data-testid="notification-download"' in listing
 
     opened = client.post(reverse("exports:open_notification", args=[notification.pk]))
 
@@ -140,6 +172,29 @@ def test_the_bell_counts_unread_notifications_and_opening_one_marks_it_read_and_
     notification.refresh_from_db()
     assert notification.read_at is not None
     assert "d-none" in client.get(reverse("exports:bell")).content.decode()
+
+
+def test_a_ready_export_offers_no_download_to_whom_the_download_would_refuse(done_export, client):
+    staff, export, _, _ = done_export
+    staff.groups.clear()  # no longer allowed to view exports: the download view would answer 403
+    listing = client.get(reverse("exports:notifications")).content.decode()
+    assert "Redemptions export ready: 2 rows" in listing
+    assert 'data-testid="notification-download"' not in listing
+    assert client.get(download_url(export)).status_code == 403
+
+
+def test_the_sentence_names_the_export_and_counts_its_rows():
+    from exports.notices import export_sentence
+
+    def sentence(**fields):
+        return export_sentence(Export(**fields))
+
+    assert sentence(status=ExportStatus.DONE, rows=1234) == "Redemptions export ready: 1,234 rows"
+    assert sentence(status=ExportStatus.DONE, rows=1) == "Redemptions export ready: 1 row"
+    assert sentence(exported_object="voucher_transactions", status=ExportStatus.ERROR) == (
+        "Gift-card transactions export failed"
+    )
+    assert sentence(status=ExportStatus.IN_PROGRESS) == "Redemptions export in progress"
 
 
 def test_nobody_opens_someone_elses_notification(done_export, role_user, client):

@@ -11,10 +11,12 @@ show customers do so elsewhere.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
 
 from dashboard.components import copy_id, copyable_ids
 from dashboard.formatting import money
@@ -29,10 +31,15 @@ def can_see_technical_details(user) -> bool:
     return bool(user is not None and user.has_perm(TECHNICAL_DETAILS))
 
 
-def _redeemable(data: dict) -> str:
-    """ "voucher SUMMER10" or "promotion tier promo_1", from an event's ``object`` and ``id``."""
-    kind = label(data.get("object") or "voucher").lower()
-    return f"{kind} {data.get('id') or ''}".strip()
+def _redeemable(data: dict, tiers: Mapping[str, str] | None = None, *, prefix: str = "") -> str:
+    """ "voucher SUMMER10" or "promotion tier Silver members", from an event's ``object`` and ``id`` (or
+    ``failed_object`` and ``failed_id`` with ``prefix`` "failed_"): a tier by its name (``tiers``, tier id ->
+    name read once for the page, else the name the event stored), an older event's tier by its id."""
+    kind = str(data.get(f"{prefix}object") or "voucher")
+    ref = str(data.get(f"{prefix}id") or "")
+    if kind == "promotion_tier":
+        ref = (tiers or {}).get(ref) or str(data.get(f"{prefix}name") or "") or ref
+    return f"{label(kind).lower()} {ref}".strip()
 
 
 def _upper_first(text: str) -> str:
@@ -77,14 +84,39 @@ def _released_how(reason: Any) -> str:
     return RELEASED_HOW.get(str(reason or "").upper(), f"({label(reason).lower()})")
 
 
-def _validated(data: dict, why: str) -> str:
+def _validated(data: dict, why: str, tiers: Mapping[str, str]) -> str:
     status = label(data.get("status") or "").lower()
-    return f"{_upper_first(_redeemable(data))} validated: {status}{f' ({why})' if data.get('failure_code') else ''}."
+    because = f" ({why})" if data.get("failure_code") else ""
+    return f"{_upper_first(_redeemable(data, tiers))} validated: {status}{because}."
 
 
-def _redeemed(data: dict) -> str:
+def _redeemed(data: dict, tiers: Mapping[str, str]) -> str:
     amount = data.get("amount")
-    return f"{_upper_first(_redeemable(data))} redeemed{f' for {money(amount)}' if amount else ''}."
+    return f"{_upper_first(_redeemable(data, tiers))} redeemed{f' for {money(amount)}' if amount else ''}."
+
+
+def _redemption_failed(data: dict, why: str, tiers: Mapping[str, str]) -> str:
+    """As the redemption pages say it: a failed stack's parent counts its redeemables; an attempt of a
+    failed stack that did not fail itself names the one that did (events since ``failed_id`` was stored;
+    older ones read as a failure of their own)."""
+    if data.get("stacked") and not data.get("id"):
+        return f"Stacked redemption of {_count(data.get('stacked'), 'redeemable')} failed: {why}."
+    if data.get("failed_id"):
+        failed = _redeemable(data, tiers, prefix="failed_")
+        return f"{_upper_first(_redeemable(data, tiers))} not redeemed: {failed} failed."
+    return f"Redemption of {_redeemable(data, tiers)} failed: {why}."
+
+
+def _rolled_back(data: dict, tiers: Mapping[str, str]) -> str:
+    """What a rollback gave back: gift credits to the card(s), and the discount that no longer holds. An
+    event from before ``credits`` and ``discount`` were stored has its ``amount`` alone (minus the credits)."""
+    credits = data.get("credits", -(data.get("amount") or 0))
+    cards = "gift cards" if (data.get("gift_cards") or 0) > 1 else "gift card"
+    parts = [f"{money(credits)} returned to the {cards}"] if credits else []
+    if data.get("discount"):
+        parts.append(f"its {money(data['discount'])} discount is cancelled")
+    done = f"Redemption {data.get('redemption_id', '')} rolled back"
+    return f"{done}: {' and '.join(parts)}." if parts else f"{done}."
 
 
 def _export_finished(data: dict) -> str:
@@ -93,19 +125,23 @@ def _export_finished(data: dict) -> str:
     return f"Export ready: {_count(data.get('rows'), 'row')}."
 
 
-# Events that may say why something failed: (data, why) -> the sentence.
-WITH_REASON: dict[str, Callable[[dict, str], str]] = {
-    "redemption.failed": lambda d, why: f"Redemption of {_redeemable(d)} failed: {why}.",
-    "redemption.rollback.failed": lambda d, why: f"Rollback of redemption {d.get('redemption_id', '')} refused: {why}.",
+# Events that may say why something failed: (data, why, tier names) -> the sentence.
+WITH_REASON: dict[str, Callable[[dict, str, Mapping[str, str]], str]] = {
+    "redemption.failed": _redemption_failed,
+    "redemption.rollback.failed": lambda d, why, _: (
+        f"Rollback of redemption {d.get('redemption_id', '')} refused: {why}."
+    ),
     "voucher.validated": _validated,
 }
 
-SENTENCES: dict[str, Callable[[dict], str]] = {
+# Events that name a redeemable: (data, tier names) -> the sentence.
+WITH_TIERS: dict[str, Callable[[dict, Mapping[str, str]], str]] = {
     "redemption.succeeded": _redeemed,
+    "redemption.rollback.succeeded": _rolled_back,
+}
+
+SENTENCES: dict[str, Callable[[dict], str]] = {
     "redemption.created": lambda d: f"Stacked redemption of {_count(d.get('stacked'), 'redeemable')}.",
-    "redemption.rollback.succeeded": lambda d: (
-        f"Redemption {d.get('redemption_id', '')} rolled back: {money(d.get('amount'))} returned."
-    ),
     "session.created": _session_created,
     "session.released": lambda d: (
         f"Session {d.get('key', '')} released {_released_how(d.get('reason'))}: {_codes(d)} available again."
@@ -136,13 +172,16 @@ SENTENCES: dict[str, Callable[[dict], str]] = {
 }
 
 
-def sentence(event, *, reason: Callable[[str], str] | None = None) -> str:
+def sentence(event, *, reason: Callable[[str], str] | None = None, tiers: Mapping[str, str] | None = None) -> str:
     """The event in words (see the module's docstring); never fails on data it does not expect.
-    ``reason``: a failure code's sentence, for pages of apps that may import it (stacking.reasons)."""
+    ``reason``: a failure code's sentence, for pages of apps that may import it (stacking.reasons).
+    ``tiers``: tier id -> name (:func:`tier_ids` says which to read), so that a tier reads by its name."""
     data = event.data if isinstance(event.data, dict) else {}
     try:
         if event.type in WITH_REASON:
-            return WITH_REASON[event.type](data, _why(data.get("failure_code"), reason))
+            return WITH_REASON[event.type](data, _why(data.get("failure_code"), reason), tiers or {})
+        if event.type in WITH_TIERS:
+            return WITH_TIERS[event.type](data, tiers or {})
         if event.type in SENTENCES:
             return SENTENCES[event.type](data)
     except (TypeError, ValueError, AttributeError):
@@ -153,25 +192,65 @@ def sentence(event, *, reason: Callable[[str], str] | None = None) -> str:
 
 def technical_details(event, user) -> str:
     """The raw event for those who may read it (its key and its data, without customer data for who may not
-    see customers), folded under "Technical details"; "" for anyone else."""
+    see customers), folded under "Technical details"; "" for anyone else. In a table's cell, the opened
+    body moves to a full-width row under its row (static/js/technical-details.js)."""
     if not can_see_technical_details(user):
         return ""
     data = shown_json(event.data, user, is_customer=event.resource_type == "customer")
     text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str)
     return format_html(
         '<details class="vh-technical small" data-testid="technical-details">'
-        '<summary class="text-secondary">Technical details</summary>'
+        '<summary class="text-secondary text-nowrap">Technical details</summary>'
+        '<div class="vh-technical-body" data-testid="technical-body">'
         '<div class="mt-1">Event <code class="text-nowrap">{}</code></div><div>{}</div>'
-        '<pre class="vh-json small mb-0">{}</pre></details>',
+        '<pre class="vh-json small mb-0">{}</pre></div></details>',
         event.type,
         copy_id(event.pk, "", "event id"),
         text,
     )
 
 
-def sentence_html(event, *, reason: Callable[[str], str] | None = None) -> str:
-    """:func:`sentence` for a page: each id it names has its copy button."""
-    return copyable_ids(sentence(event, reason=reason))
+def sentence_html(event, *, reason: Callable[[str], str] | None = None, tiers: Mapping[str, str] | None = None) -> str:
+    """:func:`sentence` for a page: each id it names has its copy button; a tier shows its name (``tiers``,
+    else the name its event stored), its id in the title and on the copy button."""
+    data = event.data if isinstance(event.data, dict) else {}
+    names = {ref: name for ref, name in _named_tiers(data) if name} | dict(tiers or {})
+    # The sentence with the tiers' ids, each then shown by its name with its copy button; a code on one line.
+    text = sentence(event, reason=reason, tiers={ref: ref for ref in names})
+    return copyable_ids(_unbroken_codes(text, _codes_in(data)), names=names)
+
+
+def _codes_in(data: dict) -> set[str]:
+    """The voucher codes an event's data names (a code, a redeemable's or a session's)."""
+    listed = data.get("codes") if isinstance(data.get("codes"), list) else []
+    locks = data.get("locks") if isinstance(data.get("locks"), list) else []
+    codes = [data.get("code"), *listed, *(lock.get("code") for lock in locks if isinstance(lock, dict))]
+    codes += [data.get(f"{prefix}id") for prefix in ("", "failed_") if data.get(f"{prefix}object") == "voucher"]
+    return {str(code) for code in codes if code and isinstance(code, str | int)}
+
+
+def _unbroken_codes(text: str, codes: set[str]) -> SafeString:
+    """``text`` escaped, each of ``codes`` in it in a ``<code>`` that never breaks (at a hyphen or anywhere)."""
+    escaped = str(escape(text))
+    if not codes:
+        return mark_safe(escaped)
+    pattern = "|".join(re.escape(str(escape(code))) for code in sorted(codes, key=len, reverse=True))
+    wrapped = re.sub(rf"(?<![\w-])({pattern})(?![\w-])", r'<code class="text-nowrap">\1</code>', escaped)
+    return mark_safe(wrapped)
+
+
+def _named_tiers(data: dict) -> list[tuple[str, str]]:
+    """(id, stored name) of each tier an event's data names."""
+    return [
+        (str(data[f"{prefix}id"]), str(data.get(f"{prefix}name") or ""))
+        for prefix in ("", "failed_")
+        if data.get(f"{prefix}object") == "promotion_tier" and data.get(f"{prefix}id")
+    ]
+
+
+def tier_ids(events: Iterable) -> set[str]:
+    """The promotion tiers these events name, for a page that may read tiers to read their names at once."""
+    return {ref for event in events for ref, _ in _named_tiers(event.data if isinstance(event.data, dict) else {})}
 
 
 def kind(event_type: str) -> str:
@@ -183,6 +262,7 @@ def kind(event_type: str) -> str:
 # Every event type the services record, for the filters that pick one (a campaign's Activity tab).
 EVENT_TYPES = (
     *WITH_REASON,
+    *WITH_TIERS,
     *SENTENCES,
     "promotion_tier.created",
     "validation_rule.created",

@@ -4,6 +4,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
+from dashboard.components import copy_id, truncated
 from dashboard.formatting import EMPTY, when
 from dashboard.labels import channel, label
 from voucherhub.privacy import shown_path, shown_resource_id
@@ -63,13 +64,33 @@ class RequestLogTable(AuditTable):
         return format_html("<code>{}</code>", value)
 
 
+# The columns of a list of events (here and a campaign's Activity tab): the sentence takes the room; a date,
+# an id, a channel's words and "Technical details" stay on one line (static/css/events.css).
+EVENT_COLUMNS = {
+    "date": {"td": {"class": "vh-col-date"}},
+    "event": {"td": {"class": "vh-col-event"}},
+    "id": {"td": {"class": "vh-col-id"}},
+    "channel": {"td": {"class": "vh-col-channel"}},
+    "details": {"td": {"class": "vh-col-details"}},
+}
+
+
+def event_channel(channel_type, name) -> str:
+    """An event's channel: its kind on one line, the API key's or the user's name under it, cut when long."""
+    return channel(channel_type, truncated(name) if name else "")
+
+
 class EventTable(AuditTable):
-    occurred_at = tables.Column(verbose_name="Date", order_by=("occurred_at", "id"))
-    type = tables.Column(verbose_name="Event", orderable=False)
-    resource_id = tables.Column(verbose_name="Object", orderable=False, empty_values=())
-    channel_id = tables.Column(verbose_name="Channel", orderable=False, empty_values=())
-    request_log = tables.Column(verbose_name="Request log", orderable=False, accessor="request_log_id")
-    details = tables.Column(verbose_name="", orderable=False, empty_values=(), accessor="pk")
+    occurred_at = tables.Column(verbose_name="Date", order_by=("occurred_at", "id"), attrs=EVENT_COLUMNS["date"])
+    type = tables.Column(verbose_name="Event", orderable=False, attrs=EVENT_COLUMNS["event"])
+    resource_id = tables.Column(verbose_name="Object", orderable=False, empty_values=(), attrs=EVENT_COLUMNS["id"])
+    channel_id = tables.Column(verbose_name="Channel", orderable=False, empty_values=(), attrs=EVENT_COLUMNS["channel"])
+    request_log = tables.Column(
+        verbose_name="Request log", orderable=False, accessor="request_log_id", attrs=EVENT_COLUMNS["id"]
+    )
+    details = tables.Column(
+        verbose_name="", orderable=False, empty_values=(), accessor="pk", attrs=EVENT_COLUMNS["details"]
+    )
 
     class Meta:
         model = Event
@@ -93,12 +114,17 @@ class EventTable(AuditTable):
         return technical_details(record, self.user)
 
     def render_resource_id(self, value, record):
-        shown = shown_resource_id(record, self.user)
-        return format_html('{}<div class="small text-secondary">{}</div>', shown or EMPTY, label(record.resource_type))
+        shown = event_object(record, self.user)
+        return format_html('{}<div class="small text-secondary">{}</div>', shown, label(record.resource_type))
 
     def render_channel_id(self, value, record):
-        return channel(record.channel_type, value)
+        return event_channel(record.channel_type, value)
 
     def render_request_log(self, value):
-        url = reverse("auditlog:log_detail", args=[value])
-        return format_html('<a href="{}">{}</a>', url, value)
+        return copy_id(value, reverse("auditlog:log_detail", args=[value]), "request id")
+
+
+def event_object(event, user) -> str:
+    """An event's object id as ``user`` may see it, on one line (an ellipsis, whole in its title)."""
+    shown = shown_resource_id(event, user)
+    return format_html('<span class="vh-id" title="{}">{}</span>', shown, shown) if shown else EMPTY

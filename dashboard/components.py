@@ -12,8 +12,9 @@ Templates use them through ``{% load dashboard_tags %}``: ``{% copy_id value %}`
 """
 
 import re
+from collections.abc import Mapping
 
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import conditional_escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from .formatting import EMPTY
@@ -59,9 +60,22 @@ def copy_id(value: str, href: str = "", noun: str = "id") -> SafeString:
 ID_IN_TEXT = re.compile(r"\b[a-z]+[_-][0-9a-f]{22}\b")  # voucherhub.ids: prefix + 22 hex digits
 
 
-def copyable_ids(text: str) -> SafeString:
-    """Plain ``text`` (escaped) with every id in it shown as :func:`copy_id` does."""
-    return mark_safe(ID_IN_TEXT.sub(lambda match: copy_id(match.group()), str(escape(text))))
+def copyable_ids(text: str, names: Mapping[str, str] | None = None) -> SafeString:
+    """Plain ``text`` (escaped unless it is safe already) with every id in it shown as :func:`copy_id` does;
+    an id in ``names`` (id -> name) shows its name instead, the id in its title and on its copy button."""
+    shown = str(conditional_escape(text))
+    return mark_safe(ID_IN_TEXT.sub(lambda match: _copyable(match.group(), names or {}), shown))
+
+
+def _copyable(value: str, names: Mapping[str, str]) -> SafeString:
+    if not names.get(value):
+        return copy_id(value)
+    return format_html(
+        '<span class="vh-copy-id"><span class="vh-name" title="{}">{}</span>{}</span>',
+        value,
+        names[value],
+        copy_button(value, "tier id"),
+    )
 
 
 def truncated(value, css_class: str = "") -> SafeString:

@@ -48,10 +48,11 @@ def channel_label(channel_type) -> str:
 
 
 def channel(channel_type, channel_id) -> SafeString:
-    """A channel as every page shows it: its kind, and under it its name (the API key's, such as
-    "Web shop", or the dashboard user's)."""
+    """A channel as every page shows it: its kind ("Dashboard user", kept on one line where a list gives it
+    the room: static/css/events.css), and under it its name (the API key's, such as "Web shop", or the
+    dashboard user's)."""
     return format_html(
-        '{}<div class="small text-secondary" data-testid="channel-name">{}</div>',
+        '<span class="vh-channel-kind">{}</span><div class="small text-secondary" data-testid="channel-name">{}</div>',
         channel_label(channel_type),
         channel_id or EMPTY,
     )

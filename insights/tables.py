@@ -5,13 +5,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from auditlog.models import Event
-from auditlog.sentences import can_see_technical_details, sentence_html, technical_details
+from auditlog.sentences import can_see_technical_details, sentence_html, technical_details, tier_ids
+from auditlog.tables import EVENT_COLUMNS, event_channel, event_object
 from campaigns.models import Campaign, Voucher, VoucherTransaction
-from campaigns.queries import CampaignStatus
+from campaigns.queries import CampaignStatus, tier_names
 from dashboard.formatting import EMPTY, money, when
-from dashboard.labels import channel, label
+from dashboard.labels import label
 from stacking import reasons
-from voucherhub.privacy import shown_resource_id
 
 STATUS_CLASSES = {
     CampaignStatus.ACTIVE: "text-bg-success",
@@ -211,11 +211,13 @@ class EventTable(_UserTable):
     """A campaign's events, each in words (auditlog.sentences); the raw event under "Technical details"
     for admins only."""
 
-    occurred_at = tables.Column(verbose_name="When", order_by=("occurred_at", "id"))
-    type = tables.Column(verbose_name="Event", order_by=("type", "occurred_at", "id"))
-    channel = tables.Column(verbose_name="Channel", accessor="channel_type", orderable=False)
-    resource_id = tables.Column(verbose_name="Object", orderable=False)
-    data = tables.Column(verbose_name="", orderable=False, empty_values=())
+    occurred_at = tables.Column(verbose_name="When", order_by=("occurred_at", "id"), attrs=EVENT_COLUMNS["date"])
+    type = tables.Column(verbose_name="Event", order_by=("type", "occurred_at", "id"), attrs=EVENT_COLUMNS["event"])
+    channel = tables.Column(
+        verbose_name="Channel", accessor="channel_type", orderable=False, attrs=EVENT_COLUMNS["channel"]
+    )
+    resource_id = tables.Column(verbose_name="Object", orderable=False, attrs=EVENT_COLUMNS["id"])
+    data = tables.Column(verbose_name="", orderable=False, empty_values=(), attrs=EVENT_COLUMNS["details"])
 
     class Meta:
         model = Event
@@ -231,17 +233,26 @@ class EventTable(_UserTable):
         if not can_see_technical_details(user):
             kwargs["exclude"] = (*kwargs.get("exclude", ()), "data")
         super().__init__(*args, user=user, **kwargs)
+        self._tier_names: dict[str, str] | None = None
+
+    def tier_names(self) -> dict[str, str]:
+        """The names of the tiers this page's events name, read once for the page."""
+        if self._tier_names is None:
+            rows = self.page.object_list if hasattr(self, "page") else self.rows
+            self._tier_names = tier_names(tier_ids(row.record for row in rows))
+        return self._tier_names
 
     def render_type(self, record):
-        words = sentence_html(record, reason=reasons.sentence)  # a failure as every page says it
+        # A failure as every page says it; a tier by its name.
+        words = sentence_html(record, reason=reasons.sentence, tiers=self.tier_names())
         return format_html('<span data-testid="event-sentence">{}</span>', words)
 
     def render_channel(self, record):
         who = record.user.get_username() if record.user_id else record.channel_id
-        return channel(record.channel_type, who)
+        return event_channel(record.channel_type, who)
 
     def render_data(self, record):
         return technical_details(record, self.user)
 
     def render_resource_id(self, value, record):
-        return shown_resource_id(record, self.user) or EMPTY
+        return event_object(record, self.user)

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from campaigns.queries import tiers_by_id
 from dashboard.components import menu_copy, menu_link, row_menu, truncated
 from dashboard.filters import FilterPanelMixin, LabelledErrorsMixin, bootstrap_widgets
 from dashboard.formatting import EMPTY, money, when
@@ -14,6 +15,7 @@ from sessions.filters import drop_customer_filter, filter_by_customer
 
 from . import queries
 from .models import Validation
+from .tables import redeemable_tier
 
 
 def _sort(*fields: str) -> tuple[str, ...]:
@@ -26,6 +28,10 @@ SHOWN = 5  # codes shown in a row; the rest are counted ("+3 more")
 
 def _records(redeemables) -> list[dict]:
     return [r for r in redeemables if isinstance(r, dict)] if isinstance(redeemables, list) else []
+
+
+def _is_tier(record: dict) -> bool:
+    return record.get("object") == "promotion_tier" and bool(record.get("id"))
 
 
 class ValidationTable(tables.Table):
@@ -74,6 +80,8 @@ class ValidationTable(tables.Table):
             kwargs["exclude"] = (*kwargs.get("exclude", ()), "customer")
         super().__init__(*args, **kwargs)
         self._campaign_names: dict[str, str] | None = None
+        self._tiers: dict | None = None
+        self.link_tiers = bool(user and user.has_perm("campaigns.view_promotiontier"))
 
     def campaign_names(self) -> dict[str, str]:
         """The names of the campaigns of this page's rows, read once for the page."""
@@ -83,13 +91,30 @@ class ValidationTable(tables.Table):
             self._campaign_names = queries.campaign_names(ids)
         return self._campaign_names
 
+    def tiers(self) -> dict:
+        """The tiers this page's rows checked (their names and campaigns), read once for the page."""
+        if self._tiers is None:
+            rows = self.page.object_list if hasattr(self, "page") else self.rows
+            ids = {r.get("id") for row in rows for r in _records(row.record.redeemables) if _is_tier(r)}
+            self._tiers = tiers_by_id(ids)
+        return self._tiers
+
+    def _code(self, record: dict) -> str:
+        """A voucher's code, or a tier by its name as the Redemptions list shows it (its id in the title)."""
+        tier = self.tiers().get(str(record["id"])) if _is_tier(record) else None
+        if tier is None:
+            return format_html('<code class="text-nowrap">{}</code>', record["id"])
+        return format_html(
+            '<span class="text-nowrap" title="{}">{}</span>', tier.pk, redeemable_tier(tier, link=self.link_tiers)
+        )
+
     def render_codes(self, value):
-        ids = list(dict.fromkeys(str(r["id"]) for r in _records(value) if r.get("id")))
-        if not ids:
+        records = list({str(r["id"]): r for r in _records(value) if r.get("id")}.values())  # each id once
+        if not records:
             return EMPTY
         # A code never breaks (at its hyphen or anywhere): the line breaks between codes.
-        shown = format_html_join(", ", '<code class="text-nowrap">{}</code>', ((i,) for i in ids[:SHOWN]))
-        more = len(ids) - SHOWN
+        shown = format_html_join(", ", "{}", ((self._code(r),) for r in records[:SHOWN]))
+        more = len(records) - SHOWN
         return format_html('{} <span class="text-secondary">+{} more</span>', shown, more) if more > 0 else shown
 
     def render_campaigns(self, value):

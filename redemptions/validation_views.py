@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView
 
+from campaigns.queries import tiers_by_id
 from dashboard.lists import DashboardListView, DetailPageMixin
 
 from .models import Validation
@@ -40,8 +41,10 @@ class ValidationDetailView(DetailPageMixin, DetailView):
         # redeemables' own amounts say them.
         credits = sum(r["gift_credits"] for r in redeemables if isinstance(r.get("gift_credits"), int))
         credits = min(credits, self.object.discount_amount)
+        tiers = tiers_by_id(r.get("id") for r in redeemables if r.get("object") == "promotion_tier")
         return super().get_context_data(
-            redeemables=redeemables,
+            redeemables=[{**r, "tier": tiers.get(str(r.get("id")))} for r in redeemables],  # a tier by its name
+            link_tiers=self.request.user.has_perm("campaigns.view_promotiontier"),
             discount=self.object.discount_amount - credits,
             gift_credits=credits,
             retention_days=Validation.RETENTION_DAYS,

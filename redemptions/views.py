@@ -9,7 +9,8 @@ from django.shortcuts import redirect, render
 from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
-from auditlog.sentences import sentence_html, technical_details
+from auditlog.sentences import sentence_html, technical_details, tier_ids
+from campaigns.queries import tier_names
 from dashboard.lists import DashboardListView, as_whole_page
 from dashboard.tabs import visible_tabs
 from stacking import reasons
@@ -105,8 +106,9 @@ def _order_credits(redemption: Redemption) -> dict | None:
 
 def _detail_extras(request, redemption: Redemption) -> dict:
     events = list(queries.redemption_events(redemption))
+    tiers = tier_names(tier_ids(events))  # a tier by its name, read once for the page
     for event in events:  # in words; the raw event for admins (auditlog.sentences)
-        event.sentence = sentence_html(event, reason=reasons.sentence)  # a failure as every page says it
+        event.sentence = sentence_html(event, reason=reasons.sentence, tiers=tiers)  # a failure as the lists say it
         event.details = technical_details(event, request.user)
     return {
         "events": events,

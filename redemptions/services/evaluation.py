@@ -119,6 +119,12 @@ class Call:
         return [(c, r) for c, r in zip(self.checked, self.stack.results, strict=True) if status in (None, r.status)]
 
 
+def tier_name(c: Checked, prefix: str = "") -> dict[str, str]:
+    """A tier's name for an event's data (``name``, or ``failed_name`` with ``prefix``), so that the event
+    names it in words on every page (auditlog.sentences); nothing for a voucher or an unknown tier."""
+    return {f"{prefix}name": c.tier.name} if c.tier is not None else {}
+
+
 def requested(redeemables: Sequence[RedeemableRef], settings: engine.StackingSettings) -> list[Checked]:
     """The redeemables as sent, or a DomainError for a request the engine cannot take."""
     if not redeemables:

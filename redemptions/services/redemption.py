@@ -24,7 +24,7 @@ from voucherhub.ids import new_id
 
 from ..models import Redemption, RedemptionResult, RedemptionStatus, RelatedObjectType
 from ..orders import REDEMPTION_ORDER_STATUS, VALIDATION_ORDER_STATUS, OrderInput
-from .evaluation import Call, Checked, ItemFailure, check_session_expiry, evaluate, requested, store_order
+from .evaluation import Call, Checked, ItemFailure, check_session_expiry, evaluate, requested, store_order, tier_name
 from .requests import StackRequest
 
 Applied = list[tuple[Checked, engine.RedeemableResult]]
@@ -130,7 +130,7 @@ def _fail_all(call: Call, outcome: RedemptionOutcome, request: StackRequest, cal
     if len(call.checked) > 1:
         parent = _store_failures(call, [(None, first.failure)], outcome.order, caller, request)[0]
     failures = [(c, c.failure or first.failure) for c in call.checked]
-    outcome.failed = _store_failures(call, failures, outcome.order, caller, request, parent=parent)
+    outcome.failed = _store_failures(call, failures, outcome.order, caller, request, parent=parent, culprit=first)
     outcome.parent = parent
     stored = outcome.failed[first.index]
     outcome.error = first.failure.error(resource_id=stored.id, resource_type="redemption")
@@ -144,9 +144,12 @@ def _store_failures(
     request: StackRequest,
     *,
     parent: Redemption | None = None,
+    culprit: Checked | None = None,
 ) -> list[Redemption]:
     """An ``rf_`` row and a ``redemption.failed`` event per failure: a redeemable's (``Checked``), or with
-    ``None`` the parent of a failed stack, which carries the call's failure."""
+    ``None`` the parent of a failed stack, which carries the call's failure. An attempt that did not fail
+    itself names in its event the redeemable that failed the call (``culprit``: ``failed_object`` and
+    ``failed_id``), so that its sentence says it was not redeemed because of that one."""
     rows = [
         Redemption(
             id=new_id("rf_"),
@@ -176,7 +179,9 @@ def _store_failures(
         if c is None:
             data["stacked"] = len(call.checked)
         else:
-            data.update(object=c.object, id=c.id, parent_id=parent.id if parent else None)
+            data.update(object=c.object, id=c.id, **tier_name(c), parent_id=parent.id if parent else None)
+            if c.failure is None and culprit is not None:
+                data.update(failed_object=culprit.object, failed_id=culprit.id, **tier_name(culprit, "failed_"))
         record_event(
             "redemption.failed",
             caller=caller,
@@ -293,6 +298,7 @@ def _store_redemptions(
                 "parent_id": parent.id if parent else None,
                 "object": c.object,
                 "id": c.id,
+                **tier_name(c),
                 "amount": redemption.amount,
                 "order_id": order.id if order else None,
             },

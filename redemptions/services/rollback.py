@@ -228,10 +228,25 @@ def _roll_back(
             resource_type="redemption_rollback",
             resource_id=rollback.id,
             campaign_id=rollback.redemption.campaign_id or "",
-            data={"rollback_id": rollback.id, "redemption_id": rollback.redemption_id, "amount": rollback.amount},
+            data=_rollback_data(rollback, children if rollback is parent_rollback else [rollback.redemption]),
             occurred_at=now,
         )
     return outcome
+
+
+def _rollback_data(rollback: Rollback, redemptions: list[Redemption]) -> dict:
+    """A ``redemption.rollback.succeeded`` event's data: ``amount`` the rollback's (minus the gift credits
+    returned), and what its sentence says: the credits returned to gift cards (``credits``, and ``gift_cards``
+    how many) and the discount cancelled (``discount``), from the redemptions it rolled back."""
+    rolled_back = [r for r in redemptions if r.status == RedemptionStatus.ROLLED_BACK]
+    return {
+        "rollback_id": rollback.id,
+        "redemption_id": rollback.redemption_id,
+        "amount": rollback.amount,
+        "credits": -rollback.amount,
+        "gift_cards": sum(1 for r in rolled_back if r.gift_amount and r.voucher_id),
+        "discount": sum(r.discount_amount for r in rolled_back),
+    }
 
 
 def _give_back(voucher: Voucher, credits: int, rollback: Rollback, now: datetime) -> None:

@@ -21,7 +21,7 @@ from voucherhub.ids import new_id
 from ..models import Validation
 from ..orders import VALIDATION_ORDER_STATUS, OrderInput
 from ..records import redeemable_record
-from .evaluation import Call, Checked, check_session_expiry, evaluate, requested, store_order
+from .evaluation import Call, Checked, check_session_expiry, evaluate, requested, store_order, tier_name
 from .requests import StackRequest
 
 
@@ -144,6 +144,7 @@ def _record_events(call: Call, validation: Validation, session: ValidationSessio
                 "validation_id": validation.id,
                 "object": c.object,
                 "id": c.id,
+                **tier_name(c),
                 "status": str(result.status),
                 "valid": call.stack.valid,
                 "failure_code": c.failure.code.value if c.failure else None,

@@ -4,7 +4,15 @@ every page formats it, a readable fallback for any other type, and the raw event
 import pytest
 
 from auditlog.models import Event
-from auditlog.sentences import EVENT_CHOICES, EVENT_GROUPS, RELEASED_HOW, sentence, technical_details
+from auditlog.sentences import (
+    EVENT_CHOICES,
+    EVENT_GROUPS,
+    RELEASED_HOW,
+    sentence,
+    sentence_html,
+    technical_details,
+    tier_ids,
+)
 from dashboard.formatting import money
 from stacking import reasons
 
@@ -21,8 +29,8 @@ def test_redemption_events_read_as_sentences():
     assert words("redemption.failed", object="promotion_tier", id="promo_1", failure_code="voucher_expired") == (
         "Redemption of promotion tier promo_1 failed: voucher expired."
     )
-    assert words("redemption.rollback.succeeded", redemption_id="r_1", amount=500) == (
-        f"Redemption r_1 rolled back: {amount} returned."
+    assert words("redemption.rollback.succeeded", redemption_id="r_1", amount=-500, credits=500, discount=0) == (
+        f"Redemption r_1 rolled back: {amount} returned to the gift card."
     )
     assert words("voucher.validated", object="voucher", id="TEN", status="INAPPLICABLE", failure_code="x_y") == (
         "Voucher TEN validated: inapplicable (x y)."
@@ -38,6 +46,60 @@ def test_a_page_that_knows_the_failure_codes_sentence_says_it():
     assert sentence(event, reason=reasons.sentence) == (
         "Redemption of voucher OLD failed: the voucher or its campaign has expired."
     )
+
+
+def test_a_rollback_says_what_it_gave_back_credits_to_the_card_and_a_discount_cancelled():
+    fifty, discount = money(5_000), money(1_295)
+    # An event stored before the rollback's credits and discount were: its amount is minus the credits.
+    assert words("redemption.rollback.succeeded", redemption_id="r_1", amount=-5_000) == (
+        f"Redemption r_1 rolled back: {fifty} returned to the gift card."
+    )
+    assert words("redemption.rollback.succeeded", redemption_id="r_1", amount=0) == "Redemption r_1 rolled back."
+    assert words("redemption.rollback.succeeded", redemption_id="r_2", amount=0, credits=0, discount=1_295) == (
+        f"Redemption r_2 rolled back: its {discount} discount is cancelled."
+    )
+    stack = {"amount": -5_000, "credits": 5_000, "gift_cards": 2, "discount": 1_295}
+    assert words("redemption.rollback.succeeded", redemption_id="r_3", **stack) == (
+        f"Redemption r_3 rolled back: {fifty} returned to the gift cards and its {discount} discount is cancelled."
+    )
+
+
+def test_a_failed_stack_reads_as_its_redemption_pages_say_it():
+    balance = reasons.sentence("gift_amount_exceeded")
+    why = balance[:1].lower() + balance[1:].rstrip(".")
+    parent = Event(type="redemption.failed", data={"stacked": 3, "failure_code": "gift_amount_exceeded"})
+    assert sentence(parent, reason=reasons.sentence) == f"Stacked redemption of 3 redeemables failed: {why}."
+    culprit = {"object": "voucher", "id": "CARD", "failure_code": "gift_amount_exceeded", "parent_id": "rf_p"}
+    assert sentence(Event(type="redemption.failed", data=culprit), reason=reasons.sentence) == (
+        f"Redemption of voucher CARD failed: {why}."
+    )
+    other = {**culprit, "id": "SAVE10", "failed_object": "voucher", "failed_id": "CARD"}
+    assert sentence(Event(type="redemption.failed", data=other), reason=reasons.sentence) == (
+        "Voucher SAVE10 not redeemed: voucher CARD failed."
+    )
+    tier = {**other, "object": "promotion_tier", "id": "promo_1", "name": "Silver members 5%"}
+    assert words("redemption.failed", **tier) == "Promotion tier Silver members 5% not redeemed: voucher CARD failed."
+
+
+def test_a_tier_reads_by_its_name_its_id_on_the_copy_button():
+    tier_id = "promo_0123456789abcdef012345"
+    data = {"object": "promotion_tier", "id": tier_id, "amount": 500}
+    # A page that reads the tiers' names passes them; an event that stored the name has it itself.
+    assert sentence(Event(type="redemption.succeeded", data=data), tiers={tier_id: "Silver"}) == (
+        f"Promotion tier Silver redeemed for {money(500)}."
+    )
+    assert words("redemption.succeeded", **data, name="Gold") == f"Promotion tier Gold redeemed for {money(500)}."
+    assert words("redemption.succeeded", **data) == f"Promotion tier {tier_id} redeemed for {money(500)}."
+    shown = str(sentence_html(Event(type="redemption.succeeded", data={**data, "name": "Gold & co"})))
+    assert "Gold &amp; co" in shown and f'title="{tier_id}"' in shown and f'data-copy="{tier_id}"' in shown
+    assert tier_ids([Event(type="voucher.validated", data=data), Event(type="x", data=[1])]) == {tier_id}
+
+
+def test_a_code_in_a_sentence_never_breaks():
+    shown = str(sentence_html(Event(type="redemption.succeeded", data={"object": "voucher", "id": "WELCOME-DUP564"})))
+    assert shown == 'Voucher <code class="text-nowrap">WELCOME-DUP564</code> redeemed.'
+    odd = Event(type="session.created", data={"key": "k", "codes": [{"x": 1}, "A-1"], "locks": "bad"})
+    assert '<code class="text-nowrap">A-1</code>' in str(sentence_html(odd))
 
 
 def test_session_events_say_what_is_locked_and_for_how_long():

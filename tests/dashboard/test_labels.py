@@ -19,10 +19,11 @@ def test_a_code_reads_as_its_choice_label_does():
     assert label("") == "—" and label(None) == "—"
 
 
-def test_a_channel_is_its_kind_in_words_with_its_name_under_it():
+def test_a_channel_is_its_kind_in_words_on_one_line_with_its_name_under_it():
     assert channel_label("USER") == "Dashboard user" and channel_label("API") == "API"
     assert str(channel("API", "Web shop")) == (
-        'API<div class="small text-secondary" data-testid="channel-name">Web shop</div>'
+        '<span class="vh-channel-kind">API</span>'
+        '<div class="small text-secondary" data-testid="channel-name">Web shop</div>'
     )
     assert "<b>" not in str(channel("USER", "<b>x</b>"))  # a name is escaped
 

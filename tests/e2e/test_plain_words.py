@@ -97,8 +97,9 @@ def test_a_marketer_reads_events_sessions_and_orders_in_words_and_an_admin_can_o
     details = admin.locator("#event-table").get_by_test_id("technical-details").first
     expect(details.locator("pre")).not_to_be_visible()
     details.get_by_text("Technical details").click()
-    expect(details.locator("pre")).to_be_visible()
-    expect(details).to_contain_text(".")  # the raw key, e.g. session.created
+    raw = admin.locator("#event-table").get_by_test_id("technical-row")  # opened under its row, full width
+    expect(raw.locator("pre")).to_be_visible()
+    expect(raw).to_contain_text(".")  # the raw key, e.g. session.created
     admin.screenshot(path=artifact_dir / "admin-activity.png", full_page=True)
     admin.context.close()
 

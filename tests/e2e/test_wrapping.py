@@ -1,16 +1,19 @@
 """Nothing a person reads in one piece breaks onto two lines, measured in Chromium at 1440x900 on the small
-demo: a date and its clock, a voucher code; and a long value cut with an ellipsis keeps its whole text in
-its title (an id also on its copy button)."""
+demo: a date and its clock, a voucher code, an id, a channel's words, "Technical details"; and a long value
+cut with an ellipsis keeps its whole text in its title (an id also on its copy button)."""
 
 import pytest
+from django.db.models import Count
 from playwright.sync_api import Page, expect
 
+from auditlog.models import Event
 from tests.e2e.test_every_page import pages
 
 pytestmark = [pytest.mark.e2e]
 
-# Elements that are one line: a time (date and clock), a voucher code, an id.
-ONE_LINE = "main time, main td code, main .vh-id"
+# Elements that are one line: a time (date and clock), a voucher code, an id, a channel's words (its kind,
+# "Dashboard user"), an event's "Technical details".
+ONE_LINE = "main time, main td code, main .vh-id, main .vh-col-channel .vh-channel-kind, main .vh-technical > summary"
 # How many lines an element takes: the distinct line tops of its text (a Range's rectangles).
 LINES = """el => { const range = document.createRange(); range.selectNodeContents(el);
   const half = parseFloat(getComputedStyle(el).fontSize) / 2; const tops = [];
@@ -104,3 +107,37 @@ def test_validations_list_never_breaks_a_voucher_code(live_server, page: Page, d
     lines = codes.evaluate_all(f"els => els.map(el => [el.textContent, ({LINES})(el)])")
     assert lines and all(count == 1 for _, count in lines), lines
     assert any("-" in code for code, _ in lines)  # the demo's codes have hyphens: WELCOME-46R644
+
+
+# [width of the opened raw event, width of its table]
+RAW_EVENT_WIDTH = """() => { const pre = document.querySelector("main [data-testid=technical-row] pre");
+  return [pre.getBoundingClientRect().width, pre.closest("table").getBoundingClientRect().width]; }"""
+
+
+def test_event_lists_keep_ids_codes_and_channels_whole_and_open_the_raw_event_full_width(
+    live_server, page: Page, demo_shop, artifact_dir
+):
+    sign_in_wide(page, live_server.url, "admin")
+    busiest = Event.objects.exclude(campaign_id="").values("campaign_id").annotate(n=Count("id")).order_by("-n")[0]
+    lists = {"audit-events": "/audit-log/events/", "activity": f"/campaigns/{busiest['campaign_id']}/activity/"}
+    for name, path in lists.items():
+        page.goto(live_server.url + path)
+        sentences = page.locator("main tbody").get_by_test_id("event-sentence")
+        expect(sentences.first).to_be_visible()
+        # Request-log and object ids, codes in sentences, "Dashboard user", "Technical details": one line each.
+        assert not page.evaluate(WRAPPED, ONE_LINE), (name, page.evaluate(WRAPPED, ONE_LINE))
+        assert page.locator("main td.vh-col-channel").count() > 0
+        assert not page.evaluate(SCROLLS_SIDEWAYS), name
+        assert not page.evaluate(CUT_WITHOUT_TITLE), name
+
+        # Opened, the raw event takes the table's width in a row under its row; closed, that row goes.
+        summary = page.locator("main tbody tr").first.get_by_text("Technical details")
+        summary.click()
+        raw = page.get_by_test_id("technical-row")
+        expect(raw.locator("pre")).to_be_visible()
+        expect(raw).to_contain_text("Event ")
+        width, table = page.evaluate(RAW_EVENT_WIDTH)
+        assert width > 0.9 * table, (name, width, table)
+        page.screenshot(path=artifact_dir / f"{name}.png", full_page=True)
+        summary.click()
+        expect(raw).to_have_count(0)

@@ -11,7 +11,7 @@ from dashboard.labels import label
 
 from .models import Export
 from .queries import can_download
-from .sources import describe_platform
+from .sources import SOURCES, describe_platform
 
 EXPORT_CLASSES = {
     "SCHEDULED": "text-bg-light",
@@ -60,7 +60,11 @@ class ExportTable(AuditTable):
         return when(value)
 
     def render_id(self, value, record):
-        return format_html('<code>{}</code><div class="small text-secondary">{}</div>', value, record.exported_object)
+        source = SOURCES.get(record.exported_object)  # what was exported, as the dialog names it: "Redemptions"
+        what = source.label if source else label(record.exported_object)
+        return format_html(
+            '<code>{}</code><div class="small text-secondary" data-testid="export-object">{}</div>', value, what
+        )
 
     def render_status(self, record):
         value = record.status

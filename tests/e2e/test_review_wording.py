@@ -1,0 +1,87 @@
+"""Issue 14, the screenshot review's wording, in headless Chromium: a redemption's order says its status
+under a label, the Export dialog names columns in words, the Exports list says what was exported, request
+logs say their status with its phrase, and the simulator and validation events speak in sentences."""
+
+import json
+
+import pytest
+from django.test import Client
+from playwright.sync_api import Page, expect
+
+from exports.models import Export, ExportStatus
+from redemptions.models import Redemption
+from tests.e2e.test_layout import sign_in
+from tests.factories import make_campaign, make_voucher
+from voucherhub.services import create_api_key
+
+pytestmark = [pytest.mark.e2e]
+
+
+def _call(path: str, payload: dict, status: int = 200) -> dict:
+    key, token = create_api_key(name="Web shop")
+    response = Client().post(
+        path,
+        data=json.dumps(payload),
+        content_type="application/json",
+        headers={"X-App-Id": key.app_id, "X-App-Token": token},
+    )
+    assert response.status_code == status, response.content
+    return response.json()
+
+
+def test_an_admin_reads_order_status_columns_exports_and_request_statuses_in_words(
+    live_server, page: Page, role_user, artifact_dir
+):
+    admin = role_user("Admin")
+    campaign = make_campaign(name="Spring sale")
+    make_voucher(code="SPRING10", campaign=campaign, percent_off=10)
+    answer = _call(
+        "/v1/redemptions",
+        {
+            "redeemables": [{"object": "voucher", "id": "SPRING10"}],
+            "order": {"amount": 20_000, "status": "PAID"},
+            "metadata": {"note": "window"},
+        },
+    )
+    _call("/v1/validations", {"redeemables": [{"object": "voucher", "id": "NO-SUCH"}]}, status=200)
+    _call("/v1/redemptions", {"redeemables": []}, status=400)
+    Export.objects.create(user=admin, exported_object="redemption", parameters={}, status=ExportStatus.DONE, rows=1)
+    redemption = Redemption.objects.get(pk=answer["redemptions"][0]["id"])
+    base = live_server.url
+    sign_in(page, base, "admin")
+
+    # The order's status is labelled, on its own line.
+    page.goto(f"{base}/redemptions/{redemption.pk}/")
+    summary = page.get_by_role("region", name="Order summary")
+    expect(summary.locator("dt", has_text="Order status")).to_be_visible()
+    status = summary.get_by_test_id("order-status")
+    expect(status).to_have_text("Paid")
+    box = status.bounding_box()
+    assert box and box["height"] < 30, box  # one line
+    page.screenshot(path=artifact_dir / "redemption.png", full_page=True)
+
+    # The Export dialog: words for people, the file's keys only in the note about money.
+    page.goto(f"{base}/redemptions/")
+    page.get_by_role("button", name="Export…").click()
+    dialog = page.locator("#export-dialog")
+    expect(dialog.get_by_label("Order amount", exact=True)).to_be_visible()
+    expect(dialog.get_by_label("Metadata: note", exact=True)).to_be_visible()
+    expect(dialog).not_to_contain_text("(minor units)")
+    expect(dialog).not_to_contain_text("metadata.note")
+    expect(dialog.get_by_test_id("export-file-note")).to_contain_text("headers ending in _minor")
+    page.screenshot(path=artifact_dir / "dialog.png", full_page=True)
+
+    # The Exports list says what was exported as the dialog does.
+    page.goto(f"{base}/audit-log/exports/")
+    expect(page.get_by_test_id("export-object").first).to_have_text("Redemptions")
+
+    # Request logs: the number first, then its phrase.
+    page.goto(f"{base}/audit-log/")
+    table = page.locator("table")
+    expect(table.get_by_text("200 OK", exact=True).first).to_be_visible()
+    expect(table.get_by_text("400 Bad Request", exact=True).first).to_be_visible()
+    page.screenshot(path=artifact_dir / "logs.png", full_page=True)
+    table.get_by_text("400 Bad Request", exact=True).first.locator("xpath=ancestor::tr").get_by_role(
+        "link"
+    ).first.click()
+    expect(page.get_by_test_id("log-status")).to_have_text("400 Bad Request")

@@ -85,3 +85,15 @@ def test_an_admin_reads_order_status_columns_exports_and_request_statuses_in_wor
         "link"
     ).first.click()
     expect(page.get_by_test_id("log-status")).to_have_text("400 Bad Request")
+
+
+def test_a_marketer_reads_how_long_validations_are_kept_in_plain_words(
+    live_server, page: Page, role_user, artifact_dir
+):
+    role_user("Marketer")
+    campaign = make_campaign(name="Spring sale")
+    base = live_server.url
+    sign_in(page, base, "marketer")
+    page.goto(f"{base}/campaigns/{campaign.pk}/")
+    expect(page.get_by_text("Validations (kept for 30 days)", exact=True)).to_be_visible()
+    expect(page.locator("main")).not_to_contain_text("30 days kept")

@@ -40,7 +40,7 @@ def test_an_admin_reads_order_status_columns_exports_and_request_statuses_in_wor
         {
             "redeemables": [{"object": "voucher", "id": "SPRING10"}],
             "order": {"amount": 20_000, "status": "PAID"},
-            "metadata": {"note": "window"},
+            "metadata": {"note": "window", "basket": {"size": 2}},
         },
     )
     _call("/v1/validations", {"redeemables": [{"object": "voucher", "id": "NO-SUCH"}]}, status=200)
@@ -58,6 +58,11 @@ def test_an_admin_reads_order_status_columns_exports_and_request_statuses_in_wor
     expect(status).to_have_text("Paid")
     box = status.bounding_box()
     assert box and box["height"] < 30, box  # one line
+    # Its metadata is a Key / Value table, as on a campaign's Metadata tab, not a JSON document.
+    metadata = page.get_by_role("region", name="Metadata").locator("#redemption-metadata")
+    expect(metadata.locator("thead th")).to_have_text(["Key", "Value"])
+    expect(metadata.locator('tr[data-key="note"] td')).to_have_text("window")
+    expect(metadata.locator('tr[data-key="basket"] td')).to_contain_text('"size": 2')
     page.screenshot(path=artifact_dir / "redemption.png", full_page=True)
 
     # The Export dialog: words for people, the file's keys only in the note about money.

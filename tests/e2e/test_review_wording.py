@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 from playwright.sync_api import Page, expect
 
+from campaigns.models import Voucher, VoucherType
 from exports.models import Export, ExportStatus
 from redemptions.models import Redemption
 from tests.e2e.test_layout import sign_in
@@ -102,3 +103,22 @@ def test_a_marketer_reads_how_long_validations_are_kept_in_plain_words(
     page.goto(f"{base}/campaigns/{campaign.pk}/")
     expect(page.get_by_text("Validations (kept for 30 days)", exact=True)).to_be_visible()
     expect(page.locator("main")).not_to_contain_text("30 days kept")
+
+
+def test_a_marketer_reads_big_numbers_with_separators_and_a_chart_axis_on_round_numbers(
+    live_server, page: Page, role_user, artifact_dir
+):
+    role_user("Marketer")
+    campaign = make_campaign(name="Big batch")
+    Voucher.objects.bulk_create(
+        Voucher(code=f"BIG-{n}", campaign=campaign, type=VoucherType.DISCOUNT_VOUCHER, percent_off=10)
+        for n in range(1_234)
+    )
+    base = live_server.url
+    sign_in(page, base, "marketer")
+    page.goto(f"{base}/campaigns/{campaign.pk}/?days=30")
+    expect(page.locator('dd[data-figure="vouchers"]')).to_have_text("1,234")
+    # 1,234 vouchers made today: the axis tops at 2,000 with 1,000 in the middle.
+    chart = page.locator('[data-chart="chart-vouchers"]')
+    expect(chart.locator("[data-grid] text")).to_have_text(["0", "1,000", "2,000"])
+    page.screenshot(path=artifact_dir / "campaign.png", full_page=True)

@@ -122,3 +122,46 @@ def test_a_marketer_reads_big_numbers_with_separators_and_a_chart_axis_on_round_
     chart = page.locator('[data-chart="chart-vouchers"]')
     expect(chart.locator("[data-grid] text")).to_have_text(["0", "1,000", "2,000"])
     page.screenshot(path=artifact_dir / "campaign.png", full_page=True)
+
+
+def _cell_font(page: Page, table: str) -> str:
+    return page.locator(f"{table} tbody td").first.evaluate("el => getComputedStyle(el).fontSize")
+
+
+def test_the_sessions_table_reads_in_the_same_type_as_the_other_lists(live_server, page: Page, role_user):
+    role_user("Admin")
+    make_voucher(code="HOLD-1", percent_off=10)
+    make_voucher(code="USE-1", percent_off=10)
+    _call(
+        "/v1/validations",
+        {
+            "redeemables": [{"object": "voucher", "id": "HOLD-1"}],
+            "order": {"amount": 5_000},
+            "session": {"type": "LOCK", "key": "ssn_font", "ttl": 7, "ttl_unit": "DAYS"},
+        },
+    )
+    _call("/v1/redemptions", {"redeemables": [{"object": "voucher", "id": "USE-1"}], "order": {"amount": 5_000}})
+    base = live_server.url
+    sign_in(page, base, "admin")
+    page.goto(f"{base}/redemptions/")
+    redemptions = _cell_font(page, "#redemptions-table table")
+    page.goto(f"{base}/redemptions/sessions/")
+    expect(page.locator("#sessions-table-el tbody tr")).to_have_count(1)
+    assert _cell_font(page, "#sessions-table-el") == redemptions
+
+
+def test_who_cannot_create_a_category_is_not_told_to(live_server, page: Page, role_user):
+    role_user("Marketer")
+    role_user("Admin")
+    base = live_server.url
+    sign_in(page, base, "marketer")
+    page.goto(f"{base}/redemptions/stacking-rules/")
+    panel = page.locator("#categories-panel")
+    expect(panel).to_contain_text("No categories yet. An administrator can create them and assign them to campaigns.")
+    expect(panel).not_to_contain_text("create one")
+    expect(panel.get_by_role("link", name="New category")).to_have_count(0)
+    page.context.clear_cookies()
+    sign_in(page, base, "admin")
+    page.goto(f"{base}/redemptions/stacking-rules/")
+    expect(panel).to_contain_text("No categories yet — create one with New category, then assign it to campaigns.")
+    expect(panel.get_by_role("link", name="New category")).to_be_visible()

@@ -8,14 +8,19 @@ import pytest
 from django.test import Client
 from playwright.sync_api import Page, expect
 
-from campaigns.models import Voucher, VoucherType
+from campaigns.models import CampaignType, Voucher, VoucherType
 from exports.models import Export, ExportStatus
-from redemptions.models import Redemption
+from redemptions.models import Redemption, Rollback
+from redemptions.services.redemption import redeem
+from redemptions.services.requests import RollbackRequest
+from redemptions.services.rollback import rollback_redemption
 from tests.e2e.test_layout import sign_in
-from tests.factories import make_campaign, make_voucher
+from tests.factories import make_campaign, make_gift_card, make_voucher, stack
+from voucherhub.caller import Caller
 from voucherhub.services import create_api_key
 
 pytestmark = [pytest.mark.e2e]
+CALLER = Caller.system("e2e")
 
 
 def _call(path: str, payload: dict, status: int = 200) -> dict:
@@ -165,3 +170,34 @@ def test_who_cannot_create_a_category_is_not_told_to(live_server, page: Page, ro
     page.goto(f"{base}/redemptions/stacking-rules/")
     expect(panel).to_contain_text("No categories yet — create one with New category, then assign it to campaigns.")
     expect(panel.get_by_role("link", name="New category")).to_be_visible()
+
+
+def test_a_marketer_follows_rollback_and_object_ids_to_their_pages(live_server, page: Page, role_user):
+    role_user("Marketer")
+    gift = make_campaign(name="Gift cards", campaign_type=CampaignType.GIFT_VOUCHERS)
+    make_gift_card(code="GIFT-1", amount=5_000, campaign=gift)
+    outcome = redeem(
+        stack(redeemables=[{"object": "voucher", "id": "GIFT-1", "gift": {"credits": 1_500}}], order={"amount": 1_500}),
+        caller=CALLER,
+    )
+    redemption = outcome.redemptions[0]
+    rollback = rollback_redemption(RollbackRequest(redemption.pk), caller=CALLER)
+    rollback_id = Rollback.objects.get(redemption=redemption).pk
+    assert rollback is not None
+    base = live_server.url
+    sign_in(page, base, "marketer")
+
+    # The Transactions tab: the rollback's id opens its redemption's page at the rollback's line.
+    page.goto(f"{base}/campaigns/{gift.pk}/transactions/")
+    table = page.locator("#transactions-table-el")
+    expect(table.get_by_role("link", name=redemption.pk)).to_have_count(1)
+    table.get_by_role("link", name=rollback_id).click()
+    expect(page).to_have_url(f"{base}/redemptions/{redemption.pk}/#{rollback_id}")
+    expect(page.locator(f'li[id="{rollback_id}"]')).to_be_visible()
+
+    # The Activity tab: an event's object is a link to its page when it has one.
+    page.goto(f"{base}/campaigns/{gift.pk}/activity/")
+    events = page.locator("#events-table-el")
+    expect(events.get_by_role("link", name=redemption.pk).first).to_be_visible()
+    events.get_by_role("link", name=redemption.pk).first.click()
+    expect(page).to_have_url(f"{base}/redemptions/{redemption.pk}/")

@@ -59,6 +59,9 @@ class ExportTable(AuditTable):
     def render_created_at(self, value):
         return when(value)
 
+    def render_rows(self, value):
+        return f"{value:,}"  # 12,500 as every list counts
+
     def render_id(self, value, record):
         source = SOURCES.get(record.exported_object)  # what was exported, as the dialog names it: "Redemptions"
         what = source.label if source else label(record.exported_object)

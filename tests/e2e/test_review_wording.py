@@ -51,7 +51,9 @@ def test_an_admin_reads_order_status_columns_exports_and_request_statuses_in_wor
     )
     _call("/v1/validations", {"redeemables": [{"object": "voucher", "id": "NO-SUCH"}]}, status=200)
     _call("/v1/redemptions", {"redeemables": []}, status=400)
-    Export.objects.create(user=admin, exported_object="redemption", parameters={}, status=ExportStatus.DONE, rows=1)
+    Export.objects.create(
+        user=admin, exported_object="redemption", parameters={}, status=ExportStatus.DONE, rows=12_500
+    )
     redemption = Redemption.objects.get(pk=answer["redemptions"][0]["id"])
     base = live_server.url
     sign_in(page, base, "admin")
@@ -85,6 +87,7 @@ def test_an_admin_reads_order_status_columns_exports_and_request_statuses_in_wor
     # The Exports list says what was exported as the dialog does.
     page.goto(f"{base}/audit-log/exports/")
     expect(page.get_by_test_id("export-object").first).to_have_text("Redemptions")
+    expect(page.locator("#export-table")).to_contain_text("12,500")  # the rows, counted as every list counts
 
     # Request logs: the number first, then its phrase.
     page.goto(f"{base}/audit-log/")

@@ -84,10 +84,19 @@ def _released_how(reason: Any) -> str:
     return RELEASED_HOW.get(str(reason or "").upper(), f"({label(reason).lower()})")
 
 
+# A validated redeemable's status as the end of its sentence ("Voucher TEN was validated and is applicable").
+VALIDATED_AS = {
+    "APPLICABLE": "was validated and is applicable",
+    "INAPPLICABLE": "was validated and is not applicable",
+    "SKIPPED": "was skipped in the validation",
+}
+
+
 def _validated(data: dict, why: str, tiers: Mapping[str, str]) -> str:
-    status = label(data.get("status") or "").lower()
-    because = f" ({why})" if data.get("failure_code") else ""
-    return f"{_upper_first(_redeemable(data, tiers))} validated: {status}{because}."
+    status = str(data.get("status") or "").upper()
+    outcome = VALIDATED_AS.get(status, f"was validated: {label(status).lower()}")
+    because = f": {why}" if data.get("failure_code") else ""
+    return f"{_upper_first(_redeemable(data, tiers))} {outcome}{because}."
 
 
 def _redeemed(data: dict, tiers: Mapping[str, str]) -> str:

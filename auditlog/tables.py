@@ -6,7 +6,7 @@ from django.utils.html import format_html
 
 from dashboard.components import copy_id, truncated
 from dashboard.formatting import EMPTY, when
-from dashboard.labels import channel, label
+from dashboard.labels import channel, http_status, label
 from voucherhub.privacy import shown_path, shown_resource_id
 
 from .models import Event, RequestLog
@@ -52,7 +52,9 @@ class RequestLogTable(AuditTable):
         return shown_path(value, self.user)
 
     def render_response_status(self, value):
-        return format_html('<span class="badge {}">{}</span>', STATUS_CLASSES.get(value // 100, "text-bg-light"), value)
+        return format_html(
+            '<span class="badge {}">{}</span>', STATUS_CLASSES.get(value // 100, "text-bg-light"), http_status(value)
+        )
 
     def render_channel_id(self, value, record):
         return channel(record.channel_type, value)

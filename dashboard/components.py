@@ -11,6 +11,7 @@ value cut with an ellipsis. Built with format_html (no template per row: a list 
 Templates use them through ``{% load dashboard_tags %}``: ``{% copy_id value %}``, ``{% copy_button value %}``.
 """
 
+import json
 import re
 from collections.abc import Mapping
 
@@ -137,3 +138,16 @@ def row_menu(label: str, items: list[SafeString]) -> SafeString:
         label,
         mark_safe("".join(items)),
     )
+
+
+def metadata_rows(metadata) -> list[tuple[str, object]]:
+    """A metadata document as the Metadata tables show it (templates/dashboard/_metadata_table.html): one
+    (key, value) row a key, sorted; a nested object or list as indented JSON, a plain value as it is."""
+    if not isinstance(metadata, dict):
+        return []
+    return [
+        (key, json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False, default=str))
+        if isinstance(value, dict | list)
+        else (key, value)
+        for key, value in sorted(metadata.items())
+    ]

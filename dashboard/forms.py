@@ -28,7 +28,10 @@ class TimeZoneForm(BootstrapForm):
         label="Time zone",
         required=False,
         max_length=64,
-        help_text="An IANA time zone such as Europe/Warsaw or America/New_York. Leave it empty to follow your browser.",
+        help_text=(
+            "A time zone (for example Europe/Warsaw or America/New_York): start typing a city and pick it from "
+            "the suggestions. Leave it empty to follow your browser."
+        ),
         widget=forms.TextInput(attrs={"list": "time-zones", "autocomplete": "off", "spellcheck": "false"}),
     )
 
@@ -38,7 +41,8 @@ class TimeZoneForm(BootstrapForm):
         raw = self.cleaned_data["time_zone"].strip()
         if raw and valid_zone(raw) is None:
             raise forms.ValidationError(
-                "“%(zone)s” is not a time zone. Choose one from the list, such as Europe/Warsaw.",
+                "“%(zone)s” is not a time zone we know. Type a region and a city as in Europe/Warsaw, or pick one "
+                "of the suggestions that appear as you type.",
                 params={"zone": raw},
                 code="unknown_time_zone",
             )

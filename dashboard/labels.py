@@ -7,6 +7,7 @@ use these. Templates use them through ``{% load dashboard_tags %}`` (the ``label
 """
 
 from decimal import Decimal, InvalidOperation
+from http import HTTPStatus
 
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
@@ -25,6 +26,15 @@ def label(code) -> str:
     also for codes that have no choices (a validation's redeemable status)."""
     text = str(code or "").replace("_", " ").strip()
     return text[:1].upper() + text[1:].lower() if text else EMPTY
+
+
+def http_status(code) -> str:
+    """An HTTP status with its phrase, the number first: 200 -> "200 OK", 400 -> "400 Bad Request"; a number
+    HTTP does not name stays a number."""
+    try:
+        return f"{code} {HTTPStatus(int(code)).phrase}"
+    except (TypeError, ValueError):
+        return str(code) if code not in (None, "") else EMPTY
 
 
 def duration(amount, unit) -> str:

@@ -15,11 +15,11 @@ def list_filters(source: Source | None, params) -> dict:
     return found
 
 
-def _label(source: Source, name: str) -> str:
-    """A column as the dialog names it: "Order amount (minor units)" for money, which the file writes as
-    integers of the currency's minor units under ``order_amount_minor``."""
-    label = name.replace("_", " ").capitalize()
-    return f"{label} (minor units)" if source.column(name).minor_units else label
+def _label(name: str) -> str:
+    """A column as the dialog names it, in words: "order_amount" -> "Order amount", "customer_id" ->
+    "Customer ID". The file's header keeps the keys (money columns end ``_minor``: the dialog says so)."""
+    words = name.replace("_", " ").capitalize().split(" ")
+    return " ".join("ID" if word.lower() == "id" else word for word in words)
 
 
 class ExportForm(forms.Form):
@@ -46,7 +46,7 @@ class ExportForm(forms.Form):
         if data is not None:  # a posted key need not be among those the dialog found in its sample
             metadata += [f[len(METADATA_PREFIX) :] for f in data.getlist("fields") if f.startswith(METADATA_PREFIX)]
         self.metadata_choices = [(f"{METADATA_PREFIX}{key}", key) for key in dict.fromkeys(metadata)]
-        self.standard_choices = [(f, _label(self.source, f)) for f in self.source.standard_fields(user)]
+        self.standard_choices = [(f, _label(f)) for f in self.source.standard_fields(user)]
         self.fields["fields"].choices = self.standard_choices + self.metadata_choices
         offered = {value for value, _ in self.standard_choices}
         ticked = [f for f in self.source.dialog_fields or self.source.default_fields if f in offered]

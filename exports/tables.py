@@ -11,7 +11,7 @@ from dashboard.labels import label
 
 from .models import Export
 from .queries import can_download
-from .sources import describe_platform
+from .sources import SOURCES, describe_platform
 
 EXPORT_CLASSES = {
     "SCHEDULED": "text-bg-light",
@@ -59,8 +59,15 @@ class ExportTable(AuditTable):
     def render_created_at(self, value):
         return when(value)
 
+    def render_rows(self, value):
+        return f"{value:,}"  # 12,500 as every list counts
+
     def render_id(self, value, record):
-        return format_html('<code>{}</code><div class="small text-secondary">{}</div>', value, record.exported_object)
+        source = SOURCES.get(record.exported_object)  # what was exported, as the dialog names it: "Redemptions"
+        what = source.label if source else label(record.exported_object)
+        return format_html(
+            '<code>{}</code><div class="small text-secondary" data-testid="export-object">{}</div>', value, what
+        )
 
     def render_status(self, record):
         value = record.status

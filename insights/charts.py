@@ -97,7 +97,7 @@ def line_chart(
     ``is_money``: the values are minor units, shown through dashboard.formatting.money."""
     shown = money if is_money else _count
     left = CHART_PAD * 2 if is_money else CHART_PAD  # room for amounts on the gridlines
-    top = max([p.values[key] for p in points for key, _, _ in series] + [1])
+    top = nice_top(max([p.values[key] for p in points for key, _, _ in series] + [1]))
     inner_w, inner_h = CHART_WIDTH - left - CHART_PAD, CHART_HEIGHT - 2 * CHART_PAD
     step = inner_w / max(len(points) - 1, 1)
     drawn = []
@@ -122,9 +122,9 @@ def line_chart(
         drawn[-1]["total_shown"] = shown(drawn[-1]["total"])
     ticks = sorted({0, len(points) // 2, len(points) - 1}) if points else []
     empty = all(line["total"] == 0 for line in drawn)
-    # Light gridlines with their values: 0 (the baseline), the middle and the top.
+    # Light gridlines with their values: 0 (the baseline), the middle (when it is a whole number) and the top.
     grid = [] if empty else [{"y": CHART_PAD + inner_h, "label": 0}, {"y": CHART_PAD, "label": top}]
-    if not empty and top >= 2:
+    if not empty and top >= 2 and top % 2 == 0:
         grid.insert(1, {"y": round(CHART_PAD + inner_h - (top // 2) * inner_h / top, 1), "label": top // 2})
     for line in grid:
         line["shown"] = shown(line["label"])
@@ -149,6 +149,21 @@ def line_chart(
             **{key: [p.values[key] for p in points] for key, _, _ in series},
         },
     }
+
+
+NICE_STEPS = (1, 2, 2.5, 5, 10)  # the top of a chart's y axis is one of these times a power of ten
+
+
+def nice_top(value: int) -> int:
+    """The top of the y axis: the smallest whole 1, 2, 2.5 or 5 times a power of ten that is at least
+    ``value`` (13580 -> 20000, so €135.80 draws under a €200.00 top and a €100.00 middle; 7 -> 10; 3 -> 5).
+    Money is in minor units, a power of ten of the major unit, so the same steps are round there too."""
+    if value <= 1:
+        return 1
+    power = 1
+    while power * 10 < value:
+        power *= 10
+    return next(int(step * power) for step in NICE_STEPS if step * power >= value and (step * power) % 1 == 0)
 
 
 def _count(value: int) -> str:

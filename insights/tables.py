@@ -11,6 +11,7 @@ from campaigns.models import Campaign, Voucher, VoucherTransaction
 from campaigns.queries import CampaignStatus, tier_names
 from dashboard.formatting import EMPTY, money, when
 from dashboard.labels import label
+from redemptions.queries import rollback_redemption_ids
 from stacking import reasons
 
 STATUS_CLASSES = {
@@ -38,10 +39,45 @@ def status_badge(status: str):
     )
 
 
+# What has a page of its own, by the event's object kind: (the permission its page needs, the page's address).
+OBJECT_PAGES = {
+    "redemption": ("redemptions.view_redemption", lambda i: reverse("redemptions:detail", args=[i])),
+    "campaign": ("campaigns.view_campaign", lambda i: reverse("campaigns:detail", kwargs={"campaign_id": i})),
+    "session": (
+        "validation_sessions.view_validationsession",
+        lambda i: reverse("redemptions:session_detail", kwargs={"key": i}),
+    ),
+}
+
+
+def object_link(kind: str, object_id: str, shown, user, rollbacks: dict[str, str]):
+    """``shown`` (an object's id as a page shows it) as a link to the object's page when it has one and
+    ``user`` may open it: a redemption, a campaign, a session; a rollback opens its redemption's page at
+    its line. Otherwise ``shown`` as it is."""
+    url = ""
+    if kind == "redemption_rollback" or object_id.startswith(("rr_", "rrf_")):
+        redemption = rollbacks.get(object_id)
+        if redemption and user is not None and user.has_perm("redemptions.view_redemption"):
+            url = f"{reverse('redemptions:detail', args=[redemption])}#{object_id}"
+    elif kind in OBJECT_PAGES and user is not None and user.has_perm(OBJECT_PAGES[kind][0]):
+        url = OBJECT_PAGES[kind][1](object_id)
+    return format_html('<a href="{}">{}</a>', url, shown) if url and object_id else shown
+
+
 class _UserTable(tables.Table):
     def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
+        self._rollbacks: dict[str, str] | None = None
+
+    def page_records(self):
+        return [row.record for row in (self.page.object_list if hasattr(self, "page") else self.rows)]
+
+    def rollbacks(self, id_of) -> dict[str, str]:
+        """The redemption of each rollback this page names (``id_of(record)``), read once for the page."""
+        if self._rollbacks is None:
+            self._rollbacks = rollback_redemption_ids(id_of(record) or "" for record in self.page_records())
+        return self._rollbacks
 
 
 class CampaignTable(_UserTable):
@@ -195,9 +231,10 @@ class TransactionTable(_UserTable):
         return money(value)
 
     def render_related_object_id(self, value):
-        if value.startswith(("r_", "rf_")):
-            return format_html('<a href="{}">{}</a>', reverse("redemptions:detail", args=[value]), value)
-        return value or EMPTY
+        # A redemption opens its page; a rollback its redemption's page, at the rollback's line.
+        kind = "redemption" if value.startswith(("r_", "rf_")) else ""
+        rollbacks = self.rollbacks(lambda record: record.related_object_id)
+        return object_link(kind, value, value, self.user, rollbacks) if value else EMPTY
 
     def render_reason(self, value, record):
         # The engine writes the change type as the reason of a plain redemption: shown once, under
@@ -238,8 +275,7 @@ class EventTable(_UserTable):
     def tier_names(self) -> dict[str, str]:
         """The names of the tiers this page's events name, read once for the page."""
         if self._tier_names is None:
-            rows = self.page.object_list if hasattr(self, "page") else self.rows
-            self._tier_names = tier_names(tier_ids(row.record for row in rows))
+            self._tier_names = tier_names(tier_ids(self.page_records()))
         return self._tier_names
 
     def render_type(self, record):
@@ -255,4 +291,5 @@ class EventTable(_UserTable):
         return technical_details(record, self.user)
 
     def render_resource_id(self, value, record):
-        return event_object(record, self.user)
+        rollbacks = self.rollbacks(lambda event: event.resource_id)
+        return object_link(record.resource_type, value, event_object(record, self.user), self.user, rollbacks)

@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 from campaigns.models import CampaignType
 from campaigns.queries import campaign_with_status, generation_progress
 from dashboard import formatting
+from dashboard.components import metadata_rows
 from dashboard.lists import DashboardListView, SectionPageMixin
 from redemptions import queries as redemption_queries
 from redemptions.filters import RedemptionFilter
@@ -318,11 +319,7 @@ class CampaignMetadataView(CampaignPageMixin, TemplateView):
     title = "Metadata"
 
     def get_context_data(self, **kwargs):
-        metadata = self.campaign.metadata if isinstance(self.campaign.metadata, dict) else {}
-        items = [
-            (key, pretty(value) if isinstance(value, dict | list) else value) for key, value in sorted(metadata.items())
-        ]
-        return super().get_context_data(metadata_items=items, metadata_json=pretty(metadata), **kwargs)
+        return super().get_context_data(metadata_items=metadata_rows(self.campaign.metadata), **kwargs)
 
 
 def pretty(data) -> str:

@@ -428,3 +428,10 @@ def campaign_names(ids) -> dict[str, str]:
     if not ids:
         return {}
     return dict(Campaign.objects.filter(pk__in=ids).values_list("pk", "name"))
+
+
+def rollback_redemption_ids(ids) -> dict[str, str]:
+    """The redemption of each rollback among ``ids`` (others are left out), read once for a page that
+    links a rollback to its redemption's page."""
+    wanted = [i for i in dict.fromkeys(ids) if i and i.startswith(("rr_", "rrf_"))]
+    return dict(Rollback.objects.filter(pk__in=wanted).values_list("id", "redemption_id")) if wanted else {}

@@ -36,7 +36,10 @@ VIEW_PERMISSION = "stacking.view_stackingrules"
 
 def _categories_table(request) -> CategoryTable:
     rows = categories_with_campaigns()
-    table = CategoryTable(rows, can_change=request.user.has_perm("stacking.change_category"))
+    user = request.user
+    table = CategoryTable(
+        rows, can_change=user.has_perm("stacking.change_category"), can_add=user.has_perm("stacking.add_category")
+    )
     RequestConfig(request, paginate={"per_page": DEFAULT_PAGE_SIZE}).configure(table)
     return table
 

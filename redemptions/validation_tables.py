@@ -11,7 +11,7 @@ from campaigns.queries import tiers_by_id
 from dashboard.components import menu_copy, menu_link, row_menu, truncated
 from dashboard.filters import FilterPanelMixin, LabelledErrorsMixin, bootstrap_widgets
 from dashboard.formatting import EMPTY, money, when
-from sessions.filters import drop_customer_filter, filter_by_customer
+from sessions.filters import customer_hint, drop_customer_filter, filter_by_customer
 
 from . import queries
 from .models import Validation
@@ -186,7 +186,7 @@ class ValidationFilter(FilterPanelMixin, LabelledErrorsMixin, django_filters.Fil
             drop_customer_filter(self)
         bootstrap_widgets(self.form)
         if self.can_see_customers:
-            self.form.fields["customer"].widget.attrs["placeholder"] = "Id, source id, name or email"
+            customer_hint(self.form.fields["customer"])
 
     def filter_customer(self, queryset, name, value):
         return filter_by_customer(queryset, value)

@@ -1,7 +1,5 @@
 """The Redemptions tab: the list with its filters, a redemption's details, and the Rollback action."""
 
-import json
-
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
@@ -11,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 
 from auditlog.sentences import sentence_html, technical_details, tier_ids
 from campaigns.queries import tier_names
+from dashboard.components import metadata_rows
 from dashboard.lists import DashboardListView, as_whole_page
 from dashboard.tabs import visible_tabs
 from stacking import reasons
@@ -89,10 +88,6 @@ def _summary_context(request, redemption: Redemption, **extra) -> dict:
     }
 
 
-def _pretty(data) -> str:
-    return json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, default=str)
-
-
 def _order_credits(redemption: Redemption) -> dict | None:
     """The order's discount and the gift credits of this redemption's call apart, when the call took gift
     credits: the order's discount amount counts them (the API's total_amount is what is left to pay), the
@@ -112,7 +107,7 @@ def _detail_extras(request, redemption: Redemption) -> dict:
         event.details = technical_details(event, request.user)
     return {
         "events": events,
-        "metadata_json": _pretty(redemption.metadata),
+        "metadata_rows": metadata_rows(redemption.metadata),
         "order_credits": _order_credits(redemption),
     }
 

@@ -15,6 +15,17 @@ def drop_customer_filter(filterset) -> None:
     filterset.filters.pop("customer", None)
 
 
+# The Customer filter's placeholder fits the panel's field (the longer "Id, source id, name or email" was cut
+# off); its title says all it takes.
+CUSTOMER_PLACEHOLDER = "Name, email or id"
+CUSTOMER_TITLE = "A customer's name (or part of it), email, id or source id"
+
+
+def customer_hint(field) -> None:
+    """The Customer filter's placeholder and title, on the Sessions and Validations tabs."""
+    field.widget.attrs.update(placeholder=CUSTOMER_PLACEHOLDER, title=CUSTOMER_TITLE)
+
+
 def filter_by_customer(queryset, value: str):
     """Rows of the customer named by id, source id, email or (part of) the name. The customers are found
     first, then their rows (``customer_id IN (SELECT ...)``), as the Redemptions tab does."""
@@ -43,7 +54,7 @@ class SessionFilter(FilterPanelMixin, LabelledErrorsMixin, django_filters.Filter
         if self.can_see_customers:
             # A placeholder, as on the Redemptions tab: a help line under the field would push it out of
             # line with the panel's other filters.
-            self.form.fields["customer"].widget.attrs["placeholder"] = "Id, source id, name or email"
+            customer_hint(self.form.fields["customer"])
 
     def filter_voucher(self, queryset, name, value):
         # EXISTS, not a join: a session with several locks must not come back once per lock.

@@ -51,7 +51,7 @@ class SessionTable(tables.Table):
     class Meta:
         model = ValidationSession
         fields = ("key", "status", "created_at", "expires_at", "customer", "locks", "actions")
-        attrs = {"class": "table table-hover align-middle mb-0", "id": "sessions-table-el"}
+        attrs = {"class": "table table-hover align-middle mb-0 vh-table", "id": "sessions-table-el"}  # as every list
         row_attrs = {"id": lambda record: row_id(record.key), "data-status": lambda record: record.status}
         order_by = ("-created_at",)
         template_name = "dashboard/keyset_table.html"

@@ -20,11 +20,13 @@ class CategoryTable(tables.Table):
         fields = ("name", "hierarchy", "stacking_rules_type", "discount_calculation")
         order_by = ("hierarchy", "name")
         attrs = {"class": "table table-hover align-middle mb-0", "id": "categories-table"}
-        empty_text = "No categories yet — create one, then assign it to campaigns."
+        empty_text = "No categories yet — create one with New category, then assign it to campaigns."
 
-    def __init__(self, *args, can_change: bool = False, **kwargs):
+    def __init__(self, *args, can_change: bool = False, can_add: bool = False, **kwargs):
         if not can_change:
             kwargs["exclude"] = ("actions",)
+        if not can_add:  # no New category button: say who can make one
+            kwargs["empty_text"] = "No categories yet. An administrator can create them and assign them to campaigns."
         super().__init__(*args, **kwargs)
 
     def render_stacking_rules_type(self, record):

@@ -15,6 +15,7 @@ from django.db import InterfaceError, OperationalError
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.template import loader
+from django.urls import Resolver404, resolve
 
 from .api.errors import database_unavailable, error_response
 from .ids import new_request_id
@@ -121,6 +122,20 @@ class MethodNotAllowedPageMiddleware:
         if response.status_code != 405 or request.path.startswith("/v1/") or response.streaming or response.content:
             return response
         allowed = [method.strip() for method in response.get("Allow", "").split(",") if method.strip()]
-        page = render(request, "405.html", {"allowed": allowed, "method": request.method}, status=405)
+        back = _page_of_the_button(request.path)
+        page = render(request, "405.html", {"allowed": allowed, "method": request.method, "back": back}, status=405)
         page["Allow"] = response.get("Allow", "")
         return page
+
+
+def _page_of_the_button(path: str) -> str | None:
+    """The page an action's button sits on: the action's address less its last part
+    (/redemptions/sessions/ssn_1/release/ -> /redemptions/sessions/ssn_1/), when that is a page; else None."""
+    parent = path.rstrip("/").rsplit("/", 1)[0] + "/"
+    if parent == "/" or parent == path:
+        return None
+    try:
+        resolve(parent)
+    except Resolver404:
+        return None
+    return parent

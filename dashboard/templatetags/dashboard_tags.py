@@ -22,6 +22,7 @@ register.filter("money", formatting.money)
 register.filter("when", formatting.when)
 register.filter("label", labels.label)
 register.filter("channel_label", labels.channel_label)
+register.filter("http_status", labels.http_status)
 register.simple_tag(labels.channel, name="channel")
 register.simple_tag(labels.duration, name="duration")
 

@@ -33,10 +33,13 @@ def test_redemption_events_read_as_sentences():
         f"Redemption r_1 rolled back: {amount} returned to the gift card."
     )
     assert words("voucher.validated", object="voucher", id="TEN", status="INAPPLICABLE", failure_code="x_y") == (
-        "Voucher TEN validated: inapplicable (x y)."
+        "Voucher TEN was validated and is not applicable: x y."
     )
     assert words("voucher.validated", object="voucher", id="TEN", status="APPLICABLE", failure_code=None) == (
-        "Voucher TEN validated: applicable."
+        "Voucher TEN was validated and is applicable."
+    )
+    assert words("voucher.validated", object="voucher", id="TEN", status="SKIPPED", failure_code=None) == (
+        "Voucher TEN was skipped in the validation."
     )
     assert words("redemption.succeeded", object="voucher", id="GIFT-1", amount=0) == "Voucher GIFT-1 redeemed."
 

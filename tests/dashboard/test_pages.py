@@ -85,6 +85,8 @@ def test_a_get_on_a_post_only_action_renders_the_405_page_with_allow_kept(client
     response = client.get("/redemptions/sessions/ssn_none/release/")
     assert response.status_code == 405 and response["Allow"] == "POST"
     assert "This address is an action, not a page" in response.content.decode()
+    assert 'href="/redemptions/sessions/ssn_none/"' in response.content.decode()  # back to the button's page
+    assert "not GET" not in response.content.decode()
     api = client.get("/v1/redemptions/r_x/rollback")  # the API keeps its own answers
     assert "This address is an action" not in api.content.decode()
 

@@ -51,7 +51,10 @@ def test_a_zone_that_does_not_exist_is_a_form_error_and_nothing_is_saved(client,
     response = client.post("/settings/", {"time_zone": zone})
     assert response.status_code == 400
     html = response.content.decode()
-    assert f"“{zone}” is not a time zone. Choose one from the list, such as Europe/Warsaw." in html
+    assert (
+        f"“{zone}” is not a time zone we know. Type a region and a city as in Europe/Warsaw, "
+        "or pick one of the suggestions that appear as you type."
+    ) in html
     assert "Not saved — correct the field marked below." in html
     assert not UserPreference.objects.exists()
 

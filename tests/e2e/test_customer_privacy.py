@@ -73,7 +73,7 @@ def test_staff_sees_an_opaque_tracking_id_and_no_customer_data_on_the_page_or_in
         expect(dialog.get_by_label(column, exact=True)).to_have_count(0)
 
 
-CUSTOMER_COLUMNS = ("Customer id", "Customer source id", "Customer name", "Tracking id")
+CUSTOMER_COLUMNS = ("Customer ID", "Customer source ID", "Customer name", "Tracking ID")
 
 
 def test_a_marketer_is_offered_no_customer_column_and_their_csv_has_none(

@@ -146,6 +146,6 @@ def test_a_validated_tier_reads_by_its_name_in_the_validations(live_server, page
     page.screenshot(path=artifact_dir / "validation.png", full_page=True)
 
     page.goto(f"{base}/audit-log/events/")
-    expect(page.get_by_test_id("event-sentence").filter(has_text="Silver members 5% validated")).to_have_text(
-        "Promotion tier Silver members 5% validated: applicable."
+    expect(page.get_by_test_id("event-sentence").filter(has_text="Silver members 5% was validated")).to_have_text(
+        "Promotion tier Silver members 5% was validated and is applicable."
     )

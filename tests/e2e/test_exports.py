@@ -71,12 +71,12 @@ def _export_three_fields_and_watch_it_finish(page: Page, artifact_dir) -> None:
     dialog = page.locator("#export-dialog")
     expect(dialog.get_by_test_id("export-filters")).to_contain_text("Campaign: Summer sale")
     expect(dialog.get_by_test_id("export-filters")).to_contain_text("Status: Succeeded")
-    expect(dialog.get_by_label("Customer id", exact=True)).to_have_count(0)  # customer data: not for Staff
-    for label in ("Id", "Object", "Promotion tier", "Result"):
+    expect(dialog.get_by_label("Customer ID", exact=True)).to_have_count(0)  # customer data: not for Staff
+    for label in ("ID", "Object", "Promotion tier", "Result"):
         dialog.get_by_label(label, exact=True).uncheck()
     expect(dialog.get_by_label("Voucher code", exact=True)).to_be_checked()
     expect(dialog.get_by_label("Date", exact=True)).to_be_checked()
-    dialog.get_by_label("metadata.note").check()
+    dialog.get_by_label("Metadata: note").check()
     page.screenshot(path=artifact_dir / "dialog.png", full_page=True)
     dialog.get_by_role("button", name="Export", exact=True).click()
     expect(dialog.get_by_test_id("export-progress")).to_be_visible()

@@ -118,8 +118,13 @@ def test_a_get_on_an_action_shows_a_405_page_and_the_site_has_a_favicon(
     assert response is not None and response.status == 405
     assert response.headers["allow"] == "POST"
     expect(page.get_by_role("heading", name="This address is an action, not a page")).to_be_visible()
+    expect(page.get_by_test_id("action-explained")).to_contain_text("This address is for a button on another page")
+    expect(page.locator("main")).not_to_contain_text("not GET")
     expect(page.locator("header.vh-topbar")).to_have_count(1)
     page.screenshot(path=artifact_dir / "405.png", full_page=True)
+    page.get_by_role("link", name="Back to the page").click()  # the session's page, where Release is
+    expect(page).to_have_url(f"{base}/redemptions/sessions/ssn_e2e_405/")
+    expect(page.get_by_role("button", name="Release")).to_be_visible()
 
     icon = page.locator('link[rel="icon"]')
     expect(icon).to_have_count(1)

@@ -61,5 +61,9 @@ def test_the_simulator_says_what_is_missing_totals_row_by_row_and_explains_in_se
     simulator.get_by_role("button", name="Simulate").click()
     expect(table.locator('tr[data-redeemable="GONE"]')).to_contain_text(SENTENCES["resource_not_found"])
     expect(totals).to_have_text(["€95.00", "€85.00", "€85.00"])
+    # Where each applied one stands in the stack, as a sentence.
+    expect(table.locator('tr[data-redeemable="FIVE"]')).to_contain_text("Applied in position 1 of the stack.")
+    expect(table.locator('tr[data-redeemable="REG10"]')).to_contain_text("Applied in position 2 of the stack.")
+    expect(page.locator("#simulator-result")).not_to_contain_text("applied #")
     expect(page.locator("#simulation-totals")).to_contain_text("85.00")
     page.screenshot(path=artifact_dir / "simulator.png", full_page=True)

@@ -64,10 +64,13 @@ def test_a_browser_in_new_york_sees_new_york_times_named_and_euro_amounts(
         page.get_by_role("link", name=re.compile(r"^Settings")).click()
         expect(page).to_have_url(f"{base}/settings/")
         expect(page.get_by_test_id("time-zone-in-use")).to_contain_text("America/New_York (your browser's zone)")
+        expect(page.get_by_text("A time zone (for example Europe/Warsaw or America/New_York)")).to_be_visible()
+        expect(page.locator("main")).not_to_contain_text("IANA")
         page.get_by_role("combobox", name="Time zone").fill("Mars/Olympus_Mons")
         page.get_by_role("button", name="Save").click()
         expect(page.locator(".invalid-feedback")).to_have_text(
-            "“Mars/Olympus_Mons” is not a time zone. Choose one from the list, such as Europe/Warsaw."
+            "“Mars/Olympus_Mons” is not a time zone we know. Type a region and a city as in Europe/Warsaw, "
+            "or pick one of the suggestions that appear as you type."
         )
         page.screenshot(path=artifact_dir / "settings-error.png", full_page=True)
         page.get_by_role("combobox", name="Time zone").fill("Asia/Tokyo")

@@ -67,11 +67,12 @@ def test_an_export_asked_in_an_unknown_zone_reads_utc(role_user, django_capture_
 
 
 @pytest.mark.django_db
-def test_the_export_dialog_names_money_columns_as_minor_units(client, role_user):
+def test_the_export_dialog_names_columns_in_words_and_says_money_is_in_minor_units(client, role_user):
     client.force_login(role_user("Staff"))
     html = client.get(reverse("exports:dialog"), headers={"HX-Request": "true"}).content.decode()
-    assert "Order amount (minor units)" in html and "Discount amount (minor units)" in html
-    assert "Voucher code (minor units)" not in html
+    assert ">Order amount</label>" in html and ">Discount amount</label>" in html and ">Campaign ID</label>" in html
+    assert "(minor units)" not in html
+    assert "smallest unit (12.50 as 1250), under headers ending in _minor" in html
 
 
 @pytest.mark.django_db

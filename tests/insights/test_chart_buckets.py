@@ -44,3 +44,13 @@ def test_a_long_period_adds_up_by_month_with_month_labels():
     assert {p.day: p.values["n"] for p in points if p.values["n"]} == {date(2025, 2, 1): 5, date(2026, 6, 1): 1}
     assert bucket_for(516).label(date(2025, 2, 1)) == "Feb 2025"
     assert bucket_for(90).label(date(2026, 3, 2)) == "Week of Mar 2"
+
+
+def test_the_top_of_a_charts_y_axis_is_a_round_number_above_the_highest_point():
+    from insights.charts import nice_top
+
+    # €135.80 (minor units) draws under €200.00 with €100.00 in the middle, not €135.80 and €67.90.
+    assert nice_top(13_580) == 20_000 and nice_top(6_790) == 10_000
+    assert [nice_top(v) for v in (0, 1, 2, 3, 7, 10, 11, 21, 26, 100, 101, 250, 251)] == [
+        1, 1, 2, 5, 10, 10, 20, 25, 50, 100, 200, 250, 500,
+    ]  # fmt: skip

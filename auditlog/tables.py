@@ -4,7 +4,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
-from dashboard.components import copy_id, truncated
+from dashboard.components import copy_id, id_text, truncated
 from dashboard.formatting import EMPTY, when
 from dashboard.labels import channel, label
 from voucherhub.privacy import shown_path, shown_resource_id
@@ -138,4 +138,4 @@ class EventTable(AuditTable):
 def event_object(event, user) -> str:
     """An event's object id as ``user`` may see it, on one line (an ellipsis, whole in its title)."""
     shown = shown_resource_id(event, user)
-    return format_html('<span class="vh-id" title="{}">{}</span>', shown, shown) if shown else EMPTY
+    return format_html('<span class="vh-id" title="{}">{}</span>', shown, id_text(shown)) if shown else EMPTY

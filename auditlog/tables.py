@@ -4,13 +4,14 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
-from dashboard.components import copy_id, truncated
+from dashboard.components import copy_id, id_text, truncated
 from dashboard.formatting import EMPTY, when
 from dashboard.labels import channel, http_status, label
 from voucherhub.privacy import shown_path, shown_resource_id
 
+from . import wording
 from .models import Event, RequestLog
-from .sentences import can_see_technical_details, sentence_html, technical_details
+from .sentences import can_see_technical_details, sentence_html, technical_details, tier_ids
 
 STATUS_CLASSES = {2: "text-bg-success", 3: "text-bg-info", 4: "text-bg-warning", 5: "text-bg-danger"}
 TABLE_ATTRS = {"class": "table table-hover align-middle mb-0 vh-table"}
@@ -105,12 +106,22 @@ class EventTable(AuditTable):
         if not can_see_technical_details(user):  # the raw event is for admins (auditlog.sentences)
             kwargs["exclude"] = (*kwargs.get("exclude", ()), "details")
         super().__init__(*args, user=user, **kwargs)
+        self._tier_names: dict[str, str] | None = None
+
+    def tier_names(self) -> dict[str, str]:
+        """The names of the tiers this page's events name, read once for the page (auditlog.wording)."""
+        if self._tier_names is None:
+            rows = self.page.object_list if hasattr(self, "page") else self.rows
+            self._tier_names = wording.tier_names(tier_ids(row.record for row in rows))
+        return self._tier_names
 
     def render_occurred_at(self, value):
         return when(value)
 
     def render_type(self, record):
-        return format_html('<span data-testid="event-sentence">{}</span>', sentence_html(record))
+        # A failure and a tier as every page says them (auditlog.wording).
+        words = sentence_html(record, reason=wording.reason, tiers=self.tier_names())
+        return format_html('<span data-testid="event-sentence">{}</span>', words)
 
     def render_details(self, record):
         return technical_details(record, self.user)
@@ -129,4 +140,4 @@ class EventTable(AuditTable):
 def event_object(event, user) -> str:
     """An event's object id as ``user`` may see it, on one line (an ellipsis, whole in its title)."""
     shown = shown_resource_id(event, user)
-    return format_html('<span class="vh-id" title="{}">{}</span>', shown, shown) if shown else EMPTY
+    return format_html('<span class="vh-id" title="{}">{}</span>', shown, id_text(shown)) if shown else EMPTY

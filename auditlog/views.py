@@ -9,9 +9,10 @@ from django.views.generic import DetailView
 from dashboard.lists import DashboardListView, DetailPageMixin, SectionPageMixin
 from voucherhub.privacy import is_customer_path, shown_identifier, shown_json, shown_path, shown_resource_id
 
+from . import wording
 from .filters import EventFilter, RequestLogFilter
 from .models import Event, RequestLog
-from .sentences import sentence_html, technical_details
+from .sentences import sentence_html, technical_details, tier_ids
 from .tables import EventTable, RequestLogTable
 
 
@@ -55,8 +56,10 @@ class RequestLogDetailView(AuditPageMixin, DetailPageMixin, DetailView):
         log, user = self.object, self.request.user
         customer_call = is_customer_path(log.path)
         events = list(Event.objects.filter(request_log_id=log.pk).order_by("occurred_at", "id"))
-        for event in events:  # in words; the raw event for admins (auditlog.sentences)
-            event.sentence, event.details = sentence_html(event), technical_details(event, user)
+        tiers = wording.tier_names(tier_ids(events))  # one query for the page's tiers
+        for event in events:  # in words, as every page says them; the raw event for admins (auditlog.sentences)
+            event.sentence = sentence_html(event, reason=wording.reason, tiers=tiers)
+            event.details = technical_details(event, user)
             event.shown_resource_id = shown_resource_id(event, user)
         return super().get_context_data(
             request_json=pretty(shown_json(log.request_body, user, is_customer=customer_call)),

@@ -1,8 +1,9 @@
 """Small pieces every list row and detail page shares: an id with its copy button, a row's menu, a long
 value cut with an ellipsis. Built with format_html (no template per row: a list renders hundreds).
 
-- ``copy_id(value, href)``: the id whole in the text and the title, shortened by CSS (``.vh-id``), with a
-  copy button (``copy_button``) that static/js/copy-id.js answers with a visible "Copied".
+- ``copy_id(value, href)``: the id whole in the text and the title, shortened by CSS (``.vh-id``) in its
+  middle so that its end, which tells ids apart, stays visible ("r_01a2…9c3f"; ``id_text``), with a copy
+  button (``copy_button``) that static/js/copy-id.js answers with a visible "Copied".
 - ``row_menu(label, items)``: a "⋯" button opening a Bootstrap dropdown of ``menu_link`` / ``menu_button`` /
   ``menu_disabled`` items (arrow keys move, Escape closes: Bootstrap's dropdown). Only the actions the
   viewer may take are passed in; a disabled item carries the reason it is disabled.
@@ -47,14 +48,31 @@ def copy_button(value: str, noun: str = "id") -> SafeString:
     )
 
 
+ID_TAIL = 4  # the characters of an id always shown after the ellipsis: ids of one call share their start
+
+
+def id_text(value: str) -> SafeString:
+    """An id's text in two parts, its head (which CSS cuts with an ellipsis where space is short) and its
+    last characters (always shown): "r_01a2…9c3f". The text is the whole id, so it reads, selects and
+    copies whole."""
+    value = str(value)
+    if len(value) <= ID_TAIL * 2:
+        return format_html("{}", value)
+    return format_html(
+        '<span class="vh-id-head">{}</span><span class="vh-id-tail">{}</span>', value[:-ID_TAIL], value[-ID_TAIL:]
+    )
+
+
 def copy_id(value: str, href: str = "", noun: str = "id") -> SafeString:
-    """The id, a link when ``href``, whole in its text and title (CSS shortens it), and its copy button."""
+    """The id, a link when ``href``, whole in its text and title (CSS shortens its middle), and its copy button."""
     if not value:
         return mark_safe(EMPTY)
     if href:
-        shown = format_html('<a class="vh-id" href="{}" title="{}">{}</a>', href, value, value)
+        shown = format_html(
+            '<a class="vh-id" href="{}" title="{}" aria-label="{}">{}</a>', href, value, value, id_text(value)
+        )
     else:
-        shown = format_html('<span class="vh-id" title="{}">{}</span>', value, value)
+        shown = format_html('<span class="vh-id" title="{}">{}</span>', value, id_text(value))
     return format_html('<span class="vh-copy-id">{}{}</span>', shown, copy_button(value, noun))
 
 

@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from campaigns.models import CampaignType
-from dashboard.components import copy_id, menu_button, menu_copy, menu_disabled, menu_link, row_menu, truncated
+from dashboard.components import copy_id, id_text, menu_button, menu_copy, menu_disabled, menu_link, row_menu, truncated
 from dashboard.formatting import EMPTY, money, when
 from dashboard.labels import channel
 from stacking.templatetags.stacking_tags import reason
@@ -129,7 +129,7 @@ class RedemptionTable(tables.Table):
         of a 100-row page (bench/list_pages.py). Used by dashboard/keyset_table.html and dashboard/list.html#row."""
         cells = {
             "created_at": lambda r: self.render_created_at(r.created_at),
-            "id": lambda r: self.render_id(r.pk),
+            "id": None,  # render_stacked_id: the cell depends on the row's place in its stack
             "status": self.render_status,
             "voucher_code": self.render_voucher_code,
             "campaign": lambda r: truncated(r.campaign.name) if r.campaign_id else EMPTY,
@@ -143,13 +143,47 @@ class RedemptionTable(tables.Table):
         return mark_safe(
             "".join(
                 format_html(
-                    '<tr id="row-{}" class="{}">{}</tr>',
-                    row.record.pk,
+                    '<tr id="row-{}" class="{}"{}>{}</tr>',
+                    record.pk,
                     "odd" if index % 2 else "even",
-                    format_html_join("", "<td {}>{}</td>", ((attrs, cell(row.record)) for cell, attrs in columns)),
+                    stack_attrs(record, grouped),
+                    format_html_join(
+                        "",
+                        "<td {}>{}</td>",
+                        (
+                            (attrs, self.render_stacked_id(record, grouped) if name == "id" else cell(record))
+                            for name, (cell, attrs) in zip(self.column_names(), columns, strict=True)
+                        ),
+                    ),
                 )
-                for index, row in enumerate(self.paginated_rows)
+                for index, (record, grouped) in enumerate(stacks_grouped([row.record for row in self.paginated_rows]))
             )
+        )
+
+    def column_names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    def render_stacked_id(self, record, grouped: bool):
+        """The Id cell: a stacked call's redemption says it is part of the stack, indented under its parent
+        when that is the row above, otherwise with a link to the parent."""
+        shown = self.render_id(record.pk)
+        if not record.parent_id:
+            return shown
+        if grouped:
+            return format_html(
+                '<div class="vh-stack-child">{}<div class="vh-stack-note" data-testid="stack-child">'
+                '<span aria-hidden="true">↳ </span>part of a stack</div></div>',
+                shown,
+            )
+        return format_html(
+            '{}<div class="vh-stack-note" data-testid="stack-parent-link">part of stack '
+            '<a class="vh-id" href="{}{}/" title="{}" aria-label="{}">{}</a></div>',
+            shown,
+            self.list_url,
+            record.parent_id,
+            record.parent_id,
+            record.parent_id,
+            id_text(record.parent_id),
         )
 
     def render_id(self, value):
@@ -221,6 +255,42 @@ class RedemptionTable(tables.Table):
 
     def render_channel(self, record):
         return channel(record.channel_type, truncated(record.channel_id))
+
+
+def stacks_grouped(records: list[Redemption]) -> list[tuple[Redemption, bool]]:
+    """The page's rows in their order, each with whether it is shown grouped under its stacked parent: a
+    stack's redemptions (stored with their parent's time) follow their parent when it is among the rows of
+    that same time on the page, the parent first; a redemption whose parent is elsewhere stays in place."""
+    on_page = {record.pk: record for record in records if record.is_stacked_parent}
+    children: dict[str, list[Redemption]] = {}
+    for record in records:
+        parent = on_page.get(record.parent_id) if record.parent_id else None
+        if parent is not None and same_run(records, parent, record):
+            children.setdefault(parent.pk, []).append(record)
+    moved = {child.pk for group in children.values() for child in group}
+    ordered: list[tuple[Redemption, bool]] = []
+    for record in records:
+        if record.pk in moved:
+            continue
+        ordered.append((record, False))
+        ordered.extend((child, True) for child in children.get(record.pk, ()))
+    return ordered
+
+
+def same_run(records: list[Redemption], parent: Redemption, child: Redemption) -> bool:
+    """Whether every row between ``parent`` and ``child`` on the page has their time: moving the child
+    under its parent then keeps the page in its sort order."""
+    first, last = sorted((records.index(parent), records.index(child)))
+    return all(row.created_at == parent.created_at for row in records[first : last + 1])
+
+
+def stack_attrs(record: Redemption, grouped: bool) -> str:
+    """The row's data attributes: a stacked parent's id, or the parent of a stack's redemption."""
+    if record.is_stacked_parent:
+        return format_html(' data-stack="{}"', record.pk)
+    if record.parent_id:
+        return format_html(' data-stack-parent="{}"{}', record.parent_id, mark_safe(" data-grouped") if grouped else "")
+    return ""
 
 
 def amount_html(record: Redemption) -> str:

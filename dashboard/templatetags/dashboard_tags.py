@@ -51,3 +51,4 @@ def icon(name: str, css_class: str = ""):
 register.simple_tag(components.copy_id, name="copy_id")
 register.simple_tag(components.copy_button, name="copy_button")
 register.filter("truncated", components.truncated)
+register.filter("id_text", components.id_text)

@@ -56,7 +56,9 @@ def test_an_id_is_whole_in_its_text_and_title_with_a_copy_button_on_the_row_and_
     redemption = make_redemption(voucher_code="COPY-1")
     client.force_login(make_user(role_user, "Marketer"))
     row = _row(client.get("/redemptions/").content.decode(), redemption.pk)
-    assert f'title="{redemption.pk}">{redemption.pk}</a>' in row
+    pk = redemption.pk
+    assert f'title="{pk}" aria-label="{pk}"><span class="vh-id-head">{pk[:-4]}</span>' in row
+    assert f'<span class="vh-id-tail">{pk[-4:]}</span></a>' in row
     assert f'data-copy="{redemption.pk}" aria-label="Copy id {redemption.pk}"' in row
     detail = client.get(f"/redemptions/{redemption.pk}/").content.decode()
     assert f'data-copy="{redemption.pk}" aria-label="Copy id {redemption.pk}"' in detail

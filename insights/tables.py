@@ -61,7 +61,8 @@ def object_link(kind: str, object_id: str, shown, user, rollbacks: dict[str, str
             url = f"{reverse('redemptions:detail', args=[redemption])}#{object_id}"
     elif kind in OBJECT_PAGES and user is not None and user.has_perm(OBJECT_PAGES[kind][0]):
         url = OBJECT_PAGES[kind][1](object_id)
-    return format_html('<a href="{}">{}</a>', url, shown) if url and object_id else shown
+    # The link is named by the whole id: ``shown`` may cut it in its middle (dashboard.components.id_text).
+    return format_html('<a href="{}" aria-label="{}">{}</a>', url, object_id, shown) if url and object_id else shown
 
 
 class _UserTable(tables.Table):

@@ -52,3 +52,22 @@ def now():
 def stack(**wire) -> StackRequest:
     """A validation or redemption request in the platform's words, read by the API's own schema."""
     return StackIn.model_validate(wire).to_request()
+
+
+def api_call(path: str, payload: dict, status: int = 200) -> dict:
+    """POST ``payload`` to the API as a new "Web shop" key, as a shop's client would; its JSON answer."""
+    import json
+
+    from django.test import Client
+
+    from voucherhub.services import create_api_key
+
+    key, token = create_api_key(name="Web shop")
+    response = Client().post(
+        path,
+        data=json.dumps(payload),
+        content_type="application/json",
+        headers={"X-App-Id": key.app_id, "X-App-Token": token},
+    )
+    assert response.status_code == status, response.content
+    return response.json()

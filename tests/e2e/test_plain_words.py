@@ -3,32 +3,17 @@ redemption's events are sentences (the raw event only for admins, under "Technic
 says what it does and how long it lasts; an order's lines are products; empty tabs say what they mean
 instead of pointing at the API."""
 
-import json
 import re
 
 import pytest
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from campaigns.models import CampaignType
 from redemptions.models import Redemption
 from tests.e2e.test_layout import sign_in
-from tests.factories import make_campaign, make_voucher
-from voucherhub.services import create_api_key
+from tests.factories import api_call, make_campaign, make_voucher
 
 pytestmark = [pytest.mark.e2e]
-
-
-def _call(path: str, payload: dict) -> dict:
-    key, token = create_api_key(name="Web shop")
-    response = Client().post(
-        path,
-        data=json.dumps(payload),
-        content_type="application/json",
-        headers={"X-App-Id": key.app_id, "X-App-Token": token},
-    )
-    assert response.status_code == 200, response.content
-    return response.json()
 
 
 @pytest.fixture
@@ -37,11 +22,11 @@ def shop(transactional_db):
     make_voucher(code="SPRING10", campaign=campaign, percent_off=10)
     make_voucher(code="HOLDME", campaign=campaign, percent_off=10)
     item = {"sku_id": "sku-sneakers-42", "product": {"name": "Trail Sneakers"}, "quantity": 1, "price": 20_000}
-    answer = _call(
+    answer = api_call(
         "/v1/redemptions",
         {"redeemables": [{"object": "voucher", "id": "SPRING10"}], "order": {"amount": 20_000, "items": [item]}},
     )
-    _call(
+    api_call(
         "/v1/validations",
         {
             "redeemables": [{"object": "voucher", "id": "HOLDME"}],

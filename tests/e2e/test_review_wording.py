@@ -2,10 +2,7 @@
 under a label, the Export dialog names columns in words, the Exports list says what was exported, request
 logs say their status with its phrase, and the simulator and validation events speak in sentences."""
 
-import json
-
 import pytest
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from campaigns.models import CampaignType, Voucher, VoucherType
@@ -15,24 +12,11 @@ from redemptions.services.redemption import redeem
 from redemptions.services.requests import RollbackRequest
 from redemptions.services.rollback import rollback_redemption
 from tests.e2e.test_layout import sign_in
-from tests.factories import make_campaign, make_gift_card, make_voucher, stack
+from tests.factories import api_call, make_campaign, make_gift_card, make_voucher, stack
 from voucherhub.caller import Caller
-from voucherhub.services import create_api_key
 
 pytestmark = [pytest.mark.e2e]
 CALLER = Caller.system("e2e")
-
-
-def _call(path: str, payload: dict, status: int = 200) -> dict:
-    key, token = create_api_key(name="Web shop")
-    response = Client().post(
-        path,
-        data=json.dumps(payload),
-        content_type="application/json",
-        headers={"X-App-Id": key.app_id, "X-App-Token": token},
-    )
-    assert response.status_code == status, response.content
-    return response.json()
 
 
 def test_an_admin_reads_order_status_columns_exports_and_request_statuses_in_words(
@@ -41,7 +25,7 @@ def test_an_admin_reads_order_status_columns_exports_and_request_statuses_in_wor
     admin = role_user("Admin")
     campaign = make_campaign(name="Spring sale")
     make_voucher(code="SPRING10", campaign=campaign, percent_off=10)
-    answer = _call(
+    answer = api_call(
         "/v1/redemptions",
         {
             "redeemables": [{"object": "voucher", "id": "SPRING10"}],
@@ -49,8 +33,8 @@ def test_an_admin_reads_order_status_columns_exports_and_request_statuses_in_wor
             "metadata": {"note": "window", "basket": {"size": 2}},
         },
     )
-    _call("/v1/validations", {"redeemables": [{"object": "voucher", "id": "NO-SUCH"}]}, status=200)
-    _call("/v1/redemptions", {"redeemables": []}, status=400)
+    api_call("/v1/validations", {"redeemables": [{"object": "voucher", "id": "NO-SUCH"}]}, status=200)
+    api_call("/v1/redemptions", {"redeemables": []}, status=400)
     Export.objects.create(
         user=admin, exported_object="redemption", parameters={}, status=ExportStatus.DONE, rows=12_500
     )
@@ -140,7 +124,7 @@ def test_the_sessions_table_reads_in_the_same_type_as_the_other_lists(live_serve
     role_user("Admin")
     make_voucher(code="HOLD-1", percent_off=10)
     make_voucher(code="USE-1", percent_off=10)
-    _call(
+    api_call(
         "/v1/validations",
         {
             "redeemables": [{"object": "voucher", "id": "HOLD-1"}],
@@ -148,7 +132,7 @@ def test_the_sessions_table_reads_in_the_same_type_as_the_other_lists(live_serve
             "session": {"type": "LOCK", "key": "ssn_font", "ttl": 7, "ttl_unit": "DAYS"},
         },
     )
-    _call("/v1/redemptions", {"redeemables": [{"object": "voucher", "id": "USE-1"}], "order": {"amount": 5_000}})
+    api_call("/v1/redemptions", {"redeemables": [{"object": "voucher", "id": "USE-1"}], "order": {"amount": 5_000}})
     base = live_server.url
     sign_in(page, base, "admin")
     page.goto(f"{base}/redemptions/")

@@ -11,10 +11,16 @@ from redemptions.queries import rollback_redemption_ids
 def test_ids_link_to_pages_the_viewer_may_open(role_user):
     marketer = role_user("Marketer")
     rollbacks = {"rr_1": "r_9"}
-    assert object_link("redemption", "r_1", "r_1", marketer, rollbacks) == '<a href="/redemptions/r_1/">r_1</a>'
-    assert object_link("campaign", "camp_1", "camp_1", marketer, {}) == '<a href="/campaigns/camp_1/">camp_1</a>'
+    assert (
+        object_link("redemption", "r_1", "r_1", marketer, rollbacks)
+        == '<a href="/redemptions/r_1/" aria-label="r_1">r_1</a>'
+    )
+    assert (
+        object_link("campaign", "camp_1", "camp_1", marketer, {})
+        == '<a href="/campaigns/camp_1/" aria-label="camp_1">camp_1</a>'
+    )
     assert object_link("redemption_rollback", "rr_1", "rr_1", marketer, rollbacks) == (
-        '<a href="/redemptions/r_9/#rr_1">rr_1</a>'
+        '<a href="/redemptions/r_9/#rr_1" aria-label="rr_1">rr_1</a>'
     )
     assert object_link("redemption_rollback", "rr_2", "rr_2", marketer, rollbacks) == "rr_2"  # not found
     assert object_link("voucher", "v_1", "v_1", marketer, {}) == "v_1"  # no page of its own

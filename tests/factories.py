@@ -54,8 +54,9 @@ def stack(**wire) -> StackRequest:
     return StackIn.model_validate(wire).to_request()
 
 
-def api_call(path: str, payload: dict, status: int = 200) -> dict:
-    """POST ``payload`` to the API as a new "Web shop" key, as a shop's client would; its JSON answer."""
+def api_call(path: str, payload: dict, status: int = 200, *, ip: str = "127.0.0.1") -> dict:
+    """POST ``payload`` to the API as a new "Web shop" key, as a shop's client at ``ip`` would; its JSON
+    answer."""
     import json
 
     from django.test import Client
@@ -63,7 +64,7 @@ def api_call(path: str, payload: dict, status: int = 200) -> dict:
     from voucherhub.services import create_api_key
 
     key, token = create_api_key(name="Web shop")
-    response = Client().post(
+    response = Client(REMOTE_ADDR=ip).post(
         path,
         data=json.dumps(payload),
         content_type="application/json",

@@ -2,17 +2,13 @@
 headless Chromium: not on a session's page, a validation's page or a request log; the Stacking Rules
 simulator asks them for no customer. An admin sees all of it."""
 
-import json
-
 import pytest
-from django.test import Client
 from playwright.sync_api import Page, expect
 
 from campaigns.models import Customer
 from redemptions.models import Validation
 from tests.e2e.test_layout import sign_in
-from tests.factories import make_voucher
-from voucherhub.services import create_api_key
+from tests.factories import api_call, make_voucher
 
 pytestmark = [pytest.mark.e2e]
 
@@ -23,20 +19,13 @@ IP = "203.0.113.77"
 
 def _validate_and_lock_through_the_api() -> Validation:
     make_voucher(code="LOCKME", percent_off=10)
-    key, token = create_api_key(name="Web shop")
     payload = {
         "redeemables": [{"object": "voucher", "id": "LOCKME"}],
         "order": {"amount": 10_000},
         "customer": {"source_id": EMAIL, "name": NAME, "email": EMAIL},
         "session": {"type": "LOCK", "key": "ssn_private"},
     }
-    response = Client(REMOTE_ADDR=IP).post(
-        "/v1/validations",
-        data=json.dumps(payload),
-        content_type="application/json",
-        headers={"X-App-Id": key.app_id, "X-App-Token": token},
-    )
-    assert response.status_code == 200, response.content
+    api_call("/v1/validations", payload, ip=IP)
     return Validation.objects.get()
 
 

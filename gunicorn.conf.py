@@ -35,9 +35,16 @@ keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # Recycle workers now and then so a slow leak cannot grow without bound; jitter keeps them from restarting together.
 max_requests = _int("GUNICORN_MAX_REQUESTS", 10_000)
 max_requests_jitter = max_requests // 10
+# The longest request line gunicorn reads (its maximum; the default is 4094). The app itself answers
+# addresses over 4,096 characters with 414 in the API's error shape (auditlog.middleware.MAX_URL_LENGTH), so
+# clients meet gunicorn's own plain 414 page only above this.
+limit_request_line = 8190
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+# When on: the path without its query string (an export's download link carries its token there), and no
+# referrer (which can carry one too).
+access_log_format = '%(h)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 control_socket = os.environ.get("GUNICORN_CONTROL_SOCKET", "")

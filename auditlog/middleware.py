@@ -6,13 +6,17 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 
 from voucherhub.api.errors import error_response, for_status
-from voucherhub.errors import invalid_query_params
+from voucherhub.errors import DomainError, invalid_payload, invalid_query_params
 from voucherhub.ids import new_request_id
+from voucherhub.wire import MAX_JSON_DEPTH, json_too_deep
 
 from .services import parse_body, redact, storable, write_request_log
 
 API_PREFIX = "/v1/"
 NOT_LOGGED = {"/v1/openapi.json"}
+# The longest path and query string the API reads; gunicorn.conf.py lets longer request lines through
+# (limit_request_line) so that the client gets this answer in the error shape, not the server's own page.
+MAX_URL_LENGTH = 4096
 
 
 class ApiAuditMiddleware:
@@ -35,12 +39,13 @@ class ApiAuditMiddleware:
             raw_request = b""
             response = self._shaped(request, for_status(413, "The request body is larger than allowed."), 413)
         else:
-            query_string = request.META.get("QUERY_STRING", "")
-            if "\x00" in request.path or "%00" in query_string or "\x00" in query_string:
-                # PostgreSQL cannot store or compare text holding NUL; refuse it before anything reads it.
-                response = self._shaped(request, invalid_query_params("NUL characters are not allowed"))
-            else:
+            refusal = self._refusal(request, raw_request)
+            if refusal is None:
                 response = self.get_response(request)
+            else:
+                response = self._shaped(request, *refusal)
+                if refusal[0].key == "invalid_payload":  # too deep to parse for the log either
+                    raw_request = f"{len(raw_request)} bytes nested too deep, not kept".encode()
 
         if response.status_code >= 400 and "json" not in response.get("Content-Type", ""):
             response = self._shaped(request, for_status(response.status_code), response.status_code)
@@ -49,6 +54,20 @@ class ApiAuditMiddleware:
         if request.path not in NOT_LOGGED:
             self._log(request, raw_request, response, started)
         return response
+
+    @staticmethod
+    def _refusal(request, raw_request: bytes) -> tuple[DomainError, int] | None:
+        """What is refused before any view, parser or log reads it: an address longer than the API takes,
+        NUL characters (PostgreSQL cannot store or compare text holding them), a body nested too deep."""
+        query_string = request.META.get("QUERY_STRING", "")
+        if len(request.path) + len(query_string) > MAX_URL_LENGTH:
+            details = f"The address is longer than {MAX_URL_LENGTH} characters; send long lists in several calls."
+            return for_status(414, details), 414
+        if "\x00" in request.path or "%00" in query_string or "\x00" in query_string:
+            return invalid_query_params("NUL characters are not allowed"), 400
+        if json_too_deep(raw_request):
+            return invalid_payload(f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels."), 400
+        return None
 
     @staticmethod
     def _shaped(request, error, status: int | None = None) -> JsonResponse:

@@ -47,3 +47,10 @@ class TimeZoneForm(BootstrapForm):
                 code="unknown_time_zone",
             )
         return raw
+
+
+def refused_status(request) -> int:
+    """The status of a dashboard POST answered with its errors instead of a change: 400, so that nothing
+    reading the answer takes it for a success. HTMX swaps only 2xx answers into the page, so a form posted
+    by HTMX comes back 200 with its errors shown where it stood."""
+    return 200 if getattr(request, "htmx", False) else 400

@@ -1,6 +1,7 @@
 """The Redemptions tab's filter panel: every filter lives in the query string."""
 
 import json
+import math
 from datetime import timedelta
 
 import django_filters
@@ -150,12 +151,13 @@ class RedemptionFilter(FilterPanelMixin, LabelledErrorsMixin, django_filters.Fil
         # a value that reads as a number or true/false also matches it stored as such.
         # SQLite has no containment: there the key's value is compared.
         contains = connections[queryset.db].features.supports_json_field_contains
-        try:
-            typed = json.loads(wanted)
+        try:  # NaN, Infinity and 1e999 read as no number: JSON cannot hold them
+            typed = json.loads(wanted, parse_constant=lambda constant: None)
         except ValueError:
             typed = None
+        number = isinstance(typed, bool | int) or (isinstance(typed, float) and math.isfinite(typed))
         condition = Q()
-        for candidate in [wanted, typed] if isinstance(typed, bool | int | float) else [wanted]:
+        for candidate in [wanted, typed] if number else [wanted]:
             by_key = Q(**{f"metadata__{value}": candidate})
             condition |= Q(metadata__contains={value: candidate}) if contains else by_key
         return queryset.filter(condition)

@@ -12,8 +12,6 @@ of each (ids and sort keys only), merged, and only that page is loaded with its 
 
 from __future__ import annotations
 
-import ast
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from campaigns.models import Campaign, Order
 from voucherhub.errors import DomainError, invalid_query_params
+from voucherhub.wire import query_list
 
 from .models import Redemption, RedemptionResult, RelatedObjectType, Rollback
 
@@ -100,9 +99,12 @@ def _int(params, name: str, default: int, low: int, high: int) -> int:
 
 
 def _moment(name: str, raw: str, *, end_of_day: bool = False) -> datetime:
-    value = parse_datetime(raw.replace(" ", "+")) if "T" in raw or ":" in raw else None
+    try:
+        value = parse_datetime(raw.replace(" ", "+")) if "T" in raw or ":" in raw else None
+        day = parse_date(raw) if raw and value is None else None
+    except ValueError:  # well formed, but no such day or time: 2026-13-45T99:99
+        value = day = None
     if value is None:
-        day = parse_date(raw) if raw else None
         if day is None:
             raise bad_query(f"Query parameter {name} must be an ISO 8601 date or date-time")
         value = datetime.combine(day, time.max if end_of_day else time.min)
@@ -113,20 +115,10 @@ def _values(raw_values: list[str]) -> list[str]:
     """``['A', 'B']`` (the SDK's repr), ``["A","B"]``, ``A,B`` or repeated parameters -> ``["A", "B"]``."""
     values: list[str] = []
     for raw in raw_values:
-        text = raw.strip()
-        parsed: Any = None
-        if text.startswith("["):
-            for loader in (json.loads, ast.literal_eval):
-                try:
-                    parsed = loader(text)
-                    break
-                except (ValueError, SyntaxError):
-                    continue
-            if not isinstance(parsed, list):
-                raise bad_query(f"Cannot read the list {raw!r}")
-            values.extend(str(v) for v in parsed)
-        else:
-            values.extend(part.strip() for part in text.split(",") if part.strip())
+        try:
+            values.extend(query_list(raw))
+        except ValueError as exc:
+            raise bad_query(str(exc)) from None
     return values
 
 

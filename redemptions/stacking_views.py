@@ -11,13 +11,15 @@ click, ``rules_panel`` for the settings form, ``categories_panel`` for the table
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods
 from django_tables2 import RequestConfig
 
 from campaigns.queries import categories_with_campaigns
-from dashboard.filters import DEFAULT_PAGE_SIZE
+from dashboard.filters import page_size_form
+from dashboard.forms import refused_status
 from dashboard.tabs import visible_tabs
 from stacking import services
 from stacking.forms import CategoryForm, StackingRulesForm
@@ -40,7 +42,12 @@ def _categories_table(request) -> CategoryTable:
     table = CategoryTable(
         rows, can_change=user.has_perm("stacking.change_category"), can_add=user.has_perm("stacking.add_category")
     )
-    RequestConfig(request, paginate={"per_page": DEFAULT_PAGE_SIZE}).configure(table)
+    # Sorting from ?sort= (django-tables2 ignores a column it does not know); the size through the one
+    # "Rows per page" reading of every list, so -1, 0 or NaN cannot reach the paginator.
+    RequestConfig(request, paginate=False).configure(table)
+    size = page_size_form(request.GET).page_size()
+    page = Paginator(table.rows, size).get_page(request.GET.get("page"))  # 1 for garbage, the last if past it
+    table.paginate(per_page=size, page=page.number)
     return table
 
 
@@ -86,7 +93,7 @@ def _save_rules(request):
         raise PermissionDenied
     form = StackingRulesForm(request.POST)
     if not form.is_valid():
-        return _render(request, "rules_panel", rules_form=form, rules_error=True)
+        return _render(request, "rules_panel", status=refused_status(request), rules_form=form, rules_error=True)
     services.update_stacking_rules(rules_data=form.cleaned_data, caller=Caller.for_user(request.user))
     if not request.htmx:
         messages.success(request, "Stacking rules saved.")
@@ -132,4 +139,4 @@ def _category_form(request, category: Category | None):
                 messages.success(request, f"Category {saved.name} {verb}.")
                 return redirect("stacking:rules")
             return _render(request, "categories_panel", category_saved=f"Category {saved.name} {verb}.")
-    return _render(request, "categories_panel", category_form=form, category=category)
+    return _render(request, "categories_panel", status=refused_status(request), category_form=form, category=category)

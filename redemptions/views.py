@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 from auditlog.sentences import sentence_html, technical_details, tier_ids
 from campaigns.queries import tier_names
 from dashboard.components import metadata_rows
+from dashboard.forms import refused_status
 from dashboard.lists import DashboardListView, as_whole_page
 from dashboard.tabs import visible_tabs
 from stacking import reasons
@@ -161,7 +162,7 @@ def redemption_rollback(request, redemption_id: str):
         context.update(
             section="Redemptions", tabs=visible_tabs("Redemptions", request.user), **_detail_extras(request, redemption)
         )
-    return render(request, template, context)
+    return render(request, template, context, status=refused_status(request) if form.is_bound or error else 200)
 
 
 def _refusal(error: DomainError, redemption: Redemption) -> str:

@@ -6,7 +6,12 @@ passed (the request line's request_id, method, path, status, duration_ms), and t
 
 import json
 import logging
+import re
 from datetime import UTC, datetime
+
+REMOVED = "[removed]"
+# A secret handed over in a URL or a form body: an export's download token (?token=...), a password, a key.
+SECRET_IN_TEXT = re.compile(r"((?:token|password|secret|api[_-]?key)=)[^&\s\"']+", re.IGNORECASE)
 
 # Attributes every LogRecord has; anything else on a record came from ``extra`` and is logged as a field.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime", "taskName"}
@@ -47,4 +52,17 @@ class ForbiddenWithoutTraceback(logging.Filter):
             record.exc_info = None
             record.exc_text = None
             record.stack_info = None
+        return True
+
+
+class RedactSecrets(logging.Filter):
+    """For the servers' access lines (runserver's ``django.server``; gunicorn's access log leaves query
+    strings out, see gunicorn.conf.py): the line with every ``token=...`` and the like replaced by
+    ``[removed]``, so that a download link or a key never reaches a log file."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = SECRET_IN_TEXT.sub(r"\1" + REMOVED, message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
         return True

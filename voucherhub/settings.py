@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dashboard.timezones.TimeZoneMiddleware",  # dashboard pages in the viewer's zone; /v1/ stays UTC
+    "voucherhub.middleware.NulInPathNotFoundMiddleware",  # an id holding NUL: the 404 page, not a database error
     "django.contrib.auth.middleware.LoginRequiredMiddleware",  # every dashboard URL needs login
     "voucherhub.middleware.DatabaseUnavailableMiddleware",  # database down: 503, friendly page (and handler500)
     "voucherhub.middleware.MethodNotAllowedPageMiddleware",  # a GET on a POST-only action: a page, not a blank 405
@@ -242,6 +243,7 @@ LOGGING = {
     "filters": {
         "skip_503": {"()": "voucherhub.logging.SkipServiceUnavailable"},
         "forbidden_one_line": {"()": "voucherhub.logging.ForbiddenWithoutTraceback"},
+        "redact_secrets": {"()": "voucherhub.logging.RedactSecrets"},
     },
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "text"}
@@ -249,6 +251,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # runserver's access line prints the query string: a download link's token is removed from it.
+        "django.server": {"handlers": ["console"], "level": "INFO", "filters": ["redact_secrets"], "propagate": False},
         # In JSON mode RequestLogMiddleware writes every request's line (at LOG_LEVEL INFO) and Django's own
         # 4xx lines would repeat it; in text mode runserver already prints an access line.
         "django.request": {

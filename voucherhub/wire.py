@@ -1,5 +1,6 @@
 """Small helpers for the platform's wire format, shared by every app's serializers."""
 
+import re
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -54,3 +55,43 @@ def unstorable(value) -> bool:
 # The largest amount an order (or one of its lines) may carry, in minor units: beyond any real order, far
 # inside a BIGINT column. A larger one is refused (the API's schemas) or is the order's invalid_amount.
 MAX_ORDER_AMOUNT = 10**13
+
+
+_QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
+_QUOTED_LIST = re.compile(r"""\[\s*(?:(?:'[^']*'|"[^"]*")\s*(?:,\s*(?:'[^']*'|"[^"]*")\s*)*,?\s*)?\]""")
+
+
+def query_list(raw: str) -> list[str]:
+    """A list sent in a query string, as strings: ``a,b``, JSON (``["a","b"]``) or the SDK's Python repr
+    (``['a', 'b']``). A bracketed value that is not a flat list of quoted strings or of bare words (nested,
+    unbalanced, half-quoted) raises ValueError: nothing is evaluated, so no input can recurse."""
+    text = raw.strip()
+    if not text.startswith("["):
+        return [part.strip() for part in text.split(",") if part.strip()]
+    if _QUOTED_LIST.fullmatch(text):
+        return [single or double for single, double in _QUOTED.findall(text)]
+    inner = text[1:-1] if text.endswith("]") else None
+    if inner is None or any(char in inner for char in "[]'\"{}"):
+        raise ValueError(f"Cannot read the list {raw[:100]!r}")
+    return [part.strip() for part in inner.split(",") if part.strip()]
+
+
+# How deep a JSON body may nest (objects and arrays), checked at the API's edge before anything parses it:
+# far beyond any real call (the platform's bodies nest 4 or 5 deep, metadata a few more), far below what
+# would exhaust Python's recursion in the parsers and walkers behind it.
+MAX_JSON_DEPTH = 32
+_NOT_A_BRACKET = bytes(set(range(256)) - set(b"{}[]"))
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"')
+
+
+def json_too_deep(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when the JSON text ``raw`` nests objects and arrays deeper than ``limit``, brackets inside
+    strings not counted. Bodies with fewer brackets than the limit (nearly all) are answered by a count."""
+    if raw.count(b"{") + raw.count(b"[") <= limit:
+        return False
+    depth = 0
+    for bracket in _JSON_STRING.sub(b"", raw).translate(None, _NOT_A_BRACKET):
+        depth += 1 if bracket in b"{[" else -1
+        if depth > limit:
+            return True
+    return False

@@ -112,7 +112,7 @@ def test_a_stacked_childs_rollback_posted_anyway_is_refused_with_the_same_senten
     assert row.status_code == 200
     assert f"Rollback refused — {reason}" in row.content.decode()
     page = client.post(url, {"reason": "just this one"})
-    assert page.status_code == 200 and f"Rollback refused — {reason}" in page.content.decode()
+    assert page.status_code == 400 and f"Rollback refused — {reason}" in page.content.decode()
     form = client.get(url, headers=ROW).content.decode()
     assert reason in form and "<form" not in form
     assert Redemption.objects.get(pk=child.pk).status == RedemptionStatus.SUCCEEDED

@@ -9,7 +9,7 @@ from ninja.parser import Parser
 from pydantic import BaseModel, ValidationError
 
 from voucherhub.errors import invalid_payload, invalid_query_params
-from voucherhub.wire import unstorable
+from voucherhub.wire import query_list, unstorable
 
 
 def _refuse_constant(name: str):
@@ -26,6 +26,8 @@ class StrictJsonParser(Parser):
             data = json.loads(raw, parse_constant=_refuse_constant)
         except ValueError as exc:
             raise invalid_payload(f"The body is not valid JSON: {exc}") from None
+        except RecursionError:  # the API's edge refuses deep bodies first (voucherhub.wire.MAX_JSON_DEPTH)
+            raise invalid_payload("The JSON body nests too deep.") from None
         # ASCII without \u escapes cannot decode to NUL (json refuses raw control characters) or to a lone
         # surrogate: the common body skips the walk.
         if not (raw.isascii() and b"\\u" not in raw) and unstorable(data):
@@ -45,7 +47,6 @@ def describe_validation_errors(errors: list[dict]) -> str:
 
 
 Q = TypeVar("Q", bound=BaseModel)
-_QUOTED = re.compile(r"'([^']*)'|\"([^\"]*)\"")
 _OFFSET_WITH_A_SPACE = re.compile(r" (\d{2}:?\d{2})$")  # "+00:00" sent unencoded arrives as " 00:00"
 
 
@@ -82,10 +83,7 @@ def documented_query(model: type[BaseModel]) -> dict:
 
 def _list_values(raw: str) -> list[str]:
     """``a,b``, or the repr the SDK sends for a list (``['a', 'b']``), as a list of strings."""
-    text = raw.strip()
-    if text.startswith("[") and text.endswith("]"):
-        quoted = _QUOTED.findall(text)
-        if quoted:
-            return [single or double for single, double in quoted]
-        text = text[1:-1]
-    return [part.strip() for part in text.split(",") if part.strip()]
+    try:
+        return query_list(raw)
+    except ValueError as exc:
+        raise invalid_query_params(str(exc)) from None

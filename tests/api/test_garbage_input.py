@@ -1,0 +1,110 @@
+"""Garbage at the /v1/ API's edge, as an adversarial client sends it: each answer is a 4xx in the platform's
+error shape saying what is wrong, and nothing is written. (Found by an adversarial run; each was a 500.)"""
+
+import json
+
+import pytest
+
+from auditlog.models import RequestLog
+from campaigns.models import ValidationRule
+from redemptions.models import Redemption
+
+from .test_plumbing import assert_error_shape
+
+pytestmark = pytest.mark.django_db
+
+BODY_PATHS = [
+    "/v1/validations",
+    "/v1/redemptions",
+    "/v1/customers",
+    "/v1/exports",
+    "/v1/redemptions/r_0000000000000000000000/rollback",
+]
+
+
+def _nested(depth: int, *, array: bool = False) -> str:
+    return "[" * depth + "1" + "]" * depth if array else '{"a":' * depth + "1" + "}" * depth
+
+
+@pytest.mark.parametrize("path", BODY_PATHS)
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"redeemables": [{"object": "voucher", "id": "X"}], "metadata": ' + _nested(400) + "}",
+        _nested(1_000),
+        _nested(10_000),
+        _nested(10_000, array=True),
+    ],
+    ids=["metadata-400-deep", "object-1000-deep", "object-10000-deep", "array-10000-deep"],
+)
+def test_a_body_nested_too_deep_is_refused_before_anything_reads_it(api, path, body):
+    response = api.post(path, raw=body)
+    error = assert_error_shape(response, 400, "invalid_payload")
+    assert error["details"] == "The JSON body nests deeper than 32 levels."
+    assert not Redemption.objects.exists()
+    logged = RequestLog.objects.get(id=response["X-Request-Id"])
+    assert logged.response_status == 400
+    assert logged.request_body == f"{len(body)} bytes nested too deep, not kept"
+
+
+def test_a_body_at_the_nesting_limit_is_read(api):
+    metadata = json.loads(_nested(31))  # inside the body's own object: 32 levels in all
+    response = api.post("/v1/customers", {"source_id": "deep", "metadata": metadata})
+    assert response.status_code == 200, response.content
+    assert response.json()["metadata"] == metadata
+
+
+def test_brackets_inside_strings_are_not_nesting(api):
+    response = api.post(
+        "/v1/customers", {"source_id": "brackets", "name": "[" * 50 + "{" * 50, "description": "]" * 60}
+    )
+    assert response.status_code == 200, response.content
+
+
+@pytest.mark.parametrize(
+    "query, details",
+    [
+        (
+            "created_at[after]=2026-13-45T99:99",
+            "Query parameter created_at[after] must be an ISO 8601 date or date-time",
+        ),
+        ("created_at[before]=2026-02-30", "Query parameter created_at[before] must be an ISO 8601 date or date-time"),
+        ("filters[voucher_code][conditions][$in]=['A',['A'", "Cannot read the list \"['A',['A'\""),
+        ("filters[voucher_code][conditions][$in]=" + "[" * 1_000, "Cannot read the list '" + "[" * 100 + "'"),
+        ("filters[voucher_code][conditions][$in]=['A',{}]", "Cannot read the list \"['A',{}]\""),
+        ("filters[voucher_code][conditions][$in]=['A', B]", "Cannot read the list \"['A', B]\""),
+    ],
+    ids=["month-13", "february-30", "unbalanced-list", "1000-brackets", "object-in-list", "half-quoted"],
+)
+def test_a_malformed_list_query_value_is_invalid_query_params(api, query, details):
+    error = assert_error_shape(
+        api.client.get(f"/v1/redemptions?{query}", headers=api.headers), 400, "invalid_query_params"
+    )
+    assert error["details"] == details
+
+
+def test_a_list_query_value_in_each_accepted_spelling_still_filters(api):
+    for spelling in ("['A', 'B']", '["A","B"]', "A,B", "[A, B]"):
+        response = api.client.get(
+            f"/v1/redemptions?filters[voucher_code][conditions][$in]={spelling}", headers=api.headers
+        )
+        assert response.status_code == 200, (spelling, response.content)
+
+
+def test_an_address_longer_than_the_api_reads_is_414_in_the_error_shape(api):
+    response = api.client.get("/v1/redemptions?customer=" + "x" * 5_000, headers=api.headers)
+    error = assert_error_shape(response, 414, "uri_too_long")
+    assert error["message"] == "URI too long"
+    assert error["details"] == "The address is longer than 4096 characters; send long lists in several calls."
+
+
+@pytest.mark.parametrize(
+    "logic",
+    ["(" * 5_000 + "1" + ")" * 5_000, "not " * 5_000 + "1", "(" * 21 + "1" + ")" * 21],
+    ids=["parentheses-5000", "not-5000", "parentheses-21"],
+)
+def test_a_rule_whose_logic_nests_too_deep_is_refused(api, logic):
+    body = {"name": "Deep", "rules": {"1": {"name": "order.amount", "conditions": {"$is": [1]}}, "logic": logic}}
+    error = assert_error_shape(api.post("/v1/validation-rules", body), 400, "invalid_validation_rules")
+    assert "logic" in error["details"]
+    assert not ValidationRule.objects.exists()

@@ -57,18 +57,33 @@ def visible_tracking_id(value: str | None, user) -> str:
     return value if can_see_customers(user) or is_opaque_tracking_id(value) else HIDDEN
 
 
+# An e-mail address inside any text (an order's metadata, a note); the platform's "Cannot find customer with
+# id X" names a person by their source id.
+_EMAIL = re.compile(r"[^\s@\"'<>]+@[^\s@\"'<>]+\.[^\s@\"'<>]+")
+_CUSTOMER_NAMED = re.compile(r"(customer with (?:source )?id )\S+", re.IGNORECASE)
+
+
+def _hide_in_text(text: str) -> str:
+    return _CUSTOMER_NAMED.sub(r"\1" + HIDDEN, _EMAIL.sub(HIDDEN, text))
+
+
 def hide_customer_data(value: Any, *, is_customer: bool = False) -> Any:
     """A copy of ``value`` (decoded JSON) without customer personal data: the personal keys of every
-    ``customer`` object (and of ``value`` itself when ``is_customer``), e-mails and phones anywhere, a
-    ``customer`` given as text (a source id in a query), and tracking ids that are not opaque."""
+    ``customer`` object (and of ``value`` itself when ``is_customer``), e-mails and phones anywhere, e-mail
+    addresses inside any text, a ``customer`` given as text (a source id in a query), the customer an
+    error names, and tracking ids that are not opaque."""
     if isinstance(value, list):
         return [hide_customer_data(item, is_customer=is_customer) for item in value]
+    if isinstance(value, str):
+        return _hide_in_text(value)
     if not isinstance(value, dict):
         return value
     hidden = {}
     for key, item in value.items():
         if (is_customer and key in PERSONAL_KEYS) or key in ALWAYS_PERSONAL:
             hidden[key] = HIDDEN if item not in (None, "", {}) else item
+        elif key == "resource_id" and value.get("resource_type") == "customer":  # a not_found error's
+            hidden[key] = HIDDEN
         elif key == "tracking_id":
             hidden[key] = item if not item or (isinstance(item, str) and is_opaque_tracking_id(item)) else HIDDEN
         elif key in ("customer", "customers", "referrer"):
@@ -94,8 +109,13 @@ def shown_resource_id(event, user) -> str:
 
 
 def shown_json(value: Any, user, *, is_customer: bool = False) -> Any:
-    """``value`` as ``user`` may see it in the dashboard."""
-    return value if can_see_customers(user) else hide_customer_data(value, is_customer=is_customer)
+    """``value`` (a body, a query, an event's data) as ``user`` may see it in the dashboard. A body kept as
+    text (it was not JSON) cannot be read for personal data, so only its size is shown."""
+    if can_see_customers(user):
+        return value
+    if isinstance(value, str) and value:
+        return f"{HIDDEN} ({len(value)} characters that are not JSON)"
+    return hide_customer_data(value, is_customer=is_customer)
 
 
 _CUSTOMER_PATH = re.compile(r"^(/v1/customers/)([^/]+)(.*)$")

@@ -178,6 +178,8 @@ SENTENCES: dict[str, Callable[[dict], str]] = {
     "export.created": lambda d: f"Export of {label(d.get('exported_object')).lower()}s requested.",
     "export.done": _export_finished,
     "export.failed": _export_finished,
+    "api_key.created": lambda d: f"API key {d.get('name', '')} created (X-App-Id {d.get('app_id', '')}).",
+    "api_key.revoked": lambda d: f"API key {d.get('name', '')} revoked: its calls are refused.",
 }
 
 
@@ -301,4 +303,5 @@ EVENT_GROUPS = [
     ("category.", "Categories"),
     ("stacking_rules.", "Stacking rules"),
     ("export.", "Exports"),
+    ("api_key.", "API keys"),
 ]

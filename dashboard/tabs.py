@@ -28,6 +28,11 @@ SECTION_TABS = {
         ("Events", "auditlog:events", "auditlog.view_event"),
         ("Exports", "exports:list", "exports.view_export"),  # served by the exports app
     ],
+    # Reached from the user menu: each user's preferences, and for Admins the API keys (the apikeys app).
+    "Settings": [
+        ("Preferences", "dashboard:settings", ""),
+        ("API keys", "apikeys:list", "voucherhub.view_apikey"),
+    ],
 }
 
 
@@ -36,7 +41,7 @@ def visible_tabs(section: str, user) -> list[dict]:
     return [
         {"label": label, "url_name": url_name}
         for label, url_name, perm in SECTION_TABS.get(section, ())
-        if user.has_perm(perm)
+        if not perm or user.has_perm(perm)
     ]
 
 

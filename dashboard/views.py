@@ -6,6 +6,7 @@ from django.views.decorators.http import require_http_methods
 
 from .forms import TimeZoneForm
 from .models import UserPreference
+from .tabs import visible_tabs
 from .timezones import chosen_zone, known_zones
 
 
@@ -30,5 +31,8 @@ def preferences(request):
         "zones": sorted(known_zones()),
         "page_title": "Settings",
         "section": "Settings",
+        "tabs": visible_tabs("Settings", request.user),
     }
-    return render(request, "dashboard/settings.html", context, status=status)
+    swap = request.htmx and request.method == "GET" and not request.htmx.history_restore_request
+    template = "dashboard/settings.html#section_body" if swap else "dashboard/settings.html"
+    return render(request, template, context, status=status)

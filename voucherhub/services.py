@@ -1,5 +1,7 @@
 """State changes of the project plumbing (heartbeat, API keys)."""
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -26,6 +28,19 @@ def create_api_key(*, name: str, created_by=None) -> tuple[ApiKey, str]:
         name=name, app_id=app_id, token_hash=ApiKey.hash_token(token), token_hint=token[-4:], created_by=created_by
     )
     return key, token
+
+
+# A key's "last used" moves at most this often per process: one UPDATE a minute, never one per call.
+LAST_USED_EVERY = timedelta(minutes=1)
+
+
+def note_key_used(key: ApiKey) -> None:
+    """Stamp ``key`` (the process's cached copy too) as used now, unless it was stamped under a minute ago."""
+    now = timezone.now()
+    if key.last_used_at is not None and now - key.last_used_at < LAST_USED_EVERY:
+        return
+    key.last_used_at = now
+    ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
 
 
 def revoke_api_key(*, key: ApiKey) -> None:

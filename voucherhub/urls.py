@@ -13,6 +13,7 @@ urlpatterns = [
     path("redemptions/stacking-rules/", include("redemptions.stacking_urls")),
     path("redemptions/", include("redemptions.urls")),
     path("audit-log/", include("auditlog.urls")),
+    path("settings/api-keys/", include("apikeys.urls")),  # Admins' API keys (Settings > API keys)
     path("settings/", include("dashboard.urls")),  # each user's own preferences (their time zone)
     path("", include("exports.urls")),  # /exports/... and the Audit log's Exports tab, /audit-log/exports/
     path("admin/", admin.site.urls),

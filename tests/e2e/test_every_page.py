@@ -16,7 +16,18 @@ CAMPAIGN_TABS = ("", "rules/", "redemptions/", "analytics/", "metadata/", "activ
 FORBIDDEN = "You don't have permission to open this page"
 # The sections each role may open (voucherhub.roles): the rest must answer with the 403 page.
 MAY_OPEN = {
-    "admin": {"home", "campaigns", "redemptions", "validations", "sessions", "stacking", "audit", "exports", "own"},
+    "admin": {
+        "home",
+        "campaigns",
+        "redemptions",
+        "validations",
+        "sessions",
+        "stacking",
+        "audit",
+        "exports",
+        "own",
+        "keys",
+    },
     "marketer": {"home", "campaigns", "redemptions", "validations", "sessions", "stacking", "audit", "exports", "own"},
     "staff": {"home", "redemptions", "exports", "own"},
 }
@@ -57,6 +68,7 @@ def pages() -> list[tuple[str, str, str]]:
         ("exports", "exports", "/audit-log/exports/"),
         ("own", "notifications", "/exports/notifications/"),
         ("own", "settings", "/settings/"),
+        ("keys", "api-keys", "/settings/api-keys/"),
     ]
     return found
 

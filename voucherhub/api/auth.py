@@ -5,6 +5,7 @@ import time
 from ninja.security import APIKeyHeader
 
 from voucherhub.models import ApiKey
+from voucherhub.services import note_key_used
 
 # How long a process may keep using an active key it has looked up: a key revoked (or renamed) in the
 # database is refused by every process at most this many seconds later. Tokens are checked on every call.
@@ -29,6 +30,11 @@ def active_key(app_id: str) -> ApiKey | None:
     return api_key
 
 
+def forget_key(app_id: str) -> None:
+    """Drop this process's copy of a key (just revoked): its next call is checked against the database."""
+    _active_keys.pop(app_id, None)
+
+
 class AppKeyAuth(APIKeyHeader):
     """``X-App-Id`` + ``X-App-Token`` must match an active key (see KEY_CACHE_SECONDS)."""
 
@@ -41,5 +47,6 @@ class AppKeyAuth(APIKeyHeader):
         api_key = active_key(app_id)
         if api_key is None or not api_key.token_matches(key):
             return None
+        note_key_used(api_key)
         request.api_key = api_key
         return api_key

@@ -48,7 +48,10 @@ class ApiAuditMiddleware:
                     raw_request = f"{len(raw_request)} bytes nested too deep, not kept".encode()
 
         if response.status_code >= 400 and "json" not in response.get("Content-Type", ""):
+            allow = response.get("Allow")  # a 405 names the methods the address takes (RFC 9110)
             response = self._shaped(request, for_status(response.status_code), response.status_code)
+            if allow is not None:
+                response["Allow"] = allow
         response["X-Request-Id"] = request.request_id
 
         if request.path not in NOT_LOGGED:
@@ -65,6 +68,8 @@ class ApiAuditMiddleware:
             return for_status(414, details), 414
         if "\x00" in request.path or "%00" in query_string or "\x00" in query_string:
             return invalid_query_params("NUL characters are not allowed"), 400
+        if "" in request.GET:  # "?=x" or "&=": a value without a name is a malformed query, not an ignored one
+            return invalid_query_params("A query parameter has no name"), 400
         if json_too_deep(raw_request):
             return invalid_payload(f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels."), 400
         return None

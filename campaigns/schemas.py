@@ -12,10 +12,20 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    model_validator,
+)
 
 from voucherhub.errors import DomainError
-from voucherhub.wire import number
+from voucherhub.wire import WholeInt, number
 
 from .models import Effect
 from .services.requests import CodeConfig, Discount, Gift, TierRequest, VoucherTemplate
@@ -90,10 +100,31 @@ def _code_length(value: int | float) -> int:
     return int(value)
 
 
-Money = Annotated[StrictInt | StrictFloat, AfterValidator(_money)]
-Percent = Annotated[StrictInt | StrictFloat, AfterValidator(_percent)]
-Quantity = Annotated[StrictInt, Field(ge=1, le=MAX_QUANTITY)]
-UtcDatetime = Annotated[datetime, AfterValidator(_utc)]
+def documented(**keywords) -> Any:
+    """JSON Schema keywords for the OpenAPI document of a rule a validator enforces (so that the document
+    is exactly as strict as the server), without changing the validator or its message."""
+    return Field(json_schema_extra=keywords)
+
+
+Money = Annotated[
+    StrictInt | StrictFloat, AfterValidator(_money), documented(minimum=0, maximum=MAX_AMOUNT, multipleOf=1)
+]
+Percent = Annotated[StrictInt | StrictFloat, AfterValidator(_percent), documented(minimum=0, maximum=100)]
+Quantity = Annotated[WholeInt, Field(ge=1, le=MAX_QUANTITY)]
+
+
+def _iso_text(value: Any) -> Any:
+    """A date-time is text as ISO 8601 writes it: pydantic alone would also read 0.5 or "1700000000" as
+    seconds since 1970, which the OpenAPI document (format date-time) does not allow."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_START.match(value):
+        raise ValueError("must be an ISO 8601 date-time such as 2026-01-17T08:03:25Z")
+    return value
+
+
+_ISO_START = re.compile(r"\d{4}-\d{2}-\d{2}")
+UtcDatetime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_utc)]
 Metadata = dict[str, Any]
 
 
@@ -130,7 +161,27 @@ class In(BaseModel):
 # --- shared pieces ---------------------------------------------------------------------------------------
 
 
+def _needs_when(field: str, value: str, needed: str, schema: dict | None = None) -> dict:
+    """JSON Schema for "when ``field`` is ``value``, ``needed`` is sent and not null" (documents a rule a
+    model validator enforces)."""
+    return {
+        "if": {"properties": {field: {"const": value}}, "required": [field]},
+        "then": {"required": [needed], "properties": {needed: schema or {"not": {"type": "null"}}}},
+    }
+
+
 class DiscountIn(In):
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "allOf": [
+                _needs_when("type", "PERCENT", "percent_off"),
+                _needs_when("type", "AMOUNT", "amount_off"),
+                _needs_when("type", "FIXED", "fixed_amount"),
+            ]
+        },
+    )
+
     type: Literal["PERCENT", "AMOUNT", "FIXED"]
     percent_off: Percent | None = None
     amount_off: Money | None = None
@@ -169,7 +220,12 @@ class RedemptionIn(In):
 
 
 class CodeConfigIn(In):
-    length: Annotated[StrictInt | StrictFloat, AfterValidator(_code_length)] | None = None
+    length: (
+        Annotated[
+            StrictInt | StrictFloat, AfterValidator(_code_length), documented(minimum=1, maximum=100, multipleOf=1)
+        ]
+        | None
+    ) = None
     charset: Text(200, 1) | None = None
     prefix: Text(50) | None = None
     postfix: Text(50) | None = None
@@ -217,7 +273,7 @@ class VoucherUpdateIn(In):
 
 
 class BalanceIn(In):
-    amount: Annotated[StrictInt, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
+    amount: Annotated[WholeInt, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT), documented(**{"not": {"const": 0}})]
     source_id: Text(200) | None = None
     reason: Text(500) | None = None
 
@@ -259,7 +315,7 @@ class TierIn(In):
     metadata: Metadata | None = None
     validation_rules: Annotated[list[Ref], Field(max_length=10)] | None = None
     active: StrictBool | None = None
-    hierarchy: Annotated[StrictInt, Field(ge=1, le=MAX_QUANTITY)] | None = None
+    hierarchy: Annotated[WholeInt, Field(ge=1, le=MAX_QUANTITY)] | None = None
     start_date: UtcDatetime | None = None
     expiration_date: UtcDatetime | None = None
     category: Ref | None = None
@@ -293,7 +349,7 @@ class CampaignIn(In):
     voucher: VoucherTemplateIn | None = None
     # Up to 1,000 generated in the request, more by a background job, at most 1,000,000 (campaigns.services
     # refuses more with invalid_campaign_params); the bound here only keeps the value inside a column.
-    vouchers_count: Annotated[StrictInt, Field(ge=0, le=MAX_QUANTITY)] | None = None
+    vouchers_count: Annotated[WholeInt, Field(ge=0, le=MAX_QUANTITY)] | None = None
     start_date: UtcDatetime | None = None
     expiration_date: UtcDatetime | None = None
     active: StrictBool | None = None
@@ -350,6 +406,11 @@ class CustomerUpdateIn(In):
 
 
 class SegmentIn(In):
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra=_needs_when("type", "auto-update", "filter", {"type": "object", "minProperties": 1}),
+    )
+
     name: Name
     type: Literal["static", "auto-update"]
     customers: Annotated[list[Ref], Field(max_length=10_000)] | None = None
@@ -413,7 +474,7 @@ class ApplicableToItemIn(In):
         "APPLY_TO_EVERY", "APPLY_TO_CHEAPEST", "APPLY_FROM_CHEAPEST", "APPLY_TO_MOST_EXPENSIVE",
         "APPLY_FROM_MOST_EXPENSIVE",
     ] = "APPLY_TO_EVERY"  # fmt: skip
-    quantity_limit: Annotated[StrictInt, Field(ge=0, le=MAX_QUANTITY)] | None = None
+    quantity_limit: Annotated[WholeInt, Field(ge=0, le=MAX_QUANTITY)] | None = None
     amount_limit: Money | None = None
     target: Literal["ITEM", "UNIT"] | None = None
 
@@ -459,12 +520,12 @@ class AssignmentIn(In):
 
 class CategoryIn(In):
     name: Text(100, 1)
-    hierarchy: Annotated[StrictInt, Field(ge=0, le=MAX_QUANTITY)]
+    hierarchy: Annotated[WholeInt, Field(ge=0, le=MAX_QUANTITY)]
 
 
 class CategoryUpdateIn(In):
     name: Text(100, 1) | None = None
-    hierarchy: Annotated[StrictInt, Field(ge=0, le=MAX_QUANTITY)] | None = None
+    hierarchy: Annotated[WholeInt, Field(ge=0, le=MAX_QUANTITY)] | None = None
 
 
 # --- list query strings ----------------------------------------------------------------------------------

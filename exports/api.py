@@ -11,7 +11,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse
-from ninja import Router, Schema
+from ninja import Router
+from pydantic import BaseModel, Field
 
 from voucherhub.api.auth import AppKeyAuth
 from voucherhub.api.context import caller_of
@@ -21,7 +22,7 @@ from voucherhub.wire import iso, list_json
 
 from . import services
 from .models import Export, ExportStatus
-from .sources import METADATA_PREFIX, ExportParamsError
+from .sources import METADATA_PREFIX, SOURCES, ExportParamsError
 
 router = Router(tags=["exports"])
 
@@ -29,14 +30,18 @@ ORDERS = {"created_at": ("created_at", "id"), "-created_at": ("-created_at", "-i
 ORDERS["-status"] = ("-status", "-id")
 
 
-class ExportParametersIn(Schema):
+class ExportParametersIn(BaseModel):  # pydantic's, not ninja's Schema: that reads a list as an empty object
     fields: list[str] | None = None
     order: str | None = None
     filters: dict[str, Any] | None = None
 
 
-class ExportIn(Schema):
-    exported_object: str
+def _sources_as_enum(schema: dict) -> None:
+    schema["enum"] = sorted(SOURCES)  # what can be exported, as the document says it
+
+
+class ExportIn(BaseModel):
+    exported_object: str = Field(json_schema_extra=_sources_as_enum)
     parameters: ExportParametersIn | None = None
 
 

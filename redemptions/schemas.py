@@ -13,17 +13,17 @@ Plain pydantic models rather than ninja's ``Schema``: a Schema reads any value's
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StrictFloat, StrictInt, StrictStr, model_validator
+from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictInt, StrictStr, model_validator
 
 from stacking.checks import GiftRequest
 from voucherhub.wire import MAX_ORDER_AMOUNT as MAX_AMOUNT
-from voucherhub.wire import unstorable
+from voucherhub.wire import WholeInt, unstorable
 
 from .orders import OrderItemRequest, OrderRequest
 from .services.requests import CustomerInput, RedeemableRef, RollbackRequest, SessionRequest, StackRequest
 
-Money = Annotated[StrictInt, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
-Quantity = Annotated[StrictInt, Field(ge=-1_000_000_000, le=1_000_000_000)]
+Money = Annotated[WholeInt, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
+Quantity = Annotated[WholeInt, Field(ge=-1_000_000_000, le=1_000_000_000)]
 Id = Annotated[StrictStr, Field(min_length=1, max_length=200)]
 Text = Annotated[StrictStr, Field(max_length=200)]
 Price = Annotated[StrictInt | StrictFloat, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
@@ -70,7 +70,7 @@ class ProductIn(BaseModel):
     source_id: Text | None = None
     name: Annotated[StrictStr, Field(max_length=500)] | None = None
     price: Price | None = None
-    override: bool | None = None
+    override: StrictBool | None = None
     metadata: Metadata | None = None
 
 
@@ -79,7 +79,7 @@ class SkuIn(BaseModel):
     source_id: Text | None = None
     sku: Annotated[StrictStr, Field(max_length=500)] | None = None
     price: Price | None = None
-    override: bool | None = None
+    override: StrictBool | None = None
     metadata: Metadata | None = None
 
 

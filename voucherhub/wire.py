@@ -3,8 +3,10 @@
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Annotated, Any
 
 from django.utils import timezone
+from pydantic import BeforeValidator, StrictInt
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -95,3 +97,12 @@ def json_too_deep(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
         if depth > limit:
             return True
     return False
+
+
+def _whole(value: Any) -> Any:
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
+# A JSON integer as JSON Schema reads one: 13 and 13.0 alike (the OpenAPI document says "integer", and a
+# client may write any whole number with a decimal point); never text or a fraction.
+WholeInt = Annotated[StrictInt, BeforeValidator(_whole)]

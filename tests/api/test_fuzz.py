@@ -1,5 +1,13 @@
-"""A property-based fuzz of every /v1/ operation in the published OpenAPI document (schemathesis):
-whatever arrives, the server answers without a 500, and error answers keep the platform's shape.
+"""A property-based fuzz of every /v1/ operation in the published OpenAPI document (schemathesis), with
+its checks: no 500; every status and body the document promises (statuses, error bodies, content types,
+headers, Allow on a 405); a request the document forbids is refused; and every error answer keeps the
+platform's shape.
+
+One check is left out, positive_data_acceptance ("a request the document allows is accepted"): the document
+does not yet say every rule the services enforce across fields (a DISCOUNT_COUPONS campaign needs
+voucher.discount, a voucher's type and its discount or gift, a session ttl too small once in its unit, an
+export's field names, a segment filter's values, and NUL characters or lone surrogates nested inside free-form
+metadata), so generated bodies that break those rules are refused as they must be.
 
 Bounded (``max_examples`` per operation) so CI stays fast; widen it locally with
 ``FUZZ_EXAMPLES=500 make test PYTEST_ARGS=tests/api/test_fuzz.py``.
@@ -52,5 +60,6 @@ def error_shape(ctx, response, case):
 def test_no_operation_answers_500_whatever_it_receives(case, credentials, keep_test_connection):
     case.call_and_validate(
         headers={"X-App-Id": credentials.app_id, "X-App-Token": credentials.token},
-        checks=[schemathesis.checks.not_a_server_error, error_shape],
+        additional_checks=[error_shape],
+        excluded_checks=[schemathesis.checks.positive_data_acceptance],  # see the module's docstring
     )

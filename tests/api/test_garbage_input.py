@@ -108,3 +108,45 @@ def test_a_rule_whose_logic_nests_too_deep_is_refused(api, logic):
     error = assert_error_shape(api.post("/v1/validation-rules", body), 400, "invalid_validation_rules")
     assert "logic" in error["details"]
     assert not ValidationRule.objects.exists()
+
+
+def test_a_query_parameter_without_a_name_or_given_twice_is_refused(api):
+    error = assert_error_shape(api.client.get("/v1/campaigns?=false", headers=api.headers), 400, "invalid_query_params")
+    assert error["details"] == "A query parameter has no name"
+    response = api.client.get("/v1/campaigns?page=1&page=true", headers=api.headers)
+    error = assert_error_shape(response, 400, "invalid_query_params")
+    assert error["details"] == "Query parameter page is given 2 times; send it once"
+
+
+@pytest.mark.parametrize("value", ["0.5", "1700000000"])
+def test_a_date_given_as_a_number_is_refused(api, value):
+    error = assert_error_shape(
+        api.client.get(f"/v1/customers?updated_at[before]={value}", headers=api.headers), 400, "invalid_query_params"
+    )
+    assert "must be an ISO 8601 date-time" in error["details"]
+
+
+def test_a_whole_number_written_with_a_decimal_point_is_an_integer(api):
+    response = api.post("/v1/categories", {"name": "Seasonal", "hierarchy": 13.0})
+    assert response.status_code == 200, response.content
+    assert response.json()["hierarchy"] == 13
+    assert_error_shape(api.post("/v1/categories", {"name": "Half", "hierarchy": 1.5}), 400, "invalid_payload")
+
+
+def test_a_method_an_address_does_not_take_names_the_ones_it_does(api):
+    response = api.client.generic("TRACE", "/v1/campaigns", headers=api.headers)
+    assert_error_shape(response, 405, "method_not_allowed")
+    assert set(response["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
+
+
+def test_the_document_names_every_refusal_with_the_error_body(api):
+    document = api.client.get("/v1/openapi.json").json()
+    error = {"$ref": "#/components/schemas/Error"}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            expected = {"400", "401", "404", "413", "414", "503"} | ({"409"} if method != "get" else set())
+            assert expected <= set(operation["responses"]), (method, path)
+            assert operation["responses"]["401"]["content"]["application/json"]["schema"] == error
+            if path != "/v1/exports/{export_id}":  # a download link carries its own token instead
+                assert {"AppKeyAuth": [], "AppIdAuth": []} in operation["security"], (method, path)
+    assert document["components"]["schemas"]["Error"]["required"] == ["code", "key", "message", "details", "request_id"]

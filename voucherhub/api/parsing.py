@@ -3,6 +3,7 @@ platform's words."""
 
 import json
 import re
+from functools import cache
 from typing import TypeVar
 
 from ninja.parser import Parser
@@ -56,8 +57,12 @@ def parse_query(request, model: type[Q]) -> Q:
     ``ids`` may repeat, be comma-separated, or be the SDK's Python list repr (``['a', 'b']``).
     """
     data: dict = {}
+    lists = _list_parameters(model)
     for key in request.GET:
-        value = request.GET.getlist(key)[-1]
+        values = request.GET.getlist(key)
+        if len(values) > 1 and key not in lists:
+            raise invalid_query_params(f"Query parameter {key} is given {len(values)} times; send it once")
+        value = values[-1]
         if "[" in key or key.endswith("_date"):
             value = _OFFSET_WITH_A_SPACE.sub(r"+\1", value)
         data[key] = value
@@ -67,6 +72,17 @@ def parse_query(request, model: type[Q]) -> Q:
         return model.model_validate(data)
     except ValidationError as exc:
         raise invalid_query_params(describe_validation_errors(exc.errors())) from None
+
+
+@cache
+def _list_parameters(model: type[BaseModel]) -> frozenset[str]:
+    """The query parameters of ``model`` that take a list (and so may repeat)."""
+    properties = model.model_json_schema(by_alias=True).get("properties", {})
+    return frozenset(
+        name
+        for name, schema in properties.items()
+        if schema.get("type") == "array" or any(option.get("type") == "array" for option in schema.get("anyOf", ()))
+    )
 
 
 def documented_query(model: type[BaseModel]) -> dict:

@@ -19,6 +19,7 @@ from voucherhub.errors import DomainError, invalid_payload
 from .auth import AppKeyAuth
 from .context import request_id_of
 from .errors import database_unavailable, error_response, for_status, unauthorized
+from .openapi import document_errors
 from .parsing import StrictJsonParser, describe_validation_errors
 
 log = logging.getLogger(__name__)
@@ -34,7 +35,16 @@ ROUTERS = (
     "insights.api.router",
 )
 
-api = NinjaAPI(
+
+class DocumentedApi(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document also says what every operation answers when it refuses
+    (voucherhub.api.openapi): a client generated from it is never surprised by a status or a body."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        return document_errors(super().get_openapi_schema(*args, **kwargs))
+
+
+api = DocumentedApi(
     title="VoucherHub API",
     version="v2018-08-01",
     description="The platform's v1 wire format; authenticate with X-App-Id and X-App-Token.",
@@ -67,6 +77,8 @@ def _invalid(request, exc: ValidationError):
 
 @api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
+    if isinstance(exc.__cause__, DomainError):  # ninja wraps what our body parser says (StrictJsonParser)
+        return _answer(request, exc.__cause__)
     return _answer(request, for_status(exc.status_code, str(exc)), status=exc.status_code)
 
 

@@ -1,0 +1,113 @@
+"""What the OpenAPI document says beyond the schemas ninja writes from the routers: the two key headers,
+and every refusal an operation can answer, each with the platform's error body.
+
+The refusals are the same for every operation because they come from the API's edge and its one error
+handler (voucherhub.api.site, auditlog.middleware), not from the operations: a body or query that does not
+parse (400), a missing or wrong key (401), an object the call names that does not exist (404), an address
+or body over the limits (414, 413), the database unavailable (503); calls that write can also meet a
+duplicate or a replayed Idempotency-Key with another body (409). tests/api/test_fuzz.py checks the document
+against the server with every check schemathesis has.
+"""
+
+from copy import deepcopy
+
+ERROR = "Error"
+ERROR_SCHEMA = {
+    "type": "object",
+    "title": ERROR,
+    "description": "The platform's error object; failure keys are listed in the API reference.",
+    "required": ["code", "key", "message", "details", "request_id"],
+    "properties": {
+        "code": {"type": "integer", "description": "The HTTP status, repeated."},
+        "key": {"type": "string", "description": "What went wrong, for programs: invalid_payload, not_found, ..."},
+        "message": {"type": "string", "description": "What went wrong, for people."},
+        "details": {"type": "string", "description": "Which field or object, and why."},
+        "request_id": {"type": "string", "description": "The call's id in the audit log (X-Request-Id)."},
+        "resource_id": {"type": "string"},
+        "resource_type": {"type": "string"},
+    },
+}
+REFUSALS = {
+    "400": "The body or the query string cannot be read, or the call breaks a rule of the API.",
+    "401": "X-App-Id and X-App-Token are missing, or do not match an active API key.",
+    "404": "An object the call names does not exist.",
+    "413": "The body is larger than the API reads.",
+    "414": "The address is longer than the API reads (4,096 characters).",
+    "503": "The database is unavailable; try again shortly (Retry-After).",
+}
+WRITE_REFUSALS = {"409": "A duplicate, or an Idempotency-Key already used with another body."}
+# Text the database can store: no NUL character, no lone UTF-16 surrogate (voucherhub.wire.unstorable).
+STORABLE_TEXT = "^[^\\u0000\\ud800-\\udfff]*$"
+ANY_VALUE = "StorableValue"
+ANY_VALUE_SCHEMA = {
+    "description": "Any JSON value whose texts, keys included, the database can store.",
+    "anyOf": [
+        {"type": "string", "pattern": STORABLE_TEXT},
+        {"type": "number"},
+        {"type": "boolean"},
+        {"type": "null"},
+        {"type": "array", "items": {"$ref": f"#/components/schemas/{ANY_VALUE}"}},
+        {
+            "type": "object",
+            "propertyNames": {"pattern": STORABLE_TEXT},
+            "additionalProperties": {"$ref": f"#/components/schemas/{ANY_VALUE}"},
+        },
+    ],
+}
+# pydantic writes a union's bounds under its own names, which JSON Schema does not know.
+_BOUNDS = {"gt": "exclusiveMinimum", "ge": "minimum", "lt": "exclusiveMaximum", "le": "maximum"}
+APP_ID = {"type": "apiKey", "in": "header", "name": "X-App-Id", "description": "The API key's application id."}
+
+
+def document_errors(schema: dict) -> dict:
+    """``schema`` (ninja's document) with the error component, the X-App-Id header and each operation's
+    refusals added; what ninja documented for an operation is kept."""
+    schema = deepcopy(schema)
+    components = schema.setdefault("components", {})
+    models = components.setdefault("schemas", {})
+    for model in models.values():
+        _as_strict_as_the_server(model)
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                _as_strict_as_the_server(parameter.get("schema", {}))
+    models[ERROR] = ERROR_SCHEMA
+    models[ANY_VALUE] = ANY_VALUE_SCHEMA
+    schemes = components.setdefault("securitySchemes", {})
+    schemes["AppIdAuth"] = APP_ID
+    body = {"application/json": {"schema": {"$ref": f"#/components/schemas/{ERROR}"}}}
+    for operations in schema.get("paths", {}).values():
+        for method, operation in operations.items():
+            refusals = REFUSALS if method == "get" else {**REFUSALS, **WRITE_REFUSALS}
+            responses = operation.setdefault("responses", {})
+            for status, description in refusals.items():
+                responses.setdefault(status, {"description": description, "content": body})
+            for requirement in operation.get("security", []):
+                if "AppKeyAuth" in requirement:
+                    requirement["AppIdAuth"] = []
+    return schema
+
+
+def _as_strict_as_the_server(node) -> None:
+    """In place, through a schema: texts and keys the database can store (the API refuses others), values
+    of the properties a body may add (they are kept or ignored, but must be storable too), and pydantic's
+    union bounds in JSON Schema's words."""
+    if isinstance(node, list):
+        for item in node:
+            _as_strict_as_the_server(item)
+        return
+    if not isinstance(node, dict):
+        return
+    for name, keyword in _BOUNDS.items():
+        if name in node:
+            node[keyword] = node.pop(name)
+    kind = node.get("type")
+    if kind == "string" and not {"enum", "const", "format", "pattern"} & node.keys():
+        node["pattern"] = STORABLE_TEXT
+    if kind == "object":
+        node.setdefault("propertyNames", {"pattern": STORABLE_TEXT})
+        if node.get("additionalProperties", True) is True:
+            node["additionalProperties"] = {"$ref": f"#/components/schemas/{ANY_VALUE}"}
+    for key, child in node.items():
+        if key not in ("propertyNames", "additionalProperties") or not isinstance(child, dict) or "$ref" not in child:
+            _as_strict_as_the_server(child)

@@ -108,17 +108,23 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 20.0, interval: flo
 
 
 @pytest.fixture
-def role_user(db, django_user_model):
-    """A factory: ``role_user("Marketer")`` is a user in that group (password "pw"); None = no group."""
+def role_groups(db):
+    """The three role groups with their permissions. They come from a data migration, and a transactional
+    test (live_server, live_worker) ends with a flush that empties them: a test of this worker that runs
+    after one (xdist hands out tests as workers free up) gets them back the way the migration made them."""
     from django.apps import apps
     from django.contrib.auth.models import Group
 
     from voucherhub.roles import ROLE_PERMISSIONS, sync_roles
 
-    # The groups come from a data migration; a transactional test (live_server, live_worker) ends with
-    # a flush that empties them, so put them back the way the migration made them.
     if Group.objects.filter(name__in=ROLE_PERMISSIONS).count() < len(ROLE_PERMISSIONS):
         sync_roles(apps)
+
+
+@pytest.fixture
+def role_user(role_groups, django_user_model):
+    """A factory: ``role_user("Marketer")`` is a user in that group (password "pw"); None = no group."""
+    from django.contrib.auth.models import Group
 
     def make(role: str | None, *, username: str | None = None, superuser: bool = False):
         name = username or (role or ("superuser" if superuser else "nobody")).lower()

@@ -25,7 +25,8 @@ from sessions.models import SessionLock, SessionStatus, ValidationSession
 from stacking.checks import FailureCode
 from tests.demo.test_seed_demo import assert_books_balance
 
-pytestmark = pytest.mark.django_db
+# role_groups: the groups as the migration makes them, even after a transactional test of this worker flushed them
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("role_groups")]
 
 SIZE = 30_000  # 30 copies of a template of 1,000 redemptions: exactly SIZE
 COPIED = r"-L\d+C\d+$"  # the suffix of a copy's voucher codes and source ids

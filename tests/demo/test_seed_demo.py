@@ -35,7 +35,8 @@ from sessions.models import ReleaseReason, SessionLock, SessionStatus, Validatio
 from stacking.checks import FailureCode
 from stacking.models import Category, StackingEligibility, StackingRules
 
-pytestmark = pytest.mark.django_db
+# role_groups: the groups as the migration makes them, even after a transactional test of this worker flushed them
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("role_groups")]
 
 SIZE = "400"
 

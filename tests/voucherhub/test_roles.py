@@ -7,7 +7,8 @@ change to the roles module that breaks the spec fails this test.
 import pytest
 from django.contrib.auth.models import Group
 
-pytestmark = pytest.mark.django_db
+# role_groups: the groups as the migration makes them, even after a transactional test of this worker flushed them
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("role_groups")]
 
 BROWSE = {
     "campaigns.view_campaign",

@@ -6,13 +6,14 @@
 token is 401. Without a token the call needs the key, as every other call.
 """
 
+import re
 import secrets
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import FileResponse, HttpResponse
 from ninja import Router
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from voucherhub.api.auth import AppKeyAuth
 from voucherhub.api.context import caller_of
@@ -40,7 +41,28 @@ def _sources_as_enum(schema: dict) -> None:
     schema["enum"] = sorted(SOURCES)  # what can be exported, as the document says it
 
 
+def _fields_of(source) -> dict:
+    """The field names an export of ``source`` takes (Source.clean_fields), as JSON Schema."""
+    names: list[dict] = [{"enum": sorted(source.columns)}]
+    if source.metadata_field:
+        names.append({"type": "string", "pattern": f"^{re.escape(METADATA_PREFIX)}[A-Za-z0-9_\\-]+$"})
+    fields = {"anyOf": [{"type": "null"}, {"type": "array", "items": {"anyOf": names}}]}
+    return {"anyOf": [{"type": "null"}, {"type": "object", "properties": {"fields": fields}}]}
+
+
+def _fields_per_source(schema: dict) -> None:
+    schema["allOf"] = [
+        {
+            "if": {"properties": {"exported_object": {"const": name}}, "required": ["exported_object"]},
+            "then": {"properties": {"parameters": _fields_of(source)}},
+        }
+        for name, source in sorted(SOURCES.items())
+    ]
+
+
 class ExportIn(BaseModel):
+    model_config = ConfigDict(json_schema_extra=_fields_per_source)
+
     exported_object: str = Field(json_schema_extra=_sources_as_enum)
     parameters: ExportParametersIn | None = None
 

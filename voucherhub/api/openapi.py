@@ -70,7 +70,8 @@ def document_errors(schema: dict) -> dict:
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
             for parameter in operation.get("parameters", []):
-                _as_strict_as_the_server(parameter.get("schema", {}))
+                parameter["schema"] = _without_null(parameter.get("schema", {}))
+                _as_strict_as_the_server(parameter["schema"])
     models[ERROR] = ERROR_SCHEMA
     models[ANY_VALUE] = ANY_VALUE_SCHEMA
     schemes = components.setdefault("securitySchemes", {})
@@ -86,6 +87,16 @@ def document_errors(schema: dict) -> dict:
                 if "AppKeyAuth" in requirement:
                     requirement["AppIdAuth"] = []
     return schema
+
+
+def _without_null(schema: dict) -> dict:
+    """A query parameter's schema without pydantic's ``null`` branch: a query string cannot say null (the
+    text "null" is a value like any other); leaving the parameter out is how a client says "none"."""
+    options = [option for option in schema.get("anyOf", ()) if option.get("type") != "null"]
+    if "anyOf" not in schema or len(options) == len(schema["anyOf"]):
+        return schema
+    rest = {key: value for key, value in schema.items() if key != "anyOf" and not (key == "default" and value is None)}
+    return {**rest, **options[0]} if len(options) == 1 else {**rest, "anyOf": options}
 
 
 def _as_strict_as_the_server(node) -> None:

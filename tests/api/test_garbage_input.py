@@ -150,3 +150,10 @@ def test_the_document_names_every_refusal_with_the_error_body(api):
             if path != "/v1/exports/{export_id}":  # a download link carries its own token instead
                 assert {"AppKeyAuth": [], "AppIdAuth": []} in operation["security"], (method, path)
     assert document["components"]["schemas"]["Error"]["required"] == ["code", "key", "message", "details", "request_id"]
+
+
+def test_an_unknown_query_parameter_is_refused_not_ignored(api):
+    error = assert_error_shape(
+        api.client.get("/v1/vouchers?campain=Summer", headers=api.headers), 400, "invalid_query_params"
+    )
+    assert error["details"] == "Unknown query parameter 'campain'"

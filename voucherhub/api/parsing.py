@@ -57,8 +57,10 @@ def parse_query(request, model: type[Q]) -> Q:
     ``ids`` may repeat, be comma-separated, or be the SDK's Python list repr (``['a', 'b']``).
     """
     data: dict = {}
-    lists = _list_parameters(model)
+    known, lists = _parameters(model)
     for key in request.GET:
+        if key not in known:  # the document lists every parameter; a misspelt one must not pass unnoticed
+            raise invalid_query_params(f"Unknown query parameter {key[:100]!r}")
         values = request.GET.getlist(key)
         if len(values) > 1 and key not in lists:
             raise invalid_query_params(f"Query parameter {key} is given {len(values)} times; send it once")
@@ -75,14 +77,15 @@ def parse_query(request, model: type[Q]) -> Q:
 
 
 @cache
-def _list_parameters(model: type[BaseModel]) -> frozenset[str]:
-    """The query parameters of ``model`` that take a list (and so may repeat)."""
+def _parameters(model: type[BaseModel]) -> tuple[frozenset[str], frozenset[str]]:
+    """The query parameters of ``model``, and those that take a list (and so may repeat)."""
     properties = model.model_json_schema(by_alias=True).get("properties", {})
-    return frozenset(
+    lists = frozenset(
         name
         for name, schema in properties.items()
         if schema.get("type") == "array" or any(option.get("type") == "array" for option in schema.get("anyOf", ()))
     )
+    return frozenset(properties), lists
 
 
 def documented_query(model: type[BaseModel]) -> dict:

@@ -23,7 +23,7 @@ from voucherhub.wire import iso, list_json
 
 from . import services
 from .models import Export, ExportStatus
-from .sources import METADATA_PREFIX, SOURCES, ExportParamsError
+from .sources import METADATA_PREFIX, ORDER_FIELDS, SOURCES, ExportParamsError
 
 router = Router(tags=["exports"])
 
@@ -33,8 +33,21 @@ ORDERS["-status"] = ("-status", "-id")
 
 class ExportParametersIn(BaseModel):  # pydantic's, not ninja's Schema: that reads a list as an empty object
     fields: list[str] | None = None
-    order: str | None = None
-    filters: dict[str, Any] | None = None
+    # Checked by the source (ExportParamsError), so that the dashboard's form and the API say the same.
+    order: str | None = Field(
+        None, json_schema_extra={"enum": [*ORDER_FIELDS, *(f"-{name}" for name in ORDER_FIELDS), None]}
+    )
+    filters: dict[str, Any] | None = Field(
+        None,
+        json_schema_extra={
+            "description": 'The platform\'s filters: {"junction": "and", "<field>": {"conditions": {"$is": value}}}.',
+            "additionalProperties": {
+                "type": "object",
+                "required": ["conditions"],
+                "properties": {"conditions": {"type": "object", "minProperties": 1}},
+            },
+        },
+    )
 
 
 def _sources_as_enum(schema: dict) -> None:

@@ -13,9 +13,11 @@ Plain pydantic models rather than ninja's ``Schema``: a Schema reads any value's
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, Field, StrictBool, StrictFloat, StrictInt, StrictStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, model_validator
 
+from sessions.models import DEFAULT_TTL_UNIT, MIN_TTL, TtlUnit, max_ttl
 from stacking.checks import GiftRequest
+from voucherhub.documented import NOT_SENT, SENT
 from voucherhub.wire import MAX_ORDER_AMOUNT as MAX_AMOUNT
 from voucherhub.wire import WholeInt, unstorable
 
@@ -42,7 +44,10 @@ class _Storable(BaseModel):
 
 
 class RedeemableIn(BaseModel):
-    object: Literal["voucher", "promotion_tier", "promotion_stack"]
+    # promotion_stack is read so that its refusal can say what to send instead (invalid_redeemables).
+    object: Literal["voucher", "promotion_tier", "promotion_stack"] = Field(
+        json_schema_extra={"enum": ["voucher", "promotion_tier"]}
+    )
     id: Annotated[StrictStr, Field(min_length=1, max_length=100)]  # the longest voucher code
     gift: Any = Field(None, description="{credits: int} for gift cards; checked per redeemable (invalid_payload)")
     reward: Any = None
@@ -129,7 +134,19 @@ class OrderIn(BaseModel):
         )
 
 
-class CustomerIn(BaseModel):
+class StackCustomerIn(BaseModel):
+    """The customer of a call, found or created by its id or source_id; one sent with a name or an e-mail
+    needs either (an object with none of the four names no one)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                *({"required": [key], "properties": {key: SENT}} for key in ("id", "source_id")),
+                {"properties": {"name": NOT_SENT, "email": NOT_SENT}},
+            ]
+        }
+    )
+
     id: Id | None = None
     source_id: Id | None = None
     name: Text | None = None
@@ -152,10 +169,28 @@ class CustomerIn(BaseModel):
         )
 
 
+def _lifetime_bounds() -> dict:
+    """JSON Schema for the longest ttl in each unit (a ttl without a unit is in days)."""
+    return {
+        "allOf": [
+            {
+                "if": {"properties": {"ttl_unit": {"enum": [unit, None] if unit == DEFAULT_TTL_UNIT else [unit]}}},
+                "then": {"properties": {"ttl": {"anyOf": [{"type": "null"}, {"maximum": float(max_ttl(unit))}]}}},
+            }
+            for unit in TtlUnit.values
+        ]
+    }
+
+
 class SessionIn(BaseModel):
+    """A LOCK session. It lives at most 36,500 days, so the longest ttl depends on its unit (in days when
+    ttl_unit is not given); the smallest is 1e-9."""
+
+    model_config = ConfigDict(json_schema_extra=_lifetime_bounds())
+
     type: Literal["LOCK"] | None = None
     key: Id | None = None
-    ttl: Annotated[StrictInt | StrictFloat, Field(gt=0, lt=10**15)] | None = None
+    ttl: Annotated[StrictInt | StrictFloat, Field(ge=float(MIN_TTL), lt=10**15)] | None = None
     ttl_unit: Literal["DAYS", "HOURS", "MINUTES", "SECONDS", "MILLISECONDS", "MICROSECONDS", "NANOSECONDS"] | None = (
         None
     )
@@ -167,9 +202,12 @@ class SessionIn(BaseModel):
 class StackIn(_Storable):
     """``POST /v1/validations`` and ``POST /v1/redemptions``."""
 
-    redeemables: Annotated[list[RedeemableIn], Field(min_length=1, max_length=30)]
+    redeemables: Annotated[
+        list[RedeemableIn],
+        Field(min_length=1, max_length=30, json_schema_extra={"uniqueItems": True}),  # unique by object and id
+    ]
     order: OrderIn | None = None
-    customer: CustomerIn | None = None
+    customer: StackCustomerIn | None = None
     session: SessionIn | None = None
     tracking_id: Text | None = None
     metadata: Metadata | None = None
@@ -191,7 +229,7 @@ class RollbackIn(_Storable):
 
     reason: Annotated[StrictStr, Field(max_length=500)] | None = None
     tracking_id: Text | None = None
-    customer: CustomerIn | None = None
+    customer: StackCustomerIn | None = None
     order: OrderIn | None = None
     metadata: Metadata | None = None
 

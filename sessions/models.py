@@ -45,6 +45,14 @@ _UNIT_SECONDS = {
 }
 DEFAULT_TTL = Decimal(7)
 DEFAULT_TTL_UNIT = TtlUnit.DAYS
+MAX_LIFETIME_DAYS = 36_500  # a hundred years: long past any checkout, and far inside the dates a row can hold
+# The ttl column keeps 9 decimal places: a smaller ttl would be stored as 0.
+MIN_TTL = Decimal("1e-9")
+
+
+def max_ttl(unit: str) -> Decimal:
+    """The largest ttl a session accepts in ``unit`` (MAX_LIFETIME_DAYS, expressed in that unit)."""
+    return MAX_LIFETIME_DAYS * _UNIT_SECONDS[TtlUnit.DAYS] / _UNIT_SECONDS[TtlUnit(unit)]
 
 
 def ttl_to_timedelta(ttl: Decimal | int | float, unit: str) -> timedelta:

@@ -1,5 +1,6 @@
 """Small helpers for the platform's wire format, shared by every app's serializers."""
 
+import math
 import re
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -52,6 +53,31 @@ def unstorable(value) -> bool:
     if isinstance(value, list):
         return any(unstorable(v) for v in value)
     return False
+
+
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")  # json.loads lets "\\udead" through; UTF-8 cannot hold it
+
+
+def check_storable(value: Any) -> None:
+    """Refuse what PostgreSQL cannot store: NUL characters and lone surrogates in text, NaN / Infinity in JSON.
+    Iterative, so that deeply nested metadata cannot exhaust the stack."""
+    pending: list[tuple[Any, str]] = [(value, "")]
+    while pending:
+        item, path = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                raise ValueError(f"{path or 'text'} must not contain NUL characters")
+            if LONE_SURROGATE.search(item):
+                raise ValueError(f"{path or 'text'} must be valid Unicode (a lone surrogate cannot be stored)")
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                raise ValueError(f"{path or 'number'} must be a finite number")
+        elif isinstance(item, dict):
+            for key, child in item.items():
+                pending.append((key, path))
+                pending.append((child, f"{path}.{key}"))
+        elif isinstance(item, list | tuple):
+            pending.extend((child, f"{path}[{index}]") for index, child in enumerate(item))
 
 
 # The largest amount an order (or one of its lines) may carry, in minor units: beyond any real order, far

@@ -24,7 +24,7 @@ from campaigns.models import (
 from campaigns.services.customers import upsert_customer
 from campaigns.statements import lock_vouchers, rule_flags
 from sessions import services as sessions
-from sessions.models import ttl_to_timedelta
+from sessions.models import DEFAULT_TTL_UNIT, MAX_LIFETIME_DAYS, MIN_TTL, max_ttl
 from stacking import engine
 from stacking.checks import FailureCode, GiftRequest, RedeemableState, earliest, latest, own_failure
 from stacking.facts import category_facts, discount_facts, settings_facts
@@ -154,17 +154,19 @@ def requested(redeemables: Sequence[RedeemableRef], settings: engine.StackingSet
 
 
 def check_session_expiry(session: SessionRequest | None) -> None:
-    """A ttl the session row cannot hold (below a nanosecond's precision, or an expiry date past what a
-    date can be) is a bad request."""
+    """A ttl the session row cannot hold (below its precision of 1e-9, so stored as 0) or a lifetime over
+    MAX_LIFETIME_DAYS is a bad request."""
     if session is None or session.ttl is None:
         return
-    try:
-        ttl = Decimal(str(session.ttl))
-        if ttl.quantize(Decimal("1e-9")) <= 0:
-            raise invalid_payload("Property .session.ttl is too small")
-        timezone.now() + ttl_to_timedelta(ttl, session.ttl_unit or "DAYS")
-    except (OverflowError, ValueError, ArithmeticError):
-        raise invalid_payload("Property .session.ttl is too large") from None
+    ttl = Decimal(str(session.ttl))
+    if ttl < MIN_TTL:
+        raise invalid_payload(f"Property .session.ttl is too small: the smallest ttl is {MIN_TTL}")
+    unit = session.ttl_unit or DEFAULT_TTL_UNIT
+    if ttl > max_ttl(unit):
+        raise invalid_payload(
+            f"Property .session.ttl is too large: a session lives at most {MAX_LIFETIME_DAYS:,} days "
+            f"({max_ttl(unit):,f} {unit})"
+        )
 
 
 def _customer(customer: CustomerInput | None, caller: Caller) -> Customer | None:

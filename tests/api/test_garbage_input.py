@@ -8,6 +8,7 @@ import pytest
 from auditlog.models import RequestLog
 from campaigns.models import ValidationRule
 from redemptions.models import Redemption
+from tests.factories import make_voucher
 
 from .test_plumbing import assert_error_shape
 
@@ -157,3 +158,45 @@ def test_an_unknown_query_parameter_is_refused_not_ignored(api):
         api.client.get("/v1/vouchers?campain=Summer", headers=api.headers), 400, "invalid_query_params"
     )
     assert error["details"] == "Unknown query parameter 'campain'"
+
+
+@pytest.mark.parametrize(
+    "session, details",
+    [
+        ({"type": "LOCK", "ttl": 36_501}, "Property .session.ttl is too large: a session lives at most 36,500 days"),
+        (
+            {"type": "LOCK", "ttl": 876_001, "ttl_unit": "HOURS"},
+            "Property .session.ttl is too large: a session lives at most 36,500 days",
+        ),
+        ({"type": "LOCK", "ttl": 1e-10, "ttl_unit": "SECONDS"}, "Property .session.ttl: Input should be greater"),
+    ],
+    ids=["days", "hours", "below-precision"],
+)
+def test_a_session_ttl_out_of_bounds_for_its_unit_is_refused(api, session, details):
+    body = {"redeemables": [{"object": "voucher", "id": "X"}], "session": session}
+    error = assert_error_shape(api.post("/v1/validations", body), 400, "invalid_payload")
+    assert error["details"].startswith(details)
+
+
+def test_the_longest_session_in_each_unit_is_documented_and_accepted(api):
+    document = api.client.get("/v1/openapi.json").json()
+    bounds = document["components"]["schemas"]["SessionIn"]["allOf"]
+    hours = next(rule for rule in bounds if rule["if"]["properties"]["ttl_unit"]["enum"] == ["HOURS"])
+    assert hours["then"]["properties"]["ttl"]["anyOf"][1] == {"maximum": 876_000}
+    make_voucher(code="LONG")
+    body = {"redeemables": [{"object": "voucher", "id": "LONG"}], "session": {"type": "LOCK", "ttl": 876_000}}
+    body["session"]["ttl_unit"] = "HOURS"
+    assert api.post("/v1/validations", body).status_code == 200
+
+
+def test_the_document_states_the_rules_that_span_fields(api):
+    """A client generated from the document knows what a campaign, a voucher and a segment need."""
+    schemas = api.client.get("/v1/openapi.json").json()["components"]["schemas"]
+    discount, gift = schemas["CampaignIn"]["allOf"]
+    assert discount["if"]["properties"]["campaign_type"]["enum"] == ["DISCOUNT_COUPONS", None]
+    assert discount["then"]["properties"]["voucher"]["required"] == ["discount"]
+    assert gift["then"]["properties"]["voucher"]["required"] == ["gift"]
+    assert [option["required"] for option in schemas["VoucherIn"]["then"]["oneOf"]] == [["discount"], ["gift"]]
+    assert schemas["SegmentIn"]["then"]["properties"]["filter"]["not"] == {"required": ["junction"], "maxProperties": 1}
+    names = [name for name in schemas if name.endswith("In")]
+    assert "StackCustomerIn" in names and "CustomerIn" in names  # one component per model, none overwritten

@@ -11,6 +11,8 @@ against the server with every check schemathesis has.
 
 from copy import deepcopy
 
+from voucherhub.documented import STORABLE_TEXT
+
 ERROR = "Error"
 ERROR_SCHEMA = {
     "type": "object",
@@ -36,11 +38,11 @@ REFUSALS = {
     "503": "The database is unavailable; try again shortly (Retry-After).",
 }
 WRITE_REFUSALS = {"409": "A duplicate, or an Idempotency-Key already used with another body."}
-# Text the database can store: no NUL character, no lone UTF-16 surrogate (voucherhub.wire.unstorable).
-STORABLE_TEXT = "^[^\\u0000\\ud800-\\udfff]*$"
 ANY_VALUE = "StorableValue"
+
+
 ANY_VALUE_SCHEMA = {
-    "description": "Any JSON value whose texts, keys included, the database can store.",
+    "description": "Any JSON value whose texts, keys included, hold no NUL character and no lone surrogate.",
     "anyOf": [
         {"type": "string", "pattern": STORABLE_TEXT},
         {"type": "number"},
@@ -69,6 +71,8 @@ def document_errors(schema: dict) -> dict:
         _as_strict_as_the_server(model)
     for operations in schema.get("paths", {}).values():
         for operation in operations.values():
+            for content in operation.get("requestBody", {}).get("content", {}).values():
+                _as_strict_as_the_server(content.get("schema", {}))
             for parameter in operation.get("parameters", []):
                 parameter["schema"] = _without_null(parameter.get("schema", {}))
                 _as_strict_as_the_server(parameter["schema"])

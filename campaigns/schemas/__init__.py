@@ -1,0 +1,55 @@
+"""Request shapes of the /v1/ campaign endpoints, parsed by pydantic through ninja.
+
+Unknown fields are ignored and ``null`` means "absent", as the platform does (the official SDK sends explicit
+nulls). Types are strict where the platform's are (an amount is a JSON number, a flag a JSON boolean), and
+every value is bounded so that nothing reaching the database can overflow a column: a bad body is a 400
+``invalid_payload``, never a 500. Money is integer minor units; ``percent_off`` and friends may be floats.
+
+One module per area: ``base`` (scalar types and shared objects), ``vouchers`` (vouchers, campaigns, tiers),
+``customers`` (customers, segments), ``rules`` (validation rules, categories, list query strings). Rules that
+span fields are stated in the OpenAPI document with voucherhub.documented.
+"""
+
+from .customers import CustomerIn, CustomerUpdateIn, SegmentIn
+from .rules import (
+    AssignmentIn,
+    CampaignListQuery,
+    CategoryIn,
+    CategoryUpdateIn,
+    CustomerListQuery,
+    ForceQuery,
+    PageQuery,
+    RuleListQuery,
+    TierListQuery,
+    ValidationRuleIn,
+    ValidationRuleUpdateIn,
+    VoucherListQuery,
+    VouchersCountQuery,
+)
+from .vouchers import BalanceIn, CampaignIn, CampaignUpdateIn, CampaignVouchersIn, TierIn, VoucherIn, VoucherUpdateIn
+
+__all__ = [
+    "AssignmentIn",
+    "BalanceIn",
+    "CampaignIn",
+    "CampaignListQuery",
+    "CampaignUpdateIn",
+    "CampaignVouchersIn",
+    "CategoryIn",
+    "CategoryUpdateIn",
+    "CustomerIn",
+    "CustomerListQuery",
+    "CustomerUpdateIn",
+    "ForceQuery",
+    "PageQuery",
+    "RuleListQuery",
+    "SegmentIn",
+    "TierIn",
+    "TierListQuery",
+    "ValidationRuleIn",
+    "ValidationRuleUpdateIn",
+    "VoucherIn",
+    "VoucherListQuery",
+    "VouchersCountQuery",
+    "VoucherUpdateIn",
+]

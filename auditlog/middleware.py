@@ -8,11 +8,10 @@ from django.http import JsonResponse
 from voucherhub.api.errors import error_response, for_status
 from voucherhub.errors import DomainError, invalid_payload, invalid_query_params
 from voucherhub.ids import new_request_id
-from voucherhub.wire import MAX_JSON_DEPTH, json_too_deep
+from voucherhub.wire import API_PREFIXES, MAX_JSON_DEPTH, json_too_deep
 
 from .services import parse_body, redact, storable, write_request_log
 
-API_PREFIX = "/v1/"
 NOT_LOGGED = {"/v1/openapi.json"}
 # The longest path and query string the API reads; gunicorn.conf.py lets longer request lines through
 # (limit_request_line) so that the client gets this answer in the error shape, not the server's own page.
@@ -28,7 +27,7 @@ class ApiAuditMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith(API_PREFIX):
+        if not request.path.startswith(API_PREFIXES):
             return self.get_response(request)
 
         started = time.perf_counter()
@@ -49,7 +48,8 @@ class ApiAuditMiddleware:
 
         if response.status_code >= 400 and "json" not in response.get("Content-Type", ""):
             allow = response.get("Allow")  # a 405 names the methods the address takes (RFC 9110)
-            response = self._shaped(request, for_status(response.status_code), response.status_code)
+            error = for_status(response.status_code, _page_details(request, response.status_code, allow))
+            response = self._shaped(request, error, response.status_code)
             if allow is not None:
                 response["Allow"] = allow
         response["X-Request-Id"] = request.request_id
@@ -99,3 +99,12 @@ class ApiAuditMiddleware:
             api_key=api_key,
             duration_ms=int((time.perf_counter() - started) * 1000),
         )
+
+
+def _page_details(request, status: int, allow: str | None) -> str:
+    """What an error page the API's own code did not write means, said to the client."""
+    if status == 404:
+        return f"There is no {request.method} {request.path} in the API"
+    if status == 405 and allow:
+        return f"{request.path} does not take {request.method}; it takes {allow}"
+    return ""

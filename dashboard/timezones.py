@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo, available_timezones
 from django.conf import settings
 from django.utils import timezone
 
+from voucherhub.wire import API_PREFIXES
+
 COOKIE = "vh_tz"
-API_PREFIXES = ("/v1/", "/management/v1/")
 BROWSER, CHOSEN, DEFAULT = "browser", "chosen", "default"
 
 

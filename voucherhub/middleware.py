@@ -19,13 +19,13 @@ from django.urls import Resolver404, resolve
 
 from .api.errors import database_unavailable, error_response
 from .ids import new_request_id
+from .wire import API_PREFIXES
 
 log = logging.getLogger(__name__)
 request_log = logging.getLogger("voucherhub.request")
 
 # What a database that is down, restarting or unreachable raises (psycopg and sqlite3 alike).
 DATABASE_DOWN = (OperationalError, InterfaceError)
-API_PREFIX = "/v1/"
 RETRY_AFTER_SECONDS = "10"
 
 
@@ -37,7 +37,7 @@ def unavailable_response(request, exc: BaseException) -> HttpResponse:
     """503 in the platform's error shape for /v1/, the friendly page for the dashboard. Touches no database."""
     # One line per request, no traceback: an outage would otherwise bury the log.
     log.error("database unavailable during %s %s: %s", request.method, request.path, type(exc).__name__)
-    if request.path.startswith(API_PREFIX):
+    if request.path.startswith(API_PREFIXES):
         request_id = getattr(request, "request_id", None) or new_request_id()
         response = error_response(database_unavailable(), request_id)
     else:
@@ -118,7 +118,7 @@ class NulInPathNotFoundMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path and not request.path.startswith(API_PREFIX):
+        if "\x00" in request.path and not request.path.startswith(API_PREFIXES):
             raise Http404("No such page")
         return self.get_response(request)
 

@@ -9,6 +9,9 @@ from typing import Annotated, Any
 from django.utils import timezone
 from pydantic import BeforeValidator, StrictInt
 
+# Where the API lives: every path under these answers JSON in the platform's shape, unknown ones included.
+API_PREFIXES = ("/v1/", "/management/v1/")
+
 
 def iso(moment: datetime | None) -> str | None:
     """ISO 8601 UTC with milliseconds and ``Z``: ``2026-01-17T08:03:25.029Z``."""

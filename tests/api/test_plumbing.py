@@ -56,7 +56,20 @@ def test_a_remembered_key_still_needs_its_token(api, credentials):
 
 
 def test_an_unknown_path_answers_not_found_in_the_error_shape(api):
-    assert_error_shape(api.get("/v1/no-such-thing"), 404, "not_found")
+    error = assert_error_shape(api.get("/v1/no-such-thing"), 404, "not_found")
+    assert error["details"] == "There is no GET /v1/no-such-thing in the API"
+
+
+@pytest.mark.parametrize("path", ["/management/v1/projects", "/management/v1/no/such/thing"])
+def test_an_unknown_management_path_answers_not_found_in_the_error_shape(api, path):
+    error = assert_error_shape(api.get(path), 404, "not_found")
+    assert error["details"] == f"There is no GET {path} in the API"
+
+
+def test_a_method_an_endpoint_does_not_take_is_named_with_the_ones_it_does(api):
+    response = api.client.delete("/v1/redemptions", headers=api.headers)
+    error = assert_error_shape(response, 405, "method_not_allowed")
+    assert error["details"].startswith("/v1/redemptions does not take DELETE; it takes ")
 
 
 def test_the_openapi_document_is_published_without_a_key(client):

@@ -1,5 +1,5 @@
-"""``GET /v1/campaigns/{id}/summary``: a campaign dashboard's figures over the API (insights.queries),
-authenticated and rendered like every /v1/ call (voucherhub.api)."""
+"""``GET /v1/campaigns/{id}/summary`` (CampaignsApi.get_campaign_summary): a campaign dashboard's figures
+over the API (insights.queries), authenticated and rendered like every /v1/ call (voucherhub.api)."""
 
 from ninja import Router
 
@@ -13,12 +13,37 @@ router = Router(tags=["campaigns"])
 
 
 def _summary_json(summary) -> dict:
-    """The dashboard's figures in the API's style: snake_case, money in minor units, UTC ISO dates.
-    The platform documents no campaign summary, so the shape is VoucherHub's own; ``status`` is the dashboard's
-    (campaigns.queries.status_expression)."""
-    campaign = summary.campaign
+    """The platform's campaign summary (flat integers, what the SDK's CampaignsSummaryGetResponseBody
+    reads), with VoucherHub's own figures, nested as the dashboard shows them, under ``voucherhub`` (a key
+    the SDK ignores). Counts are the period's; ``orders_amount`` and ``discounted_amount`` are those of the
+    redemptions that stand (not rolled back)."""
     body = {
         "object": "campaign_summary",
+        "redemptions": summary.redemptions_total,
+        "redemptions_succeeded": summary.redemptions_succeeded,
+        "redemptions_failed": summary.redemptions_failed,
+        "rollbacks": summary.rollbacks_total,
+        "rollbacks_succeeded": summary.rollbacks_total,
+        "rollbacks_failed": 0,  # a rollback that fails is refused, never stored
+        "validations": summary.validations_total,
+        "validations_succeeded": summary.validations_valid,
+        "validations_failed": summary.validations_total - summary.validations_valid,
+        "orders_amount": summary.order_value,
+        "discounted_amount": summary.discounts_given,
+        "vouchers_created": sum(point.vouchers_created for point in summary.series),
+        "voucherhub": _figures(summary),
+    }
+    if summary.is_gift:
+        body["created_vouchers_amount"] = summary.gift_value_issued
+        body["amount_redeemed"] = summary.gift_value_spent
+    return body
+
+
+def _figures(summary) -> dict:
+    """The dashboard's figures in the API's style: snake_case, money in minor units, UTC ISO dates;
+    ``status`` is the dashboard's (campaigns.queries.status_expression)."""
+    campaign = summary.campaign
+    body = {
         "campaign_id": campaign.id,
         "campaign_name": campaign.name,
         "campaign_type": campaign.campaign_type,
@@ -70,4 +95,5 @@ def _summary_json(summary) -> dict:
 def get_campaign_summary(request, campaign_id: str):
     query = parse_query(request, CampaignSummaryQuery)
     campaign = campaign_with_status(find_campaign(campaign_id).id)
-    return _summary_json(campaign_summary(campaign, days=query.days))
+    days, now = query.period()
+    return _summary_json(campaign_summary(campaign, days=days, now=now))

@@ -159,10 +159,13 @@ def campaign_validations(campaign_id: str) -> QuerySet[Validation]:
     return Validation.objects.annotate(redeemables_text=as_text).filter(redeemables_text__contains=f'"{campaign_id}"')
 
 
-def _days(qs: QuerySet, column: str, since: datetime, tz: tzinfo = UTC) -> QuerySet:
-    """Rows of ``qs`` from ``since`` grouped by the day of ``column`` in the zone ``tz``."""
+def _days(qs: QuerySet, column: str, since: datetime, until: datetime, tz: tzinfo = UTC) -> QuerySet:
+    """Rows of ``qs`` from ``since`` to before ``until`` grouped by the day of ``column`` in the zone ``tz``."""
     return (
-        qs.filter(**{f"{column}__gte": since}).annotate(day=TruncDate(column, tzinfo=tz)).values("day").order_by("day")
+        qs.filter(**{f"{column}__gte": since, f"{column}__lt": until})
+        .annotate(day=TruncDate(column, tzinfo=tz))
+        .values("day")
+        .order_by("day")
     )
 
 
@@ -200,6 +203,7 @@ def _summary(campaign: Campaign, *, days: int, now: datetime | None, tz: tzinfo)
     end = now.astimezone(tz).date()
     start = end - timedelta(days=days - 1)
     since = datetime.combine(start, datetime.min.time(), tzinfo=tz)
+    until = datetime.combine(end + timedelta(days=1), datetime.min.time(), tzinfo=tz)
     summary = Summary(campaign=campaign, period_days=days, period_start=start, period_end=end)
     points = {start + timedelta(days=i): DayPoint(day=start + timedelta(days=i)) for i in range(days)}
 
@@ -210,7 +214,7 @@ def _summary(campaign: Campaign, *, days: int, now: datetime | None, tz: tzinfo)
     standing = Q(status=RedemptionStatus.SUCCEEDED)
     # Grouped by day alone with filtered aggregates: sorting by a date keeps the sort in memory (grouping
     # by day, result and status spilled a 200k-redemption campaign's month to disk).
-    days_rows = _days(redemptions, "created_at", since, tz).annotate(
+    days_rows = _days(redemptions, "created_at", since, until, tz).annotate(
         ok=Count("created_at", filter=Q(result=RedemptionResult.SUCCESS)),
         failed=Count("created_at", filter=Q(result=RedemptionResult.FAILURE)),
         # Rollbacks count on the day of the redemption undone: the redemption row says it (ROLLED_BACK),
@@ -244,7 +248,7 @@ def _summary(campaign: Campaign, *, days: int, now: datetime | None, tz: tzinfo)
 
     # Validations (kept 30 days) of the period.
     validations = campaign_validations(campaign.pk)
-    for row in _days(validations, "created_at", since, tz).annotate(
+    for row in _days(validations, "created_at", since, until, tz).annotate(
         n=Count("created_at"), valid=Count("created_at", filter=Q(valid=True))
     ):
         summary.validations_total += row["n"]
@@ -258,7 +262,7 @@ def _summary(campaign: Campaign, *, days: int, now: datetime | None, tz: tzinfo)
     if summary.is_gift:
         summary.gift_value_issued = gift["issued"] or 0
         summary.gift_balance = gift["balance"] or 0
-    for row in _days(vouchers, "created_at", since, tz).annotate(n=Count("*")):
+    for row in _days(vouchers, "created_at", since, until, tz).annotate(n=Count("*")):
         if row["day"] in points:
             points[row["day"]].vouchers_created = row["n"]
 

@@ -38,8 +38,16 @@ def test_the_summary_has_the_same_figures_as_the_dashboard(api, client, role_use
     response = api.get(f"/v1/campaigns/{campaign.pk}/summary")
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
-    body = response.json()
-    assert body["object"] == "campaign_summary" and body["campaign_id"] == campaign.pk
+    flat = response.json()
+    # The platform's flat figures, which the SDK reads (tests/api/test_sdk_campaign_summary.py) ...
+    assert flat["object"] == "campaign_summary"
+    assert (flat["redemptions"], flat["redemptions_succeeded"], flat["redemptions_failed"]) == (3, 2, 1)
+    assert (flat["rollbacks"], flat["rollbacks_succeeded"], flat["rollbacks_failed"]) == (1, 1, 0)
+    assert (flat["validations"], flat["validations_succeeded"], flat["validations_failed"]) == (1, 1, 0)
+    assert (flat["orders_amount"], flat["discounted_amount"], flat["vouchers_created"]) == (20_000, 2_000, 2)
+    # ... and the dashboard's, under an extension key the SDK ignores.
+    body = flat["voucherhub"]
+    assert body["campaign_id"] == campaign.pk
     assert body["campaign_type"] == "DISCOUNT_COUPONS" and body["status"] == "active"
     assert body["redemptions"] == {"total_redeemed": 3, "total_succeeded": 2, "total_failed": 1, "total_rolled_back": 1}
     assert body["rollbacks"] == {"total_succeeded": 1}
@@ -73,7 +81,7 @@ def test_the_summary_has_the_same_figures_as_the_dashboard(api, client, role_use
     assert shown["vouchers"] == body["vouchers"]["total"]
 
     # By name too, as GET /v1/campaigns/{id} accepts; and another period.
-    by_name = api.get("/v1/campaigns/Summer coupons/summary", {"days": "7"}).json()
+    by_name = api.get("/v1/campaigns/Summer coupons/summary", {"days": "7"}).json()["voucherhub"]
     assert by_name["campaign_id"] == campaign.pk and len(by_name["series"]) == 7
 
 
@@ -84,16 +92,18 @@ def test_gift_and_promotion_summaries_add_their_own_figures(api):  # noqa: F811
         stack(redeemables=[{"object": "voucher", "id": "G-1", "gift": {"credits": 3_000}}], order=order(3_000)),
         caller=CALLER,
     )
-    body = api.get(f"/v1/campaigns/{gift.pk}/summary").json()
+    flat = api.get(f"/v1/campaigns/{gift.pk}/summary").json()
+    assert (flat["created_vouchers_amount"], flat["amount_redeemed"]) == (10_000, 3_000)
+    body = flat["voucherhub"]
     assert body["gift"] == {"issued_amount": 10_000, "balance": 7_000}
     assert body["budget"]["gift_value_spent"] == 3_000
 
     promo = make_campaign(name="Promo", campaign_type=CampaignType.PROMOTION)
     tier = promo.tiers.create(name="Ten off", position=1, discount_type="AMOUNT", amount_off=1_000)
-    body = api.get(f"/v1/campaigns/{promo.pk}/summary").json()
+    body = api.get(f"/v1/campaigns/{promo.pk}/summary").json()["voucherhub"]
     assert body["tiers"] == [{"id": tier.pk, "name": "Ten off", "active": True}]
     scheduled = make_campaign(name="Later", start_date=datetime.now(UTC) + timedelta(days=2))
-    assert api.get(f"/v1/campaigns/{scheduled.pk}/summary").json()["status"] == "scheduled"
+    assert api.get(f"/v1/campaigns/{scheduled.pk}/summary").json()["voucherhub"]["status"] == "scheduled"
 
 
 def test_unknown_campaigns_bad_periods_and_missing_keys_get_the_error_shape(api):  # noqa: F811
@@ -103,8 +113,13 @@ def test_unknown_campaigns_bad_periods_and_missing_keys_get_the_error_shape(api)
     error = missing.json()
     assert error["key"] == "not_found" and error["code"] == 404 and error["resource_type"] == "campaign"
     assert error["request_id"] and isinstance(error["details"], str)
-    for bad in ("0", "366", "abc", "-1"):
-        response = api.get(f"/v1/campaigns/{campaign.pk}/summary", {"days": bad})
+    bad_periods = [{"days": bad} for bad in ("0", "366", "abc", "-1")] + [
+        {"start_date": "2026-03-02", "end_date": "2026-03-01"},
+        {"start_date": "2024-01-01", "end_date": "2026-01-01"},
+        {"start_date": "2026-02-30"},
+    ]
+    for bad in bad_periods:
+        response = api.get(f"/v1/campaigns/{campaign.pk}/summary", bad)
         assert response.status_code == 400, bad
         assert response.json()["key"] == "invalid_query_params"
     anonymous = Client().get(f"/v1/campaigns/{campaign.pk}/summary")
@@ -114,4 +129,4 @@ def test_unknown_campaigns_bad_periods_and_missing_keys_get_the_error_shape(api)
 def test_the_summary_is_in_the_openapi_document(api):  # noqa: F811
     document = Client().get("/v1/openapi.json").json()
     operation = document["paths"]["/v1/campaigns/{campaign_id}/summary"]["get"]
-    assert [p["name"] for p in operation["parameters"] if p["in"] == "query"] == ["days"]
+    assert [p["name"] for p in operation["parameters"] if p["in"] == "query"] == ["days", "start_date", "end_date"]

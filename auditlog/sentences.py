@@ -163,6 +163,10 @@ SENTENCES: dict[str, Callable[[dict], str]] = {
     "voucher.balance.updated": lambda d: (
         f"Gift card {d.get('code', '')} balance changed by {money(d.get('amount'))}: now {money(d.get('balance'))}."
     ),
+    "promotion_tier.updated": lambda d: f"Promotion tier {d.get('name', '')} changed.",
+    "promotion_tier.enabled": lambda d: f"Promotion tier {d.get('name', '')} enabled.",
+    "promotion_tier.disabled": lambda d: f"Promotion tier {d.get('name', '')} disabled.",
+    "promotion_tier.deleted": lambda d: f"Promotion tier {d.get('name', '')} deleted.",
     "campaign.created": lambda d: f"Campaign {d.get('name', '')} created.",
     "campaign.updated": lambda d: f"Campaign {d.get('name', '')} changed.",
     "campaign.enabled": lambda d: f"Campaign {d.get('name', '')} enabled.",

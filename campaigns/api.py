@@ -35,6 +35,7 @@ from .schemas import (
     SegmentIn,
     TierIn,
     TierListQuery,
+    TierUpdateIn,
     ValidationRuleIn,
     ValidationRuleUpdateIn,
     VoucherIn,
@@ -214,6 +215,30 @@ def list_promotion_tiers(request):
 def get_promotion_tier(request, tier_id: str):
     tier = queries.find_tier(tier_id)
     return tier_json(tier, assignments=queries.tier_assignments(tier))
+
+
+@router.put("/promotions/tiers/{tier_id}", summary="Update a promotion tier")
+def update_promotion_tier(request, tier_id: str, payload: TierUpdateIn):
+    tier = tier_services.update_tier(caller=caller_of(request), tier_id=tier_id, changes=payload.to_changes())
+    return tier_json(tier, assignments=queries.tier_assignments(tier))
+
+
+@router.post("/promotions/tiers/{tier_id}/enable", summary="Enable a promotion tier")
+def enable_promotion_tier(request, tier_id: str):
+    tier = tier_services.set_tier_active(caller=caller_of(request), tier_id=tier_id, active=True)
+    return tier_json(tier, assignments=queries.tier_assignments(tier))
+
+
+@router.post("/promotions/tiers/{tier_id}/disable", summary="Disable a promotion tier")
+def disable_promotion_tier(request, tier_id: str):
+    tier = tier_services.set_tier_active(caller=caller_of(request), tier_id=tier_id, active=False)
+    return tier_json(tier, assignments=queries.tier_assignments(tier))
+
+
+@router.delete("/promotions/tiers/{tier_id}", summary="Delete a promotion tier that was never redeemed")
+def delete_promotion_tier(request, tier_id: str):
+    tier_services.delete_tier(caller=caller_of(request), tier_id=tier_id)
+    return _no_content()
 
 
 @router.get("/promotions/{campaign_id}/tiers", summary="List the tiers of a promotion campaign")

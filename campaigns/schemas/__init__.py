@@ -26,7 +26,16 @@ from .rules import (
     VoucherListQuery,
     VouchersCountQuery,
 )
-from .vouchers import BalanceIn, CampaignIn, CampaignUpdateIn, CampaignVouchersIn, TierIn, VoucherIn, VoucherUpdateIn
+from .vouchers import (
+    BalanceIn,
+    CampaignIn,
+    CampaignUpdateIn,
+    CampaignVouchersIn,
+    TierIn,
+    TierUpdateIn,
+    VoucherIn,
+    VoucherUpdateIn,
+)
 
 __all__ = [
     "AssignmentIn",
@@ -46,6 +55,7 @@ __all__ = [
     "SegmentIn",
     "TierIn",
     "TierListQuery",
+    "TierUpdateIn",
     "ValidationRuleIn",
     "ValidationRuleUpdateIn",
     "VoucherIn",

@@ -12,7 +12,8 @@ from pydantic import (
 from voucherhub.documented import NOT_SENT, SENT, documented, one_value_of
 from voucherhub.wire import WholeInt
 
-from ..services.requests import TierRequest, VoucherTemplate
+from ..services.generation import MAX_VOUCHERS_PER_JOB
+from ..services.requests import TierChanges, TierRequest, VoucherTemplate
 from .base import (
     MAX_AMOUNT,
     MAX_QUANTITY,
@@ -143,43 +144,93 @@ class TierIn(In):
         )
 
 
+class TierUpdateIn(In):
+    """``PUT /v1/promotions/tiers/{id}``: a partial update; what is left out (or null) stays."""
+
+    name: Name | None = None
+    banner: Text(500) | None = None
+    action: TierActionIn | None = None
+    metadata: Metadata | None = None
+    active: StrictBool | None = None
+    hierarchy: Annotated[WholeInt, Field(ge=1, le=MAX_QUANTITY)] | None = None
+    start_date: UtcDatetime | None = None
+    expiration_date: UtcDatetime | None = None
+    category: Ref | None = None
+    category_id: Ref | None = None
+
+    def to_changes(self) -> TierChanges:
+        fields = self.model_dump(exclude_none=True, exclude={"action"})
+        discount = self.action.discount.to_request() if self.action is not None else None
+        return TierChanges(**{**fields, "metadata": self.metadata, "discount": discount})
+
+
 class PromotionIn(In):
     tiers: Annotated[list[TierIn], Field(max_length=100)] | None = None
 
 
-def _holds(campaign_types: list, voucher_type: str) -> dict:
-    """A campaign of one of ``campaign_types`` sends a voucher template of ``voucher_type``, with its value
-    and not the other type's (campaigns.services.campaigns._template)."""
+def _holds(campaign_type: str, voucher_type: str) -> dict:
+    """A ``campaign_type`` campaign sends a voucher template of ``voucher_type``, with its value and not the
+    other type's (campaigns.services.campaigns._template), and no promotion tiers."""
     value = _VOUCHER_VALUES[voucher_type]
     other = next(field for field in _VOUCHER_VALUES.values() if field != value)
     template = {"type": {"enum": [voucher_type, None]}, value: SENT, other: NOT_SENT}
     return {
-        "if": {"properties": {"campaign_type": {"enum": campaign_types}}},
+        "if": {"properties": {"campaign_type": {"const": campaign_type}}, "required": ["campaign_type"]},
         "then": {
             "required": ["voucher"],
-            "properties": {"voucher": {"type": "object", "required": [value], "properties": template}},
+            "properties": {"voucher": {"type": "object", "required": [value], "properties": template}, **_NO_TIERS},
         },
     }
 
 
-class CampaignIn(In):
-    """A campaign without campaign_type is DISCOUNT_COUPONS."""
-
-    model_config = ConfigDict(
-        extra="ignore",
-        json_schema_extra={
-            "allOf": [_holds(["DISCOUNT_COUPONS", None], "DISCOUNT_VOUCHER"), _holds(["GIFT_VOUCHERS"], "GIFT_VOUCHER")]
+_TYPE_NOT_SENT = {"properties": {"campaign_type": NOT_SENT}}
+_HAS_TIERS = {
+    "required": ["promotion"],
+    "properties": {
+        "promotion": {
+            "type": "object",
+            "required": ["tiers"],
+            "properties": {"tiers": {"type": "array", "minItems": 1}},
+        }
+    },
+}
+_NO_TIERS = {"promotion": {"anyOf": [NOT_SENT, {"properties": {"tiers": {"anyOf": [NOT_SENT, {"maxItems": 0}]}}}]}}
+_NO_VOUCHERS = {"properties": {"vouchers_count": {"enum": [0, None]}}}
+# campaigns.services.campaigns: the type a body implies when campaign_type is not sent (tiers make a
+# PROMOTION; else the template's type, or its value, decides); a PROMOTION generates no vouchers.
+CAMPAIGN_RULES = {
+    "allOf": [
+        _holds("DISCOUNT_COUPONS", "DISCOUNT_VOUCHER"),
+        _holds("GIFT_VOUCHERS", "GIFT_VOUCHER"),
+        {
+            "if": {"properties": {"campaign_type": {"const": "PROMOTION"}}, "required": ["campaign_type"]},
+            "then": _NO_VOUCHERS,
         },
-    )
+        {"if": {"allOf": [_TYPE_NOT_SENT, _HAS_TIERS]}, "then": _NO_VOUCHERS},
+        {
+            "if": {"allOf": [_TYPE_NOT_SENT, {"not": _HAS_TIERS}]},
+            "then": {
+                "required": ["voucher"],
+                "properties": {"voucher": {"type": "object", **one_value_of(_VOUCHER_VALUES)}},
+            },
+        },
+    ]
+}
+
+
+class CampaignIn(In):
+    """A campaign without campaign_type is a PROMOTION when it sends tiers, else takes its voucher
+    template's type."""
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra=CAMPAIGN_RULES)
 
     name: Name
     description: Description | None = None
     campaign_type: Literal["DISCOUNT_COUPONS", "GIFT_VOUCHERS", "PROMOTION"] | None = None
     type: Literal["STATIC", "AUTO_UPDATE", "STANDALONE"] | None = None
     voucher: VoucherTemplateIn | None = None
-    # Up to 1,000 generated in the request, more by a background job, at most 1,000,000 (campaigns.services
-    # refuses more with invalid_campaign_params); the bound here only keeps the value inside a column.
-    vouchers_count: Annotated[WholeInt, Field(ge=0, le=MAX_QUANTITY)] | None = None
+    # Up to 1,000 generated in the request, more by a background job, at most MAX_VOUCHERS_PER_JOB.
+    vouchers_count: Annotated[WholeInt, Field(ge=0, le=MAX_VOUCHERS_PER_JOB)] | None = None
     start_date: UtcDatetime | None = None
     expiration_date: UtcDatetime | None = None
     active: StrictBool | None = None

@@ -158,3 +158,19 @@ class TierRequest:
     expiration_date: datetime | None = None
     category: str | None = None
     category_id: str | None = None
+
+
+@dataclass(frozen=True)
+class TierChanges:
+    """A partial update of a promotion tier: None leaves a field as it is."""
+
+    name: str | None = None
+    discount: Discount | None = None
+    banner: str | None = None
+    metadata: Mapping[str, Any] | None = None
+    active: bool | None = None
+    hierarchy: int | None = None
+    start_date: datetime | None = None
+    expiration_date: datetime | None = None
+    category: str | None = None
+    category_id: str | None = None

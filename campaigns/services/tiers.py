@@ -12,7 +12,7 @@ from ..models import (
     CampaignType,
     PromotionTier,
 )
-from .requests import TierRequest
+from .requests import TierChanges, TierRequest
 from .validation_rules import assign_rule, rules_by_ids
 from .vouchers import (
     check_dates,
@@ -76,3 +76,76 @@ def create_promotion_tier(*, caller: Caller, campaign_ref: str, tier: TierReques
             )
         taken = set(campaign.tiers.values_list("position", flat=True))
         return create_tier(campaign, caller, taken, tier)
+
+
+def _tier_event(event_type: str, tier: PromotionTier, caller: Caller, **data) -> None:
+    record_event(
+        event_type,
+        caller=caller,
+        resource_type="promotion_tier",
+        resource_id=tier.id,
+        campaign_id=tier.campaign_id,
+        data={"name": tier.name, **data},
+    )
+
+
+def update_tier(*, caller: Caller, tier_id: str, changes: TierChanges) -> PromotionTier:
+    """A partial update of a tier under its campaign's row lock (a new hierarchy must be free); ``metadata``
+    replaces the stored object. Events: ``promotion_tier.updated`` with the fields changed."""
+    with transaction.atomic():
+        tier = queries.find_tier(tier_id)
+        campaign = queries.find_campaign(tier.campaign_id, for_update=True)
+        tier = PromotionTier.objects.select_for_update().get(pk=tier.pk)
+        changed = []
+        if changes.hierarchy is not None and changes.hierarchy != tier.position:
+            taken = set(campaign.tiers.exclude(pk=tier.pk).values_list("position", flat=True))
+            tier.position = _tier_position(campaign, changes.hierarchy, taken)
+            changed.append("hierarchy")
+        if changes.discount is not None:
+            for field, value in discount_fields(changes.discount).items():
+                setattr(tier, field, value)
+            changed.append("discount")
+        if changes.category or changes.category_id:
+            tier.category = queries.category_of(changes.category, changes.category_id)
+            changed.append("category")
+        for field in ("name", "banner", "active", "start_date", "expiration_date", "metadata"):
+            value = getattr(changes, field)
+            if value is not None:
+                setattr(tier, field, dict(value) if field == "metadata" else value)
+                changed.append(field)
+        check_dates(tier.start_date, tier.expiration_date, "invalid_campaign_params", "Invalid campaign params")
+        tier.save()
+        if changed:
+            _tier_event("promotion_tier.updated", tier, caller, changed=changed)
+        return tier
+
+
+def set_tier_active(*, caller: Caller, tier_id: str, active: bool) -> PromotionTier:
+    """Enables or disables a tier (a disabled tier is inapplicable). Events: ``promotion_tier.enabled`` or
+    ``promotion_tier.disabled``, only when it changes."""
+    with transaction.atomic():
+        tier = queries.find_tier(tier_id)
+        tier = PromotionTier.objects.select_for_update().get(pk=tier.pk)
+        if tier.active != active:
+            tier.active = active
+            tier.save(update_fields=["active", "updated_at"])
+            _tier_event("promotion_tier.enabled" if active else "promotion_tier.disabled", tier, caller)
+        return tier
+
+
+def delete_tier(*, caller: Caller, tier_id: str) -> None:
+    """Deletes a tier that was never redeemed; one with redemptions is refused (its history names it):
+    disable it instead. Its rule assignments go with it. Events: ``promotion_tier.deleted``."""
+    with transaction.atomic():
+        tier = queries.find_tier(tier_id)
+        tier = PromotionTier.objects.select_for_update().get(pk=tier.pk)
+        if tier.redemptions.exists():
+            raise DomainError(
+                "promotion_tier_redeemed",
+                "Promotion tier redeemed",
+                f"Promotion tier {tier.name} has redemptions, which keep naming it: disable it instead",
+                resource_id=tier.id,
+                resource_type="promotion_tier",
+            )
+        _tier_event("promotion_tier.deleted", tier, caller)
+        tier.delete()

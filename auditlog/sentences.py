@@ -179,6 +179,7 @@ SENTENCES: dict[str, Callable[[dict], str]] = {
     ),
     "customer.created": lambda d: "Customer created.",
     "customer.updated": lambda d: "Customer changed.",
+    "customer.deleted": lambda d: "Customer deleted.",
     "export.created": lambda d: f"Export of {label(d.get('exported_object')).lower()}s requested.",
     "export.done": _export_finished,
     "export.failed": _export_finished,

@@ -368,6 +368,19 @@ def update_customer(request, customer_id: str, payload: CustomerUpdateIn):
     return customer_full_json(customer)
 
 
+@router.delete("/customers/{customer_id}", summary="Delete a customer (by id or source_id)")
+def delete_customer(request, customer_id: str):
+    customer_services.delete_customer(caller=caller_of(request), ref=customer_id)
+    return _no_content()
+
+
+@router.get("/customers/{customer_id}/segments", summary="List the segments a customer belongs to")
+def list_customer_segments(request, customer_id: str):
+    segments = queries.customer_segments(queries.find_customer(customer_id))
+    data = [{"id": segment.id, "name": segment.name, "object": "segment"} for segment in segments]
+    return {"object": "list", "data_ref": "data", "data": data, "total": len(data)}
+
+
 @router.post("/segments", summary="Create a static or auto-update customer segment")
 def create_segment(request, payload: SegmentIn):
     segment = segment_services.create_segment(

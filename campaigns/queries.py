@@ -27,6 +27,7 @@ from .models import (
     Voucher,
     VoucherGenerationJob,
 )
+from .rules import is_member
 
 # --- look-ups --------------------------------------------------------------------------------------------
 
@@ -133,6 +134,15 @@ def tiers_by_id(ids) -> dict[str, PromotionTier]:
 def tier_names(ids) -> dict[str, str]:
     """{tier id: name} of these tiers, in one query (see :func:`tiers_by_id`)."""
     return {pk: tier.name for pk, tier in tiers_by_id(ids).items()}
+
+
+def customer_segments(customer: Customer) -> list[Segment]:
+    """The segments ``customer`` belongs to now, oldest first: the static ones that list them and the
+    auto-update ones whose filter their metadata matches (campaigns.rules.is_member)."""
+    static = list(customer.segments.all())
+    automatic = Segment.objects.filter(type=Segment.Type.AUTO_UPDATE)
+    members = static + [segment for segment in automatic if is_member(segment, customer)]
+    return sorted(members, key=lambda segment: (segment.created_at, segment.pk))
 
 
 def find_segment(segment_id: str) -> Segment:

@@ -404,7 +404,7 @@ class RuleContext:
             return False
         if segment_id not in self._segments:
             segment = Segment.objects.filter(pk=segment_id).first()
-            self._segments[segment_id] = segment is not None and _member(segment, self.customer)
+            self._segments[segment_id] = segment is not None and is_member(segment, self.customer)
         return self._segments[segment_id]
 
     def rule_set(self, rule: ValidationRule) -> RuleSet | DomainError:
@@ -417,7 +417,7 @@ class RuleContext:
         return self._rule_sets[rule.pk]
 
 
-def _member(segment: Segment, customer: Customer) -> bool:
+def is_member(segment: Segment, customer: Customer) -> bool:
     """A static segment lists its customers; an auto-update one's filter must match every key of the
     customer's metadata (a list: any of its values)."""
     if segment.type == Segment.Type.STATIC:

@@ -111,3 +111,13 @@ def update_customer(
         customer = upsert_customer(id=customer.id, name=name, email=email, description=description, metadata=metadata)
         customer_event("customer.updated", customer, caller)
         return customer
+
+
+def delete_customer(*, caller: Caller, ref: str) -> None:
+    """``DELETE /v1/customers/{id or source_id}``: the customer row goes; the redemptions, validations,
+    sessions, orders and vouchers that named them stay, without a customer. Their source_id is free again.
+    Events: ``customer.deleted``."""
+    with transaction.atomic():
+        customer = queries.find_customer(ref, for_update=True)
+        customer_event("customer.deleted", customer, caller)
+        customer.delete()

@@ -1,0 +1,55 @@
+"""CustomersApi beyond create/get/update/list, through the official SDK: a customer's segments and deleting
+a customer (whose history stays, without them)."""
+
+import pytest
+import voucherify as V
+from voucherify.exceptions import NotFoundException
+
+from auditlog.models import Event
+from campaigns.models import Customer, Segment
+from redemptions.models import Redemption
+from redemptions.services.redemption import redeem
+from tests.factories import make_customer, make_voucher, stack
+from voucherhub.caller import Caller
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ORDER = {"amount": 1_000, "items": [{"sku_id": "sku-1", "quantity": 1, "price": 1_000}]}
+
+
+def test_a_customer_lists_the_static_and_auto_update_segments_they_belong_to(sdk):
+    ann = make_customer(source_id="ann", metadata={"tier": "gold"})
+    bob = make_customer(source_id="bob", metadata={"tier": "silver"})
+    beta = Segment.objects.create(name="Beta testers", type="static")
+    beta.customers.add(ann)
+    Segment.objects.create(name="Gold", type="auto-update", filter={"tier": ["gold", "platinum"]})
+    Segment.objects.create(name="Nobody", type="auto-update", filter={"tier": "bronze"})
+
+    listed = V.CustomersApi(sdk).list_customer_segments("ann")
+
+    assert listed.object == "list" and listed.data_ref == "data" and listed.total == 2
+    assert [(s.name, s.object) for s in listed.data] == [("Beta testers", "segment"), ("Gold", "segment")]
+    assert V.CustomersApi(sdk).list_customer_segments(bob.pk).total == 0
+    with pytest.raises(NotFoundException):
+        V.CustomersApi(sdk).list_customer_segments("nobody")
+
+
+def test_a_deleted_customer_is_gone_and_their_redemptions_stay(sdk):
+    customer = make_customer(source_id="leaving", name="Lee")
+    make_voucher(code="KEEP-1")
+    redeem(
+        stack(redeemables=[{"object": "voucher", "id": "KEEP-1"}], customer={"id": customer.pk}, order=ORDER),
+        caller=Caller.system("t"),
+    )
+
+    V.CustomersApi(sdk).delete_customer("leaving")
+
+    assert not Customer.objects.filter(pk=customer.pk).exists()
+    with pytest.raises(NotFoundException):
+        V.CustomersApi(sdk).get_customer(customer.pk)
+    kept = Redemption.objects.get(voucher_code="KEEP-1")
+    assert kept.customer_id is None and (kept.result, kept.failure_code) == ("SUCCESS", "")
+    assert Event.objects.filter(type="customer.deleted", resource_id=customer.pk).count() == 1
+    # The source_id is free again: a new customer can take it.
+    again = V.CustomersApi(sdk).create_customer(V.CustomersCreateRequestBody(source_id="leaving"))
+    assert again.id != customer.pk

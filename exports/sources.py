@@ -153,6 +153,9 @@ def as_querydict(params: dict) -> QueryDict:
     return query
 
 
+LIST_OPERATORS = ("$in", "$not_in")
+
+
 def platform_conditions(filters: Any) -> list[tuple[str, str, Any]]:
     """``{"junction", "<field>": {"conditions": {"$op": value}}}`` as (field, op, value) triples."""
     if filters in (None, {}):
@@ -168,7 +171,10 @@ def platform_conditions(filters: Any) -> list[tuple[str, str, Any]]:
             raise ExportParamsError(
                 f'parameters.filters.{name} needs conditions, e.g. {{"conditions": {{"$is": ...}}}}'
             )
-        triples.extend((str(name), str(op), value) for op, value in conditions.items())
+        for op, value in conditions.items():
+            if isinstance(value, list | dict) and op not in LIST_OPERATORS:
+                raise ExportParamsError(f"parameters.filters.{name}.conditions.{op} takes one value, not a list")
+            triples.append((str(name), str(op), value))
     return triples
 
 

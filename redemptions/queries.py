@@ -165,6 +165,7 @@ def parse_list_query(params) -> ListQuery:
     ``invalid_query_params``."""
     if any("\x00" in key or any("\x00" in v for v in values) for key, values in params.lists()):
         raise bad_query("Query parameters must not contain the NUL character")
+    params = _without_unset_filters(params)
     limit = _int(params, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT)
     page = _int(params, "page", 1, 1, MAX_PAGE)
     sort = params.get("order") or "-created_at"
@@ -181,6 +182,22 @@ def parse_list_query(params) -> ListQuery:
         red_q &= _combine(red_parts, junction)
         rb_q &= _combine(rb_parts, junction)
     return ListQuery(limit, page, sort_field, descending, red_q, rb_q, objects)
+
+
+# What the official Python SDK sends for every filter field left unset when a filter is built with
+# ParameterFiltersListRedemptions.from_dict: the text of Python's None. Such a filter is no condition.
+SDK_UNSET = "None"
+
+
+def _without_unset_filters(params):
+    """``params`` without the ``filters[...]`` whose every value is SDK_UNSET."""
+    unset = [key for key, values in params.lists() if key.startswith("filters[") and set(values) == {SDK_UNSET}]
+    if not unset:
+        return params
+    params = params.copy()
+    for key in unset:
+        del params[key]
+    return params
 
 
 def _plain_conditions(params) -> tuple[Q, Q]:

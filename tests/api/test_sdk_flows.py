@@ -144,6 +144,11 @@ def test_a_shop_rolls_back_stacked_and_single_redemptions_and_reads_them_back(sd
     )
     assert [e.id for e in filtered.redemptions] == [single.redemptions[0].id, stacked.redemptions[0].id]
     assert {e.status for e in filtered.redemptions} == {"ROLLED_BACK"}
+    # Built with from_dict, the SDK sends every unset field as the text None: no condition.
+    from_dict = M.ParameterFiltersListRedemptions.from_dict(
+        {"junction": "and", "voucher_code": {"conditions": {"$in": ["SPRING"]}}}
+    )
+    assert redemptions.list_redemptions(campaign="Spring Sale", filters=from_dict).total == 2 + 2 + 1
     by_customer = redemptions.list_redemptions(customer="dan", result="SUCCESS")
     assert {e.customer_id for e in by_customer.redemptions} == {single.redemptions[0].customer_id}
 

@@ -144,3 +144,14 @@ def test_a_key_may_download_its_export_asking_for_text(api, django_capture_on_co
     assert as_text.status_code == 200 and as_text["Content-Type"] == "text/plain; charset=utf-8"
     table = read_csv(b"".join(as_text.streaming_content))
     assert table[0] == ["id"] and len(table) == 5  # the header and the four redemptions
+
+
+@pytest.mark.django_db
+def test_a_condition_that_takes_one_value_refuses_a_list_instead_of_an_empty_file(api):  # noqa: F811
+    filters = {"voucher_code": {"conditions": {"$is": ["A", "B"]}}}
+    response = api.post("/v1/exports", {"exported_object": "redemption", "parameters": {"filters": filters}})
+    assert response.status_code == 400
+    error = response.json()
+    assert error["key"] == "invalid_export_params"
+    assert error["details"] == "parameters.filters.voucher_code.conditions.$is takes one value, not a list"
+    assert not Export.objects.exists()

@@ -19,6 +19,7 @@ from voucherhub.wire import list_json
 from . import queries
 from .schemas import (
     AssignmentIn,
+    AssignmentListQuery,
     BalanceIn,
     CampaignIn,
     CampaignListQuery,
@@ -449,6 +450,17 @@ def update_validation_rule(request, rule_id: str, payload: ValidationRuleUpdateI
 def delete_validation_rule(request, rule_id: str):
     rule_services.delete_validation_rule(caller=caller_of(request), rule_id=rule_id)
     return _no_content()
+
+
+@router.get(
+    "/validation-rules-assignments",
+    summary="List rule assignments, of one object or one rule",
+    openapi_extra=documented_query(AssignmentListQuery),
+)
+def list_rule_assignments(request):
+    query = parse_query(request, AssignmentListQuery)
+    items, total = _page(queries.assignment_list(**query.model_dump(exclude={"limit", "page"})), query)
+    return {"object": "list", "data_ref": "data", "data": [assignment_json(a) for a in items], "total": total}
 
 
 @router.post("/validation-rules/{rule_id}/assignments", summary="Assign a rule to a voucher, campaign or tier")

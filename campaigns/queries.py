@@ -174,6 +174,20 @@ def rule_assignments_count(rule: ValidationRule) -> int:
     return rule.assignments.count()
 
 
+def assignment_list(
+    *, related_object_id: str | None = None, rule: str | None = None, order: str = "-created_at"
+) -> QuerySet[ValidationRuleAssignment]:
+    """Every rule assignment, of one object (a campaign, voucher or tier id) or one rule when asked."""
+    rows = ValidationRuleAssignment.objects.all()
+    if related_object_id:
+        target = related_object_id
+        rows = rows.filter(Q(campaign_id=target) | Q(voucher_id=target) | Q(promotion_tier_id=target))
+    if rule:
+        rows = rows.filter(rule_id=rule)
+    direction = "-" if order.startswith("-") else ""
+    return rows.order_by(f"{direction}created_at", f"{direction}id")
+
+
 def rule_assignments(rule: ValidationRule) -> list[ValidationRuleAssignment]:
     return list(rule.assignments.order_by("created_at", "id"))
 

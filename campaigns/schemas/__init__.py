@@ -13,6 +13,7 @@ span fields are stated in the OpenAPI document with voucherhub.documented.
 from .customers import CustomerIn, CustomerUpdateIn, SegmentIn
 from .rules import (
     AssignmentIn,
+    AssignmentListQuery,
     CampaignListQuery,
     CategoryIn,
     CategoryUpdateIn,
@@ -39,6 +40,7 @@ from .vouchers import (
 
 __all__ = [
     "AssignmentIn",
+    "AssignmentListQuery",
     "BalanceIn",
     "CampaignIn",
     "CampaignListQuery",

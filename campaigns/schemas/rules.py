@@ -168,6 +168,14 @@ class RuleListQuery(PageQuery):
     end_date: UtcDatetime | None = None
 
 
+class AssignmentListQuery(PageQuery):
+    """``GET /v1/validation-rules-assignments``."""
+
+    related_object_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    rule: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    order: Literal["created_at", "-created_at"] = "-created_at"
+
+
 class ForceQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 

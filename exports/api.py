@@ -41,10 +41,14 @@ class ExportParametersIn(BaseModel):  # pydantic's, not ninja's Schema: that rea
         None,
         json_schema_extra={
             "description": 'The platform\'s filters: {"junction": "and", "<field>": {"conditions": {"$is": value}}}.',
+            "propertyNames": {"pattern": "^[A-Za-z_][A-Za-z0-9_.]*$"},
+            "properties": {"junction": {"type": "string", "pattern": "^([aA][nN][dD]|[oO][rR])$"}},
             "additionalProperties": {
                 "type": "object",
                 "required": ["conditions"],
-                "properties": {"conditions": {"type": "object", "minProperties": 1}},
+                "properties": {
+                    "conditions": {"type": "object", "minProperties": 1, "propertyNames": {"pattern": "^\\$[a-z_]+$"}}
+                },
             },
         },
     )

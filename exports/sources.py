@@ -165,6 +165,8 @@ def platform_conditions(filters: Any) -> list[tuple[str, str, Any]]:
     triples = []
     for name, spec in filters.items():
         if name == "junction":
+            if not isinstance(spec, str) or spec.lower() not in ("and", "or"):
+                raise ExportParamsError("parameters.filters.junction must be and or or")
             continue
         conditions = spec.get("conditions") if isinstance(spec, dict) else None
         if not isinstance(conditions, dict) or not conditions:

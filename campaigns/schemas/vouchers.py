@@ -200,6 +200,7 @@ _NO_VOUCHERS = {"properties": {"vouchers_count": {"enum": [0, None]}}}
 # PROMOTION; else the template's type, or its value, decides); a PROMOTION generates no vouchers.
 CAMPAIGN_RULES = {
     "allOf": [
+        {"properties": {"vouchers_count": {"anyOf": [NOT_SENT, {"maximum": MAX_VOUCHERS_PER_JOB}]}}},
         _holds("DISCOUNT_COUPONS", "DISCOUNT_VOUCHER"),
         _holds("GIFT_VOUCHERS", "GIFT_VOUCHER"),
         {
@@ -229,8 +230,9 @@ class CampaignIn(In):
     campaign_type: Literal["DISCOUNT_COUPONS", "GIFT_VOUCHERS", "PROMOTION"] | None = None
     type: Literal["STATIC", "AUTO_UPDATE", "STANDALONE"] | None = None
     voucher: VoucherTemplateIn | None = None
-    # Up to 1,000 generated in the request, more by a background job, at most MAX_VOUCHERS_PER_JOB.
-    vouchers_count: Annotated[WholeInt, Field(ge=0, le=MAX_VOUCHERS_PER_JOB)] | None = None
+    # Up to 1,000 generated in the request, more by a background job, at most MAX_VOUCHERS_PER_JOB (the
+    # service refuses more, saying how to add them; the bound here keeps the value inside a column).
+    vouchers_count: Annotated[WholeInt, Field(ge=0, le=MAX_QUANTITY)] | None = None
     start_date: UtcDatetime | None = None
     expiration_date: UtcDatetime | None = None
     active: StrictBool | None = None

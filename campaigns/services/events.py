@@ -6,6 +6,7 @@ from voucherhub.caller import Caller
 from ..models import (
     Campaign,
     Customer,
+    PromotionTier,
     Voucher,
 )
 
@@ -39,4 +40,15 @@ def campaign_event(event_type: str, campaign: Campaign, caller: Caller, **data) 
         resource_id=campaign.id,
         campaign_id=campaign.id,
         data={"name": campaign.name, **data},
+    )
+
+
+def tier_event(event_type: str, tier: PromotionTier, caller: Caller, **data) -> None:
+    record_event(
+        event_type,
+        caller=caller,
+        resource_type="promotion_tier",
+        resource_id=tier.id,
+        campaign_id=tier.campaign_id,
+        data={"name": tier.name, **data},
     )

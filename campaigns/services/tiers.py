@@ -2,7 +2,6 @@
 
 from django.db import transaction
 
-from auditlog.services import record_event
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError
 
@@ -12,6 +11,7 @@ from ..models import (
     CampaignType,
     PromotionTier,
 )
+from .events import tier_event
 from .requests import TierChanges, TierRequest
 from .validation_rules import assign_rule, rules_by_ids
 from .vouchers import (
@@ -48,14 +48,7 @@ def create_tier(campaign: Campaign, caller: Caller, taken: set[int], tier: TierR
         metadata=dict(tier.metadata or {}),
         **discount_fields(tier.discount),
     )
-    record_event(
-        "promotion_tier.created",
-        caller=caller,
-        resource_type="promotion_tier",
-        resource_id=created.id,
-        campaign_id=campaign.id,
-        data={"name": created.name},
-    )
+    tier_event("promotion_tier.created", created, caller)
     for rule in rules:
         assign_rule(rule, caller, campaign.id, promotion_tier=created)
     return created
@@ -76,17 +69,6 @@ def create_promotion_tier(*, caller: Caller, campaign_ref: str, tier: TierReques
             )
         taken = set(campaign.tiers.values_list("position", flat=True))
         return create_tier(campaign, caller, taken, tier)
-
-
-def _tier_event(event_type: str, tier: PromotionTier, caller: Caller, **data) -> None:
-    record_event(
-        event_type,
-        caller=caller,
-        resource_type="promotion_tier",
-        resource_id=tier.id,
-        campaign_id=tier.campaign_id,
-        data={"name": tier.name, **data},
-    )
 
 
 def update_tier(*, caller: Caller, tier_id: str, changes: TierChanges) -> PromotionTier:
@@ -116,7 +98,7 @@ def update_tier(*, caller: Caller, tier_id: str, changes: TierChanges) -> Promot
         check_dates(tier.start_date, tier.expiration_date, "invalid_campaign_params", "Invalid campaign params")
         tier.save()
         if changed:
-            _tier_event("promotion_tier.updated", tier, caller, changed=changed)
+            tier_event("promotion_tier.updated", tier, caller, changed=changed)
         return tier
 
 
@@ -129,7 +111,7 @@ def set_tier_active(*, caller: Caller, tier_id: str, active: bool) -> PromotionT
         if tier.active != active:
             tier.active = active
             tier.save(update_fields=["active", "updated_at"])
-            _tier_event("promotion_tier.enabled" if active else "promotion_tier.disabled", tier, caller)
+            tier_event("promotion_tier.enabled" if active else "promotion_tier.disabled", tier, caller)
         return tier
 
 
@@ -147,5 +129,5 @@ def delete_tier(*, caller: Caller, tier_id: str) -> None:
                 resource_id=tier.id,
                 resource_type="promotion_tier",
             )
-        _tier_event("promotion_tier.deleted", tier, caller)
+        tier_event("promotion_tier.deleted", tier, caller)
         tier.delete()

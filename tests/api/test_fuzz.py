@@ -54,6 +54,11 @@ BEYOND_JSON_SCHEMA = {
     ("*", "invalid_code_config", ""): "a code config must leave room for the codes asked for, and prefix, "
     "pattern and postfix together fit a code's length: sums and products of other fields",
     ("*", "*", "start_date must not be after expiration_date"): "JSON Schema compares no two values",
+    **{
+        ("/v1/exports", "invalid_export_params", start): "which fields and operators a filter takes depends on "
+        "exported_object and on each field"
+        for start in ("Cannot read the filter", "Unknown filter")
+    },
     ("/v1/campaigns/{campaign_id}/summary", "invalid_query_params", ""): "start_date comes before end_date "
     "and the period (up to today when end_date is left out) is at most 365 days",
 }

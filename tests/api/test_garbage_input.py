@@ -192,7 +192,8 @@ def test_the_longest_session_in_each_unit_is_documented_and_accepted(api):
 def test_the_document_states_the_rules_that_span_fields(api):
     """A client generated from the document knows what a campaign, a voucher and a segment need."""
     schemas = api.client.get("/v1/openapi.json").json()["components"]["schemas"]
-    discount, gift, promotion, *implied = schemas["CampaignIn"]["allOf"]
+    most, discount, gift, promotion, *implied = schemas["CampaignIn"]["allOf"]
+    assert most["properties"]["vouchers_count"]["anyOf"][1] == {"maximum": 1_000_000}
     assert discount["if"]["properties"]["campaign_type"]["const"] == "DISCOUNT_COUPONS"
     assert discount["then"]["properties"]["voucher"]["required"] == ["discount"]
     assert promotion["then"]["properties"]["vouchers_count"]["enum"] == [0, None]

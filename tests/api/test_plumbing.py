@@ -60,6 +60,15 @@ def test_an_unknown_path_answers_not_found_in_the_error_shape(api):
     assert error["details"] == "There is no GET /v1/no-such-thing in the API"
 
 
+@pytest.mark.parametrize("path", ["/v1/vouchers/import", "/v1/vouchers/importCSV"])
+def test_the_import_calls_are_not_read_as_voucher_codes(api, path):
+    from campaigns.models import Voucher
+
+    error = assert_error_shape(api.post(path, [{"code": "A"}]), 404, "not_found")
+    assert error["details"] == f"There is no POST {path} in the API yet"
+    assert not Voucher.objects.exists()
+
+
 @pytest.mark.parametrize("path", ["/management/v1/projects", "/management/v1/no/such/thing"])
 def test_an_unknown_management_path_answers_not_found_in_the_error_shape(api, path):
     error = assert_error_shape(api.get(path), 404, "not_found")

@@ -38,6 +38,7 @@ from .schemas import (
     TierIn,
     TierListQuery,
     TierUpdateIn,
+    TransactionListQuery,
     ValidationRuleIn,
     ValidationRuleUpdateIn,
     VoucherIn,
@@ -52,6 +53,7 @@ from .serializers import (
     customer_full_json,
     segment_json,
     tier_json,
+    transaction_json,
     validation_rule_json,
     voucher_json,
 )
@@ -334,6 +336,19 @@ def delete_voucher(request, code: str):
     query = parse_query(request, ForceQuery)
     voucher_services.delete_voucher(caller=caller_of(request), ref=code, force=query.force)
     return _no_content()
+
+
+@router.get(
+    "/vouchers/{code}/transactions",
+    summary="A gift card's balance changes, keyset-paged",
+    openapi_extra=documented_query(TransactionListQuery),
+)
+def list_voucher_transactions(request, code: str):
+    query = parse_query(request, TransactionListQuery)
+    voucher = queries.find_voucher(code)
+    rows, more = queries.voucher_transactions(voucher, **query.model_dump())
+    body = {"object": "list", "data_ref": "data", "data": [transaction_json(tx, voucher) for tx in rows]}
+    return {**body, "has_more": more, "more_starting_after": rows[-1].id if more else None}
 
 
 @router.post("/vouchers/{code}/enable", summary="Enable a voucher")

@@ -26,6 +26,7 @@ from .models import (
     ValidationRuleAssignment,
     Voucher,
     VoucherGenerationJob,
+    VoucherTransaction,
 )
 from .rules import is_member
 
@@ -172,6 +173,25 @@ def tier_assignments(tier: PromotionTier) -> list[ValidationRuleAssignment]:
 
 def rule_assignments_count(rule: ValidationRule) -> int:
     return rule.assignments.count()
+
+
+def voucher_transactions(
+    voucher: Voucher, *, limit: int, order: str = "-id", starting_after_id: str | None = None
+) -> tuple[list[VoucherTransaction], bool]:
+    """A page of a gift card's balance changes in time order (``-id``: newest first) after the transaction
+    ``starting_after_id`` (a keyset on created_at and id; ``not_found`` for an id of another card), and
+    whether more follow."""
+    newest_first = order.startswith("-")
+    rows = voucher.transactions.order_by(*(("-created_at", "-id") if newest_first else ("created_at", "id")))
+    if starting_after_id:
+        after = voucher.transactions.filter(pk=starting_after_id).values("created_at", "id").first()
+        if after is None:
+            raise not_found("voucher_transaction", starting_after_id, label="transaction")
+        op = "lt" if newest_first else "gt"
+        moment = after["created_at"]
+        rows = rows.filter(Q(**{f"created_at__{op}": moment}) | Q(created_at=moment, **{f"id__{op}": after["id"]}))
+    page = list(rows[: limit + 1])
+    return page[:limit], len(page) > limit
 
 
 def assignment_list(

@@ -14,6 +14,7 @@ from .models import (
     ValidationRule,
     ValidationRuleAssignment,
     Voucher,
+    VoucherTransaction,
     VoucherType,
 )
 from .services.requests import Discount as DiscountValue
@@ -242,4 +243,44 @@ def balance_json(voucher: Voucher, amount: int) -> dict:
         "operation_type": "MANUAL",
         "object": "balance",
         "related_object": {"id": voucher.id, "type": "voucher"},
+    }
+
+
+def _transaction_type(tx: VoucherTransaction) -> str:
+    """The platform's name of a gift card's balance change (exports.sources names them the same way)."""
+    if tx.source == VoucherTransaction.Source.REDEMPTION:
+        return "CREDITS_REDEMPTION"
+    if tx.source == VoucherTransaction.Source.ROLLBACK:
+        return "CREDITS_REFUND"
+    return "CREDITS_REMOVAL" if tx.amount < 0 else "CREDITS_ADDITION"
+
+
+def transaction_json(tx: VoucherTransaction, voucher: Voucher) -> dict:
+    """One gift-card transaction of ``GET /v1/vouchers/{code}/transactions`` (the SDK's VoucherTransaction)."""
+    manual = tx.source in (VoucherTransaction.Source.MANUAL, VoucherTransaction.Source.CREATION)
+    details: dict = {
+        "balance": {
+            "type": "gift_voucher",
+            "object": "balance",
+            "amount": tx.amount,
+            "balance": tx.balance_after,
+            "operation_type": "MANUAL" if manual else "AUTOMATIC",
+            "related_object": {"id": voucher.id, "type": "voucher"},
+        }
+    }
+    if tx.related_object_id and tx.source == VoucherTransaction.Source.REDEMPTION:
+        details["redemption"] = {"id": tx.related_object_id}
+    if tx.related_object_id and tx.source == VoucherTransaction.Source.ROLLBACK:
+        details["rollback"] = {"id": tx.related_object_id}
+    return {
+        "id": tx.id,
+        "source_id": None,
+        "voucher_id": voucher.id,
+        "campaign_id": voucher.campaign_id,
+        "source": None,
+        "reason": tx.reason or None,
+        "related_transaction_id": None,
+        "created_at": iso(tx.created_at),
+        "details": details,
+        "type": _transaction_type(tx),
     }

@@ -176,6 +176,17 @@ class AssignmentListQuery(PageQuery):
     order: Literal["created_at", "-created_at"] = "-created_at"
 
 
+class TransactionListQuery(BaseModel):
+    """``GET /v1/vouchers/{code}/transactions``: newest first (``-id``) or oldest first (``id``), a page of
+    ``limit`` after the transaction ``starting_after_id``."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    limit: Annotated[int, Field(ge=1, le=MAX_LIST_LIMIT)] = 10
+    order: Literal["id", "-id"] = "-id"
+    starting_after_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+
+
 class ForceQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 

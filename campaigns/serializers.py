@@ -4,7 +4,7 @@ ints, enums stay in their sets, and optional values are omitted or null rather t
 from urllib.parse import quote
 
 from stacking.serializers import category_json
-from voucherhub.wire import iso, list_json
+from voucherhub.wire import gift_transaction_type, iso, list_json
 
 from .models import (
     Campaign,
@@ -246,15 +246,6 @@ def balance_json(voucher: Voucher, amount: int) -> dict:
     }
 
 
-def _transaction_type(tx: VoucherTransaction) -> str:
-    """The platform's name of a gift card's balance change (exports.sources names them the same way)."""
-    if tx.source == VoucherTransaction.Source.REDEMPTION:
-        return "CREDITS_REDEMPTION"
-    if tx.source == VoucherTransaction.Source.ROLLBACK:
-        return "CREDITS_REFUND"
-    return "CREDITS_REMOVAL" if tx.amount < 0 else "CREDITS_ADDITION"
-
-
 def transaction_json(tx: VoucherTransaction, voucher: Voucher) -> dict:
     """One gift-card transaction of ``GET /v1/vouchers/{code}/transactions`` (the SDK's VoucherTransaction)."""
     manual = tx.source in (VoucherTransaction.Source.MANUAL, VoucherTransaction.Source.CREATION)
@@ -282,5 +273,5 @@ def transaction_json(tx: VoucherTransaction, voucher: Voucher) -> dict:
         "related_transaction_id": None,
         "created_at": iso(tx.created_at),
         "details": details,
-        "type": _transaction_type(tx),
+        "type": gift_transaction_type(tx.source, tx.amount),
     }

@@ -22,6 +22,8 @@ from django.db.models import Case, F, IntegerField, QuerySet, Value, When
 from django.db.models.fields.json import KeyTextTransform
 from django.http import QueryDict
 
+from voucherhub.wire import CREDITS_ADDITION, CREDITS_REMOVAL, GIFT_TRANSACTION_TYPES
+
 TEXT, CODE, INTEGER, DATETIME, JSON = "text", "code", "integer", "datetime", "json"
 METADATA_PREFIX = "metadata."
 METADATA_KEY = re.compile(r"^[A-Za-z0-9_\-]+$")  # the same rule as the Redemptions tab's metadata filter
@@ -299,11 +301,10 @@ def redemption_rows(export) -> QuerySet:
 
 # --- Gift-card transactions of a campaign (the campaign dashboard's Transactions tab) ------------------
 
-_TRANSACTION_TYPE = Case(
-    When(source="REDEMPTION", then=Value("CREDITS_REDEMPTION")),
-    When(source="ROLLBACK", then=Value("CREDITS_REFUND")),
-    When(amount__lt=0, then=Value("CREDITS_REMOVAL")),
-    default=Value("CREDITS_ADDITION"),
+_TRANSACTION_TYPE = Case(  # voucherhub.wire.gift_transaction_type, in SQL
+    *(When(source=source, then=Value(kind)) for source, kind in GIFT_TRANSACTION_TYPES.items()),
+    When(amount__lt=0, then=Value(CREDITS_REMOVAL)),
+    default=Value(CREDITS_ADDITION),
 )
 
 TRANSACTION_COLUMNS = {

@@ -83,6 +83,16 @@ def check_storable(value: Any) -> None:
             pending.extend((child, f"{path}[{index}]") for index, child in enumerate(item))
 
 
+# The platform's type of a gift card's balance change: by its source, else by its sign (additions and
+# removals by hand or at creation). campaigns.serializers and the exports' SQL both read these.
+GIFT_TRANSACTION_TYPES = {"REDEMPTION": "CREDITS_REDEMPTION", "ROLLBACK": "CREDITS_REFUND"}
+CREDITS_REMOVAL, CREDITS_ADDITION = "CREDITS_REMOVAL", "CREDITS_ADDITION"
+
+
+def gift_transaction_type(source: str, amount: int) -> str:
+    return GIFT_TRANSACTION_TYPES.get(source) or (CREDITS_REMOVAL if amount < 0 else CREDITS_ADDITION)
+
+
 # The largest amount an order (or one of its lines) may carry, in minor units: beyond any real order, far
 # inside a BIGINT column. A larger one is refused (the API's schemas) or is the order's invalid_amount.
 MAX_ORDER_AMOUNT = 10**13

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from voucherhub.ids import ID_LENGTH, id_default
@@ -48,7 +49,8 @@ class Event(models.Model):
     """Something that happened (``redemption.succeeded``, ``session.released``, ...), with its JSON data.
 
     ``resource_id`` is the object the event is about (``r_...``, ``ssn_...``); ``campaign_id`` lets a
-    campaign's Activity tab read its events without joins.
+    campaign's Activity tab read its events without joins, and ``customer_id`` a customer's (the events of
+    what a customer did or had done to them: their validations, redemptions, rollbacks and profile changes).
     """
 
     id = models.CharField(primary_key=True, max_length=ID_LENGTH, default=id_default("evt_"), editable=False)
@@ -62,6 +64,7 @@ class Event(models.Model):
     resource_type = models.CharField(max_length=32, blank=True, default="")
     resource_id = models.CharField(max_length=200, blank=True, default="")
     campaign_id = models.CharField(max_length=ID_LENGTH, blank=True, default="")
+    customer_id = models.CharField(max_length=ID_LENGTH, blank=True, default="")
     data = models.JSONField(default=dict, blank=True)
     request_log = models.ForeignKey(
         RequestLog, null=True, blank=True, on_delete=models.SET_NULL, db_constraint=False, related_name="events"
@@ -73,6 +76,10 @@ class Event(models.Model):
             models.Index(fields=["resource_id", "-occurred_at"], name="event_resource_idx"),
             models.Index(fields=["campaign_id", "-occurred_at"], name="event_campaign_idx"),
             models.Index(fields=["type", "-occurred_at"], name="event_type_idx"),
+            # A customer's activity, newest first, keyset-paged on (occurred_at, id); most events have none.
+            models.Index(
+                fields=["customer_id", "-occurred_at", "-id"], name="event_customer_idx", condition=~Q(customer_id="")
+            ),
         ]
 
     def __str__(self) -> str:

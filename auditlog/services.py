@@ -29,10 +29,13 @@ def record_event(
     resource_type: str = "",
     resource_id: str = "",
     campaign_id: str | None = "",
+    customer_id: str | None = "",
     data: dict | None = None,
     occurred_at=None,
 ) -> Event:
-    """Write one event in the current transaction, linked to the caller's request log (if any)."""
+    """Write one event in the current transaction, linked to the caller's request log (if any).
+
+    ``customer_id`` puts the event in that customer's activity (``Event.customer_id``)."""
     event = Event(
         type=type,
         occurred_at=occurred_at or timezone.now(),
@@ -42,6 +45,7 @@ def record_event(
         resource_type=resource_type,
         resource_id=resource_id,
         campaign_id=campaign_id or "",
+        customer_id=customer_id or "",
         data=redact(data or {}),
         request_log_id=caller.request_id,
     )

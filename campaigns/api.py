@@ -1,5 +1,5 @@
-"""/v1/ endpoints of campaigns, vouchers, promotion tiers, customers, segments, validation rules and
-categories; voucherhub.api gives auth and the error shape.
+"""/v1/ endpoints of campaigns, vouchers, promotion tiers, segments, validation rules and categories
+(customers: customers.api); voucherhub.api gives auth and the error shape.
 
 Each endpoint parses its body into a schema (a bad one is 400 ``invalid_payload``), its query string into
 a query model (400 ``invalid_query_params``), calls one service or query, and renders the platform's
@@ -13,6 +13,7 @@ from stacking import services as stacking_services
 from stacking.serializers import category_json
 from voucherhub.api.context import caller_of
 from voucherhub.api.parsing import documented_query, parse_query
+from voucherhub.api.rendering import offset_page
 from voucherhub.errors import DomainError
 from voucherhub.ids import new_id
 from voucherhub.wire import list_json
@@ -28,9 +29,6 @@ from .schemas import (
     CampaignVouchersIn,
     CategoryIn,
     CategoryUpdateIn,
-    CustomerIn,
-    CustomerListQuery,
-    CustomerUpdateIn,
     ForceQuery,
     PageQuery,
     RuleListQuery,
@@ -50,7 +48,6 @@ from .serializers import (
     assignment_json,
     balance_json,
     campaign_json,
-    customer_full_json,
     segment_json,
     tier_json,
     transaction_json,
@@ -58,7 +55,6 @@ from .serializers import (
     voucher_json,
 )
 from .services import campaigns as campaign_services
-from .services import customers as customer_services
 from .services import generation
 from .services import segments as segment_services
 from .services import tiers as tier_services
@@ -69,11 +65,7 @@ router = Router(tags=["campaigns"])
 
 
 def _page(qs, query: PageQuery) -> tuple[list, int]:
-    """One page and the total (not counted again when a partial page already tells it)."""
-    items = list(qs[query.offset : query.offset + query.limit])
-    if items and len(items) < query.limit:
-        return items, query.offset + len(items)
-    return items, qs.count()
+    return offset_page(qs, offset=query.offset, limit=query.limit)
 
 
 def _body(payload) -> dict:
@@ -367,44 +359,7 @@ def update_voucher_balance(request, code: str, payload: BalanceIn):
     return balance_json(voucher, payload.amount)
 
 
-# --- customers and segments ------------------------------------------------------------------------------
-
-
-@router.post("/customers", summary="Create or update a customer (upsert by source_id)")
-def create_customer(request, payload: CustomerIn):
-    return customer_full_json(customer_services.create_customer(caller=caller_of(request), **_body(payload)))
-
-
-@router.get("/customers", summary="List customers", openapi_extra=documented_query(CustomerListQuery))
-def list_customers(request):
-    query = parse_query(request, CustomerListQuery)
-    qs = queries.customer_list(**query.model_dump(exclude={"limit", "page"}, exclude_none=True))
-    items, total = _page(qs, query)
-    return list_json("customers", [customer_full_json(c) for c in items], total)
-
-
-@router.get("/customers/{customer_id}", summary="Get a customer by id or source_id")
-def get_customer(request, customer_id: str):
-    return customer_full_json(queries.find_customer(customer_id))
-
-
-@router.put("/customers/{customer_id}", summary="Update a customer (by id or source_id)")
-def update_customer(request, customer_id: str, payload: CustomerUpdateIn):
-    customer = customer_services.update_customer(caller=caller_of(request), ref=customer_id, **_body(payload))
-    return customer_full_json(customer)
-
-
-@router.delete("/customers/{customer_id}", summary="Delete a customer (by id or source_id)")
-def delete_customer(request, customer_id: str):
-    customer_services.delete_customer(caller=caller_of(request), ref=customer_id)
-    return _no_content()
-
-
-@router.get("/customers/{customer_id}/segments", summary="List the segments a customer belongs to")
-def list_customer_segments(request, customer_id: str):
-    segments = queries.customer_segments(queries.find_customer(customer_id))
-    data = [{"id": segment.id, "name": segment.name, "object": "segment"} for segment in segments]
-    return {"object": "list", "data_ref": "data", "data": data, "total": len(data)}
+# --- segments ---------------------------------------------------------------------------------------------
 
 
 @router.post("/segments", summary="Create a static or auto-update customer segment")

@@ -8,6 +8,7 @@ app serves it; a user sees only the tabs they may open, and the views answer 403
 SECTIONS = [
     ("Campaigns", "campaigns:list", "campaigns.view_campaign"),
     ("Redemptions", "redemptions:list", "redemptions.view_redemption"),
+    ("Customers", "customers:list", "redemptions.view_customer"),
     ("Audit log", "auditlog:logs", "auditlog.view_requestlog"),
 ]
 
@@ -22,6 +23,10 @@ SECTION_TABS = {
         ("Validations", "redemptions:validations", "redemptions.view_validation"),
         ("Sessions", "redemptions:sessions", "validation_sessions.view_validationsession"),
         ("Stacking rules", "stacking:rules", "stacking.view_stackingrules"),
+    ],
+    # Personal data: the Admin role's (redemptions.view_customer and campaigns.view_customer).
+    "Customers": [
+        ("Customers", "customers:list", "redemptions.view_customer"),
     ],
     "Audit log": [
         ("Logs", "auditlog:logs", "auditlog.view_requestlog"),

@@ -21,7 +21,7 @@ STATUS_CLASSES = {
     CampaignStatus.DISABLED: "text-bg-warning",
 }
 
-_TABLE_ATTRS = {"class": "table table-hover align-middle mb-0 vh-table"}
+TABLE_ATTRS = {"class": "table table-hover align-middle mb-0 vh-table"}
 # The lists page by keyset (dashboard.keyset, through dashboard.lists.DashboardListView): every sort is
 # non-null columns of the row ending with its primary key, so nullable, related or counted columns are not
 # sortable.
@@ -123,7 +123,7 @@ class CampaignTable(_UserTable):
             "created_at",
         )
         template_name = KEYSET_TEMPLATE
-        attrs = {**_TABLE_ATTRS, "id": "campaigns-table-el"}
+        attrs = {**TABLE_ATTRS, "id": "campaigns-table-el"}
         row_attrs = {"id": lambda record: f"row-{record.pk}", "data-status": lambda record: record.status}
 
     def render_campaign_type(self, record):
@@ -163,7 +163,7 @@ class VoucherTable(_UserTable):
         model = Voucher
         fields = ("code", "type", "active", "usage", "gift_balance", "holder", "created_at")
         template_name = KEYSET_TEMPLATE
-        attrs = {**_TABLE_ATTRS, "id": "vouchers-table-el"}
+        attrs = {**TABLE_ATTRS, "id": "vouchers-table-el"}
         row_attrs = {"data-code": lambda record: record.code}
 
     def __init__(self, *args, user=None, gift: bool = False, **kwargs):
@@ -213,7 +213,7 @@ class TransactionTable(_UserTable):
         model = VoucherTransaction
         fields = ("created_at", "voucher", "source", "amount", "balance_after", "related_object_id", "reason")
         template_name = KEYSET_TEMPLATE
-        attrs = {**_TABLE_ATTRS, "id": "transactions-table-el"}
+        attrs = {**TABLE_ATTRS, "id": "transactions-table-el"}
         row_attrs = {"data-amount": lambda record: record.amount}
 
     def render_created_at(self, value):
@@ -261,7 +261,7 @@ class EventTable(_UserTable):
         model = Event
         fields = ("occurred_at", "type", "channel", "resource_id", "data")
         template_name = KEYSET_TEMPLATE
-        attrs = {**_TABLE_ATTRS, "id": "events-table-el"}
+        attrs = {**TABLE_ATTRS, "id": "events-table-el"}
         row_attrs = {"data-type": lambda record: record.type}
 
     def render_occurred_at(self, value):

@@ -126,7 +126,8 @@ class CampaignPageMixin(CampaignsSectionMixin):
         context.update(
             campaign=self.campaign,
             campaign_status=status_badge(self.campaign.status),
-            campaign_tabs=self.campaign_tabs(),
+            object_tabs=self.campaign_tabs(),
+            object_tabs_label="Campaign tabs",
             generation=generation_progress(self.campaign),
         )
         return context
@@ -143,7 +144,7 @@ class CampaignListTabMixin(CampaignPageMixin):
         return f"Filter {self.noun}"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(tabs_template="insights/_tabs.html", **kwargs)
+        return super().get_context_data(tabs_template="dashboard/object_tabs.html", **kwargs)
 
 
 class CampaignDetailView(CampaignPageMixin, TemplateView):

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "apikeys",
     "exports",
     "insights",
+    "customers",
     "demo",
 ]
 

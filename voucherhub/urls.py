@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("insights.urls")),  # the home page and the Campaigns section (/campaigns/)
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("customers/", include("customers.urls")),  # the Customers section (Admins: personal data)
     path("redemptions/stacking-rules/", include("redemptions.stacking_urls")),
     path("redemptions/", include("redemptions.urls")),
     path("audit-log/", include("auditlog.urls")),

@@ -6,18 +6,17 @@ every value is bounded so that nothing reaching the database can overflow a colu
 ``invalid_payload``, never a 500. Money is integer minor units; ``percent_off`` and friends may be floats.
 
 One module per area: ``base`` (scalar types and shared objects), ``vouchers`` (vouchers, campaigns, tiers),
-``customers`` (customers, segments), ``rules`` (validation rules, categories, list query strings). Rules that
-span fields are stated in the OpenAPI document with voucherhub.documented.
+``customers`` (segments; a customer's own bodies are customers.schemas), ``rules`` (validation rules,
+categories, list query strings). Rules that span fields are stated in the OpenAPI document with voucherhub.documented.
 """
 
-from .customers import CustomerIn, CustomerUpdateIn, SegmentIn
+from .customers import SegmentIn
 from .rules import (
     AssignmentIn,
     AssignmentListQuery,
     CampaignListQuery,
     CategoryIn,
     CategoryUpdateIn,
-    CustomerListQuery,
     ForceQuery,
     PageQuery,
     RuleListQuery,
@@ -49,9 +48,6 @@ __all__ = [
     "CampaignVouchersIn",
     "CategoryIn",
     "CategoryUpdateIn",
-    "CustomerIn",
-    "CustomerListQuery",
-    "CustomerUpdateIn",
     "ForceQuery",
     "PageQuery",
     "RuleListQuery",

@@ -1,4 +1,4 @@
-"""Request bodies of customers and segments."""
+"""Request bodies of segments (a customer's are customers.schemas)."""
 
 from typing import Annotated, Any, Literal
 
@@ -7,24 +7,7 @@ from pydantic import ConfigDict, Field
 from voucherhub.documented import STORABLE_TEXT, needs_when
 from voucherhub.errors import DomainError
 
-from .base import Description, In, Metadata, Name, Ref, Text
-
-
-class CustomerIn(In):
-    id: Ref | None = None
-    source_id: Ref | None = None
-    name: Text(200) | None = None
-    email: Text(254) | None = None
-    description: Description | None = None
-    metadata: Metadata | None = None
-
-
-class CustomerUpdateIn(In):
-    name: Text(200) | None = None
-    email: Text(254) | None = None
-    description: Description | None = None
-    metadata: Metadata | None = None
-
+from .base import In, Name, Ref
 
 _SCALAR = {"anyOf": [{"type": "string"}, {"type": "number"}, {"type": "boolean"}]}
 _SCALARS = {"anyOf": [_SCALAR, {"type": "array", "minItems": 1, "items": _SCALAR}]}

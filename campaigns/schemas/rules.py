@@ -146,17 +146,6 @@ class CampaignListQuery(PageQuery):
     order: OrderBasic = "-created_at"
 
 
-class CustomerListQuery(PageQuery):
-    email: str | None = None
-    name: str | None = None
-    segment_id: str | None = None
-    order: Literal["created_at", "-created_at", "updated_at", "-updated_at", "source_id", "-source_id"] = "-created_at"
-    created_before: UtcDatetime | None = Field(None, alias="created_at[before]")
-    created_after: UtcDatetime | None = Field(None, alias="created_at[after]")
-    updated_before: UtcDatetime | None = Field(None, alias="updated_at[before]")
-    updated_after: UtcDatetime | None = Field(None, alias="updated_at[after]")
-
-
 class TierListQuery(PageQuery):
     is_available: bool | None = None
     order: OrderBasic = "created_at"

@@ -17,6 +17,7 @@ def customer_event(event_type: str, customer: Customer, caller: Caller, **data) 
         caller=caller,
         resource_type="customer",
         resource_id=customer.id,
+        customer_id=customer.id,
         data={"source_id": customer.source_id, **data},
     )
 

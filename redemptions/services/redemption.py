@@ -188,6 +188,7 @@ def _store_failures(
             resource_type="redemption",
             resource_id=row.id,
             campaign_id=row.campaign_id or "",
+            customer_id=row.customer_id,
             data=data,
             occurred_at=call.now,
         )
@@ -293,6 +294,7 @@ def _store_redemptions(
             resource_type="redemption",
             resource_id=redemption.id,
             campaign_id=redemption.campaign_id or "",
+            customer_id=redemption.customer_id,
             data={
                 "redemption_id": redemption.id,
                 "parent_id": parent.id if parent else None,

@@ -178,6 +178,7 @@ def _refuse_rollback(
         resource_type="redemption_rollback",
         resource_id=refused.id,
         campaign_id=target.campaign_id or "",
+        customer_id=target.customer_id,
         data={"rollback_id": refused.id, "redemption_id": target.id, "failure_code": key},
         occurred_at=now,
     )
@@ -228,6 +229,7 @@ def _roll_back(
             resource_type="redemption_rollback",
             resource_id=rollback.id,
             campaign_id=rollback.redemption.campaign_id or "",
+            customer_id=rollback.redemption.customer_id,
             data=_rollback_data(rollback, children if rollback is parent_rollback else [rollback.redemption]),
             occurred_at=now,
         )

@@ -140,6 +140,7 @@ def _record_events(call: Call, validation: Validation, session: ValidationSessio
             resource_type=c.object,
             resource_id=owner.pk if owner is not None else c.id,
             campaign_id=c.campaign.pk if c.campaign is not None else "",
+            customer_id=validation.customer_id,
             data={
                 "validation_id": validation.id,
                 "object": c.object,

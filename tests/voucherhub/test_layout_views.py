@@ -139,8 +139,8 @@ def test_403_page_is_friendly_and_links_home(client, role_user):
     [
         ("Staff", ["Redemptions", "Exports"]),  # the Audit log's Exports tab, by its own name
         ("Marketer", ["Campaigns", "Redemptions", "Audit log"]),
-        ("Admin", ["Campaigns", "Redemptions", "Audit log"]),
-        ("superuser", ["Campaigns", "Redemptions", "Audit log"]),
+        ("Admin", ["Campaigns", "Redemptions", "Customers", "Audit log"]),
+        ("superuser", ["Campaigns", "Redemptions", "Customers", "Audit log"]),
     ],
 )
 def test_top_bar_shows_only_the_sections_the_user_may_open(client, role_user, role, sections):

@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 ROUTERS = (
     "redemptions.api.router",
     "campaigns.api.router",
+    "customers.api.router",
     "sessions.api.router",
     "stacking.api.router",
     "exports.api.router",

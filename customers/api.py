@@ -1,0 +1,76 @@
+"""/v1/customers: create (upsert by source_id), list, get, update, delete, a customer's segments and
+activity. voucherhub.api gives auth and the error shape; the services are campaigns' (the engine creates
+customers too), the reads are campaigns.queries and this app's."""
+
+from django.http import HttpResponse
+from ninja import Router
+
+from campaigns import queries as catalogue
+from campaigns.serializers import customer_full_json
+from campaigns.services import customers as customer_services
+from voucherhub.api.context import caller_of
+from voucherhub.api.parsing import documented_query, parse_query
+from voucherhub.api.rendering import offset_page
+from voucherhub.wire import list_json
+
+from .queries import activity_page
+from .schemas import ActivityQuery, CustomerIn, CustomerListQuery, CustomerUpdateIn
+from .serializers import activity_json
+
+router = Router(tags=["customers"])
+
+
+def _body(payload) -> dict:
+    return payload.model_dump(exclude_none=True) if payload is not None else {}
+
+
+@router.post("/customers", summary="Create or update a customer (upsert by source_id)")
+def create_customer(request, payload: CustomerIn):
+    return customer_full_json(customer_services.create_customer(caller=caller_of(request), **_body(payload)))
+
+
+@router.get("/customers", summary="List customers", openapi_extra=documented_query(CustomerListQuery))
+def list_customers(request):
+    query = parse_query(request, CustomerListQuery)
+    qs = catalogue.customer_list(**query.model_dump(exclude={"limit", "page"}, exclude_none=True))
+    items, total = offset_page(qs, offset=query.offset, limit=query.limit)
+    return list_json("customers", [customer_full_json(c) for c in items], total)
+
+
+@router.get("/customers/{customer_id}", summary="Get a customer by id or source_id")
+def get_customer(request, customer_id: str):
+    return customer_full_json(catalogue.find_customer(customer_id))
+
+
+@router.put("/customers/{customer_id}", summary="Update a customer (by id or source_id)")
+def update_customer(request, customer_id: str, payload: CustomerUpdateIn):
+    customer = customer_services.update_customer(caller=caller_of(request), ref=customer_id, **_body(payload))
+    return customer_full_json(customer)
+
+
+@router.delete("/customers/{customer_id}", summary="Delete a customer (by id or source_id)")
+def delete_customer(request, customer_id: str):
+    customer_services.delete_customer(caller=caller_of(request), ref=customer_id)
+    return HttpResponse(status=204)
+
+
+@router.get("/customers/{customer_id}/segments", summary="List the segments a customer belongs to")
+def list_customer_segments(request, customer_id: str):
+    segments = catalogue.customer_segments(catalogue.find_customer(customer_id))
+    data = [{"id": segment.id, "name": segment.name, "object": "segment"} for segment in segments]
+    return {"object": "list", "data_ref": "data", "data": data, "total": len(data)}
+
+
+@router.get(
+    "/customers/{customer_id}/activity",
+    summary="List a customer's activity (validations, redemptions, rollbacks, profile changes)",
+    openapi_extra=documented_query(ActivityQuery),
+)
+def list_customer_activity(request, customer_id: str):
+    customer = catalogue.find_customer(customer_id)
+    query = parse_query(request, ActivityQuery)
+    events, has_more = activity_page(customer, **query.model_dump(exclude_none=True))
+    body = {"object": "list", "data_ref": "data", "data": [activity_json(e) for e in events], "has_more": has_more}
+    if has_more:
+        body["more_starting_after"] = events[-1].id
+    return body

@@ -1,0 +1,65 @@
+"""Input shapes of /v1/customers: the customer's body and the list calls' query strings."""
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from campaigns.models import CampaignType
+from campaigns.schemas import PageQuery
+from campaigns.schemas.base import MAX_LIST_LIMIT, Description, In, Metadata, Ref, Text, UtcDatetime
+
+from .queries import ACTIVITY_TYPES
+
+
+class CustomerIn(In):
+    id: Ref | None = None
+    source_id: Ref | None = None
+    name: Text(200) | None = None
+    email: Text(254) | None = None
+    description: Description | None = None
+    metadata: Metadata | None = None
+
+
+class CustomerUpdateIn(In):
+    name: Text(200) | None = None
+    email: Text(254) | None = None
+    description: Description | None = None
+    metadata: Metadata | None = None
+
+
+class CustomerListQuery(PageQuery):
+    email: str | None = None
+    name: str | None = None
+    segment_id: str | None = None
+    order: Literal["created_at", "-created_at", "updated_at", "-updated_at", "source_id", "-source_id"] = "-created_at"
+    created_before: UtcDatetime | None = Field(None, alias="created_at[before]")
+    created_after: UtcDatetime | None = Field(None, alias="created_at[after]")
+    updated_before: UtcDatetime | None = Field(None, alias="updated_at[before]")
+    updated_after: UtcDatetime | None = Field(None, alias="updated_at[after]")
+
+
+ActivityType = Literal[tuple(ACTIVITY_TYPES)]  # type: ignore[valid-type]
+
+
+class ActivityQuery(BaseModel):
+    """``GET /v1/customers/{id}/activity``: newest first (``-created_at``) or oldest first, a page of
+    ``limit`` after the event ``starting_after_id``, between ``start_date`` and ``end_date`` (both
+    included), of one campaign or campaign type, of one activity type or category."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    limit: Annotated[int, Field(ge=1, le=MAX_LIST_LIMIT)] = 10
+    order: Literal["created_at", "-created_at"] = "-created_at"
+    starting_after_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    start_date: UtcDatetime | None = None
+    end_date: UtcDatetime | None = None
+    campaign_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    campaign_type: Literal[tuple(CampaignType.values)] | None = None  # type: ignore[valid-type]
+    category: Literal["ACTION", "EFFECT"] | None = None
+    type: ActivityType | None = None
+
+    @model_validator(mode="after")
+    def _period_is_ordered(self):
+        if self.start_date and self.end_date and self.start_date > self.end_date:
+            raise ValueError("start_date is after end_date")
+        return self

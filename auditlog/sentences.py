@@ -128,6 +128,13 @@ def _rolled_back(data: dict, tiers: Mapping[str, str]) -> str:
     return f"{done}: {' and '.join(parts)}." if parts else f"{done}."
 
 
+def _published(codes: list) -> str:
+    if len(codes) == 1:
+        return f"Voucher {codes[0]} published."
+    shown = ", ".join(str(code) for code in codes[:5]) + ("…" if len(codes) > 5 else "")
+    return f"{_count(len(codes), 'code')} published: {shown}."
+
+
 def _export_finished(data: dict) -> str:
     if data.get("error"):
         return f"Export failed: {data['error']}"
@@ -180,6 +187,10 @@ SENTENCES: dict[str, Callable[[dict], str]] = {
     "customer.created": lambda d: "Customer created.",
     "customer.updated": lambda d: "Customer changed.",
     "customer.deleted": lambda d: "Customer deleted.",
+    "publication.succeeded": lambda d: _published(d.get("codes") or []),
+    "publication.failed": lambda d: (
+        f"Publication of {_count(d.get('count'), 'code')} failed: the campaign has no free code left."
+    ),
     "export.created": lambda d: f"Export of {label(d.get('exported_object')).lower()}s requested.",
     "export.done": _export_finished,
     "export.failed": _export_finished,
@@ -305,6 +316,7 @@ EVENT_GROUPS = [
     ("validation_rule", "Validation rules"),
     ("segment.", "Segments"),
     ("customer.", "Customers"),
+    ("publication.", "Publications"),
     ("category.", "Categories"),
     ("stacking_rules.", "Stacking rules"),
     ("export.", "Exports"),

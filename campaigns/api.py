@@ -30,7 +30,10 @@ from .schemas import (
     CategoryIn,
     CategoryUpdateIn,
     ForceQuery,
+    JoinOnceQuery,
     PageQuery,
+    PublicationIn,
+    PublicationListQuery,
     RuleListQuery,
     SegmentIn,
     TierIn,
@@ -48,6 +51,8 @@ from .serializers import (
     assignment_json,
     balance_json,
     campaign_json,
+    publication_item_json,
+    publication_json,
     segment_json,
     tier_json,
     transaction_json,
@@ -56,6 +61,7 @@ from .serializers import (
 )
 from .services import campaigns as campaign_services
 from .services import generation
+from .services import publications as publication_services
 from .services import segments as segment_services
 from .services import tiers as tier_services
 from .services import validation_rules as rule_services
@@ -357,6 +363,31 @@ def disable_voucher(request, code: str):
 def update_voucher_balance(request, code: str, payload: BalanceIn):
     voucher = voucher_services.update_gift_balance(caller=caller_of(request), ref=code, **_body(payload))
     return balance_json(voucher, payload.amount)
+
+
+# --- publications ---------------------------------------------------------------------------------------
+
+
+@router.post(
+    "/publications",
+    summary="Publish a voucher, or a campaign's next free codes, to a customer",
+    openapi_extra=documented_query(JoinOnceQuery),
+)
+def create_publication(request, payload: PublicationIn):
+    join_once = parse_query(request, JoinOnceQuery).join_once
+    outcome = publication_services.publish(payload.to_request(join_once=join_once), caller=caller_of(request))
+    if outcome.error is not None:
+        raise outcome.error  # the FAILURE publication is committed: it shows in the list
+    return publication_json(outcome.publication, outcome.vouchers)
+
+
+@router.get("/publications", summary="List publications", openapi_extra=documented_query(PublicationListQuery))
+def list_publications(request):
+    query = parse_query(request, PublicationListQuery)
+    qs = queries.publication_list(**query.model_dump(exclude={"limit", "page"}, exclude_none=True))
+    items, total = _page(qs, query)
+    vouchers = queries.publication_vouchers(items)
+    return list_json("publications", [publication_item_json(p, vouchers[p.pk]) for p in items], total)
 
 
 # --- segments ---------------------------------------------------------------------------------------------

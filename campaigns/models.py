@@ -292,6 +292,12 @@ class Voucher(Discount):
         indexes = [
             models.Index(fields=["campaign", "-created_at"], name="voucher_campaign_idx"),
             models.Index(fields=["holder"], name="voucher_holder_idx"),
+            # A campaign's next free code for a publication (campaigns.services.publications), oldest first.
+            models.Index(
+                fields=["campaign", "created_at", "id"],
+                condition=Q(holder__isnull=True, deleted_at__isnull=True),
+                name="voucher_unpublished_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -471,6 +477,53 @@ class VoucherGenerationJob(BackgroundJob):
                 condition=Q(status__in=["SCHEDULED", "IN_PROGRESS"]),
                 name="generation_unfinished_idx",
             ),
+        ]
+
+    def __str__(self) -> str:
+        return self.id
+
+
+class Publication(models.Model):
+    """Codes given to a customer (``POST /v1/publications``): a voucher named by its code, or the next free
+    codes of a campaign (``campaigns.services.publications``). Each published voucher's holder becomes the
+    customer. A publication that found no free code is kept as a FAILURE with its reason."""
+
+    class Result(models.TextChoices):
+        SUCCESS = "SUCCESS", "Published"
+        FAILURE = "FAILURE", "Failed"
+
+    id = models.CharField(primary_key=True, max_length=ID_LENGTH, default=id_default("pub_"), editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="publications"
+    )
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="publications"
+    )
+    vouchers = models.ManyToManyField(Voucher, blank=True, related_name="publications")
+    codes = models.JSONField(default=list, blank=True, help_text="The codes published, in order.")
+    # The merchant's own id of the publication: a second request with it answers the first publication.
+    source_id = models.CharField(max_length=200, null=True, blank=True)
+    channel = models.CharField(max_length=100, blank=True, default="API")
+    channel_type = models.CharField(max_length=8, default="API")
+    channel_id = models.CharField(max_length=200, blank=True, default="")
+    metadata = models.JSONField(default=dict, blank=True)
+    result = models.CharField(max_length=8, choices=Result.choices, default=Result.SUCCESS)
+    failure_code = models.CharField(max_length=64, blank=True, default="")
+    failure_message = models.CharField(max_length=300, blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(result__in=["SUCCESS", "FAILURE"]), name="publication_result_valid"),
+            models.UniqueConstraint(
+                fields=["source_id"], condition=Q(source_id__isnull=False), name="publication_source_id_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["-created_at", "-id"], name="publication_date_idx"),
+            models.Index(fields=["campaign", "-created_at", "-id"], name="publication_campaign_idx"),
+            models.Index(fields=["customer", "-created_at", "-id"], name="publication_customer_idx"),
         ]
 
     def __str__(self) -> str:

@@ -8,7 +8,8 @@ Lists load what their serializers read in a fixed number of queries, whatever th
 
 from datetime import datetime
 
-from django.db.models import Case, CharField, Count, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, CharField, Count, F, Prefetch, Q, QuerySet, Sum, Value, When
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from stacking.models import Category
@@ -21,6 +22,7 @@ from .models import (
     CreationStatus,
     Customer,
     PromotionTier,
+    Publication,
     Segment,
     ValidationRule,
     ValidationRuleAssignment,
@@ -431,3 +433,65 @@ def categories_with_campaigns() -> QuerySet[Category]:
     """Categories with the live campaigns using each (id and name only), in two queries."""
     live = Campaign.objects.filter(deleted_at__isnull=True).only("id", "name", "category_id").order_by("name")
     return Category.objects.prefetch_related(Prefetch("campaigns", queryset=live))
+
+
+# --- publications --------------------------------------------------------------------------------------------
+
+_PUBLICATION_ORDER = {
+    "id": ("id",),
+    "voucher_code": (KeyTextTransform("0", "codes"), "id"),
+    "tracking_id": ("customer__source_id", "id"),
+    "customer_id": ("customer_id", "id"),
+    "created_at": ("created_at", "id"),
+    "channel": ("channel", "created_at", "id"),
+}
+
+
+def publication_list(
+    *,
+    campaign: str | None = None,
+    customer: str | None = None,
+    voucher: str | None = None,
+    result: str | None = None,
+    voucher_type: str | None = None,
+    is_referral_code: bool | None = None,
+    source_id: str | None = None,
+    order: str = "-created_at",
+) -> QuerySet[Publication]:
+    """``GET /v1/publications``: of a campaign (by name or id), a customer (id or source_id), a voucher
+    (code), a result; newest first unless ``order`` says otherwise."""
+    rows = Publication.objects.select_related("customer", "campaign")
+    if campaign:
+        rows = rows.filter(campaign__in=Campaign.objects.filter(Q(pk=campaign) | Q(name=campaign)).values("pk"))
+    if customer:
+        rows = rows.filter(customer__in=Customer.objects.filter(Q(pk=customer) | Q(source_id=customer)).values("pk"))
+    if voucher:
+        rows = rows.filter(vouchers__code=voucher)
+    if result:
+        rows = rows.filter(result=result)
+    if voucher_type == "loyalty" or is_referral_code:
+        return rows.none()  # no loyalty cards or referral codes here yet
+    if source_id:
+        rows = rows.filter(source_id=source_id)
+    descending = order.startswith("-")
+    fields = _PUBLICATION_ORDER[order.lstrip("-")]
+    return rows.order_by(*(_direction(field, descending) for field in fields))
+
+
+def _direction(field, descending: bool):
+    expression = F(field) if isinstance(field, str) else field
+    return expression.desc() if descending else expression.asc()
+
+
+def publication_vouchers(publications: list[Publication]) -> dict[str, list[Voucher]]:
+    """Each publication's vouchers in the order it published them, read in one query."""
+    through = Publication.vouchers.through.objects.filter(publication__in=publications).select_related(
+        "voucher__campaign", "voucher__category"
+    )
+    found: dict[str, list[Voucher]] = {p.pk: [] for p in publications}
+    for link in through:
+        found[link.publication_id].append(link.voucher)
+    order = {p.pk: {code: i for i, code in enumerate(p.codes)} for p in publications}
+    for pk, vouchers in found.items():
+        vouchers.sort(key=lambda v: order[pk].get(v.code, len(order[pk])))
+    return found

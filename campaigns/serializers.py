@@ -10,6 +10,7 @@ from .models import (
     Campaign,
     Customer,
     PromotionTier,
+    Publication,
     Segment,
     ValidationRule,
     ValidationRuleAssignment,
@@ -275,3 +276,61 @@ def transaction_json(tx: VoucherTransaction, voucher: Voucher) -> dict:
         "details": details,
         "type": gift_transaction_type(tx.source, tx.amount),
     }
+
+
+def publication_json(publication: Publication, vouchers: list[Voucher]) -> dict:
+    """The answer of ``POST /v1/publications``: one voucher in full under ``voucher``, several by their
+    codes under ``vouchers``; ``channel`` is "API" (the SDK accepts no other there; the list shows the
+    channel the caller named)."""
+    customer = publication.customer
+    body = {
+        "id": publication.id,
+        "object": "publication",
+        "created_at": iso(publication.created_at),
+        "customer_id": publication.customer_id,
+        "tracking_id": customer.source_id if customer else None,
+        "metadata": publication.metadata,
+        "channel": "API",
+        "source_id": publication.source_id,
+        "result": publication.result,
+        "customer": customer_full_json(customer) if customer else None,
+        "vouchers_id": [v.id for v in vouchers],
+    }
+    if len(vouchers) == 1:
+        body["voucher"] = voucher_json(vouchers[0])
+    else:
+        body["vouchers"] = [v.code for v in vouchers]
+    return body
+
+
+def publication_item_json(publication: Publication, vouchers: list[Voucher]) -> dict:
+    """A publication in ``GET /v1/publications``: its codes, and a FAILURE's reason."""
+    customer = publication.customer
+    body = {
+        "id": publication.id,
+        "object": "publication",
+        "created_at": iso(publication.created_at),
+        "customer_id": publication.customer_id,
+        "tracking_id": customer.source_id if customer else None,
+        "metadata": publication.metadata,
+        "channel": publication.channel,
+        "source_id": publication.source_id,
+        "customer": customer_full_json(customer) if customer else None,
+        "vouchers": list(publication.codes),
+        "vouchers_id": [v.id for v in vouchers],
+        "result": publication.result,
+    }
+    if vouchers:
+        first = vouchers[0]
+        body["voucher"] = {
+            "code": first.code,
+            "object": "voucher",
+            "campaign": first.campaign.name if first.campaign else None,
+            "discount": discount_json(first),
+            "is_referral_code": False,
+        }
+        if first.type == VoucherType.GIFT_VOUCHER:
+            body["voucher"]["gift"] = {"amount": first.gift_amount or 0, "balance": first.gift_balance or 0}
+    if publication.result == Publication.Result.FAILURE:
+        body.update(failure_code=publication.failure_code, failure_message=publication.failure_message)
+    return body

@@ -31,9 +31,14 @@ ACTIVITY_TYPES: dict[str, tuple[str, dict]] = {
     "customer.redemption.failed": ("redemption.failed", {}),
     "customer.redemption.rollback.succeeded": ("redemption.rollback.succeeded", {}),
     "customer.redemption.rollback.failed": ("redemption.rollback.failed", {}),
+    "customer.publication.succeeded": ("publication.succeeded", {}),
+    "customer.publication.failed": ("publication.failed", {}),
 }
-# What the customer did (validations, redemptions, rollbacks) as against what happened to them.
-ACTION_TYPES = frozenset(name for name, (kind, _) in ACTIVITY_TYPES.items() if not kind.startswith("customer."))
+# What the customer did (validations, redemptions, rollbacks) as against what happened to them (their profile
+# changed, codes were published to them).
+ACTION_TYPES = frozenset(
+    name for name, (kind, _) in ACTIVITY_TYPES.items() if not kind.startswith(("customer.", "publication."))
+)
 EFFECT_TYPES = frozenset(ACTIVITY_TYPES) - ACTION_TYPES
 EVENT_TYPES = sorted({event_type for event_type, _ in ACTIVITY_TYPES.values()})
 VOUCHERS_SHOWN = 20  # the vouchers a profile lists; it says how many more the customer holds

@@ -30,6 +30,7 @@ PREFIXES = {
     "api_key": "key_",
     "stacking_rules": "stk_",
     "notification": "ntf_",
+    "publication": "pub_",
 }
 
 ID_LENGTH = 40  # max_length of every id column: the longest prefix plus 22 hex digits fits easily

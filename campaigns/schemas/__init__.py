@@ -6,11 +6,12 @@ every value is bounded so that nothing reaching the database can overflow a colu
 ``invalid_payload``, never a 500. Money is integer minor units; ``percent_off`` and friends may be floats.
 
 One module per area: ``base`` (scalar types and shared objects), ``vouchers`` (vouchers, campaigns, tiers),
-``customers`` (segments; a customer's own bodies are customers.schemas), ``rules`` (validation rules,
+``customers`` (segments; a customer's own bodies are customers.schemas), ``publications``, ``rules`` (validation rules,
 categories, list query strings). Rules that span fields are stated in the OpenAPI document with voucherhub.documented.
 """
 
 from .customers import SegmentIn
+from .publications import JoinOnceQuery, PublicationIn, PublicationListQuery
 from .rules import (
     AssignmentIn,
     AssignmentListQuery,
@@ -49,7 +50,10 @@ __all__ = [
     "CategoryIn",
     "CategoryUpdateIn",
     "ForceQuery",
+    "JoinOnceQuery",
     "PageQuery",
+    "PublicationIn",
+    "PublicationListQuery",
     "RuleListQuery",
     "SegmentIn",
     "TierIn",

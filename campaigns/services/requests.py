@@ -174,3 +174,19 @@ class TierChanges:
     expiration_date: datetime | None = None
     category: str | None = None
     category_id: str | None = None
+
+
+@dataclass(frozen=True)
+class PublicationRequest:
+    """``POST /v1/publications``: give ``customer`` (who they are, as ``upsert_customer`` takes it) the
+    voucher with code ``voucher``, or ``count`` free codes of the campaign ``campaign`` (an id or a name).
+    ``source_id`` makes the call idempotent; ``join_once`` gives a customer one publication per campaign."""
+
+    customer: Mapping[str, Any]
+    voucher: str | None = None
+    campaign: str | None = None
+    count: int = 1
+    source_id: str | None = None
+    channel: str = "API"
+    metadata: Mapping[str, Any] | None = None
+    join_once: bool = False

@@ -8,6 +8,7 @@ from .models import (
     Customer,
     Order,
     PromotionTier,
+    Publication,
     Segment,
     ValidationRule,
     ValidationRuleAssignment,
@@ -159,6 +160,17 @@ class OrderAdmin(ExactSearchMixin, admin.ModelAdmin):
     raw_id_fields = ["customer"]
     readonly_fields = ["id", "created_at", "updated_at"]
     show_full_result_count = False
+
+
+@admin.register(Publication)
+class PublicationAdmin(BigTableAdmin):
+    list_display = ["id", "campaign", "customer", "result", "channel", "created_at"]
+    list_filter = ["result", "created_at"]
+    list_select_related = ["campaign", "customer"]
+    search_fields = ["id", "source_id", "customer__source_id"]
+    search_help_text = "Exact publication id, its source id, or the customer's source id."
+    readonly_fields = ["id", "created_at"]
+    raw_id_fields = ["customer", "campaign", "vouchers"]
 
 
 @admin.register(VoucherTransaction)

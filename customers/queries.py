@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
 from auditlog.models import Event
-from campaigns.models import Campaign, Customer, Segment, Voucher
+from campaigns.models import Campaign, Customer, Publication, Segment, Voucher
 from campaigns.queries import customer_segments
 from dashboard.lists import capped_count
 from redemptions.models import Redemption, RedemptionStatus
@@ -42,6 +42,7 @@ ACTION_TYPES = frozenset(
 EFFECT_TYPES = frozenset(ACTIVITY_TYPES) - ACTION_TYPES
 EVENT_TYPES = sorted({event_type for event_type, _ in ACTIVITY_TYPES.values()})
 VOUCHERS_SHOWN = 20  # the vouchers a profile lists; it says how many more the customer holds
+PUBLICATIONS_SHOWN = 10  # the publications a profile lists, newest first
 
 
 def activity_type(event: Event) -> str:
@@ -79,12 +80,14 @@ class Profile:
     vouchers: list[Voucher]  # the first VOUCHERS_SHOWN, newest first
     vouchers_count: int
     vouchers_more: bool  # more than dashboard.lists.COUNT_CAP
+    publications: list[Publication]  # the newest PUBLICATIONS_SHOWN
     redemptions: dict[str, tuple[int, bool]]  # status: (count, more than COUNT_CAP)
     last_redeemed_at: datetime | None
 
 
 def customer_profile(customer: Customer) -> Profile:
-    """What a customer's Overview shows: their segments, the vouchers they hold, their redemptions counted
+    """What a customer's Overview shows: their segments, the vouchers they hold, the codes last published to
+    them, their redemptions counted
     by status (each count capped, dashboard.lists.COUNT_CAP), and when they last redeemed."""
     held = Voucher.objects.filter(holder=customer).select_related("campaign").order_by("-created_at", "-id")
     vouchers_count, vouchers_more = capped_count(held)
@@ -97,6 +100,9 @@ def customer_profile(customer: Customer) -> Profile:
         vouchers=list(held[:VOUCHERS_SHOWN]),
         vouchers_count=vouchers_count,
         vouchers_more=vouchers_more,
+        publications=list(
+            customer.publications.select_related("campaign").order_by("-created_at", "-id")[:PUBLICATIONS_SHOWN]
+        ),
         redemptions=counts,
         last_redeemed_at=succeeded.values_list("created_at", flat=True).first(),
     )

@@ -39,6 +39,7 @@ from campaigns.models import (
     Customer,
     Order,
     PromotionTier,
+    Publication,
     Segment,
     ValidationRule,
     Voucher,
@@ -71,6 +72,7 @@ COUNTED = (
     ("vouchers", Voucher),
     ("promotion tiers", PromotionTier),
     ("customers", Customer),
+    ("publications", Publication),
     ("orders", Order),
     ("redemptions", Redemption),
     ("rollbacks", Rollback),
@@ -161,6 +163,7 @@ class DemoRows:
     customers: QuerySet
     orders: QuerySet
     vouchers: QuerySet
+    publications: QuerySet
     redemptions: QuerySet
     validations: QuerySet
     rollbacks: QuerySet
@@ -180,6 +183,7 @@ class DemoRows:
             customers=customers,
             orders=orders,
             vouchers=Voucher.objects.filter(campaign__in=campaigns),
+            publications=Publication.objects.filter(Q(campaign__in=campaigns) | Q(customer__in=customers)),
             redemptions=redemptions,
             validations=Validation.objects.filter(Q(order__in=orders) | Q(customer__in=customers)),
             rollbacks=Rollback.objects.filter(redemption__in=redemptions),
@@ -197,7 +201,7 @@ def delete_demo_data() -> int:
     rules = ValidationRule.objects.filter(name__in=DEMO.rule_names())
     segments = Segment.objects.filter(name__in=DEMO.segment_names())
     categories = Category.objects.filter(name__in=[category.name for category in CATEGORIES])
-    owned = [redemptions, rollbacks, customers, rules, segments, categories, demo.vouchers]
+    owned = [redemptions, rollbacks, customers, rules, segments, categories, demo.vouchers, demo.publications]
     events = Event.objects.annotate(validation=KT("data__validation_id")).filter(
         Q(campaign_id__in=campaigns.values("id"))
         | Q(resource_id__in=sessions.values("key"))
@@ -221,6 +225,7 @@ def delete_demo_data() -> int:
         redemptions,
         validations,
         sessions,
+        demo.publications,
         demo.vouchers,
         campaigns,
         rules,

@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from campaigns.models import Campaign, Customer, PromotionTier, Segment, Voucher
 from campaigns.services.campaigns import create_campaign
 from campaigns.services.customers import create_customer
-from campaigns.services.requests import Gift, TierRequest, VoucherTemplate
+from campaigns.services.publications import publish
+from campaigns.services.requests import Gift, PublicationRequest, TierRequest, VoucherTemplate
 from campaigns.services.segments import create_segment
 from campaigns.services.validation_rules import create_validation_rule
 from campaigns.services.vouchers import create_voucher
@@ -88,6 +89,7 @@ class ShopBuilder:
         for spec in CAMPAIGNS:
             self.campaign(spec, rules)
         self.set_aside()
+        self.publications()
         return self.shop
 
     def customers(self) -> None:
@@ -175,6 +177,20 @@ class ShopBuilder:
         )
         self.shop.left[voucher.code] = voucher.gift_balance if spec.gift_amounts else quantity
         return voucher
+
+    def publications(self) -> None:
+        """Codes given to customers: one welcome code each to six of them, two VIP codes to three, a
+        summer gift card to two. The history redeems codes whoever holds them, as shops do."""
+        plan = (("welcome", 6, 1, "Newsletter"), ("vip", 3, 2, "Account manager"), ("summer", 2, 1, "API"))
+        for key, people, count, channel in plan:
+            campaign = self.shop.campaigns.get(key)
+            if campaign is None:
+                continue
+            for customer in self.shop.customers[:people]:
+                request = PublicationRequest(
+                    customer={"id": customer.id}, campaign=campaign.id, count=count, channel=channel
+                )
+                publish(request, caller=self.caller)
 
     def set_aside(self) -> None:
         """Vouchers that show a state; the history disables ``disabled`` on its second day."""

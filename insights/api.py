@@ -31,6 +31,9 @@ def _summary_json(summary) -> dict:
         "orders_amount": summary.order_value,
         "discounted_amount": summary.discounts_given,
         "vouchers_created": sum(point.vouchers_created for point in summary.series),
+        "publications": summary.publications_succeeded + summary.publications_failed,
+        "publications_succeeded": summary.publications_succeeded,
+        "publications_failed": summary.publications_failed,
         "voucherhub": _figures(summary),
     }
     if summary.is_gift:
@@ -48,7 +51,11 @@ def _figures(summary) -> dict:
         "campaign_name": campaign.name,
         "campaign_type": campaign.campaign_type,
         "status": campaign.status,
-        "vouchers": {"total": summary.vouchers_total},
+        "vouchers": {"total": summary.vouchers_total, "published": summary.vouchers_published},
+        "publications": {
+            "total_succeeded": summary.publications_succeeded,
+            "total_failed": summary.publications_failed,
+        },
         "validations": {"total": summary.validations_total, "total_valid": summary.validations_valid},
         "redemptions": {
             "total_redeemed": summary.redemptions_total,
@@ -76,6 +83,7 @@ def _figures(summary) -> dict:
                 "redemptions_failed": point.redemptions_failed,
                 "rollbacks": point.rollbacks,
                 "vouchers_created": point.vouchers_created,
+                "publications": point.publications,
             }
             for point in summary.series
         ],

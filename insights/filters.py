@@ -1,16 +1,18 @@
 """Filter panels of the Campaigns section (django-filter): every filter lives in the query string."""
 
 import django_filters
+from django.db.models import Q
 
 from auditlog.models import Event
 from auditlog.sentences import EVENT_CHOICES
 from campaigns.filters import TransactionFilter
-from campaigns.models import Campaign, CampaignType, Voucher
+from campaigns.models import Campaign, CampaignType, Customer, Publication, Voucher
 from campaigns.queries import CampaignStatus
 from dashboard.filters import FilterPanelMixin, bootstrap_widgets
 from stacking.models import Category
+from voucherhub.privacy import can_see_customers
 
-__all__ = ["CampaignFilter", "EventFilter", "TransactionFilter", "VoucherFilter"]
+__all__ = ["CampaignFilter", "EventFilter", "PublicationFilter", "TransactionFilter", "VoucherFilter"]
 
 
 class _StyledFilter(FilterPanelMixin, django_filters.FilterSet):
@@ -54,3 +56,26 @@ class EventFilter(_StyledFilter):
     class Meta:
         model = Event
         fields = ["type"]
+
+
+class PublicationFilter(_StyledFilter):
+    """A campaign's publications: by result, and for those who may see customers, by customer."""
+
+    result = django_filters.ChoiceFilter(label="Result", choices=Publication.Result.choices, empty_label="Any result")
+    customer = django_filters.CharFilter(label="Customer", method="filter_customer", max_length=254)
+
+    class Meta:
+        model = Publication
+        fields = ["result", "customer"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.form.fields["customer"].widget.attrs["placeholder"] = "Id, source id or email"
+        if not can_see_customers(user):
+            del self.filters["customer"]
+            self.form.fields.pop("customer", None)
+
+    def filter_customer(self, queryset, name, value):
+        value = value.strip()
+        found = Customer.objects.filter(Q(pk=value) | Q(source_id=value) | Q(email__in={value, value.lower()}))
+        return queryset.filter(customer__in=found.values("pk"))

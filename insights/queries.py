@@ -43,6 +43,7 @@ from campaigns.models import (
     Campaign,
     CampaignType,
     PromotionTier,
+    Publication,
     Segment,
     ValidationRuleAssignment,
     Voucher,
@@ -101,6 +102,7 @@ class DayPoint:
     redemptions_failed: int = 0
     rollbacks: int = 0
     vouchers_created: int = 0
+    publications: int = 0
 
 
 @dataclass
@@ -112,6 +114,7 @@ class Summary:
     period_start: date
     period_end: date
     vouchers_total: int = 0  # live vouchers now
+    vouchers_published: int = 0  # live vouchers with a holder now
     # The period's figures:
     validations_total: int = 0  # validations are kept Validation.RETENTION_DAYS days
     validations_valid: int = 0
@@ -124,6 +127,8 @@ class Summary:
     order_value: int = 0  # their order amounts, as sent with each redemption
     discounts_given: int = 0  # their discounts
     gift_value_spent: int = 0  # gift credits they took
+    publications_succeeded: int = 0  # codes given to customers (POST /v1/publications), per publication
+    publications_failed: int = 0  # publications that found no free code
     gift_value_issued: int | None = None  # gift cards: initial amounts of live cards
     gift_balance: int | None = None  # gift cards: what is left on them
     tiers: list[PromotionTier] = field(default_factory=list)
@@ -256,9 +261,28 @@ def _summary(campaign: Campaign, *, days: int, now: datetime | None, tz: tzinfo)
         if row["day"] in points:
             points[row["day"]].validations = row["n"]
 
+    _add_vouchers(summary, points, since, until, tz)
+    _add_publications(summary, points, since, until, tz)
+
+    if summary.is_promotion:
+        summary.tiers = list(campaign.tiers.select_related("category").order_by("position"))
+    summary.series = [points[day] for day in sorted(points)]
+    return summary
+
+
+def _add_vouchers(summary: Summary, points: dict, since: datetime, until: datetime, tz: tzinfo) -> None:
+    """Live vouchers now (published ones, and a gift campaign's issued value and balance), and those the
+    period created, by day."""
+    campaign = summary.campaign
     vouchers = Voucher.objects.filter(campaign_id=campaign.pk, deleted_at__isnull=True)
-    gift = vouchers.aggregate(n=Count("*"), issued=Sum("gift_amount"), balance=Sum("gift_balance"))
+    gift = vouchers.aggregate(
+        n=Count("*"),
+        published=Count("id", filter=Q(holder__isnull=False)),
+        issued=Sum("gift_amount"),
+        balance=Sum("gift_balance"),
+    )
     summary.vouchers_total = gift["n"]
+    summary.vouchers_published = gift["published"]
     if summary.is_gift:
         summary.gift_value_issued = gift["issued"] or 0
         summary.gift_balance = gift["balance"] or 0
@@ -266,10 +290,19 @@ def _summary(campaign: Campaign, *, days: int, now: datetime | None, tz: tzinfo)
         if row["day"] in points:
             points[row["day"]].vouchers_created = row["n"]
 
-    if summary.is_promotion:
-        summary.tiers = list(campaign.tiers.select_related("category").order_by("position"))
-    summary.series = [points[day] for day in sorted(points)]
-    return summary
+
+def _add_publications(summary: Summary, points: dict, since: datetime, until: datetime, tz: tzinfo) -> None:
+    """The period's publications by day and result (index publication_campaign_idx)."""
+    campaign = summary.campaign
+    publications = Publication.objects.filter(campaign_id=campaign.pk)
+    for row in _days(publications, "created_at", since, until, tz).annotate(
+        ok=Count("created_at", filter=Q(result=Publication.Result.SUCCESS)),
+        failed=Count("created_at", filter=Q(result=Publication.Result.FAILURE)),
+    ):
+        summary.publications_succeeded += row["ok"]
+        summary.publications_failed += row["failed"]
+        if row["day"] in points:
+            points[row["day"]].publications = row["ok"]
 
 
 # --- the tabs' lists -------------------------------------------------------------------------------------
@@ -296,6 +329,11 @@ def segment_names(ids: set[str]) -> dict[str, str]:
 def campaign_events(campaign: Campaign) -> QuerySet[Event]:
     """The campaign's events, newest first (index ``event_campaign_idx``)."""
     return Event.objects.filter(campaign_id=campaign.pk).select_related("user").order_by("-occurred_at", "-id")
+
+
+def campaign_publications(campaign: Campaign) -> QuerySet[Publication]:
+    """The campaign's publications, newest first (index ``publication_campaign_idx``)."""
+    return Publication.objects.filter(campaign=campaign).select_related("customer")
 
 
 def campaign_transactions(campaign: Campaign) -> QuerySet[VoucherTransaction]:

@@ -2,17 +2,18 @@
 
 import django_tables2 as tables
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 from auditlog.models import Event
 from auditlog.sentences import can_see_technical_details, sentence_html, technical_details, tier_ids
 from auditlog.tables import EVENT_COLUMNS, event_channel, event_object
-from campaigns.models import Campaign, Voucher, VoucherTransaction
+from campaigns.models import Campaign, Publication, Voucher, VoucherTransaction
 from campaigns.queries import CampaignStatus, tier_names
 from dashboard.formatting import EMPTY, money, when
 from dashboard.labels import label
 from redemptions.queries import rollback_redemption_ids
 from stacking import reasons
+from voucherhub.privacy import can_see_customers
 
 STATUS_CLASSES = {
     CampaignStatus.ACTIVE: "text-bg-success",
@@ -198,6 +199,55 @@ class VoucherTable(_UserTable):
 
     def render_created_at(self, value):
         return when(value)
+
+
+class PublicationTable(_UserTable):
+    """A campaign's publications: when, to whom (for those who may see customers), which codes, through
+    which channel, and a failure's reason."""
+
+    created_at = tables.Column(verbose_name="Date", order_by=("created_at", "id"))
+    customer = tables.Column(verbose_name="Customer", orderable=False, empty_values=())
+    codes = tables.Column(verbose_name="Codes", orderable=False, empty_values=())
+    channel = tables.Column(verbose_name="Channel", orderable=False)
+    result = tables.Column(verbose_name="Result", order_by=("result", "created_at", "id"))
+
+    class Meta:
+        model = Publication
+        fields = ("created_at", "customer", "codes", "channel", "result")
+        template_name = KEYSET_TEMPLATE
+        attrs = {**TABLE_ATTRS, "id": "publications-table-el"}
+        row_attrs = {"data-publication": lambda record: record.pk, "data-result": lambda record: record.result}
+
+    def __init__(self, *args, user=None, **kwargs):
+        exclude = list(kwargs.pop("exclude", ()))
+        if not can_see_customers(user):
+            exclude.append("customer")  # customer data is for Admins
+        super().__init__(*args, user=user, exclude=exclude, **kwargs)
+
+    def render_created_at(self, value):
+        return when(value)
+
+    def render_customer(self, record):
+        customer = record.customer
+        if customer is None:
+            return EMPTY
+        url = reverse("customers:detail", args=[customer.pk])
+        return format_html('<a href="{}">{}</a>', url, customer.name or customer.source_id or customer.pk)
+
+    def render_codes(self, record):
+        if not record.codes:
+            return EMPTY
+        shown = format_html_join(" ", "<code>{}</code>", ((code,) for code in record.codes[:5]))
+        more = f" and {len(record.codes) - 5} more" if len(record.codes) > 5 else ""
+        return format_html("{}{}", shown, more)
+
+    def render_result(self, record):
+        if record.result == Publication.Result.SUCCESS:
+            return format_html('<span class="badge text-bg-success">{}</span>', record.get_result_display())
+        return format_html(
+            '<span class="badge text-bg-danger">{}</span> <span class="small">No free code left.</span>',
+            record.get_result_display(),
+        )
 
 
 class TransactionTable(_UserTable):

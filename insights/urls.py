@@ -12,6 +12,7 @@ campaign_patterns = [
     path("calendar/", views.CampaignCalendarView.as_view(), name="calendar"),
     re_path(CAMPAIGN + r"$", views.CampaignDetailView.as_view(), name="detail"),
     re_path(CAMPAIGN + r"vouchers/$", views.CampaignVouchersView.as_view(), name="vouchers"),
+    re_path(CAMPAIGN + r"publications/$", views.CampaignPublicationsView.as_view(), name="publications"),
     re_path(CAMPAIGN + r"tiers/$", views.CampaignTiersView.as_view(), name="tiers"),
     re_path(CAMPAIGN + r"rules/$", views.CampaignRulesView.as_view(), name="rules"),
     re_path(CAMPAIGN + r"transactions/$", views.CampaignTransactionsView.as_view(), name="transactions"),

@@ -13,6 +13,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import get_text_list
 from django.views.generic import TemplateView
 
 from campaigns.models import CampaignType
@@ -27,9 +28,9 @@ from voucherhub import queries as core_queries
 
 from . import calendar, charts, queries
 from .analytics import campaign_analytics
-from .filters import CampaignFilter, EventFilter, TransactionFilter, VoucherFilter
+from .filters import CampaignFilter, EventFilter, PublicationFilter, TransactionFilter, VoucherFilter
 from .rule_sentences import describe, segment_ids
-from .tables import CampaignTable, EventTable, TransactionTable, VoucherTable, status_badge
+from .tables import CampaignTable, EventTable, PublicationTable, TransactionTable, VoucherTable, status_badge
 
 
 def home(request):
@@ -80,6 +81,12 @@ CAMPAIGN_TABS = [
         "Vouchers",
         "campaigns:vouchers",
         "campaigns.view_voucher",
+        {CampaignType.DISCOUNT_COUPONS, CampaignType.GIFT_VOUCHERS},
+    ),
+    (
+        "Publications",
+        "campaigns:publications",
+        "campaigns.view_publication",
         {CampaignType.DISCOUNT_COUPONS, CampaignType.GIFT_VOUCHERS},
     ),
     ("Tiers", "campaigns:tiers", "campaigns.view_promotiontier", {CampaignType.PROMOTION}),
@@ -154,19 +161,26 @@ class CampaignDetailView(CampaignPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         days = queries.period_days(self.request.GET.get("days"))
         summary = queries.campaign_summary(self.campaign, days=days, tz=timezone.get_current_timezone())
+        series = [
+            ("validations", "Validations", "#6f42c1"),
+            ("redemptions_succeeded", "Redemptions", "#198754"),
+            ("redemptions_failed", "Failed redemptions", "#dc3545"),
+            ("rollbacks", "Rolled back (by day redeemed)", "#fd7e14"),
+        ]
+        if not summary.is_promotion:
+            series.append(("publications", "Publications", "#0dcaf0"))
+        user = self.request.user
         return super().get_context_data(
             summary=summary,
             periods=queries.PERIODS,
-            activity_chart=self.chart(
-                summary,
-                [
-                    ("validations", "Validations", "#6f42c1"),
-                    ("redemptions_succeeded", "Redemptions", "#198754"),
-                    ("redemptions_failed", "Failed redemptions", "#dc3545"),
-                    ("rollbacks", "Rolled back (by day redeemed)", "#fd7e14"),
-                ],
-            ),
+            activity_chart=self.chart(summary, series),
+            activity_chart_label=get_text_list([label for _, label, _ in series], "and"),
             vouchers_chart=self.chart(summary, [("vouchers_created", "Vouchers created", "#0d6efd")]),
+            unpublished=summary.vouchers_total - summary.vouchers_published,
+            publications_label=f"Publications · last {summary.period_days} days",
+            publications_url=reverse("campaigns:publications", args=[self.campaign.pk])
+            if user.has_perm("campaigns.view_publication")
+            else "",
             **kwargs,
         )
 
@@ -194,6 +208,26 @@ class CampaignVouchersView(CampaignListTabMixin, DashboardListView):
 
     def get_table_kwargs(self):
         return {**super().get_table_kwargs(), "gift": self.campaign.campaign_type == CampaignType.GIFT_VOUCHERS}
+
+
+class CampaignPublicationsView(CampaignListTabMixin, DashboardListView):
+    """Codes given to customers (POST /v1/publications), newest first; a failure says no code was left."""
+
+    permission_required = "campaigns.view_publication"
+    types = {CampaignType.DISCOUNT_COUPONS, CampaignType.GIFT_VOUCHERS}
+    title = "Publications"
+    table_target = "publication-table"
+    filterset_class = PublicationFilter
+    table_class = PublicationTable
+    noun = "publications"
+    empty_text = "No publications yet — codes given to customers through the API's publications show here."
+    empty_icon = "ticket-perforated-fill"
+
+    def get_queryset(self):
+        return queries.campaign_publications(self.campaign)
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
 
 class CampaignTransactionsView(CampaignListTabMixin, DashboardListView):

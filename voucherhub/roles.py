@@ -17,6 +17,7 @@ _BROWSE = [
     "campaigns.view_validationrule",
     "campaigns.view_validationruleassignment",
     "campaigns.view_vouchertransaction",
+    "campaigns.view_publication",
     "redemptions.view_redemption",
     "redemptions.view_rollback",
     "redemptions.view_validation",

@@ -305,6 +305,7 @@ def one_of_everything(role_user):
     from campaigns.models import (
         Order,
         PromotionTier,
+        Publication,
         Segment,
         ValidationRule,
         ValidationRuleAssignment,
@@ -331,6 +332,7 @@ def one_of_everything(role_user):
     VoucherGenerationJob.objects.create(campaign=campaign, total=5000, done=1000, status="IN_PROGRESS")
     Segment.objects.create(name="VIP").customers.add(customer)
     VoucherTransaction.objects.create(voucher=gift, source="CREATION", amount=10000, balance_after=10000)
+    Publication.objects.create(campaign=campaign, customer=customer, codes=[voucher.code]).vouchers.add(voucher)
     log = RequestLog.objects.create(id="v-1", method="POST", path="/v1/redemptions", response_status=200)
     Event.objects.create(type="redemption.succeeded", occurred_at=now, resource_id="r_1", request_log=log)
     redemption = Redemption.objects.create(

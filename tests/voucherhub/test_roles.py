@@ -19,6 +19,7 @@ BROWSE = {
     "campaigns.view_validationrule",
     "campaigns.view_validationruleassignment",
     "campaigns.view_vouchertransaction",
+    "campaigns.view_publication",
     "redemptions.view_redemption",
     "redemptions.view_rollback",
     "redemptions.view_validation",

@@ -1,8 +1,9 @@
-"""/v1/customers: create (upsert by source_id), list, get, update, delete, a customer's segments and
-activity. voucherhub.api gives auth and the error shape; the services are campaigns' (the engine creates
-customers too), the reads are campaigns.queries and this app's."""
+"""/v1/customers: create (upsert by source_id), list, get, update, delete, a customer's segments, activity
+and the codes they hold. voucherhub.api gives auth and the error shape; the services are campaigns' (the
+engine creates customers too), the reads are campaigns.queries and this app's."""
 
 from django.http import HttpResponse
+from django.utils import timezone
 from ninja import Router
 
 from campaigns import queries as catalogue
@@ -13,9 +14,9 @@ from voucherhub.api.parsing import documented_query, parse_query
 from voucherhub.api.rendering import offset_page
 from voucherhub.wire import list_json
 
-from .queries import activity_page
-from .schemas import ActivityQuery, CustomerIn, CustomerListQuery, CustomerUpdateIn
-from .serializers import activity_json
+from .queries import activity_page, customer_redeemables
+from .schemas import ActivityQuery, CustomerIn, CustomerListQuery, CustomerUpdateIn, RedeemablesQuery
+from .serializers import activity_json, redeemable_json
 
 router = Router(tags=["customers"])
 
@@ -73,4 +74,26 @@ def list_customer_activity(request, customer_id: str):
     body = {"object": "list", "data_ref": "data", "data": [activity_json(e) for e in events], "has_more": has_more}
     if has_more:
         body["more_starting_after"] = events[-1].id
+    return body
+
+
+@router.get(
+    "/customers/{customer_id}/redeemables",
+    summary="List the codes a customer holds (published to them, or created for them)",
+    openapi_extra=documented_query(RedeemablesQuery),
+)
+def list_customer_redeemables(request, customer_id: str):
+    customer = catalogue.find_customer(customer_id)
+    query = parse_query(request, RedeemablesQuery)
+    vouchers, has_more = customer_redeemables(customer, **query.model_dump(exclude_none=True))
+    now = timezone.now()
+    body = {
+        "object": "list",
+        "data_ref": "data",
+        "data": [redeemable_json(v, now) for v in vouchers],
+        "total": len(vouchers),
+        "has_more": has_more,
+    }
+    if has_more:
+        body["more_starting_after"] = vouchers[-1].id
     return body

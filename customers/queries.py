@@ -154,3 +154,34 @@ def activity_page(
     direction = "-" if newest_first else ""
     page = list(rows.order_by(f"{direction}occurred_at", f"{direction}id")[: limit + 1])
     return page[:limit], len(page) > limit
+
+
+# --- redeemables -------------------------------------------------------------------------------------------
+
+
+def customer_redeemables(
+    customer: Customer, *, limit: int, order: str = "-id", starting_after_id: str | None = None
+) -> tuple[list[Voucher], bool]:
+    """A page of ``GET /v1/customers/{id}/redeemables``: the vouchers the customer holds, by id (ids sort by
+    creation time; ``-id`` newest first), after the voucher ``starting_after_id``, and whether more follow."""
+    rows = Voucher.objects.filter(holder=customer, deleted_at__isnull=True).select_related("campaign", "category")
+    newest_first = order.startswith("-")
+    if starting_after_id:
+        rows = rows.filter(**{"pk__lt" if newest_first else "pk__gt": starting_after_id})
+    page = list(rows.order_by("-id" if newest_first else "id")[: limit + 1])
+    return page[:limit], len(page) > limit
+
+
+def redeemable_status(voucher: Voucher, now: datetime) -> str:
+    """A held voucher's state as the platform words it (CustomerRedeemable.redeemable.status)."""
+    if not voucher.active:
+        return "DISABLED"
+    if voucher.start_date and voucher.start_date > now:
+        return "NOT_ACTIVE_YET"
+    if voucher.expiration_date and voucher.expiration_date < now:
+        return "EXPIRED"
+    if voucher.is_gift and not voucher.gift_balance:
+        return "NO_BALANCE"
+    if voucher.redemption_quantity is not None and voucher.redeemed_quantity >= voucher.redemption_quantity:
+        return "USED"
+    return "ACTIVE"

@@ -63,3 +63,14 @@ class ActivityQuery(BaseModel):
         if self.start_date and self.end_date and self.start_date > self.end_date:
             raise ValueError("start_date is after end_date")
         return self
+
+
+class RedeemablesQuery(BaseModel):
+    """``GET /v1/customers/{id}/redeemables``: newest first (``-id``) or oldest first, ``limit`` after the
+    voucher ``starting_after_id``."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    limit: Annotated[int, Field(ge=1, le=MAX_LIST_LIMIT)] = 10
+    order: Literal["id", "-id"] = "-id"
+    starting_after_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None

@@ -1,15 +1,18 @@
 """CustomersApi beyond create/get/update/list, through the official SDK: a customer's segments and deleting
 a customer (whose history stays, without them)."""
 
+from datetime import timedelta
+
 import pytest
 import voucherify as V
+from django.utils import timezone
 from voucherify.exceptions import NotFoundException
 
 from auditlog.models import Event
-from campaigns.models import Customer, Segment
+from campaigns.models import Campaign, Customer, Segment
 from redemptions.models import Redemption
 from redemptions.services.redemption import redeem
-from tests.factories import make_customer, make_voucher, stack
+from tests.factories import make_campaign, make_customer, make_gift_card, make_voucher, stack
 from voucherhub.caller import Caller
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -53,3 +56,26 @@ def test_a_deleted_customer_is_gone_and_their_redemptions_stay(sdk):
     # The source_id is free again: a new customer can take it.
     again = V.CustomersApi(sdk).create_customer(V.CustomersCreateRequestBody(source_id="leaving"))
     assert again.id != customer.pk
+
+
+def test_a_customer_lists_the_codes_they_hold_with_their_state(sdk):
+    ann = make_customer(source_id="ann-r")
+    spring = make_campaign(name="Spring")
+    make_voucher(code="HELD-1", campaign=spring, holder=ann)
+    make_voucher(code="HELD-2", campaign=spring, holder=ann, expiration_date=timezone.now() - timedelta(days=1))
+    make_gift_card(code="HELD-3", amount=0, holder=ann)
+    make_voucher(code="NOT-HERS")
+    api = V.CustomersApi(sdk)
+
+    page = api.list_customer_redeemables("ann-r", limit=2)
+    assert page.object == "list" and page.data_ref == "data" and page.has_more is True
+    assert [r.redeemable.voucher.code for r in page.data] == ["HELD-3", "HELD-2"]
+    assert [r.redeemable.status for r in page.data] == ["NO_BALANCE", "EXPIRED"]
+    rest = api.list_customer_redeemables("ann-r", starting_after_id=page.more_starting_after)
+    assert [r.redeemable.voucher.code for r in rest.data] == ["HELD-1"] and rest.has_more is False
+    held = rest.data[0]
+    assert (held.redeemable_object, held.holder_role, held.customer_id) == ("voucher", "OWNER", ann.pk)
+    assert held.campaign_id == spring.pk and held.campaign_type == Campaign.objects.get(pk=spring.pk).campaign_type
+    assert held.redeemable.status == "ACTIVE"
+    oldest = api.list_customer_redeemables("ann-r", order=V.ParameterOrderListRedeemables("id"))
+    assert [r.redeemable.voucher.code for r in oldest.data] == ["HELD-1", "HELD-2", "HELD-3"]

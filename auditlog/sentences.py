@@ -187,6 +187,10 @@ SENTENCES: dict[str, Callable[[dict], str]] = {
     "customer.created": lambda d: "Customer created.",
     "customer.updated": lambda d: "Customer changed.",
     "customer.deleted": lambda d: "Customer deleted.",
+    "order.created": lambda d: f"Order {d.get('source_id') or ''} created.".replace("  ", " "),
+    "order.updated": lambda d: (
+        f"Order {d.get('source_id') or ''} changed ({label(d.get('status') or '').lower()}).".replace("  ", " ")
+    ),
     "publication.succeeded": lambda d: _published(d.get("codes") or []),
     "publication.failed": lambda d: (
         f"Publication of {_count(d.get('count'), 'code')} failed: the campaign has no free code left."
@@ -317,6 +321,7 @@ EVENT_GROUPS = [
     ("segment.", "Segments"),
     ("customer.", "Customers"),
     ("publication.", "Publications"),
+    ("order.", "Orders"),
     ("category.", "Categories"),
     ("stacking_rules.", "Stacking rules"),
     ("export.", "Exports"),

@@ -50,7 +50,7 @@ INSERT INTO auditlog_event
 SELECT
     'evt_bench' || %(tag)s || lpad(n::text, 12, '0'),
     (%(types)s::text[])[1 + n %% cardinality(%(types)s::text[])],
-    now() - (n * interval '1 second' * 31536000 / %(count)s),
+    now() - (n::float8 * 31536000 / %(count)s) * interval '1 second',
     'API', 'Bench', 'redemption', 'r_bench' || n,
     (%(campaigns)s::text[])[1 + n %% cardinality(%(campaigns)s::text[])],
     CASE WHEN %(customer)s <> '' THEN %(customer)s

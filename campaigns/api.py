@@ -12,9 +12,9 @@ from ninja import Router
 from stacking import services as stacking_services
 from stacking.serializers import category_json
 from voucherhub.api.context import caller_of
+from voucherhub.api.errors import not_in_the_api_yet
 from voucherhub.api.parsing import documented_query, parse_query
 from voucherhub.api.rendering import offset_page
-from voucherhub.errors import DomainError
 from voucherhub.ids import new_id
 from voucherhub.wire import list_json
 
@@ -297,8 +297,7 @@ def list_vouchers(request):
 @router.post("/vouchers/import", include_in_schema=False)
 @router.post("/vouchers/importCSV", include_in_schema=False)
 def import_vouchers(request):
-    path = request.path
-    raise DomainError("not_found", "Resource not found", f"There is no POST {path} in the API yet")
+    raise not_in_the_api_yet(request)
 
 
 @router.post("/vouchers/{code}", summary="Create a voucher with this code")

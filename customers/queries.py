@@ -31,6 +31,8 @@ ACTIVITY_TYPES: dict[str, tuple[str, dict]] = {
     "customer.redemption.failed": ("redemption.failed", {}),
     "customer.redemption.rollback.succeeded": ("redemption.rollback.succeeded", {}),
     "customer.redemption.rollback.failed": ("redemption.rollback.failed", {}),
+    "customer.order.created": ("order.created", {}),
+    "customer.order.updated": ("order.updated", {}),
     "customer.publication.succeeded": ("publication.succeeded", {}),
     "customer.publication.failed": ("publication.failed", {}),
 }

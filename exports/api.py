@@ -23,7 +23,7 @@ from voucherhub.wire import iso, list_json
 
 from . import services
 from .models import Export, ExportStatus
-from .sources import METADATA_PREFIX, ORDER_FIELDS, SOURCES, ExportParamsError
+from .sources import METADATA_PREFIX, SOURCES, ExportParamsError, get_source
 
 router = Router(tags=["exports"])
 
@@ -34,9 +34,7 @@ ORDERS["-status"] = ("-status", "-id")
 class ExportParametersIn(BaseModel):  # pydantic's, not ninja's Schema: that reads a list as an empty object
     fields: list[str] | None = None
     # Checked by the source (ExportParamsError), so that the dashboard's form and the API say the same.
-    order: str | None = Field(
-        None, json_schema_extra={"enum": [*ORDER_FIELDS, *(f"-{name}" for name in ORDER_FIELDS), None]}
-    )
+    order: str | None = Field(None, json_schema_extra=lambda schema: schema.update(enum=_orders(*SOURCES.values())))
     filters: dict[str, Any] | None = Field(
         None,
         json_schema_extra={
@@ -58,13 +56,21 @@ def _sources_as_enum(schema: dict) -> None:
     schema["enum"] = sorted(SOURCES)  # what can be exported, as the document says it
 
 
+def _orders(*sources) -> list:
+    """The ``parameters.order`` values these sources take (Source.rows), and null."""
+    names = sorted({name for source in sources for name in source.order_fields})
+    return [*names, *(f"-{name}" for name in names), None]
+
+
 def _fields_of(source) -> dict:
-    """The field names an export of ``source`` takes (Source.clean_fields), as JSON Schema."""
+    """The field names and orders an export of ``source`` takes (Source.clean_fields, Source.rows), as JSON
+    Schema."""
     names: list[dict] = [{"enum": sorted(source.columns)}]
     if source.metadata_field:
         names.append({"type": "string", "pattern": f"^{re.escape(METADATA_PREFIX)}[A-Za-z0-9_\\-]+$"})
     fields = {"anyOf": [{"type": "null"}, {"type": "array", "items": {"anyOf": names}}]}
-    return {"anyOf": [{"type": "null"}, {"type": "object", "properties": {"fields": fields}}]}
+    properties = {"fields": fields, "order": {"enum": _orders(source)}}
+    return {"anyOf": [{"type": "null"}, {"type": "object", "properties": properties}]}
 
 
 def _fields_per_source(schema: dict) -> None:
@@ -145,6 +151,23 @@ def create_export(request, payload: ExportIn):
         raise DomainError(problem.key, message, problem.message) from None
     # The state at creation: the worker may already have picked it up, but the SDK accepts only SCHEDULED here.
     return export_json(request, export)
+
+
+class OrderExportIn(BaseModel):
+    """``POST /v1/orders/export``: an export of orders, its parameters as an order export takes them."""
+
+    model_config = ConfigDict(
+        json_schema_extra=lambda schema: schema.update(
+            allOf=[{"properties": {"parameters": _fields_of(get_source("order"))}}]
+        )
+    )
+
+    parameters: ExportParametersIn | None = None
+
+
+@router.post("/orders/export", summary="Export orders (OrdersApi.create_order_export): POST /v1/exports of orders")
+def create_order_export(request, payload: OrderExportIn):
+    return create_export(request, ExportIn(exported_object="order", parameters=payload.parameters))
 
 
 @router.get("/exports", summary="List the key's exports (ExportsApi.list_exports)")

@@ -2,7 +2,9 @@
 
 A source names its columns (the platform's field names, which are also the CSV header), says which rows
 an export's parameters select, and who may export it. The CSV writer (``exports.writer``) turns any source's
-rows into a file, so adding a source is one function decorated with ``@source(...)`` below.
+rows into a file, so adding a source is one function decorated with ``@source(...)``: the redemptions and
+gift-card transactions below, the catalogue's objects (vouchers, customers, orders, publications) in
+``exports.catalogue``, registered when the app is ready.
 
 Filters come in two dialects, told apart by the export's channel: the dashboard posts its filter panel's
 query parameters (``WEBSITE``), the API sends the platform's conditions (``API``:
@@ -63,6 +65,7 @@ class Source:
     metadata_field: str | None = "metadata"  # the JSON field behind ``metadata.<key>`` columns
     filter_params: tuple[str, ...] = field(default=())  # the dashboard's filter parameter names
     dialog_fields: tuple[str, ...] = ()  # ticked when the Export dialog opens (default: default_fields)
+    order_fields: tuple[str, ...] = ORDER_FIELDS  # what ``parameters.order`` may name
 
     def standard_fields(self, user=None) -> list[str]:
         """The columns ``user`` may choose (all of them for an API key: ``user`` None)."""
@@ -105,7 +108,7 @@ class Source:
         """The rows of ``export`` in its order (``parameters.order``, newest first by default)."""
         order = export.parameters.get("order") or "-created_at"
         field_name = order.lstrip("-")
-        if field_name not in ORDER_FIELDS or order.count("-") > 1:
+        if field_name not in self.order_fields or order.count("-") > 1:
             raise ExportParamsError(f"Cannot order an export by {order!r}")
         direction = "-" if order.startswith("-") else ""
         return self.select(export).order_by(f"{direction}{field_name}", f"{direction}id")
@@ -381,19 +384,24 @@ def transaction_rows(export) -> QuerySet:
     if is_dashboard(export):
         filterset = _transaction_filterset(export)
         return checked_rows(filterset)
-    rows = VoucherTransaction.objects.all()
-    filters = export.parameters.get("filters") or {}
     lookups = {"campaign_id": "voucher__campaign_id", "voucher_id": "voucher_id", "created_at": "created_at"}
+    return platform_filtered(VoucherTransaction.objects.all(), export, lookups, "transactions")
+
+
+def platform_filtered(rows: QuerySet, export, lookups: dict[str, str], noun: str) -> QuerySet:
+    """``rows`` narrowed by an API export's conditions (``$is``, ``$in``; ``$after`` and ``$before`` on a
+    ``created_at``), each on a field of ``lookups`` (its name on the wire: its ORM path)."""
+    filters = export.parameters.get("filters") or {}
     for name, op, value in platform_conditions(filters):
         lookup = lookups.get(name)
         if lookup is None:
-            raise ExportParamsError(f"Cannot filter transactions by {name!r}")
+            raise ExportParamsError(f"Cannot filter {noun} by {name!r}")
         if op == "$is":
             rows = rows.filter(**{lookup: str(value)})
         elif op == "$in" and isinstance(value, list):
             rows = rows.filter(**{f"{lookup}__in": [str(v) for v in value]})
-        elif name == "created_at" and op in ("$after", "$before"):
-            rows = rows.filter(**{f"created_at__{'gt' if op == '$after' else 'lt'}": _moment(str(value))})
+        elif name.endswith("created_at") and op in ("$after", "$before"):
+            rows = rows.filter(**{f"{lookup}__{'gt' if op == '$after' else 'lt'}": _moment(str(value))})
         else:
             raise ExportParamsError(f"Unsupported condition {op!r} on {name!r}")
     return rows

@@ -1,4 +1,4 @@
-"""/v1/ endpoints of validations, redemptions and rollbacks. Views parse, call a service or query, and
+"""/v1/ endpoints of validations, redemptions, rollbacks and orders. Views parse, call a service or query, and
 render the platform's shape."""
 
 from urllib.parse import quote
@@ -9,17 +9,18 @@ from pydantic import ValidationError
 from campaigns.queries import find_voucher
 from stacking.services import cached_stacking_categories
 from voucherhub.api.context import caller_of, request_id_of
-from voucherhub.api.errors import error_body, status_of
-from voucherhub.api.parsing import describe_validation_errors
-from voucherhub.api.rendering import json_response
+from voucherhub.api.errors import error_body, not_in_the_api_yet, status_of
+from voucherhub.api.parsing import describe_validation_errors, documented_query, parse_query
+from voucherhub.api.rendering import json_response, offset_page
 from voucherhub.errors import invalid_payload, invalid_query_params, not_found
 from voucherhub.idempotency import idempotent
 from voucherhub.wire import list_json
 
 from . import queries
-from .schemas import RollbackIn, StackIn
+from .schemas import OrderCreateIn, OrderListQuery, OrderUpdateIn, RollbackIn, StackIn
 from .serializers import entry_json, order_json, redemption_call_json, rollback_json, validation_call_json
 from .services import redemption, validation
+from .services.orders import save_order
 from .services.rollback import rollback_redemption
 
 router = Router(tags=["redemptions"])
@@ -143,3 +144,46 @@ def rollback_stacked(request, parent_id: str, reason: str | None = None, trackin
     if outcome.parent_rollback is not None:
         response["parent_rollback"] = rollback_json(outcome.parent_rollback, order=order)
     return response
+
+
+# --- orders ------------------------------------------------------------------------------------------------
+
+
+@router.post("/orders", summary="Create an order (or update the one with this source_id)")
+def create_order(request, body: OrderCreateIn):
+    order = save_order(
+        body.to_request(),
+        caller=caller_of(request),
+        customer=body.customer.to_input() if body.customer is not None else None,
+        discount_amount=body.discount_amount,
+    )
+    return order_json(order)
+
+
+@router.get("/orders", summary="List orders", openapi_extra=documented_query(OrderListQuery))
+def list_orders(request):
+    query = parse_query(request, OrderListQuery)
+    items, total = offset_page(queries.order_list(order=query.order), offset=query.offset, limit=query.limit)
+    return list_json("orders", [order_json(order) for order in items], total)
+
+
+@router.post("/orders/import", include_in_schema=False)  # reserved: not read as the order "import"
+def import_orders(request):
+    raise not_in_the_api_yet(request)
+
+
+@router.get("/orders/{order_id}", summary="Get an order (by id or source_id) with the redemptions that touched it")
+def get_order(request, order_id: str):
+    return order_json(queries.find_order(order_id), with_redemptions=True)
+
+
+@router.put("/orders/{order_id}", summary="Update an order (by id or source_id)")
+def update_order(request, order_id: str, body: OrderUpdateIn):
+    order = save_order(
+        body.to_request(),
+        caller=caller_of(request),
+        customer=body.customer.to_input() if body.customer is not None else None,
+        discount_amount=body.discount_amount,
+        ref=order_id,
+    )
+    return order_json(order, with_redemptions=True)

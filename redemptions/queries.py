@@ -444,3 +444,21 @@ def rollback_redemption_ids(ids) -> dict[str, str]:
     links a rollback to its redemption's page."""
     wanted = [i for i in dict.fromkeys(ids) if i and i.startswith(("rr_", "rrf_"))]
     return dict(Rollback.objects.filter(pk__in=wanted).values_list("id", "redemption_id")) if wanted else {}
+
+
+# --- orders as objects (/v1/orders) ----------------------------------------------------------------------
+
+
+def find_order(ref: str) -> Order:
+    """The order with id ``ref``, else with source_id ``ref``."""
+    order = Order.objects.filter(pk=ref).first() or Order.objects.filter(source_id=ref).first()
+    if order is None:
+        raise DomainError("not_found", "Resource not found", f"Cannot find order with id {ref}", resource_id=ref,
+                          resource_type="order")  # fmt: skip
+    return order
+
+
+def order_list(*, order: str = "-created_at") -> QuerySet[Order]:
+    """``GET /v1/orders``: every order, newest first unless ``order`` says otherwise."""
+    direction = "-" if order.startswith("-") else ""
+    return Order.objects.order_by(f"{direction}{order.lstrip('-')}", f"{direction}id")

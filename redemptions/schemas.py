@@ -246,3 +246,38 @@ class RollbackIn(_Storable):
             metadata=self.metadata or {},
             stacked=stacked,
         )
+
+
+class OrderCreateIn(OrderIn):
+    """``POST /v1/orders``: an order of its own (an upsert by ``source_id``), with its customer and the
+    order-level discount it already has. ``initial_amount`` and ``created_at`` are read from the items and
+    the clock."""
+
+    customer: StackCustomerIn | None = None
+    discount_amount: Money | None = None
+
+
+class OrderUpdateIn(BaseModel):
+    """``PUT /v1/orders/{id}``: what is sent overwrites; items replace the stored lines."""
+
+    status: Literal["CREATED", "PAID", "CANCELED", "FULFILLED"] | None = None
+    amount: Money | None = None
+    discount_amount: Money | None = None
+    items: Annotated[list[OrderItemIn], Field(max_length=1000)] | None = None
+    metadata: Metadata | None = None
+    customer: StackCustomerIn | None = None
+
+    def to_request(self) -> OrderRequest:
+        return OrderIn(status=self.status, amount=self.amount, items=self.items, metadata=self.metadata).to_request()
+
+
+class OrderListQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    limit: Annotated[int, Field(ge=1, le=100)] = 10
+    page: Annotated[int, Field(ge=1, le=100_000)] = 1
+    order: Literal["created_at", "-created_at", "updated_at", "-updated_at"] = "-created_at"
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.limit

@@ -169,7 +169,8 @@ def check_session_expiry(session: SessionRequest | None) -> None:
         )
 
 
-def _customer(customer: CustomerInput | None, caller: Caller) -> Customer | None:
+def customer_of(customer: CustomerInput | None, caller: Caller) -> Customer | None:
+    """The customer a request names (found, or created by source_id), None when it names no one."""
     if customer is None or not customer.given:
         return None
     return upsert_customer(
@@ -397,7 +398,7 @@ def evaluate(
 ) -> Call:
     """Inside the call's transaction: customer, order, vouchers (locked when ``lock``), checks, stack."""
     settings = settings_facts(settings_row)
-    customer_obj = _customer(request.customer, caller)
+    customer_obj = customer_of(request.customer, caller)
     order_input = parse_order(request.order)
     vouchers, now, stack = _check(
         checked,

@@ -61,6 +61,13 @@ BEYOND_JSON_SCHEMA = {
     },
     ("/v1/campaigns/{campaign_id}/summary", "invalid_query_params", ""): "start_date comes before end_date "
     "and the period (up to today when end_date is left out) is at most 365 days",
+    **{
+        (path, key, ""): "an order's amount is the sum of its items' amounts (quantity times price), its "
+        "discount_amount at most that, and without either it needs a stored order's: sums of other values and "
+        "the database"
+        for path in ("/v1/orders", "/v1/orders/{order_id}")
+        for key in ("invalid_amount", "missing_amount")
+    },
 }
 
 

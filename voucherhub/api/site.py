@@ -24,15 +24,16 @@ from .parsing import StrictJsonParser, describe_validation_errors
 
 log = logging.getLogger(__name__)
 
-# Django tries the routes in order: the redemptions router (validations, redemptions) comes first, so the
-# hot calls resolve after a few patterns instead of after every campaign route.
+# Django tries the routes in order: the redemptions router (validations, redemptions) comes early, so the
+# hot calls resolve after a few patterns instead of after every campaign route. The exports router's few
+# routes come before it: POST /v1/orders/export is an export, not the order "export".
 ROUTERS = (
+    "exports.api.router",
     "redemptions.api.router",
     "campaigns.api.router",
     "customers.api.router",
     "sessions.api.router",
     "stacking.api.router",
-    "exports.api.router",
     "insights.api.router",
 )
 

@@ -1,0 +1,66 @@
+"""Orders as objects of their own (``/v1/orders``): created, updated and read outside a redemption.
+
+The same shape checks and upsert as a redemption's order (redemptions.orders): a body the engine would
+call ``invalid_order``, ``invalid_amount`` or ``missing_amount`` is refused with that key. An order made
+here has the discounts it is sent (``discount_amount``, order level), none by default; a redemption of it
+later computes its own. Events: ``order.created`` and ``order.updated``, in the customer's activity.
+"""
+
+from dataclasses import replace
+
+from django.db import transaction
+
+from auditlog.services import record_event
+from campaigns.models import Order, OrderStatus
+from voucherhub.caller import Caller
+from voucherhub.errors import DomainError, not_found
+
+from ..orders import OrderRequest, parse_order, upsert_order
+from .evaluation import customer_of
+from .requests import CustomerInput
+
+
+def save_order(
+    request: OrderRequest,
+    *,
+    caller: Caller,
+    customer: CustomerInput | None = None,
+    discount_amount: int | None = None,
+    ref: str | None = None,
+) -> Order:
+    """``POST /v1/orders`` (an upsert by ``source_id``) or, with ``ref`` (an id or source_id that must
+    exist), ``PUT /v1/orders/{ref}``: what is sent overwrites, what is not keeps its stored value."""
+    with transaction.atomic():
+        if ref is not None:
+            existing = Order.objects.filter(pk=ref).first() or Order.objects.filter(source_id=ref).first()
+            if existing is None:
+                raise not_found("order", ref)
+            request = replace(request, id=existing.pk, source_id=None)
+        if request.id and ref is None and not Order.objects.filter(pk=request.id).exists():
+            raise not_found("order", request.id)
+        parsed = parse_order(request)
+        if parsed.failure is not None:
+            code, message = parsed.failure
+            # The engine names the fields of a redemption's order (".order.amount"); here they are the body's.
+            raise DomainError(code.value, "Invalid order", message.replace(".order.", "."), resource_type="order")
+        stored = parsed.existing
+        discount = discount_amount if discount_amount is not None else (stored.discount_amount if stored else 0)
+        if discount > parsed.amount:
+            raise DomainError("invalid_amount", "Invalid order", "discount_amount is above the order's amount")
+        order, created = upsert_order(
+            parsed,
+            customer=customer_of(customer, caller),
+            status=OrderStatus.CREATED,
+            discount_amount=discount,
+            total_amount=parsed.amount - discount,
+            keep_stored_status=True,
+        )
+        record_event(
+            "order.created" if created else "order.updated",
+            caller=caller,
+            resource_type="order",
+            resource_id=order.pk,
+            customer_id=order.customer_id or "",
+            data={"source_id": order.source_id, "status": order.status, "amount": order.amount},
+        )
+        return order

@@ -344,8 +344,24 @@ def list_voucher_transactions(request, code: str):
     query = parse_query(request, TransactionListQuery)
     voucher = queries.find_voucher(code)
     rows, more = queries.voucher_transactions(voucher, **query.model_dump())
-    body = {"object": "list", "data_ref": "data", "data": [transaction_json(tx, voucher) for tx in rows]}
+    return _transactions_json(rows, more, lambda tx: voucher)
+
+
+def _transactions_json(rows, more: bool, voucher_of) -> dict:
+    body = {"object": "list", "data_ref": "data", "data": [transaction_json(tx, voucher_of(tx)) for tx in rows]}
     return {**body, "has_more": more, "more_starting_after": rows[-1].id if more else None}
+
+
+@router.get(
+    "/campaigns/{campaign_id}/transactions",
+    summary="List the balance changes of a campaign's gift cards",
+    openapi_extra=documented_query(TransactionListQuery),
+)
+def list_campaign_transactions(request, campaign_id: str):
+    query = parse_query(request, TransactionListQuery)
+    campaign = queries.find_campaign(campaign_id)
+    rows, more = queries.transaction_page(queries.campaign_transaction_rows(campaign), **query.model_dump())
+    return _transactions_json(rows, more, lambda tx: tx.voucher)
 
 
 @router.post("/vouchers/{code}/enable", summary="Enable a voucher")

@@ -180,19 +180,32 @@ def rule_assignments_count(rule: ValidationRule) -> int:
 def voucher_transactions(
     voucher: Voucher, *, limit: int, order: str = "-id", starting_after_id: str | None = None
 ) -> tuple[list[VoucherTransaction], bool]:
-    """A page of a gift card's balance changes in time order (``-id``: newest first) after the transaction
-    ``starting_after_id`` (a keyset on created_at and id; ``not_found`` for an id of another card), and
-    whether more follow."""
+    """A page of a gift card's balance changes (see transaction_page)."""
+    return transaction_page(voucher.transactions.all(), limit=limit, order=order, starting_after_id=starting_after_id)
+
+
+def campaign_transaction_rows(campaign: Campaign) -> QuerySet[VoucherTransaction]:
+    """The balance changes of a campaign's gift cards, each with its card."""
+    return VoucherTransaction.objects.filter(voucher__campaign=campaign).select_related("voucher")
+
+
+def transaction_page(
+    rows: QuerySet[VoucherTransaction], *, limit: int, order: str = "-id", starting_after_id: str | None = None
+) -> tuple[list[VoucherTransaction], bool]:
+    """A page of ``rows`` in time order (``-id``: newest first) after the transaction ``starting_after_id``
+    (a keyset on created_at and id; ``not_found`` for an id not among ``rows``), and whether more follow."""
     newest_first = order.startswith("-")
-    rows = voucher.transactions.order_by(*(("-created_at", "-id") if newest_first else ("created_at", "id")))
+    ordered = rows.order_by(*(("-created_at", "-id") if newest_first else ("created_at", "id")))
     if starting_after_id:
-        after = voucher.transactions.filter(pk=starting_after_id).values("created_at", "id").first()
+        after = rows.filter(pk=starting_after_id).values("created_at", "id").first()
         if after is None:
             raise not_found("voucher_transaction", starting_after_id, label="transaction")
         op = "lt" if newest_first else "gt"
         moment = after["created_at"]
-        rows = rows.filter(Q(**{f"created_at__{op}": moment}) | Q(created_at=moment, **{f"id__{op}": after["id"]}))
-    page = list(rows[: limit + 1])
+        ordered = ordered.filter(
+            Q(**{f"created_at__{op}": moment}) | Q(created_at=moment, **{f"id__{op}": after["id"]})
+        )
+    page = list(ordered[: limit + 1])
     return page[:limit], len(page) > limit
 
 

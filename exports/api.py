@@ -15,6 +15,7 @@ from django.http import FileResponse, HttpResponse
 from ninja import Router
 from pydantic import BaseModel, ConfigDict, Field
 
+from campaigns.queries import find_campaign, find_voucher
 from voucherhub.api.auth import AppKeyAuth
 from voucherhub.api.context import caller_of
 from voucherhub.api.errors import unauthorized
@@ -168,6 +169,42 @@ class OrderExportIn(BaseModel):
 @router.post("/orders/export", summary="Export orders (OrdersApi.create_order_export): POST /v1/exports of orders")
 def create_order_export(request, payload: OrderExportIn):
     return create_export(request, ExportIn(exported_object="order", parameters=payload.parameters))
+
+
+class TransactionExportIn(BaseModel):
+    """``POST /v1/campaigns/{id}/transactions/export`` and ``/v1/vouchers/{code}/transactions/export``: an
+    export of gift-card transactions, of that campaign or card."""
+
+    model_config = ConfigDict(
+        json_schema_extra=lambda schema: schema.update(
+            allOf=[{"properties": {"parameters": _fields_of(get_source("voucher_transactions"))}}]
+        )
+    )
+
+    parameters: ExportParametersIn | None = None
+
+
+def _transactions_of(request, payload: TransactionExportIn, field: str, value: str):
+    parameters = payload.parameters or ExportParametersIn()
+    filters = {**(parameters.filters or {}), field: {"conditions": {"$is": value}}}
+    narrowed = ExportParametersIn(fields=parameters.fields, order=parameters.order, filters=filters)
+    return create_export(request, ExportIn(exported_object="voucher_transactions", parameters=narrowed))
+
+
+@router.post(
+    "/campaigns/{campaign_id}/transactions/export",
+    summary="Export the balance changes of a campaign's gift cards (CampaignsApi.export_campaign_transactions)",
+)
+def export_campaign_transactions(request, campaign_id: str, payload: TransactionExportIn):
+    return _transactions_of(request, payload, "campaign_id", find_campaign(campaign_id).pk)
+
+
+@router.post(
+    "/vouchers/{code}/transactions/export",
+    summary="Export a gift card's balance changes (VouchersApi.export_voucher_transactions)",
+)
+def export_voucher_transactions(request, code: str, payload: TransactionExportIn):
+    return _transactions_of(request, payload, "voucher_id", find_voucher(code).pk)
 
 
 @router.get("/exports", summary="List the key's exports (ExportsApi.list_exports)")

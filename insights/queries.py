@@ -47,7 +47,6 @@ from campaigns.models import (
     Segment,
     ValidationRuleAssignment,
     Voucher,
-    VoucherTransaction,
 )
 from campaigns.queries import CampaignStatus, campaigns_with_status
 from redemptions.models import Redemption, RedemptionResult, RedemptionStatus, Validation
@@ -334,11 +333,6 @@ def campaign_events(campaign: Campaign) -> QuerySet[Event]:
 def campaign_publications(campaign: Campaign) -> QuerySet[Publication]:
     """The campaign's publications, newest first (index ``publication_campaign_idx``)."""
     return Publication.objects.filter(campaign=campaign).select_related("customer")
-
-
-def campaign_transactions(campaign: Campaign) -> QuerySet[VoucherTransaction]:
-    """Balance changes of the campaign's gift cards, newest first."""
-    return VoucherTransaction.objects.filter(voucher__campaign=campaign).select_related("voucher")
 
 
 # --- the home page ---------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.utils.text import get_text_list
 from django.views.generic import TemplateView
 
 from campaigns.models import CampaignType
-from campaigns.queries import campaign_with_status, generation_progress
+from campaigns.queries import campaign_transaction_rows, campaign_with_status, generation_progress
 from dashboard import formatting
 from dashboard.components import metadata_rows
 from dashboard.lists import DashboardListView, SectionPageMixin
@@ -241,7 +241,7 @@ class CampaignTransactionsView(CampaignListTabMixin, DashboardListView):
     empty_text = "No balance changes yet — they appear as cards are created, redeemed and rolled back."
 
     def get_queryset(self):
-        return queries.campaign_transactions(self.campaign)
+        return campaign_transaction_rows(self.campaign)
 
     list_actions = ("insights/_transactions_export.html",)
 

@@ -1,13 +1,19 @@
-"""VouchersApi.list_voucher_transactions through the official SDK: a gift card's balance changes, typed as
-the platform types them, keyset-paged in either order."""
+"""Gift-card transactions through the official SDK: a card's and a campaign's balance changes, typed as the
+platform types them, keyset-paged in either order, and exported by a worker."""
+
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 import voucherify as V
 from voucherify.exceptions import NotFoundException
 
+from campaigns.models import CampaignType
 from campaigns.services.vouchers import update_gift_balance
+from conftest import wait_for
+from exports.models import Export, ExportStatus
 from redemptions.services.redemption import redeem
-from tests.factories import make_gift_card, make_voucher, stack
+from tests.exports.factories import read_csv
+from tests.factories import make_campaign, make_gift_card, make_voucher, stack
 from voucherhub.caller import Caller
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -51,3 +57,47 @@ def test_a_voucher_without_balance_has_no_transactions_and_a_foreign_cursor_is_4
         V.VouchersApi(sdk).list_voucher_transactions("PLAIN", starting_after_id="vtx_of_another_card")
     with pytest.raises(NotFoundException):
         V.VouchersApi(sdk).list_voucher_transactions("NO-SUCH-CODE")
+
+
+def test_a_campaigns_transactions_are_listed_across_its_cards(sdk):
+    gifts = make_campaign(name="Gifts", campaign_type=CampaignType.GIFT_VOUCHERS)
+    make_gift_card(code="CARD-A", amount=1_000, campaign=gifts)
+    make_gift_card(code="CARD-B", amount=1_000, campaign=gifts)
+    make_gift_card(code="ELSEWHERE", amount=1_000)
+    for code, amount in (("CARD-A", 100), ("CARD-B", 200), ("ELSEWHERE", 300), ("CARD-A", -50)):
+        update_gift_balance(caller=CALLER, ref=code, amount=amount)
+    campaigns = V.CampaignsApi(sdk)
+
+    page = campaigns.list_campaign_transactions(gifts.pk, limit=2)
+    assert [t.details.balance.amount for t in page.data] == [-50, 200] and page.has_more is True
+    rest = campaigns.list_campaign_transactions("Gifts", starting_after_id=page.more_starting_after)
+    assert [(t.details.balance.amount, t.campaign_id) for t in rest.data] == [(100, gifts.pk)]
+    with pytest.raises(NotFoundException):
+        campaigns.list_campaign_transactions("No such campaign")
+
+
+def test_transactions_are_exported_for_a_campaign_and_for_a_card(sdk, live_worker):
+    gifts = make_campaign(name="Gifts", campaign_type=CampaignType.GIFT_VOUCHERS)
+    card = make_gift_card(code="CARD-A", amount=1_000, campaign=gifts)
+    make_gift_card(code="CARD-B", amount=1_000, campaign=gifts)
+    make_gift_card(code="ELSEWHERE", amount=1_000)
+    for code, amount in (("CARD-A", 100), ("CARD-B", 200), ("ELSEWHERE", 300)):
+        update_gift_balance(caller=CALLER, ref=code, amount=amount)
+    fields = {"parameters": {"fields": ["amount", "voucher_id"], "order": "created_at"}}
+
+    of_campaign = V.CampaignsApi(sdk).export_campaign_transactions(
+        gifts.pk, V.CampaignsTransactionsExportCreateRequestBody.from_dict(fields)
+    )
+    of_card = V.VouchersApi(sdk).export_voucher_transactions(
+        "CARD-A", V.VouchersTransactionsExportCreateRequestBody.from_dict(fields)
+    )
+    assert of_campaign.exported_object == of_card.exported_object == "voucher_transactions"
+    assert wait_for(lambda: Export.objects.filter(status=ExportStatus.DONE).count() == 2)
+    assert [row[0] for row in _csv(sdk, of_campaign.id)[1:]] == ["100", "200"]
+    assert _csv(sdk, of_card.id) == [["amount", "voucher_id"], ["100", card.pk]]
+
+
+def _csv(sdk, export_id: str) -> list[list[str]]:
+    got = V.ExportsApi(sdk).get_export(export_id)
+    token = parse_qs(urlparse(got.result.url).query)["token"][0]
+    return read_csv(V.ExportsApi(sdk).download_export(export_id, token=token))

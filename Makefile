@@ -13,7 +13,7 @@ unexport CELERY_BROKER_URL
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format chromium clean-var
+.PHONY: run test lint format chromium js-sdk clean-var
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ run: $(STAMP)
 	trap : INT; VOUCHERHUB_PORT=$(PORT) honcho start -f Procfile.dev || [ $$? -eq 130 ]
 
 ## make test: the whole suite (SQLite by default; DATABASE_URL / REDIS_URL switch to PostgreSQL / Redis).
-test: $(STAMP) chromium
+test: $(STAMP) chromium js-sdk
 	ruff check .
 	lint-imports
 	pytest -n 2 -q $(PYTEST_ARGS)
@@ -45,6 +45,19 @@ lint: $(STAMP)
 format: $(STAMP)
 	ruff format .
 	ruff check --fix .
+
+## The platform's JavaScript SDK (npm @voucherify/sdk, pinned in tests/e2e/js/package-lock.json) for the
+## JavaScript checkout test; without node and npm that test is SKIPPED, saying how to install them.
+JS_SDK := tests/e2e/js/node_modules/@voucherify/sdk/package.json
+js-sdk:
+	@if [ -f $(JS_SDK) ]; then :; \
+	elif command -v npm >/dev/null; then \
+		echo "Installing the JavaScript SDK for its test (npm ci in tests/e2e/js)..."; \
+		cd tests/e2e/js && npm ci --no-audit --no-fund --loglevel=error; \
+	else \
+		echo "*** The JavaScript SDK test needs node and npm and will be SKIPPED."; \
+		echo "*** Install them (Debian: sudo apt-get install nodejs npm), then: make js-sdk"; \
+	fi
 
 ## Debian's chromium for the Playwright tests (Playwright's own browser download does not work here).
 chromium:

@@ -62,6 +62,7 @@ def list_customer_segments(request, customer_id: str):
     return {"object": "list", "data_ref": "data", "data": data, "total": len(data)}
 
 
+@router.get("/customers/{customer_id}/activities", include_in_schema=False)  # the JavaScript SDK's older name
 @router.get(
     "/customers/{customer_id}/activity",
     summary="List a customer's activity (validations, redemptions, rollbacks, profile changes)",

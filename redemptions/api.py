@@ -1,6 +1,7 @@
 """/v1/ endpoints of validations, redemptions, rollbacks and orders. Views parse, call a service or query, and
 render the platform's shape."""
 
+import json
 from urllib.parse import quote
 
 from ninja import Router
@@ -18,7 +19,14 @@ from voucherhub.wire import list_json
 
 from . import queries
 from .schemas import OrderCreateIn, OrderListQuery, OrderUpdateIn, RollbackIn, StackIn
-from .serializers import entry_json, order_json, redemption_call_json, rollback_json, validation_call_json
+from .serializers import (
+    entry_json,
+    order_json,
+    redemption_call_json,
+    rollback_json,
+    single_validation_json,
+    validation_call_json,
+)
 from .services import redemption, validation
 from .services.orders import save_order
 from .services.rollback import rollback_redemption
@@ -46,6 +54,49 @@ def redeem(request, body: StackIn):
 
     status, response = idempotent(request, compute)
     return json_response(response, status=status)
+
+
+# --- one code: the platform's older single-voucher calls (the JavaScript SDK's validations.validate(code) and
+# redemptions.redeem(code)), answered by the stacked engine with one redeemable ------------------------------
+
+
+def _one_code(code: str, request) -> StackIn:
+    """The body of a single-voucher call as a stack of that one voucher (its gift, customer, order,
+    metadata and session as the stacked calls take them)."""
+    raw = _json_object(request)
+    redeemable = {"object": "voucher", "id": code, **({"gift": raw["gift"]} if "gift" in raw else {})}
+    context = {key: raw[key] for key in ("customer", "order", "metadata", "session", "options") if key in raw}
+    try:
+        return StackIn.model_validate({"redeemables": [redeemable], **context})
+    except ValidationError as exc:
+        raise invalid_payload(describe_validation_errors(exc.errors())) from None
+
+
+def _json_object(request) -> dict:
+    if not request.body.strip():
+        return {}
+    try:
+        raw = json.loads(request.body)
+    except ValueError:
+        raise invalid_payload("The body is not JSON") from None
+    if not isinstance(raw, dict):
+        raise invalid_payload("The body must be a JSON object")
+    return raw
+
+
+@router.post("/vouchers/{code}/validate", summary="Validate one voucher (the platform's single-code call)")
+def validate_one(request, code: str):
+    outcome = validation.validate(_one_code(code, request).to_request(), caller=caller_of(request))
+    stacked = validation_call_json(outcome, cached_stacking_categories(), request_id=request_id_of(request))
+    return single_validation_json(code, stacked)
+
+
+@router.post("/vouchers/{code}/redemption", summary="Redeem one voucher (the platform's single-code call)")
+def redeem_one(request, code: str):
+    outcome = redemption.redeem(_one_code(code, request).to_request(), caller=caller_of(request))
+    if outcome.error is not None:
+        return json_response(error_body(outcome.error, request_id_of(request)), status=status_of(outcome.error))
+    return redemption_call_json(outcome, request_id=request_id_of(request))["redemptions"][0]
 
 
 @router.get("/redemptions", summary="List redemptions and rollbacks (RedemptionsApi.list_redemptions)")

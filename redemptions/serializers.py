@@ -329,3 +329,31 @@ def redemption_call_json(outcome: RedemptionOutcome, *, request_id: str | None) 
             outcome.parent, rollbacks=[], children=outcome.redemptions, order=plain_order
         )
     return response
+
+
+def single_validation_json(code: str, stacked: dict) -> dict:
+    """The answer of the single-code ``POST /v1/vouchers/{code}/validate``, from the stacked answer of that
+    one voucher: valid with its discount (or gift) and the order, or not valid with the reason and error."""
+    verdicts = stacked.get("redeemables") or stacked.get("inapplicable_redeemables") or [{}]
+    verdict = verdicts[0]
+    result = verdict.get("result") or {}
+    body = {
+        "valid": stacked["valid"],
+        "code": code,
+        "tracking_id": stacked.get("tracking_id"),
+        "order": verdict.get("order") or stacked.get("order"),
+        "metadata": verdict.get("metadata"),
+        "campaign_id": verdict.get("campaign_id"),
+        "applicable_to": verdict.get("applicable_to"),
+        "inapplicable_to": verdict.get("inapplicable_to"),
+    }
+    if result.get("discount") is not None:
+        body["discount"] = result["discount"]
+    if result.get("gift") is not None:
+        body["gift"] = result["gift"]
+    if "session" in stacked:
+        body["session"] = stacked["session"]
+    if not stacked["valid"] and result.get("error"):
+        body["reason"] = result["error"].get("details") or result["error"].get("message")
+        body["error"] = result["error"]
+    return body

@@ -197,11 +197,13 @@ def _build(export: Export) -> None:
     try:
         source = get_source(export.exported_object)
         with timezone.override(ZoneInfo(export.time_zone)):  # date filters read as the requester read them
-            rows = source.rows(export)
+            rows, also = source.rows(export), source.also_rows(export)
         fields = export.parameters["fields"]
         names = source.header_names(fields, dashboard=is_dashboard(export))
         with os.fdopen(fd, "wb", buffering=WRITE_BUFFER) as out:
-            written = write_csv(source, fields, rows, out, heartbeat, names=names)
+            written = write_csv(
+                source, fields, rows, out, heartbeat, names=names, also=also, order=source.order(export)
+            )
         with _TempFile(temp_path) as finished:
             name = default_storage.save(f"exports/{export.pk}-{secrets.token_hex(8)}.csv", finished)
     finally:

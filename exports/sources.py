@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django import forms
@@ -54,6 +54,16 @@ class Column:
 
 
 @dataclass(frozen=True)
+class Also:
+    """Rows of a second model written into the same file (a redemption export's rollbacks, as
+    ``GET /v1/redemptions`` lists both): each of the source's columns on that model, and its rows for an
+    export (None when the export wants none)."""
+
+    columns: dict[str, Column]
+    select: Callable[[Any], QuerySet | None]
+
+
+@dataclass(frozen=True)
 class Source:
     name: str
     label: str
@@ -66,6 +76,7 @@ class Source:
     filter_params: tuple[str, ...] = field(default=())  # the dashboard's filter parameter names
     dialog_fields: tuple[str, ...] = ()  # ticked when the Export dialog opens (default: default_fields)
     order_fields: tuple[str, ...] = ORDER_FIELDS  # what ``parameters.order`` may name
+    also: Also | None = None
 
     def standard_fields(self, user=None) -> list[str]:
         """The columns ``user`` may choose (all of them for an API key: ``user`` None)."""
@@ -99,18 +110,28 @@ class Source:
             return list(fields)
         return [f"{name}{MINOR_SUFFIX}" if self.column(name).minor_units else name for name in fields]
 
-    def column(self, name: str) -> Column:
+    def column(self, name: str, columns: dict[str, Column] | None = None) -> Column:
+        """The column ``name`` (of ``columns``, the source's own by default; of ``also``'s for its rows)."""
         if name.startswith(METADATA_PREFIX) and self.metadata_field:
             return Column(KeyTextTransform(name[len(METADATA_PREFIX) :], self.metadata_field), TEXT)
-        return self.columns[name]
+        return (columns or self.columns)[name]
 
-    def rows(self, export) -> QuerySet:
-        """The rows of ``export`` in its order (``parameters.order``, newest first by default)."""
+    def order(self, export) -> tuple[str, bool]:
+        """The field ``parameters.order`` names (newest first by default) and whether it is descending."""
         order = export.parameters.get("order") or "-created_at"
         field_name = order.lstrip("-")
         if field_name not in self.order_fields or order.count("-") > 1:
             raise ExportParamsError(f"Cannot order an export by {order!r}")
-        direction = "-" if order.startswith("-") else ""
+        return field_name, order.startswith("-")
+
+    def also_rows(self, export) -> QuerySet | None:
+        """The second model's rows of ``export`` (see Also), unordered; None when there are none."""
+        return self.also.select(export) if self.also is not None else None
+
+    def rows(self, export) -> QuerySet:
+        """The rows of ``export`` in its order (``parameters.order``, newest first by default)."""
+        field_name, descending = self.order(export)
+        direction = "-" if descending else ""
         return self.select(export).order_by(f"{direction}{field_name}", f"{direction}id")
 
 
@@ -260,10 +281,10 @@ def _describe_redemptions(export) -> list[str]:
     return filters_in_words(filterset) if filterset.is_valid() else []
 
 
-def _redemption_platform_q(filters) -> QuerySet:
-    """The API's conditions through the same parser as ``GET /v1/redemptions`` (redemptions.queries)."""
-    from redemptions.models import Redemption
-    from redemptions.queries import _annotated, parse_list_query
+def _platform_list_query(filters):
+    """The API's conditions through the same parser as ``GET /v1/redemptions`` (redemptions.queries): its
+    conditions on redemptions and on rollbacks, and which of the two objects it wants."""
+    from redemptions.queries import parse_list_query
     from voucherhub.errors import DomainError
 
     query = QueryDict(mutable=True)
@@ -276,10 +297,49 @@ def _redemption_platform_q(filters) -> QuerySet:
         name = {"campaign_id": "related_object_parent_id", "voucher_id": "related_object_id"}.get(name, name)
         query[f"filters[{name}][conditions][{op}]"] = json.dumps(value) if isinstance(value, list) else str(value)
     try:
-        parsed = parse_list_query(query)
+        return parse_list_query(query)
     except DomainError as error:
         raise ExportParamsError(error.details or error.message) from None
+
+
+def _redemption_platform_q(filters) -> QuerySet:
+    from redemptions.models import Redemption
+    from redemptions.queries import _annotated
+
+    parsed = _platform_list_query(filters)
+    if "redemption" not in parsed.objects:
+        return Redemption.objects.none()
     return _annotated(Redemption.objects.all(), rollback=False).filter(parsed.redemption_q)
+
+
+def rollback_rows(export) -> QuerySet | None:
+    """An API export's rollbacks (``object`` redemption_rollback), by the same conditions as
+    ``GET /v1/redemptions``. The dashboard's Redemptions tab lists redemptions only, and so do its exports."""
+    from redemptions.models import Rollback
+    from redemptions.queries import _annotated
+
+    if is_dashboard(export):
+        return None
+    parsed = _platform_list_query(export.parameters.get("filters"))
+    if "redemption_rollback" not in parsed.objects:
+        return None
+    return _annotated(Rollback.objects.all(), rollback=True).filter(parsed.rollback_q)
+
+
+_OF_REDEMPTION = {
+    "voucher_code", "campaign", "campaign_id", "promotion_tier_id", "promotion_tier", "customer_id",
+    "customer_source_id", "customer_name", "order_id", "order_amount",
+}  # fmt: skip
+# A rollback's row: its own id, date, amount, result, status, failure and channel; the rest is its redemption's.
+ROLLBACK_COLUMNS = {
+    **{
+        name: replace(column, expression=f"redemption__{column.expression}") if name in _OF_REDEMPTION else column
+        for name, column in REDEMPTION_COLUMNS.items()
+    },
+    "object": Column(Value("redemption_rollback"), CODE),
+    "discount_amount": Column(Value(None, output_field=IntegerField()), INTEGER, minor_units=True),
+    "gift_amount": Column(Value(None, output_field=IntegerField()), INTEGER, minor_units=True),
+}
 
 
 @source(
@@ -291,6 +351,7 @@ def _redemption_platform_q(filters) -> QuerySet:
     # The dialog also ticks the tier: a promotion tier's redemption has no voucher code.
     dialog_fields=("id", "object", "voucher_code", "promotion_tier", "customer_id", "date", "result"),
     describe=_describe_redemptions,
+    also=Also(ROLLBACK_COLUMNS, rollback_rows),
     filter_params=(
         "campaign", "voucher_code", "customer", "created_from", "created_to", "result", "status", "failure_code",
         "channel", "order", "metadata_key", "metadata_value",

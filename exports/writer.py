@@ -66,15 +66,32 @@ class Progress:
             self.report(self.rows, min(99, self.rows * 100 // self.expected))
 
 
-def selection(source: Source, fields: list[str], rows: QuerySet) -> tuple[QuerySet, list[str]]:
-    """``rows`` reduced to the chosen columns (aliases c0, c1, ...) and each column's kind."""
-    columns = [source.column(name) for name in fields]
-    annotations = {
-        f"c{i}": F(column.expression) if isinstance(column.expression, str) else column.expression
-        for i, column in enumerate(columns)
-    }
-    values = rows.annotate(**annotations).values_list(*annotations)
-    return values, [column.kind for column in columns]
+def selection(
+    source: Source,
+    fields: list[str],
+    rows: QuerySet,
+    also: QuerySet | None = None,
+    order: tuple[str, bool] = ("", True),
+) -> tuple[QuerySet, list[str]]:
+    """``rows`` reduced to the chosen columns (aliases c0, c1, ...) and each column's kind. With ``also``
+    (the second model's rows, Source.also), both in one ``UNION ALL`` in ``order`` (the field and whether
+    descending, Source.order), sorted on two more aliases that the file leaves out."""
+    values = _values(source, fields, rows, source.columns, order if also is not None else None)
+    if also is not None:
+        more = _values(source, fields, also, source.also.columns, order)
+        direction = "-" if order[1] else ""
+        values = values.order_by().union(more.order_by(), all=True).order_by(f"{direction}s0", f"{direction}s1")
+    return values, [source.column(name).kind for name in fields]
+
+
+def _values(source: Source, fields: list[str], rows: QuerySet, columns: dict, order: tuple[str, bool] | None):
+    annotations = {}
+    for i, name in enumerate(fields):
+        expression = source.column(name, columns).expression
+        annotations[f"c{i}"] = F(expression) if isinstance(expression, str) else expression
+    if order is not None:
+        annotations.update(s0=F(order[0]), s1=F("id"))
+    return rows.annotate(**annotations).values_list(*annotations)
 
 
 def header(fields: list[str]) -> bytes:
@@ -103,10 +120,13 @@ def write_csv(
     report: Callable,
     *,
     names: list[str] | None = None,
+    also: QuerySet | None = None,
+    order: tuple[str, bool] = ("", True),
 ) -> Written:
-    """Write the header (``names``, the fields' own names by default) and every row to ``out``, reporting
-    ``(rows, percent)`` to ``report`` about once a second while it runs; returns the rows and bytes written."""
-    values, kinds = selection(source, fields, rows)
+    """Write the header (``names``, the fields' own names by default) and every row to ``out`` (with
+    ``also``'s, see selection), reporting ``(rows, percent)`` to ``report`` about once a second while it
+    runs; returns the rows and bytes written."""
+    values, kinds = selection(source, fields, rows, also, order)
     progress = Progress(estimate_rows(values), report)
     head = header(names or fields)
     out.write(head)
@@ -185,7 +205,7 @@ def _stream(values: QuerySet, kinds: list[str], out: BinaryIO, progress: Progres
     rows = 0
     try:
         for row in values.iterator(chunk_size=CHUNK_ROWS):
-            line = [cell(value) for cell, value in zip(cells, row, strict=True)]
+            line = [cell(value) for cell, value in zip(cells, row[: len(cells)], strict=True)]
             (quoting_writer if any("\r" in value for value in line) else writer).writerow(line)
             rows += 1
             if rows % CHUNK_ROWS == 0:

@@ -130,9 +130,10 @@ def _analytics_draws_the_campaigns_charts(page: Page, base: str, coupons, artifa
 
 
 def _the_charts_carry_the_figures(page: Page, artifact_dir) -> None:
-    # The charts are drawn: an SVG line per series with one point per day, carrying the figures.
+    # The charts are drawn: an SVG line per series with one point per day, carrying the figures (a coupon
+    # campaign's publications are its fifth series).
     activity = page.locator('[data-chart="chart-activity"]')
-    expect(activity.locator("svg polyline")).to_have_count(4)
+    expect(activity.locator("svg polyline")).to_have_count(5)
     succeeded = activity.locator('g[data-series="redemptions_succeeded"] circle')
     expect(succeeded).to_have_count(30)
     values = [int(v) for v in succeeded.evaluate_all("nodes => nodes.map(n => n.dataset.value)")]
@@ -143,7 +144,7 @@ def _the_charts_carry_the_figures(page: Page, artifact_dir) -> None:
     # Today's redemption and its rollback coincide: each line is narrower than the one drawn before it,
     # so the later never hides the earlier.
     widths = activity.locator("svg polyline").evaluate_all("nodes => nodes.map(n => +n.getAttribute('stroke-width'))")
-    assert widths == sorted(widths, reverse=True) and len(set(widths)) == 4
+    assert widths == sorted(widths, reverse=True) and len(set(widths)) == 5
     data_block = json.loads(page.locator("#chart-activity").text_content())
     assert data_block["redemptions_succeeded"] == values
     box = activity.locator("svg").bounding_box()

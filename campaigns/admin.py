@@ -4,6 +4,7 @@ from dashboard.formatting import money_column
 from voucherhub.admin import BigTableAdmin, ExactSearchMixin
 
 from .models import (
+    AsyncAction,
     Campaign,
     Customer,
     Order,
@@ -201,6 +202,25 @@ class VoucherGenerationJobAdmin(admin.ModelAdmin):
     list_select_related = ["campaign"]
     search_fields = ["=id", "=campaign__id", "campaign__name"]
     raw_id_fields = ["campaign", "user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AsyncAction)
+class AsyncActionAdmin(admin.ModelAdmin):
+    """Bulk changes of customers and vouchers (the API's async actions): run by the worker and the reaper;
+    looked at here, not made, altered or deleted."""
+
+    list_display = ["id", "type", "status", "progress", "attempts", "created_at", "finished_at"]
+    list_filter = ["type", "status", "created_at"]
+    search_fields = ["=id"]
 
     def has_add_permission(self, request):
         return False

@@ -528,3 +528,34 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return self.id
+
+
+class AsyncAction(BackgroundJob):
+    """A bulk change of customers or vouchers run by a worker (``campaigns.services.bulk.JOBS``), as the
+    platform's async actions: ``POST /v1/customers/bulk/async`` and friends answer its id at once.
+    ``payload`` is what was asked, ``result`` what each item became; ``progress`` is a percentage."""
+
+    class Type(models.TextChoices):
+        CUSTOMERS_UPDATE = "CUSTOMERS_BULK_UPDATE", "Customers update"
+        CUSTOMERS_METADATA = "CUSTOMERS_METADATA_UPDATE", "Customers' metadata update"
+        VOUCHERS_UPDATE = "VOUCHERS_BULK_UPDATE", "Vouchers update"
+        VOUCHERS_METADATA = "VOUCHERS_METADATA_UPDATE", "Vouchers' metadata update"
+
+    id = models.CharField(primary_key=True, max_length=ID_LENGTH, default=new_async_action_id, editable=False)
+    type = models.CharField(max_length=32, choices=Type.choices)
+    status = models.CharField(max_length=12, choices=GenerationStatus.choices, default=GenerationStatus.SCHEDULED)
+    payload = models.JSONField(default=dict)
+    result = models.JSONField(default=dict, blank=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    request_log_id = models.CharField(max_length=ID_LENGTH, blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=GenerationStatus.values), name="async_action_status_valid"),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="async_action_progress_percent"),
+        ]
+        indexes = [models.Index(fields=["-created_at", "-id"], name="async_action_date_idx")]
+
+    def __str__(self) -> str:
+        return self.id

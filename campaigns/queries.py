@@ -17,6 +17,7 @@ from voucherhub.errors import not_found
 
 from .models import (
     UNFINISHED_GENERATION,
+    AsyncAction,
     Campaign,
     CampaignType,
     CreationStatus,
@@ -508,3 +509,25 @@ def publication_vouchers(publications: list[Publication]) -> dict[str, list[Vouc
     for pk, vouchers in found.items():
         vouchers.sort(key=lambda v: order[pk].get(v.code, len(order[pk])))
     return found
+
+
+# --- async actions -----------------------------------------------------------------------------------------
+
+
+def find_async_action(action_id: str) -> AsyncAction | VoucherGenerationJob:
+    """A bulk change, or a voucher generation job (named by the same kind of id)."""
+    found = (
+        AsyncAction.objects.filter(pk=action_id).first() or VoucherGenerationJob.objects.filter(pk=action_id).first()
+    )
+    if found is None:
+        raise not_found("async_action", action_id, label="async action")
+    return found
+
+
+def async_action_page(*, limit: int, end_date: datetime | None = None) -> tuple[list[AsyncAction], bool]:
+    """The newest ``limit`` bulk changes (scheduled before ``end_date``), and whether more follow."""
+    rows = AsyncAction.objects.order_by("-created_at", "-id")
+    if end_date is not None:
+        rows = rows.filter(created_at__lt=end_date)
+    page = list(rows[: limit + 1])
+    return page[:limit], len(page) > limit

@@ -15,6 +15,7 @@ from .models import (
     ValidationRule,
     ValidationRuleAssignment,
     Voucher,
+    VoucherGenerationJob,
     VoucherTransaction,
     VoucherType,
 )
@@ -333,4 +334,37 @@ def publication_item_json(publication: Publication, vouchers: list[Voucher]) -> 
             body["voucher"]["gift"] = {"amount": first.gift_amount or 0, "balance": first.gift_balance or 0}
     if publication.result == Publication.Result.FAILURE:
         body.update(failure_code=publication.failure_code, failure_message=publication.failure_message)
+    return body
+
+
+# The platform's words for a job's state (it says ENQUEUED where a job waits for a worker).
+_ACTION_STATUS = {"SCHEDULED": "ENQUEUED", "IN_PROGRESS": "IN_PROGRESS", "DONE": "DONE", "FAILED": "FAILED"}
+_OPERATION_STATUS = {"DONE": "SUCCESS", "FAILED": "FAILED"}
+
+
+def async_action_json(action, *, with_result: bool = True) -> dict:
+    """An async action: a bulk change (AsyncAction) or a voucher generation job, with its result when done."""
+    is_generation = isinstance(action, VoucherGenerationJob)
+    progress = (action.done * 100 // action.total) if is_generation else action.progress
+    elapsed = (action.finished_at - action.created_at) if action.finished_at else None
+    body = {
+        "id": action.id,
+        "type": "CAMPAIGN.VOUCHERS_GENERATION" if is_generation else action.type,
+        "status": _ACTION_STATUS.get(action.status, action.status),
+        "operation_status": _OPERATION_STATUS.get(action.status, "UNKNOWN"),
+        "created_at": iso(action.created_at),
+        "updated_at": iso(action.finished_at or action.heartbeat_at or action.created_at),
+        "request_id": action.request_log_id or None,
+        "processing_time": int(elapsed.total_seconds() * 1000) if elapsed else None,
+        "progress": min(progress, 100),
+        "object": "async_action",
+    }
+    if with_result:
+        if is_generation:
+            body["result"] = {
+                "message": f"{action.done} of {action.total} vouchers generated",
+                "error": action.error or None,
+            }
+        else:
+            body["result"] = action.result or {"message": action.error or "Not done yet"}
     return body

@@ -214,6 +214,8 @@ CELERY_BEAT_SCHEDULE = {
     "reap-exports": {"task": "exports.tasks.reap_exports", "schedule": 60.0},
     # Voucher generation jobs the broker never took are re-sent; ones whose worker died are handed out again.
     "reap-voucher-generation": {"task": "campaigns.tasks.reap_generation_jobs", "schedule": 60.0},
+    # The same for bulk changes of customers and vouchers (async actions).
+    "reap-async-actions": {"task": "campaigns.tasks.reap_async_actions", "schedule": 60.0},
 }
 
 # --- Security -------------------------------------------------------------------------------------

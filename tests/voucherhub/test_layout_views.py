@@ -303,6 +303,7 @@ def one_of_everything(role_user):
     """A row in every table, so each admin list and form renders real columns."""
     from auditlog.models import Event, RequestLog
     from campaigns.models import (
+        AsyncAction,
         Order,
         PromotionTier,
         Publication,
@@ -330,6 +331,7 @@ def one_of_everything(role_user):
     rule = ValidationRule.objects.create(name="Over 100", rules={"logic": "1"})
     ValidationRuleAssignment.objects.create(rule=rule, campaign=campaign)
     VoucherGenerationJob.objects.create(campaign=campaign, total=5000, done=1000, status="IN_PROGRESS")
+    AsyncAction.objects.create(type="VOUCHERS_METADATA_UPDATE", payload={"codes": [voucher.code], "metadata": {}})
     Segment.objects.create(name="VIP").customers.add(customer)
     VoucherTransaction.objects.create(voucher=gift, source="CREATION", amount=10000, balance_after=10000)
     Publication.objects.create(campaign=campaign, customer=customer, codes=[voucher.code]).vouchers.add(voucher)

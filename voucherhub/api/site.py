@@ -31,6 +31,7 @@ ROUTERS = (
     "exports.api.router",
     "redemptions.api.router",
     "campaigns.api.router",
+    "campaigns.bulk_api.router",
     "customers.api.router",
     "sessions.api.router",
     "stacking.api.router",

@@ -1,0 +1,64 @@
+"""/v1/ endpoints of bulk changes and async actions: customers and vouchers changed by a worker
+(campaigns.services.bulk), and ``/v1/async-actions`` to follow them (voucher generation jobs too)."""
+
+from ninja import Router
+
+from voucherhub.api.context import caller_of
+from voucherhub.api.parsing import documented_query, parse_query
+
+from . import queries
+from .models import AsyncAction
+from .schemas.bulk import (
+    AsyncActionListQuery,
+    CustomerBulkList,
+    CustomersMetadataIn,
+    VoucherBulkList,
+    VouchersMetadataIn,
+)
+from .serializers import async_action_json
+from .services import bulk
+
+router = Router(tags=["async actions"])
+
+
+def _scheduled(request, type: str, payload: dict) -> dict:
+    return {"async_action_id": bulk.schedule(type, payload, caller=caller_of(request)).pk}
+
+
+@router.post("/customers/bulk/async", summary="Update (or create) customers by source_id, in the background")
+def update_customers_in_bulk(request, payload: CustomerBulkList):
+    items = [item.model_dump(exclude_none=True) for item in payload.root]
+    return _scheduled(request, AsyncAction.Type.CUSTOMERS_UPDATE, {"items": items})
+
+
+@router.post("/customers/metadata/async", summary="Merge metadata into customers by source_id, in the background")
+def update_customers_metadata_in_bulk(request, payload: CustomersMetadataIn):
+    return _scheduled(request, AsyncAction.Type.CUSTOMERS_METADATA, payload.model_dump())
+
+
+@router.post("/vouchers/bulk/async", summary="Merge each code's metadata, in the background")
+def update_vouchers_in_bulk(request, payload: VoucherBulkList):
+    items = [item.model_dump() for item in payload.root]
+    return _scheduled(request, AsyncAction.Type.VOUCHERS_UPDATE, {"items": items})
+
+
+@router.post("/vouchers/metadata/async", summary="Merge the same metadata into codes, in the background")
+def update_vouchers_metadata_in_bulk(request, payload: VouchersMetadataIn):
+    return _scheduled(request, AsyncAction.Type.VOUCHERS_METADATA, payload.model_dump())
+
+
+@router.get("/async-actions", summary="List async actions", openapi_extra=documented_query(AsyncActionListQuery))
+def list_async_actions(request):
+    query = parse_query(request, AsyncActionListQuery)
+    actions, has_more = queries.async_action_page(limit=query.limit, end_date=query.end_date)
+    return {
+        "object": "list",
+        "data_ref": "async_actions",
+        "async_actions": [async_action_json(a, with_result=False) for a in actions],
+        "has_more": has_more,
+    }
+
+
+@router.get("/async-actions/{action_id}", summary="Get an async action (a bulk change or a voucher generation)")
+def get_async_action(request, action_id: str):
+    return async_action_json(queries.find_async_action(action_id))

@@ -1,0 +1,81 @@
+"""Bulk changes through the official SDK, applied by a real worker: customers upserted by source_id and
+their metadata merged, vouchers' metadata merged by code, followed with AsyncActionsApi until DONE, with
+what each item became; a bad body changes nothing."""
+
+import pytest
+import voucherify as V
+from voucherify.exceptions import NotFoundException
+
+from campaigns.models import AsyncAction, Customer, Voucher
+from conftest import wait_for
+from tests.factories import make_campaign, make_customer, make_voucher
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def done(action_id: str) -> bool:
+    return AsyncAction.objects.filter(pk=action_id, status="DONE").exists()
+
+
+def test_customers_are_updated_in_bulk_and_the_action_says_what_each_became(sdk, live_worker):
+    make_customer(source_id="ann", name="Ann", metadata={"tier": "silver", "lang": "en"})
+    customers = V.CustomersApi(sdk)
+    items = [
+        V.CustomersUpdateInBulkRequestBody(source_id="ann", metadata={"tier": "gold"}),
+        V.CustomersUpdateInBulkRequestBody(source_id="new-bob", name="Bob", email="bob@example.com"),
+    ]
+    scheduled = customers.update_customers_in_bulk(items)
+    assert scheduled.async_action_id.startswith("aa_")
+    assert wait_for(lambda: done(scheduled.async_action_id))
+
+    assert Customer.objects.get(source_id="ann").metadata == {"tier": "gold", "lang": "en"}
+    assert Customer.objects.get(source_id="new-bob").email == "bob@example.com"
+    action = V.AsyncActionsApi(sdk).get_async_action(scheduled.async_action_id)
+    assert (action.status, action.operation_status, action.progress) == ("DONE", "SUCCESS", 100)
+    assert action.type == "CUSTOMERS_BULK_UPDATE" and action.result["message"] == "2 of 2 updated"
+
+    metadata = customers.update_customers_metadata_in_bulk(
+        V.CustomersMetadataUpdateInBulkRequestBody(source_ids=["ann", "nobody"], metadata={"vip": True})
+    )
+    assert wait_for(lambda: done(metadata.async_action_id))
+    assert Customer.objects.get(source_id="ann").metadata["vip"] is True
+    assert not Customer.objects.filter(source_id="nobody").exists()  # metadata goes to known customers only
+    result = V.AsyncActionsApi(sdk).get_async_action(metadata.async_action_id).result
+    assert result["results"] == [
+        {"source_id": "ann", "updated": True, "found": True},
+        {"source_id": "nobody", "updated": False, "found": False},
+    ]
+
+
+def test_vouchers_metadata_is_merged_in_bulk_and_actions_are_listed(sdk, live_worker):
+    spring = make_campaign(name="Spring")
+    make_voucher(code="A-1", campaign=spring, metadata={"batch": 1})
+    make_voucher(code="A-2", campaign=spring)
+    vouchers = V.VouchersApi(sdk)
+    one_by_one = vouchers.update_vouchers_in_bulk(
+        [V.VouchersUpdateInBulkItemRequestBody(code="A-1", metadata={"shelf": "top"})]
+    )
+    same = vouchers.update_vouchers_metadata_in_bulk(
+        V.VouchersMetadataUpdateInBulkRequestBody(codes=["A-1", "A-2", "NOPE"], metadata={"season": "spring"})
+    )
+    assert wait_for(lambda: done(one_by_one.async_action_id) and done(same.async_action_id))
+    assert Voucher.objects.get(code="A-1").metadata == {"batch": 1, "shelf": "top", "season": "spring"}
+    assert Voucher.objects.get(code="A-2").metadata == {"season": "spring"}
+
+    listed = V.AsyncActionsApi(sdk).list_async_actions(limit=1)
+    assert listed.object == "list" and listed.data_ref == "async_actions" and listed.has_more is True
+    assert [a.id for a in listed.async_actions] == [same.async_action_id]
+    with pytest.raises(NotFoundException):
+        V.AsyncActionsApi(sdk).get_async_action("aa_nope")
+
+
+def test_a_bad_bulk_body_is_a_400_and_schedules_nothing(api):
+    for path, body in (
+        ("/v1/customers/bulk/async", []),
+        ("/v1/customers/bulk/async", [{"name": "no source id"}]),
+        ("/v1/customers/metadata/async", {"source_ids": ["a"]}),
+        ("/v1/vouchers/metadata/async", {"codes": [], "metadata": {"a": 1}}),
+    ):
+        answer = api.post(path, body)
+        assert answer.status_code == 400 and answer.json()["key"] == "invalid_payload", (path, answer.json())
+    assert AsyncAction.objects.count() == 0

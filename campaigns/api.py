@@ -292,9 +292,8 @@ def list_vouchers(request):
     return list_json("vouchers", [voucher_json(v, assignments=list(v.rule_assignments.all())) for v in items], total)
 
 
-# The platform's import calls, not served yet: without these, POST /v1/vouchers/{code} would create a
+# The platform's CSV import, not served yet: without this, POST /v1/vouchers/{code} would create a
 # voucher with the code "import". Left out of the document until they are served.
-@router.post("/vouchers/import", include_in_schema=False)
 @router.post("/vouchers/importCSV", include_in_schema=False)
 def import_vouchers(request):
     raise not_in_the_api_yet(request)

@@ -10,9 +10,11 @@ from . import queries
 from .models import AsyncAction
 from .schemas.bulk import (
     AsyncActionListQuery,
+    CampaignImportList,
     CustomerBulkList,
     CustomersMetadataIn,
     VoucherBulkList,
+    VoucherImportList,
     VouchersMetadataIn,
 )
 from .serializers import async_action_json
@@ -45,6 +47,19 @@ def update_vouchers_in_bulk(request, payload: VoucherBulkList):
 @router.post("/vouchers/metadata/async", summary="Merge the same metadata into codes, in the background")
 def update_vouchers_metadata_in_bulk(request, payload: VouchersMetadataIn):
     return _scheduled(request, AsyncAction.Type.VOUCHERS_METADATA, payload.model_dump())
+
+
+@router.post("/vouchers/import", summary="Import vouchers (standalone, or each into the campaign it names)")
+def import_vouchers(request, payload: VoucherImportList):
+    items = [item.stored() for item in payload.root]
+    return _scheduled(request, AsyncAction.Type.VOUCHERS_IMPORT, {"items": items})
+
+
+@router.post("/campaigns/{campaign_id}/import", summary="Import vouchers into a campaign (its template fills the rest)")
+def import_vouchers_to_campaign(request, campaign_id: str, payload: CampaignImportList):
+    campaign = queries.find_campaign(campaign_id)
+    items = [item.stored() | {"campaign_id": campaign.pk} for item in payload.root]
+    return _scheduled(request, AsyncAction.Type.CAMPAIGN_IMPORT, {"items": items})
 
 
 @router.get("/async-actions", summary="List async actions", openapi_extra=documented_query(AsyncActionListQuery))

@@ -531,7 +531,7 @@ class Publication(models.Model):
 
 
 class AsyncAction(BackgroundJob):
-    """A bulk change of customers or vouchers run by a worker (``campaigns.services.bulk.JOBS``), as the
+    """A bulk change (or import) of customers or vouchers run by a worker (``campaigns.services.bulk.JOBS``), as the
     platform's async actions: ``POST /v1/customers/bulk/async`` and friends answer its id at once.
     ``payload`` is what was asked, ``result`` what each item became; ``progress`` is a percentage."""
 
@@ -540,6 +540,8 @@ class AsyncAction(BackgroundJob):
         CUSTOMERS_METADATA = "CUSTOMERS_METADATA_UPDATE", "Customers' metadata update"
         VOUCHERS_UPDATE = "VOUCHERS_BULK_UPDATE", "Vouchers update"
         VOUCHERS_METADATA = "VOUCHERS_METADATA_UPDATE", "Vouchers' metadata update"
+        VOUCHERS_IMPORT = "VOUCHERS_IMPORT", "Vouchers import"
+        CAMPAIGN_IMPORT = "CAMPAIGN_VOUCHERS_IMPORT", "Campaign vouchers import"
 
     id = models.CharField(primary_key=True, max_length=ID_LENGTH, default=new_async_action_id, editable=False)
     type = models.CharField(max_length=32, choices=Type.choices)

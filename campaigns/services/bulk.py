@@ -1,24 +1,29 @@
-"""Bulk changes of customers and vouchers, run by a worker as the platform's async actions.
+"""Bulk changes and imports of customers and vouchers, run by a worker as the platform's async actions.
 
 ``POST /v1/customers/bulk/async`` (each customer upserted by source_id), ``/v1/customers/metadata/async``
 (the same metadata merged into each listed customer), ``/v1/vouchers/bulk/async`` (each code's metadata)
 and ``/v1/vouchers/metadata/async`` (the same metadata merged into each listed code) store an
 ``AsyncAction`` in the caller's transaction and answer its id; a worker applies it in batches, each in its
 own transaction with the action's progress, so a worker that dies leaves a consistent state and the reaper
-hands the action out again (every change is idempotent: a merge or an upsert). The result lists each item
-and whether it was found and changed.
+hands the action out again (every change is idempotent: a merge or an upsert; an import's code taken by
+an earlier attempt is that item's error). ``POST /v1/vouchers/import`` and ``/v1/campaigns/{id}/import``
+create vouchers the same way. The result lists each item and what became of it.
 """
 
 import logging
+from datetime import datetime
 
 from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from voucherhub.caller import Caller
+from voucherhub.errors import DomainError
 from voucherhub.jobs import JobKind
 
 from ..models import AsyncAction, Customer, GenerationStatus, Voucher
 from .customers import upsert_customer
+from .requests import Discount, Gift
+from .vouchers import create_voucher
 
 log = logging.getLogger(__name__)
 BATCH = 500  # items a transaction applies (and a heartbeat with progress after each)
@@ -58,8 +63,9 @@ def _apply(action: AsyncAction) -> None:
             results.extend(_apply_one(action, item) for item in items[start : start + BATCH])
         done = min(start + BATCH, len(items))
         JOBS.beat(action.pk, attempt=action.attempts, progress=min(99, done * 100 // max(len(items), 1)))
-    changed = sum(1 for r in results if r.get("updated"))
-    message = f"{changed} of {len(results)} updated"
+    importing = action.type in (AsyncAction.Type.VOUCHERS_IMPORT, AsyncAction.Type.CAMPAIGN_IMPORT)
+    changed = sum(1 for r in results if r.get("imported" if importing else "updated"))
+    message = f"{changed} of {len(results)} {'imported' if importing else 'updated'}"
     JOBS.finish(action.pk, attempt=action.attempts, progress=100, result={"message": message, "results": results})
 
 
@@ -74,6 +80,8 @@ def _items(action: AsyncAction) -> list[dict]:
 
 
 def _apply_one(action: AsyncAction, item: dict) -> dict:
+    if action.type in (AsyncAction.Type.VOUCHERS_IMPORT, AsyncAction.Type.CAMPAIGN_IMPORT):
+        return _import(action, item)
     if action.type in (AsyncAction.Type.CUSTOMERS_UPDATE, AsyncAction.Type.CUSTOMERS_METADATA):
         if (
             action.type == AsyncAction.Type.CUSTOMERS_METADATA
@@ -90,6 +98,31 @@ def _apply_one(action: AsyncAction, item: dict) -> dict:
     voucher.updated_at = timezone.now()
     voucher.save(update_fields=["metadata", "updated_at"])
     return {"code": item["code"], "updated": True, "found": True}
+
+
+def _import(action: AsyncAction, item: dict) -> dict:
+    """One imported voucher (create_voucher in a savepoint): a taken code or a wrong value is that item's
+    error, the others go on."""
+    dates = {name: datetime.fromisoformat(item[name]) if item.get(name) else None for name in _DATES}
+    fields = {key: item.get(key) for key in _VOUCHER_FIELDS}
+    try:
+        with transaction.atomic():
+            create_voucher(
+                caller=_caller(action),
+                discount=Discount.from_stored(item.get("discount")),
+                gift=Gift.from_stored(item.get("gift")),
+                **dates,
+                **fields,
+            )
+    except DomainError as error:
+        return {"code": item["code"], "imported": False, "error": error.details or error.message}
+    return {"code": item["code"], "imported": True}
+
+
+_DATES = ("start_date", "expiration_date")
+_VOUCHER_FIELDS = (
+    "code", "type", "campaign", "campaign_id", "category", "category_id", "active", "metadata", "redemption_quantity",
+)  # fmt: skip
 
 
 def _caller(action: AsyncAction) -> Caller:

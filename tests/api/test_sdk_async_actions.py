@@ -79,3 +79,42 @@ def test_a_bad_bulk_body_is_a_400_and_schedules_nothing(api):
         answer = api.post(path, body)
         assert answer.status_code == 400 and answer.json()["key"] == "invalid_payload", (path, answer.json())
     assert AsyncAction.objects.count() == 0
+
+
+def test_vouchers_are_imported_standalone_and_into_a_campaign(sdk, live_worker):
+    template = {"type": "DISCOUNT_VOUCHER", "discount": {"type": "PERCENT", "percent_off": 15}, "code_config": {}}
+    spring = make_campaign(name="Spring", voucher_template=template)
+    make_voucher(code="TAKEN")
+    vouchers = V.VouchersApi(sdk)
+    standalone = vouchers.import_vouchers(
+        [
+            V.VouchersImportCreateItemRequestBody.from_dict(
+                {"code": "IMP-1", "type": "DISCOUNT_VOUCHER", "discount": {"type": "AMOUNT", "amount_off": 500}}
+            ),
+            V.VouchersImportCreateItemRequestBody.from_dict(
+                {"code": "IMP-GIFT", "type": "GIFT_VOUCHER", "gift": {"amount": 2_000}, "metadata": {"src": "crm"}}
+            ),
+            V.VouchersImportCreateItemRequestBody.from_dict(
+                {"code": "TAKEN", "type": "DISCOUNT_VOUCHER", "discount": {"type": "PERCENT", "percent_off": 5}}
+            ),
+        ]
+    )
+    into = V.CampaignsApi(sdk).import_vouchers_to_campaign(
+        spring.pk,
+        [
+            V.CampaignsImportVoucherItem.from_dict(
+                {"code": "SPRING-IMP", "redemption": {"quantity": 3}, "active": False}
+            )
+        ],
+    )
+    assert wait_for(lambda: done(standalone.async_action_id) and done(into.async_action_id))
+
+    assert Voucher.objects.get(code="IMP-1").amount_off == 500
+    gift = Voucher.objects.get(code="IMP-GIFT")
+    assert (gift.gift_balance, gift.metadata) == (2_000, {"src": "crm"})
+    imported = Voucher.objects.get(code="SPRING-IMP")
+    assert (imported.campaign_id, imported.redemption_quantity, imported.active) == (spring.pk, 3, False)
+    assert imported.percent_off == 15  # the campaign's template
+    result = V.AsyncActionsApi(sdk).get_async_action(standalone.async_action_id).result
+    assert result["message"] == "2 of 3 imported"
+    assert result["results"][2]["code"] == "TAKEN" and result["results"][2]["imported"] is False

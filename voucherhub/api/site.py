@@ -30,8 +30,8 @@ log = logging.getLogger(__name__)
 ROUTERS = (
     "exports.api.router",
     "redemptions.api.router",
+    "campaigns.bulk_api.router",  # before campaigns.api: POST /v1/vouchers/import is no voucher "import"
     "campaigns.api.router",
-    "campaigns.bulk_api.router",
     "customers.api.router",
     "sessions.api.router",
     "stacking.api.router",

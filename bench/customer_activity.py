@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import setup_django
-from bench.list_pages import STATIC_STORAGE, TARGET, Rollback, production_env
+from bench.list_pages import STATIC_STORAGE, TARGET, Rollback, _p95, production_env
 
 BENCH_CUSTOMER = "bench-activity-1m"
 EVENTS = 1_000_000
@@ -128,11 +128,6 @@ def measure(client, url: str, headers: dict, repeat: int) -> tuple[float, float,
     body = response.content.decode()
     rows = body.count('"type": "customer.') + body.count('"type":"customer.') + body.count("<tr data-type=")
     return statistics.median(times), _p95(times), _p95(cpu), len(queries), rows
-
-
-def _p95(values: list[float]) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
 def main() -> None:

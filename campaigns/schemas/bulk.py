@@ -1,12 +1,12 @@
 """Request bodies of the bulk changes (``/v1/customers/bulk/async`` and friends) and the async-action list."""
 
-from typing import Annotated, Literal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictBool, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
 from ..services.bulk import MAX_ITEMS
-from .base import Code, Description, DiscountIn, GiftIn, In, Metadata, RedemptionIn, Ref, Text, UtcDatetime
-from .vouchers import VoucherIn
+from .base import Code, Description, In, Metadata, Ref, Text, UtcDatetime
+from .vouchers import VoucherFields, VoucherIn
 
 
 class CustomerBulkIn(In):
@@ -53,20 +53,10 @@ class AsyncActionListQuery(BaseModel):
     end_date: UtcDatetime | None = None
 
 
-class CampaignImportItemIn(In):
+class CampaignImportItemIn(VoucherFields):
     """One code of ``POST /v1/campaigns/{id}/import``: the campaign's template fills what it leaves out."""
 
     code: Code
-    type: Literal["DISCOUNT_VOUCHER", "GIFT_VOUCHER"] | None = None
-    category: Ref | None = None
-    category_id: Ref | None = None
-    discount: DiscountIn | None = None
-    gift: GiftIn | None = None
-    start_date: UtcDatetime | None = None
-    expiration_date: UtcDatetime | None = None
-    active: StrictBool | None = None
-    metadata: Metadata | None = None
-    redemption: RedemptionIn | None = None
 
     def stored(self) -> dict:
         """The voucher as JSON the worker reads back (campaigns.services.bulk)."""

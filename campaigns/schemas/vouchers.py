@@ -39,19 +39,10 @@ _VOUCHER_VALUES = {"DISCOUNT_VOUCHER": "discount", "GIFT_VOUCHER": "gift"}
 _STANDALONE = {"properties": {"campaign": NOT_SENT, "campaign_id": NOT_SENT}}
 
 
-class VoucherIn(In):
-    """``POST /v1/vouchers/{code}`` and ``POST /v1/vouchers`` (the latter may carry ``code`` or ``code_config``).
-    A voucher outside a campaign has a discount or a gift, which its type names; in a campaign, the
-    campaign's type decides (campaigns.services.vouchers)."""
+class VoucherFields(In):
+    """What a voucher is made of, as a request sends it (VoucherIn, and an import's codes)."""
 
-    model_config = ConfigDict(
-        extra="ignore", json_schema_extra={"if": _STANDALONE, "then": one_value_of(_VOUCHER_VALUES)}
-    )
-
-    code: Code | None = None
     type: Literal["DISCOUNT_VOUCHER", "GIFT_VOUCHER"] | None = None
-    campaign: Ref | None = None
-    campaign_id: Ref | None = None
     category: Ref | None = None
     category_id: Ref | None = None
     discount: DiscountIn | None = None
@@ -61,6 +52,20 @@ class VoucherIn(In):
     active: StrictBool | None = None
     metadata: Metadata | None = None
     redemption: RedemptionIn | None = None
+
+
+class VoucherIn(VoucherFields):
+    """``POST /v1/vouchers/{code}`` and ``POST /v1/vouchers`` (the latter may carry ``code`` or ``code_config``).
+    A voucher outside a campaign has a discount or a gift, which its type names; in a campaign, the
+    campaign's type decides (campaigns.services.vouchers)."""
+
+    model_config = ConfigDict(
+        extra="ignore", json_schema_extra={"if": _STANDALONE, "then": one_value_of(_VOUCHER_VALUES)}
+    )
+
+    code: Code | None = None
+    campaign: Ref | None = None
+    campaign_id: Ref | None = None
     validation_rules: Annotated[list[Ref], Field(max_length=10)] | None = None
     code_config: CodeConfigIn | None = None
 

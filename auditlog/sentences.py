@@ -187,6 +187,10 @@ SENTENCES: dict[str, Callable[[dict], str]] = {
     "customer.created": lambda d: "Customer created.",
     "customer.updated": lambda d: "Customer changed.",
     "customer.deleted": lambda d: "Customer deleted.",
+    "customer.permanently_deleted": lambda d: (
+        f"A customer was deleted for good: their data erased from {_count(d.get('events'), 'event')} and "
+        f"{_count(d.get('logs'), 'request log')}."
+    ),
     "order.created": lambda d: f"Order {d.get('source_id') or ''} created.".replace("  ", " "),
     "order.updated": lambda d: (
         f"Order {d.get('source_id') or ''} changed ({label(d.get('status') or '').lower()}).".replace("  ", " ")

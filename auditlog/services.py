@@ -123,3 +123,45 @@ def write_request_log(**fields) -> None:
             hotsql.insert([RequestLog(**fields)])  # autocommit: one round trip; SQL (voucherhub.hotsql)
     except Exception:
         log.exception("could not write the request log %s", fields.get("id"))
+
+
+ERASED = "[erased]"
+
+
+def erased(value: Any, personal: frozenset[str]) -> Any:
+    """A copy of ``value`` (JSON) with every occurrence of the ``personal`` texts replaced by ``[erased]``,
+    in keys and values."""
+    if isinstance(value, dict):
+        return {erased(str(k), personal): erased(v, personal) for k, v in value.items()}
+    if isinstance(value, list):
+        return [erased(v, personal) for v in value]
+    if isinstance(value, str):
+        for text in personal:
+            value = value.replace(text, ERASED)
+    return value
+
+
+def erase_customer_traces(customer_id: str, personal: set[str]) -> dict[str, int]:
+    """A customer's permanent deletion in the audit trail: their events (``Event.customer_id``) lose the link
+    and the ``personal`` texts, and so do the request logs those events came from (path, query, bodies).
+    Returns how many events and logs were rewritten. Events written before events carried their customer
+    are not found."""
+    texts = frozenset(text for text in personal if text)
+    events = Event.objects.filter(customer_id=customer_id)
+    log_ids = set(events.exclude(request_log=None).values_list("request_log_id", flat=True))
+    rewritten = 0
+    for event in events.iterator(chunk_size=1_000):
+        event.data, event.resource_id, event.customer_id = (
+            erased(event.data, texts),
+            erased(event.resource_id, texts),
+            "",
+        )
+        event.save(update_fields=["data", "resource_id", "customer_id"])
+        rewritten += 1
+    logs = 0
+    for log in RequestLog.objects.filter(pk__in=log_ids).iterator(chunk_size=500):
+        for field in ("path", "query", "request_body", "response_body"):
+            setattr(log, field, erased(getattr(log, field), texts))
+        log.save(update_fields=["path", "query", "request_body", "response_body"])
+        logs += 1
+    return {"events": rewritten, "logs": logs}

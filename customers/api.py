@@ -12,7 +12,8 @@ from campaigns.services import customers as customer_services
 from voucherhub.api.context import caller_of
 from voucherhub.api.parsing import documented_query, parse_query
 from voucherhub.api.rendering import offset_page
-from voucherhub.wire import list_json
+from voucherhub.ids import new_id
+from voucherhub.wire import iso, list_json
 
 from .queries import activity_page, customer_redeemables
 from .schemas import ActivityQuery, CustomerIn, CustomerListQuery, CustomerUpdateIn, RedeemablesQuery
@@ -98,3 +99,28 @@ def list_customer_redeemables(request, customer_id: str):
     if has_more:
         body["more_starting_after"] = vouchers[-1].id
     return body
+
+
+@router.post(
+    "/customers/{customer_id}/permanent-deletion",
+    summary="Delete a customer and erase their personal data from their events and request logs",
+)
+def delete_customer_permanently(request, customer_id: str):
+    erased = customer_services.delete_customer_permanently(caller=caller_of(request), ref=customer_id)
+    return {
+        "id": new_id("del_"),
+        "created_at": iso(timezone.now()),
+        "related_object_id": erased["customer_id"],
+        "related_object": "customer",
+        "status": "DONE",
+        "data_json": {
+            "events": erased["events"],
+            "customer_events": erased["events"],
+            "daily_events": 0,
+            "segments": erased["segments"],
+            "orders": erased["orders"],
+            "order_events": 0,
+            "customer": 1,
+        },
+        "object": "pernament_deletion",  # sic: the platform's (and its SDK's) spelling
+    }

@@ -1,7 +1,10 @@
 """Customers: the upsert every call with a customer makes, and the /v1/customers writes."""
 
+from typing import Any
+
 from django.db import IntegrityError, transaction
 
+from auditlog.services import erase_customer_traces, record_event
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError, not_found
 
@@ -121,3 +124,25 @@ def delete_customer(*, caller: Caller, ref: str) -> None:
         customer = queries.find_customer(ref, for_update=True)
         customer_event("customer.deleted", customer, caller)
         customer.delete()
+
+
+def delete_customer_permanently(*, caller: Caller, ref: str) -> dict[str, Any]:
+    """``POST /v1/customers/{id or source_id}/permanent-deletion``: the customer goes as with
+    ``delete_customer``, and their personal data (id, source id, e-mail, name) is erased from their events
+    and the request logs those came from (auditlog.services.erase_customer_traces). Returns what was
+    rewritten; the event ``customer.permanently_deleted`` names no one."""
+    with transaction.atomic():
+        customer = queries.find_customer(ref, for_update=True)
+        customer_id = customer.id
+        personal = {customer_id, customer.source_id or "", customer.email, customer.name}
+        segments = customer.segments.count()
+        orders = customer.orders.count()
+        traces = erase_customer_traces(customer_id, personal)
+        customer.delete()
+        record_event(
+            "customer.permanently_deleted",
+            caller=caller,
+            resource_type="customer",
+            data={"events": traces["events"], "logs": traces["logs"]},
+        )
+    return {"customer_id": customer_id, "segments": segments, "orders": orders, **traces}

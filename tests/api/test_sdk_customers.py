@@ -1,6 +1,7 @@
 """CustomersApi beyond create/get/update/list, through the official SDK: a customer's segments and deleting
 a customer (whose history stays, without them)."""
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -8,7 +9,7 @@ import voucherify as V
 from django.utils import timezone
 from voucherify.exceptions import NotFoundException
 
-from auditlog.models import Event
+from auditlog.models import Event, RequestLog
 from campaigns.models import Campaign, Customer, Segment
 from redemptions.models import Redemption
 from redemptions.services.redemption import redeem
@@ -79,3 +80,36 @@ def test_a_customer_lists_the_codes_they_hold_with_their_state(sdk):
     assert held.redeemable.status == "ACTIVE"
     oldest = api.list_customer_redeemables("ann-r", order=V.ParameterOrderListRedeemables("id"))
     assert [r.redeemable.voucher.code for r in oldest.data] == ["HELD-1", "HELD-2", "HELD-3"]
+
+
+def test_a_permanent_deletion_erases_the_customer_from_their_events_and_request_logs(sdk):
+    make_voucher(code="ERASE-1")
+    customers = V.CustomersApi(sdk)
+    ann = customers.create_customer(
+        V.CustomersCreateRequestBody(source_id="erase-me", email="erase.me@example.com", name="Erin Erased")
+    )
+    V.RedemptionsApi(sdk).redeem_stacked_discounts(
+        V.RedemptionsRedeemRequestBody.from_dict(
+            {
+                "redeemables": [{"object": "voucher", "id": "ERASE-1"}],
+                "order": {"amount": 1_000},
+                "customer": {"source_id": "erase-me", "email": "erase.me@example.com"},
+            }
+        )
+    )
+    logs = set(Event.objects.filter(customer_id=ann.id).values_list("request_log_id", flat=True))
+    assert logs and all(logs)
+
+    erased = customers.customer_permanently_deletion("erase-me")
+
+    assert erased.status == "DONE" and erased.related_object_id == ann.id and erased.data_json.customer == 1
+    assert not Customer.objects.filter(pk=ann.id).exists()
+    assert not Event.objects.filter(customer_id=ann.id).exists()
+    for log in RequestLog.objects.filter(pk__in=logs):
+        text = json.dumps([log.path, log.query, log.request_body, log.response_body])
+        assert "erase.me@example.com" not in text and "erase-me" not in text and ann.id not in text
+        assert "[erased]" in text
+    kept = Redemption.objects.get(voucher_code="ERASE-1")
+    assert kept.customer_id is None and kept.result == "SUCCESS"  # the history stays, without them
+    with pytest.raises(NotFoundException):
+        customers.customer_permanently_deletion("erase-me")

@@ -18,10 +18,11 @@ from voucherhub.idempotency import idempotent
 from voucherhub.wire import list_json
 
 from . import queries
-from .schemas import OrderCreateIn, OrderListQuery, OrderUpdateIn, RollbackIn, StackIn
+from .schemas import OrderCreateIn, OrderListQuery, OrderUpdateIn, PromotionsValidationIn, RollbackIn, StackIn
 from .serializers import (
     entry_json,
     order_json,
+    promotion_tier_json,
     redemption_call_json,
     rollback_json,
     single_validation_json,
@@ -30,6 +31,7 @@ from .serializers import (
 from .services import redemption, validation
 from .services.orders import save_order
 from .services.rollback import rollback_redemption
+from .simulator import applicable_promotions
 
 router = Router(tags=["redemptions"])
 
@@ -97,6 +99,21 @@ def redeem_one(request, code: str):
     if outcome.error is not None:
         return json_response(error_body(outcome.error, request_id_of(request)), status=status_of(outcome.error))
     return redemption_call_json(outcome, request_id=request_id_of(request))["redemptions"][0]
+
+
+@router.post("/promotions/validation", summary="The promotion tiers an order qualifies for (promotions.validate)")
+def validate_promotions(request, body: PromotionsValidationIn):
+    order = body.order.to_request() if body.order else None
+    amount = order.amount if order and order.amount is not None else _items_total(order)
+    customer = body.customer.source_id if body.customer else None
+    found = applicable_promotions(amount=amount or 0, customer_source_id=customer)
+    promotions = [promotion_tier_json(tier, discount) for tier, discount in found]
+    return {"valid": bool(promotions), "promotions": promotions, "total": len(promotions), "object": "list"}
+
+
+def _items_total(order) -> int:
+    items = (order.items if order else None) or ()
+    return sum((item.amount if item.amount is not None else (item.price or 0) * (item.quantity or 1)) for item in items)
 
 
 @router.get("/redemptions", summary="List redemptions and rollbacks (RedemptionsApi.list_redemptions)")

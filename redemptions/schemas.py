@@ -233,6 +233,13 @@ class RollbackIn(_Storable):
     order: OrderIn | None = None
     metadata: Metadata | None = None
 
+    @model_validator(mode="after")
+    def _customer_is_someone(self):
+        customer = self.customer
+        if customer is not None and customer.to_input().given and not (customer.id or customer.source_id):
+            raise ValueError("customer needs an id or a source_id")
+        return self
+
     def to_request(
         self, redemption_id: str, *, reason: str | None, tracking_id: str | None, stacked: bool
     ) -> RollbackRequest:
@@ -281,3 +288,19 @@ class OrderListQuery(BaseModel):
     @property
     def offset(self) -> int:
         return (self.page - 1) * self.limit
+
+
+class PromotionsValidationIn(BaseModel):
+    """``POST /v1/promotions/validation``: the order (its amount, or its items' sum) and the customer (by
+    source_id) the promotion tiers are checked for."""
+
+    customer: StackCustomerIn | None = None
+    order: OrderIn | None = None
+    metadata: Metadata | None = None
+
+    @model_validator(mode="after")
+    def _customer_is_someone(self):
+        customer = self.customer
+        if customer is not None and customer.to_input().given and not (customer.id or customer.source_id):
+            raise ValueError("customer needs an id or a source_id")
+        return self

@@ -357,3 +357,20 @@ def single_validation_json(code: str, stacked: dict) -> dict:
         body["reason"] = result["error"].get("details") or result["error"].get("message")
         body["error"] = result["error"]
     return body
+
+
+def promotion_tier_json(tier, discount_amount: int) -> dict:
+    """A tier of ``POST /v1/promotions/validation``: what it is and the discount it would give the order."""
+    return {
+        "id": tier.id,
+        "object": "promotion_tier",
+        "name": tier.name,
+        "banner": tier.banner or None,
+        "discount": discount_json(tier),
+        "discount_amount": discount_amount,
+        "applied_discount_amount": discount_amount,
+        "hierarchy": tier.position,
+        "campaign": {"id": tier.campaign_id, "name": tier.campaign.name, "object": "campaign"},
+        "category_id": tier.category_id,
+        "metadata": tier.metadata,
+    }

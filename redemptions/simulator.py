@@ -132,3 +132,22 @@ def simulator_panel(request) -> dict:
         except DomainError as exc:
             context["simulation_error"] = exc.details or exc.message
     return context
+
+
+def applicable_promotions(*, amount: int, customer_source_id: str | None = None) -> list[tuple[PromotionTier, int]]:
+    """``POST /v1/promotions/validation``: each enabled tier of an enabled promotion campaign that the engine
+    would apply on its own to an order of ``amount`` (each simulated alone, writing nothing), with the
+    discount it would give, by the campaigns' and tiers' order."""
+    tiers = list(
+        PromotionTier.objects.filter(active=True, campaign__active=True, campaign__deleted_at__isnull=True)
+        .select_related("campaign", "category")
+        .order_by("campaign__created_at", "position", "id")
+    )
+    applicable = []
+    for tier in tiers:
+        line = simulate(
+            redeemables=[RedeemableRef("promotion_tier", tier.pk)], amount=amount, customer_source_id=customer_source_id
+        ).redeemables[0]
+        if line.status == "APPLICABLE":
+            applicable.append((tier, line.discount_amount))
+    return applicable

@@ -1,5 +1,6 @@
 """The platform's official JavaScript SDK (npm ``@voucherify/sdk``, unchanged) drives a checkout against a
-live server, in node: a customer, a publication, a stacked validation and the single-code one, a stacked
+live server, in node: a customer, a publication, a stacked validation and the single-code one, the
+promotions an order qualifies for, a stacked
 redemption with a gift card and its rollback, a single-code redemption and a refused one, then the voucher,
 the order, the customer's activity and publications as the shop reads them back.
 
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from campaigns.models import CampaignType
+from campaigns.models import CampaignType, PromotionTier
 from tests.factories import make_campaign, make_gift_card, make_voucher
 from voucherhub.services import create_api_key
 
@@ -34,6 +35,8 @@ def test_a_checkout_with_the_javascript_sdk(live_server):
     make_gift_card(
         code="JS-GIFT", amount=5_000, campaign=make_campaign(name="JS gifts", campaign_type=CampaignType.GIFT_VOUCHERS)
     )
+    promo = make_campaign(name="JS promo", campaign_type=CampaignType.PROMOTION)
+    PromotionTier.objects.create(campaign=promo, name="5% off", position=1, discount_type="PERCENT", percent_off=5)
     key, token = create_api_key(name="JS shop")
     env = {
         **os.environ,
@@ -51,6 +54,7 @@ def test_a_checkout_with_the_javascript_sdk(live_server):
     assert seen["validation"]["valid"] is True and seen["validation"]["order"]["total_applied_discount_amount"] == 1_000
     assert seen["single"]["valid"] is True and seen["single"]["code"] == code
     assert seen["single"]["discount"]["percent_off"] == 10
+    assert [(p["name"], p["discount_amount"]) for p in seen["promotions"]["promotions"]] == [("5% off", 500)]
     redeemed = seen["redemption"]
     assert [r["result"] for r in redeemed["redemptions"]] == ["SUCCESS", "SUCCESS"]
     assert redeemed["order"]["total_amount"] == 10_000 - 1_000 - 2_000

@@ -1,6 +1,6 @@
 // A shop's checkout with the platform's official JavaScript SDK, unchanged, against a VoucherHub server.
 // Run by tests/e2e/test_js_sdk.py: VOUCHERHUB_URL, VOUCHERHUB_APP_ID and VOUCHERHUB_APP_TOKEN say where and
-// as whom; the campaign "JS coupons" with free codes and the gift card "JS-GIFT" exist. Prints one JSON
+// as whom; the campaign "JS coupons" with free codes, the gift card "JS-GIFT" and a promotion tier exist. Prints one JSON
 // object of what each call answered, which the test reads.
 import voucherify from '@voucherify/sdk' // a CommonJS package: its exports come as one object
 
@@ -20,6 +20,7 @@ seen.publication = await client.distributions.publications.create({ customer, ca
 const code = seen.publication.voucher.code
 seen.validation = await client.validations.validateStackable({ redeemables: [{ object: 'voucher', id: code }], order, customer })
 seen.single = await client.validations.validate(code, { order, customer })
+seen.promotions = await client.promotions.validate({ order: { amount: 10000 }, customer })
 seen.redemption = await client.redemptions.redeemStackable({
   redeemables: [
     { object: 'voucher', id: code },

@@ -23,6 +23,7 @@ from .schemas import (
     AssignmentIn,
     AssignmentListQuery,
     BalanceIn,
+    BinListQuery,
     CampaignIn,
     CampaignListQuery,
     CampaignUpdateIn,
@@ -50,6 +51,7 @@ from .schemas import (
 from .serializers import (
     assignment_json,
     balance_json,
+    bin_entry_json,
     campaign_json,
     publication_item_json,
     publication_json,
@@ -402,6 +404,27 @@ def list_publications(request):
     items, total = _page(qs, query)
     vouchers = queries.publication_vouchers(items)
     return list_json("publications", [publication_item_json(p, vouchers[p.pk]) for p in items], total)
+
+
+# --- the bin ----------------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/trash-bin",
+    summary="List the bin: campaigns and vouchers deleted without force",
+    openapi_extra=documented_query(BinListQuery),
+)
+def list_bin_entries(request):
+    query = parse_query(request, BinListQuery)
+    entries, more, total = queries.bin_page(**query.model_dump(exclude_none=True))
+    body = {"object": "list", "data_ref": "data", "data": [bin_entry_json(e) for e in entries], "total": total}
+    return {**body, "has_more": more, "more_starting_after": f"bin_{entries[-1].pk}" if more else None}
+
+
+@router.delete("/trash-bin/{entry_id}", summary="Delete a bin entry for good")
+def delete_bin_entry(request, entry_id: str):
+    campaign_services.purge_bin_entry(caller=caller_of(request), entry_id=entry_id)
+    return _no_content()
 
 
 # --- segments ---------------------------------------------------------------------------------------------

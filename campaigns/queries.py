@@ -65,9 +65,9 @@ def campaigns(*, include_deleted: bool = False) -> QuerySet[Campaign]:
     return qs if include_deleted else qs.filter(deleted_at__isnull=True)
 
 
-def find_campaign(ref: str, *, for_update: bool = False) -> Campaign:
-    """The campaign with id ``ref``, else with name ``ref``."""
-    qs = campaigns()
+def find_campaign(ref: str, *, for_update: bool = False, include_deleted: bool = False) -> Campaign:
+    """The campaign with id ``ref``, else with name ``ref`` (binned ones only with ``include_deleted``)."""
+    qs = campaigns(include_deleted=include_deleted)
     if for_update:
         qs = qs.select_for_update(of=("self",))
     campaign = qs.filter(pk=ref).first() or qs.filter(name=ref).first()
@@ -531,3 +531,37 @@ def async_action_page(*, limit: int, end_date: datetime | None = None) -> tuple[
         rows = rows.filter(created_at__lt=end_date)
     page = list(rows[: limit + 1])
     return page[:limit], len(page) > limit
+
+
+# --- the bin -----------------------------------------------------------------------------------------------
+
+BIN_PREFIX = "bin_"  # a bin entry's id is its resource's id after this
+
+
+def _binned_vouchers() -> QuerySet[Voucher]:
+    """Vouchers in the bin on their own (a binned campaign's vouchers are in the bin with it)."""
+    return Voucher.objects.filter(deleted_at__isnull=False).exclude(campaign__deleted_at__isnull=False)
+
+
+def bin_entry(resource_id: str) -> Campaign | Voucher | None:
+    """The binned campaign or voucher with this id, or None."""
+    if resource_id.startswith("camp_"):
+        return Campaign.objects.filter(pk=resource_id, deleted_at__isnull=False).first()
+    return _binned_vouchers().filter(pk=resource_id).first()
+
+
+def bin_page(*, limit: int, order: str = "-id", starting_after_id: str | None = None) -> tuple[list, bool, int]:
+    """A page of ``GET /v1/trash-bin``: binned campaigns and vouchers in the order of their entries' ids
+    (``bin_`` and the resource's id) after the entry ``starting_after_id``, whether more follow, and how
+    many entries there are."""
+    descending = order.startswith("-")
+    sources = [Campaign.objects.filter(deleted_at__isnull=False), _binned_vouchers()]
+    rows: list = []
+    for source in sources:
+        if starting_after_id:
+            after = starting_after_id.removeprefix(BIN_PREFIX)
+            source = source.filter(**{"pk__lt" if descending else "pk__gt": after})
+        rows += list(source.order_by("-pk" if descending else "pk")[: limit + 1])
+    rows.sort(key=lambda row: row.pk, reverse=descending)
+    total = sum(source.count() for source in sources)
+    return rows[:limit], len(rows) > limit, total

@@ -368,3 +368,18 @@ def async_action_json(action, *, with_result: bool = True) -> dict:
         else:
             body["result"] = action.result or {"message": action.error or "Not done yet"}
     return body
+
+
+def bin_entry_json(entry: Campaign | Voucher) -> dict:
+    """A ``TrashBinItem``: a binned campaign or voucher."""
+    kind = "campaign" if isinstance(entry, Campaign) else "voucher"
+    return {
+        "id": f"bin_{entry.pk}",
+        "created_at": iso(entry.deleted_at),
+        "deleted_by_user_id": None,
+        "resource_id": entry.pk,
+        "resource_type": kind,
+        "resource_name": entry.name if kind == "campaign" else entry.code,
+        "resource_parent_id": None if kind == "campaign" else entry.campaign_id,
+        "object": kind,
+    }

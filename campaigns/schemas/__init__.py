@@ -15,6 +15,7 @@ from .publications import JoinOnceQuery, PublicationIn, PublicationListQuery
 from .rules import (
     AssignmentIn,
     AssignmentListQuery,
+    BinListQuery,
     CampaignListQuery,
     CategoryIn,
     CategoryUpdateIn,
@@ -42,6 +43,7 @@ from .vouchers import (
 __all__ = [
     "AssignmentIn",
     "AssignmentListQuery",
+    "BinListQuery",
     "BalanceIn",
     "CampaignIn",
     "CampaignListQuery",

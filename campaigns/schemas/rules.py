@@ -186,3 +186,13 @@ class VouchersCountQuery(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     vouchers_count: Annotated[int, Field(ge=1, le=MAX_QUANTITY)] = 1
+
+
+class BinListQuery(BaseModel):
+    """``GET /v1/trash-bin``: ``limit`` entries after the entry ``starting_after_id``, by entry id."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    limit: Annotated[int, Field(ge=1, le=MAX_LIST_LIMIT)] = 10
+    order: Literal["id", "-id"] = "-id"
+    starting_after_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None

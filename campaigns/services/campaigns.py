@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from stacking.models import Category
 from voucherhub.caller import Caller
-from voucherhub.errors import DomainError, duplicate_found
+from voucherhub.errors import DomainError, duplicate_found, not_found
 from voucherhub.ids import new_id
 
 from .. import queries
@@ -35,6 +35,7 @@ from .vouchers import (
     campaign_voucher_kind,
     check_dates,
     create_voucher,
+    delete_voucher,
     discount_fields,
     save_vouchers,
 )
@@ -307,16 +308,17 @@ def set_campaign_active(*, caller: Caller, ref: str, active: bool) -> Campaign:
         return campaign
 
 
-def delete_campaign(*, caller: Caller, ref: str, force: bool = False) -> str:
+def delete_campaign(*, caller: Caller, ref: str, force: bool = False, binned: bool = False) -> str:
     """Deletes a campaign, synchronously; returns an id in the platform's ``async_action_id`` shape.
 
     Without ``force``: the campaign and its vouchers go to the bin (``deleted_at``; names and codes stay
     taken). With ``force``: vouchers never redeemed are deleted for good, the others stay in the bin so
     that redemption history keeps its links; the campaign row is deleted only when nothing refers to it
-    any more, else it stays in the bin. Events: ``campaign.deleted``.
+    any more, else it stays in the bin. ``binned``: ``ref`` is a campaign already in the bin (the bin's
+    purge). Events: ``campaign.deleted``.
     """
     with transaction.atomic():
-        campaign = queries.find_campaign(ref, for_update=True)
+        campaign = queries.find_campaign(ref, for_update=True, include_deleted=binned)
         now = timezone.now()
         vouchers = Voucher.objects.filter(campaign=campaign)
         deleted = 0
@@ -382,3 +384,25 @@ def add_campaign_vouchers(
         else:
             campaign_event("campaign.vouchers.generated", campaign, caller, count=count)
         return created
+
+
+def purge_bin_entry(*, caller: Caller, entry_id: str) -> None:
+    """``DELETE /v1/trash-bin/{id}``: a binned campaign or voucher deleted for good. A campaign whose codes
+    were redeemed is refused (``resource_in_use``): it stays in the bin so that its history keeps its links."""
+    resource_id = entry_id.removeprefix(queries.BIN_PREFIX)
+    with transaction.atomic():
+        entry = queries.bin_entry(resource_id)
+        if entry is None or not entry_id.startswith(queries.BIN_PREFIX):
+            raise not_found("bin_entry", entry_id, label="bin entry")
+        if isinstance(entry, Voucher):
+            delete_voucher(caller=caller, ref=entry.pk, force=True)
+            return
+        if entry.redemptions.exists():
+            raise DomainError(
+                "resource_in_use",
+                "Resource in use",
+                f"Campaign {entry.name} has redemptions: it stays in the bin so that their history keeps its links",
+                resource_id=entry_id,
+                resource_type="bin_entry",
+            )
+        delete_campaign(caller=caller, ref=entry.pk, force=True, binned=True)

@@ -68,6 +68,9 @@ def test_the_import_calls_are_not_read_as_voucher_codes(api, django_capture_on_c
     answer = api.post("/v1/vouchers/import", [{"code": "A", "type": "GIFT_VOUCHER", "gift": {"amount": 100}}])
     assert answer.status_code == 200 and AsyncAction.objects.filter(pk=answer.json()["async_action_id"]).exists()
     assert not Voucher.objects.filter(code__in=["import", "importCSV"]).exists()
+    for path in ("/v1/customers/importCSV", "/v1/orders/import"):
+        error = assert_error_shape(api.post(path, {}), 404, "not_found")
+        assert error["details"] == f"There is no POST {path} in the API yet"
 
 
 @pytest.mark.parametrize("path", ["/management/v1/projects", "/management/v1/no/such/thing"])

@@ -345,13 +345,24 @@ def customer_list(
         segment = Segment.objects.filter(pk=segment_id).first()
         if segment is None:
             return qs.none()
-        if segment.type == Segment.Type.STATIC:
-            qs = qs.filter(segments=segment)
-        else:
-            for key, value in segment.filter.items():
-                values = value if isinstance(value, list) else [value]
-                qs = qs.filter(**{f"metadata__{key}__in": values})
+        qs = segment_members(qs, segment)
     return _ordered(_created_updated(qs, **dates), order)
+
+
+def segment_members(customers: QuerySet[Customer], segment: Segment) -> QuerySet[Customer]:
+    """Those of ``customers`` in ``segment``: listed in a static one, matching an auto-update one's filter."""
+    if segment.type == Segment.Type.STATIC:
+        return customers.filter(segments=segment)
+    for key, value in segment.filter.items():
+        values = value if isinstance(value, list) else [value]
+        customers = customers.filter(**{f"metadata__{key}__in": values})
+    return customers
+
+
+def customers_named_by(text: str) -> QuerySet[Customer]:
+    """The customers a person means by ``text`` in a filter: an id, a source id or an e-mail (as typed, or
+    lower-cased), each an exact match on a unique or indexed column."""
+    return Customer.objects.filter(Q(pk=text) | Q(source_id=text) | Q(email__in={text, text.lower()}))
 
 
 def tier_list(*, campaign: Campaign | None = None, is_available: bool | None = None, order: str = "created_at"):

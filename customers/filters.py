@@ -4,11 +4,11 @@ from datetime import timedelta
 
 import django_filters
 from django import forms
-from django.db.models import Q
 
 from auditlog.models import Event
 from auditlog.sentences import kind
 from campaigns.models import Campaign, Customer, Segment
+from campaigns.queries import customers_named_by, segment_members
 from dashboard.filters import FilterPanelMixin, LabelledErrorsMixin, day_start
 
 from .queries import EVENT_TYPES
@@ -61,16 +61,10 @@ class CustomerFilter(_DateRangeMixin, FilterPanelMixin, LabelledErrorsMixin, dja
         fields: list[str] = []
 
     def filter_customer(self, queryset, name, value):
-        value = value.strip()
-        return queryset.filter(Q(pk=value) | Q(source_id=value) | Q(email__in={value, value.lower()}))
+        return queryset.filter(pk__in=customers_named_by(value.strip()).values("pk"))
 
     def filter_segment(self, queryset, name, segment):
-        if segment.type == Segment.Type.STATIC:
-            return queryset.filter(segments=segment)
-        for key, value in segment.filter.items():
-            values = value if isinstance(value, list) else [value]
-            queryset = queryset.filter(**{f"metadata__{key}__in": values})
-        return queryset
+        return segment_members(queryset, segment)
 
 
 class ActivityFilter(_DateRangeMixin, FilterPanelMixin, LabelledErrorsMixin, django_filters.FilterSet):

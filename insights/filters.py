@@ -1,13 +1,12 @@
 """Filter panels of the Campaigns section (django-filter): every filter lives in the query string."""
 
 import django_filters
-from django.db.models import Q
 
 from auditlog.models import Event
 from auditlog.sentences import EVENT_CHOICES
 from campaigns.filters import TransactionFilter
-from campaigns.models import Campaign, CampaignType, Customer, Publication, Voucher
-from campaigns.queries import CampaignStatus
+from campaigns.models import Campaign, CampaignType, Publication, Voucher
+from campaigns.queries import CampaignStatus, customers_named_by
 from dashboard.filters import FilterPanelMixin, bootstrap_widgets
 from stacking.models import Category
 from voucherhub.privacy import can_see_customers
@@ -76,6 +75,4 @@ class PublicationFilter(_StyledFilter):
             self.form.fields.pop("customer", None)
 
     def filter_customer(self, queryset, name, value):
-        value = value.strip()
-        found = Customer.objects.filter(Q(pk=value) | Q(source_id=value) | Q(email__in={value, value.lower()}))
-        return queryset.filter(customer__in=found.values("pk"))
+        return queryset.filter(customer__in=customers_named_by(value.strip()).values("pk"))

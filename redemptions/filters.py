@@ -10,7 +10,8 @@ from django.core.validators import RegexValidator
 from django.db import connections
 from django.db.models import Q
 
-from campaigns.models import Campaign, Customer, Order
+from campaigns.models import Campaign, Order
+from campaigns.queries import customers_named_by
 from dashboard.filters import FilterPanelMixin, LabelledErrorsMixin, day_start
 from dashboard.labels import channel_from_label
 from stacking.checks import FailureCode
@@ -124,8 +125,7 @@ class RedemptionFilter(FilterPanelMixin, LabelledErrorsMixin, django_filters.Fil
     # their redemptions: ``customer_id IN (SELECT ...)`` is a range scan of (customer, created_at), where
     # an OR across the join would scan the whole table at millions of rows.
     def filter_customer(self, queryset, name, value):
-        customers = Customer.objects.filter(Q(pk=value) | Q(source_id=value) | Q(email__in={value, value.lower()}))
-        return queryset.filter(customer__in=customers.values("pk"))
+        return queryset.filter(customer__in=customers_named_by(value).values("pk"))
 
     def filter_created_from(self, queryset, name, value):
         return queryset.filter(created_at__gte=day_start(value))

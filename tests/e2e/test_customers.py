@@ -1,6 +1,7 @@
 """The Customers section in headless Chromium, as each role: an Admin finds a customer in the list, opens
 their profile, switches to the Activity tab (HTMX swap, URL pushed), narrows it to one campaign and a day,
-and follows an event's campaign; a Marketer and Staff see no Customers section and are refused its URLs."""
+and follows an event's campaign; a Marketer and Staff see no Customers section and are refused its URLs; a
+Marketer reads a campaign's publications (and its distribution overview) without the customers."""
 
 import re
 
@@ -102,3 +103,34 @@ def test_roles_without_customer_data_see_no_customers_section_and_are_refused_it
         assert response is not None and response.status == 403, path
         expect(page.get_by_text("ann@example.com")).to_have_count(0)
     page.screenshot(path=artifact_dir / f"refused-{role.lower()}.png", full_page=True)
+
+
+def test_a_marketer_reads_a_campaigns_publications_without_the_customers(
+    live_server, page: Page, role_user, artifact_dir
+):
+    from campaigns.services.publications import publish
+    from campaigns.services.requests import PublicationRequest
+
+    role_user("Marketer")
+    spring = make_campaign(name="Spring coupons")
+    for i in range(2):
+        make_voucher(code=f"PUB-{i}", campaign=spring)
+    ann = make_customer(source_id="ann-p", name="Ann Archer", email="ann@example.com")
+    publish(
+        PublicationRequest(customer={"id": ann.pk}, campaign=spring.pk, count=2, channel="Newsletter"), caller=CALLER
+    )
+    publish(PublicationRequest(customer={"id": ann.pk}, campaign=spring.pk), caller=CALLER)  # none left
+    base = live_server.url
+    sign_in(page, base, "marketer")
+    page.goto(f"{base}/campaigns/{spring.pk}/")
+    expect(page.get_by_test_id("distribution").locator('[data-figure="vouchers_published"]')).to_have_text("2")
+    page.get_by_role("navigation", name="Campaign tabs").get_by_role("link", name="Publications").click()
+    expect(page).to_have_url(f"{base}/campaigns/{spring.pk}/publications/")
+    rows = page.locator("#publications-table-el tbody tr")
+    expect(rows).to_have_count(2)
+    expect(page.get_by_text("No free code left.")).to_be_visible()
+    expect(page.get_by_text("Ann Archer")).to_have_count(0)
+    page.get_by_label("Result").select_option("SUCCESS")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("PUB-0")
+    page.screenshot(path=artifact_dir / "publications.png", full_page=True)

@@ -12,7 +12,6 @@ from ninja import Router
 from stacking import services as stacking_services
 from stacking.serializers import category_json
 from voucherhub.api.context import caller_of
-from voucherhub.api.errors import not_in_the_api_yet
 from voucherhub.api.parsing import documented_query, parse_query
 from voucherhub.api.rendering import offset_page
 from voucherhub.ids import new_id
@@ -292,13 +291,6 @@ def list_vouchers(request):
     )
     items, total = _page(qs, query)
     return list_json("vouchers", [voucher_json(v, assignments=list(v.rule_assignments.all())) for v in items], total)
-
-
-# The platform's CSV import, not served yet: without this, POST /v1/vouchers/{code} would create a
-# voucher with the code "import". Left out of the document until they are served.
-@router.post("/vouchers/importCSV", include_in_schema=False)
-def import_vouchers(request):
-    raise not_in_the_api_yet(request)
 
 
 @router.post("/vouchers/{code}", summary="Create a voucher with this code")

@@ -1,7 +1,9 @@
 """/v1/ endpoints of bulk changes and async actions: customers and vouchers changed by a worker
 (campaigns.services.bulk), and ``/v1/async-actions`` to follow them (voucher generation jobs too)."""
 
-from ninja import Router
+from typing import Annotated
+
+from ninja import File, Router, UploadedFile
 
 from voucherhub.api.context import caller_of
 from voucherhub.api.parsing import documented_query, parse_query
@@ -17,10 +19,13 @@ from .schemas.bulk import (
     VoucherImportList,
     VouchersMetadataIn,
 )
+from .schemas.csv_import import customer_items, voucher_items
 from .serializers import async_action_json
 from .services import bulk
 
 router = Router(tags=["async actions"])
+# The CSV file of an import: left out, or empty, it is refused by campaigns.schemas.csv_import in its words.
+CsvFile = Annotated[UploadedFile | None, File(description="The CSV file (UTF-8, headers on the first line)")]
 
 
 def _scheduled(request, type: str, payload: dict) -> dict:
@@ -60,6 +65,27 @@ def import_vouchers_to_campaign(request, campaign_id: str, payload: CampaignImpo
     campaign = queries.find_campaign(campaign_id)
     items = [item.stored() | {"campaign_id": campaign.pk} for item in payload.root]
     return _scheduled(request, AsyncAction.Type.CAMPAIGN_IMPORT, {"items": items})
+
+
+# The CSV imports: the file's rows are read and checked here (a bad row refuses the whole file), then
+# scheduled as their JSON twins are (campaigns.schemas.csv_import says how columns are read).
+
+
+@router.post("/vouchers/importCSV", summary="Import vouchers from a CSV file (standalone), in the background")
+def import_vouchers_csv(request, file: CsvFile = None):
+    return _scheduled(request, AsyncAction.Type.VOUCHERS_IMPORT, {"items": voucher_items(file, in_campaign=False)})
+
+
+@router.post("/campaigns/{campaign_id}/importCSV", summary="Import vouchers into a campaign from a CSV file")
+def import_vouchers_to_campaign_csv(request, campaign_id: str, file: CsvFile = None):
+    campaign = queries.find_campaign(campaign_id)
+    items = [item | {"campaign_id": campaign.pk} for item in voucher_items(file, in_campaign=True)]
+    return _scheduled(request, AsyncAction.Type.CAMPAIGN_IMPORT, {"items": items})
+
+
+@router.post("/customers/importCSV", summary="Import (or update by source id) customers from a CSV file")
+def import_customers_csv(request, file: CsvFile = None):
+    return _scheduled(request, AsyncAction.Type.CUSTOMERS_UPDATE, {"items": customer_items(file)})
 
 
 @router.get("/async-actions", summary="List async actions", openapi_extra=documented_query(AsyncActionListQuery))

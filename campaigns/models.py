@@ -531,9 +531,10 @@ class Publication(models.Model):
 
 
 class AsyncAction(BackgroundJob):
-    """A bulk change (or import) of customers or vouchers run by a worker (``campaigns.services.bulk.JOBS``), as the
-    platform's async actions: ``POST /v1/customers/bulk/async`` and friends answer its id at once.
-    ``payload`` is what was asked, ``result`` what each item became; ``progress`` is a percentage."""
+    """A bulk change (or import) of customers, vouchers or orders run by a worker
+    (``campaigns.services.bulk.JOBS``), as the platform's async actions: ``POST /v1/customers/bulk/async``
+    and friends answer its id at once. ``payload`` is what was asked, ``result`` what each item became;
+    ``progress`` is a percentage."""
 
     class Type(models.TextChoices):
         CUSTOMERS_UPDATE = "CUSTOMERS_BULK_UPDATE", "Customers update"
@@ -542,6 +543,7 @@ class AsyncAction(BackgroundJob):
         VOUCHERS_METADATA = "VOUCHERS_METADATA_UPDATE", "Vouchers' metadata update"
         VOUCHERS_IMPORT = "VOUCHERS_IMPORT", "Vouchers import"
         CAMPAIGN_IMPORT = "CAMPAIGN_VOUCHERS_IMPORT", "Campaign vouchers import"
+        ORDERS_IMPORT = "ORDERS_IMPORT", "Orders import"
 
     id = models.CharField(primary_key=True, max_length=ID_LENGTH, default=new_async_action_id, editable=False)
     type = models.CharField(max_length=32, choices=Type.choices)

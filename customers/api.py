@@ -10,7 +10,6 @@ from campaigns import queries as catalogue
 from campaigns.serializers import customer_full_json
 from campaigns.services import customers as customer_services
 from voucherhub.api.context import caller_of
-from voucherhub.api.errors import not_in_the_api_yet
 from voucherhub.api.parsing import documented_query, parse_query
 from voucherhub.api.rendering import offset_page
 from voucherhub.ids import new_id
@@ -38,11 +37,6 @@ def list_customers(request):
     qs = catalogue.customer_list(**query.model_dump(exclude={"limit", "page"}, exclude_none=True))
     items, total = offset_page(qs, offset=query.offset, limit=query.limit)
     return list_json("customers", [customer_full_json(c) for c in items], total)
-
-
-@router.post("/customers/importCSV", include_in_schema=False)  # reserved: not read as the customer "importCSV"
-def import_customers_csv(request):
-    raise not_in_the_api_yet(request)
 
 
 @router.get("/customers/{customer_id}", summary="Get a customer by id or source_id")

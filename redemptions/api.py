@@ -7,10 +7,12 @@ from urllib.parse import quote
 from ninja import Router
 from pydantic import ValidationError
 
+from campaigns.models import AsyncAction
 from campaigns.queries import find_voucher
+from campaigns.services import bulk
 from stacking.services import cached_stacking_categories
 from voucherhub.api.context import caller_of, request_id_of
-from voucherhub.api.errors import error_body, not_in_the_api_yet, status_of
+from voucherhub.api.errors import error_body, status_of
 from voucherhub.api.parsing import describe_validation_errors, documented_query, parse_query
 from voucherhub.api.rendering import json_response, offset_page
 from voucherhub.errors import invalid_payload, invalid_query_params, not_found
@@ -18,7 +20,15 @@ from voucherhub.idempotency import idempotent
 from voucherhub.wire import list_json
 
 from . import queries
-from .schemas import OrderCreateIn, OrderListQuery, OrderUpdateIn, PromotionsValidationIn, RollbackIn, StackIn
+from .schemas import (
+    OrderCreateIn,
+    OrderImportList,
+    OrderListQuery,
+    OrderUpdateIn,
+    PromotionsValidationIn,
+    RollbackIn,
+    StackIn,
+)
 from .serializers import (
     entry_json,
     order_json,
@@ -235,9 +245,12 @@ def list_orders(request):
     return list_json("orders", [order_json(order) for order in items], total)
 
 
-@router.post("/orders/import", include_in_schema=False)  # reserved: not read as the order "import"
-def import_orders(request):
-    raise not_in_the_api_yet(request)
+@router.post("/orders/import", summary="Import historical orders (up to 2000), in the background, without events")
+def import_orders(request, body: OrderImportList):
+    action = bulk.schedule(
+        AsyncAction.Type.ORDERS_IMPORT, {"items": [order.stored() for order in body.root]}, caller=caller_of(request)
+    )
+    return {"async_action_id": action.pk}
 
 
 @router.get("/orders/{order_id}", summary="Get an order (by id or source_id) with the redemptions that touched it")

@@ -9,7 +9,7 @@ by ``source_id`` (created on first sight), else a new one. Fields not sent keep 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -47,6 +47,17 @@ class OrderRequest:
     amount: int | None = None
     items: tuple[OrderItemRequest, ...] | None = None  # None: not sent (a stored order keeps its lines)
     metadata: Mapping[str, Any] | None = None
+
+    def stored(self) -> dict:
+        """As JSON a worker reads back (``from_stored``): an order import's item."""
+        return {**asdict(self), "items": [asdict(item) for item in self.items] if self.items is not None else None}
+
+    @classmethod
+    def from_stored(cls, data: Mapping[str, Any]) -> OrderRequest:
+        items = data.get("items")
+        return cls(
+            **{**data, "items": tuple(OrderItemRequest(**item) for item in items) if items is not None else None}
+        )
 
 
 @dataclass

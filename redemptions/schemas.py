@@ -11,9 +11,20 @@ Plain pydantic models rather than ninja's ``Schema``: a Schema reads any value's
 """
 
 from collections.abc import Mapping
+from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictFloat, StrictInt, StrictStr, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    StrictBool,
+    StrictFloat,
+    StrictInt,
+    StrictStr,
+    model_validator,
+)
 
 from sessions.models import DEFAULT_TTL_UNIT, MIN_TTL, TtlUnit, max_ttl
 from stacking.checks import GiftRequest
@@ -182,6 +193,17 @@ def _lifetime_bounds() -> dict:
     }
 
 
+class _NamesItsCustomer(BaseModel):
+    """A body whose customer, when it names anyone (a name or an e-mail), is found by id or source_id."""
+
+    @model_validator(mode="after")
+    def _customer_is_someone(self):
+        customer = getattr(self, "customer", None)
+        if customer is not None and customer.to_input().given and not (customer.id or customer.source_id):
+            raise ValueError("customer needs an id or a source_id")
+        return self
+
+
 class SessionIn(BaseModel):
     """A LOCK session. It lives at most 36,500 days, so the longest ttl depends on its unit (in days when
     ttl_unit is not given); the smallest is 1e-9."""
@@ -224,7 +246,7 @@ class StackIn(_Storable):
         )
 
 
-class RollbackIn(_Storable):
+class RollbackIn(_NamesItsCustomer, _Storable):
     """The optional body of the rollback endpoints; ``reason`` and ``tracking_id`` travel in the query."""
 
     reason: Annotated[StrictStr, Field(max_length=500)] | None = None
@@ -232,13 +254,6 @@ class RollbackIn(_Storable):
     customer: StackCustomerIn | None = None
     order: OrderIn | None = None
     metadata: Metadata | None = None
-
-    @model_validator(mode="after")
-    def _customer_is_someone(self):
-        customer = self.customer
-        if customer is not None and customer.to_input().given and not (customer.id or customer.source_id):
-            raise ValueError("customer needs an id or a source_id")
-        return self
 
     def to_request(
         self, redemption_id: str, *, reason: str | None, tracking_id: str | None, stacked: bool
@@ -262,6 +277,22 @@ class OrderCreateIn(OrderIn):
 
     customer: StackCustomerIn | None = None
     discount_amount: Money | None = None
+
+
+class OrderImportIn(_NamesItsCustomer, OrderCreateIn):
+    """One order of ``POST /v1/orders/import``: as ``POST /v1/orders`` takes it (an upsert by source_id)."""
+
+    def stored(self) -> dict:
+        """As JSON the import's worker reads back (redemptions.services.orders.import_order)."""
+        customer = asdict(self.customer.to_input()) if self.customer is not None else None
+        return {"order": self.to_request().stored(), "customer": customer, "discount_amount": self.discount_amount}
+
+
+MAX_IMPORTED_ORDERS = 2000  # the platform's limit on one import
+
+
+class OrderImportList(RootModel[Annotated[list[OrderImportIn], Field(min_length=1, max_length=MAX_IMPORTED_ORDERS)]]):
+    """The body of ``POST /v1/orders/import``: a JSON array of orders."""
 
 
 class OrderUpdateIn(BaseModel):
@@ -290,17 +321,10 @@ class OrderListQuery(BaseModel):
         return (self.page - 1) * self.limit
 
 
-class PromotionsValidationIn(BaseModel):
+class PromotionsValidationIn(_NamesItsCustomer):
     """``POST /v1/promotions/validation``: the order (its amount, or its items' sum) and the customer (by
     source_id) the promotion tiers are checked for."""
 
     customer: StackCustomerIn | None = None
     order: OrderIn | None = None
     metadata: Metadata | None = None
-
-    @model_validator(mode="after")
-    def _customer_is_someone(self):
-        customer = self.customer
-        if customer is not None and customer.to_input().given and not (customer.id or customer.source_id):
-            raise ValueError("customer needs an id or a source_id")
-        return self

@@ -11,6 +11,9 @@ from pydantic import BeforeValidator, StrictInt
 
 # Where the API lives: every path under these answers JSON in the platform's shape, unknown ones included.
 API_PREFIXES = ("/v1/", "/management/v1/")
+# The largest file an import takes (the platform's 10 MB); a multipart body may hold that and its envelope.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_MULTIPART_BYTES = MAX_FILE_BYTES + 64 * 1024
 
 
 def iso(moment: datetime | None) -> str | None:

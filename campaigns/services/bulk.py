@@ -7,10 +7,13 @@ and ``/v1/vouchers/metadata/async`` (the same metadata merged into each listed c
 own transaction with the action's progress, so a worker that dies leaves a consistent state and the reaper
 hands the action out again (every change is idempotent: a merge or an upsert; an import's code taken by
 an earlier attempt is that item's error). ``POST /v1/vouchers/import`` and ``/v1/campaigns/{id}/import``
-create vouchers the same way. The result lists each item and what became of it.
+create vouchers the same way, and so do the CSV imports (their rows read into the same items). An app
+above this one hands in the items of its own kind of action (``handle``: an order import is
+redemptions'). The result lists each item and what became of it.
 """
 
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db import OperationalError, transaction
@@ -40,6 +43,15 @@ class BulkJobs(JobKind):
 
 
 JOBS = BulkJobs()
+# Items of actions that apps above this one apply (an order import is redemptions'): type -> what applies one
+# item in the batch's transaction, answering what it became ({"imported": bool, ...}).
+HANDLERS: dict[str, Callable[[dict, Caller], dict]] = {}
+IMPORTS = {AsyncAction.Type.VOUCHERS_IMPORT, AsyncAction.Type.CAMPAIGN_IMPORT, AsyncAction.Type.ORDERS_IMPORT}
+
+
+def handle(type: str, apply: Callable[[dict, Caller], dict]) -> None:
+    """Let an app above apply the items of ``type`` (called from its AppConfig.ready)."""
+    HANDLERS[type] = apply
 
 
 def schedule(type: str, payload: dict, *, caller: Caller) -> AsyncAction:
@@ -63,7 +75,7 @@ def _apply(action: AsyncAction) -> None:
             results.extend(_apply_one(action, item) for item in items[start : start + BATCH])
         done = min(start + BATCH, len(items))
         JOBS.beat(action.pk, attempt=action.attempts, progress=min(99, done * 100 // max(len(items), 1)))
-    importing = action.type in (AsyncAction.Type.VOUCHERS_IMPORT, AsyncAction.Type.CAMPAIGN_IMPORT)
+    importing = action.type in IMPORTS
     changed = sum(1 for r in results if r.get("imported" if importing else "updated"))
     message = f"{changed} of {len(results)} {'imported' if importing else 'updated'}"
     JOBS.finish(action.pk, attempt=action.attempts, progress=100, result={"message": message, "results": results})
@@ -80,6 +92,8 @@ def _items(action: AsyncAction) -> list[dict]:
 
 
 def _apply_one(action: AsyncAction, item: dict) -> dict:
+    if action.type in HANDLERS:
+        return HANDLERS[action.type](item, _caller(action))
     if action.type in (AsyncAction.Type.VOUCHERS_IMPORT, AsyncAction.Type.CAMPAIGN_IMPORT):
         return _import(action, item)
     if action.type in (AsyncAction.Type.CUSTOMERS_UPDATE, AsyncAction.Type.CUSTOMERS_METADATA):

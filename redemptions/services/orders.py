@@ -27,9 +27,11 @@ def save_order(
     customer: CustomerInput | None = None,
     discount_amount: int | None = None,
     ref: str | None = None,
+    record: bool = True,
 ) -> Order:
     """``POST /v1/orders`` (an upsert by ``source_id``) or, with ``ref`` (an id or source_id that must
-    exist), ``PUT /v1/orders/{ref}``: what is sent overwrites, what is not keeps its stored value."""
+    exist), ``PUT /v1/orders/{ref}``: what is sent overwrites, what is not keeps its stored value.
+    ``record=False`` writes no event (an import of historical orders, as the platform's)."""
     with transaction.atomic():
         if ref is not None:
             existing = Order.objects.filter(pk=ref).first() or Order.objects.filter(source_id=ref).first()
@@ -55,6 +57,8 @@ def save_order(
             total_amount=parsed.amount - discount,
             keep_stored_status=True,
         )
+        if not record:
+            return order
         record_event(
             "order.created" if created else "order.updated",
             caller=caller,
@@ -64,3 +68,18 @@ def save_order(
             data={"source_id": order.source_id, "status": order.status, "amount": order.amount},
         )
         return order
+
+
+def import_order(item: dict, caller: Caller) -> dict:
+    """One order of ``POST /v1/orders/import`` (an async action's item, campaigns.services.bulk): saved as
+    ``POST /v1/orders`` saves it, its status as sent, without events; a wrong order is that item's error."""
+    request = OrderRequest.from_stored(item["order"])
+    customer = CustomerInput(**item["customer"]) if item.get("customer") else None
+    try:
+        with transaction.atomic():
+            order = save_order(
+                request, caller=caller, customer=customer, discount_amount=item.get("discount_amount"), record=False
+            )
+    except DomainError as error:
+        return {"source_id": request.source_id, "imported": False, "error": error.details or error.message}
+    return {"id": order.pk, "source_id": order.source_id, "imported": True}

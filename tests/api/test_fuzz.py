@@ -59,6 +59,8 @@ BEYOND_JSON_SCHEMA = {
         "exported_object and on each field"
         for start in ("Cannot read the filter", "Unknown filter")
     },
+    ("*", "invalid_csv", ""): "an import's file is text whose rows are read by the rules of the JSON imports "
+    "(the columns, each cell's value, the row's discount); a schema can say only that a file is sent",
     ("/v1/campaigns/{campaign_id}/summary", "invalid_query_params", ""): "start_date comes before end_date "
     "and the period (up to today when end_date is left out) is at most 365 days",
     **{

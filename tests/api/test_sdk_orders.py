@@ -8,6 +8,8 @@ import pytest
 import voucherify as V
 from voucherify.exceptions import ApiException, NotFoundException
 
+from auditlog.models import Event
+from campaigns.models import AsyncAction, Customer, Order
 from conftest import wait_for
 from exports.models import Export, ExportStatus
 from redemptions.services.redemption import redeem
@@ -72,9 +74,31 @@ def test_bad_orders_are_refused_with_the_engines_keys(sdk):
         api.get_order("nope")
     with pytest.raises(NotFoundException):
         api.update_order("nope", V.OrdersUpdateRequestBody.from_dict({"status": "PAID"}))
-    with pytest.raises(NotFoundException) as not_yet:
-        api.import_orders([V.OrdersImportCreateRequestBodyItem.from_dict({"source_id": "i-1", "amount": 100})])
-    assert "There is no POST /v1/orders/import in the API yet" in not_yet.value.body
+    with pytest.raises(ApiException) as empty:
+        api.import_orders([])
+    assert empty.value.status == 400 and '"key": "invalid_payload"' in empty.value.body
+
+
+def test_historical_orders_are_imported_by_a_worker_without_events(sdk, live_worker):
+    create(V.OrdersApi(sdk), source_id="old-1", amount=500)
+    orders = [
+        {"source_id": "old-1", "amount": 900, "status": "PAID", "metadata": {"placed": "2025-11-02"}},
+        {"source_id": "old-2", "items": ITEMS, "status": "FULFILLED", "customer": {"source_id": "ann"}},
+        {"source_id": "old-3", "amount": 100, "items": ITEMS},  # its amount is not its items' sum
+    ]
+    scheduled = V.OrdersApi(sdk).import_orders([V.OrdersImportCreateRequestBodyItem.from_dict(o) for o in orders])
+    assert scheduled.async_action_id.startswith("aa_")
+    assert wait_for(lambda: AsyncAction.objects.filter(pk=scheduled.async_action_id, status="DONE").exists())
+
+    action = V.AsyncActionsApi(sdk).get_async_action(scheduled.async_action_id)
+    assert action.type == "ORDERS_IMPORT" and action.result["message"] == "2 of 3 imported"
+    assert action.result["results"][2]["imported"] is False and "amount" in action.result["results"][2]["error"]
+    updated, new = V.OrdersApi(sdk).get_order("old-1"), V.OrdersApi(sdk).get_order("old-2")
+    assert (updated.amount, updated.status, updated.metadata) == (900, "PAID", {"placed": "2025-11-02"})
+    assert (new.amount, new.status, new.customer.id) == (5_000, "FULFILLED", Customer.objects.get(source_id="ann").pk)
+    assert not Order.objects.filter(source_id="old-3").exists()
+    # The platform's import of history writes no order events: only old-1's own creation is in the trail.
+    assert list(Event.objects.filter(type__startswith="order.").values_list("type", flat=True)) == ["order.created"]
 
 
 def test_orders_are_exported_by_a_worker(sdk, live_worker):

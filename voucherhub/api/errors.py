@@ -80,9 +80,3 @@ def unauthorized() -> DomainError:
 
 def database_unavailable() -> DomainError:
     return DomainError("service_unavailable", "Service unavailable", "The database is unavailable; try again shortly.")
-
-
-def not_in_the_api_yet(request) -> DomainError:
-    """A call of the platform's that is not served yet (a route reserved so that its path is not read as
-    an id by a neighbouring route): 404 in the error shape, naming it."""
-    return DomainError("not_found", "Resource not found", f"There is no {request.method} {request.path} in the API yet")

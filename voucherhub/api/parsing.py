@@ -41,7 +41,10 @@ def describe_validation_errors(errors: list[dict]) -> str:
     if not errors:
         return "Invalid input data"
     first = errors[0]
-    loc = [part for part in first.get("loc", ()) if part not in ("body", "payload", "query", "path")]
+    loc = list(first.get("loc", ()))
+    if loc[:1] in (["file"], ["form"]):  # a multipart part: ("file", "file") names the part once
+        loc = loc[1:]
+    loc = [part for part in loc if part not in ("body", "payload", "query", "path")]
     path = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in loc)
     message = first.get("msg", "is invalid")
     return f"Property {path}: {message}" if path else message

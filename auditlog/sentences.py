@@ -174,6 +174,11 @@ SENTENCES: dict[str, Callable[[dict], str]] = {
     "promotion_tier.enabled": lambda d: f"Promotion tier {d.get('name', '')} enabled.",
     "promotion_tier.disabled": lambda d: f"Promotion tier {d.get('name', '')} disabled.",
     "promotion_tier.deleted": lambda d: f"Promotion tier {d.get('name', '')} deleted.",
+    "promotion_stack.created": lambda d: (
+        f"Promotion stack {d.get('name', '')} created of {_count(len(d.get('tiers') or []), 'tier')}."
+    ),
+    "promotion_stack.updated": lambda d: f"Promotion stack {d.get('name', '')} changed.",
+    "promotion_stack.deleted": lambda d: f"Promotion stack {d.get('name', '')} deleted.",
     "campaign.created": lambda d: f"Campaign {d.get('name', '')} created.",
     "campaign.updated": lambda d: f"Campaign {d.get('name', '')} changed.",
     "campaign.enabled": lambda d: f"Campaign {d.get('name', '')} enabled.",
@@ -321,6 +326,7 @@ EVENT_GROUPS = [
     ("voucher.", "Vouchers"),
     ("campaign.", "Campaigns"),
     ("promotion_tier.", "Promotion tiers"),
+    ("promotion_stack.", "Promotion stacks"),
     ("validation_rule", "Validation rules"),
     ("segment.", "Segments"),
     ("customer.", "Customers"),

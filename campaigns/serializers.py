@@ -9,6 +9,7 @@ from voucherhub.wire import gift_transaction_type, iso, list_json
 from .models import (
     Campaign,
     Customer,
+    PromotionStack,
     PromotionTier,
     Publication,
     Segment,
@@ -128,6 +129,21 @@ def tier_json(tier: PromotionTier, *, assignments: list[ValidationRuleAssignment
         "created_at": iso(tier.created_at),
         "updated_at": iso(tier.updated_at),
         "object": "promotion_tier",
+    }
+
+
+def stack_json(stack: PromotionStack) -> dict:
+    """A promotion stack with its tiers' ids in order. Reads ``category`` and the prefetched ``members``."""
+    return {
+        "id": stack.id,
+        "name": stack.name,
+        "tiers": {"ids": [member.tier_id for member in stack.members.all()], "hierarchy_mode": "MANUAL"},
+        "campaign_id": stack.campaign_id,
+        "category_id": stack.category_id,
+        "categories": [category_json(stack.category)] if stack.category_id else [],
+        "created_at": iso(stack.created_at),
+        "updated_at": iso(stack.updated_at),
+        "object": "promotion_stack",
     }
 
 

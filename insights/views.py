@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 
 from campaigns.models import CampaignType
 from campaigns.queries import campaign_transaction_rows, campaign_with_status, generation_progress
+from campaigns.queries.stacks import stack_list
 from dashboard import formatting
 from dashboard.components import metadata_rows
 from dashboard.lists import DashboardListView, SectionPageMixin
@@ -346,7 +347,11 @@ class CampaignTiersView(CampaignPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         tiers = list(self.campaign.tiers.select_related("category").order_by("position"))
-        return super().get_context_data(tiers=tiers, **kwargs)
+        by_id = {tier.pk: tier for tier in tiers}
+        stacks = list(stack_list(campaign_id=self.campaign.pk))
+        for stack in stacks:
+            stack.ordered_tiers = [by_id[member.tier_id] for member in stack.members.all() if member.tier_id in by_id]
+        return super().get_context_data(tiers=tiers, stacks=stacks, **kwargs)
 
 
 class CampaignMetadataView(CampaignPageMixin, TemplateView):

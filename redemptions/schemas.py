@@ -55,10 +55,7 @@ class _Storable(BaseModel):
 
 
 class RedeemableIn(BaseModel):
-    # promotion_stack is read so that its refusal can say what to send instead (invalid_redeemables).
-    object: Literal["voucher", "promotion_tier", "promotion_stack"] = Field(
-        json_schema_extra={"enum": ["voucher", "promotion_tier"]}
-    )
+    object: Literal["voucher", "promotion_tier", "promotion_stack"]  # a stack stands for its tiers
     id: Annotated[StrictStr, Field(min_length=1, max_length=100)]  # the longest voucher code
     gift: Any = Field(None, description="{credits: int} for gift cards; checked per redeemable (invalid_payload)")
     reward: Any = None

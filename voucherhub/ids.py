@@ -31,6 +31,7 @@ PREFIXES = {
     "stacking_rules": "stk_",
     "notification": "ntf_",
     "publication": "pub_",
+    "promotion_stack": "stack_",
 }
 
 ID_LENGTH = 40  # max_length of every id column: the longest prefix plus 22 hex digits fits easily

@@ -21,6 +21,7 @@ from campaigns.models import (
     ValidationRuleAssignment,
     Voucher,
 )
+from campaigns.queries.stacks import stack_tier_ids
 from campaigns.services.customers import upsert_customer
 from campaigns.statements import lock_vouchers, rule_flags
 from sessions import services as sessions
@@ -30,7 +31,7 @@ from stacking.checks import FailureCode, GiftRequest, RedeemableState, earliest,
 from stacking.facts import category_facts, discount_facts, settings_facts
 from stacking.models import Category, StackingRules
 from voucherhub.caller import Caller
-from voucherhub.errors import DomainError, invalid_payload
+from voucherhub.errors import DomainError, invalid_payload, not_found
 from voucherhub.privacy import tracking_id_for
 
 from ..models import (
@@ -126,22 +127,19 @@ def tier_name(c: Checked, prefix: str = "") -> dict[str, str]:
 
 
 def requested(redeemables: Sequence[RedeemableRef], settings: engine.StackingSettings) -> list[Checked]:
-    """The redeemables as sent, or a DomainError for a request the engine cannot take."""
+    """The redeemables as sent (a promotion stack standing for its tiers, in its order), or a DomainError
+    for a request the engine cannot take."""
     if not redeemables:
         raise invalid_payload("Property .redeemables should contain at least 1 item")
-    if len(redeemables) > settings.redeemables_limit:
+    sent = _unstacked(redeemables)
+    if len(sent) > settings.redeemables_limit:
         raise invalid_payload(
             f"Property .redeemables should contain at most {settings.redeemables_limit} items (the stacking rules' "
-            "redeemables_limit)"
+            "redeemables_limit)" + (", a promotion stack counting its tiers" if len(sent) > len(redeemables) else "")
         )
     checked, seen = [], set()
-    for index, item in enumerate(redeemables):
+    for index, item in sent:
         obj, ident = item.object, item.id
-        if obj == "promotion_stack":
-            details = (
-                f"Redeemable .redeemables[{index}]: promotion stacks are not supported; send their promotion tiers"
-            )
-            raise DomainError("invalid_redeemables", "Invalid redeemables", details)
         if obj not in REDEEMABLE_OBJECTS or not isinstance(ident, str) or not ident:
             raise invalid_payload(f"Property .redeemables[{index}] should have an object and an id")
         if (obj, ident) in seen:
@@ -151,6 +149,23 @@ def requested(redeemables: Sequence[RedeemableRef], settings: engine.StackingSet
         seen.add((obj, ident))
         checked.append(Checked(index, obj, ident, gift=item.gift))
     return checked
+
+
+def _unstacked(redeemables: Sequence[RedeemableRef]) -> list[tuple[int, RedeemableRef]]:
+    """(index sent, redeemable) with each ``promotion_stack`` replaced by its tiers, at the stack's index."""
+    sent = []
+    for index, item in enumerate(redeemables):
+        if item.object != "promotion_stack":
+            sent.append((index, item))
+            continue
+        tier_ids = stack_tier_ids(item.id) if isinstance(item.id, str) else None
+        if tier_ids is None:
+            raise not_found("promotion_stack", str(item.id))
+        if not tier_ids:
+            details = f"Redeemable .redeemables[{index}]: promotion stack {item.id} holds no tiers"
+            raise DomainError("invalid_redeemables", "Invalid redeemables", details)
+        sent.extend((index, RedeemableRef("promotion_tier", tier_id)) for tier_id in tier_ids)
+    return sent
 
 
 def check_session_expiry(session: SessionRequest | None) -> None:

@@ -323,10 +323,11 @@ def test_more_redeemables_than_the_stacking_rules_allow_is_refused(api):
     assert _no_rows()
 
 
-def test_a_promotion_stack_redeemable_is_refused_as_invalid_redeemables(api):
+def test_an_unknown_promotion_stack_is_not_found_and_writes_nothing(api):
     response = api.post("/v1/validations", body({"object": "promotion_stack", "id": "stack_1"}))
 
-    assert (response.status_code, response.json()["key"]) == (400, "invalid_redeemables")
+    assert (response.status_code, response.json()["key"]) == (404, "not_found")
+    assert response.json()["details"] == "Cannot find promotion stack with id stack_1"
     assert _no_rows()
 
 

@@ -110,13 +110,6 @@ def order(amount: int) -> dict:
     return {"amount": amount, "items": [{"sku_id": "sku-1", "quantity": 1, "price": amount}]}
 
 
-@pytest.fixture
-def marketer_client(client, role_user):
-    role_user("Marketer")
-    client.login(username="marketer", password="pw")
-    return client
-
-
 def test_a_discount_coupon_dashboard_adds_up(marketer_client):
     campaign = make_campaign(name="Coupons")
     other = make_campaign(name="Other campaign")

@@ -31,6 +31,7 @@ ROUTERS = (
     "exports.api.router",
     "redemptions.api.router",
     "campaigns.bulk_api.router",  # before campaigns.api: POST /v1/vouchers/import is no voucher "import"
+    "campaigns.stacks_api.router",
     "campaigns.api.router",
     "customers.api.router",
     "sessions.api.router",

@@ -1,4 +1,5 @@
-"""Campaigns, vouchers, promotion tiers, customers, segments, orders, validation rules, gift transactions.
+"""Campaigns, vouchers, promotion tiers (and their stacks, in .stacks), customers, segments, orders,
+validation rules, gift transactions.
 
 Money is integer minor units everywhere (200000 = 2,000.00). Times are UTC. Every limit the engine
 enforces is also a database constraint, so that a bug cannot oversell.
@@ -12,6 +13,11 @@ from django.utils import timezone
 from stacking.models import Category
 from voucherhub.ids import ID_LENGTH, id_default, new_id
 from voucherhub.jobs import BackgroundJob
+
+# Re-exported: every campaigns model is imported from campaigns.models.
+from .stacks import MAX_STACK_TIERS as MAX_STACK_TIERS
+from .stacks import PromotionStack as PromotionStack
+from .stacks import PromotionStackTier as PromotionStackTier
 
 
 class CampaignType(models.TextChoices):

@@ -15,7 +15,7 @@ from django.utils import timezone
 from stacking.models import Category
 from voucherhub.errors import not_found
 
-from .models import (
+from ..models import (
     UNFINISHED_GENERATION,
     AsyncAction,
     Campaign,
@@ -31,7 +31,7 @@ from .models import (
     VoucherGenerationJob,
     VoucherTransaction,
 )
-from .rules import is_member
+from ..rules import is_member
 
 # --- look-ups --------------------------------------------------------------------------------------------
 

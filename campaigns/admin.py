@@ -8,6 +8,8 @@ from .models import (
     Campaign,
     Customer,
     Order,
+    PromotionStack,
+    PromotionStackTier,
     PromotionTier,
     Publication,
     Segment,
@@ -64,6 +66,34 @@ class PromotionTierAdmin(admin.ModelAdmin):
     raw_id_fields = ["campaign"]
     autocomplete_fields = ["category"]
     readonly_fields = ["id", "created_at", "updated_at"]
+
+
+class PromotionStackTierInline(admin.TabularInline):
+    model = PromotionStackTier
+    extra = 0
+    fields = ["position", "tier"]
+    raw_id_fields = ["tier"]
+
+
+@admin.register(PromotionStack)
+class PromotionStackAdmin(admin.ModelAdmin):
+    list_display = ["name", "campaign", "category", "created_at"]
+    list_select_related = ["campaign", "category"]
+    search_fields = ["name", "=id", "campaign__name"]
+    raw_id_fields = ["campaign"]
+    autocomplete_fields = ["category"]
+    readonly_fields = ["id", "created_at", "updated_at"]
+    inlines = [PromotionStackTierInline]
+
+
+@admin.register(PromotionStackTier)
+class PromotionStackTierAdmin(admin.ModelAdmin):
+    """A tier's place in a stack (edited with its stack; listed here for support look-ups)."""
+
+    list_display = ["stack", "position", "tier"]
+    list_select_related = ["stack", "tier"]
+    search_fields = ["=stack__id", "=tier__id"]
+    raw_id_fields = ["stack", "tier"]
 
 
 @admin.register(Voucher)

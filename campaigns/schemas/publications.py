@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from voucherhub.documented import NOT_SENT, SENT
+from voucherhub.wire import WholeInt
 
 from ..services.requests import PublicationRequest
 from .base import Code, In, Metadata, Ref, Text
@@ -36,7 +37,7 @@ class PublicationCustomerIn(In):
 
 class PublicationCampaignIn(In):
     name: Ref  # the campaign's name or id
-    count: Annotated[int, Field(ge=1, le=MAX_PUBLISHED, strict=True)] | None = None  # one when not sent
+    count: Annotated[WholeInt, Field(ge=1, le=MAX_PUBLISHED)] | None = None  # one when not sent
 
 
 _ONE_SOURCE = {

@@ -24,7 +24,7 @@ def test_the_tiers_tab_lists_each_stack_with_its_tiers_in_order(marketer_client)
     assert "Weekend" in row and row.index("Silver") < row.index("Gold") and "Disabled" in row
 
 
-def test_a_promotion_without_stacks_says_how_to_make_one(marketer_client):
+def test_a_promotion_without_stacks_says_what_a_stack_is(marketer_client):
     promo = make_campaign(name="Promo", campaign_type=CampaignType.PROMOTION)
     html = marketer_client.get(f"/campaigns/{promo.pk}/tiers/").content.decode()
-    assert "No stacks." in html and f"POST /v1/promotions/{promo.pk}/stacks" in html
+    assert "No stacks. A stack names several of these tiers that a shop&#x27;s checkout applies together" in html

@@ -305,7 +305,9 @@ def one_of_everything(role_user):
     from campaigns.models import (
         AsyncAction,
         Order,
-        PromotionTier,
+        PromotionStack,
+    PromotionStackTier,
+    PromotionTier,
         Publication,
         Segment,
         ValidationRule,
@@ -327,7 +329,10 @@ def one_of_everything(role_user):
     gift = make_gift_card()
     customer = make_customer()
     order = Order.objects.create(source_id="order-1", customer=customer, amount=200000, total_amount=180000)
-    PromotionTier.objects.create(campaign=campaign, name="Tier 1", discount_type="AMOUNT", amount_off=500)
+    tier = PromotionTier.objects.create(campaign=campaign, name="Tier 1", discount_type="AMOUNT", amount_off=500)
+    PromotionStackTier.objects.create(
+        stack=PromotionStack.objects.create(campaign=campaign, name="Stack 1"), tier=tier, position=1
+    )
     rule = ValidationRule.objects.create(name="Over 100", rules={"logic": "1"})
     ValidationRuleAssignment.objects.create(rule=rule, campaign=campaign)
     VoucherGenerationJob.objects.create(campaign=campaign, total=5000, done=1000, status="IN_PROGRESS")

@@ -2,7 +2,7 @@
 
 from django.urls import include, path, re_path
 
-from . import views
+from . import loyalty_views, views
 
 # Campaign ids only (camp_...), so a campaign's pages never shadow the section's own URLs.
 CAMPAIGN = r"^(?P<campaign_id>camp_[A-Za-z0-9]+)/"
@@ -14,6 +14,11 @@ campaign_patterns = [
     re_path(CAMPAIGN + r"vouchers/$", views.CampaignVouchersView.as_view(), name="vouchers"),
     re_path(CAMPAIGN + r"publications/$", views.CampaignPublicationsView.as_view(), name="publications"),
     re_path(CAMPAIGN + r"tiers/$", views.CampaignTiersView.as_view(), name="tiers"),
+    re_path(CAMPAIGN + r"loyalty-cards/$", loyalty_views.CampaignLoyaltyCardsView.as_view(), name="loyalty_cards"),
+    re_path(
+        CAMPAIGN + r"loyalty-cards/(?P<code>[^/]+)/$", loyalty_views.LoyaltyCardView.as_view(), name="loyalty_card"
+    ),
+    re_path(CAMPAIGN + r"points/$", loyalty_views.CampaignPointsView.as_view(), name="points"),
     re_path(CAMPAIGN + r"rules/$", views.CampaignRulesView.as_view(), name="rules"),
     re_path(CAMPAIGN + r"transactions/$", views.CampaignTransactionsView.as_view(), name="transactions"),
     re_path(CAMPAIGN + r"redemptions/$", views.CampaignRedemptionsView.as_view(), name="redemptions"),

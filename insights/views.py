@@ -84,11 +84,13 @@ CAMPAIGN_TABS = [
         "campaigns.view_voucher",
         {CampaignType.DISCOUNT_COUPONS, CampaignType.GIFT_VOUCHERS},
     ),
+    ("Loyalty cards", "campaigns:loyalty_cards", "loyalty.view_loyaltycard", {CampaignType.LOYALTY_PROGRAM}),
+    ("Points", "campaigns:points", "loyalty.view_pointstransaction", {CampaignType.LOYALTY_PROGRAM}),
     (
         "Publications",
         "campaigns:publications",
         "campaigns.view_publication",
-        {CampaignType.DISCOUNT_COUPONS, CampaignType.GIFT_VOUCHERS},
+        {CampaignType.DISCOUNT_COUPONS, CampaignType.GIFT_VOUCHERS, CampaignType.LOYALTY_PROGRAM},
     ),
     ("Tiers", "campaigns:tiers", "campaigns.view_promotiontier", {CampaignType.PROMOTION}),
     ("Rules", "campaigns:rules", "campaigns.view_validationrule", None),
@@ -215,7 +217,7 @@ class CampaignPublicationsView(CampaignListTabMixin, DashboardListView):
     """Codes given to customers (POST /v1/publications), newest first; a failure says no code was left."""
 
     permission_required = "campaigns.view_publication"
-    types = {CampaignType.DISCOUNT_COUPONS, CampaignType.GIFT_VOUCHERS}
+    types = {CampaignType.DISCOUNT_COUPONS, CampaignType.GIFT_VOUCHERS, CampaignType.LOYALTY_PROGRAM}
     title = "Publications"
     table_target = "publication-table"
     filterset_class = PublicationFilter

@@ -27,6 +27,8 @@ _BROWSE = [
     "stacking.view_category",
     "auditlog.view_requestlog",
     "auditlog.view_event",
+    "loyalty.view_loyaltycard",
+    "loyalty.view_pointstransaction",
 ]
 _EXPORT = ["exports.add_export", "exports.view_export"]
 
@@ -38,6 +40,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + _EXPORT
     + [
         "redemptions.rollback_redemption",
+        "loyalty.change_loyaltycard",
         "redemptions.view_customer",
         "campaigns.view_customer",
         "validation_sessions.release_session",
@@ -77,5 +80,18 @@ def sync_roles(apps, schema_editor=None) -> None:
         permissions = []
         for dotted in codenames:
             app_label, codename = dotted.split(".")
-            permissions.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+            found = Permission.objects.filter(content_type__app_label=app_label, codename=codename).first()
+            if found is None and not _model_exists(apps, app_label, codename):
+                continue  # a model a later migration creates; the migration granting it runs after that one
+            permissions.append(found or Permission.objects.get(content_type__app_label=app_label, codename=codename))
         group.permissions.set(permissions)
+
+
+def _model_exists(apps, app_label: str, codename: str) -> bool:
+    """Whether the model a default permission (``view_loyaltycard``) is about exists at this migration."""
+    action, _, model_name = codename.partition("_")
+    try:
+        apps.get_model(app_label, model_name)
+    except LookupError:
+        return action not in ("view", "add", "change", "delete")
+    return True

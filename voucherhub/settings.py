@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "campaigns",
     "sessions.apps.ValidationSessionsConfig",
     "redemptions",
+    "loyalty",
     "auditlog",
     "apikeys",
     "exports",

@@ -24,6 +24,7 @@ class CampaignType(models.TextChoices):
     DISCOUNT_COUPONS = "DISCOUNT_COUPONS", "Discount coupons"
     GIFT_VOUCHERS = "GIFT_VOUCHERS", "Gift cards"
     PROMOTION = "PROMOTION", "Promotion"
+    LOYALTY_PROGRAM = "LOYALTY_PROGRAM", "Loyalty program"
 
 
 class CampaignGeneration(models.TextChoices):
@@ -43,6 +44,7 @@ class CreationStatus(models.TextChoices):
 class VoucherType(models.TextChoices):
     DISCOUNT_VOUCHER = "DISCOUNT_VOUCHER", "Discount voucher"
     GIFT_VOUCHER = "GIFT_VOUCHER", "Gift card"
+    LOYALTY_CARD = "LOYALTY_CARD", "Loyalty card"
 
 
 class DiscountType(models.TextChoices):

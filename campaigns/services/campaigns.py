@@ -46,6 +46,14 @@ def _template(campaign_type: str, voucher: VoucherTemplate | None) -> dict:
     if campaign_type == CampaignType.PROMOTION:
         return {}
     voucher = voucher or VoucherTemplate()
+    if campaign_type == CampaignType.LOYALTY_PROGRAM:
+        code_shape(voucher.code_config)
+        return {
+            "type": VoucherType.LOYALTY_CARD,
+            "loyalty_card": {"points": voucher.points or 0},
+            "redemption": {"quantity": None},
+            "code_config": voucher.code_config.stored() if voucher.code_config else {},
+        }
     wanted = VoucherType.GIFT_VOUCHER if campaign_type == CampaignType.GIFT_VOUCHERS else VoucherType.DISCOUNT_VOUCHER
     bad = DomainError("invalid_campaign_params", "Invalid campaign params")
     if voucher.type not in (None, wanted):
@@ -183,7 +191,9 @@ def _type_of(voucher: VoucherTemplate | None, tiers: Sequence[TierRequest] | Non
 def _check_contents(campaign_type: str, vouchers_count: int | None, tiers: Sequence[TierRequest] | None) -> None:
     """Tiers for PROMOTION campaigns only, vouchers for the others, at most MAX_VOUCHERS_PER_JOB of them."""
     bad = DomainError("invalid_campaign_params", "Invalid campaign params")
-    if campaign_type == CampaignType.PROMOTION and vouchers_count:
+    if campaign_type == CampaignType.LOYALTY_PROGRAM and vouchers_count:
+        bad.details = "A loyalty program's cards come with its members: vouchers_count must be 0"
+    elif campaign_type == CampaignType.PROMOTION and vouchers_count:
         bad.details = "A PROMOTION campaign has tiers, not vouchers: vouchers_count must be 0"
     elif campaign_type != CampaignType.PROMOTION and tiers:
         bad.details = "promotion.tiers are for PROMOTION campaigns only"

@@ -134,13 +134,15 @@ class CodeConfig:
 @dataclass(frozen=True)
 class VoucherTemplate:
     """What a campaign's vouchers are made of: a ``DISCOUNT_VOUCHER`` with a discount or a ``GIFT_VOUCHER``
-    with a gift value, a redemption ``quantity`` each (None: unlimited) and the code config."""
+    with a gift value, a redemption ``quantity`` each (None: unlimited) and the code config; a loyalty
+    program's ``LOYALTY_CARD`` with the ``points`` each new card starts with."""
 
     type: str | None = None
     discount: Discount | None = None
     gift: Gift | None = None
     quantity: int | None = None
     code_config: CodeConfig | None = None
+    points: int | None = None
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,14 @@ def campaign_voucher_kind(campaign: Campaign) -> str:
             resource_id=campaign.id,
             resource_type="campaign",
         )
+    if campaign.campaign_type == CampaignType.LOYALTY_PROGRAM:
+        raise DomainError(
+            "invalid_campaign_params",
+            "Invalid campaign params",
+            f"Campaign {campaign.name} is a loyalty program: its cards come with its members",
+            resource_id=campaign.id,
+            resource_type="campaign",
+        )
     if campaign.campaign_type == CampaignType.GIFT_VOUCHERS:
         return VoucherType.GIFT_VOUCHER
     return VoucherType.DISCOUNT_VOUCHER

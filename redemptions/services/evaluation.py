@@ -20,6 +20,7 @@ from campaigns.models import (
     PromotionTier,
     ValidationRuleAssignment,
     Voucher,
+    VoucherType,
 )
 from campaigns.queries.stacks import stack_tier_ids
 from campaigns.services.customers import upsert_customer
@@ -214,6 +215,9 @@ def _load(checked: list[Checked], *, lock: bool, session_key: str | None) -> dic
     for c in checked:
         if c.object == "voucher":
             c.voucher = by_code.get(c.id)
+            if c.voucher is not None and c.voucher.type == VoucherType.LOYALTY_CARD:
+                details = f"Redeemable .redeemables[{c.index}]: loyalty card {c.id} holds points, not a discount"
+                raise DomainError("invalid_redeemables", "Invalid redeemables", details)
         else:
             c.tier = tiers.get(c.id)
     return vouchers

@@ -153,3 +153,25 @@ def test_the_create_api_key_command_prints_exactly_two_lines_for_scripts():
     assert app_id[0] == "VOUCHERHUB_APP_ID" and token[0] == "VOUCHERHUB_APP_TOKEN"
     key = ApiKey.objects.get(app_id=app_id[1])
     assert key.name == "Checkout" and key.token_matches(token[1])
+
+
+def test_every_schema_of_the_project_has_a_name_of_its_own():
+    """The OpenAPI document names a body's schema by its class: two classes of one name would share one
+    component, and the document would describe one call with another's body."""
+    from collections import defaultdict
+    from importlib import import_module
+
+    from pydantic import BaseModel
+
+    import_module("voucherhub.api.site")  # every router, and the schemas they use
+    apps = {"campaigns", "redemptions", "loyalty", "customers", "exports", "sessions", "stacking", "insights"}
+    modules: dict[str, set[str]] = defaultdict(set)
+
+    def walk(cls):
+        for sub in cls.__subclasses__():
+            if sub.__module__.split(".")[0] in apps | {"voucherhub", "auditlog"}:
+                modules[sub.__name__].add(sub.__module__)
+            walk(sub)
+
+    walk(BaseModel)
+    assert {name: places for name, places in modules.items() if len(places) > 1} == {}

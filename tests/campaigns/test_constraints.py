@@ -52,7 +52,7 @@ def test_locked_gift_credits_cannot_exceed_the_balance():
 
 @pytest.mark.parametrize(
     "field, value",
-    [("type", "LOYALTY_CARD"), ("discount_type", "UNIT"), ("discount_effect", "APPLY_TO_EVERYTHING")],
+    [("type", "REFERRAL_CODE"), ("discount_type", "UNIT"), ("discount_effect", "APPLY_TO_EVERYTHING")],
 )
 def test_a_voucher_with_an_unknown_enum_value_is_refused(field, value):
     voucher = make_voucher()
@@ -60,7 +60,7 @@ def test_a_voucher_with_an_unknown_enum_value_is_refused(field, value):
 
 
 def test_a_campaign_with_an_unknown_type_is_refused():
-    assert refused(lambda: make_campaign(campaign_type="LOYALTY_PROGRAM"))
+    assert refused(lambda: make_campaign(campaign_type="REFERRAL_PROGRAM"))
 
 
 def test_a_campaign_cannot_end_before_it_starts():

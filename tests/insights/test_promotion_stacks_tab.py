@@ -27,4 +27,4 @@ def test_the_tiers_tab_lists_each_stack_with_its_tiers_in_order(marketer_client)
 def test_a_promotion_without_stacks_says_what_a_stack_is(marketer_client):
     promo = make_campaign(name="Promo", campaign_type=CampaignType.PROMOTION)
     html = marketer_client.get(f"/campaigns/{promo.pk}/tiers/").content.decode()
-    assert "No stacks. A stack names several of these tiers that a shop&#x27;s checkout applies together" in html
+    assert "No stacks. A stack names several of these tiers that a shop's checkout applies together" in html

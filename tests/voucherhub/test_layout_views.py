@@ -268,7 +268,9 @@ def test_a_server_error_shows_the_500_page(client, role_user, monkeypatch):
 
 
 def test_every_model_of_every_project_app_is_in_the_django_admin():
-    project_apps = {"voucherhub", "campaigns", "redemptions", "validation_sessions", "stacking", "auditlog", "exports"}
+    project_apps = {
+        "voucherhub", "campaigns", "redemptions", "validation_sessions", "stacking", "auditlog", "exports", "loyalty",
+    }  # fmt: skip
     missing = [
         model._meta.label
         for model in apps.get_models()
@@ -306,8 +308,8 @@ def one_of_everything(role_user):
         AsyncAction,
         Order,
         PromotionStack,
-    PromotionStackTier,
-    PromotionTier,
+        PromotionStackTier,
+        PromotionTier,
         Publication,
         Segment,
         ValidationRule,
@@ -370,6 +372,11 @@ def one_of_everything(role_user):
     key, _ = create_api_key(name="Shop")
     IdempotencyKey.objects.create(api_key=key, key="retry-1", method="POST", path="/v1/redemptions", fingerprint="0")
     WorkerHeartbeat.objects.create(name="worker", seen_at=now)
+    from loyalty.services.programs import add_member, create_program
+    from voucherhub.caller import Caller
+
+    club = create_program(caller=Caller("API", "test"), name="Club", points=10)
+    add_member(caller=Caller("API", "test"), program=club.pk, customer={"source_id": "club-member"})
     return user
 
 

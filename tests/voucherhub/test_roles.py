@@ -29,10 +29,13 @@ BROWSE = {
     "stacking.view_category",
     "auditlog.view_requestlog",
     "auditlog.view_event",
+    "loyalty.view_loyaltycard",
+    "loyalty.view_pointstransaction",
 }
 EXPORT = {"exports.add_export", "exports.view_export"}
 ADMIN_ONLY = {
     "redemptions.rollback_redemption",
+    "loyalty.change_loyaltycard",
     "redemptions.view_customer",
     "campaigns.view_customer",
     "validation_sessions.release_session",

@@ -1,0 +1,177 @@
+"""/v1/loyalties: loyalty programs, their members (cards) and the points ledger (LoyaltiesApi)."""
+
+from ninja import Router
+
+from campaigns import queries as campaign_queries
+from campaigns.schemas.rules import ForceQuery
+from campaigns.services import campaigns as campaign_services
+from voucherhub.api.context import caller_of
+from voucherhub.api.parsing import documented_query, parse_query
+from voucherhub.api.rendering import offset_page
+from voucherhub.errors import not_found
+from voucherhub.wire import list_json
+
+from . import queries
+from .schemas import (
+    LoyaltyBalanceIn,
+    LoyaltyMemberIn,
+    LoyaltyMemberListQuery,
+    LoyaltyProgramIn,
+    LoyaltyProgramListQuery,
+    LoyaltyProgramUpdateIn,
+    LoyaltyTransactionListQuery,
+    LoyaltyTransferList,
+)
+from .serializers import balance_json, member_json, program_json, transaction_json, transferred_json
+from .services import points, programs
+
+router = Router(tags=["loyalty programs"])
+
+
+def _program(campaign_id: str) -> dict:
+    campaign = queries.find_program(campaign_id)
+    return program_json(campaign, members=campaign_queries.vouchers_counts([campaign.id])[campaign.id])
+
+
+def _member(code: str) -> dict:
+    return member_json(queries.members(queries.find_card(code).campaign).get(code=code))
+
+
+@router.post("/loyalties", summary="Create a loyalty program")
+def create_loyalty_program(request, payload: LoyaltyProgramIn):
+    body = payload.model_dump(exclude_none=True, exclude={"voucher"})
+    voucher = payload.voucher
+    campaign = programs.create_program(
+        caller=caller_of(request),
+        points=(voucher.loyalty_card.points or 0) if voucher and voucher.loyalty_card else 0,
+        code_config=voucher.code_config.to_request() if voucher and voucher.code_config else None,
+        **body,
+    )
+    return _program(campaign.id)
+
+
+@router.get("/loyalties", summary="List loyalty programs", openapi_extra=documented_query(LoyaltyProgramListQuery))
+def list_loyalty_programs(request):
+    query = parse_query(request, LoyaltyProgramListQuery)
+    items, total = offset_page(queries.programs().order_by(query.order, "-id"), offset=query.offset, limit=query.limit)
+    counts = campaign_queries.vouchers_counts([c.id for c in items])
+    return list_json("campaigns", [program_json(c, members=counts[c.id]) for c in items], total)
+
+
+# /loyalties/members/... before /loyalties/{campaign_id}/...: a card named without its program.
+
+
+@router.get("/loyalties/members/{member_id}", summary="Get a member's card (by its code)")
+def get_member(request, member_id: str):
+    return _member(queries.find_card(member_id).voucher.code)
+
+
+@router.post("/loyalties/members/{member_id}/balance", summary="Add or remove a card's points")
+def update_loyalty_card_balance(request, member_id: str, payload: LoyaltyBalanceIn):
+    return balance_json(points.change_balance(caller=caller_of(request), member=member_id, change=payload.to_change()))
+
+
+@router.get(
+    "/loyalties/members/{member_id}/transactions",
+    summary="List a card's points transactions",
+    openapi_extra=documented_query(LoyaltyTransactionListQuery),
+)
+def list_loyalty_card_transactions(request, member_id: str):
+    return _transactions(request, queries.find_card(member_id))
+
+
+@router.get("/loyalties/{campaign_id}", summary="Get a loyalty program")
+def get_loyalty_program(request, campaign_id: str):
+    return _program(campaign_id)
+
+
+@router.put("/loyalties/{campaign_id}", summary="Update a loyalty program")
+def update_loyalty_program(request, campaign_id: str, payload: LoyaltyProgramUpdateIn):
+    campaign = queries.find_program(campaign_id)
+    body = payload.model_dump(exclude_none=True)
+    campaign_services.update_campaign(caller=caller_of(request), ref=campaign.id, **body)
+    return _program(campaign.id)
+
+
+@router.delete(
+    "/loyalties/{campaign_id}",
+    summary="Delete a loyalty program (to the bin; ?force=true for good)",
+    openapi_extra=documented_query(ForceQuery),
+)
+def delete_loyalty_program(request, campaign_id: str):
+    query = parse_query(request, ForceQuery)
+    campaign = queries.find_program(campaign_id)
+    action = campaign_services.delete_campaign(caller=caller_of(request), ref=campaign.id, force=query.force)
+    return {"async_action_id": action}
+
+
+@router.post("/loyalties/{campaign_id}/members", summary="Add a member (a card published to a customer)")
+def add_member(request, campaign_id: str, payload: LoyaltyMemberIn):
+    card = programs.add_member(
+        caller=caller_of(request),
+        program=campaign_id,
+        customer=payload.customer.fields(),
+        source_id=payload.source_id,
+        metadata=payload.metadata,
+        channel=payload.channel or "API",
+    )
+    return _member(card.code)
+
+
+@router.get(
+    "/loyalties/{campaign_id}/members",
+    summary="List a program's members",
+    openapi_extra=documented_query(LoyaltyMemberListQuery),
+)
+def list_members(request, campaign_id: str):
+    query = parse_query(request, LoyaltyMemberListQuery)
+    campaign = queries.find_program(campaign_id)
+    members = queries.members(campaign).order_by(query.order, "-id")
+    items, total = offset_page(members, offset=query.offset, limit=query.limit)
+    return list_json("vouchers", [member_json(v) for v in items], total)
+
+
+@router.get("/loyalties/{campaign_id}/members/{member_id}", summary="Get a member's card in a program")
+def get_member_in_program(request, campaign_id: str, member_id: str):
+    return _member(queries.find_card(member_id, campaign=queries.find_program(campaign_id)).voucher.code)
+
+
+@router.post("/loyalties/{campaign_id}/members/{member_id}/balance", summary="Add or remove a card's points")
+def update_member_balance(request, campaign_id: str, member_id: str, payload: LoyaltyBalanceIn):
+    caller, change = caller_of(request), payload.to_change()
+    return balance_json(points.change_balance(caller=caller, member=member_id, program=campaign_id, change=change))
+
+
+@router.get(
+    "/loyalties/{campaign_id}/members/{member_id}/transactions",
+    summary="List a card's points transactions",
+    openapi_extra=documented_query(LoyaltyTransactionListQuery),
+)
+def list_member_transactions(request, campaign_id: str, member_id: str):
+    return _transactions(request, queries.find_card(member_id, campaign=queries.find_program(campaign_id)))
+
+
+@router.post("/loyalties/{campaign_id}/members/{member_id}/transfers", summary="Move points onto this card")
+def transfer_points(request, campaign_id: str, member_id: str, payload: LoyaltyTransferList):
+    sources = [(t.code, points.PointsChange(t.points, t.reason or "", t.source_id or "")) for t in payload.root]
+    card = points.transfer(caller=caller_of(request), program=campaign_id, member=member_id, sources=sources)
+    return transferred_json(queries.members(card.campaign).get(pk=card.pk))
+
+
+def _transactions(request, card) -> dict:
+    query = parse_query(request, LoyaltyTransactionListQuery)
+    rows = queries.card_transactions(card)
+    if query.starting_after_id:
+        if not rows.filter(pk=query.starting_after_id).exists():
+            raise not_found("transaction", query.starting_after_id)
+        rows = rows.filter(pk__lt=query.starting_after_id)
+    page = list(rows[: query.limit + 1])
+    has_more = len(page) > query.limit
+    page = page[: query.limit]
+    return {
+        "object": "list",
+        "data_ref": "data",
+        "data": [transaction_json(entry) for entry in page],
+        "has_more": has_more,
+        "more_starting_after": page[-1].id if has_more else None,
+    }

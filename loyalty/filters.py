@@ -1,0 +1,33 @@
+"""Filters of a loyalty program's Loyalty cards and Points tabs."""
+
+import django_filters
+
+from dashboard.filters import FilterPanelMixin, bootstrap_widgets
+
+from .models import LoyaltyCard, PointsTransaction, PointsType
+
+
+class CardFilter(FilterPanelMixin, django_filters.FilterSet):
+    code = django_filters.CharFilter(label="Card code", field_name="voucher__code", max_length=100)
+    balance_min = django_filters.NumberFilter(label="Balance at least", field_name="balance", lookup_expr="gte")
+
+    class Meta:
+        model = LoyaltyCard
+        fields = ["code", "balance_min"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap_widgets(self.form)
+
+
+class PointsFilter(FilterPanelMixin, django_filters.FilterSet):
+    code = django_filters.CharFilter(label="Card code", field_name="card__voucher__code", max_length=100)
+    type = django_filters.ChoiceFilter(label="Change", choices=PointsType.choices, empty_label="Any change")
+
+    class Meta:
+        model = PointsTransaction
+        fields = ["code", "type"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap_widgets(self.form)

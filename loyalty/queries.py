@@ -1,0 +1,66 @@
+"""Read side of loyalty programs: a program by id or name, a member's card by code or id (within a program
+when one is named), and the lists of programs, members and a card's or program's transactions."""
+
+from django.db.models import QuerySet
+
+from campaigns import queries as campaign_queries
+from campaigns.models import Campaign, CampaignType, Voucher
+from voucherhub.errors import DomainError, not_found
+
+from .models import LoyaltyCard, PointsTransaction
+
+
+def find_program(ref: str, *, for_update: bool = False) -> Campaign:
+    """The LOYALTY_PROGRAM campaign with id or name ``ref``; 404 if none, 400 for another campaign type."""
+    campaign = campaign_queries.find_campaign(ref, for_update=for_update)
+    if campaign.campaign_type != CampaignType.LOYALTY_PROGRAM:
+        raise DomainError(
+            "invalid_campaign_params",
+            "Invalid campaign params",
+            f"Campaign {campaign.name} is not a loyalty program",
+            resource_id=campaign.id,
+            resource_type="campaign",
+        )
+    return campaign
+
+
+def programs() -> QuerySet[Campaign]:
+    return campaign_queries.campaigns().filter(campaign_type=CampaignType.LOYALTY_PROGRAM)
+
+
+def find_card(member: str, *, campaign: Campaign | None = None, for_update: bool = False) -> LoyaltyCard:
+    """The card with code (or voucher id) ``member``, of ``campaign`` when given. ``for_update`` locks the
+    card's points row."""
+    voucher = campaign_queries.find_voucher(member)
+    qs = LoyaltyCard.objects.select_related("voucher", "voucher__holder", "campaign")
+    if for_update:
+        qs = qs.select_for_update(of=("self",))
+    card = qs.filter(voucher=voucher).first()
+    if card is None or (campaign is not None and card.campaign_id != campaign.pk):
+        raise not_found("loyalty_card", member, label="loyalty card")
+    return card
+
+
+def members(campaign: Campaign) -> QuerySet[Voucher]:
+    """A program's cards, newest first, with their points."""
+    return (
+        Voucher.objects.filter(campaign=campaign, deleted_at__isnull=True)
+        .select_related("loyalty", "campaign", "category", "holder")
+        .order_by("-created_at", "-id")
+    )
+
+
+def card_transactions(card: LoyaltyCard) -> QuerySet[PointsTransaction]:
+    return PointsTransaction.objects.filter(card=card).select_related("card__voucher").order_by("-id")
+
+
+def program_cards(campaign: Campaign) -> QuerySet[LoyaltyCard]:
+    """A program's cards with their code and holder, for the Loyalty cards tab."""
+    return LoyaltyCard.objects.filter(campaign=campaign, voucher__deleted_at__isnull=True).select_related(
+        "voucher", "voucher__holder"
+    )
+
+
+def program_transactions(campaign: Campaign) -> QuerySet[PointsTransaction]:
+    """Every points change of a program's cards, for its Points tab."""
+    return PointsTransaction.objects.filter(campaign=campaign).select_related("card__voucher")

@@ -1,0 +1,103 @@
+"""Loyalty programs and their members: a LOYALTY_PROGRAM campaign (campaigns.services.campaigns) whose
+cards are LOYALTY_CARD vouchers, each with its points row and, when it starts with points, the ledger row
+that put them there.
+
+A member is a customer holding one of the program's cards: adding a member gives them a new card (its
+code from the program's code config) through a publication, or answers the card they already hold (one
+card per member and program; the customer's row lock orders parallel calls for one customer)."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.db import transaction
+
+from campaigns.models import Campaign, CampaignType, Customer, Voucher, VoucherType
+from campaigns.services.campaigns import create_campaign
+from campaigns.services.codes import generate_codes, template_code_config
+from campaigns.services.customers import upsert_customer
+from campaigns.services.publications import publish
+from campaigns.services.requests import CodeConfig, PublicationRequest, VoucherTemplate
+from campaigns.services.vouchers import new_voucher, save_vouchers
+from voucherhub.caller import Caller
+from voucherhub.errors import DomainError
+
+from .. import queries
+from ..models import LoyaltyCard, PointsTransaction, PointsType
+
+STARTING_POINTS = "The program's starting points"
+
+
+def create_program(
+    *,
+    caller: Caller,
+    name: str,
+    points: int = 0,
+    code_config: CodeConfig | None = None,
+    **fields: Any,
+) -> Campaign:
+    """A loyalty program: cards start with ``points``; ``fields`` as create_campaign takes them."""
+    template = VoucherTemplate(type=VoucherType.LOYALTY_CARD, points=points, code_config=code_config)
+    return create_campaign(
+        caller=caller, name=name, campaign_type=CampaignType.LOYALTY_PROGRAM, voucher=template, **fields
+    )
+
+
+def issue_cards(campaign: Campaign, count: int, *, caller: Caller) -> list[LoyaltyCard]:
+    """``count`` new cards of the program, each with its starting points (and their ledger row)."""
+    points = int(((campaign.voucher_template or {}).get("loyalty_card") or {}).get("points") or 0)
+    vouchers = [
+        new_voucher(
+            code=code,
+            kind=VoucherType.LOYALTY_CARD,
+            discount=None,
+            gift=None,
+            campaign=campaign,
+            category=campaign.category,
+            start_date=campaign.start_date,
+            expiration_date=campaign.expiration_date,
+            active=True,
+            quantity=None,
+            metadata=None,
+        )
+        for code in generate_codes(template_code_config(campaign), count)
+    ]
+    save_vouchers(vouchers)
+    cards = LoyaltyCard.objects.bulk_create(
+        LoyaltyCard(voucher=v, campaign=campaign, points=points, balance=points) for v in vouchers
+    )
+    if points:
+        PointsTransaction.objects.bulk_create(
+            PointsTransaction(
+                card=card, campaign=campaign, type=PointsType.ADDITION, points=points, balance=points, total=points,
+                reason=STARTING_POINTS, source=caller.channel_type,
+            )
+            for card in cards
+        )  # fmt: skip
+    return cards
+
+
+def add_member(
+    *,
+    caller: Caller,
+    program: str,
+    customer: Mapping[str, Any],
+    source_id: str | None = None,
+    metadata: Mapping[str, Any] | None = None,
+    channel: str = "API",
+) -> Voucher:
+    """The customer's card of the program: the one they hold, else a new one published to them."""
+    with transaction.atomic():
+        campaign = queries.find_program(program)
+        if not campaign.active:
+            raise DomainError("campaign_inactive", "Campaign inactive", f"Loyalty program {campaign.name} is disabled")
+        person = upsert_customer(**dict(customer), caller=caller)
+        Customer.objects.select_for_update().filter(pk=person.pk).first()  # one card per member, also in parallel
+        held = Voucher.objects.filter(campaign=campaign, holder=person, deleted_at__isnull=True).first()
+        if held is not None:
+            return held
+        card = issue_cards(campaign, 1, caller=caller)[0]
+        request = PublicationRequest(
+            customer={"id": person.pk}, voucher=card.voucher.code, source_id=source_id, channel=channel,
+            metadata=metadata,
+        )  # fmt: skip
+        return publish(request, caller=caller).vouchers[0]

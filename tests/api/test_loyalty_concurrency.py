@@ -1,0 +1,73 @@
+"""A loyalty card's points are exact under concurrency (PostgreSQL): parallel calls, each in its own server
+thread, connection and transaction, lose no added point, take no point twice, and one customer joining in
+parallel gets one card."""
+
+import http.client
+import json
+from collections import Counter
+from urllib.parse import urlsplit
+
+import pytest
+from django.db.models import Sum
+
+from campaigns.models import Voucher
+from loyalty.models import LoyaltyCard, PointsTransaction
+from tests.redemptions.test_concurrency import in_parallel
+from voucherhub.services import create_api_key
+
+pytestmark = pytest.mark.postgres
+
+CALLS = 16
+
+
+@pytest.fixture
+def call(live_server, transactional_db):
+    key, token = create_api_key(name="Race")
+    netloc = urlsplit(live_server.url).netloc
+
+    def post(path: str, body) -> tuple[int, dict]:
+        conn = http.client.HTTPConnection(netloc, timeout=60)
+        try:
+            headers = {"X-App-Id": key.app_id, "X-App-Token": token, "Content-Type": "application/json"}
+            conn.request("POST", path, body=json.dumps(body), headers=headers)
+            response = conn.getresponse()
+            return response.status, json.loads(response.read())
+        finally:
+            conn.close()
+
+    return post
+
+
+def _program(call, points: int) -> str:
+    body = {"name": "Race club", "voucher": {"type": "LOYALTY_CARD", "loyalty_card": {"points": points}}}
+    status, program = call("/v1/loyalties", body)
+    assert status == 200, program
+    return program["id"]
+
+
+def test_parallel_additions_lose_no_point_and_removals_take_only_what_is_there(call):
+    program = _program(call, points=3)
+    status, member = call(f"/v1/loyalties/{program}/members", {"customer": {"source_id": "ann"}})
+    code = member["code"]
+
+    added = in_parallel(CALLS, lambda i: call(f"/v1/loyalties/members/{code}/balance", {"points": 10}))
+    assert Counter(status for status, _ in added) == {200: CALLS}
+    card = LoyaltyCard.objects.get(voucher__code=code)
+    assert card.balance == 3 + 10 * CALLS
+
+    quarter = card.balance // 4  # 40 of 163: four removals fit, the other calls find too few points
+    taken = in_parallel(CALLS, lambda i: call(f"/v1/loyalties/members/{code}/balance", {"points": -quarter}))
+    statuses = Counter(status for status, _ in taken)
+    assert statuses == {200: 4, 400: CALLS - 4}, taken
+    assert {answer["key"] for status, answer in taken if status == 400} == {"not_enough_points"}
+    card.refresh_from_db()
+    assert card.balance == 3
+    assert PointsTransaction.objects.filter(card=card).aggregate(s=Sum("points"))["s"] == card.balance
+
+
+def test_one_customer_joining_in_parallel_gets_one_card(call):
+    program = _program(call, points=0)
+    answers = in_parallel(8, lambda i: call(f"/v1/loyalties/{program}/members", {"customer": {"source_id": "bob"}}))
+    assert {status for status, _ in answers} == {200}
+    assert len({answer["code"] for _, answer in answers}) == 1
+    assert Voucher.objects.filter(campaign_id=program, holder__source_id="bob").count() == 1

@@ -1,0 +1,91 @@
+"""A loyalty program's Loyalty cards, card and Points pages: what each role sees, and the Admin's manual
+points change (reason required, never below zero, written to the ledger and the audit trail)."""
+
+import pytest
+
+from auditlog.models import Event
+from loyalty.models import LoyaltyCard, PointsTransaction
+from loyalty.services.programs import add_member, create_program
+from tests.factories import make_campaign
+from voucherhub.caller import Caller
+
+pytestmark = pytest.mark.django_db
+
+CALLER = Caller("API", "test")
+
+
+@pytest.fixture
+def club():
+    program = create_program(caller=CALLER, name="Club", points=50)
+    card = add_member(caller=CALLER, program=program.pk, customer={"source_id": "ann", "name": "Ann Lee"})
+    return program, card.code
+
+
+def signed_in(client, role_user, role: str):
+    role_user(role)
+    client.login(username=role.lower(), password="pw")
+    return client
+
+
+def test_a_marketer_sees_cards_and_points_but_not_who_holds_them(client, role_user, club):
+    program, code = club
+    marketer = signed_in(client, role_user, "Marketer")
+    cards = marketer.get(f"/campaigns/{program.pk}/loyalty-cards/").content.decode()
+    assert f'data-card="{code}"' in cards and 'data-balance="50"' in cards
+    assert "Member" in cards and "Ann Lee" not in cards
+    points = marketer.get(f"/campaigns/{program.pk}/points/").content.decode()
+    assert 'data-points="50"' in points and "Points added" in points
+    page = marketer.get(f"/campaigns/{program.pk}/loyalty-cards/{code}/").content.decode()
+    assert 'data-testid="card-balance">50<' in page and "Held by a member" in page
+    assert "Add or take points" not in page
+    assert (
+        marketer.post(f"/campaigns/{program.pk}/loyalty-cards/{code}/", {"points": 5, "reason": "x"}).status_code == 403
+    )
+    assert LoyaltyCard.objects.get(voucher__code=code).balance == 50
+
+
+def test_an_admin_adds_and_takes_points_with_a_reason(client, role_user, club):
+    program, code = club
+    admin = signed_in(client, role_user, "Admin")
+    url = f"/campaigns/{program.pk}/loyalty-cards/{code}/"
+    page = admin.get(url).content.decode()
+    assert "Ann Lee" in page and "Add or take points" in page
+
+    answer = admin.post(url, {"points": 25, "reason": "Apology for a late parcel"})
+    assert answer.status_code == 302 and answer["Location"].endswith("?changed=1")
+    assert "Points changed." in admin.get(answer["Location"]).content.decode()
+    card = LoyaltyCard.objects.get(voucher__code=code)
+    assert card.balance == 75
+    entry = PointsTransaction.objects.filter(card=card).first()
+    assert (entry.points, entry.reason, entry.source) == (25, "Apology for a late parcel", "USER")
+    event = Event.objects.get(type="voucher.loyalty_card.points_aded", resource_id=card.pk)
+    assert event.user.username == "admin"
+
+
+@pytest.mark.parametrize(
+    "sent, field_error",
+    [
+        ({"points": 0, "reason": "Oops"}, "Enter a number of points other than 0."),
+        ({"points": 10, "reason": ""}, "This field is required."),
+        ({"points": -51, "reason": "Too many"}, "has 50 points; 51 cannot be taken from it"),
+    ],
+)
+def test_a_bad_points_change_is_a_form_error_and_changes_nothing(client, role_user, club, sent, field_error):
+    program, code = club
+    admin = signed_in(client, role_user, "Admin")
+    answer = admin.post(f"/campaigns/{program.pk}/loyalty-cards/{code}/", sent)
+    assert answer.status_code == 400
+    assert field_error in answer.content.decode().replace("&#x27;", "'")
+    assert LoyaltyCard.objects.get(voucher__code=code).balance == 50
+    assert PointsTransaction.objects.count() == 1  # the starting points only
+
+
+def test_a_program_without_members_says_so_and_other_campaigns_have_no_loyalty_tabs(client, role_user):
+    program = create_program(caller=CALLER, name="Empty club")
+    marketer = signed_in(client, role_user, "Marketer")
+    assert "No members yet" in marketer.get(f"/campaigns/{program.pk}/loyalty-cards/").content.decode()
+    overview = marketer.get(f"/campaigns/{program.pk}/").content.decode()
+    assert "Loyalty cards" in overview and "Points" in overview
+    coupons = make_campaign(name="Coupons")
+    assert marketer.get(f"/campaigns/{coupons.pk}/loyalty-cards/").status_code == 404
+    assert marketer.get(f"/campaigns/{program.pk}/loyalty-cards/NOPE/").status_code == 404

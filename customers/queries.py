@@ -16,6 +16,7 @@ from auditlog.models import Event
 from campaigns.models import Campaign, Customer, Publication, Segment, Voucher
 from campaigns.queries import customer_segments
 from dashboard.lists import capped_count
+from loyalty.models import LoyaltyCard
 from redemptions.models import Redemption, RedemptionStatus
 from voucherhub.errors import not_found
 
@@ -83,6 +84,7 @@ class Profile:
     vouchers_count: int
     vouchers_more: bool  # more than dashboard.lists.COUNT_CAP
     publications: list[Publication]  # the newest PUBLICATIONS_SHOWN
+    loyalty: list[LoyaltyCard]  # the loyalty programs they are a member of, a card each
     redemptions: dict[str, tuple[int, bool]]  # status: (count, more than COUNT_CAP)
     last_redeemed_at: datetime | None
 
@@ -91,7 +93,7 @@ def customer_profile(customer: Customer) -> Profile:
     """What a customer's Overview shows: their segments, the vouchers they hold, the codes last published to
     them, their redemptions counted
     by status (each count capped, dashboard.lists.COUNT_CAP), and when they last redeemed."""
-    held = Voucher.objects.filter(holder=customer).select_related("campaign").order_by("-created_at", "-id")
+    held = Voucher.objects.filter(holder=customer).select_related("campaign", "loyalty").order_by("-created_at", "-id")
     vouchers_count, vouchers_more = capped_count(held)
     # One row per redeemable (a stacked call's parent row is left out), on redemption_customer_idx.
     theirs = Redemption.objects.filter(customer=customer).exclude(related_object_type="redemption")
@@ -104,6 +106,11 @@ def customer_profile(customer: Customer) -> Profile:
         vouchers_more=vouchers_more,
         publications=list(
             customer.publications.select_related("campaign").order_by("-created_at", "-id")[:PUBLICATIONS_SHOWN]
+        ),
+        loyalty=list(
+            LoyaltyCard.objects.filter(voucher__holder=customer, voucher__deleted_at__isnull=True)
+            .select_related("voucher", "campaign")
+            .order_by("-created_at", "-voucher_id")[:VOUCHERS_SHOWN]
         ),
         redemptions=counts,
         last_redeemed_at=succeeded.values_list("created_at", flat=True).first(),

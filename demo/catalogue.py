@@ -159,6 +159,9 @@ API_CHANNELS = tuple(
 FAILURE_WEIGHTS = {FailureCode(code): weight for code, weight in _DATA["failure_weights"].items()}
 
 
+LOYALTY_PROGRAM = "Coffee Club"  # the demo's loyalty program (demo.shop: members, points, a transfer)
+
+
 @dataclass(frozen=True)
 class Namespace:
     """Where one run of the demo generator writes: its customers' and orders' source ids start with
@@ -174,7 +177,7 @@ class Namespace:
         return f"{name}{self.suffix}"
 
     def campaign_names(self) -> tuple[str, ...]:
-        return tuple(self.name(spec.name) for spec in CAMPAIGNS)
+        return (*(self.name(spec.name) for spec in CAMPAIGNS), self.name(LOYALTY_PROGRAM))
 
     def rule_names(self) -> tuple[str, ...]:
         """The rules' names, in the installation's currency and as bare numbers (older demo data)."""

@@ -14,10 +14,12 @@ from campaigns.models import Campaign, Customer, PromotionTier, Segment, Voucher
 from campaigns.services.campaigns import create_campaign
 from campaigns.services.customers import create_customer
 from campaigns.services.publications import publish
-from campaigns.services.requests import Gift, PublicationRequest, TierRequest, VoucherTemplate
+from campaigns.services.requests import CodeConfig, Gift, PublicationRequest, TierRequest, VoucherTemplate
 from campaigns.services.segments import create_segment
 from campaigns.services.validation_rules import create_validation_rule
 from campaigns.services.vouchers import create_voucher
+from loyalty.services.points import PointsChange, change_balance, transfer
+from loyalty.services.programs import add_member, create_program, issue_cards
 from stacking.models import Category
 from stacking.services import create_category
 from voucherhub.caller import Caller
@@ -28,6 +30,7 @@ from .catalogue import (
     CODE_ALPHABET,
     DEFAULT_REDEMPTIONS,
     DEMO,
+    LOYALTY_PROGRAM,
     NAMES,
     RULES,
     SEGMENTS,
@@ -90,6 +93,7 @@ class ShopBuilder:
             self.campaign(spec, rules)
         self.set_aside()
         self.publications()
+        self.loyalty()
         return self.shop
 
     def customers(self) -> None:
@@ -191,6 +195,30 @@ class ShopBuilder:
                     customer={"id": customer.id}, campaign=campaign.id, count=count, channel=channel
                 )
                 publish(request, caller=self.caller)
+
+    def loyalty(self) -> None:
+        """A loyalty program: ten members (cards start with 100 points), points added and taken by hand with
+        a reason, and one member pooling points from another."""
+        club = create_program(
+            caller=self.caller,
+            name=self.names.name(LOYALTY_PROGRAM),
+            description="Points for every visit; members spend them on treats.",
+            points=100,
+            code_config=CodeConfig(prefix="CLUB-", length=8),
+            metadata=dict(self.names.metadata),
+        )
+        self.shop.campaigns["loyalty"] = club
+        members = self.shop.customers[:10]
+        codes = [self.code("CLUB-") for _ in members]  # drawn from the seed, as every demo code
+        issue_cards(club, len(codes), caller=self.caller, codes=codes)
+        for code, customer in zip(codes, members, strict=True):
+            add_member(caller=self.caller, program=club.id, customer={"id": customer.id}, voucher=code)
+        for i, code in enumerate(codes):
+            points = self.rng.choice((20, 50, 75, 120))
+            change_balance(caller=self.caller, member=code, change=PointsChange(points, "Visits this month"))
+            if i % 3 == 0:
+                change_balance(caller=self.caller, member=code, change=PointsChange(-60, "Free coffee in store"))
+        transfer(caller=self.caller, program=club.id, member=codes[0], sources=[(codes[1], PointsChange(30, "Family"))])
 
     def set_aside(self) -> None:
         """Vouchers that show a state; the history disables ``disabled`` on its second day."""

@@ -111,6 +111,7 @@ def add_member(request, campaign_id: str, payload: LoyaltyMemberIn):
         caller=caller_of(request),
         program=campaign_id,
         customer=payload.customer.fields(),
+        voucher=payload.voucher,
         source_id=payload.source_id,
         metadata=payload.metadata,
         channel=payload.channel or "API",

@@ -75,6 +75,7 @@ class LoyaltyMemberIn(In):
     """``POST /v1/loyalties/{id}/members``: the customer who joins (found or created by id or source_id)."""
 
     customer: LoyaltyMemberCustomerIn
+    voucher: Ref | None = None  # a card of the program given to no one yet; else a new card
     source_id: Text(200) | None = None
     metadata: Metadata | None = None
     channel: Text(100) | None = None

@@ -16,7 +16,15 @@ from datetime import datetime, timedelta
 from django.db import connection, models, transaction
 from django.db.models import Max
 
-from campaigns.models import Customer, Order, Segment, ValidationRuleAssignment, Voucher, VoucherTransaction
+from campaigns.models import (
+    Customer,
+    Order,
+    Segment,
+    ValidationRuleAssignment,
+    Voucher,
+    VoucherTransaction,
+    VoucherType,
+)
 from demo.catalogue import HISTORY, Namespace
 from demo.loader import DemoRows, quiet_queries, replay
 from redemptions.models import Redemption, Rollback, Validation
@@ -63,12 +71,14 @@ def make_template(*, redemptions: int, rng: random.Random, load: int, now: datet
     with held_for_load(), quiet_queries():
         replay(redemptions, rng.randrange(2**32), now, names)
     rows = DemoRows.of(names)
-    vouchers = rows.vouchers.values("pk")
+    # Loyalty cards stay with the template's program: a copy of a card would have no points row.
+    cards = rows.vouchers.exclude(type=VoucherType.LOYALTY_CARD)
+    vouchers = cards.values("pk")
     sessions = rows.sessions.values("pk")
     selected = {
         Customer: rows.customers,
         Segment.customers.through: Segment.customers.through.objects.filter(customer__in=rows.customers),
-        Voucher: rows.vouchers,
+        Voucher: cards,
         ValidationRuleAssignment: ValidationRuleAssignment.objects.filter(voucher__in=vouchers),
         VoucherTransaction: VoucherTransaction.objects.filter(voucher__in=vouchers),
         Order: rows.orders,

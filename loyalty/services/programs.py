@@ -19,7 +19,7 @@ from campaigns.services.publications import publish
 from campaigns.services.requests import CodeConfig, PublicationRequest, VoucherTemplate
 from campaigns.services.vouchers import new_voucher, save_vouchers
 from voucherhub.caller import Caller
-from voucherhub.errors import DomainError
+from voucherhub.errors import DomainError, not_found
 
 from .. import queries
 from ..models import LoyaltyCard, PointsTransaction, PointsType
@@ -42,8 +42,9 @@ def create_program(
     )
 
 
-def issue_cards(campaign: Campaign, count: int, *, caller: Caller) -> list[LoyaltyCard]:
-    """``count`` new cards of the program, each with its starting points (and their ledger row)."""
+def issue_cards(campaign: Campaign, count: int, *, caller: Caller, codes: list[str] | None = None) -> list[LoyaltyCard]:
+    """``count`` new cards of the program (``codes``, else codes from its code config), each with its
+    starting points (and their ledger row), not given to anyone yet."""
     points = int(((campaign.voucher_template or {}).get("loyalty_card") or {}).get("points") or 0)
     vouchers = [
         new_voucher(
@@ -59,7 +60,7 @@ def issue_cards(campaign: Campaign, count: int, *, caller: Caller) -> list[Loyal
             quantity=None,
             metadata=None,
         )
-        for code in generate_codes(template_code_config(campaign), count)
+        for code in codes or generate_codes(template_code_config(campaign), count)
     ]
     save_vouchers(vouchers)
     cards = LoyaltyCard.objects.bulk_create(
@@ -81,11 +82,13 @@ def add_member(
     caller: Caller,
     program: str,
     customer: Mapping[str, Any],
+    voucher: str | None = None,
     source_id: str | None = None,
     metadata: Mapping[str, Any] | None = None,
     channel: str = "API",
 ) -> Voucher:
-    """The customer's card of the program: the one they hold, else a new one published to them."""
+    """The customer's card of the program: the one they hold, else the card ``voucher`` (one of the
+    program's, given to no one yet), else a new one, published to them."""
     with transaction.atomic():
         campaign = queries.find_program(program)
         if not campaign.active:
@@ -95,9 +98,13 @@ def add_member(
         held = Voucher.objects.filter(campaign=campaign, holder=person, deleted_at__isnull=True).first()
         if held is not None:
             return held
-        card = issue_cards(campaign, 1, caller=caller)[0]
+        if voucher is not None:
+            if not Voucher.objects.filter(code=voucher, campaign=campaign, deleted_at__isnull=True).exists():
+                raise not_found("loyalty_card", voucher, label=f"loyalty card of {campaign.name}")
+            code = voucher
+        else:
+            code = issue_cards(campaign, 1, caller=caller)[0].voucher.code
         request = PublicationRequest(
-            customer={"id": person.pk}, voucher=card.voucher.code, source_id=source_id, channel=channel,
-            metadata=metadata,
-        )  # fmt: skip
+            customer={"id": person.pk}, voucher=code, source_id=source_id, channel=channel, metadata=metadata
+        )
         return publish(request, caller=caller).vouchers[0]

@@ -12,8 +12,10 @@ from voucherify import models as M
 from voucherify.exceptions import ApiException, NotFoundException
 
 from auditlog.models import Event
-from campaigns.models import Voucher
+from campaigns.models import Campaign, Voucher
 from loyalty.models import LoyaltyCard, PointsTransaction
+from loyalty.services.programs import issue_cards
+from voucherhub.caller import Caller
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -147,3 +149,17 @@ def test_a_loyalty_card_is_no_discount_code(api, sdk):
     answer = api.post("/v1/redemptions", {"redeemables": [{"object": "voucher", "id": card}], "order": {"amount": 100}})
     assert (answer.status_code, answer.json()["key"]) == (400, "invalid_redeemables")
     assert Voucher.objects.get(code=card).redeemed_quantity == 0
+
+
+def test_a_member_is_given_a_named_card_of_the_program(sdk):
+    club = program(sdk, points=10)
+    issue_cards(Campaign.objects.get(pk=club.id), 1, caller=Caller("API", "test"), codes=["CLUB-PRINTED-1"])
+    body = {"customer": {"source_id": "dan"}, "voucher": "CLUB-PRINTED-1"}
+    member = V.LoyaltiesApi(sdk).add_member(club.id, M.LoyaltiesMembersCreateRequestBody.from_dict(body))
+    assert (member.code, member.loyalty_card.balance) == ("CLUB-PRINTED-1", 10)
+    assert Voucher.objects.get(code="CLUB-PRINTED-1").holder.source_id == "dan"
+    body = {"customer": {"source_id": "eve"}, "voucher": "NOT-A-CARD"}
+    status, error = refusal(
+        lambda: V.LoyaltiesApi(sdk).add_member(club.id, M.LoyaltiesMembersCreateRequestBody.from_dict(body))
+    )
+    assert (status, error["key"], error["resource_type"]) == (404, "not_found", "loyalty_card")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from auditlog.models import Event
 from campaigns.models import Segment
 from campaigns.services.customers import update_customer
+from loyalty.services.programs import add_member, create_program
 from redemptions.services.redemption import redeem
 from redemptions.services.requests import RollbackRequest
 from redemptions.services.rollback import rollback_redemption
@@ -118,6 +119,19 @@ def test_the_overview_shows_details_segments_vouchers_held_and_redemptions_by_st
     assert figures == {"succeeded": "1", "failed": "1", "rolled_back": "1"}
     assert "tier" in html and "gold" in html  # metadata
     assert f'href="/customers/{ann.pk}/activity/"' in html  # the Activity tab
+
+
+def test_the_overview_shows_the_loyalty_programs_the_customer_belongs_to(client, role_user, shop):
+    club = create_program(caller=Caller("API", "test"), name="Club", points=40)
+    card = add_member(caller=Caller("API", "test"), program=club.pk, customer={"id": shop["ann"].pk})
+    client.force_login(role_user("Admin"))
+    html = client.get(f"/customers/{shop['ann'].pk}/").content.decode()
+    section = html[html.index('id="loyalty-memberships"') :]
+    assert f'data-card="{card.code}"' in section and "Club" in section
+    assert f'href="/campaigns/{club.pk}/loyalty-cards/{card.code}/"' in section
+    assert "40 points" in html  # the card among the vouchers held, with its balance
+    bob = client.get(f"/customers/{shop['bob'].pk}/").content.decode()
+    assert "Not a member of any loyalty program." in bob
 
 
 def test_an_unknown_customer_is_a_404(client, role_user, shop):

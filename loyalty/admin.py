@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from voucherhub.admin import ReadOnlyAdmin
+
 from .models import LoyaltyCard, PointsTransaction
 
 
 @admin.register(LoyaltyCard)
-class LoyaltyCardAdmin(admin.ModelAdmin):
+class LoyaltyCardAdmin(ReadOnlyAdmin):
     """Read-only: points change through the ledger (the API and the dashboard), never by hand here."""
 
     list_display = ["voucher", "campaign", "balance", "points", "subtracted_points", "expired_points", "updated_at"]
@@ -12,18 +14,9 @@ class LoyaltyCardAdmin(admin.ModelAdmin):
     search_fields = ["=voucher__code", "=voucher__id"]
     raw_id_fields = ["voucher", "campaign"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(PointsTransaction)
-class PointsTransactionAdmin(LoyaltyCardAdmin):
+class PointsTransactionAdmin(ReadOnlyAdmin):
     list_display = ["id", "card", "type", "points", "balance", "reason", "source", "created_at"]
     list_select_related = ["card__voucher"]
     list_filter = ["type"]

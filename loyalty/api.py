@@ -77,7 +77,7 @@ def update_loyalty_card_balance(request, member_id: str, payload: LoyaltyBalance
     openapi_extra=documented_query(LoyaltyTransactionListQuery),
 )
 def list_loyalty_card_transactions(request, member_id: str):
-    return _transactions(request, queries.find_card(member_id))
+    return _transactions(request, queries.card_transactions(queries.find_card(member_id)))
 
 
 @router.get("/loyalties/{campaign_id}", summary="Get a loyalty program")
@@ -110,7 +110,7 @@ def add_member(request, campaign_id: str, payload: LoyaltyMemberIn):
     card = programs.add_member(
         caller=caller_of(request),
         program=campaign_id,
-        customer=payload.customer.fields(),
+        customer=payload.customer.model_dump(),
         voucher=payload.voucher,
         source_id=payload.source_id,
         metadata=payload.metadata,
@@ -149,7 +149,17 @@ def update_member_balance(request, campaign_id: str, member_id: str, payload: Lo
     openapi_extra=documented_query(LoyaltyTransactionListQuery),
 )
 def list_member_transactions(request, campaign_id: str, member_id: str):
-    return _transactions(request, queries.find_card(member_id, campaign=queries.find_program(campaign_id)))
+    card = queries.find_card(member_id, campaign=queries.find_program(campaign_id))
+    return _transactions(request, queries.card_transactions(card))
+
+
+@router.get(
+    "/loyalties/{campaign_id}/transactions",
+    summary="List every points transaction of a program's cards",
+    openapi_extra=documented_query(LoyaltyTransactionListQuery),
+)
+def list_loyalty_campaign_transactions(request, campaign_id: str):
+    return _transactions(request, queries.program_transactions(queries.find_program(campaign_id)).order_by("-id"))
 
 
 @router.post("/loyalties/{campaign_id}/members/{member_id}/transfers", summary="Move points onto this card")
@@ -159,9 +169,9 @@ def transfer_points(request, campaign_id: str, member_id: str, payload: LoyaltyT
     return transferred_json(queries.members(card.campaign).get(pk=card.pk))
 
 
-def _transactions(request, card) -> dict:
+def _transactions(request, rows) -> dict:
+    """One page of ``rows`` (newest first): ``limit`` after the ``starting_after_id`` cursor."""
     query = parse_query(request, LoyaltyTransactionListQuery)
-    rows = queries.card_transactions(card)
     if query.starting_after_id:
         if not rows.filter(pk=query.starting_after_id).exists():
             raise not_found("transaction", query.starting_after_id)

@@ -5,8 +5,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
 from campaigns.schemas.base import CodeConfigIn, Description, In, Metadata, Name, Ref, Text, UtcDatetime
+from campaigns.schemas.publications import PublicationCustomerIn
 from campaigns.schemas.rules import PageQuery
-from voucherhub.documented import SENT, documented
+from voucherhub.documented import documented
 from voucherhub.wire import WholeInt
 
 from .services.points import MAX_POINTS, PointsChange
@@ -52,39 +53,14 @@ class LoyaltyProgramUpdateIn(In):
     category_id: Ref | None = None
 
 
-class LoyaltyMemberCustomerIn(In):
-    """The customer who joins: found by id, else by source_id (created on first sight)."""
-
-    model_config = ConfigDict(
-        extra="ignore",
-        json_schema_extra={"anyOf": [{"required": [key], "properties": {key: SENT}} for key in ("id", "source_id")]},
-    )
-
-    id: Ref | None = None
-    source_id: Ref | None = None
-    name: Text(200) | None = None
-    email: Text(254) | None = None
-    description: Description | None = None
-    metadata: Metadata | None = None
-
-    def fields(self) -> dict:
-        return self.model_dump(include={"id", "source_id", "name", "email", "description", "metadata"})
-
-
 class LoyaltyMemberIn(In):
     """``POST /v1/loyalties/{id}/members``: the customer who joins (found or created by id or source_id)."""
 
-    customer: LoyaltyMemberCustomerIn
+    customer: PublicationCustomerIn  # who joins: found by id, else by source_id (created on first sight)
     voucher: Ref | None = None  # a card of the program given to no one yet; else a new card
     source_id: Text(200) | None = None
     metadata: Metadata | None = None
     channel: Text(100) | None = None
-
-    @model_validator(mode="after")
-    def _someone(self):
-        if not (self.customer.id or self.customer.source_id):
-            raise ValueError("customer needs an id or a source_id")
-        return self
 
 
 class LoyaltyBalanceIn(In):

@@ -15,8 +15,9 @@ from voucherhub.caller import Caller
 from voucherhub.errors import DomainError
 
 from .. import queries
-from ..models import CampaignType, PromotionStack, PromotionStackTier
+from ..models import PromotionStack, PromotionStackTier
 from ..queries.stacks import find_stack
+from .tiers import promotion_campaign
 
 
 @dataclass(frozen=True)
@@ -30,15 +31,7 @@ class StackChanges:
 
 def create_stack(*, caller: Caller, campaign_ref: str, changes: StackChanges) -> PromotionStack:
     with transaction.atomic():
-        campaign = queries.find_campaign(campaign_ref, for_update=True)
-        if campaign.campaign_type != CampaignType.PROMOTION:
-            raise DomainError(
-                "invalid_campaign_params",
-                "Invalid campaign params",
-                f"Campaign {campaign.name} is not a PROMOTION campaign: only promotion tiers stack",
-                resource_id=campaign.id,
-                resource_type="campaign",
-            )
+        campaign = promotion_campaign(campaign_ref, why=": only promotion tiers stack")
         stack = PromotionStack.objects.create(
             campaign=campaign, name=changes.name, category=queries.category_of(None, changes.category_id)
         )

@@ -54,19 +54,26 @@ def create_tier(campaign: Campaign, caller: Caller, taken: set[int], tier: TierR
     return created
 
 
+def promotion_campaign(ref: str, *, why: str = "") -> Campaign:
+    """The PROMOTION campaign ``ref``, under its row lock (its tiers' positions and stacks change under it);
+    400 ``invalid_campaign_params`` for another type (``why`` says what only promotions have)."""
+    campaign = queries.find_campaign(ref, for_update=True)
+    if campaign.campaign_type != CampaignType.PROMOTION:
+        raise DomainError(
+            "invalid_campaign_params",
+            "Invalid campaign params",
+            f"Campaign {campaign.name} is not a PROMOTION campaign{why}",
+            resource_id=campaign.id,
+            resource_type="campaign",
+        )
+    return campaign
+
+
 def create_promotion_tier(*, caller: Caller, campaign_ref: str, tier: TierRequest) -> PromotionTier:
     """A tier appended to a PROMOTION campaign (or at ``hierarchy`` when free), under the campaign's
     row lock so that positions stay unique. Events: ``promotion_tier.created``."""
     with transaction.atomic():
-        campaign = queries.find_campaign(campaign_ref, for_update=True)
-        if campaign.campaign_type != CampaignType.PROMOTION:
-            raise DomainError(
-                "invalid_campaign_params",
-                "Invalid campaign params",
-                f"Campaign {campaign.name} is not a PROMOTION campaign",
-                resource_id=campaign.id,
-                resource_type="campaign",
-            )
+        campaign = promotion_campaign(campaign_ref)
         taken = set(campaign.tiers.values_list("position", flat=True))
         return create_tier(campaign, caller, taken, tier)
 

@@ -139,6 +139,12 @@ def test_points_move_between_cards_all_or_nothing(sdk):
     )
     assert (status, error["key"]) == (400, "not_enough_points")
     assert loyalties.get_member(cid).loyalty_card.balance == 100  # the first part went back too
+    everything = loyalties.list_loyalty_campaign_transactions(club.id, limit=2)
+    assert [t.type for t in everything.data] == ["POINTS_TRANSFER_IN", "POINTS_TRANSFER_OUT"]
+    rest = loyalties.list_loyalty_campaign_transactions(
+        club.id, limit=10, starting_after_id=everything.more_starting_after
+    )
+    assert [t.type for t in rest.data] == ["POINTS_ADDITION"] * 3 and rest.has_more is False  # the starting points
     out = PointsTransaction.objects.get(card__voucher__code=bob, type="POINTS_TRANSFER_OUT")
     assert out.related_transaction.card.voucher.code == ann and out.related_transaction.related_transaction_id == out.pk
 

@@ -6,6 +6,7 @@ from voucherhub.caller import Caller
 from ..models import (
     Campaign,
     Customer,
+    PromotionStack,
     PromotionTier,
     Voucher,
 )
@@ -52,4 +53,15 @@ def tier_event(event_type: str, tier: PromotionTier, caller: Caller, **data) -> 
         resource_id=tier.id,
         campaign_id=tier.campaign_id,
         data={"name": tier.name, **data},
+    )
+
+
+def stack_event(event_type: str, stack: PromotionStack, caller: Caller, **data) -> None:
+    record_event(
+        event_type,
+        caller=caller,
+        resource_type="promotion_stack",
+        resource_id=stack.id,
+        campaign_id=stack.campaign_id,
+        data={"name": stack.name, **data},
     )

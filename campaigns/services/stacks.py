@@ -10,13 +10,13 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from auditlog.services import record_event
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError
 
 from .. import queries
 from ..models import PromotionStack, PromotionStackTier
 from ..queries.stacks import find_stack
+from .events import stack_event
 from .tiers import promotion_campaign
 
 
@@ -36,7 +36,7 @@ def create_stack(*, caller: Caller, campaign_ref: str, changes: StackChanges) ->
             campaign=campaign, name=changes.name, category=queries.category_of(None, changes.category_id)
         )
         _set_tiers(stack, changes.tier_ids or ())
-        _event("promotion_stack.created", stack, caller, tiers=list(changes.tier_ids or ()))
+        stack_event("promotion_stack.created", stack, caller, tiers=list(changes.tier_ids or ()))
         return find_stack(campaign.id, stack.id)
 
 
@@ -58,7 +58,7 @@ def update_stack(*, caller: Caller, campaign_ref: str, stack_id: str, changes: S
             changed.append("tiers")
         stack.save()
         if changed:
-            _event("promotion_stack.updated", stack, caller, changed=changed)
+            stack_event("promotion_stack.updated", stack, caller, changed=changed)
         return find_stack(campaign.id, stack.id)
 
 
@@ -67,7 +67,7 @@ def delete_stack(*, caller: Caller, campaign_ref: str, stack_id: str) -> None:
     with transaction.atomic():
         campaign = queries.find_campaign(campaign_ref, for_update=True)
         stack = find_stack(campaign.id, stack_id, for_update=True)
-        _event("promotion_stack.deleted", stack, caller)
+        stack_event("promotion_stack.deleted", stack, caller)
         stack.delete()
 
 
@@ -87,14 +87,3 @@ def _set_tiers(stack: PromotionStack, tier_ids: tuple[str, ...]) -> None:
 
 def _invalid(details: str) -> DomainError:
     return DomainError("invalid_promotion_stack", "Invalid promotion stack", details, resource_type="promotion_stack")
-
-
-def _event(event_type: str, stack: PromotionStack, caller: Caller, **data) -> None:
-    record_event(
-        event_type,
-        caller=caller,
-        resource_type="promotion_stack",
-        resource_id=stack.id,
-        campaign_id=stack.campaign_id,
-        data={"name": stack.name, **data},
-    )

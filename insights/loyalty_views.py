@@ -6,7 +6,6 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
-from campaigns.models import CampaignType
 from dashboard.lists import DashboardListView
 from loyalty import queries as loyalty_queries
 from loyalty.filters import CardFilter, PointsFilter
@@ -17,9 +16,8 @@ from voucherhub.caller import Caller
 from voucherhub.errors import DomainError
 from voucherhub.privacy import can_see_customers
 
-from .views import CampaignListTabMixin, CampaignPageMixin
+from .views import LOYALTY, CampaignListTabMixin, CampaignPageMixin
 
-LOYALTY = {CampaignType.LOYALTY_PROGRAM}
 CHANGE_POINTS = "loyalty.change_loyaltycard"
 
 

@@ -22,6 +22,7 @@ from campaigns.queries.stacks import stack_list
 from dashboard import formatting
 from dashboard.components import metadata_rows
 from dashboard.lists import DashboardListView, SectionPageMixin
+from loyalty.queries import program_points
 from redemptions import queries as redemption_queries
 from redemptions.filters import RedemptionFilter
 from redemptions.tables import RedemptionTable, hidden_columns
@@ -101,6 +102,9 @@ CAMPAIGN_TABS = [
     ("Metadata", "campaigns:metadata", "campaigns.view_campaign", None),
     ("Activity", "campaigns:activity", "auditlog.view_event", None),
 ]
+
+
+LOYALTY = {CampaignType.LOYALTY_PROGRAM}
 
 
 class CampaignPageMixin(CampaignsSectionMixin):
@@ -184,6 +188,9 @@ class CampaignDetailView(CampaignPageMixin, TemplateView):
             publications_url=reverse("campaigns:publications", args=[self.campaign.pk])
             if user.has_perm("campaigns.view_publication")
             else "",
+            points=program_points(self.campaign)
+            if self.campaign.campaign_type == CampaignType.LOYALTY_PROGRAM
+            else None,
             **kwargs,
         )
 

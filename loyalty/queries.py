@@ -1,7 +1,8 @@
 """Read side of loyalty programs: a program by id or name, a member's card by code or id (within a program
 when one is named), and the lists of programs, members and a card's or program's transactions."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from campaigns import queries as campaign_queries
 from campaigns.models import Campaign, CampaignType, Voucher
@@ -64,3 +65,16 @@ def program_cards(campaign: Campaign) -> QuerySet[LoyaltyCard]:
 def program_transactions(campaign: Campaign) -> QuerySet[PointsTransaction]:
     """Every points change of a program's cards, for its Points tab."""
     return PointsTransaction.objects.filter(campaign=campaign).select_related("card__voucher")
+
+
+def program_points(campaign: Campaign) -> dict[str, int]:
+    """A program's points in total, all time: members (cards held), points added, taken, expired, and the
+    balance its members can spend. One aggregate over the program's cards (loyalty_card_campaign_idx)."""
+    totals = LoyaltyCard.objects.filter(campaign=campaign).aggregate(
+        members=Count("pk", filter=Q(voucher__holder__isnull=False)),
+        points=Coalesce(Sum("points"), 0),
+        subtracted=Coalesce(Sum("subtracted_points"), 0),
+        expired=Coalesce(Sum("expired_points"), 0),
+        balance=Coalesce(Sum("balance"), 0),
+    )
+    return {key: int(value) for key, value in totals.items()}

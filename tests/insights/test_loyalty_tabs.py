@@ -1,10 +1,13 @@
 """A loyalty program's Loyalty cards, card and Points pages: what each role sees, and the Admin's manual
 points change (reason required, never below zero, written to the ledger and the audit trail)."""
 
+import re
+
 import pytest
 
 from auditlog.models import Event
 from loyalty.models import LoyaltyCard, PointsTransaction
+from loyalty.services.points import PointsChange, change_balance
 from loyalty.services.programs import add_member, create_program
 from tests.factories import make_campaign
 from voucherhub.caller import Caller
@@ -78,6 +81,22 @@ def test_a_bad_points_change_is_a_form_error_and_changes_nothing(client, role_us
     assert field_error in answer.content.decode().replace("&#x27;", "'")
     assert LoyaltyCard.objects.get(voucher__code=code).balance == 50
     assert PointsTransaction.objects.count() == 1  # the starting points only
+
+
+def test_the_programs_overview_adds_up_its_points(client, role_user, club):
+    program, code = club
+    add_member(caller=CALLER, program=program.pk, customer={"source_id": "bob"})
+    change_balance(caller=CALLER, member=code, change=PointsChange(-20, "Free coffee"))
+    html = signed_in(client, role_user, "Marketer").get(f"/campaigns/{program.pk}/").content.decode()
+    shown = dict(re.findall(r'data-figure="(\w+)" data-value="(-?\d+)"', html))
+    expected = {
+        "members": "2",
+        "points_added": "100",
+        "points_taken": "20",
+        "points_expired": "0",
+        "points_balance": "80",
+    }
+    assert {key: shown[key] for key in expected} == expected
 
 
 def test_a_program_without_members_says_so_and_other_campaigns_have_no_loyalty_tabs(client, role_user):

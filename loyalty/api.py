@@ -33,8 +33,8 @@ def _program(campaign_id: str) -> dict:
     return program_json(campaign, members=campaign_queries.vouchers_counts([campaign.id])[campaign.id])
 
 
-def _member(code: str) -> dict:
-    return member_json(queries.members(queries.find_card(code).campaign).get(code=code))
+def _member(voucher_id: str) -> dict:
+    return member_json(queries.member(voucher_id))
 
 
 @router.post("/loyalties", summary="Create a loyalty program")
@@ -63,7 +63,7 @@ def list_loyalty_programs(request):
 
 @router.get("/loyalties/members/{member_id}", summary="Get a member's card (by its code)")
 def get_member(request, member_id: str):
-    return _member(queries.find_card(member_id).voucher.code)
+    return _member(queries.find_card(member_id).pk)
 
 
 @router.post("/loyalties/members/{member_id}/balance", summary="Add or remove a card's points")
@@ -116,7 +116,7 @@ def add_member(request, campaign_id: str, payload: LoyaltyMemberIn):
         metadata=payload.metadata,
         channel=payload.channel or "API",
     )
-    return _member(card.code)
+    return _member(card.pk)
 
 
 @router.get(
@@ -134,7 +134,7 @@ def list_members(request, campaign_id: str):
 
 @router.get("/loyalties/{campaign_id}/members/{member_id}", summary="Get a member's card in a program")
 def get_member_in_program(request, campaign_id: str, member_id: str):
-    return _member(queries.find_card(member_id, campaign=queries.find_program(campaign_id)).voucher.code)
+    return _member(queries.find_card(member_id, campaign=queries.find_program(campaign_id)).pk)
 
 
 @router.post("/loyalties/{campaign_id}/members/{member_id}/balance", summary="Add or remove a card's points")
@@ -166,7 +166,7 @@ def list_loyalty_campaign_transactions(request, campaign_id: str):
 def transfer_points(request, campaign_id: str, member_id: str, payload: LoyaltyTransferList):
     sources = [(t.code, points.PointsChange(t.points, t.reason or "", t.source_id or "")) for t in payload.root]
     card = points.transfer(caller=caller_of(request), program=campaign_id, member=member_id, sources=sources)
-    return transferred_json(queries.members(card.campaign).get(pk=card.pk))
+    return transferred_json(queries.member(card.pk))
 
 
 def _transactions(request, rows) -> dict:

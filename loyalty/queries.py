@@ -42,13 +42,18 @@ def find_card(member: str, *, campaign: Campaign | None = None, for_update: bool
     return card
 
 
+def _member_rows() -> QuerySet[Voucher]:
+    return Voucher.objects.select_related("loyalty", "campaign", "category", "holder")
+
+
 def members(campaign: Campaign) -> QuerySet[Voucher]:
     """A program's cards, newest first, with their points."""
-    return (
-        Voucher.objects.filter(campaign=campaign, deleted_at__isnull=True)
-        .select_related("loyalty", "campaign", "category", "holder")
-        .order_by("-created_at", "-id")
-    )
+    return _member_rows().filter(campaign=campaign, deleted_at__isnull=True).order_by("-created_at", "-id")
+
+
+def member(voucher_id: str) -> Voucher:
+    """One card (its voucher, by id) with its points, as a member's answer reads it."""
+    return _member_rows().get(pk=voucher_id)
 
 
 def card_transactions(card: LoyaltyCard) -> QuerySet[PointsTransaction]:

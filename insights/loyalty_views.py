@@ -1,17 +1,22 @@
 """A loyalty program's tabs in its campaign page: Loyalty cards (each member's card and points), a card's
-page (its figures and ledger; Admins add or take points with a reason), and Points (every change)."""
+page (its figures and ledger; Admins add or take points with a reason), Points (every change), Earning
+rules (a rule's page: Admins turn it on or off) and Pending points (an entry's page: Admins activate it now
+or cancel it, with a reason)."""
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.views.generic import TemplateView
 
 from dashboard.lists import DashboardListView
 from loyalty import queries as loyalty_queries
-from loyalty.filters import CardFilter, PointsFilter
-from loyalty.forms import AdjustPointsForm
+from loyalty.filters import CardFilter, EarningRuleFilter, PendingPointsFilter, PointsFilter
+from loyalty.forms import AdjustPointsForm, PendingDecisionForm
+from loyalty.services import earning_rules, pending
 from loyalty.services.points import change_balance
-from loyalty.tables import CardTable, PointsTable
+from loyalty.tables import CardTable, EarningRuleTable, PendingPointsTable, PointsTable, earns_text, event_text
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError
 from voucherhub.privacy import can_see_customers
@@ -19,6 +24,8 @@ from voucherhub.privacy import can_see_customers
 from .views import LOYALTY, CampaignListTabMixin, CampaignPageMixin
 
 CHANGE_POINTS = "loyalty.change_loyaltycard"
+CHANGE_RULES = "loyalty.change_earningrule"
+DECIDE_PENDING = "loyalty.change_pendingpoints"
 
 
 class CampaignLoyaltyCardsView(CampaignListTabMixin, DashboardListView):
@@ -94,4 +101,104 @@ class LoyaltyCardView(CampaignPageMixin, TemplateView):
                 form.add_error("points", error.details or error.message)
             else:
                 return redirect(request.path + "?changed=1")
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class CampaignEarningRulesView(CampaignListTabMixin, DashboardListView):
+    permission_required = "loyalty.view_earningrule"
+    types = LOYALTY
+    title = "Earning rules"
+    table_target = "earning-rule-table"
+    filterset_class = EarningRuleFilter
+    table_class = EarningRuleTable
+    noun = "earning rules"
+    empty_text = "No earning rules yet — members earn points by the rules created through the API, listed here."
+    empty_icon = "signpost-split"
+
+    def get_queryset(self):
+        return loyalty_queries.earning_rules(self.campaign)
+
+
+class EarningRuleView(CampaignPageMixin, TemplateView):
+    """One earning rule in words; Admins turn it on or off."""
+
+    permission_required = "loyalty.view_earningrule"
+    types = LOYALTY
+    template_name = "insights/earning_rule.html"
+    title = "Earning rule"
+
+    def rule(self):
+        try:
+            return loyalty_queries.find_earning_rule(self.campaign.pk, self.kwargs["rule_id"])
+        except DomainError:
+            raise Http404("No such earning rule in this program") from None
+
+    def get_context_data(self, **kwargs):
+        rule = self.rule()
+        return super().get_context_data(
+            rule=rule,
+            earns=earns_text(rule),
+            event=event_text(rule),
+            can_change=self.request.user.has_perm(CHANGE_RULES),
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm(CHANGE_RULES):
+            raise PermissionDenied
+        rule = self.rule()
+        earning_rules.set_active(
+            caller=Caller.for_user(request.user), program=self.campaign.pk, rule_id=rule.pk, active=not rule.active
+        )
+        return redirect(request.path + "?changed=1")
+
+
+class CampaignPendingPointsView(CampaignListTabMixin, DashboardListView):
+    permission_required = "loyalty.view_pendingpoints"
+    types = LOYALTY
+    title = "Pending points"
+    table_target = "pending-points-table"
+    filterset_class = PendingPointsFilter
+    table_class = PendingPointsTable
+    noun = "pending entries"
+    noun_singular = "pending entry"
+    empty_text = "No points are pending — points earned under a rule with a pending period wait here."
+    empty_icon = "hourglass-split"
+
+    def get_queryset(self):
+        return loyalty_queries.program_pending(self.campaign)
+
+
+class PendingPointsView(CampaignPageMixin, TemplateView):
+    """One pending entry; Admins activate it now or cancel it, saying why."""
+
+    permission_required = "loyalty.view_pendingpoints"
+    types = LOYALTY
+    template_name = "insights/pending_points.html"
+    title = "Pending points"
+
+    def entry(self):
+        entry = loyalty_queries.program_pending(self.campaign).filter(pk=self.kwargs["pending_id"]).first()
+        if entry is None:
+            raise Http404("No such pending points in this program")
+        return entry
+
+    def get_context_data(self, form=None, **kwargs):
+        can_decide = self.request.user.has_perm(DECIDE_PENDING)
+        return super().get_context_data(
+            entry=self.entry(), form=(form or PendingDecisionForm()) if can_decide else None, **kwargs
+        )
+
+    def post(self, request, *args, **kwargs):
+        if not request.user.has_perm(DECIDE_PENDING):
+            raise PermissionDenied
+        entry = self.entry()
+        form = PendingDecisionForm(request.POST)
+        if form.is_valid():
+            ref = pending.PendingRef(entry.card.voucher.code, entry.pk, program=self.campaign.pk)
+            decide = pending.activate if form.cleaned_data["decision"] == "activate" else pending.cancel
+            decide(ref, caller=Caller.for_user(request.user), reason=form.cleaned_data["reason"])
+            done = "activated: they are in the card's balance" if decide is pending.activate else "canceled"
+            messages.success(request, f"{entry.points:,} pending points of card {entry.card.voucher.code} {done}.")
+            return redirect(reverse("campaigns:pending_points_list", args=[self.campaign.pk]))
         return self.render_to_response(self.get_context_data(form=form), status=400)

@@ -19,6 +19,18 @@ campaign_patterns = [
         CAMPAIGN + r"loyalty-cards/(?P<code>[^/]+)/$", loyalty_views.LoyaltyCardView.as_view(), name="loyalty_card"
     ),
     re_path(CAMPAIGN + r"points/$", loyalty_views.CampaignPointsView.as_view(), name="points"),
+    re_path(CAMPAIGN + r"earning-rules/$", loyalty_views.CampaignEarningRulesView.as_view(), name="earning_rules"),
+    re_path(
+        CAMPAIGN + r"earning-rules/(?P<rule_id>[^/]+)/$", loyalty_views.EarningRuleView.as_view(), name="earning_rule"
+    ),
+    re_path(
+        CAMPAIGN + r"pending-points/$", loyalty_views.CampaignPendingPointsView.as_view(), name="pending_points_list"
+    ),
+    re_path(
+        CAMPAIGN + r"pending-points/(?P<pending_id>[^/]+)/$",
+        loyalty_views.PendingPointsView.as_view(),
+        name="pending_points",
+    ),
     re_path(CAMPAIGN + r"rules/$", views.CampaignRulesView.as_view(), name="rules"),
     re_path(CAMPAIGN + r"transactions/$", views.CampaignTransactionsView.as_view(), name="transactions"),
     re_path(CAMPAIGN + r"redemptions/$", views.CampaignRedemptionsView.as_view(), name="redemptions"),

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from voucherhub.admin import ReadOnlyAdmin
 
-from .models import LoyaltyCard, PointsTransaction
+from .models import EarningRule, LoyaltyCard, PendingPoints, PointsTransaction
 
 
 @admin.register(LoyaltyCard)
@@ -21,4 +21,24 @@ class PointsTransactionAdmin(ReadOnlyAdmin):
     list_select_related = ["card__voucher"]
     list_filter = ["type"]
     search_fields = ["=id", "=card__voucher__code", "=source_id"]
-    raw_id_fields = ["card", "campaign", "related_transaction"]
+    raw_id_fields = ["card", "campaign", "related_transaction", "earning_rule", "order"]
+
+
+@admin.register(EarningRule)
+class EarningRuleAdmin(ReadOnlyAdmin):
+    """Read-only: rules change through the API and the dashboard, which check and audit them."""
+
+    list_display = ["id", "campaign", "banner", "event", "active", "pending_days", "created_at"]
+    list_select_related = ["campaign"]
+    list_filter = ["active", "event"]
+    search_fields = ["=id", "banner"]
+    raw_id_fields = ["campaign"]
+
+
+@admin.register(PendingPoints)
+class PendingPointsAdmin(ReadOnlyAdmin):
+    list_display = ["id", "card", "points", "status", "activates_at", "created_at"]
+    list_select_related = ["card__voucher"]
+    list_filter = ["status"]
+    search_fields = ["=id", "=card__voucher__code"]
+    raw_id_fields = ["card", "campaign", "earning_rule", "order"]

@@ -7,8 +7,7 @@ from campaigns.schemas.rules import ForceQuery
 from campaigns.services import campaigns as campaign_services
 from voucherhub.api.context import caller_of
 from voucherhub.api.parsing import documented_query, parse_query
-from voucherhub.api.rendering import offset_page
-from voucherhub.errors import not_found
+from voucherhub.api.rendering import cursor_page, offset_page
 from voucherhub.wire import list_json
 
 from . import queries
@@ -172,17 +171,7 @@ def transfer_points(request, campaign_id: str, member_id: str, payload: LoyaltyT
 def _transactions(request, rows) -> dict:
     """One page of ``rows`` (newest first): ``limit`` after the ``starting_after_id`` cursor."""
     query = parse_query(request, LoyaltyTransactionListQuery)
-    if query.starting_after_id:
-        if not rows.filter(pk=query.starting_after_id).exists():
-            raise not_found("transaction", query.starting_after_id)
-        rows = rows.filter(pk__lt=query.starting_after_id)
-    page = list(rows[: query.limit + 1])
-    has_more = len(page) > query.limit
-    page = page[: query.limit]
-    return {
-        "object": "list",
-        "data_ref": "data",
-        "data": [transaction_json(entry) for entry in page],
-        "has_more": has_more,
-        "more_starting_after": page[-1].id if has_more else None,
-    }
+    return cursor_page(
+        rows, limit=query.limit, starting_after_id=query.starting_after_id, serialize=transaction_json,
+        resource="transaction",
+    )  # fmt: skip

@@ -4,7 +4,7 @@ import django_filters
 
 from dashboard.filters import FilterPanelMixin, bootstrap_widgets
 
-from .models import LoyaltyCard, PointsTransaction, PointsType
+from .models import EarningRule, LoyaltyCard, PendingPoints, PointsTransaction, PointsType
 
 
 class CardFilter(FilterPanelMixin, django_filters.FilterSet):
@@ -27,6 +27,32 @@ class PointsFilter(FilterPanelMixin, django_filters.FilterSet):
     class Meta:
         model = PointsTransaction
         fields = ["code", "type"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap_widgets(self.form)
+
+
+class EarningRuleFilter(FilterPanelMixin, django_filters.FilterSet):
+    banner = django_filters.CharFilter(label="Rule name", lookup_expr="icontains", max_length=200)
+    active = django_filters.BooleanFilter(label="On")
+
+    class Meta:
+        model = EarningRule
+        fields = ["banner", "active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap_widgets(self.form)
+
+
+class PendingPointsFilter(FilterPanelMixin, django_filters.FilterSet):
+    code = django_filters.CharFilter(label="Card code", field_name="card__voucher__code", max_length=100)
+    due_by = django_filters.DateFilter(label="Usable by", field_name="activates_at", lookup_expr="lte")
+
+    class Meta:
+        model = PendingPoints
+        fields = ["code", "due_by"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -1,8 +1,16 @@
-"""The dashboard's form of a manual points change (Admins, on a card's page)."""
+"""The dashboard's forms: a manual points change (Admins, on a card's page), and why pending points are
+activated early or canceled (Admins, on the entry's page)."""
 
 from django import forms
 
 from .services.points import MAX_POINTS, PointsChange
+
+
+def storable_reason(reason: str) -> str:
+    reason = reason.strip()
+    if "\x00" in reason:
+        raise forms.ValidationError("The reason cannot hold NUL characters.")
+    return reason
 
 
 class AdjustPointsForm(forms.Form):
@@ -26,10 +34,21 @@ class AdjustPointsForm(forms.Form):
         return points
 
     def clean_reason(self) -> str:
-        reason = self.cleaned_data["reason"].strip()
-        if "\x00" in reason:
-            raise forms.ValidationError("The reason cannot hold NUL characters.")
-        return reason
+        return storable_reason(self.cleaned_data["reason"])
 
     def change(self) -> PointsChange:
         return PointsChange(self.cleaned_data["points"], self.cleaned_data["reason"])
+
+
+class PendingDecisionForm(forms.Form):
+    """Activate now or cancel: which, by the button pressed; why, always."""
+
+    decision = forms.ChoiceField(choices=[("activate", "Activate now"), ("cancel", "Cancel the points")])
+    reason = forms.CharField(
+        label="Reason",
+        max_length=500,
+        widget=forms.Textarea(attrs={"class": "form-control", "rows": 2, "placeholder": "Why?"}),
+    )
+
+    def clean_reason(self) -> str:
+        return storable_reason(self.cleaned_data["reason"])

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 
-from campaigns.models import Campaign, Voucher
+from campaigns.models import Campaign, Order, Voucher
 from voucherhub.ids import ID_LENGTH, id_default
 
 
@@ -24,6 +24,7 @@ class LoyaltyCard(models.Model):
     subtracted_points = models.BigIntegerField(default=0, help_text="Points removed, spent or transferred out.")
     expired_points = models.BigIntegerField(default=0)
     balance = models.BigIntegerField(default=0, help_text="Points the member can spend.")
+    pending_points = models.BigIntegerField(default=0, help_text="Points earned, not usable yet (PendingPoints).")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -31,7 +32,7 @@ class LoyaltyCard(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(balance__gte=0), name="loyalty_card_balance_nonneg"),
             models.CheckConstraint(
-                condition=Q(points__gte=0, subtracted_points__gte=0, expired_points__gte=0),
+                condition=Q(points__gte=0, subtracted_points__gte=0, expired_points__gte=0, pending_points__gte=0),
                 name="loyalty_card_figures_nonneg",
             ),
             models.CheckConstraint(
@@ -55,6 +56,8 @@ class PointsType(models.TextChoices):
     REMOVAL = "POINTS_REMOVAL", "Points removed"
     TRANSFER_IN = "POINTS_TRANSFER_IN", "Points transferred in"
     TRANSFER_OUT = "POINTS_TRANSFER_OUT", "Points transferred out"
+    ACCRUAL = "POINTS_ACCRUAL", "Points earned"
+    PENDING_ACTIVATION = "PENDING_POINTS_ACTIVATION", "Pending points activated"
 
 
 class PointsTransaction(models.Model):
@@ -71,6 +74,12 @@ class PointsTransaction(models.Model):
     source_id = models.CharField(max_length=200, blank=True, default="")
     source = models.CharField(max_length=16, blank=True, default="", help_text="API or USER (the dashboard).")
     related_transaction = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # Points earned: the rule and the order (or event) that earned them; one accrual per rule, card and order.
+    earning_rule = models.ForeignKey(
+        "EarningRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="transactions"
+    )
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    event = models.CharField(max_length=64, blank=True, default="", help_text="What earned the points (order.paid).")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -79,6 +88,11 @@ class PointsTransaction(models.Model):
             models.CheckConstraint(condition=Q(type__in=PointsType.values), name="points_transaction_type_valid"),
             models.CheckConstraint(condition=~Q(points=0), name="points_transaction_not_zero"),
             models.CheckConstraint(condition=Q(balance__gte=0, total__gte=0), name="points_transaction_nonneg"),
+            models.UniqueConstraint(
+                fields=["card", "earning_rule", "order"],
+                condition=Q(type="POINTS_ACCRUAL", order__isnull=False),
+                name="points_earned_once_per_order",
+            ),
         ]
         indexes = [
             models.Index(fields=["card", "-id"], name="points_tx_card_idx"),
@@ -87,3 +101,91 @@ class PointsTransaction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.points:+} on {self.card_id}"
+
+
+class EarningEvent(models.TextChoices):
+    """What an earning rule listens to (a custom event's rule stores the event's name instead)."""
+
+    ORDER_PAID = "order.paid", "Order paid"
+    SEGMENT_ENTERED = "customer.segment.entered", "Customer entered a segment"
+
+
+class EarningRule(models.Model):
+    """How a program's members earn points: on an event, FIXED points or points PROPORTIONAL to the order
+    (``loyalty`` keeps the platform's own shape: type, points, calculation_type and its ratio), optionally
+    pending for some days first, for one tier or all, while active and inside its dates."""
+
+    id = models.CharField(primary_key=True, max_length=ID_LENGTH, default=id_default("ern_"), editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="earning_rules")
+    event = models.CharField(max_length=100)
+    custom_event_schema_id = models.CharField(max_length=100, blank=True, default="")
+    segment_id = models.CharField(max_length=ID_LENGTH, blank=True, default="")
+    loyalty = models.JSONField(default=dict, help_text="type FIXED/PROPORTIONAL, points, calculation_type, ratio.")
+    loyalty_tier_id = models.CharField(max_length=ID_LENGTH, blank=True, default="")
+    pending_days = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Days before points are usable.")
+    banner = models.CharField(max_length=200, blank=True, default="", help_text="The rule's name.")
+    active = models.BooleanField(default=True)
+    start_date = models.DateTimeField(null=True, blank=True)
+    expiration_date = models.DateTimeField(null=True, blank=True)
+    validity_day_of_week = models.JSONField(null=True, blank=True)
+    expiration_rules = models.JSONField(null=True, blank=True)
+    validation_rule_id = models.CharField(max_length=ID_LENGTH, blank=True, default="")
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["campaign", "event"], name="earning_rule_event_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(pending_days__isnull=True) | Q(pending_days__gte=1, pending_days__lte=90),
+                name="earning_rule_pending_days_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.banner or self.id
+
+
+class PendingStatus(models.TextChoices):
+    PENDING = "PENDING", "Pending"
+    ACTIVATED = "ACTIVATED", "Activated"
+    CANCELED = "CANCELED", "Canceled"
+
+
+class PendingPoints(models.Model):
+    """Points earned by an order whose rule holds them for some days: they join the card's balance when
+    activated (on ``activates_at`` by the beat task, or earlier by hand), or never when canceled."""
+
+    id = models.CharField(primary_key=True, max_length=ID_LENGTH, default=id_default("lpp_"), editable=False)
+    card = models.ForeignKey(LoyaltyCard, on_delete=models.CASCADE, related_name="pending")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    earning_rule = models.ForeignKey(EarningRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    event = models.CharField(max_length=64, blank=True, default="")
+    points = models.BigIntegerField()
+    activates_at = models.DateField()
+    status = models.CharField(max_length=10, choices=PendingStatus.choices, default=PendingStatus.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gt=0), name="pending_points_positive"),
+            models.CheckConstraint(condition=Q(status__in=PendingStatus.values), name="pending_points_status_valid"),
+            models.UniqueConstraint(
+                fields=["card", "earning_rule", "order"],
+                condition=Q(order__isnull=False),
+                name="pending_points_once_per_order",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["card", "status", "-id"], name="pending_points_card_idx"),
+            models.Index(fields=["campaign", "status", "-id"], name="pending_points_campaign_idx"),
+            models.Index(fields=["status", "activates_at"], name="pending_points_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.points} pending on {self.card_id}"

@@ -8,7 +8,7 @@ from campaigns import queries as campaign_queries
 from campaigns.models import Campaign, CampaignType, Voucher
 from voucherhub.errors import DomainError, not_found
 
-from .models import LoyaltyCard, PointsTransaction
+from .models import EarningRule, LoyaltyCard, PendingPoints, PendingStatus, PointsTransaction
 
 
 def find_program(ref: str, *, for_update: bool = False) -> Campaign:
@@ -56,8 +56,11 @@ def member(voucher_id: str) -> Voucher:
     return _member_rows().get(pk=voucher_id)
 
 
+_LEDGER_RELATED = ("card__voucher", "earning_rule", "order")
+
+
 def card_transactions(card: LoyaltyCard) -> QuerySet[PointsTransaction]:
-    return PointsTransaction.objects.filter(card=card).select_related("card__voucher").order_by("-id")
+    return PointsTransaction.objects.filter(card=card).select_related(*_LEDGER_RELATED).order_by("-id")
 
 
 def program_cards(campaign: Campaign) -> QuerySet[LoyaltyCard]:
@@ -69,17 +72,47 @@ def program_cards(campaign: Campaign) -> QuerySet[LoyaltyCard]:
 
 def program_transactions(campaign: Campaign) -> QuerySet[PointsTransaction]:
     """Every points change of a program's cards, for its Points tab."""
-    return PointsTransaction.objects.filter(campaign=campaign).select_related("card__voucher")
+    return PointsTransaction.objects.filter(campaign=campaign).select_related(*_LEDGER_RELATED)
 
 
 def program_points(campaign: Campaign) -> dict[str, int]:
-    """A program's points in total, all time: members (cards held), points added, taken, expired, and the
-    balance its members can spend. One aggregate over the program's cards (loyalty_card_campaign_idx)."""
+    """A program's points in total, all time: members (cards held), points added, taken, expired, the
+    balance its members can spend and the points pending. One aggregate over the program's cards
+    (loyalty_card_campaign_idx)."""
     totals = LoyaltyCard.objects.filter(campaign=campaign).aggregate(
         members=Count("pk", filter=Q(voucher__holder__isnull=False)),
         points=Coalesce(Sum("points"), 0),
         subtracted=Coalesce(Sum("subtracted_points"), 0),
         expired=Coalesce(Sum("expired_points"), 0),
         balance=Coalesce(Sum("balance"), 0),
+        pending=Coalesce(Sum("pending_points"), 0),
     )
     return {key: int(value) for key, value in totals.items()}
+
+
+def earning_rules(campaign: Campaign) -> QuerySet[EarningRule]:
+    return EarningRule.objects.filter(campaign=campaign)
+
+
+def find_earning_rule(program: str, rule_id: str) -> EarningRule:
+    campaign = find_program(program)
+    rule = earning_rules(campaign).filter(pk=rule_id).first()
+    if rule is None:
+        raise not_found("earning_rule", rule_id, label=f"earning rule of {campaign.name}")
+    return rule
+
+
+def _pending_rows() -> QuerySet[PendingPoints]:
+    return PendingPoints.objects.filter(status=PendingStatus.PENDING).select_related(
+        "card__voucher", "earning_rule", "order"
+    )
+
+
+def card_pending(card: LoyaltyCard) -> QuerySet[PendingPoints]:
+    """A card's points still pending."""
+    return _pending_rows().filter(card=card)
+
+
+def program_pending(campaign: Campaign) -> QuerySet[PendingPoints]:
+    """A program's points still pending, for its Pending points tab."""
+    return _pending_rows().filter(campaign=campaign)

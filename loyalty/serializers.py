@@ -4,7 +4,7 @@ from campaigns.models import Campaign, Voucher
 from campaigns.serializers import campaign_json, voucher_json
 from voucherhub.wire import iso
 
-from .models import LoyaltyCard, PointsTransaction
+from .models import EarningRule, LoyaltyCard, PendingPoints, PointsTransaction
 
 
 def program_json(campaign: Campaign, *, members: int) -> dict:
@@ -29,7 +29,7 @@ def card_json(card: LoyaltyCard | None) -> dict:
         "balance": points.balance,
         "next_expiration_date": None,
         "next_expiration_points": None,
-        "pending_points": 0,
+        "pending_points": points.pending_points,
         "expired_points": points.expired_points,
         "subtracted_points": points.subtracted_points,
     }
@@ -69,8 +69,9 @@ def balance_json(entry: PointsTransaction) -> dict:
 
 
 def transaction_json(entry: PointsTransaction) -> dict:
-    """One ledger row as a loyalty card transaction."""
-    return {
+    """One ledger row as a loyalty card transaction (points earned name their rule, order and event:
+    reads ``earning_rule`` and ``order``)."""
+    body = {
         "id": entry.id,
         "source_id": entry.source_id or None,
         "voucher_id": entry.card_id,
@@ -91,4 +92,64 @@ def transaction_json(entry: PointsTransaction) -> dict:
                 "related_object": {"id": entry.card_id, "type": "voucher"},
             }
         },
+    }
+    if entry.event:
+        details = body["details"]
+        event = "customer.order.paid" if entry.event == "order.paid" else entry.event  # the platform's event name
+        details["event"] = {"id": None, "type": event}
+        if entry.order_id:
+            details["order"] = {"id": entry.order_id, "source_id": entry.order.source_id}
+        if entry.earning_rule_id:
+            details["earning_rule"] = {"id": entry.earning_rule_id, "source": {"banner": entry.earning_rule.banner}}
+    return body
+
+
+def earning_rule_json(rule: EarningRule) -> dict:
+    """An earning rule in the platform's shape (``loyalty`` as stored: FIXED points or one ratio)."""
+    body = {
+        "id": rule.id,
+        "created_at": iso(rule.created_at),
+        "updated_at": iso(rule.updated_at),
+        "object": "earning_rule",
+        "event": rule.event,
+        "loyalty": rule.loyalty,
+        "source": {"banner": rule.banner or None, "object_id": rule.campaign_id, "object_type": "campaign"},
+        "active": rule.active,
+        "start_date": iso(rule.start_date),
+        "expiration_date": iso(rule.expiration_date),
+        "validation_rule_id": rule.validation_rule_id or None,
+        "metadata": rule.metadata or {},
+        "automation_id": None,
+    }
+    if rule.validity_day_of_week:
+        body["validity_day_of_week"] = rule.validity_day_of_week
+    if rule.segment_id:
+        body["segment"] = {"id": rule.segment_id}
+    if rule.custom_event_schema_id:
+        body["custom_event"] = {"schema_id": rule.custom_event_schema_id}
+    if rule.pending_days:
+        body["pending_points"] = {"period_type": "DAY", "period_value": rule.pending_days}
+    return body
+
+
+def pending_points_json(pending: PendingPoints) -> dict:
+    """Points held by a pending period (reads ``card.voucher``, ``earning_rule`` and ``order``)."""
+    rule, order = pending.earning_rule, pending.order
+    details = {
+        "event": {"type": "customer.order.paid", "entity_id": pending.order_id, "created_at": iso(pending.created_at)},
+        "earning_rule": {"id": rule.id, "source": {"banner": rule.banner or None}} if rule else None,
+        "order": {"id": order.id, "source_id": order.source_id} if order else None,
+    }
+    return {
+        "id": pending.id,
+        "voucher_id": pending.card_id,
+        "campaign_id": pending.campaign_id,
+        "customer_id": pending.card.voucher.holder_id,
+        "order_id": pending.order_id,
+        "points": pending.points,
+        "activates_at": pending.activates_at.isoformat(),
+        "status": pending.status,
+        "details": {k: v for k, v in details.items() if v is not None},
+        "created_at": iso(pending.created_at),
+        "updated_at": iso(pending.updated_at),
     }

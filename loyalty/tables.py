@@ -1,15 +1,16 @@
-"""Tables of a loyalty program's Loyalty cards and Points tabs. A card's holder is named only to roles
-allowed to see customers (voucherhub.privacy); the others see that the card is held."""
+"""Tables of a loyalty program's Loyalty cards, Points, Earning rules and Pending points tabs. A card's holder
+is named only to roles allowed to see customers (voucherhub.privacy); the others see that the card is held."""
 
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
 from auditlog.tables import KEYSET_TEMPLATE, TABLE_ATTRS
-from dashboard.formatting import EMPTY, when
+from dashboard.formatting import EMPTY, money, when
 from voucherhub.privacy import can_see_customers
 
-from .models import LoyaltyCard, PointsTransaction
+from .models import EarningEvent, EarningRule, LoyaltyCard, PendingPoints, PointsTransaction
+from .services.earning import ratio_of
 
 _RIGHT = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
 
@@ -100,3 +101,112 @@ class PointsTable(tables.Table):
 
     def render_source(self, value):
         return {"API": "API", "USER": "Dashboard"}.get(value, value or EMPTY)
+
+
+# What a PROPORTIONAL rule measures, in words; amounts are money, the rest plain numbers.
+_MEASURES = {
+    "ORDER_AMOUNT": ("of the order's amount", True),
+    "ORDER_TOTAL_AMOUNT": ("of the order's total after discounts", True),
+    "ORDER_METADATA": ("of the order's metadata {property}", False),
+    "ORDER_ITEMS_QUANTITY": ("items bought", False),
+    "ORDER_ITEMS_AMOUNT": ("spent on the items", True),
+    "ORDER_ITEMS_SUBTOTAL_AMOUNT": ("spent on the items after discounts", True),
+    "CUSTOMER_METADATA": ("of the customer's metadata {property}", False),
+    "CUSTOM_EVENT_METADATA": ("of the event's metadata {property}", False),
+}
+
+
+def earns_text(rule: EarningRule) -> str:
+    """What a rule gives, in words: "50 points" or "2 points for every €10.00 of the order's amount"."""
+    loyalty = rule.loyalty or {}
+    if loyalty.get("type") != "PROPORTIONAL":
+        return f"{points_text(int(loyalty.get('points') or 0))} points"
+    ratio = ratio_of(loyalty)
+    measure, is_money = _MEASURES[loyalty["calculation_type"]]
+    every = money(ratio.get("every")) if is_money else points_text(int(ratio.get("every") or 0))
+    measure = measure.format(property=ratio.get("property") or "")
+    return f"{points_text(int(ratio.get('points') or 0))} points for every {every} {measure}"
+
+
+def event_text(rule: EarningRule) -> str:
+    try:
+        return EarningEvent(rule.event).label
+    except ValueError:
+        return f"Custom event {rule.event}"
+
+
+class EarningRuleTable(tables.Table):
+    banner = tables.Column(verbose_name="Rule", order_by=("banner", "id"))
+    event = tables.Column(verbose_name="When", orderable=False)
+    loyalty = tables.Column(verbose_name="Earns", orderable=False)
+    pending_days = tables.Column(verbose_name="Pending for", orderable=False, empty_values=())
+    active = tables.Column(verbose_name="Status", order_by=("active", "id"))
+    created_at = tables.Column(verbose_name="Created", order_by=("created_at", "id"))
+
+    class Meta:
+        model = EarningRule
+        fields = ("banner", "event", "loyalty", "pending_days", "active", "created_at")
+        template_name = KEYSET_TEMPLATE
+        attrs = {**TABLE_ATTRS, "id": "earning-rules-table-el"}
+        row_attrs = {"data-rule": lambda record: record.pk}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def render_banner(self, record):
+        url = reverse("campaigns:earning_rule", args=[record.campaign_id, record.pk])
+        return format_html('<a href="{}">{}</a>', url, record.banner or "Earning rule")
+
+    def render_event(self, record):
+        return event_text(record)
+
+    def render_loyalty(self, record):
+        return earns_text(record)
+
+    def render_pending_days(self, value):
+        return f"{value} days" if value else "Usable at once"
+
+    def render_active(self, value):
+        if value:
+            return format_html('<span class="badge text-bg-success">On</span>')
+        return format_html('<span class="badge text-bg-secondary">Off</span>')
+
+    def render_created_at(self, value):
+        return when(value)
+
+
+class PendingPointsTable(tables.Table):
+    created_at = tables.Column(verbose_name="Earned", order_by=("created_at", "id"))
+    card = tables.Column(verbose_name="Card", accessor="card__voucher__code", orderable=False)
+    points = tables.Column(verbose_name="Points", attrs=_RIGHT, order_by=("points", "id"))
+    order = tables.Column(verbose_name="Order", accessor="order__source_id", orderable=False)
+    earning_rule = tables.Column(verbose_name="Rule", accessor="earning_rule__banner", orderable=False)
+    activates_at = tables.Column(verbose_name="Usable from", order_by=("activates_at", "id"))
+
+    class Meta:
+        model = PendingPoints
+        fields = ("created_at", "card", "points", "order", "earning_rule", "activates_at")
+        template_name = KEYSET_TEMPLATE
+        attrs = {**TABLE_ATTRS, "id": "pending-points-table-el"}
+        row_attrs = {"data-pending": lambda record: record.pk, "data-points": lambda record: record.points}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def render_created_at(self, value):
+        return when(value)
+
+    def render_card(self, record):
+        url = reverse("campaigns:pending_points", args=[record.campaign_id, record.pk])
+        return format_html('<a href="{}"><code>{}</code></a>', url, record.card.voucher.code)
+
+    def render_points(self, value):
+        return points_text(value)
+
+    def render_order(self, record):
+        return record.order.source_id or record.order_id if record.order_id else EMPTY
+
+    def render_earning_rule(self, record):
+        return (record.earning_rule.banner or "Earning rule") if record.earning_rule_id else EMPTY

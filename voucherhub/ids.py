@@ -32,6 +32,8 @@ PREFIXES = {
     "notification": "ntf_",
     "publication": "pub_",
     "promotion_stack": "stack_",
+    "earning_rule": "ern_",
+    "pending_points": "lpp_",
 }
 
 ID_LENGTH = 40  # max_length of every id column: the longest prefix plus 22 hex digits fits easily

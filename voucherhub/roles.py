@@ -29,6 +29,8 @@ _BROWSE = [
     "auditlog.view_event",
     "loyalty.view_loyaltycard",
     "loyalty.view_pointstransaction",
+    "loyalty.view_earningrule",
+    "loyalty.view_pendingpoints",
 ]
 _EXPORT = ["exports.add_export", "exports.view_export"]
 
@@ -41,6 +43,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     + [
         "redemptions.rollback_redemption",
         "loyalty.change_loyaltycard",
+        "loyalty.change_earningrule",
+        "loyalty.change_pendingpoints",
         "redemptions.view_customer",
         "campaigns.view_customer",
         "validation_sessions.release_session",

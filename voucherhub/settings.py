@@ -211,6 +211,8 @@ CELERY_BEAT_SCHEDULE = {
     # EXPIRED and returns its locks to the vouchers' counters.
     "expire-sessions": {"task": "sessions.tasks.expire_sessions", "schedule": 60.0},
     "purge-validations": {"task": "redemptions.tasks.purge_validations", "schedule": 3600.0},
+    # Pending loyalty points whose day has come join their cards' balances.
+    "activate-pending-points": {"task": "loyalty.tasks.activate_pending_points", "schedule": 600.0},
     # Exports whose worker died (stale heartbeat) are retried or failed; ones the broker never took are re-sent.
     "reap-exports": {"task": "exports.tasks.reap_exports", "schedule": 60.0},
     # Voucher generation jobs the broker never took are re-sent; ones whose worker died are handed out again.

@@ -26,8 +26,9 @@ class PointsChange:
 
 
 def apply(card: LoyaltyCard, points: int, type: str, *, caller: Caller, change: PointsChange,
-          related: PointsTransaction | None = None) -> PointsTransaction:  # fmt: skip
-    """``points`` on the (locked) card and its ledger row; a removal above the balance is refused."""
+          related: PointsTransaction | None = None, **links) -> PointsTransaction:  # fmt: skip
+    """``points`` on the (locked) card and its ledger row (``links``: what earned them, PointsTransaction's
+    earning_rule, order and event); a removal above the balance is refused."""
     if points < 0 and -points > card.balance:
         raise DomainError(
             "not_enough_points",
@@ -41,7 +42,7 @@ def apply(card: LoyaltyCard, points: int, type: str, *, caller: Caller, change: 
     else:
         card.subtracted_points -= points
     card.balance += points
-    card.save(update_fields=["points", "subtracted_points", "balance", "updated_at"])
+    card.save(update_fields=["points", "subtracted_points", "balance", "pending_points", "updated_at"])
     return PointsTransaction.objects.create(
         card=card,
         campaign_id=card.campaign_id,
@@ -53,6 +54,7 @@ def apply(card: LoyaltyCard, points: int, type: str, *, caller: Caller, change: 
         source_id=change.source_id,
         source=caller.channel_type,
         related_transaction=related,
+        **links,
     )
 
 

@@ -3,7 +3,8 @@
 The same shape checks and upsert as a redemption's order (redemptions.orders): a body the engine would
 call ``invalid_order``, ``invalid_amount`` or ``missing_amount`` is refused with that key. An order made
 here has the discounts it is sent (``discount_amount``, order level), none by default; a redemption of it
-later computes its own. Events: ``order.created`` and ``order.updated``, in the customer's activity.
+later computes its own. An order that becomes PAID earns its customer's loyalty cards their points
+(loyalty.services.earning). Events: ``order.created`` and ``order.updated``, in the customer's activity.
 """
 
 from dataclasses import replace
@@ -12,6 +13,7 @@ from django.db import transaction
 
 from auditlog.services import record_event
 from campaigns.models import Order, OrderStatus
+from loyalty.services import earning
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError, not_found
 
@@ -46,6 +48,7 @@ def save_order(
             # The engine names the fields of a redemption's order (".order.amount"); here they are the body's.
             raise DomainError(code.value, "Invalid order", message.replace(".order.", "."), resource_type="order")
         stored = parsed.existing
+        was_paid = stored is not None and stored.status == OrderStatus.PAID
         discount = discount_amount if discount_amount is not None else (stored.discount_amount if stored else 0)
         if discount > parsed.amount:
             raise DomainError("invalid_amount", "Invalid order", "discount_amount is above the order's amount")
@@ -59,6 +62,8 @@ def save_order(
         )
         if not record:
             return order
+        if order.status == OrderStatus.PAID and not was_paid:
+            earning.earn_for_order(order, caller=caller)
         record_event(
             "order.created" if created else "order.updated",
             caller=caller,

@@ -9,8 +9,9 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from auditlog.services import record_event
-from campaigns.models import Order, Voucher, VoucherTransaction
+from campaigns.models import Order, OrderStatus, Voucher, VoucherTransaction
 from campaigns.statements import count_redemption
+from loyalty.services import earning
 from sessions import services as sessions
 from stacking import engine
 from stacking.checks import FailureCode
@@ -214,6 +215,8 @@ def _succeed(call: Call, outcome: RedemptionOutcome, applied: Applied, request: 
     sessions.release_expired_locks(list(call.vouchers.values()), caller=caller, now=now)
     if request.session_key:
         sessions.consume_session(key=request.session_key, caller=caller, now=now)
+    stored = call.order_input.existing if call.order_input.failure is None else None
+    was_paid = stored is not None and stored.status == OrderStatus.PAID
     # One round trip for the writes below (voucherhub.hotsql.batch): order, redemptions, counters, events.
     with hotsql.batch():
         order = store_order(call, status=REDEMPTION_ORDER_STATUS, applied=True, keep_stored_status=False)
@@ -235,6 +238,8 @@ def _succeed(call: Call, outcome: RedemptionOutcome, applied: Applied, request: 
         }
         outcome.parent = _store_parent(call, applied, common, caller) if len(call.checked) > 1 else None
         outcome.redemptions = _store_redemptions(call, applied, common, outcome.parent, caller)
+    if order is not None and order.status == OrderStatus.PAID and not was_paid:
+        earning.earn_for_order(order, caller=caller)  # the order paid earns its customer's loyalty points
 
 
 def _store_parent(call: Call, applied: Applied, common: dict, caller: Caller) -> Redemption:

@@ -71,3 +71,24 @@ def test_one_customer_joining_in_parallel_gets_one_card(call):
     assert {status for status, _ in answers} == {200}
     assert len({answer["code"] for _, answer in answers}) == 1
     assert Voucher.objects.filter(campaign_id=program, holder__source_id="bob").count() == 1
+
+
+def test_parallel_paid_orders_earn_every_point_and_one_order_paid_twice_earns_once(call):
+    program = _program(call, points=0)
+    rule = {"event": "order.paid", "loyalty": {"type": "FIXED", "points": 7}}
+    assert call(f"/v1/loyalties/{program}/earning-rules", [rule])[0] == 200
+    status, member = call(f"/v1/loyalties/{program}/members", {"customer": {"source_id": "ann"}})
+    code = member["code"]
+
+    def pay(i: int):
+        return call("/v1/orders", {"source_id": f"web-{i}", "amount": 1_000, "status": "PAID",
+                                   "customer": {"source_id": "ann"}})  # fmt: skip
+
+    assert Counter(status for status, _ in in_parallel(CALLS, pay)) == {200: CALLS}
+    late = {"source_id": "late", "amount": 1_000, "customer": {"source_id": "ann"}}
+    assert call("/v1/orders", late)[0] == 200  # created, not paid: then paid by many calls at once
+    again = in_parallel(CALLS, lambda i: call("/v1/orders", {**late, "status": "PAID"}))
+    assert Counter(status for status, _ in again) == {200: CALLS}
+    card = LoyaltyCard.objects.get(voucher__code=code)
+    assert card.balance == 7 * (CALLS + 1)
+    assert PointsTransaction.objects.filter(card=card, type="POINTS_ACCRUAL").count() == CALLS + 1

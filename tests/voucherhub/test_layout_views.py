@@ -372,12 +372,23 @@ def one_of_everything(role_user):
     key, _ = create_api_key(name="Shop")
     IdempotencyKey.objects.create(api_key=key, key="retry-1", method="POST", path="/v1/redemptions", fingerprint="0")
     WorkerHeartbeat.objects.create(name="worker", seen_at=now)
+    _loyalty_rows(customer, order)
+    return user
+
+
+def _loyalty_rows(customer, order) -> None:
+    """A program with an earning rule that holds points, the customer's card, and the order's pending points."""
+    from loyalty.services.earning import earn_for_order
+    from loyalty.services.earning_rules import create_rules
     from loyalty.services.programs import add_member, create_program
     from voucherhub.caller import Caller
 
-    club = create_program(caller=Caller("API", "test"), name="Club", points=10)
-    add_member(caller=Caller("API", "test"), program=club.pk, customer={"source_id": "club-member"})
-    return user
+    caller = Caller("API", "test")
+    club = create_program(caller=caller, name="Club", points=10)
+    earning = {"event": "order.paid", "loyalty": {"type": "FIXED", "points": 5}, "pending_days": 7}
+    create_rules(caller=caller, program=club.pk, rules=[earning])
+    add_member(caller=caller, program=club.pk, customer={"id": customer.pk})
+    earn_for_order(order, caller=caller)
 
 
 def test_support_staff_open_every_admin_list_and_record(client, role_user, one_of_everything):

@@ -31,11 +31,15 @@ BROWSE = {
     "auditlog.view_event",
     "loyalty.view_loyaltycard",
     "loyalty.view_pointstransaction",
+    "loyalty.view_earningrule",
+    "loyalty.view_pendingpoints",
 }
 EXPORT = {"exports.add_export", "exports.view_export"}
 ADMIN_ONLY = {
     "redemptions.rollback_redemption",
     "loyalty.change_loyaltycard",
+    "loyalty.change_earningrule",
+    "loyalty.change_pendingpoints",
     "redemptions.view_customer",
     "campaigns.view_customer",
     "validation_sessions.release_session",

@@ -34,6 +34,7 @@ ROUTERS = (
     "campaigns.stacks_api.router",
     "campaigns.api.router",
     "customers.api.router",
+    "loyalty.earning_api.router",
     "loyalty.api.router",
     "sessions.api.router",
     "stacking.api.router",

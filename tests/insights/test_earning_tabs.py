@@ -1,0 +1,112 @@
+"""A loyalty program's Earning rules and Pending points tabs: what each role sees, an Admin turning a rule
+off and on, and an Admin activating or canceling pending points with a reason (form errors without one)."""
+
+import pytest
+
+from auditlog.models import Event
+from campaigns.models import Order
+from loyalty.models import LoyaltyCard, PendingPoints
+from loyalty.services.earning import earn_for_order
+from loyalty.services.earning_rules import create_rules
+from loyalty.services.programs import add_member, create_program
+from voucherhub.caller import Caller
+
+from .test_loyalty_tabs import signed_in
+
+pytestmark = pytest.mark.django_db
+
+CALLER = Caller("API", "test")
+PER_EURO = {
+    "type": "PROPORTIONAL",
+    "calculation_type": "ORDER_AMOUNT",
+    "order": {"amount": {"every": 100, "points": 2}},
+}
+
+
+@pytest.fixture
+def club():
+    """A program whose rule holds a point per euro for 30 days, and one order of Ann's that earned 40."""
+    program = create_program(caller=CALLER, name="Club")
+    rule = create_rules(
+        caller=CALLER,
+        program=program.pk,
+        rules=[{"event": "order.paid", "loyalty": PER_EURO, "banner": "Two points a euro", "pending_days": 30}],
+    )[0]
+    card = add_member(caller=CALLER, program=program.pk, customer={"source_id": "ann", "name": "Ann Lee"})
+    order = Order.objects.create(source_id="web-1", customer=card.holder, amount=2_000, total_amount=2_000)
+    earn_for_order(order, caller=CALLER)
+    return program, rule, card.code, PendingPoints.objects.get()
+
+
+def test_a_marketer_reads_rules_and_pending_points_but_cannot_change_them(client, role_user, club):
+    program, rule, code, entry = club
+    marketer = signed_in(client, role_user, "Marketer")
+    rules = marketer.get(f"/campaigns/{program.pk}/earning-rules/").content.decode()
+    assert f'data-rule="{rule.pk}"' in rules and "Two points a euro" in rules
+    assert "2 points for every €1.00 of the order&#x27;s amount" in rules and "30 days" in rules
+    page = marketer.get(f"/campaigns/{program.pk}/earning-rules/{rule.pk}/").content.decode()
+    assert 'data-testid="rule-status">On<' in page and "Turn the rule off" not in page
+    assert marketer.post(f"/campaigns/{program.pk}/earning-rules/{rule.pk}/").status_code == 403
+
+    pending = marketer.get(f"/campaigns/{program.pk}/pending-points/").content.decode()
+    assert f'data-pending="{entry.pk}"' in pending and 'data-points="40"' in pending
+    entry_page = marketer.get(f"/campaigns/{program.pk}/pending-points/{entry.pk}/").content.decode()
+    assert "40 points pending" in entry_page and "Activate now" not in entry_page
+    sent = {"decision": "activate", "reason": "x"}
+    assert marketer.post(f"/campaigns/{program.pk}/pending-points/{entry.pk}/", sent).status_code == 403
+    assert LoyaltyCard.objects.get(voucher__code=code).balance == 0
+    overview = marketer.get(f"/campaigns/{program.pk}/").content.decode()
+    assert 'data-figure="points_pending" data-value="40"' in overview
+
+
+def test_an_admin_turns_a_rule_off_and_on(client, role_user, club):
+    program, rule, _, _ = club
+    admin = signed_in(client, role_user, "Admin")
+    url = f"/campaigns/{program.pk}/earning-rules/{rule.pk}/"
+    assert "Turn the rule off" in admin.get(url).content.decode()
+    answer = admin.post(url)
+    assert answer.status_code == 302
+    page = admin.get(answer["Location"]).content.decode()
+    assert "members no longer earn by it" in page and 'data-testid="rule-status">Off<' in page
+    admin.post(url)
+    rule.refresh_from_db()
+    assert rule.active is True
+    assert (
+        Event.objects.filter(type__in=["earning_rule.disabled", "earning_rule.enabled"], user__username="admin").count()
+        == 2
+    )
+
+
+def test_an_admin_activates_pending_points_with_a_reason(client, role_user, club):
+    program, _, code, entry = club
+    admin = signed_in(client, role_user, "Admin")
+    url = f"/campaigns/{program.pk}/pending-points/{entry.pk}/"
+    answer = admin.post(url, {"decision": "activate", "reason": "Parcel delivered early"})
+    assert answer.status_code == 302 and answer["Location"] == f"/campaigns/{program.pk}/pending-points/"
+    assert "40 pending points of card" in admin.get(answer["Location"]).content.decode()
+    card = LoyaltyCard.objects.get(voucher__code=code)
+    assert (card.balance, card.pending_points) == (40, 0)
+    event = Event.objects.get(type="voucher.loyalty_card.pending_points.activated")
+    assert event.data["reason"] == "Parcel delivered early" and event.user.username == "admin"
+    assert admin.get(url).status_code == 404  # no longer pending
+
+
+def test_an_admin_cancels_pending_points_and_a_missing_reason_is_a_form_error(client, role_user, club):
+    program, _, code, entry = club
+    admin = signed_in(client, role_user, "Admin")
+    url = f"/campaigns/{program.pk}/pending-points/{entry.pk}/"
+    refused = admin.post(url, {"decision": "cancel", "reason": "  "})
+    assert refused.status_code == 400 and "This field is required." in refused.content.decode()
+    assert PendingPoints.objects.get().status == "PENDING"
+
+    admin.post(url, {"decision": "cancel", "reason": "Order returned"})
+    card = LoyaltyCard.objects.get(voucher__code=code)
+    assert (card.balance, card.pending_points) == (0, 0)
+    assert PendingPoints.objects.get().status == "CANCELED"
+
+
+def test_staff_cannot_open_the_earning_tabs(client, role_user, club):
+    program, rule, _, entry = club
+    staff = signed_in(client, role_user, "Staff")
+    assert staff.get(f"/campaigns/{program.pk}/earning-rules/").status_code == 403
+    assert staff.get(f"/campaigns/{program.pk}/pending-points/{entry.pk}/").status_code == 403

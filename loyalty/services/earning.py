@@ -14,17 +14,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from auditlog.services import record_event
 from campaigns import rules as rule_engine
 from campaigns.models import Customer, Order, ValidationRule
+from voucherhub import hotsql
 from voucherhub.caller import Caller
 
+from .. import statements
 from ..models import EarningEvent, EarningRule, LoyaltyCard, PendingPoints, PointsTransaction, PointsType
-from .points import PointsChange, apply
 
 # calculation_type -> where its ratio sits in ``loyalty`` (the platform's shape) and what it measures.
 RATIOS = {
@@ -105,40 +104,37 @@ def _number(value: Any) -> int:
         return 0
 
 
-def rules_in_force(rules: Sequence[EarningRule], now: datetime) -> list[EarningRule]:
-    """The rules that earn at ``now``: active, inside their dates (else their program's), on their days."""
+def in_force(rule: EarningRule, now: datetime, start: datetime | None, end: datetime | None) -> bool:
+    """Whether the rule earns at ``now``: active, inside its dates (else its program's ``start``/``end``),
+    on one of its days."""
     weekday = (now.weekday() + 1) % 7  # the platform's 0 is Sunday
-    return [
-        rule
-        for rule in rules
-        if rule.active
-        and (rule.start_date or rule.campaign.start_date or now) <= now
-        and now <= (rule.expiration_date or rule.campaign.expiration_date or now)
+    return (
+        rule.active
+        and (rule.start_date or start or now) <= now
+        and now <= (rule.expiration_date or end or now)
         and (not rule.validity_day_of_week or weekday in rule.validity_day_of_week)
-    ]
+    )
 
 
-def earn_for_order(order: Order, *, caller: Caller) -> list[PointsTransaction | PendingPoints]:
-    """What ``order`` (paid) earns its customer's cards; nothing twice. One query when nothing earns."""
+def earn_for_order(
+    order: Order, *, caller: Caller, customer: Customer | None = None, new_order: bool = False
+) -> list[PointsTransaction | PendingPoints]:
+    """What ``order`` (paid) earns its customer's cards, in the caller's transaction; nothing twice (a
+    ``new_order`` has earned nothing yet). One query when nothing earns; otherwise the cards are locked by
+    that query and the writes go in one round trip (voucherhub.hotsql.batch, joined when the caller has one
+    open). ``customer``: the order's, when the caller has it."""
     if order.customer_id is None:
         return []
-    rules = list(
-        EarningRule.objects.select_related("campaign")
-        .filter(
-            event=EarningEvent.ORDER_PAID,
-            active=True,
-            campaign__active=True,
-            campaign__deleted_at__isnull=True,
-            campaign__loyalty_cards__voucher__holder_id=order.customer_id,
-            campaign__loyalty_cards__voucher__deleted_at__isnull=True,
-        )
-        .order_by("created_at", "id")
-    )
     now = timezone.now()
-    rules = rules_in_force(rules, now)
-    if not rules:
+    found = [
+        f
+        for f in statements.earning_cards(order.customer_id, EarningEvent.ORDER_PAID)
+        if in_force(f.rule, now, f.program_start, f.program_end)
+    ]
+    if not found:
         return []
-    customer = Customer.objects.filter(pk=order.customer_id).first()
+    if customer is None or customer.pk != order.customer_id:
+        customer = Customer.objects.filter(pk=order.customer_id).first()
     facts = EarningFacts(
         order_amount=order.amount or 0,
         order_total_amount=order.total_amount if order.total_amount is not None else (order.amount or 0),
@@ -146,21 +142,16 @@ def earn_for_order(order: Order, *, caller: Caller) -> list[PointsTransaction | 
         order_metadata=order.metadata or {},
         customer_metadata=(customer.metadata if customer else None) or {},
     )
+    passing = {rule.pk for rule in _passing([f.rule for f in found], order, customer)}
+    earned_before = set() if new_order else _earned_before(found, order)
     earned = []
-    with transaction.atomic():
-        for rule in _passing(rules, order, customer):
-            points = points_for(rule.loyalty, facts)
-            if points <= 0:
-                continue
-            card = (
-                LoyaltyCard.objects.select_for_update()
-                .select_related("voucher")
-                .filter(campaign_id=rule.campaign_id, voucher__holder_id=order.customer_id, voucher__active=True)
-                .filter(voucher__deleted_at__isnull=True)
-                .first()
-            )
-            if card is not None and not _already_earned(card, rule, order):
-                earned.append(_earn(card, rule, points, order=order, caller=caller, now=now))
+    with hotsql.batch():
+        for f in found:
+            points = points_for(f.rule.loyalty, facts) if f.rule.pk in passing else 0
+            if points > 0 and (f.card.pk, f.rule.pk) not in earned_before:
+                earned.append(_earn(f, points, order=order, caller=caller, now=now))
+        for card in {f.card.pk: f.card for f in found if f.card.updated_at == now}.values():
+            statements.credit_card(card, now)
     return earned
 
 
@@ -188,19 +179,26 @@ def _passing(rules: list[EarningRule], order: Order, customer: Customer | None) 
     return passing
 
 
-def _already_earned(card: LoyaltyCard, rule: EarningRule, order: Order) -> bool:
-    earned = Q(card=card, earning_rule=rule, order=order)
-    return (
-        PointsTransaction.objects.filter(earned, type=PointsType.ACCRUAL).exists()
-        or PendingPoints.objects.filter(earned).exists()
-    )
+def _earned_before(found: list[statements.EarningCard], order: Order) -> set[tuple[str, str]]:
+    """(card, rule) pairs that already earned for ``order``: read after the cards' locks, so exact."""
+    cards = {f.card.pk for f in found}
+    accrued = PointsTransaction.objects.filter(card__in=cards, order=order, type=PointsType.ACCRUAL)
+    pending = PendingPoints.objects.filter(card__in=cards, order=order)
+    return {
+        *accrued.values_list("card_id", "earning_rule_id"),
+        *pending.values_list("card_id", "earning_rule_id"),
+    }
 
 
-def _earn(card: LoyaltyCard, rule: EarningRule, points: int, *, order: Order, caller: Caller, now: datetime):
-    """The points on the (locked) card, or held as pending points."""
-    event = {"code": card.voucher.code, "points": points, "earning_rule_id": rule.pk, "order_id": order.pk}
+def _earn(found: statements.EarningCard, points: int, *, order: Order, caller: Caller, now: datetime):
+    """The points on the (locked) card's instance, or held as pending points; the ledger or pending row and
+    the event queued (the card's row is written once per call, by earn_for_order)."""
+    card, rule = found.card, found.rule
+    card.updated_at = now  # marks the card to write
+    event = {"code": found.code, "points": points, "earning_rule_id": rule.pk, "order_id": order.pk}
     if rule.pending_days:
-        pending = PendingPoints.objects.create(
+        card.pending_points += points
+        pending = PendingPoints(
             card=card,
             campaign_id=card.campaign_id,
             earning_rule=rule,
@@ -208,25 +206,42 @@ def _earn(card: LoyaltyCard, rule: EarningRule, points: int, *, order: Order, ca
             event=rule.event,
             points=points,
             activates_at=(now + timedelta(days=rule.pending_days)).date(),
+            created_at=now,
+            updated_at=now,
         )
-        card.pending_points += points
-        card.save(update_fields=["pending_points", "updated_at"])
-        _record("voucher.loyalty_card.pending_points.aded", card, caller, **event, pending_points_id=pending.pk)
+        hotsql.insert([pending])
+        _record("voucher.loyalty_card.pending_points.aded", card, caller, order, **event, pending_points_id=pending.pk)
         return pending
-    change = PointsChange(points, reason=rule.banner, source_id=order.source_id or "")
-    entry = apply(card, points, PointsType.ACCRUAL, caller=caller, change=change, earning_rule=rule, order=order,
-                  event=rule.event)  # fmt: skip
-    _record("customer.rewarded.loyalty_points", card, caller, **event, balance=card.balance)
+    card.points += points
+    card.balance += points
+    entry = PointsTransaction(
+        card=card,
+        campaign_id=card.campaign_id,
+        type=PointsType.ACCRUAL,
+        points=points,
+        balance=card.balance,
+        total=card.points,
+        reason=rule.banner,
+        source_id=order.source_id or "",
+        source=caller.channel_type,
+        earning_rule=rule,
+        order=order,
+        event=rule.event,
+        created_at=now,
+    )
+    hotsql.insert([entry])
+    _record("customer.rewarded.loyalty_points", card, caller, order, **event, balance=card.balance)
     return entry
 
 
-def _record(event_type: str, card: LoyaltyCard, caller: Caller, **data) -> None:
+def _record(event_type: str, card: LoyaltyCard, caller: Caller, order: Order, **data) -> None:
     record_event(
         event_type,
         caller=caller,
         resource_type="voucher",
         resource_id=card.voucher_id,
         campaign_id=card.campaign_id,
-        customer_id=card.voucher.holder_id or "",
+        customer_id=order.customer_id or "",
         data=data,
+        occurred_at=card.updated_at,
     )

@@ -63,7 +63,7 @@ def save_order(
         if not record:
             return order
         if order.status == OrderStatus.PAID and not was_paid:
-            earning.earn_for_order(order, caller=caller)
+            earning.earn_for_order(order, caller=caller, new_order=created)
         record_event(
             "order.created" if created else "order.updated",
             caller=caller,

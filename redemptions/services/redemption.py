@@ -238,8 +238,9 @@ def _succeed(call: Call, outcome: RedemptionOutcome, applied: Applied, request: 
         }
         outcome.parent = _store_parent(call, applied, common, caller) if len(call.checked) > 1 else None
         outcome.redemptions = _store_redemptions(call, applied, common, outcome.parent, caller)
-    if order is not None and order.status == OrderStatus.PAID and not was_paid:
-        earning.earn_for_order(order, caller=caller)  # the order paid earns its customer's loyalty points
+        if order is not None and order.status == OrderStatus.PAID and not was_paid:
+            # The order paid earns its customer's loyalty points (their writes join this batch).
+            earning.earn_for_order(order, caller=caller, customer=call.customer, new_order=call.order_created)
 
 
 def _store_parent(call: Call, applied: Applied, common: dict, caller: Caller) -> Redemption:

@@ -12,11 +12,19 @@ from django.views.generic import TemplateView
 
 from dashboard.lists import DashboardListView
 from loyalty import queries as loyalty_queries
-from loyalty.filters import CardFilter, EarningRuleFilter, PendingPointsFilter, PointsFilter
+from loyalty.filters import CardFilter, EarningRuleFilter, PendingPointsFilter, PointsFilter, RewardAssignmentFilter
 from loyalty.forms import AdjustPointsForm, PendingDecisionForm
 from loyalty.services import earning_rules, pending
 from loyalty.services.points import change_balance
-from loyalty.tables import CardTable, EarningRuleTable, PendingPointsTable, PointsTable, earns_text, event_text
+from loyalty.tables import (
+    CardTable,
+    EarningRuleTable,
+    PendingPointsTable,
+    PointsTable,
+    RewardAssignmentTable,
+    earns_text,
+    event_text,
+)
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError
 from voucherhub.privacy import can_see_customers
@@ -202,3 +210,18 @@ class PendingPointsView(CampaignPageMixin, TemplateView):
             messages.success(request, f"{entry.points:,} pending points of card {entry.card.voucher.code} {done}.")
             return redirect(reverse("campaigns:pending_points_list", args=[self.campaign.pk]))
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class CampaignRewardsView(CampaignListTabMixin, DashboardListView):
+    permission_required = "loyalty.view_rewardassignment"
+    types = LOYALTY
+    title = "Rewards catalog"
+    table_target = "reward-table"
+    filterset_class = RewardAssignmentFilter
+    table_class = RewardAssignmentTable
+    noun = "rewards"
+    empty_text = "No rewards offered yet — the rewards this program offers, with their cost in points, are listed here."
+    empty_icon = "receipt"
+
+    def get_queryset(self):
+        return loyalty_queries.reward_assignments().filter(campaign=self.campaign)

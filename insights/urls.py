@@ -19,6 +19,7 @@ campaign_patterns = [
         CAMPAIGN + r"loyalty-cards/(?P<code>[^/]+)/$", loyalty_views.LoyaltyCardView.as_view(), name="loyalty_card"
     ),
     re_path(CAMPAIGN + r"points/$", loyalty_views.CampaignPointsView.as_view(), name="points"),
+    re_path(CAMPAIGN + r"rewards/$", loyalty_views.CampaignRewardsView.as_view(), name="rewards"),
     re_path(CAMPAIGN + r"earning-rules/$", loyalty_views.CampaignEarningRulesView.as_view(), name="earning_rules"),
     re_path(
         CAMPAIGN + r"earning-rules/(?P<rule_id>[^/]+)/$", loyalty_views.EarningRuleView.as_view(), name="earning_rule"

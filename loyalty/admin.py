@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from voucherhub.admin import ReadOnlyAdmin
 
-from .models import EarningRule, LoyaltyCard, PendingPoints, PointsTransaction
+from .models import EarningRule, LoyaltyCard, PendingPoints, PointsTransaction, Reward, RewardAssignment
 
 
 @admin.register(LoyaltyCard)
@@ -42,3 +42,20 @@ class PendingPointsAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["=id", "=card__voucher__code"]
     raw_id_fields = ["card", "campaign", "earning_rule", "order"]
+
+
+@admin.register(Reward)
+class RewardAdmin(ReadOnlyAdmin):
+    list_display = ["id", "name", "type", "campaign", "balance", "stock", "redeemed", "created_at"]
+    list_select_related = ["campaign"]
+    list_filter = ["type"]
+    search_fields = ["=id", "name"]
+    raw_id_fields = ["campaign"]
+
+
+@admin.register(RewardAssignment)
+class RewardAssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["id", "reward", "campaign", "points", "created_at"]
+    list_select_related = ["reward", "campaign"]
+    search_fields = ["=id", "=reward__id"]
+    raw_id_fields = ["reward", "campaign"]

@@ -4,7 +4,7 @@ import django_filters
 
 from dashboard.filters import FilterPanelMixin, bootstrap_widgets
 
-from .models import EarningRule, LoyaltyCard, PendingPoints, PointsTransaction, PointsType
+from .models import EarningRule, LoyaltyCard, PendingPoints, PointsTransaction, PointsType, RewardAssignment, RewardType
 
 
 class CardFilter(FilterPanelMixin, django_filters.FilterSet):
@@ -53,6 +53,21 @@ class PendingPointsFilter(FilterPanelMixin, django_filters.FilterSet):
     class Meta:
         model = PendingPoints
         fields = ["code", "due_by"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap_widgets(self.form)
+
+
+class RewardAssignmentFilter(FilterPanelMixin, django_filters.FilterSet):
+    name = django_filters.CharFilter(label="Reward name", field_name="reward__name", lookup_expr="icontains",
+                                     max_length=200)  # fmt: skip
+    type = django_filters.ChoiceFilter(label="Kind", field_name="reward__type", choices=RewardType.choices,
+                                       empty_label="Any kind")  # fmt: skip
+
+    class Meta:
+        model = RewardAssignment
+        fields = ["name", "type"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -189,3 +189,68 @@ class PendingPoints(models.Model):
 
     def __str__(self) -> str:
         return f"{self.points} pending on {self.card_id}"
+
+
+class RewardType(models.TextChoices):
+    CAMPAIGN = "CAMPAIGN", "From a campaign"  # a discount voucher, gift credits or loyalty points
+    COIN = "COIN", "Pay with points"
+    MATERIAL = "MATERIAL", "Material item"
+
+
+class Reward(models.Model):
+    """An entry of the rewards catalog, shared by the programs it is assigned to (RewardAssignment gives its
+    cost in each). CAMPAIGN: a voucher of a discount campaign, ``balance`` credits on a new gift card, or
+    ``balance`` points on the member's card of another program; COIN: points as money (``points_ratio``
+    points are worth ``exchange_ratio`` of the currency); MATERIAL: a product or SKU, from ``stock``."""
+
+    id = models.CharField(primary_key=True, max_length=ID_LENGTH, default=id_default("rew_"), editable=False)
+    name = models.CharField(max_length=200)
+    type = models.CharField(max_length=10, choices=RewardType.choices)
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    balance = models.BigIntegerField(null=True, blank=True, help_text="Points or gift credits (minor units) given.")
+    exchange_ratio = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
+    points_ratio = models.PositiveIntegerField(null=True, blank=True)
+    product_id = models.CharField(max_length=200, blank=True, default="")
+    sku_id = models.CharField(max_length=200, blank=True, default="")
+    stock = models.PositiveIntegerField(null=True, blank=True, help_text="Units left to give; empty: no limit.")
+    redeemed = models.PositiveIntegerField(default=0)
+    image_url = models.URLField(max_length=500, blank=True, default="")
+    description = models.CharField(max_length=1000, blank=True, default="")
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(type__in=RewardType.values), name="reward_type_valid"),
+            models.CheckConstraint(condition=Q(stock__isnull=True) | Q(stock__gte=0), name="reward_stock_nonneg"),
+            models.CheckConstraint(
+                condition=Q(balance__isnull=True) | Q(balance__gt=0), name="reward_balance_positive"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RewardAssignment(models.Model):
+    """A reward offered by a loyalty program, for ``points`` of a member's card."""
+
+    id = models.CharField(primary_key=True, max_length=ID_LENGTH, default=id_default("rewa_"), editable=False)
+    reward = models.ForeignKey(Reward, on_delete=models.CASCADE, related_name="assignments")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reward_assignments")
+    points = models.BigIntegerField()
+    auto_redeem = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gt=0), name="reward_assignment_costs_points"),
+            models.UniqueConstraint(fields=["reward", "campaign"], name="reward_assigned_once_per_program"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reward_id} for {self.points} points"

@@ -8,7 +8,7 @@ from campaigns import queries as campaign_queries
 from campaigns.models import Campaign, CampaignType, Voucher
 from voucherhub.errors import DomainError, not_found
 
-from .models import EarningRule, LoyaltyCard, PendingPoints, PendingStatus, PointsTransaction
+from .models import EarningRule, LoyaltyCard, PendingPoints, PendingStatus, PointsTransaction, Reward, RewardAssignment
 
 
 def find_program(ref: str, *, for_update: bool = False) -> Campaign:
@@ -116,3 +116,32 @@ def card_pending(card: LoyaltyCard) -> QuerySet[PendingPoints]:
 def program_pending(campaign: Campaign) -> QuerySet[PendingPoints]:
     """A program's points still pending, for its Pending points tab."""
     return _pending_rows().filter(campaign=campaign)
+
+
+def rewards() -> QuerySet[Reward]:
+    return Reward.objects.select_related("campaign")
+
+
+def find_reward(reward_id: str, *, for_update: bool = False) -> Reward:
+    qs = Reward.objects.select_for_update(of=("self",)) if for_update else Reward.objects
+    reward = qs.select_related("campaign").filter(pk=reward_id).first()
+    if reward is None:
+        raise not_found("reward", reward_id)
+    return reward
+
+
+def reward_assignments() -> QuerySet[RewardAssignment]:
+    return RewardAssignment.objects.select_related("reward", "reward__campaign", "campaign")
+
+
+def find_assignment(assignment_id: str, *, program: Campaign | None = None, reward: Reward | None = None):
+    """The assignment ``assignment_id`` (of the program or reward, when named); 404 otherwise."""
+    rows = reward_assignments().filter(pk=assignment_id)
+    if program is not None:
+        rows = rows.filter(campaign=program)
+    if reward is not None:
+        rows = rows.filter(reward=reward)
+    assignment = rows.first()
+    if assignment is None:
+        raise not_found("reward_assignment", assignment_id, label="reward assignment")
+    return assignment

@@ -4,7 +4,7 @@ from campaigns.models import Campaign, Voucher
 from campaigns.serializers import campaign_json, voucher_json
 from voucherhub.wire import iso
 
-from .models import EarningRule, LoyaltyCard, PendingPoints, PointsTransaction
+from .models import EarningRule, LoyaltyCard, PendingPoints, PointsTransaction, Reward, RewardAssignment, RewardType
 
 
 def program_json(campaign: Campaign, *, members: int) -> dict:
@@ -152,4 +152,43 @@ def pending_points_json(pending: PendingPoints) -> dict:
         "details": {k: v for k, v in details.items() if v is not None},
         "created_at": iso(pending.created_at),
         "updated_at": iso(pending.updated_at),
+    }
+
+
+def reward_json(reward: Reward) -> dict:
+    """A catalog entry (reads ``campaign``)."""
+    if reward.type == RewardType.CAMPAIGN:
+        campaign = reward.campaign
+        parameters = {"campaign": {"id": campaign.pk, "type": campaign.campaign_type, "balance": reward.balance}}
+    elif reward.type == RewardType.COIN:
+        coin = {"exchange_ratio": float(reward.exchange_ratio), "points_ratio": reward.points_ratio}
+        parameters = {"coin": coin}
+    else:
+        parameters = {"product": {"id": reward.product_id or None, "sku_id": reward.sku_id or None}}
+    return {
+        "id": reward.id,
+        "name": reward.name,
+        "stock": reward.stock,
+        "redeemed": reward.redeemed,
+        "attributes": {"image_url": reward.image_url or None, "description": reward.description or None},
+        "metadata": reward.metadata or {},
+        "type": reward.type,
+        "parameters": parameters,
+        "created_at": iso(reward.created_at),
+        "updated_at": iso(reward.updated_at),
+        "object": "reward",
+    }
+
+
+def assignment_json(assignment: RewardAssignment) -> dict:
+    """A reward offered by a program, for its points."""
+    return {
+        "id": assignment.id,
+        "reward_id": assignment.reward_id,
+        "created_at": iso(assignment.created_at),
+        "updated_at": iso(assignment.updated_at),
+        "object": "reward_assignment",
+        "related_object_id": assignment.campaign_id,
+        "related_object_type": "campaign",
+        "parameters": {"loyalty": {"points": assignment.points, "auto_redeem": assignment.auto_redeem}},
     }

@@ -9,7 +9,16 @@ from auditlog.tables import KEYSET_TEMPLATE, TABLE_ATTRS
 from dashboard.formatting import EMPTY, money, when
 from voucherhub.privacy import can_see_customers
 
-from .models import EarningEvent, EarningRule, LoyaltyCard, PendingPoints, PointsTransaction
+from .models import (
+    EarningEvent,
+    EarningRule,
+    LoyaltyCard,
+    PendingPoints,
+    PointsTransaction,
+    Reward,
+    RewardAssignment,
+    RewardType,
+)
 from .services.earning import ratio_of
 
 _RIGHT = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
@@ -210,3 +219,54 @@ class PendingPointsTable(tables.Table):
 
     def render_earning_rule(self, record):
         return (record.earning_rule.banner or "Earning rule") if record.earning_rule_id else EMPTY
+
+
+def gives_text(reward: Reward) -> str:
+    """What a reward gives, in words (reads ``campaign``)."""
+    if reward.type == RewardType.CAMPAIGN:
+        campaign = reward.campaign
+        if campaign.campaign_type == "GIFT_VOUCHERS":
+            return f"{money(reward.balance)} on a new gift card of {campaign.name}"
+        if campaign.campaign_type == "LOYALTY_PROGRAM":
+            return f"{points_text(reward.balance or 0)} points in {campaign.name}"
+        return f"A voucher of {campaign.name}"
+    if reward.type == RewardType.COIN:
+        worth = money(int(reward.exchange_ratio * 100))  # the ratio is in the currency's units
+        return f"Pay with points: {points_text(reward.points_ratio or 0)} points are worth {worth}"
+    return f"Material item {reward.product_id or reward.sku_id or ''}".strip()
+
+
+class RewardAssignmentTable(tables.Table):
+    name = tables.Column(verbose_name="Reward", accessor="reward__name", order_by=("reward__name", "id"))
+    gives = tables.Column(verbose_name="Gives", accessor="reward__type", orderable=False)
+    points = tables.Column(verbose_name="Costs", attrs=_RIGHT, order_by=("points", "id"))
+    stock = tables.Column(verbose_name="Stock left", accessor="reward__stock", attrs=_RIGHT, orderable=False,
+                          empty_values=())  # fmt: skip
+    redeemed = tables.Column(verbose_name="Given", accessor="reward__redeemed", attrs=_RIGHT, orderable=False)
+    created_at = tables.Column(verbose_name="Offered since", order_by=("created_at", "id"))
+
+    class Meta:
+        model = RewardAssignment
+        fields = ("name", "gives", "points", "stock", "redeemed", "created_at")
+        template_name = KEYSET_TEMPLATE
+        attrs = {**TABLE_ATTRS, "id": "rewards-table-el"}
+        row_attrs = {"data-assignment": lambda record: record.pk, "data-points": lambda record: record.points}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def render_gives(self, record):
+        return gives_text(record.reward)
+
+    def render_points(self, value):
+        return f"{points_text(value)} points"
+
+    def render_stock(self, record):
+        return EMPTY if record.reward.stock is None else points_text(record.reward.stock)
+
+    def render_redeemed(self, value):
+        return points_text(value)
+
+    def render_created_at(self, value):
+        return when(value)

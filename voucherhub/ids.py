@@ -34,6 +34,8 @@ PREFIXES = {
     "promotion_stack": "stack_",
     "earning_rule": "ern_",
     "pending_points": "lpp_",
+    "reward": "rew_",
+    "reward_assignment": "rewa_",
 }
 
 ID_LENGTH = 40  # max_length of every id column: the longest prefix plus 22 hex digits fits easily

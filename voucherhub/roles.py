@@ -31,6 +31,8 @@ _BROWSE = [
     "loyalty.view_pointstransaction",
     "loyalty.view_earningrule",
     "loyalty.view_pendingpoints",
+    "loyalty.view_reward",
+    "loyalty.view_rewardassignment",
 ]
 _EXPORT = ["exports.add_export", "exports.view_export"]
 

@@ -1,5 +1,6 @@
-"""A loyalty program's Earning rules and Pending points tabs: what each role sees, an Admin turning a rule
-off and on, and an Admin activating or canceling pending points with a reason (form errors without one)."""
+"""A loyalty program's Earning rules, Pending points and Rewards catalog tabs: what each role sees, an Admin
+turning a rule off and on, and an Admin activating or canceling pending points with a reason (form errors
+without one)."""
 
 import pytest
 
@@ -9,6 +10,7 @@ from loyalty.models import LoyaltyCard, PendingPoints
 from loyalty.services.earning import earn_for_order
 from loyalty.services.earning_rules import create_rules
 from loyalty.services.programs import add_member, create_program
+from loyalty.services.rewards import assign, create_reward
 from voucherhub.caller import Caller
 
 from .test_loyalty_tabs import signed_in
@@ -110,3 +112,14 @@ def test_staff_cannot_open_the_earning_tabs(client, role_user, club):
     staff = signed_in(client, role_user, "Staff")
     assert staff.get(f"/campaigns/{program.pk}/earning-rules/").status_code == 403
     assert staff.get(f"/campaigns/{program.pk}/pending-points/{entry.pk}/").status_code == 403
+
+
+def test_the_rewards_catalog_tab_lists_what_the_program_offers_and_for_how_many_points(client, role_user, club):
+    program = club[0]
+    marketer = signed_in(client, role_user, "Marketer")
+    assert "No rewards offered yet" in marketer.get(f"/campaigns/{program.pk}/rewards/").content.decode()
+    mug = create_reward(caller=CALLER, fields={"name": "Mug", "type": "MATERIAL", "product_id": "prod_mug", "stock": 5})
+    assignment = assign(caller=CALLER, program=program.pk, items=[(mug.pk, 300)])[0]
+    page = marketer.get(f"/campaigns/{program.pk}/rewards/").content.decode()
+    assert f'data-assignment="{assignment.pk}"' in page and "Mug" in page and "300 points" in page
+    assert "Material item prod_mug" in page

@@ -381,6 +381,7 @@ def _loyalty_rows(customer, order) -> None:
     from loyalty.services.earning import earn_for_order
     from loyalty.services.earning_rules import create_rules
     from loyalty.services.programs import add_member, create_program
+    from loyalty.services.rewards import assign, create_reward
     from voucherhub.caller import Caller
 
     caller = Caller("API", "test")
@@ -389,6 +390,8 @@ def _loyalty_rows(customer, order) -> None:
     create_rules(caller=caller, program=club.pk, rules=[earning])
     add_member(caller=caller, program=club.pk, customer={"id": customer.pk})
     earn_for_order(order, caller=caller)
+    mug = create_reward(caller=caller, fields={"name": "Mug", "type": "MATERIAL", "product_id": "prod_mug", "stock": 5})
+    assign(caller=caller, program=club.pk, items=[(mug.pk, 100)])
 
 
 def test_support_staff_open_every_admin_list_and_record(client, role_user, one_of_everything):

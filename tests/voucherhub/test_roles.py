@@ -33,6 +33,8 @@ BROWSE = {
     "loyalty.view_pointstransaction",
     "loyalty.view_earningrule",
     "loyalty.view_pendingpoints",
+    "loyalty.view_reward",
+    "loyalty.view_rewardassignment",
 }
 EXPORT = {"exports.add_export", "exports.view_export"}
 ADMIN_ONLY = {

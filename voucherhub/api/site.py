@@ -35,6 +35,7 @@ ROUTERS = (
     "campaigns.api.router",
     "customers.api.router",
     "loyalty.earning_api.router",
+    "loyalty.rewards_api.router",
     "loyalty.api.router",
     "sessions.api.router",
     "stacking.api.router",

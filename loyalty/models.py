@@ -58,6 +58,8 @@ class PointsType(models.TextChoices):
     TRANSFER_OUT = "POINTS_TRANSFER_OUT", "Points transferred out"
     ACCRUAL = "POINTS_ACCRUAL", "Points earned"
     PENDING_ACTIVATION = "PENDING_POINTS_ACTIVATION", "Pending points activated"
+    REDEMPTION = "POINTS_REDEMPTION", "Points spent on a reward"
+    REFUND = "POINTS_REFUND", "Points given back"
 
 
 class PointsTransaction(models.Model):
@@ -80,6 +82,7 @@ class PointsTransaction(models.Model):
     )
     order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     event = models.CharField(max_length=64, blank=True, default="", help_text="What earned the points (order.paid).")
+    redemption_id = models.CharField(max_length=ID_LENGTH, blank=True, default="", help_text="The reward redemption.")
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -116,6 +116,16 @@ class Redemption(models.Model):
     discount_amount = models.BigIntegerField(default=0)
     amount = models.BigIntegerField(default=0, help_text="Gift credits taken, else the discount.")
     gift_amount = models.BigIntegerField(default=0)
+    # A loyalty reward redeemed with a card's points (redemptions.services.rewards).
+    reward = models.ForeignKey(
+        "loyalty.Reward", null=True, blank=True, on_delete=models.SET_NULL, db_index=False, related_name="+"
+    )
+    reward_assignment_id = models.CharField(max_length=ID_LENGTH, blank=True, default="")
+    loyalty_points = models.BigIntegerField(null=True, blank=True, help_text="Points the reward cost.")
+    reward_voucher = models.ForeignKey(
+        Voucher, null=True, blank=True, on_delete=models.SET_NULL, db_index=False, related_name="+",
+        help_text="The voucher or gift card the reward gave.",
+    )  # fmt: skip
     metadata = models.JSONField(default=dict, blank=True)
     channel_type = models.CharField(max_length=8, choices=ChannelType.choices, default=ChannelType.API)
     channel_id = models.CharField(max_length=200, blank=True, default="")

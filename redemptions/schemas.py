@@ -325,3 +325,17 @@ class PromotionsValidationIn(_NamesItsCustomer):
     customer: StackCustomerIn | None = None
     order: OrderIn | None = None
     metadata: Metadata | None = None
+
+
+class RewardRedemptionRewardIn(_Storable):
+    id: Id
+    points: Annotated[WholeInt, Field(ge=1, le=10**12)] | None = None  # when sent, what the reward costs
+
+
+class RewardRedemptionIn(_Storable):
+    """``POST /v1/loyalties/members/{memberId}/redemption``: the reward a card's points pay for."""
+
+    reward: RewardRedemptionRewardIn
+    # An order is what COIN (pay with points) rewards pay part of; they are not redeemed on their own.
+    order: Annotated[None, Field(description="Not supported: rewards redeemed here pay no order")] = None
+    metadata: Metadata | None = None

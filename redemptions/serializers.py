@@ -147,6 +147,25 @@ def redemption_json(
         body["gift"] = {"amount": redemption.gift_amount}
     if redemption.voucher_code and redemption.voucher_id is None:
         body["voucher_code"] = redemption.voucher_code  # a failed attempt on an unknown code
+    if redemption.loyalty_points is not None:
+        body["loyalty_card"] = {"points": redemption.loyalty_points}
+    if redemption.reward_id is not None or redemption.reward_assignment_id:
+        body["reward"] = _reward(redemption)
+    return body
+
+
+def _reward(redemption: Redemption) -> dict:
+    """The reward a card's points paid for, and the voucher it gave (reads ``reward`` and ``reward_voucher``)."""
+    reward = redemption.reward
+    body: dict[str, Any] = {"id": redemption.reward_id, "assignment_id": redemption.reward_assignment_id or None,
+                            "object": "reward", "customer": customer_json(redemption.customer)}  # fmt: skip
+    if reward is not None:
+        body |= {"name": reward.name, "type": reward.type, "metadata": reward.metadata or {},
+                 "created_at": iso(reward.created_at), "updated_at": iso(reward.updated_at)}  # fmt: skip
+        if reward.type == "MATERIAL":
+            body["product"] = {"id": reward.product_id or None}
+    if redemption.reward_voucher is not None:
+        body["voucher"] = voucher_json(redemption.reward_voucher)
     return body
 
 

@@ -29,6 +29,7 @@ from ..models import (
     Rollback,
 )
 from ..orders import OrderRequest, set_order_status
+from . import rewards
 from .requests import CustomerInput, RollbackRequest
 
 
@@ -215,6 +216,8 @@ def _roll_back(
         )  # fmt: skip
         if voucher is not None:
             _give_back(voucher, credits, rollback, now)
+        if redemption.loyalty_points:
+            rewards.give_back(redemption, rollback.id, caller=caller)  # a reward's points back on the card
         redemption.status = RedemptionStatus.ROLLED_BACK
         redemption.save(update_fields=["status"])
         outcome.rollbacks.append(rollback)

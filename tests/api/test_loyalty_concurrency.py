@@ -92,3 +92,21 @@ def test_parallel_paid_orders_earn_every_point_and_one_order_paid_twice_earns_on
     card = LoyaltyCard.objects.get(voucher__code=code)
     assert card.balance == 7 * (CALLS + 1)
     assert PointsTransaction.objects.filter(card=card, type="POINTS_ACCRUAL").count() == CALLS + 1
+
+
+def test_twenty_parallel_reward_redemptions_on_points_for_three_give_exactly_three(call):
+    program = _program(call, points=30)
+    status, mug = call("/v1/rewards", {"name": "Mug", "parameters": {"product": {"id": "prod_mug"}}})
+    assert status == 200, mug
+    offered = [{"reward": mug["id"], "parameters": {"loyalty": {"points": 10}}}]
+    assert call(f"/v1/loyalties/{program}/rewards", offered)[0] == 200
+    status, member = call(f"/v1/loyalties/{program}/members", {"customer": {"source_id": "ann"}})
+    code = member["code"]
+
+    answers = in_parallel(20, lambda i: call(f"/v1/loyalties/members/{code}/redemption", {"reward": {"id": mug["id"]}}))
+    statuses = Counter(status for status, _ in answers)
+    assert statuses == {200: 3, 400: 17}, answers
+    assert {body["key"] for status, body in answers if status == 400} == {"not_enough_points"}
+    card = LoyaltyCard.objects.get(voucher__code=code)
+    assert card.balance == 0
+    assert PointsTransaction.objects.filter(card=card, type="POINTS_REDEMPTION").count() == 3

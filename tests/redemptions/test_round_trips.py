@@ -58,6 +58,8 @@ def customer():
 
 
 ENGINE_START = ["SELECT stacking_stackingrules", "SELECT campaigns_customer FOR UPDATE"]
+# The order paid: the customer's loyalty cards whose programs have earning rules, locked (loyalty.statements).
+EARNING = "SELECT loyalty_earningrule FOR UPDATE"
 
 
 def test_a_redemption_locks_the_customer_and_the_voucher_and_sends_its_writes_in_one_round_trip(customer):
@@ -68,7 +70,30 @@ def test_a_redemption_locks_the_customer_and_the_voucher_and_sends_its_writes_in
     assert trips == [
         *ENGINE_START,
         "SELECT campaigns_voucher FOR UPDATE",
+        EARNING,
         "INSERT campaigns_order + INSERT redemptions_redemption + UPDATE campaigns_voucher + INSERT auditlog_event",
+    ]
+
+
+def test_a_members_redemption_adds_its_points_to_the_same_round_trip(customer):
+    from loyalty.services.earning_rules import create_rules
+    from loyalty.services.programs import add_member, create_program
+
+    make_voucher(code="EARN")
+    club = create_program(caller=CALLER, name="Club")
+    create_rules(
+        caller=CALLER, program=club.pk, rules=[{"event": "order.paid", "loyalty": {"type": "FIXED", "points": 5}}]
+    )
+    add_member(caller=CALLER, program=club.pk, customer={"id": customer.pk})
+
+    trips = round_trips(lambda: redeem_now(voucher("EARN"), customer=customer))
+
+    assert trips == [
+        *ENGINE_START,
+        "SELECT campaigns_voucher FOR UPDATE",
+        EARNING,
+        "INSERT campaigns_order + INSERT redemptions_redemption + UPDATE campaigns_voucher + INSERT auditlog_event"
+        " + INSERT loyalty_pointstransaction + INSERT auditlog_event + UPDATE loyalty_loyaltycard",
     ]
 
 
@@ -82,6 +107,7 @@ def test_a_stacked_redemption_with_a_gift_card_adds_only_the_card_s_ledger_row(c
         *ENGINE_START,
         "SELECT campaigns_voucher FOR UPDATE",  # both vouchers, in primary-key order
         "INSERT campaigns_vouchertransaction",
+        EARNING,
         "INSERT campaigns_order + INSERT redemptions_redemption + INSERT auditlog_event"  # the parent
         " + INSERT redemptions_redemption + UPDATE campaigns_voucher + INSERT auditlog_event"  # each child
         " + UPDATE campaigns_voucher + INSERT auditlog_event",

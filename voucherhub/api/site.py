@@ -34,6 +34,7 @@ ROUTERS = (
     "campaigns.stacks_api.router",
     "campaigns.api.router",
     "customers.api.router",
+    "redemptions.reward_api.router",
     "loyalty.earning_api.router",
     "loyalty.rewards_api.router",
     "loyalty.api.router",

@@ -25,6 +25,9 @@ from loyalty.tables import (
     earns_text,
     event_text,
 )
+from redemptions.filters import RewardRedemptionFilter
+from redemptions.queries import reward_redemptions
+from redemptions.tables import RewardRedemptionTable
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError
 from voucherhub.privacy import can_see_customers
@@ -225,3 +228,18 @@ class CampaignRewardsView(CampaignListTabMixin, DashboardListView):
 
     def get_queryset(self):
         return loyalty_queries.reward_assignments().filter(campaign=self.campaign)
+
+
+class CampaignRewardRedemptionsView(CampaignListTabMixin, DashboardListView):
+    permission_required = "redemptions.view_redemption"
+    types = LOYALTY
+    title = "Reward redemptions"
+    table_target = "reward-redemption-table"
+    filterset_class = RewardRedemptionFilter
+    table_class = RewardRedemptionTable
+    noun = "reward redemptions"
+    empty_text = "No rewards redeemed yet — every reward a member's points paid for is listed here."
+    empty_icon = "receipt"
+
+    def get_queryset(self):
+        return reward_redemptions(self.campaign)

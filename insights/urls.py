@@ -20,6 +20,11 @@ campaign_patterns = [
     ),
     re_path(CAMPAIGN + r"points/$", loyalty_views.CampaignPointsView.as_view(), name="points"),
     re_path(CAMPAIGN + r"rewards/$", loyalty_views.CampaignRewardsView.as_view(), name="rewards"),
+    re_path(
+        CAMPAIGN + r"reward-redemptions/$",
+        loyalty_views.CampaignRewardRedemptionsView.as_view(),
+        name="reward_redemptions",
+    ),
     re_path(CAMPAIGN + r"earning-rules/$", loyalty_views.CampaignEarningRulesView.as_view(), name="earning_rules"),
     re_path(
         CAMPAIGN + r"earning-rules/(?P<rule_id>[^/]+)/$", loyalty_views.EarningRuleView.as_view(), name="earning_rule"

@@ -91,6 +91,12 @@ CAMPAIGN_TABS = [
     ("Pending points", "campaigns:pending_points_list", "loyalty.view_pendingpoints", {CampaignType.LOYALTY_PROGRAM}),
     ("Rewards catalog", "campaigns:rewards", "loyalty.view_rewardassignment", {CampaignType.LOYALTY_PROGRAM}),
     (
+        "Reward redemptions",
+        "campaigns:reward_redemptions",
+        "redemptions.view_redemption",
+        {CampaignType.LOYALTY_PROGRAM},
+    ),
+    (
         "Publications",
         "campaigns:publications",
         "campaigns.view_publication",

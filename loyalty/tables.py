@@ -28,6 +28,11 @@ def points_text(value: int, *, signed: bool = False) -> str:
     return f"{'+' if signed and value > 0 else ''}{value:,}"
 
 
+def points_count(value: int) -> str:
+    """ "1 point", "1,250 points"."""
+    return f"{points_text(value)} point{'' if value == 1 else 's'}"
+
+
 class CardTable(tables.Table):
     code = tables.Column(verbose_name="Card", accessor="voucher__code", orderable=False)
     holder = tables.Column(verbose_name="Member", accessor="voucher__holder", orderable=False, empty_values=())
@@ -129,12 +134,12 @@ def earns_text(rule: EarningRule) -> str:
     """What a rule gives, in words: "50 points" or "2 points for every €10.00 of the order's amount"."""
     loyalty = rule.loyalty or {}
     if loyalty.get("type") != "PROPORTIONAL":
-        return f"{points_text(int(loyalty.get('points') or 0))} points"
+        return points_count(int(loyalty.get("points") or 0))
     ratio = ratio_of(loyalty)
     measure, is_money = _MEASURES[loyalty["calculation_type"]]
     every = money(ratio.get("every")) if is_money else points_text(int(ratio.get("every") or 0))
     measure = measure.format(property=ratio.get("property") or "")
-    return f"{points_text(int(ratio.get('points') or 0))} points for every {every} {measure}"
+    return f"{points_count(int(ratio.get('points') or 0))} for every {every} {measure}"
 
 
 def event_text(rule: EarningRule) -> str:
@@ -228,11 +233,11 @@ def gives_text(reward: Reward) -> str:
         if campaign.campaign_type == "GIFT_VOUCHERS":
             return f"{money(reward.balance)} on a new gift card of {campaign.name}"
         if campaign.campaign_type == "LOYALTY_PROGRAM":
-            return f"{points_text(reward.balance or 0)} points in {campaign.name}"
+            return f"{points_count(reward.balance or 0)} in {campaign.name}"
         return f"A voucher of {campaign.name}"
     if reward.type == RewardType.COIN:
         worth = money(int(reward.exchange_ratio * 100))  # the ratio is in the currency's units
-        return f"Pay with points: {points_text(reward.points_ratio or 0)} points are worth {worth}"
+        return f"Pay with points: {points_count(reward.points_ratio or 0)} worth {worth}"
     return f"Material item {reward.product_id or reward.sku_id or ''}".strip()
 
 
@@ -260,7 +265,7 @@ class RewardAssignmentTable(tables.Table):
         return gives_text(record.reward)
 
     def render_points(self, value):
-        return f"{points_text(value)} points"
+        return points_count(value)
 
     def render_stock(self, record):
         return EMPTY if record.reward.stock is None else points_text(record.reward.stock)

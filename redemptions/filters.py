@@ -12,7 +12,7 @@ from django.db.models import Q
 
 from campaigns.models import Campaign, Order
 from campaigns.queries import customers_named_by
-from dashboard.filters import FilterPanelMixin, LabelledErrorsMixin, day_start
+from dashboard.filters import FilterPanelMixin, LabelledErrorsMixin, bootstrap_widgets, day_start
 from dashboard.labels import channel_from_label
 from stacking.checks import FailureCode
 
@@ -171,3 +171,16 @@ class RedemptionFilter(FilterPanelMixin, LabelledErrorsMixin, django_filters.Fil
         if self.is_bound and not self.is_valid():
             return self.queryset.none()
         return super().qs
+
+
+class RewardRedemptionFilter(FilterPanelMixin, django_filters.FilterSet):
+    code = django_filters.CharFilter(label="Card code", field_name="voucher_code", max_length=100)
+    status = django_filters.ChoiceFilter(label="Status", choices=RedemptionStatus.choices, empty_label="Any status")
+
+    class Meta:
+        model = Redemption
+        fields = ["code", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap_widgets(self.form)

@@ -462,3 +462,11 @@ def order_list(*, order: str = "-created_at") -> QuerySet[Order]:
     """``GET /v1/orders``: every order, newest first unless ``order`` says otherwise."""
     direction = "-" if order.startswith("-") else ""
     return Order.objects.order_by(f"{direction}{order.lstrip('-')}", f"{direction}id")
+
+
+def reward_redemptions(campaign) -> QuerySet:
+    """A loyalty program's reward redemptions (its cards' points spent on rewards), for its Reward redemptions
+    tab."""
+    return Redemption.objects.filter(campaign=campaign, loyalty_points__isnull=False).select_related(
+        "reward", "reward_voucher", "customer"
+    )

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from auditlog.tables import KEYSET_TEMPLATE, TABLE_ATTRS
 from campaigns.models import CampaignType
 from dashboard.components import copy_id, id_text, menu_button, menu_copy, menu_disabled, menu_link, row_menu, truncated
 from dashboard.formatting import EMPTY, money, when
@@ -340,3 +341,54 @@ def failure_html(record: Redemption) -> str:
 def hidden_columns(user) -> tuple[str, ...]:
     """Customer data is for Admins. Every role gets the row menu (Open, Copy id); only its items differ."""
     return () if user.has_perm("redemptions.view_customer") else ("customer",)
+
+
+_END = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+
+
+class RewardRedemptionTable(tables.Table):
+    """A loyalty program's reward redemptions: the card, the reward, the points it cost, what it gave."""
+
+    created_at = tables.Column(verbose_name="Date", order_by=("created_at", "id"))
+    voucher_code = tables.Column(verbose_name="Card", orderable=False)
+    customer = tables.Column(verbose_name="Member", orderable=False, empty_values=())
+    reward = tables.Column(verbose_name="Reward", accessor="reward__name", orderable=False, empty_values=())
+    loyalty_points = tables.Column(verbose_name="Points", attrs=_END, order_by=("loyalty_points", "id"))
+    reward_voucher = tables.Column(verbose_name="Gave", orderable=False, empty_values=())
+    status = tables.Column(verbose_name="Status", orderable=False)
+
+    class Meta:
+        model = Redemption
+        fields = ("created_at", "voucher_code", "customer", "reward", "loyalty_points", "reward_voucher", "status")
+        template_name = KEYSET_TEMPLATE
+        attrs = {**TABLE_ATTRS, "id": "reward-redemptions-table-el"}
+        row_attrs = {"data-redemption": lambda record: record.pk}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if user is not None and not user.has_perm("redemptions.view_customer"):
+            self.columns.hide("customer")
+
+    def render_created_at(self, value):
+        return when(value)
+
+    def render_voucher_code(self, value):
+        return format_html("<code>{}</code>", value)
+
+    def render_customer(self, record):
+        customer = record.customer
+        return EMPTY if customer is None else truncated(customer.name or customer.source_id)
+
+    def render_reward(self, record):
+        return record.reward.name if record.reward is not None else "A deleted reward"
+
+    def render_loyalty_points(self, value):
+        return f"{value:,}"
+
+    def render_reward_voucher(self, record):
+        given = record.reward_voucher
+        return format_html("<code>{}</code>", given.code) if given is not None else EMPTY
+
+    def render_status(self, record):
+        return status_badge(record.status)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from auditlog.services import record_event
@@ -125,6 +126,9 @@ def earn_for_order(
     open). ``customer``: the order's, when the caller has it."""
     if order.customer_id is None:
         return []
+    if not transaction.get_connection().in_atomic_block:
+        with transaction.atomic():  # called on its own (a script, a test): a transaction of its own
+            return earn_for_order(order, caller=caller, customer=customer, new_order=new_order)
     now = timezone.now()
     found = [
         f

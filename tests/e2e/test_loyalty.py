@@ -78,3 +78,62 @@ def test_a_marketer_reads_cards_without_names_and_staff_do_not_reach_the_program
     sign_in(page, base, "staff")
     response = page.goto(f"{base}/campaigns/{program.pk}/loyalty-cards/")
     assert response is not None and response.status == 403
+
+
+def test_an_admin_turns_a_rule_off_and_activates_pending_points_and_a_marketer_reads_rewards(
+    live_server, page: Page, role_user, artifact_dir, club
+):
+    from campaigns.models import Order
+    from loyalty.services.earning import earn_for_order
+    from loyalty.services.earning_rules import create_rules
+    from loyalty.services.rewards import assign, create_reward
+
+    program, code = club["program"], club["code"]
+    per_euro = {
+        "type": "PROPORTIONAL",
+        "calculation_type": "ORDER_AMOUNT",
+        "order": {"amount": {"every": 100, "points": 1}},
+    }
+    rule = create_rules(caller=CALLER, program=program.pk, rules=[
+        {"event": "order.paid", "loyalty": per_euro, "banner": "A point per euro", "pending_days": 14},
+    ])[0]  # fmt: skip
+    order = Order.objects.create(source_id="web-7", customer=club["ann"], amount=4_200, total_amount=4_200)
+    earn_for_order(order, caller=CALLER)
+    mug = create_reward(caller=CALLER, fields={"name": "Mug", "type": "MATERIAL", "product_id": "prod_mug", "stock": 3})
+    assign(caller=CALLER, program=program.pk, items=[(mug.pk, 80)])
+    role_user("Admin")
+    role_user("Marketer")
+    base = live_server.url
+
+    sign_in(page, base, "admin")
+    page.goto(f"{base}/campaigns/{program.pk}/")
+    expect(page.locator('[data-figure="points_pending"]')).to_have_text("42")
+    page.get_by_role("link", name="Earning rules").click()
+    page.get_by_role("link", name="A point per euro").click()
+    expect(page.get_by_test_id("rule-earns")).to_contain_text("1 point for every €1.00 of the order's amount")
+    page.get_by_role("button", name="Turn the rule off").click()
+    expect(page.get_by_role("status")).to_contain_text("members no longer earn by it")
+    expect(page.get_by_test_id("rule-status")).to_have_text("Off")
+
+    page.get_by_role("link", name="Pending points").click()
+    page.locator('tr[data-points="42"]').get_by_role("link", name=code).click()
+    page.get_by_role("button", name="Activate now").click()
+    expect(page.get_by_role("alert")).to_contain_text("This field is required.")
+    page.get_by_label("Reason").fill("Parcel delivered early")
+    page.get_by_role("button", name="Activate now").click()
+    expect(page.locator(".alert-success")).to_contain_text("42 pending points of card")
+    page.screenshot(path=artifact_dir / "pending.png", full_page=True)
+    page.goto(f"{base}/campaigns/{program.pk}/loyalty-cards/{code}/")
+    expect(page.get_by_test_id("card-balance")).to_have_text("142")
+    assert rule.pk
+
+    page.context.clear_cookies()
+    sign_in(page, base, "marketer")
+    page.goto(f"{base}/campaigns/{program.pk}/rewards/")
+    expect(page.locator("#rewards-table-el")).to_contain_text("Mug")
+    expect(page.locator("#rewards-table-el")).to_contain_text("80 points")
+    page.screenshot(path=artifact_dir / "rewards.png", full_page=True)
+    page.get_by_role("link", name="Reward redemptions").click()
+    expect(page.get_by_text("No rewards redeemed yet")).to_be_visible()
+    page.goto(f"{base}/campaigns/{program.pk}/pending-points/")
+    expect(page.get_by_role("button", name="Activate now")).to_have_count(0)

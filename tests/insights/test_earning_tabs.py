@@ -9,8 +9,10 @@ from campaigns.models import Order
 from loyalty.models import LoyaltyCard, PendingPoints
 from loyalty.services.earning import earn_for_order
 from loyalty.services.earning_rules import create_rules
+from loyalty.services.points import PointsChange, change_balance
 from loyalty.services.programs import add_member, create_program
 from loyalty.services.rewards import assign, create_reward
+from redemptions.services.rewards import RewardRequest, redeem_reward
 from voucherhub.caller import Caller
 
 from .test_loyalty_tabs import signed_in
@@ -123,3 +125,21 @@ def test_the_rewards_catalog_tab_lists_what_the_program_offers_and_for_how_many_
     page = marketer.get(f"/campaigns/{program.pk}/rewards/").content.decode()
     assert f'data-assignment="{assignment.pk}"' in page and "Mug" in page and "300 points" in page
     assert "Material item prod_mug" in page
+
+
+def test_the_reward_redemptions_tab_lists_rewards_paid_with_points_and_names_members_only_for_admins(
+    client, role_user, club
+):
+    program, _, code, _ = club
+    mug = create_reward(caller=CALLER, fields={"name": "Mug", "type": "MATERIAL", "product_id": "prod_mug"})
+    assign(caller=CALLER, program=program.pk, items=[(mug.pk, 30)])
+    change_balance(caller=CALLER, member=code, change=PointsChange(50, "welcome"))
+    redemption = redeem_reward(RewardRequest(member=code, reward_id=mug.pk), caller=CALLER)
+
+    marketer = signed_in(client, role_user, "Marketer")
+    page = marketer.get(f"/campaigns/{program.pk}/reward-redemptions/").content.decode()
+    assert f'data-redemption="{redemption.pk}"' in page and "Mug" in page and "30" in page
+    assert "Ann Lee" not in page
+    client.logout()
+    admin = signed_in(client, role_user, "Admin")
+    assert "Ann Lee" in admin.get(f"/campaigns/{program.pk}/reward-redemptions/").content.decode()

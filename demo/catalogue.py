@@ -160,6 +160,7 @@ FAILURE_WEIGHTS = {FailureCode(code): weight for code, weight in _DATA["failure_
 
 
 LOYALTY_PROGRAM = "Coffee Club"  # the demo's loyalty program (demo.shop: members, points, a transfer)
+REWARD = "Free pastry"  # the reward its members spend points on
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 from campaigns.services.vouchers import set_voucher_active
 from redemptions.services.redemption import RedemptionOutcome
+from redemptions.services.rewards import RewardRequest, redeem_reward
 from sessions.models import ReleaseReason
 from sessions.services import expire_sessions, release_session
 from stacking.checks import FailureCode
@@ -67,6 +68,14 @@ class Story:
         t.plan(t.at(0.84), lambda: self.lock(then=("manual", timedelta(days=1))))
         t.plan(t.at(0.90), lambda: self.lock(then=("api", timedelta(hours=3))))
         t.plan(t.at(0.97), lambda: self.lock())  # still ACTIVE at the end
+        if self.shop.reward is not None:
+            t.plan(t.at(0.5), self.reward)
+
+    def reward(self) -> None:
+        """A member spends points on the program's reward (one Redemption row)."""
+        code, reward_id = self.shop.reward
+        redeem_reward(RewardRequest(member=code, reward_id=reward_id), caller=self.admin.caller(None))
+        self.rows += 1
 
     def aside(self, key: str) -> str:
         return self.shop.aside[key].code

@@ -45,6 +45,7 @@ from campaigns.models import (
     Voucher,
     VoucherTransaction,
 )
+from loyalty.models import Reward
 from redemptions.models import Redemption, Rollback, Validation
 from sessions.models import SessionLock, ValidationSession
 from stacking.models import Category
@@ -59,6 +60,7 @@ from .catalogue import (
     HISTORY,
     MARKER_CAMPAIGN,
     MIN_REDEMPTIONS,
+    REWARD,
     Namespace,
 )
 from .channels import Channel, api_channels
@@ -201,7 +203,8 @@ def delete_demo_data() -> int:
     rules = ValidationRule.objects.filter(name__in=DEMO.rule_names())
     segments = Segment.objects.filter(name__in=DEMO.segment_names())
     categories = Category.objects.filter(name__in=[category.name for category in CATEGORIES])
-    owned = [redemptions, rollbacks, customers, rules, segments, categories, demo.vouchers, demo.publications]
+    rewards = Reward.objects.filter(name=DEMO.name(REWARD))
+    owned = [redemptions, rollbacks, customers, rules, segments, categories, demo.vouchers, demo.publications, rewards]
     events = Event.objects.annotate(validation=KT("data__validation_id")).filter(
         Q(campaign_id__in=campaigns.values("id"))
         | Q(resource_id__in=sessions.values("key"))
@@ -228,6 +231,7 @@ def delete_demo_data() -> int:
         demo.publications,
         demo.vouchers,
         campaigns,
+        rewards,
         rules,
         segments,
         orders,

@@ -18,8 +18,10 @@ from campaigns.services.requests import CodeConfig, Gift, PublicationRequest, Ti
 from campaigns.services.segments import create_segment
 from campaigns.services.validation_rules import create_validation_rule
 from campaigns.services.vouchers import create_voucher
+from loyalty.services.earning_rules import create_rules
 from loyalty.services.points import PointsChange, change_balance, transfer
 from loyalty.services.programs import add_member, create_program, issue_cards
+from loyalty.services.rewards import assign, create_reward
 from stacking.models import Category
 from stacking.services import create_category
 from voucherhub.caller import Caller
@@ -32,6 +34,7 @@ from .catalogue import (
     DEMO,
     LOYALTY_PROGRAM,
     NAMES,
+    REWARD,
     RULES,
     SEGMENTS,
     TIER_WEIGHTS,
@@ -57,6 +60,9 @@ class Shop:
     campaigns: dict[str, Campaign] = field(default_factory=dict)
     left: dict[str, int | None] = field(default_factory=dict)
     aside: dict[str, Voucher] = field(default_factory=dict)
+    # A card and the reward its points pay for in the history (the small demo only: a bulk copy of a
+    # reward's redemption would need its card, which copies leave with the template).
+    reward: tuple[str, str] | None = None
 
 
 class ShopBuilder:
@@ -219,6 +225,22 @@ class ShopBuilder:
             if i % 3 == 0:
                 change_balance(caller=self.caller, member=code, change=PointsChange(-60, "Free coffee in store"))
         transfer(caller=self.caller, program=club.id, member=codes[0], sources=[(codes[1], PointsChange(30, "Family"))])
+        self.earning_and_rewards(club, codes[0])
+
+    def earning_and_rewards(self, club: Campaign, code: str) -> None:
+        """Members earn on every paid order (the history's redemptions): 10 points a visit, and a point per
+        euro held for 14 days; they spend points on a pastry (the history has one do so)."""
+        ratio = {"amount": {"every": 100, "points": 1}}
+        per_euro = {"type": "PROPORTIONAL", "calculation_type": "ORDER_AMOUNT", "order": ratio}
+        create_rules(caller=self.caller, program=club.id, rules=[
+            {"event": "order.paid", "loyalty": {"type": "FIXED", "points": 10}, "banner": "A visit"},
+            {"event": "order.paid", "loyalty": per_euro, "banner": "A point per euro", "pending_days": 14},
+        ])  # fmt: skip
+        pastry = create_reward(caller=self.caller, fields={"name": self.names.name(REWARD), "type": "MATERIAL",
+                                                           "product_id": "pastry", "stock": 50})  # fmt: skip
+        assign(caller=self.caller, program=club.id, items=[(pastry.id, 80)])
+        if self.names == DEMO:
+            self.shop.reward = (code, pastry.id)
 
     def set_aside(self) -> None:
         """Vouchers that show a state; the history disables ``disabled`` on its second day."""

@@ -21,6 +21,7 @@ from campaigns.models import CampaignType, Voucher
 from campaigns.services.publications import publish
 from campaigns.services.requests import PublicationRequest
 from campaigns.services.vouchers import update_gift_balance
+from campaigns.statements import count_redemption
 from loyalty import queries as loyalty_queries
 from loyalty.models import LoyaltyCard, Reward, RewardAssignment, RewardType
 from loyalty.services import points as loyalty_points
@@ -71,6 +72,7 @@ def redeem_reward(request: RewardRequest, *, caller: Caller) -> Redemption:
         reward.save(update_fields=["stock", "redeemed"])
         given = _give(reward, card, caller)
         redemption = _store(redemption_id, request, card, assignment, reward, given, caller)
+        count_redemption(card.voucher, 0, redemption.created_at)  # one use of the card, as any redemption's
         return redemption
 
 

@@ -243,3 +243,19 @@ class CampaignRewardRedemptionsView(CampaignListTabMixin, DashboardListView):
 
     def get_queryset(self):
         return reward_redemptions(self.campaign)
+
+
+class CampaignLoyaltyTiersView(CampaignPageMixin, TemplateView):
+    """The program's tiers: each range of points, how many members are in it now, and what it changes."""
+
+    permission_required = "loyalty.view_loyaltytier"
+    types = LOYALTY
+    template_name = "insights/loyalty_tiers.html"
+    title = "Tiers"
+
+    def get_context_data(self, **kwargs):
+        rows = [
+            {"tier": tier, "members": loyalty_queries.tier_members(self.campaign, tier)}
+            for tier in loyalty_queries.tiers(self.campaign)
+        ]
+        return super().get_context_data(rows=rows, **kwargs)

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from voucherhub.admin import ReadOnlyAdmin
 
-from .models import EarningRule, LoyaltyCard, PendingPoints, PointsTransaction, Reward, RewardAssignment
+from .models import EarningRule, LoyaltyCard, LoyaltyTier, PendingPoints, PointsTransaction, Reward, RewardAssignment
 
 
 @admin.register(LoyaltyCard)
@@ -59,3 +59,11 @@ class RewardAssignmentAdmin(ReadOnlyAdmin):
     list_select_related = ["reward", "campaign"]
     search_fields = ["=id", "=reward__id"]
     raw_id_fields = ["reward", "campaign"]
+
+
+@admin.register(LoyaltyTier)
+class LoyaltyTierAdmin(ReadOnlyAdmin):
+    list_display = ["id", "campaign", "name", "points_from", "points_to", "created_at"]
+    list_select_related = ["campaign"]
+    search_fields = ["=id", "name"]
+    raw_id_fields = ["campaign"]

@@ -257,3 +257,34 @@ class RewardAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reward_id} for {self.points} points"
+
+
+class LoyaltyTier(models.Model):
+    """A level of a program: members whose balance is within [``points_from``, ``points_to``] (no top when
+    empty) are in it, so a member's tier follows their points as they change (loyalty.queries.tier_of).
+    ``earning_rules`` and ``rewards`` map a rule or reward id to what the tier changes: ``{"type":
+    "MULTIPLY", "multiplier": 2}`` or ``{"type": "CUSTOM", "points": 150}``."""
+
+    id = models.CharField(primary_key=True, max_length=ID_LENGTH, default=id_default("ltr_"), editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="loyalty_tiers")
+    name = models.CharField(max_length=200)
+    points_from = models.BigIntegerField()
+    points_to = models.BigIntegerField(null=True, blank=True)
+    earning_rules = models.JSONField(default=dict, blank=True)
+    rewards = models.JSONField(default=dict, blank=True)
+    metadata = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["points_from", "id"]
+        indexes = [models.Index(fields=["campaign", "points_from"], name="loyalty_tier_campaign_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(points_from__gte=0), name="loyalty_tier_from_nonneg"),
+            models.CheckConstraint(
+                condition=Q(points_to__isnull=True) | Q(points_to__gte=F("points_from")), name="loyalty_tier_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

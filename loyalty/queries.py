@@ -8,7 +8,16 @@ from campaigns import queries as campaign_queries
 from campaigns.models import Campaign, CampaignType, Voucher
 from voucherhub.errors import DomainError, not_found
 
-from .models import EarningRule, LoyaltyCard, PendingPoints, PendingStatus, PointsTransaction, Reward, RewardAssignment
+from .models import (
+    EarningRule,
+    LoyaltyCard,
+    LoyaltyTier,
+    PendingPoints,
+    PendingStatus,
+    PointsTransaction,
+    Reward,
+    RewardAssignment,
+)
 
 
 def find_program(ref: str, *, for_update: bool = False) -> Campaign:
@@ -145,3 +154,28 @@ def find_assignment(assignment_id: str, *, program: Campaign | None = None, rewa
     if assignment is None:
         raise not_found("reward_assignment", assignment_id, label="reward assignment")
     return assignment
+
+
+def tiers(campaign: Campaign) -> QuerySet[LoyaltyTier]:
+    return LoyaltyTier.objects.filter(campaign=campaign).order_by("points_from", "id")
+
+
+def find_tier(campaign: Campaign, tier_id: str) -> LoyaltyTier:
+    tier = tiers(campaign).filter(pk=tier_id).first()
+    if tier is None:
+        raise not_found("loyalty_tier", tier_id, label=f"loyalty tier of {campaign.name}")
+    return tier
+
+
+def tier_of(program_tiers: list[LoyaltyTier], balance: int) -> LoyaltyTier | None:
+    """The tier whose range holds ``balance`` (none below the lowest tier)."""
+    for tier in program_tiers:
+        if tier.points_from <= balance and (tier.points_to is None or balance <= tier.points_to):
+            return tier
+    return None
+
+
+def tier_members(campaign: Campaign, tier: LoyaltyTier) -> int:
+    """How many held cards are in the tier now (a range scan of loyalty_card_balance_idx)."""
+    cards = LoyaltyCard.objects.filter(campaign=campaign, balance__gte=tier.points_from, voucher__holder__isnull=False)
+    return (cards.filter(balance__lte=tier.points_to) if tier.points_to is not None else cards).count()

@@ -10,7 +10,7 @@ from voucherhub.api.rendering import offset_page
 from voucherhub.wire import list_json
 
 from . import queries
-from .schemas import (
+from .catalog_schemas import (
     LoyaltyRewardAssignmentList,
     RewardAssignmentCamelQuery,
     RewardAssignmentChangeIn,

@@ -2,12 +2,12 @@
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, StrictFloat, StrictInt, model_validator
+from pydantic import BaseModel, ConfigDict, Field, RootModel, model_validator
 
 from campaigns.schemas.base import CodeConfigIn, Description, In, Metadata, Name, Ref, Text, UtcDatetime
 from campaigns.schemas.publications import PublicationCustomerIn
 from campaigns.schemas.rules import PageQuery
-from voucherhub.documented import NOT_SENT, SENT, documented, needs_when
+from voucherhub.documented import SENT, documented, needs_when
 from voucherhub.wire import WholeInt
 
 from .services.points import MAX_POINTS, PointsChange
@@ -341,148 +341,3 @@ class LoyaltyPendingBalanceIn(In):
         if self.points == 0:
             raise ValueError("points must not be 0")
         return self
-
-
-# The rewards catalog (RewardsApi) and a program's reward assignments.
-
-
-class RewardCampaignIn(In):
-    id: Ref  # a discount or gift campaign, or a loyalty program
-    balance: Annotated[WholeInt, Field(ge=1, le=MAX_POINTS)] | None = None  # gift credits or points given
-
-
-class RewardCoinIn(In):
-    exchange_ratio: Annotated[StrictInt | StrictFloat, Field(gt=0, lt=10_000_000)]  # in the currency's units
-    # The SDK's request model types it as text; its answer as a number: both are read.
-    points_ratio: Annotated[WholeInt, Field(ge=1, le=999_999_999)] | Annotated[str, Field(pattern="^[1-9][0-9]{0,8}$")]
-
-
-class RewardProductIn(In):
-    id: Ref | None = None
-    sku_id: Ref | None = None
-
-
-_ONE_KIND = {
-    "oneOf": [
-        {
-            "required": [kind],
-            "properties": {kind: SENT, **{o: NOT_SENT for o in ("campaign", "coin", "product") if o != kind}},
-        }
-        for kind in ("campaign", "coin", "product")
-    ]
-}
-
-
-class RewardParametersIn(In):
-    """Exactly one kind: ``campaign``, ``coin`` (pay with points) or ``product`` (a material reward)."""
-
-    model_config = ConfigDict(extra="ignore", json_schema_extra=_ONE_KIND)
-
-    campaign: RewardCampaignIn | None = None
-    coin: RewardCoinIn | None = None
-    product: RewardProductIn | None = None
-
-    @model_validator(mode="after")
-    def _one_kind(self):
-        if sum(kind is not None for kind in (self.campaign, self.coin, self.product)) != 1:
-            raise ValueError("parameters takes exactly one of campaign, coin and product")
-        return self
-
-    def fields(self) -> dict:
-        """The Reward fields this kind sets (and clears the others')."""
-        fields = {"campaign_ref": None, "balance": None, "exchange_ratio": None, "points_ratio": None,
-                  "product_id": "", "sku_id": ""}  # fmt: skip
-        if self.campaign is not None:
-            return fields | {"type": "CAMPAIGN", "campaign_ref": self.campaign.id, "balance": self.campaign.balance}
-        if self.coin is not None:
-            ratio = self.coin
-            return fields | {
-                "type": "COIN",
-                "exchange_ratio": ratio.exchange_ratio,
-                "points_ratio": int(ratio.points_ratio),
-            }
-        product = self.product
-        return fields | {"type": "MATERIAL", "product_id": product.id or "", "sku_id": product.sku_id or ""}
-
-
-class RewardAttributesIn(In):
-    image_url: Annotated[str, Field(max_length=500, pattern=r"^https?://[^\s\x00]+$")] | None = None
-    description: Text(1000) | None = None
-
-
-class RewardChangeIn(In):
-    """``PUT /v1/rewards/{id}``: what is sent changes."""
-
-    name: Text(200, 1) | None = None
-    parameters: RewardParametersIn | None = None
-    stock: Annotated[WholeInt, Field(ge=0, le=2_000_000_000)] | None = None
-    attributes: RewardAttributesIn | None = None
-    metadata: Metadata | None = None
-
-    def fields(self) -> dict:
-        body = self.model_dump(exclude_none=True, exclude={"parameters", "attributes"})
-        if self.parameters is not None:
-            body |= self.parameters.fields()
-        if self.attributes is not None:
-            body |= self.attributes.model_dump(exclude_none=True)
-        return body
-
-
-class RewardIn(RewardChangeIn):
-    """``POST /v1/rewards``: a catalog entry."""
-
-    name: Text(200, 1)
-    parameters: RewardParametersIn
-
-
-class RewardListQuery(PageQuery):
-    assignment_id: Text(100, 1) | None = None
-
-
-class RewardLoyaltyCostIn(In):
-    points: Annotated[WholeInt, Field(ge=1, le=MAX_POINTS)]
-    # Rewards given on their own once a card has the points are not supported: only false is accepted.
-    auto_redeem: Literal[False] | None = None
-
-
-class RewardCostIn(In):
-    loyalty: RewardLoyaltyCostIn
-
-
-NO_VALIDATION_RULES = "validation rules on a reward assignment are not supported"
-
-
-class RewardAssignmentChangeIn(In):
-    """``PUT .../rewards/{assignmentId}`` and ``PUT /v1/rewards/{id}/assignments/{assignmentId}``: its cost."""
-
-    parameters: RewardCostIn
-
-
-class RewardAssignmentIn(RewardAssignmentChangeIn):
-    """``POST /v1/rewards/{id}/assignments``: the reward offered by a program, for its cost in points."""
-
-    campaign: Ref
-    validation_rules: Annotated[None, documented(description=NO_VALIDATION_RULES)] = None
-
-
-class LoyaltyRewardAssignmentIn(RewardAssignmentChangeIn):
-    """One item of ``POST /v1/loyalties/{id}/rewards``: a reward of the catalog and its cost in points."""
-
-    reward: Ref
-    validation_rules: Annotated[None, documented(description=NO_VALIDATION_RULES)] = None
-
-
-class LoyaltyRewardAssignmentList(
-    RootModel[Annotated[list[LoyaltyRewardAssignmentIn], Field(min_length=1, max_length=50)]]
-):
-    """The body of ``POST /v1/loyalties/{id}/rewards``: rewards to offer, all or none (the answer is the first)."""
-
-
-class RewardAssignmentListQuery(PageQuery):
-    assignment_id: Text(100, 1) | None = None
-
-
-class RewardAssignmentCamelQuery(PageQuery):
-    """``GET /v1/loyalties/{id}/reward-assignments`` names its filter ``assignmentId``."""
-
-    assignment_id: Text(100, 1) | None = Field(None, alias="assignmentId")

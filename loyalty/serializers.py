@@ -4,7 +4,16 @@ from campaigns.models import Campaign, Voucher
 from campaigns.serializers import campaign_json, voucher_json
 from voucherhub.wire import iso
 
-from .models import EarningRule, LoyaltyCard, PendingPoints, PointsTransaction, Reward, RewardAssignment, RewardType
+from .models import (
+    EarningRule,
+    LoyaltyCard,
+    LoyaltyTier,
+    PendingPoints,
+    PointsTransaction,
+    Reward,
+    RewardAssignment,
+    RewardType,
+)
 
 
 def program_json(campaign: Campaign, *, members: int) -> dict:
@@ -192,3 +201,32 @@ def assignment_json(assignment: RewardAssignment) -> dict:
         "related_object_type": "campaign",
         "parameters": {"loyalty": {"points": assignment.points, "auto_redeem": assignment.auto_redeem}},
     }
+
+
+def tier_json(tier: LoyaltyTier, *, card: LoyaltyCard | None = None) -> dict:
+    """A loyalty tier; a member's (``card``) says since when they hold it."""
+    points = {"from": tier.points_from, "to": tier.points_to}
+    body = {
+        "id": tier.id,
+        "name": tier.name,
+        "campaign_id": tier.campaign_id,
+        "earning_rules": tier.earning_rules or {},
+        "rewards": tier.rewards or {},
+        "points": points,
+        "config": {"points": points},
+        "metadata": tier.metadata or {},
+        "created_at": iso(tier.created_at),
+        "updated_at": iso(tier.updated_at),
+        "object": "loyalty_tier",
+    }
+    if card is not None:
+        body["expiration"] = {
+            "customer_id": card.voucher.holder_id,
+            "campaign_id": tier.campaign_id,
+            "tier_id": tier.id,
+            "start_date": None,
+            "expiration_date": None,
+            "created_at": iso(card.updated_at),
+            "updated_at": iso(card.updated_at),
+        }
+    return body

@@ -15,7 +15,7 @@ from django.db import transaction
 from campaigns.models import Campaign, Voucher
 from voucherhub import hotsql
 
-from .models import EarningRule, LoyaltyCard
+from .models import EarningRule, LoyaltyCard, LoyaltyTier
 
 
 @dataclass
@@ -27,13 +27,15 @@ class EarningCard:
     code: str
     program_start: datetime | None
     program_end: datetime | None
+    has_tiers: bool  # whether the program has tiers (which may change what its rules give)
 
 
 @functools.cache
 def _earning_sql(vendor: str) -> str:
     rule, card, voucher, campaign = (hotsql.table(m) for m in (EarningRule, LoyaltyCard, Voucher, Campaign))
+    tiers = f'EXISTS (SELECT 1 FROM {hotsql.table(LoyaltyTier)} t WHERE t."campaign_id" = r."campaign_id")'
     selected = [*hotsql.columns(EarningRule, "r"), *hotsql.columns(LoyaltyCard, "c"),
-                'v."code"', 'p."start_date"', 'p."expiration_date"']  # fmt: skip
+                'v."code"', 'p."start_date"', 'p."expiration_date"', tiers]  # fmt: skip
     return (
         f"SELECT {', '.join(selected)} FROM {rule} r"
         f' JOIN {campaign} p ON p."id" = r."campaign_id"'
@@ -52,7 +54,8 @@ def earning_cards(customer_id: str, event: str) -> list[EarningCard]:
     The ORM's twin: ``EarningRule.objects.filter(event=event, active=True, campaign__active=True,
     campaign__deleted_at__isnull=True, campaign__loyalty_cards__voucher__holder_id=customer_id,
     campaign__loyalty_cards__voucher__deleted_at__isnull=True, campaign__loyalty_cards__voucher__active=True)
-    .order_by("created_at", "id")`` with each program's card read ``select_for_update()``."""
+    .order_by("created_at", "id")`` with each program's card read ``select_for_update()``, and whether the
+    program has tiers (``Exists(LoyaltyTier.objects.filter(campaign=OuterRef("campaign")))``)."""
     db = transaction.get_connection()
     with db.cursor() as cursor:
         cursor.execute(_earning_sql(db.vendor) + hotsql.for_update(db, "c"), [customer_id, event])
@@ -67,9 +70,9 @@ def earning_cards(customer_id: str, event: str) -> list[EarningCard]:
         rule = hotsql.instance(EarningRule, iter(row[:rule_width]), db)
         card = hotsql.instance(LoyaltyCard, iter(row[rule_width : rule_width + card_width]), db)
         card = cards.setdefault(card.pk, card)
-        code, start, end = row[rule_width + card_width :]
+        code, start, end, has_tiers = row[rule_width + card_width :]
         start, end = hotsql.converted(start, start_col, db), hotsql.converted(end, end_col, db)
-        found.append(EarningCard(rule, card, code, start, end))
+        found.append(EarningCard(rule, card, code, start, end, bool(has_tiers)))
     return found
 
 

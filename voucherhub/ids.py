@@ -36,6 +36,7 @@ PREFIXES = {
     "pending_points": "lpp_",
     "reward": "rew_",
     "reward_assignment": "rewa_",
+    "loyalty_tier": "ltr_",
 }
 
 ID_LENGTH = 40  # max_length of every id column: the longest prefix plus 22 hex digits fits easily

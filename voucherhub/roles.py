@@ -33,6 +33,7 @@ _BROWSE = [
     "loyalty.view_pendingpoints",
     "loyalty.view_reward",
     "loyalty.view_rewardassignment",
+    "loyalty.view_loyaltytier",
 ]
 _EXPORT = ["exports.add_export", "exports.view_export"]
 

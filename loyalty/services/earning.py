@@ -24,7 +24,9 @@ from voucherhub import hotsql
 from voucherhub.caller import Caller
 
 from .. import statements
-from ..models import EarningEvent, EarningRule, LoyaltyCard, PendingPoints, PointsTransaction, PointsType
+from ..models import EarningEvent, EarningRule, LoyaltyCard, LoyaltyTier, PendingPoints, PointsTransaction, PointsType
+from ..queries import tier_of
+from .tiers import mapped
 
 # calculation_type -> where its ratio sits in ``loyalty`` (the platform's shape) and what it measures.
 RATIOS = {
@@ -148,10 +150,17 @@ def earn_for_order(
     )
     passing = {rule.pk for rule in _passing([f.rule for f in found], order, customer)}
     earned_before = set() if new_order else _earned_before(found, order)
+    program_tiers: dict[str, list[LoyaltyTier]] = {}
+    with_tiers = {f.card.campaign_id for f in found if f.has_tiers}
+    for tier in LoyaltyTier.objects.filter(campaign_id__in=with_tiers).order_by("points_from") if with_tiers else ():
+        program_tiers.setdefault(tier.campaign_id, []).append(tier)
     earned = []
     with hotsql.batch():
         for f in found:
             points = points_for(f.rule.loyalty, facts) if f.rule.pk in passing else 0
+            tier = tier_of(program_tiers.get(f.card.campaign_id, []), f.card.balance)
+            if tier is not None and points > 0:
+                points = mapped(points, tier.earning_rules.get(f.rule.pk))  # the member's tier changes the rule
             if points > 0 and (f.card.pk, f.rule.pk) not in earned_before:
                 earned.append(_earn(f, points, order=order, caller=caller, now=now))
         for card in {f.card.pk: f.card for f in found if f.card.updated_at == now}.values():

@@ -26,6 +26,7 @@ from loyalty import queries as loyalty_queries
 from loyalty.models import LoyaltyCard, Reward, RewardAssignment, RewardType
 from loyalty.services import points as loyalty_points
 from loyalty.services.programs import add_member
+from loyalty.services.tiers import mapped
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError, not_found
 from voucherhub.ids import new_id
@@ -61,22 +62,25 @@ def redeem_reward(request: RewardRequest, *, caller: Caller) -> Redemption:
         if assignment is None:
             raise not_found("reward", request.reward_id, label=f"reward of {card.campaign.name}")
         reward = Reward.objects.select_for_update(of=("self",)).select_related("campaign").get(pk=assignment.reward_id)
-        _check(request, card, assignment, reward)
+        tier = loyalty_queries.tier_of(list(loyalty_queries.tiers(card.campaign)), card.balance)
+        cost = mapped(assignment.points, tier.rewards.get(reward.pk)) if tier is not None else assignment.points
+        _check(request, card, cost, reward)
         redemption_id = new_id("r_")
-        change = loyalty_points.PointsChange(-assignment.points, reason=f"Reward: {reward.name}")
-        loyalty_points.apply(card, -assignment.points, "POINTS_REDEMPTION", caller=caller, change=change,
+        change = loyalty_points.PointsChange(-cost, reason=f"Reward: {reward.name}")
+        loyalty_points.apply(card, -cost, "POINTS_REDEMPTION", caller=caller, change=change,
                              redemption_id=redemption_id)  # fmt: skip
         if reward.stock is not None:
             reward.stock -= 1
         reward.redeemed += 1
         reward.save(update_fields=["stock", "redeemed"])
         given = _give(reward, card, caller)
-        redemption = _store(redemption_id, request, card, assignment, reward, given, caller)
+        redemption = _store(redemption_id, request, card, assignment, reward, given, caller, cost=cost)
         count_redemption(card.voucher, 0, redemption.created_at)  # one use of the card, as any redemption's
         return redemption
 
 
-def _check(request: RewardRequest, card: LoyaltyCard, assignment: RewardAssignment, reward: Reward) -> None:
+def _check(request: RewardRequest, card: LoyaltyCard, cost: int, reward: Reward) -> None:
+    """Refusals before anything is written; ``cost``: the reward's points for this member (their tier's)."""
     voucher, campaign = card.voucher, card.campaign
     if not voucher.active or not campaign.active:
         raise _refused("voucher_disabled", f"Loyalty card {voucher.code} or its program is disabled")
@@ -84,15 +88,15 @@ def _check(request: RewardRequest, card: LoyaltyCard, assignment: RewardAssignme
         raise _refused("invalid_reward", f"Reward {reward.name} pays part of an order: it is not redeemed on its own")
     if voucher.holder_id is None:
         raise _refused("invalid_reward", f"Loyalty card {voucher.code} is not held by a customer to reward")
-    if request.points is not None and request.points != assignment.points:
-        raise _refused("invalid_reward", f"Reward {reward.name} costs {assignment.points} points, not {request.points}")
+    if request.points is not None and request.points != cost:
+        raise _refused("invalid_reward", f"Reward {reward.name} costs {cost} points, not {request.points}")
     if reward.stock is not None and reward.stock < 1:
         raise _refused("reward_out_of_stock", f"Reward {reward.name} is out of stock")
-    if card.balance < assignment.points:
+    if card.balance < cost:
         raise DomainError(
             "not_enough_points",
             "Not enough points",
-            f"Loyalty card {voucher.code} has {card.balance} points; reward {reward.name} costs {assignment.points}",
+            f"Loyalty card {voucher.code} has {card.balance} points; reward {reward.name} costs {cost}",
             resource_id=voucher.code,
             resource_type="loyalty_card",
         )
@@ -120,7 +124,7 @@ def _give(reward: Reward, card: LoyaltyCard, caller: Caller) -> Voucher | None:
 
 
 def _store(redemption_id: str, request: RewardRequest, card: LoyaltyCard, assignment: RewardAssignment,
-           reward: Reward, given: Voucher | None, caller: Caller) -> Redemption:  # fmt: skip
+           reward: Reward, given: Voucher | None, caller: Caller, *, cost: int) -> Redemption:  # fmt: skip
     now = timezone.now()
     redemption = Redemption.objects.create(
         id=redemption_id,
@@ -139,12 +143,12 @@ def _store(redemption_id: str, request: RewardRequest, card: LoyaltyCard, assign
         request_log_id=caller.request_id,
         reward=reward,
         reward_assignment_id=assignment.pk,
-        loyalty_points=assignment.points,
+        loyalty_points=cost,
         reward_voucher=given,
     )
     common = {"caller": caller, "campaign_id": card.campaign_id, "customer_id": card.voucher.holder_id}
     data = {"redemption_id": redemption.id, "object": "voucher", "id": card.voucher.code, "reward_id": reward.pk,
-            "reward": reward.name, "points": assignment.points}  # fmt: skip
+            "reward": reward.name, "points": cost}  # fmt: skip
     record_event("redemption.succeeded", resource_type="redemption", resource_id=redemption.id, data=data, **common)
     record_event("customer.rewarded", resource_type="reward", resource_id=reward.pk, data=data, **common)
     return redemption

@@ -143,3 +143,17 @@ def test_the_reward_redemptions_tab_lists_rewards_paid_with_points_and_names_mem
     client.logout()
     admin = signed_in(client, role_user, "Admin")
     assert "Ann Lee" in admin.get(f"/campaigns/{program.pk}/reward-redemptions/").content.decode()
+
+
+def test_the_tiers_tab_shows_each_tiers_range_and_members(client, role_user, club):
+    from loyalty.services.tiers import create_tiers
+
+    program = club[0]
+    marketer = signed_in(client, role_user, "Marketer")
+    assert "No tiers yet" in marketer.get(f"/campaigns/{program.pk}/loyalty-tiers/").content.decode()
+    silver, gold = create_tiers(caller=CALLER, program=program.pk, items=[
+        {"name": "Silver", "points_from": 0, "points_to": 99}, {"name": "Gold", "points_from": 100},
+    ])  # fmt: skip
+    page = marketer.get(f"/campaigns/{program.pk}/loyalty-tiers/").content.decode()
+    assert f'data-tier="{silver.pk}" data-members="1"' in page and f'data-tier="{gold.pk}" data-members="0"' in page
+    assert "100 and more points" in page

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from campaigns.models import Voucher
 from loyalty import statements
-from loyalty.models import EarningRule, LoyaltyCard
+from loyalty.models import EarningRule, LoyaltyCard, LoyaltyTier
 from loyalty.services.earning_rules import create_rules
 from loyalty.services.programs import add_member, create_program
 from tests.campaigns.row_locks import locked_rows
@@ -64,6 +64,11 @@ def test_earning_cards_reads_what_the_orm_reads(member):
     orms = orm_earning_cards(customer, "order.paid")
     assert [(f.rule.pk, f.card.pk, f.code, f.program_start, f.program_end) for f in ours] == [
         (rule.pk, card.pk, code, start, end) for rule, card, code, start, end in orms
+    ]
+    assert not any(f.has_tiers for f in ours)
+    LoyaltyTier.objects.create(campaign_id=cards[0].campaign_id, name="Gold", points_from=100)
+    assert [f.has_tiers for f in statements.earning_cards(customer, "order.paid")] == [
+        f.card.campaign_id == cards[0].campaign_id for f in ours
     ]
     assert [fields_of(f.card) for f in ours] == [fields_of(card) for _, card, *_ in orms]
     assert [fields_of(f.rule) for f in ours] == [fields_of(rule) for rule, *_ in orms]

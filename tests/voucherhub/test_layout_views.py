@@ -382,6 +382,7 @@ def _loyalty_rows(customer, order) -> None:
     from loyalty.services.earning_rules import create_rules
     from loyalty.services.programs import add_member, create_program
     from loyalty.services.rewards import assign, create_reward
+    from loyalty.services.tiers import create_tiers
     from voucherhub.caller import Caller
 
     caller = Caller("API", "test")
@@ -392,6 +393,7 @@ def _loyalty_rows(customer, order) -> None:
     earn_for_order(order, caller=caller)
     mug = create_reward(caller=caller, fields={"name": "Mug", "type": "MATERIAL", "product_id": "prod_mug", "stock": 5})
     assign(caller=caller, program=club.pk, items=[(mug.pk, 100)])
+    create_tiers(caller=caller, program=club.pk, items=[{"name": "Gold", "points_from": 100}])
 
 
 def test_support_staff_open_every_admin_list_and_record(client, role_user, one_of_everything):

@@ -35,6 +35,7 @@ BROWSE = {
     "loyalty.view_pendingpoints",
     "loyalty.view_reward",
     "loyalty.view_rewardassignment",
+    "loyalty.view_loyaltytier",
 }
 EXPORT = {"exports.add_export", "exports.view_export"}
 ADMIN_ONLY = {

@@ -36,6 +36,7 @@ ROUTERS = (
     "customers.api.router",
     "redemptions.reward_api.router",
     "loyalty.earning_api.router",
+    "loyalty.tiers_api.router",
     "loyalty.rewards_api.router",
     "loyalty.api.router",
     "sessions.api.router",

@@ -40,9 +40,13 @@ def _member(voucher_id: str) -> dict:
 def create_loyalty_program(request, payload: LoyaltyProgramIn):
     body = payload.model_dump(exclude_none=True, exclude={"voucher"})
     voucher = payload.voucher
+    card = voucher.loyalty_card if voucher else None
     campaign = programs.create_program(
         caller=caller_of(request),
-        points=(voucher.loyalty_card.points or 0) if voucher and voucher.loyalty_card else 0,
+        points=(card.points or 0) if card else 0,
+        expiration_rules=card.expiration_rules.model_dump(exclude_none=True)
+        if card and card.expiration_rules
+        else None,
         code_config=voucher.code_config.to_request() if voucher and voucher.code_config else None,
         **body,
     )

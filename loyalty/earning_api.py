@@ -17,7 +17,7 @@ from .schemas import (
     LoyaltyPendingBalanceIn,
     LoyaltyPendingListQuery,
 )
-from .serializers import balance_json, earning_rule_json, pending_points_json
+from .serializers import balance_json, bucket_json, earning_rule_json, pending_points_json
 from .services import earning_rules, pending
 
 router = Router(tags=["loyalty programs"])
@@ -150,3 +150,16 @@ def _pending_page(request, rows) -> dict:
         resource="pending_points",
         ascending=query.order == "id",
     )
+
+
+@router.get(
+    "/loyalties/{campaign_id}/members/{member_id}/points-expiration",
+    summary="List when a card's points expire",
+    openapi_extra=documented_query(LoyaltyEarningRuleListQuery),
+)
+def list_points_expiration(request, campaign_id: str, member_id: str):
+    query = parse_query(request, LoyaltyEarningRuleListQuery)
+    card = queries.find_card(member_id, campaign=queries.find_program(campaign_id))
+    buckets = queries.card_buckets(card)
+    items, total = offset_page(buckets, offset=query.offset, limit=query.limit)
+    return list_json("data", [bucket_json(bucket) for bucket in items], total)

@@ -60,6 +60,7 @@ class PointsType(models.TextChoices):
     PENDING_ACTIVATION = "PENDING_POINTS_ACTIVATION", "Pending points activated"
     REDEMPTION = "POINTS_REDEMPTION", "Points spent on a reward"
     REFUND = "POINTS_REFUND", "Points given back"
+    EXPIRATION = "POINTS_EXPIRATION", "Points expired"
 
 
 class PointsTransaction(models.Model):
@@ -288,3 +289,43 @@ class LoyaltyTier(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class BucketStatus(models.TextChoices):
+    ACTIVE = "ACTIVE", "Active"
+    EXPIRED = "EXPIRED", "Expired"
+    USED = "USED", "Spent"
+
+
+class PointsBucket(models.Model):
+    """Points added to a card of a program whose points expire, and what is left of them (``remaining``)
+    until ``expires_at``. Spending takes from the soonest-expiring buckets first; at ``expires_at`` the beat
+    task expires what is left (loyalty.services.expiration). What a card's buckets hold never exceeds its
+    balance (points added before the program's points expired have no bucket and never expire)."""
+
+    id = models.CharField(primary_key=True, max_length=ID_LENGTH, default=id_default("lpb_"), editable=False)
+    card = models.ForeignKey(LoyaltyCard, on_delete=models.CASCADE, related_name="buckets")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    points = models.BigIntegerField()
+    remaining = models.BigIntegerField()
+    expires_at = models.DateField()
+    status = models.CharField(max_length=8, choices=BucketStatus.choices, default=BucketStatus.ACTIVE)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["expires_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(points__gt=0), name="points_bucket_positive"),
+            models.CheckConstraint(
+                condition=Q(remaining__gte=0, remaining__lte=F("points")), name="points_bucket_left"
+            ),
+            models.CheckConstraint(condition=Q(status__in=BucketStatus.values), name="points_bucket_status_valid"),
+        ]
+        indexes = [
+            models.Index(fields=["card", "expires_at"], name="points_bucket_card_idx"),
+            models.Index(fields=["expires_at", "card"], condition=Q(status="ACTIVE"), name="points_bucket_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.remaining} of {self.points} on {self.card_id} until {self.expires_at}"

@@ -9,11 +9,13 @@ from campaigns.models import Campaign, CampaignType, Voucher
 from voucherhub.errors import DomainError, not_found
 
 from .models import (
+    BucketStatus,
     EarningRule,
     LoyaltyCard,
     LoyaltyTier,
     PendingPoints,
     PendingStatus,
+    PointsBucket,
     PointsTransaction,
     Reward,
     RewardAssignment,
@@ -179,3 +181,8 @@ def tier_members(campaign: Campaign, tier: LoyaltyTier) -> int:
     """How many held cards are in the tier now (a range scan of loyalty_card_balance_idx)."""
     cards = LoyaltyCard.objects.filter(campaign=campaign, balance__gte=tier.points_from, voucher__holder__isnull=False)
     return (cards.filter(balance__lte=tier.points_to) if tier.points_to is not None else cards).count()
+
+
+def card_buckets(card: LoyaltyCard) -> QuerySet[PointsBucket]:
+    """A card's points that will expire, soonest first (what is left of each addition)."""
+    return PointsBucket.objects.filter(card=card, status=BucketStatus.ACTIVE).order_by("expires_at", "id")

@@ -15,8 +15,46 @@ from .services.points import MAX_POINTS, PointsChange
 Points = Annotated[WholeInt, Field(ge=0, le=MAX_POINTS)]
 
 
+class LoyaltyExpirationRulesIn(In):
+    """When a program's points expire: ``MONTH`` (``period_value`` months after they are added, rounded up
+    to the end of a month, quarter, half year, year or ``PARTICULAR_MONTH`` ``rounding_value``), or
+    ``FIXED_DAY_OF_YEAR`` (the next ``fixed_month``/``fixed_day``)."""
+
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "allOf": [
+                needs_when("period_type", "MONTH", "period_value"),
+                needs_when("period_type", "FIXED_DAY_OF_YEAR", "fixed_month"),
+                needs_when("period_type", "FIXED_DAY_OF_YEAR", "fixed_day"),
+                needs_when("rounding_type", "PARTICULAR_MONTH", "rounding_value"),
+            ]
+        },
+    )
+
+    period_type: Literal["MONTH", "FIXED_DAY_OF_YEAR"]
+    period_value: Annotated[WholeInt, Field(ge=1, le=120)] | None = None
+    rounding_type: (
+        Literal["END_OF_MONTH", "END_OF_QUARTER", "END_OF_HALF_YEAR", "END_OF_YEAR", "PARTICULAR_MONTH"] | None
+    ) = None
+    rounding_value: Annotated[WholeInt, Field(ge=1, le=12)] | None = None
+    fixed_month: Annotated[WholeInt, Field(ge=1, le=12)] | None = None
+    fixed_day: Annotated[WholeInt, Field(ge=1, le=31)] | None = None
+
+    @model_validator(mode="after")
+    def _complete(self):
+        if self.period_type == "MONTH" and self.period_value is None:
+            raise ValueError("expiration_rules.period_value is required for MONTH")
+        if self.period_type == "FIXED_DAY_OF_YEAR" and (self.fixed_month is None or self.fixed_day is None):
+            raise ValueError("expiration_rules.fixed_month and fixed_day are required for FIXED_DAY_OF_YEAR")
+        if self.rounding_type == "PARTICULAR_MONTH" and self.rounding_value is None:
+            raise ValueError("expiration_rules.rounding_value is required for PARTICULAR_MONTH")
+        return self
+
+
 class LoyaltyCardTemplateIn(In):
     points: Points | None = None  # each new card starts with these
+    expiration_rules: LoyaltyExpirationRulesIn | None = None  # none: points never expire
 
 
 class LoyaltyVoucherIn(In):

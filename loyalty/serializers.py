@@ -9,6 +9,7 @@ from .models import (
     LoyaltyCard,
     LoyaltyTier,
     PendingPoints,
+    PointsBucket,
     PointsTransaction,
     Reward,
     RewardAssignment,
@@ -23,7 +24,12 @@ def program_json(campaign: Campaign, *, members: int) -> dict:
     template = campaign.voucher_template or {}
     body["voucher"] = {
         "type": "LOYALTY_CARD",
-        "loyalty_card": {"points": int((template.get("loyalty_card") or {}).get("points") or 0)},
+        "loyalty_card": {"points": int((template.get("loyalty_card") or {}).get("points") or 0)}
+        | (
+            {"expiration_rules": rules}
+            if (rules := (template.get("loyalty_card") or {}).get("expiration_rules"))
+            else {}
+        ),
         "redemption": {"quantity": None},
         "code_config": template.get("code_config") or {},
         "is_referral_code": False,
@@ -230,3 +236,18 @@ def tier_json(tier: LoyaltyTier, *, card: LoyaltyCard | None = None) -> dict:
             "updated_at": iso(card.updated_at),
         }
     return body
+
+
+def bucket_json(bucket: PointsBucket) -> dict:
+    """Points of a card that expire together."""
+    return {
+        "id": bucket.id,
+        "voucher_id": bucket.card_id,
+        "campaign_id": bucket.campaign_id,
+        "bucket": {"total_points": bucket.remaining},
+        "status": bucket.status,
+        "expires_at": bucket.expires_at.isoformat(),
+        "created_at": iso(bucket.created_at),
+        "updated_at": iso(bucket.updated_at),
+        "object": "loyalty_points_bucket",
+    }

@@ -28,6 +28,7 @@ class EarningCard:
     program_start: datetime | None
     program_end: datetime | None
     has_tiers: bool  # whether the program has tiers (which may change what its rules give)
+    expiration_rules: dict | None = None  # when the program's points expire (none: never)
 
 
 @functools.cache
@@ -35,7 +36,7 @@ def _earning_sql(vendor: str) -> str:
     rule, card, voucher, campaign = (hotsql.table(m) for m in (EarningRule, LoyaltyCard, Voucher, Campaign))
     tiers = f'EXISTS (SELECT 1 FROM {hotsql.table(LoyaltyTier)} t WHERE t."campaign_id" = r."campaign_id")'
     selected = [*hotsql.columns(EarningRule, "r"), *hotsql.columns(LoyaltyCard, "c"),
-                'v."code"', 'p."start_date"', 'p."expiration_date"', tiers]  # fmt: skip
+                'v."code"', 'p."start_date"', 'p."expiration_date"', tiers, 'p."voucher_template"']  # fmt: skip
     return (
         f"SELECT {', '.join(selected)} FROM {rule} r"
         f' JOIN {campaign} p ON p."id" = r."campaign_id"'
@@ -62,6 +63,7 @@ def earning_cards(customer_id: str, event: str) -> list[EarningCard]:
         rows = cursor.fetchall()
     start_col = Campaign._meta.get_field("start_date").get_col("p")
     end_col = Campaign._meta.get_field("expiration_date").get_col("p")
+    template_col = Campaign._meta.get_field("voucher_template").get_col("p")
     rule_width = len(EarningRule._meta.concrete_fields)
     card_width = len(LoyaltyCard._meta.concrete_fields)
     cards: dict[str, LoyaltyCard] = {}
@@ -70,9 +72,11 @@ def earning_cards(customer_id: str, event: str) -> list[EarningCard]:
         rule = hotsql.instance(EarningRule, iter(row[:rule_width]), db)
         card = hotsql.instance(LoyaltyCard, iter(row[rule_width : rule_width + card_width]), db)
         card = cards.setdefault(card.pk, card)
-        code, start, end, has_tiers = row[rule_width + card_width :]
+        code, start, end, has_tiers, template = row[rule_width + card_width :]
         start, end = hotsql.converted(start, start_col, db), hotsql.converted(end, end_col, db)
-        found.append(EarningCard(rule, card, code, start, end, bool(has_tiers)))
+        template = hotsql.converted(template, template_col, db) or {}
+        rules = (template.get("loyalty_card") or {}).get("expiration_rules") or None
+        found.append(EarningCard(rule, card, code, start, end, bool(has_tiers), rules))
     return found
 
 

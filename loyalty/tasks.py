@@ -1,6 +1,12 @@
 from celery import shared_task
 
-from .services import pending
+from .services import expiration, pending
+
+
+@shared_task(name="loyalty.tasks.expire_points")
+def expire_points() -> int:
+    """Periodic (beat): the points of buckets due expire, in sets. Idempotent."""
+    return expiration.expire_points()
 
 
 @shared_task(name="loyalty.tasks.activate_pending_points")

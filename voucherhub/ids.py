@@ -37,6 +37,7 @@ PREFIXES = {
     "reward": "rew_",
     "reward_assignment": "rewa_",
     "loyalty_tier": "ltr_",
+    "points_bucket": "lpb_",
 }
 
 ID_LENGTH = 40  # max_length of every id column: the longest prefix plus 22 hex digits fits easily

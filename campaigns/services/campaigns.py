@@ -50,7 +50,8 @@ def _template(campaign_type: str, voucher: VoucherTemplate | None) -> dict:
         code_shape(voucher.code_config)
         return {
             "type": VoucherType.LOYALTY_CARD,
-            "loyalty_card": {"points": voucher.points or 0},
+            "loyalty_card": {"points": voucher.points or 0}
+            | ({"expiration_rules": voucher.expiration_rules} if voucher.expiration_rules else {}),
             "redemption": {"quantity": None},
             "code_config": voucher.code_config.stored() if voucher.code_config else {},
         }

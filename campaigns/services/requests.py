@@ -135,7 +135,8 @@ class CodeConfig:
 class VoucherTemplate:
     """What a campaign's vouchers are made of: a ``DISCOUNT_VOUCHER`` with a discount or a ``GIFT_VOUCHER``
     with a gift value, a redemption ``quantity`` each (None: unlimited) and the code config; a loyalty
-    program's ``LOYALTY_CARD`` with the ``points`` each new card starts with."""
+    program's ``LOYALTY_CARD`` with the ``points`` each new card starts with and when its points expire
+    (``expiration_rules``, the platform's shape; none: never)."""
 
     type: str | None = None
     discount: Discount | None = None
@@ -143,6 +144,7 @@ class VoucherTemplate:
     quantity: int | None = None
     code_config: CodeConfig | None = None
     points: int | None = None
+    expiration_rules: dict | None = None
 
 
 @dataclass(frozen=True)

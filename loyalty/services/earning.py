@@ -26,6 +26,7 @@ from voucherhub.caller import Caller
 from .. import statements
 from ..models import EarningEvent, EarningRule, LoyaltyCard, LoyaltyTier, PendingPoints, PointsTransaction, PointsType
 from ..queries import tier_of
+from . import expiration
 from .tiers import mapped
 
 # calculation_type -> where its ratio sits in ``loyalty`` (the platform's shape) and what it measures.
@@ -227,6 +228,8 @@ def _earn(found: statements.EarningCard, points: int, *, order: Order, caller: C
         return pending
     card.points += points
     card.balance += points
+    if found.expiration_rules and (bucket := expiration.bucket_for(card, points, now, found.expiration_rules)):
+        hotsql.insert([bucket])
     entry = PointsTransaction(
         card=card,
         campaign_id=card.campaign_id,

@@ -119,8 +119,8 @@ def activate_due(*, caller: Caller | None = None, today: date | None = None) -> 
                 return done
             cards = {
                 card.pk: card
-                for card in LoyaltyCard.objects.select_for_update()
-                .select_related("voucher")
+                for card in LoyaltyCard.objects.select_for_update(of=("self",))
+                .select_related("voucher", "campaign")
                 .filter(pk__in={p.card_id for p in due})
                 .order_by("pk")
             }

@@ -7,6 +7,7 @@ the member's activity."""
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils import timezone
 
 from auditlog.services import record_event
 from voucherhub.caller import Caller
@@ -14,6 +15,7 @@ from voucherhub.errors import DomainError
 
 from .. import queries
 from ..models import LoyaltyCard, PointsTransaction, PointsType
+from . import expiration
 
 MAX_POINTS = 10**12  # one change; far inside a 64-bit column
 
@@ -28,7 +30,8 @@ class PointsChange:
 def apply(card: LoyaltyCard, points: int, type: str, *, caller: Caller, change: PointsChange,
           related: PointsTransaction | None = None, **links) -> PointsTransaction:  # fmt: skip
     """``points`` on the (locked) card and its ledger row (``links``: what earned them, PointsTransaction's
-    earning_rule, order and event); a removal above the balance is refused."""
+    earning_rule, order and event); a removal above the balance is refused. Where the program's points
+    expire, an addition is a new bucket and a removal spends the soonest-expiring buckets first."""
     if points < 0 and -points > card.balance:
         raise DomainError(
             "not_enough_points",
@@ -37,10 +40,15 @@ def apply(card: LoyaltyCard, points: int, type: str, *, caller: Caller, change: 
             resource_id=card.voucher.code,
             resource_type="loyalty_card",
         )
+    rules = expiration.program_rules(card.campaign)
     if points > 0:
         card.points += points
+        if rules and (bucket := expiration.bucket_for(card, points, timezone.now(), rules)) is not None:
+            bucket.save()
     else:
         card.subtracted_points -= points
+        if rules:
+            expiration.consume(card, -points, timezone.now())
     card.balance += points
     card.save(update_fields=["points", "subtracted_points", "balance", "pending_points", "updated_at"])
     return PointsTransaction.objects.create(

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignType, Customer, Voucher, VoucherType
 from campaigns.services.campaigns import create_campaign
@@ -22,7 +23,8 @@ from voucherhub.caller import Caller
 from voucherhub.errors import DomainError, not_found
 
 from .. import queries
-from ..models import LoyaltyCard, PointsTransaction, PointsType
+from ..models import LoyaltyCard, PointsBucket, PointsTransaction, PointsType
+from . import expiration
 
 STARTING_POINTS = "The program's starting points"
 
@@ -33,10 +35,14 @@ def create_program(
     name: str,
     points: int = 0,
     code_config: CodeConfig | None = None,
+    expiration_rules: dict | None = None,
     **fields: Any,
 ) -> Campaign:
-    """A loyalty program: cards start with ``points``; ``fields`` as create_campaign takes them."""
-    template = VoucherTemplate(type=VoucherType.LOYALTY_CARD, points=points, code_config=code_config)
+    """A loyalty program: cards start with ``points``, which expire by ``expiration_rules`` (loyalty.services.
+    expiration; none: never); ``fields`` as create_campaign takes them."""
+    template = VoucherTemplate(
+        type=VoucherType.LOYALTY_CARD, points=points, code_config=code_config, expiration_rules=expiration_rules
+    )
     return create_campaign(
         caller=caller, name=name, campaign_type=CampaignType.LOYALTY_PROGRAM, voucher=template, **fields
     )
@@ -66,6 +72,9 @@ def issue_cards(campaign: Campaign, count: int, *, caller: Caller, codes: list[s
     cards = LoyaltyCard.objects.bulk_create(
         LoyaltyCard(voucher=v, campaign=campaign, points=points, balance=points) for v in vouchers
     )
+    if points and (rules := expiration.program_rules(campaign)):
+        now = timezone.now()
+        PointsBucket.objects.bulk_create(expiration.bucket_for(card, points, now, rules) for card in cards)
     if points:
         PointsTransaction.objects.bulk_create(
             PointsTransaction(

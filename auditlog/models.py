@@ -59,7 +59,7 @@ class Event(models.Model):
     channel_type = models.CharField(max_length=8, choices=ChannelType.choices, default=ChannelType.API)
     channel_id = models.CharField(max_length=200, blank=True, default="")
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     resource_type = models.CharField(max_length=32, blank=True, default="")
     resource_id = models.CharField(max_length=200, blank=True, default="")
@@ -67,7 +67,13 @@ class Event(models.Model):
     customer_id = models.CharField(max_length=ID_LENGTH, blank=True, default="")
     data = models.JSONField(default=dict, blank=True)
     request_log = models.ForeignKey(
-        RequestLog, null=True, blank=True, on_delete=models.SET_NULL, db_constraint=False, related_name="events"
+        RequestLog,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        db_constraint=False,
+        related_name="events",
+        db_index=False,
     )
 
     class Meta:
@@ -80,6 +86,10 @@ class Event(models.Model):
             models.Index(
                 fields=["customer_id", "-occurred_at", "-id"], name="event_customer_idx", condition=~Q(customer_id="")
             ),
+            # Most events have no user (API calls, tasks) and many no request (tasks): indexed where set, so
+            # that writing an event (every call writes some; an expiration run a million) costs less.
+            models.Index(fields=["user"], name="event_user_idx", condition=Q(user__isnull=False)),
+            models.Index(fields=["request_log"], name="event_request_idx", condition=Q(request_log__isnull=False)),
         ]
 
     def __str__(self) -> str:

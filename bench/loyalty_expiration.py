@@ -92,9 +92,12 @@ def main() -> None:
     setup_django()
     from django.db.models import Count, Sum
 
+    from campaigns.models import Campaign
     from loyalty.models import LoyaltyCard, PointsTransaction
     from loyalty.services.expiration import expire_points
 
+    for earlier in Campaign.objects.filter(name__startswith=f"{PREFIX}club"):
+        _cleanup(earlier)  # an interrupted run's rows
     started = time.perf_counter()
     program = _setup(args.cards)
     print(f"setup: {args.cards:,} cards with a bucket due, in {time.perf_counter() - started:.1f} s")

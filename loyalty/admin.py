@@ -2,7 +2,16 @@ from django.contrib import admin
 
 from voucherhub.admin import ReadOnlyAdmin
 
-from .models import EarningRule, LoyaltyCard, LoyaltyTier, PendingPoints, PointsTransaction, Reward, RewardAssignment
+from .models import (
+    EarningRule,
+    LoyaltyCard,
+    LoyaltyTier,
+    PendingPoints,
+    PointsBucket,
+    PointsTransaction,
+    Reward,
+    RewardAssignment,
+)
 
 
 @admin.register(LoyaltyCard)
@@ -67,3 +76,11 @@ class LoyaltyTierAdmin(ReadOnlyAdmin):
     list_select_related = ["campaign"]
     search_fields = ["=id", "name"]
     raw_id_fields = ["campaign"]
+
+
+@admin.register(PointsBucket)
+class PointsBucketAdmin(ReadOnlyAdmin):
+    list_display = ["id", "card", "points", "remaining", "expires_at", "created_at"]
+    list_select_related = ["card__voucher"]
+    search_fields = ["=id", "=card__voucher__code"]
+    raw_id_fields = ["card", "campaign"]

@@ -19,7 +19,7 @@ class LoyaltyCard(models.Model):
     """The points of one card. ``voucher`` is the card itself (its code, holder, dates, active flag)."""
 
     voucher = models.OneToOneField(Voucher, primary_key=True, on_delete=models.CASCADE, related_name="loyalty")
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="loyalty_cards")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="loyalty_cards", db_index=False)
     points = models.BigIntegerField(default=0, help_text="Every point ever added to the card.")
     subtracted_points = models.BigIntegerField(default=0, help_text="Points removed, spent or transferred out.")
     expired_points = models.BigIntegerField(default=0)
@@ -67,8 +67,8 @@ class PointsTransaction(models.Model):
     """One change of a card's points."""
 
     id = models.CharField(primary_key=True, max_length=ID_LENGTH, default=id_default("vtx_"), editable=False)
-    card = models.ForeignKey(LoyaltyCard, on_delete=models.CASCADE, related_name="transactions")
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    card = models.ForeignKey(LoyaltyCard, on_delete=models.CASCADE, related_name="transactions", db_index=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+", db_index=False)
     type = models.CharField(max_length=32, choices=PointsType.choices)
     points = models.BigIntegerField(help_text="Signed: added (+) or taken (-).")
     balance = models.BigIntegerField(help_text="The card's balance after this change.")
@@ -76,12 +76,14 @@ class PointsTransaction(models.Model):
     reason = models.CharField(max_length=500, blank=True, default="")
     source_id = models.CharField(max_length=200, blank=True, default="")
     source = models.CharField(max_length=16, blank=True, default="", help_text="API or USER (the dashboard).")
-    related_transaction = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    related_transaction = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     # Points earned: the rule and the order (or event) that earned them; one accrual per rule, card and order.
     earning_rule = models.ForeignKey(
-        "EarningRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="transactions"
+        "EarningRule", null=True, blank=True, on_delete=models.SET_NULL, related_name="transactions", db_index=False
     )
-    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    order = models.ForeignKey(Order, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False)
     event = models.CharField(max_length=64, blank=True, default="", help_text="What earned the points (order.paid).")
     redemption_id = models.CharField(max_length=ID_LENGTH, blank=True, default="", help_text="The reward redemption.")
     created_at = models.DateTimeField(default=timezone.now)
@@ -98,9 +100,15 @@ class PointsTransaction(models.Model):
                 name="points_earned_once_per_order",
             ),
         ]
+        # The ledger grows with every change (and by a million rows a big expiration run): its foreign keys
+        # are indexed by these composites, and the rarely set ones only where set.
         indexes = [
             models.Index(fields=["card", "-id"], name="points_tx_card_idx"),
             models.Index(fields=["campaign", "-id"], name="points_tx_campaign_idx"),
+            *(
+                models.Index(fields=[name], condition=Q(**{f"{name}__isnull": False}), name=f"points_tx_{short}_idx")
+                for name, short in (("earning_rule", "rule"), ("order", "order"), ("related_transaction", "related"))
+            ),
         ]
 
     def __str__(self) -> str:
@@ -292,20 +300,19 @@ class LoyaltyTier(models.Model):
 
 
 class BucketStatus(models.TextChoices):
-    ACTIVE = "ACTIVE", "Active"
-    EXPIRED = "EXPIRED", "Expired"
-    USED = "USED", "Spent"
+    ACTIVE = "ACTIVE", "Active"  # a bucket spent or expired is deleted: the ledger keeps the history
 
 
 class PointsBucket(models.Model):
     """Points added to a card of a program whose points expire, and what is left of them (``remaining``)
     until ``expires_at``. Spending takes from the soonest-expiring buckets first; at ``expires_at`` the beat
-    task expires what is left (loyalty.services.expiration). What a card's buckets hold never exceeds its
-    balance (points added before the program's points expired have no bucket and never expire)."""
+    task expires what is left (loyalty.services.expiration). A bucket spent or expired is deleted. What a
+    card's buckets hold never exceeds its balance (points added before the program's points expired have no
+    bucket and never expire)."""
 
     id = models.CharField(primary_key=True, max_length=ID_LENGTH, default=id_default("lpb_"), editable=False)
-    card = models.ForeignKey(LoyaltyCard, on_delete=models.CASCADE, related_name="buckets")
-    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    card = models.ForeignKey(LoyaltyCard, on_delete=models.CASCADE, related_name="buckets", db_index=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+", db_index=False)
     points = models.BigIntegerField()
     remaining = models.BigIntegerField()
     expires_at = models.DateField()
@@ -324,6 +331,7 @@ class PointsBucket(models.Model):
         ]
         indexes = [
             models.Index(fields=["card", "expires_at"], name="points_bucket_card_idx"),
+            models.Index(fields=["campaign"], name="points_bucket_campaign_idx"),
             models.Index(fields=["expires_at", "card"], condition=Q(status="ACTIVE"), name="points_bucket_due_idx"),
         ]
 

@@ -3,13 +3,15 @@ cards expire (``MONTH``: so many months after they were added, optionally rounde
 quarter, half year, year or a particular month; ``FIXED_DAY_OF_YEAR``: the next such day). Each addition is a
 PointsBucket; spending takes from the soonest-expiring buckets first (under the card's row lock); the beat
 task (:func:`expire_points`) expires what is left of the buckets due, in sets: one statement a batch of
-cards on PostgreSQL locks the cards (skipping any a call holds), closes their buckets, takes the points off
+cards on PostgreSQL locks the cards (skipping any a call holds), deletes their buckets due (a bucket spent
+or expired is gone; the ledger keeps the history), takes the points off
 the cards and writes one POINTS_EXPIRATION ledger row and one ``voucher.loyalty_card.points_expired`` event
 per card. Idempotent: a bucket expires once, whenever and however often the task runs.
 """
 
 import calendar
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from typing import Any
 
@@ -25,6 +27,7 @@ from voucherhub.caller import Caller
 from ..models import BucketStatus, LoyaltyCard, PointsBucket, PointsTransaction, PointsType
 
 EXPIRATION_BATCH = 20_000  # cards a statement of the beat task expires
+WORKERS = 2  # connections expiring side by side on PostgreSQL
 ROUNDING_MONTHS = {"END_OF_MONTH": 1, "END_OF_QUARTER": 3, "END_OF_HALF_YEAR": 6, "END_OF_YEAR": 12}
 EXPIRED_REASON = "Points expired"
 
@@ -82,21 +85,43 @@ def consume(card: LoyaltyCard, points: int, now: datetime) -> None:
         if left <= 0:
             break
         taken = min(left, bucket.remaining)
-        bucket.remaining -= taken
-        bucket.status = BucketStatus.USED if bucket.remaining == 0 else BucketStatus.ACTIVE
-        bucket.updated_at = now
-        bucket.save(update_fields=["remaining", "status", "updated_at"])
         left -= taken
+        if taken == bucket.remaining:
+            bucket.delete()  # spent: nothing of it left to expire
+            continue
+        bucket.remaining -= taken
+        bucket.updated_at = now
+        bucket.save(update_fields=["remaining", "updated_at"])
 
 
-def expire_points(*, today: date | None = None, batch: int = EXPIRATION_BATCH) -> int:
-    """Expires what is left of every bucket due by ``today``; returns the cards whose points expired."""
+def expire_points(*, today: date | None = None, batch: int = EXPIRATION_BATCH, workers: int = WORKERS) -> int:
+    """Expires what is left of every bucket due by ``today``; returns the cards whose points expired. On
+    PostgreSQL ``workers`` connections run batches side by side (each skips the cards the others hold)."""
     today = today or timezone.localdate()
-    expire = _expire_batch_sql if connection.vendor == "postgresql" else _expire_batch_orm
+    if connection.vendor != "postgresql" or workers <= 1:
+        return _expire_all(today, batch)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        shares = [(share, workers) for share in range(workers)]  # each its own cards: hash of the id
+        return sum(pool.map(lambda part: _in_own_connection(_expire_all, today, batch, part), shares))
+
+
+def _in_own_connection(run, *args):
+    try:
+        return run(*args)
+    finally:
+        connection.close()  # the thread's own connection
+
+
+def _expire_all(today: date, batch: int, part: tuple[int, int] = (0, 1)) -> int:
+    """Batches until one comes short (the cards a call held are left for the next run)."""
     done = 0
     while True:
         with transaction.atomic():
-            cards = expire(today, batch)
+            cards = (
+                _expire_batch_sql(today, batch, part)
+                if connection.vendor == "postgresql"
+                else _expire_batch_orm(today, batch)
+            )
         done += cards
         if cards < batch:
             return done
@@ -110,7 +135,7 @@ def _expire_batch_orm(today: date, batch: int) -> int:
     for card in LoyaltyCard.objects.select_for_update().select_related("voucher").filter(pk__in=card_ids):
         buckets = list(due.filter(card=card))
         points = sum(bucket.remaining for bucket in buckets)
-        due.filter(pk__in=[b.pk for b in buckets]).update(status=BucketStatus.EXPIRED, remaining=0, updated_at=now)
+        due.filter(pk__in=[b.pk for b in buckets]).delete()
         if points:
             card.expired_points += points
             card.balance -= points
@@ -124,26 +149,34 @@ def _expire_batch_orm(today: date, batch: int) -> int:
     return len(card_ids)
 
 
-def _expire_batch_sql(today: date, batch: int) -> int:
+def _expire_batch_sql(today: date, batch: int, part: tuple[int, int] = (0, 1)) -> int:
     """One statement: lock up to ``batch`` cards with buckets due (skipping cards a call holds: the next run
     takes them), close their due buckets, take the points off, write the ledger rows and the events."""
+    sql, params = expiration_statement(today, batch, part)
+    with connection.cursor() as cursor:
+        # A batch lost to a crash before its commit reached the disk is simply run again (idempotent).
+        cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0]
+
+
+def expiration_statement(today: date, batch: int, part: tuple[int, int] = (0, 1)) -> tuple[str, dict]:
+    """The statement of :func:`_expire_batch_sql` and its parameters (the bench explains it)."""
     tables = {m.__name__: hotsql.table(m) for m in (LoyaltyCard, PointsBucket, PointsTransaction, Event, Voucher)}
     sql = f"""
     WITH due_cards AS (
         SELECT c."voucher_id" FROM {tables["LoyaltyCard"]} c
         WHERE c."voucher_id" IN (
-            SELECT DISTINCT b."card_id" FROM {tables["PointsBucket"]} b
-            WHERE b."status" = 'ACTIVE' AND b."expires_at" <= %(today)s ORDER BY b."card_id" LIMIT %(batch)s
+            SELECT b."card_id" FROM {tables["PointsBucket"]} b
+            WHERE b."status" = 'ACTIVE' AND b."expires_at" <= %(today)s
+              AND abs(hashtext(b."card_id")) %% %(parts)s = %(part)s
+            LIMIT %(batch)s
         )
         FOR UPDATE OF c SKIP LOCKED
     ), due AS (
-        SELECT b."id", b."card_id", b."remaining" FROM {tables["PointsBucket"]} b
-        JOIN due_cards d ON d."voucher_id" = b."card_id"
-        WHERE b."status" = 'ACTIVE' AND b."expires_at" <= %(today)s
-        FOR UPDATE OF b
-    ), closed AS (
-        UPDATE {tables["PointsBucket"]} b SET "status" = 'EXPIRED', "remaining" = 0, "updated_at" = %(now)s
-        FROM due WHERE b."id" = due."id"
+        DELETE FROM {tables["PointsBucket"]} b USING due_cards d
+        WHERE d."voucher_id" = b."card_id" AND b."status" = 'ACTIVE' AND b."expires_at" <= %(today)s
+        RETURNING b."card_id", b."remaining"
     ), per_card AS (
         SELECT "card_id", SUM("remaining") AS "points" FROM due GROUP BY "card_id" HAVING SUM("remaining") > 0
     ), cards AS (
@@ -176,8 +209,14 @@ def _expire_batch_sql(today: date, batch: int) -> int:
     """
     now = timezone.now()
     millis = f"{int(now.timestamp() * 1000):012x}"
-    params = {"today": today, "batch": batch, "now": now, "prefix": f"vtx_{millis}", "event_prefix": f"evt_{millis}",
-              "reason": EXPIRED_REASON}  # fmt: skip
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchone()[0]
+    params = {
+        "today": today,
+        "batch": batch,
+        "part": part[0],
+        "parts": part[1],
+        "now": now,
+        "prefix": f"vtx_{millis}",
+        "event_prefix": f"evt_{millis}",
+        "reason": EXPIRED_REASON,
+    }
+    return sql, params

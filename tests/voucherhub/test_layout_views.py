@@ -386,7 +386,9 @@ def _loyalty_rows(customer, order) -> None:
     from voucherhub.caller import Caller
 
     caller = Caller("API", "test")
-    club = create_program(caller=caller, name="Club", points=10)
+    club = create_program(
+        caller=caller, name="Club", points=10, expiration_rules={"period_type": "MONTH", "period_value": 6}
+    )
     earning = {"event": "order.paid", "loyalty": {"type": "FIXED", "points": 5}, "pending_days": 7}
     create_rules(caller=caller, program=club.pk, rules=[earning])
     add_member(caller=caller, program=club.pk, customer={"id": customer.pk})

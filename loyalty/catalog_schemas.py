@@ -225,3 +225,9 @@ class LoyaltyTierListQuery(BaseModel):
 
     limit: Annotated[int, Field(ge=1, le=100)] = 10
     order: Literal["created_at", "-created_at", "updated_at", "-updated_at"] | None = None
+
+
+class LoyaltyMemberRewardsQuery(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    affordable_only: bool = False

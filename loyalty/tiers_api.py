@@ -1,5 +1,5 @@
 """A loyalty program's tiers (LoyaltiesApi): created as a JSON array, listed, read with the earning rules
-and rewards they change, and a member's tier."""
+and rewards they change; a member's tier, and the rewards offered to a member at their tier's price."""
 
 from ninja import Router
 
@@ -8,7 +8,7 @@ from voucherhub.api.parsing import documented_query, parse_query
 from voucherhub.wire import list_json
 
 from . import queries
-from .catalog_schemas import LoyaltyTierList, LoyaltyTierListQuery
+from .catalog_schemas import LoyaltyMemberRewardsQuery, LoyaltyTierList, LoyaltyTierListQuery
 from .schemas import LoyaltyEarningRuleListQuery
 from .serializers import assignment_json, earning_rule_json, reward_json, tier_json
 from .services import tiers
@@ -71,4 +71,24 @@ def list_loyalty_tier_rewards(request, campaign_id: str, loyalty_tier_id: str):
         {"reward": reward_json(a.reward), "assignment": assignment_json(a), "object": "loyalty_tier_reward"}
         for a in assignments.order_by("created_at", "id")
     ]
+    return list_json("data", items)
+
+
+@router.get(
+    "/loyalties/members/{member_id}/rewards",
+    summary="List the rewards a member's program offers (affordable_only: those their points pay for)",
+    openapi_extra=documented_query(LoyaltyMemberRewardsQuery),
+)
+def list_member_rewards(request, member_id: str):
+    query = parse_query(request, LoyaltyMemberRewardsQuery)
+    card = queries.find_card(member_id)
+    tier = queries.tier_of(list(queries.tiers(card.campaign)), card.balance)
+    items = []
+    for assignment in queries.reward_assignments().filter(campaign=card.campaign).order_by("created_at", "id"):
+        cost = tiers.mapped(assignment.points, tier.rewards.get(assignment.reward_id)) if tier else assignment.points
+        if query.affordable_only and cost > card.balance:
+            continue
+        assignment.points = cost  # what it costs this member (their tier's price)
+        items.append({"reward": reward_json(assignment.reward), "assignment": assignment_json(assignment),
+                      "object": "loyalty_reward"})  # fmt: skip
     return list_json("data", items)

@@ -54,6 +54,10 @@ def test_tiers_are_created_listed_read_and_a_members_tier_follows_their_balance(
     assert [t.name for t in loyalties.list_member_loyalty_tier(ann.code).data] == ["Gold"]
     pay(sdk, "web-2", "ann", 1_000)  # in Gold the visit earns twice: 200
     assert LoyaltyCard.objects.get(voucher__code=ann.code).balance == 200
+    offered = loyalties.list_member_rewards(ann.code, affordable_only=True).data
+    assert [(r.reward.id, r.assignment.parameters.loyalty.points, r.object) for r in offered] == [
+        (mug.id, 60, "loyalty_reward")
+    ]
     assert redeem(sdk, ann.code, mug.id).loyalty_card.points == 60  # Gold's price
     assert LoyaltyCard.objects.get(voucher__code=ann.code).balance == 140
 

@@ -12,11 +12,19 @@ from django.views.generic import TemplateView
 
 from dashboard.lists import DashboardListView
 from loyalty import queries as loyalty_queries
-from loyalty.filters import CardFilter, EarningRuleFilter, PendingPointsFilter, PointsFilter, RewardAssignmentFilter
+from loyalty.filters import (
+    BucketFilter,
+    CardFilter,
+    EarningRuleFilter,
+    PendingPointsFilter,
+    PointsFilter,
+    RewardAssignmentFilter,
+)
 from loyalty.forms import AdjustPointsForm, PendingDecisionForm
 from loyalty.services import earning_rules, pending
 from loyalty.services.points import change_balance
 from loyalty.tables import (
+    BucketTable,
     CardTable,
     EarningRuleTable,
     PendingPointsTable,
@@ -259,3 +267,21 @@ class CampaignLoyaltyTiersView(CampaignPageMixin, TemplateView):
             for tier in loyalty_queries.tiers(self.campaign)
         ]
         return super().get_context_data(rows=rows, **kwargs)
+
+
+class CampaignPointsExpirationView(CampaignListTabMixin, DashboardListView):
+    permission_required = "loyalty.view_pointsbucket"
+    types = LOYALTY
+    title = "Points expiration"
+    table_target = "points-expiration-table"
+    filterset_class = BucketFilter
+    table_class = BucketTable
+    noun = "expiring amounts"
+    default_sort = "expires_at"
+    empty_text = (
+        "No points are due to expire — where the program's points expire, each addition is listed here until then."
+    )
+    empty_icon = "hourglass-split"
+
+    def get_queryset(self):
+        return loyalty_queries.program_buckets(self.campaign)

@@ -20,6 +20,11 @@ campaign_patterns = [
     ),
     re_path(CAMPAIGN + r"points/$", loyalty_views.CampaignPointsView.as_view(), name="points"),
     re_path(CAMPAIGN + r"rewards/$", loyalty_views.CampaignRewardsView.as_view(), name="rewards"),
+    re_path(
+        CAMPAIGN + r"points-expiration/$",
+        loyalty_views.CampaignPointsExpirationView.as_view(),
+        name="points_expiration",
+    ),
     re_path(CAMPAIGN + r"loyalty-tiers/$", loyalty_views.CampaignLoyaltyTiersView.as_view(), name="loyalty_tiers"),
     re_path(
         CAMPAIGN + r"reward-redemptions/$",

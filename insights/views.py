@@ -89,6 +89,7 @@ CAMPAIGN_TABS = [
     ("Points", "campaigns:points", "loyalty.view_pointstransaction", {CampaignType.LOYALTY_PROGRAM}),
     ("Tiers", "campaigns:loyalty_tiers", "loyalty.view_loyaltytier", {CampaignType.LOYALTY_PROGRAM}),
     ("Earning rules", "campaigns:earning_rules", "loyalty.view_earningrule", {CampaignType.LOYALTY_PROGRAM}),
+    ("Points expiration", "campaigns:points_expiration", "loyalty.view_pointsbucket", {CampaignType.LOYALTY_PROGRAM}),
     ("Pending points", "campaigns:pending_points_list", "loyalty.view_pendingpoints", {CampaignType.LOYALTY_PROGRAM}),
     ("Rewards catalog", "campaigns:rewards", "loyalty.view_rewardassignment", {CampaignType.LOYALTY_PROGRAM}),
     (

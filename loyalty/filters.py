@@ -4,7 +4,16 @@ import django_filters
 
 from dashboard.filters import FilterPanelMixin, bootstrap_widgets
 
-from .models import EarningRule, LoyaltyCard, PendingPoints, PointsTransaction, PointsType, RewardAssignment, RewardType
+from .models import (
+    EarningRule,
+    LoyaltyCard,
+    PendingPoints,
+    PointsBucket,
+    PointsTransaction,
+    PointsType,
+    RewardAssignment,
+    RewardType,
+)
 
 
 class CardFilter(FilterPanelMixin, django_filters.FilterSet):
@@ -68,6 +77,19 @@ class RewardAssignmentFilter(FilterPanelMixin, django_filters.FilterSet):
     class Meta:
         model = RewardAssignment
         fields = ["name", "type"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap_widgets(self.form)
+
+
+class BucketFilter(FilterPanelMixin, django_filters.FilterSet):
+    code = django_filters.CharFilter(label="Card code", field_name="card__voucher__code", max_length=100)
+    expires_by = django_filters.DateFilter(label="Expiring by", field_name="expires_at", lookup_expr="lte")
+
+    class Meta:
+        model = PointsBucket
+        fields = ["code", "expires_by"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -186,3 +186,8 @@ def tier_members(campaign: Campaign, tier: LoyaltyTier) -> int:
 def card_buckets(card: LoyaltyCard) -> QuerySet[PointsBucket]:
     """A card's points that will expire, soonest first (what is left of each addition)."""
     return PointsBucket.objects.filter(card=card, status=BucketStatus.ACTIVE).order_by("expires_at", "id")
+
+
+def program_buckets(campaign: Campaign) -> QuerySet[PointsBucket]:
+    """A program's points that will expire, for its Points expiration tab."""
+    return PointsBucket.objects.filter(campaign=campaign, status=BucketStatus.ACTIVE).select_related("card__voucher")

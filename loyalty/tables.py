@@ -14,6 +14,7 @@ from .models import (
     EarningRule,
     LoyaltyCard,
     PendingPoints,
+    PointsBucket,
     PointsTransaction,
     Reward,
     RewardAssignment,
@@ -271,6 +272,41 @@ class RewardAssignmentTable(tables.Table):
         return EMPTY if record.reward.stock is None else points_text(record.reward.stock)
 
     def render_redeemed(self, value):
+        return points_text(value)
+
+    def render_created_at(self, value):
+        return when(value)
+
+
+class BucketTable(tables.Table):
+    expires_at = tables.Column(verbose_name="Expires on", order_by=("expires_at", "id"))
+    card = tables.Column(verbose_name="Card", accessor="card__voucher__code", orderable=False)
+    remaining = tables.Column(verbose_name="Points left", attrs=_RIGHT, order_by=("remaining", "id"))
+    points = tables.Column(verbose_name="Of", attrs=_RIGHT, orderable=False)
+    created_at = tables.Column(verbose_name="Added", order_by=("created_at", "id"))
+
+    class Meta:
+        model = PointsBucket
+        fields = ("expires_at", "card", "remaining", "points", "created_at")
+        template_name = KEYSET_TEMPLATE
+        attrs = {**TABLE_ATTRS, "id": "points-expiration-table-el"}
+        row_attrs = {"data-bucket": lambda record: record.pk, "data-points": lambda record: record.remaining}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def render_expires_at(self, value):
+        return value.isoformat()
+
+    def render_card(self, record):
+        url = reverse("campaigns:loyalty_card", args=[record.campaign_id, record.card.voucher.code])
+        return format_html('<a href="{}"><code>{}</code></a>', url, record.card.voucher.code)
+
+    def render_remaining(self, value):
+        return points_text(value)
+
+    def render_points(self, value):
         return points_text(value)
 
     def render_created_at(self, value):

@@ -34,6 +34,7 @@ _BROWSE = [
     "loyalty.view_reward",
     "loyalty.view_rewardassignment",
     "loyalty.view_loyaltytier",
+    "loyalty.view_pointsbucket",
 ]
 _EXPORT = ["exports.add_export", "exports.view_export"]
 

@@ -157,3 +157,14 @@ def test_the_tiers_tab_shows_each_tiers_range_and_members(client, role_user, clu
     page = marketer.get(f"/campaigns/{program.pk}/loyalty-tiers/").content.decode()
     assert f'data-tier="{silver.pk}" data-members="1"' in page and f'data-tier="{gold.pk}" data-members="0"' in page
     assert "100 and more points" in page
+
+
+def test_the_points_expiration_tab_lists_points_soonest_to_expire_first(client, role_user):
+    program = create_program(caller=CALLER, name="Expiring club", points=30,
+                             expiration_rules={"period_type": "MONTH", "period_value": 2})  # fmt: skip
+    card = add_member(caller=CALLER, program=program.pk, customer={"source_id": "bea"})
+    change_balance(caller=CALLER, member=card.code, change=PointsChange(20, "bonus"))
+    marketer = signed_in(client, role_user, "Marketer")
+    page = marketer.get(f"/campaigns/{program.pk}/points-expiration/").content.decode()
+    assert page.count("data-bucket=") == 2 and 'data-points="30"' in page and 'data-points="20"' in page
+    assert card.code in page

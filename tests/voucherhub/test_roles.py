@@ -36,6 +36,7 @@ BROWSE = {
     "loyalty.view_reward",
     "loyalty.view_rewardassignment",
     "loyalty.view_loyaltytier",
+    "loyalty.view_pointsbucket",
 }
 EXPORT = {"exports.add_export", "exports.view_export"}
 ADMIN_ONLY = {

@@ -2,6 +2,7 @@
 
 from ninja import Router
 
+from auditlog.models import Event
 from campaigns import queries as campaign_queries
 from campaigns.schemas.rules import ForceQuery
 from campaigns.services import campaigns as campaign_services
@@ -12,6 +13,7 @@ from voucherhub.wire import list_json
 
 from . import queries
 from .schemas import (
+    LoyaltyActivityListQuery,
     LoyaltyBalanceIn,
     LoyaltyMemberIn,
     LoyaltyMemberListQuery,
@@ -21,7 +23,15 @@ from .schemas import (
     LoyaltyTransactionListQuery,
     LoyaltyTransferList,
 )
-from .serializers import balance_json, member_json, program_json, transaction_json, transferred_json
+from .serializers import (
+    MEMBER_ACTIVITY_TYPES,
+    balance_json,
+    member_activity_json,
+    member_json,
+    program_json,
+    transaction_json,
+    transferred_json,
+)
 from .services import points, programs
 
 router = Router(tags=["loyalty programs"])
@@ -178,4 +188,31 @@ def _transactions(request, rows) -> dict:
     return cursor_page(
         rows, limit=query.limit, starting_after_id=query.starting_after_id, serialize=transaction_json,
         resource="transaction",
+    )  # fmt: skip
+
+
+@router.get(
+    "/loyalties/members/{member_id}/activity",
+    summary="List a card's activity",
+    openapi_extra=documented_query(LoyaltyActivityListQuery),
+)
+def list_member_activity(request, member_id: str):
+    return _activity(request, queries.find_card(member_id))
+
+
+@router.get(
+    "/loyalties/{campaign_id}/members/{member_id}/activity",
+    summary="List a card's activity",
+    openapi_extra=documented_query(LoyaltyActivityListQuery),
+)
+def list_member_activity1(request, campaign_id: str, member_id: str):
+    return _activity(request, queries.find_card(member_id, campaign=queries.find_program(campaign_id)))
+
+
+def _activity(request, card) -> dict:
+    query = parse_query(request, LoyaltyActivityListQuery)
+    events = Event.objects.filter(resource_id=card.pk, type__in=list(MEMBER_ACTIVITY_TYPES))
+    return cursor_page(
+        events, limit=query.limit, starting_after_id=query.starting_after_id, serialize=member_activity_json,
+        resource="event", ascending=query.order == "created_at",
     )  # fmt: skip

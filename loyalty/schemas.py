@@ -379,3 +379,7 @@ class LoyaltyPendingBalanceIn(In):
         if self.points == 0:
             raise ValueError("points must not be 0")
         return self
+
+
+class LoyaltyActivityListQuery(LoyaltyTransactionListQuery):
+    order: Literal["created_at", "-created_at"] = "-created_at"

@@ -1,5 +1,6 @@
 """Loyalty programs, members (their cards), balances and card transactions in the platform's shapes."""
 
+from auditlog.models import Event
 from campaigns.models import Campaign, Voucher
 from campaigns.serializers import campaign_json, voucher_json
 from voucherhub.wire import iso
@@ -250,4 +251,35 @@ def bucket_json(bucket: PointsBucket) -> dict:
         "created_at": iso(bucket.created_at),
         "updated_at": iso(bucket.updated_at),
         "object": "loyalty_points_bucket",
+    }
+
+
+# Our events of a card, as the member activity's closed list of types names them (others are not listed).
+MEMBER_ACTIVITY_TYPES = {
+    "voucher.loyalty_card.points_aded": "customer.voucher.loyalty_card.points_added",
+    "voucher.loyalty_card.points_transferred": "customer.voucher.loyalty_card.points_transferred",
+    "voucher.loyalty_card.points_expired": "customer.voucher.loyalty_card.points_expired",
+    "voucher.loyalty_card.pending_points.aded": "customer.voucher.loyalty_card.pending_points.added",
+    "voucher.loyalty_card.pending_points.activated": "customer.voucher.loyalty_card.pending_points.activated",
+    "voucher.loyalty_card.pending_points.canceled": "customer.voucher.loyalty_card.pending_points.canceled",
+    "voucher.loyalty_card.pending_points.updated": "customer.voucher.loyalty_card.pending_points.updated",
+    "customer.rewarded.loyalty_points": "customer.rewarded.loyalty_points",
+    "customer.rewarded": "customer.rewarded",
+    "redemption.succeeded": "customer.redemption.succceeded",  # sic: the platform's spelling
+}
+_CHANNELS = {"API": "API", "USER": "USER_PORTAL"}
+
+
+def member_activity_json(event: Event) -> dict:
+    """One event of a member's card, in the platform's member activity shape."""
+    data = event.data or {}
+    body: dict = {"created_at": iso(event.occurred_at)}
+    if isinstance(data.get("points"), int) and not isinstance(data.get("points"), bool):
+        body["points"] = data["points"]
+    return {
+        "id": event.id,
+        "type": MEMBER_ACTIVITY_TYPES[event.type],
+        "data": {"data": body, "event_source": {"channel": _CHANNELS.get(event.channel_type, "INTERNAL")}},
+        "created_at": iso(event.occurred_at),
+        "group_id": event.request_log_id,
     }

@@ -179,6 +179,16 @@ def test_pending_points_are_listed_activated_adjusted_and_canceled(sdk):
     ledger = loyalties.list_loyalty_card_transactions(ann.code)
     assert [t.type for t in ledger.data] == ["PENDING_POINTS_ACTIVATION"]
 
+    activity = loyalties.list_member_activity(ann.code, limit=3)
+    assert [a.type for a in activity.data] == [
+        "customer.voucher.loyalty_card.pending_points.canceled",
+        "customer.voucher.loyalty_card.pending_points.updated",
+        "customer.voucher.loyalty_card.pending_points.activated",
+    ]
+    assert activity.has_more is True and activity.data[2].data.data.points == 50
+    rest = loyalties.list_member_activity1(club.id, ann.code, starting_after_id=activity.more_starting_after)
+    assert [a.type for a in rest.data] == ["customer.voucher.loyalty_card.pending_points.added"] * 3
+
 
 def test_the_beat_task_activates_points_on_their_day_once(sdk):
     club = program(sdk, points=0)

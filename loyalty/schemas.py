@@ -10,6 +10,7 @@ from campaigns.schemas.rules import PageQuery
 from voucherhub.documented import SENT, documented, needs_when
 from voucherhub.wire import WholeInt
 
+from .services.earning import RATIOS
 from .services.points import MAX_POINTS, PointsChange
 
 Points = Annotated[WholeInt, Field(ge=0, le=MAX_POINTS)]
@@ -202,16 +203,7 @@ class LoyaltyEarningMetadataIn(In):
     metadata: LoyaltyPropertyRatioIn | None = None
 
 
-_RATIO_OF = {  # calculation_type -> the group and key its ratio sits under (loyalty.services.earning.RATIOS)
-    "ORDER_AMOUNT": ("order", "amount"),
-    "ORDER_TOTAL_AMOUNT": ("order", "total_amount"),
-    "ORDER_METADATA": ("order", "metadata"),
-    "ORDER_ITEMS_QUANTITY": ("order_items", "quantity"),
-    "ORDER_ITEMS_AMOUNT": ("order_items", "amount"),
-    "ORDER_ITEMS_SUBTOTAL_AMOUNT": ("order_items", "subtotal_amount"),
-    "CUSTOMER_METADATA": ("customer", "metadata"),
-    "CUSTOM_EVENT_METADATA": ("custom_event", "metadata"),
-}
+_RATIO_OF = RATIOS  # calculation_type -> the group and key its ratio sits under
 # FIXED with its points, or PROPORTIONAL with one calculation_type and that one's ratio: one branch each
 # (nested if/then pairs would multiply past what schema tools can expand).
 _EARNING_RULES = {

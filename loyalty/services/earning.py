@@ -17,7 +17,6 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from auditlog.services import record_event
 from campaigns import rules as rule_engine
 from campaigns.models import Customer, Order, ValidationRule
 from voucherhub import hotsql
@@ -27,6 +26,7 @@ from .. import statements
 from ..models import EarningEvent, EarningRule, LoyaltyCard, LoyaltyTier, PendingPoints, PointsTransaction, PointsType
 from ..queries import tier_of
 from . import expiration
+from .points import card_event
 from .tiers import mapped
 
 # calculation_type -> where its ratio sits in ``loyalty`` (the platform's shape) and what it measures.
@@ -251,13 +251,4 @@ def _earn(found: statements.EarningCard, points: int, *, order: Order, caller: C
 
 
 def _record(event_type: str, card: LoyaltyCard, caller: Caller, order: Order, **data) -> None:
-    record_event(
-        event_type,
-        caller=caller,
-        resource_type="voucher",
-        resource_id=card.voucher_id,
-        campaign_id=card.campaign_id,
-        customer_id=order.customer_id or "",
-        data=data,
-        occurred_at=card.updated_at,
-    )
+    card_event(event_type, card, caller, customer_id=order.customer_id, occurred_at=card.updated_at, **data)

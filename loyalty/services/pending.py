@@ -9,13 +9,12 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from auditlog.services import record_event
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError, not_found
 
 from .. import queries
 from ..models import LoyaltyCard, PendingPoints, PendingStatus, PointsTransaction, PointsType
-from .points import MAX_POINTS, PointsChange, apply
+from .points import MAX_POINTS, PointsChange, apply, card_event
 
 ACTIVATION_BATCH = 1000  # pending entries activated per transaction by the beat task
 
@@ -132,12 +131,5 @@ def activate_due(*, caller: Caller | None = None, today: date | None = None) -> 
 
 
 def _event(event_type: str, card: LoyaltyCard, caller: Caller, pending: PendingPoints, **data) -> None:
-    record_event(
-        event_type,
-        caller=caller,
-        resource_type="voucher",
-        resource_id=card.voucher_id,
-        campaign_id=card.campaign_id,
-        customer_id=card.voucher.holder_id or "",
-        data={"code": card.voucher.code, "pending_points_id": pending.pk, "points": pending.points, **data},
-    )
+    card_event(event_type, card, caller, code=card.voucher.code, customer_id=card.voucher.holder_id,
+               pending_points_id=pending.pk, points=pending.points, **data)  # fmt: skip

@@ -106,13 +106,20 @@ def transfer(*, caller: Caller, program: str, member: str, sources: list[tuple[s
         return target
 
 
-def _event(event_type: str, card: LoyaltyCard, caller: Caller, **data) -> None:
+def card_event(event_type: str, card: LoyaltyCard, caller: Caller, *, code: str, customer_id: str | None,
+               occurred_at=None, **data) -> None:  # fmt: skip
+    """An event of a card (its code in the data), in its program's and its holder's activity."""
     record_event(
         event_type,
         caller=caller,
         resource_type="voucher",
         resource_id=card.voucher_id,
         campaign_id=card.campaign_id,
-        customer_id=card.voucher.holder_id or "",
-        data={"code": card.voucher.code, **data},
+        customer_id=customer_id or "",
+        data={"code": code, **data},
+        occurred_at=occurred_at,
     )
+
+
+def _event(event_type: str, card: LoyaltyCard, caller: Caller, **data) -> None:
+    card_event(event_type, card, caller, code=card.voucher.code, customer_id=card.voucher.holder_id, **data)

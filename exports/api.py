@@ -16,6 +16,7 @@ from ninja import Router
 from pydantic import BaseModel, ConfigDict, Field
 
 from campaigns.queries import find_campaign, find_voucher
+from loyalty.queries import find_card, find_program
 from voucherhub.api.auth import AppKeyAuth
 from voucherhub.api.context import caller_of
 from voucherhub.api.errors import unauthorized
@@ -172,8 +173,8 @@ def create_order_export(request, payload: OrderExportIn):
 
 
 class TransactionExportIn(BaseModel):
-    """``POST /v1/campaigns/{id}/transactions/export`` and ``/v1/vouchers/{code}/transactions/export``: an
-    export of gift-card transactions, of that campaign or card."""
+    """``POST /v1/campaigns/{id}/transactions/export``, ``/v1/vouchers/{code}/transactions/export`` and the
+    loyalty ones: an export of the gift-card and loyalty transactions of that campaign or card."""
 
     model_config = ConfigDict(
         json_schema_extra=lambda schema: schema.update(
@@ -205,6 +206,30 @@ def export_campaign_transactions(request, campaign_id: str, payload: Transaction
 )
 def export_voucher_transactions(request, code: str, payload: TransactionExportIn):
     return _transactions_of(request, payload, "voucher_id", find_voucher(code).pk)
+
+
+@router.post(
+    "/loyalties/{campaign_id}/transactions/export",
+    summary="Export the points changes of a program's cards (LoyaltiesApi.export_loyalty_campaign_transactions)",
+)
+def export_loyalty_campaign_transactions(request, campaign_id: str, payload: TransactionExportIn):
+    return _transactions_of(request, payload, "campaign_id", find_program(campaign_id).pk)
+
+
+@router.post(
+    "/loyalties/members/{member_id}/transactions/export",
+    summary="Export a loyalty card's points changes (LoyaltiesApi.export_loyalty_card_transactions)",
+)
+def export_loyalty_card_transactions(request, member_id: str, payload: TransactionExportIn):
+    return _transactions_of(request, payload, "voucher_id", find_card(member_id).pk)
+
+
+@router.post(
+    "/loyalties/{campaign_id}/members/{member_id}/transactions/export",
+    summary="Export a loyalty card's points changes (LoyaltiesApi.export_loyalty_card_transactions1)",
+)
+def export_loyalty_card_transactions1(request, campaign_id: str, member_id: str, payload: TransactionExportIn):
+    return _transactions_of(request, payload, "voucher_id", find_card(member_id, campaign=find_program(campaign_id)).pk)
 
 
 @router.get("/exports", summary="List the key's exports (ExportsApi.list_exports)")

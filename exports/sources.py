@@ -385,6 +385,34 @@ TRANSACTION_COLUMNS = {
 }
 
 
+# A loyalty card's points changes (loyalty.PointsTransaction) in the same file: the platform's
+# voucher_transactions cover gift cards and loyalty cards alike. Points are no money: the same columns hold
+# points for these rows (an API export's header keeps the platform's names).
+POINTS_COLUMNS = {
+    "id": Column("id", CODE),
+    "type": Column("type", CODE),
+    "source_id": Column("source_id"),
+    "reason": Column("reason"),
+    "source": Column("source", CODE),
+    "balance": Column("balance", INTEGER),
+    "amount": Column("points", INTEGER),
+    "created_at": Column("created_at", DATETIME),
+    "voucher_id": Column("card_id", CODE),
+    "campaign_id": Column("campaign_id", CODE),
+}
+_POINTS_LOOKUPS = {"campaign_id": "campaign_id", "voucher_id": "card_id", "created_at": "created_at"}
+
+
+def points_rows(export) -> QuerySet | None:
+    """An API export's loyalty points changes, by the same conditions as its gift-card rows (the dashboard's
+    Transactions tab is a gift campaign's: its exports have none)."""
+    from loyalty.models import PointsTransaction
+
+    if is_dashboard(export):
+        return None
+    return platform_filtered(PointsTransaction.objects.all(), export, _POINTS_LOOKUPS, "transactions")
+
+
 def _transaction_filterset(export):
     """The Transactions tab's own FilterSet (campaigns.filters) over the campaign's balance changes: the
     export selects exactly the rows the tab shows."""
@@ -431,13 +459,14 @@ def filters_in_words(filterset) -> list[str]:
 
 @source(
     "voucher_transactions",
-    label="Gift-card transactions",
+    label="Gift-card and loyalty transactions",
     permission="campaigns.view_vouchertransaction",
     columns=TRANSACTION_COLUMNS,
     default_fields=("id", "type", "source_id", "amount", "balance", "created_at", "voucher_id", "campaign_id"),
     describe=_describe_transactions,
     metadata_field=None,
     filter_params=("campaign", "voucher", "source"),
+    also=Also(POINTS_COLUMNS, points_rows),
 )
 def transaction_rows(export) -> QuerySet:
     from campaigns.models import VoucherTransaction

@@ -1,4 +1,4 @@
-"""Gift-card transactions through the official SDK: a card's and a campaign's balance changes, typed as the
+"""Gift-card and loyalty transactions through the official SDK: a card's and a campaign's balance changes, typed as the
 platform types them, keyset-paged in either order, and exported by a worker."""
 
 from urllib.parse import parse_qs, urlparse
@@ -11,10 +11,13 @@ from campaigns.models import CampaignType
 from campaigns.services.vouchers import update_gift_balance
 from conftest import wait_for
 from exports.models import Export, ExportStatus
+from loyalty.services.points import PointsChange, change_balance
 from redemptions.services.redemption import redeem
 from tests.exports.factories import read_csv
 from tests.factories import make_campaign, make_gift_card, make_voucher, stack
 from voucherhub.caller import Caller
+
+from .test_sdk_loyalty_cards import join, program
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -101,3 +104,32 @@ def _csv(sdk, export_id: str) -> list[list[str]]:
     got = V.ExportsApi(sdk).get_export(export_id)
     token = parse_qs(urlparse(got.result.url).query)["token"][0]
     return read_csv(V.ExportsApi(sdk).download_export(export_id, token=token))
+
+
+def test_a_loyalty_cards_points_changes_are_exported_by_card_and_by_program(sdk, live_worker):
+    club = program(sdk, points=100)
+    ann, bob = join(sdk, club.id, "ann"), join(sdk, club.id, "bob")
+    change_balance(caller=CALLER, member=ann.code, change=PointsChange(25, "Birthday"))
+    make_gift_card(code="GIFT-ELSEWHERE", amount=1_000)
+    update_gift_balance(caller=CALLER, ref="GIFT-ELSEWHERE", amount=300)
+    fields = {"parameters": {"fields": ["type", "amount", "balance", "voucher_id", "reason"], "order": "created_at"}}
+
+    loyalties = V.LoyaltiesApi(sdk)
+    of_card = loyalties.export_loyalty_card_transactions(
+        ann.code, V.LoyaltiesMembersTransactionsExportCreateRequestBody.from_dict(fields)
+    )
+    in_program = loyalties.export_loyalty_card_transactions1(
+        club.id, bob.code, V.LoyaltiesMembersTransactionsExportCreateRequestBody.from_dict(fields)
+    )
+    of_program = loyalties.export_loyalty_campaign_transactions(
+        club.id, V.LoyaltiesTransactionsExportCreateRequestBody.from_dict(fields)
+    )
+    assert of_card.exported_object == of_program.exported_object == "voucher_transactions"
+    assert wait_for(lambda: Export.objects.filter(status=ExportStatus.DONE).count() == 3)
+    assert _csv(sdk, of_card.id) == [
+        ["type", "amount", "balance", "voucher_id", "reason"],
+        ["POINTS_ADDITION", "100", "100", ann.id, "The program's starting points"],
+        ["POINTS_ADDITION", "25", "125", ann.id, "Birthday"],
+    ]
+    assert [row[3] for row in _csv(sdk, in_program.id)[1:]] == [bob.id]
+    assert sorted(row[1] for row in _csv(sdk, of_program.id)[1:]) == ["100", "100", "25"]  # no gift-card rows

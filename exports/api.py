@@ -232,6 +232,31 @@ def export_loyalty_card_transactions1(request, campaign_id: str, member_id: str,
     return _transactions_of(request, payload, "voucher_id", find_card(member_id, campaign=find_program(campaign_id)).pk)
 
 
+class PointsExpirationExportIn(BaseModel):
+    """``POST /v1/loyalties/{id}/points-expiration/export``: the program's points still to expire."""
+
+    model_config = ConfigDict(
+        json_schema_extra=lambda schema: schema.update(
+            allOf=[{"properties": {"parameters": _fields_of(get_source("points_expiration"))}}]
+        )
+    )
+
+    parameters: ExportParametersIn | None = None
+
+
+@router.post(
+    "/loyalties/{campaign_id}/points-expiration/export",
+    summary="Export a program's points still to expire (LoyaltiesApi.create_points_expiration_export)",
+)
+def create_points_expiration_export(request, campaign_id: str, payload: PointsExpirationExportIn):
+    parameters = payload.parameters or ExportParametersIn()
+    campaign = {"campaign_id": {"conditions": {"$is": find_program(campaign_id).pk}}}
+    narrowed = ExportParametersIn(
+        fields=parameters.fields, order=parameters.order, filters={**(parameters.filters or {}), **campaign}
+    )
+    return create_export(request, ExportIn(exported_object="points_expiration", parameters=narrowed))
+
+
 @router.get("/exports", summary="List the key's exports (ExportsApi.list_exports)")
 def list_exports(request):
     limit, page = _positive(request, "limit", 10, 100), _positive(request, "page", 1, 10_000)

@@ -76,6 +76,7 @@ class Source:
     filter_params: tuple[str, ...] = field(default=())  # the dashboard's filter parameter names
     dialog_fields: tuple[str, ...] = ()  # ticked when the Export dialog opens (default: default_fields)
     order_fields: tuple[str, ...] = ORDER_FIELDS  # what ``parameters.order`` may name
+    default_order: str = "-created_at"
     also: Also | None = None
 
     def standard_fields(self, user=None) -> list[str]:
@@ -118,7 +119,7 @@ class Source:
 
     def order(self, export) -> tuple[str, bool]:
         """The field ``parameters.order`` names (newest first by default) and whether it is descending."""
-        order = export.parameters.get("order") or "-created_at"
+        order = export.parameters.get("order") or self.default_order
         field_name = order.lstrip("-")
         if field_name not in self.order_fields or order.count("-") > 1:
             raise ExportParamsError(f"Cannot order an export by {order!r}")
@@ -459,7 +460,7 @@ def filters_in_words(filterset) -> list[str]:
 
 @source(
     "voucher_transactions",
-    label="Gift-card and loyalty transactions",
+    label="Gift-card transactions",  # the dashboard exports a gift campaign's; the API loyalty cards' too
     permission="campaigns.view_vouchertransaction",
     columns=TRANSACTION_COLUMNS,
     default_fields=("id", "type", "source_id", "amount", "balance", "created_at", "voucher_id", "campaign_id"),
@@ -495,3 +496,35 @@ def platform_filtered(rows: QuerySet, export, lookups: dict[str, str], noun: str
         else:
             raise ExportParamsError(f"Unsupported condition {op!r} on {name!r}")
     return rows
+
+
+# --- Loyalty points due to expire (a program's buckets) -----------------------------------------------
+
+POINTS_EXPIRATION_COLUMNS = {
+    "id": Column("id", CODE),
+    "campaign_id": Column("campaign_id", CODE),
+    "voucher_id": Column("card_id", CODE),
+    "points": Column("remaining", INTEGER),
+    "status": Column("status", CODE),
+    "expires_at": Column("expires_at", CODE),  # a date: 2027-03-31
+}
+
+
+@source(
+    "points_expiration",
+    label="Loyalty points expiration",
+    permission="loyalty.view_pointsbucket",
+    columns=POINTS_EXPIRATION_COLUMNS,
+    default_fields=("id", "campaign_id", "voucher_id", "points", "status", "expires_at"),
+    describe=describe_platform,
+    metadata_field=None,
+    order_fields=("expires_at", "id"),
+    default_order="expires_at",
+)
+def points_expiration_rows(export) -> QuerySet:
+    """The points still to expire (ACTIVE buckets), by program or card."""
+    from loyalty.models import BucketStatus, PointsBucket
+
+    rows = PointsBucket.objects.filter(status=BucketStatus.ACTIVE)
+    lookups = {"campaign_id": "campaign_id", "voucher_id": "card_id"}
+    return platform_filtered(rows, export, lookups, "points expiration")

@@ -3,15 +3,19 @@ soonest-expiring first, the SDK lists a card's buckets, and the beat task expire
 buckets due once (ledger row, event, the card's figures), however often it runs."""
 
 import datetime as dt
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 import voucherify as V
 from voucherify import models as M
 
 from auditlog.models import Event
+from conftest import wait_for
+from exports.models import Export, ExportStatus
 from loyalty.models import LoyaltyCard, PointsTransaction
 from loyalty.services.expiration import expire_points, expires_on
 from loyalty.services.points import PointsChange, change_balance
+from tests.exports.factories import read_csv
 from voucherhub.caller import Caller
 
 from .test_sdk_loyalty_cards import join
@@ -111,3 +115,20 @@ def test_the_statement_and_the_models_expire_alike(sdk, way):
     ]
     events = Event.objects.filter(type="voucher.loyalty_card.points_expired")
     assert sorted(e.data["points"] for e in events) == [-100, -60] and all(e.customer_id for e in events)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_programs_points_to_expire_are_exported_soonest_first(sdk, live_worker):
+    program = club(sdk)
+    ann = join(sdk, program.id, "ann")
+    change_balance(caller=CALLER, member=ann.code, change=PointsChange(50, "bonus"))
+    body = {"parameters": {"fields": ["voucher_id", "points", "status"]}}
+    made = V.LoyaltiesApi(sdk).create_points_expiration_export(
+        program.id, M.LoyaltiesPointsExpirationExportCreateRequestBody.from_dict(body)
+    )
+    assert made.exported_object == "points_expiration"
+    assert wait_for(lambda: Export.objects.filter(status=ExportStatus.DONE).count() == 1)
+    got = V.ExportsApi(sdk).get_export(made.id)
+    token = parse_qs(urlparse(got.result.url).query)["token"][0]
+    rows = read_csv(V.ExportsApi(sdk).download_export(made.id, token=token))
+    assert rows == [["voucher_id", "points", "status"], [ann.id, "100", "ACTIVE"], [ann.id, "50", "ACTIVE"]]

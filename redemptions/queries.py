@@ -278,10 +278,11 @@ def _annotated(queryset: QuerySet, *, rollback: bool) -> QuerySet:
 
 
 def redemption_rows() -> QuerySet:
-    """Redemptions with what :func:`serializers.redemption_json` reads."""
+    """Redemptions with what :func:`serializers.redemption_json` reads (a reward redemption's reward and the
+    voucher it gave too: a page of rows is a few joins, not a query a row)."""
     return Redemption.objects.select_related(
         "voucher__campaign", "voucher__category", "promotion_tier__campaign", "promotion_tier__category",
-        "customer", "order",
+        "customer", "order", "reward", "reward_voucher__campaign", "reward_voucher__category",
     ).prefetch_related(
         Prefetch("rollbacks", queryset=Rollback.objects.order_by("created_at", "id")),
         Prefetch("children", queryset=Redemption.objects.order_by("created_at", "id").only("created_at", "parent")),

@@ -267,11 +267,24 @@ class RollbackIn(_NamesItsCustomer, _Storable):
         )
 
 
+class OrderLineIn(OrderItemIn):
+    """An order line of an order of its own (``/v1/orders``): no redemption is there to record a malformed
+    line as its failure, so the line is refused as the engine would (``invalid_order``), and said so here."""
+
+    quantity: Annotated[WholeInt, Field(ge=1, le=1_000_000_000)] | None = None
+    price: Annotated[WholeInt, Field(ge=0, le=MAX_AMOUNT)] | None = None
+    amount: Annotated[WholeInt, Field(ge=0, le=MAX_AMOUNT)] | None = None
+
+
+OrderLines = Annotated[list[OrderLineIn], Field(max_length=1000)]
+
+
 class OrderCreateIn(OrderIn):
     """``POST /v1/orders``: an order of its own (an upsert by ``source_id``), with its customer and the
     order-level discount it already has. ``initial_amount`` and ``created_at`` are read from the items and
     the clock."""
 
+    items: OrderLines | None = None
     customer: StackCustomerIn | None = None
     discount_amount: Money | None = None
 
@@ -298,7 +311,7 @@ class OrderUpdateIn(BaseModel):
     status: Literal["CREATED", "PAID", "CANCELED", "FULFILLED"] | None = None
     amount: Money | None = None
     discount_amount: Money | None = None
-    items: Annotated[list[OrderItemIn], Field(max_length=1000)] | None = None
+    items: OrderLines | None = None
     metadata: Metadata | None = None
     customer: StackCustomerIn | None = None
 

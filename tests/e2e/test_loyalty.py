@@ -137,3 +137,7 @@ def test_an_admin_turns_a_rule_off_and_activates_pending_points_and_a_marketer_r
     expect(page.get_by_text("No rewards redeemed yet")).to_be_visible()
     page.goto(f"{base}/campaigns/{program.pk}/pending-points/")
     expect(page.get_by_role("button", name="Activate now")).to_have_count(0)
+    page.get_by_role("link", name="Tiers").click()
+    expect(page.get_by_text("No tiers yet")).to_be_visible()
+    page.get_by_role("link", name="Points expiration").click()
+    expect(page.get_by_text("No points are due to expire")).to_be_visible()

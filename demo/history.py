@@ -8,6 +8,7 @@ import random
 from datetime import timedelta
 
 from campaigns.services.vouchers import set_voucher_active
+from loyalty.services.pending import activate_due
 from redemptions.services.redemption import RedemptionOutcome
 from redemptions.services.rewards import RewardRequest, redeem_reward
 from sessions.models import ReleaseReason
@@ -45,7 +46,8 @@ class Story:
             self.traveller.move_to(moment)
             self.random_call()
         self.traveller.finish()
-        expire_sessions()  # the beat's last run, at the end of the history
+        expire_sessions()  # the beat's last runs, at the end of the history
+        activate_due()  # pending loyalty points whose day has come
 
     # -- the agenda -------------------------------------------------------------------------------------
 

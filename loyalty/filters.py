@@ -1,6 +1,7 @@
 """Filters of a loyalty program's Loyalty cards and Points tabs."""
 
 import django_filters
+from django import forms
 
 from dashboard.filters import FilterPanelMixin, bootstrap_widgets
 
@@ -44,7 +45,9 @@ class PointsFilter(FilterPanelMixin, django_filters.FilterSet):
 
 class EarningRuleFilter(FilterPanelMixin, django_filters.FilterSet):
     banner = django_filters.CharFilter(label="Rule name", lookup_expr="icontains", max_length=200)
-    active = django_filters.BooleanFilter(label="On")
+    active = django_filters.BooleanFilter(
+        label="Status", widget=forms.Select(choices=[("", "Any status"), ("true", "On"), ("false", "Off")])
+    )
 
     class Meta:
         model = EarningRule

@@ -72,6 +72,10 @@ def test_an_admin_turns_a_rule_off_and_on(client, role_user, club):
     assert answer.status_code == 302
     page = admin.get(answer["Location"]).content.decode()
     assert "members no longer earn by it" in page and 'data-testid="rule-status">Off<' in page
+    rules = f"/campaigns/{program.pk}/earning-rules/"
+    assert f'data-rule="{rule.pk}"' in admin.get(rules, {"active": "false"}).content.decode()
+    assert f'data-rule="{rule.pk}"' not in admin.get(rules, {"active": "true"}).content.decode()
+    assert "Any status" in admin.get(rules).content.decode()
     admin.post(url)
     rule.refresh_from_db()
     assert rule.active is True

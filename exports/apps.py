@@ -10,3 +10,4 @@ class ExportsConfig(AppConfig):
     def ready(self) -> None:
         # The catalogue's export sources register themselves in exports.sources.SOURCES when imported.
         import_module("exports.catalogue")
+        import_module("exports.loyalty_sources")

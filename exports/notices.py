@@ -12,7 +12,7 @@ NOT_WRITTEN = "The export could not be written. Try again; if it keeps failing, 
 
 
 def export_name(exported_object: str) -> str:
-    """The export's name, "Redemptions" or "Gift-card transactions": the source's label, else the code in words."""
+    """The export's name, "Redemptions" or "Card transactions": the source's label, else the code in words."""
     source = SOURCES.get(exported_object)
     return source.label if source is not None else label(exported_object)
 

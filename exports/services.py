@@ -41,7 +41,7 @@ from voucherhub.jobs import JobKind
 
 from .models import Export, ExportStatus, Notification
 from .notices import NOT_WRITTEN, export_sentence
-from .sources import ExportParamsError, get_source, is_dashboard
+from .sources import ExportParamsError, get_source, in_points, is_dashboard
 from .writer import write_csv
 
 log = logging.getLogger(__name__)
@@ -199,7 +199,8 @@ def _build(export: Export) -> None:
         with timezone.override(ZoneInfo(export.time_zone)):  # date filters read as the requester read them
             rows, also = source.rows(export), source.also_rows(export)
         fields = export.parameters["fields"]
-        names = source.header_names(fields, dashboard=is_dashboard(export))
+        # Money columns say their unit (``_minor``) in a dashboard's file; a program's points are no money.
+        names = source.header_names(fields, dashboard=is_dashboard(export) and not in_points(export))
         with os.fdopen(fd, "wb", buffering=WRITE_BUFFER) as out:
             written = write_csv(
                 source, fields, rows, out, heartbeat, names=names, also=also, order=source.order(export)

@@ -3,8 +3,9 @@
 A source names its columns (the platform's field names, which are also the CSV header), says which rows
 an export's parameters select, and who may export it. The CSV writer (``exports.writer``) turns any source's
 rows into a file, so adding a source is one function decorated with ``@source(...)``: the redemptions and
-gift-card transactions below, the catalogue's objects (vouchers, customers, orders, publications) in
-``exports.catalogue``, registered when the app is ready.
+card transactions below, the catalogue's objects (vouchers, customers, orders, publications) in
+``exports.catalogue`` and loyalty programs' points expiration in ``exports.loyalty_sources``, registered when
+the app is ready.
 
 Filters come in two dialects, told apart by the export's channel: the dashboard posts its filter panel's
 query parameters (``WEBSITE``), the API sends the platform's conditions (``API``:
@@ -364,7 +365,7 @@ def redemption_rows(export) -> QuerySet:
     return checked_rows(_redemption_filterset(export))
 
 
-# --- Gift-card transactions of a campaign (the campaign dashboard's Transactions tab) ------------------
+# --- Card transactions: a gift campaign's Transactions tab, a loyalty program's Points tab ---------------
 
 _TRANSACTION_TYPE = Case(  # voucherhub.wire.gift_transaction_type, in SQL
     *(When(source=source, then=Value(kind)) for source, kind in GIFT_TRANSACTION_TYPES.items()),
@@ -405,13 +406,37 @@ _POINTS_LOOKUPS = {"campaign_id": "campaign_id", "voucher_id": "card_id", "creat
 
 
 def points_rows(export) -> QuerySet | None:
-    """An API export's loyalty points changes, by the same conditions as its gift-card rows (the dashboard's
-    Transactions tab is a gift campaign's: its exports have none)."""
+    """An export's loyalty points changes: an API export's by the same conditions as its gift-card rows; a
+    dashboard export's are a program's Points tab under its filters (a gift campaign's Transactions tab has
+    none)."""
     from loyalty.models import PointsTransaction
 
     if is_dashboard(export):
-        return None
+        filterset = _points_filterset(export)
+        return None if filterset is None else checked_rows(filterset)
     return platform_filtered(PointsTransaction.objects.all(), export, _POINTS_LOOKUPS, "transactions")
+
+
+def in_points(export) -> bool:
+    """Whether a dashboard export's amounts are loyalty points (a program's Points tab), not money."""
+    return _points_filterset(export) is not None
+
+
+def _points_filterset(export):
+    """The Points tab's FilterSet (loyalty.filters) over the program a dashboard export names, or None when
+    the export is not of a loyalty program's Points tab."""
+    from campaigns.models import Campaign, CampaignType
+    from loyalty.filters import PointsFilter
+    from loyalty.queries import program_transactions
+
+    filters = export.parameters.get("filters") or {}
+    if not is_dashboard(export) or not isinstance(filters, dict) or not filters.get("campaign"):
+        return None
+    program = Campaign.objects.filter(pk=str(filters["campaign"]), campaign_type=CampaignType.LOYALTY_PROGRAM)
+    if not program.exists():
+        return None
+    list_filters = {name: value for name, value in filters.items() if name != "campaign"}
+    return PointsFilter(as_querydict(list_filters), queryset=program_transactions(program.get()))
 
 
 def _transaction_filterset(export):
@@ -430,18 +455,23 @@ def _transaction_filterset(export):
     return TransactionFilter(as_querydict(list_filters), queryset=rows)
 
 
-def _describe_transactions(export) -> list[str]:
-    if not is_dashboard(export):
-        return describe_platform(export)
+def campaign_in_words(export) -> list[str]:
+    """A dashboard export's campaign (a campaign tab's export), as "Campaign: name"."""
     from campaigns.models import Campaign
 
     filters = export.parameters.get("filters") or {}
-    described = []
-    if isinstance(filters, dict) and filters.get("campaign"):
-        campaign = Campaign.objects.filter(pk=str(filters["campaign"])).values_list("name", flat=True).first()
-        described.append(f"Campaign: {campaign or filters['campaign']}")
-    filterset = _transaction_filterset(export)
-    return described + (filters_in_words(filterset) if filterset.is_valid() else [])
+    if not isinstance(filters, dict) or not filters.get("campaign"):
+        return []
+    campaign = Campaign.objects.filter(pk=str(filters["campaign"])).values_list("name", flat=True).first()
+    return [f"Campaign: {campaign or filters['campaign']}"]
+
+
+def _describe_transactions(export) -> list[str]:
+    if not is_dashboard(export):
+        return describe_platform(export)
+    filterset = _points_filterset(export)
+    filterset = _transaction_filterset(export) if filterset is None else filterset
+    return campaign_in_words(export) + (filters_in_words(filterset) if filterset.is_valid() else [])
 
 
 def filters_in_words(filterset) -> list[str]:
@@ -460,13 +490,13 @@ def filters_in_words(filterset) -> list[str]:
 
 @source(
     "voucher_transactions",
-    label="Gift-card transactions",  # the dashboard exports a gift campaign's; the API loyalty cards' too
+    label="Card transactions",  # a gift card's balance changes and a loyalty card's points changes
     permission="campaigns.view_vouchertransaction",
     columns=TRANSACTION_COLUMNS,
     default_fields=("id", "type", "source_id", "amount", "balance", "created_at", "voucher_id", "campaign_id"),
     describe=_describe_transactions,
     metadata_field=None,
-    filter_params=("campaign", "voucher", "source"),
+    filter_params=("campaign", "voucher", "source", "code", "type"),  # the last two: a program's Points tab
     also=Also(POINTS_COLUMNS, points_rows),
 )
 def transaction_rows(export) -> QuerySet:
@@ -496,35 +526,3 @@ def platform_filtered(rows: QuerySet, export, lookups: dict[str, str], noun: str
         else:
             raise ExportParamsError(f"Unsupported condition {op!r} on {name!r}")
     return rows
-
-
-# --- Loyalty points due to expire (a program's buckets) -----------------------------------------------
-
-POINTS_EXPIRATION_COLUMNS = {
-    "id": Column("id", CODE),
-    "campaign_id": Column("campaign_id", CODE),
-    "voucher_id": Column("card_id", CODE),
-    "points": Column("remaining", INTEGER),
-    "status": Column("status", CODE),
-    "expires_at": Column("expires_at", CODE),  # a date: 2027-03-31
-}
-
-
-@source(
-    "points_expiration",
-    label="Loyalty points expiration",
-    permission="loyalty.view_pointsbucket",
-    columns=POINTS_EXPIRATION_COLUMNS,
-    default_fields=("id", "campaign_id", "voucher_id", "points", "status", "expires_at"),
-    describe=describe_platform,
-    metadata_field=None,
-    order_fields=("expires_at", "id"),
-    default_order="expires_at",
-)
-def points_expiration_rows(export) -> QuerySet:
-    """The points still to expire (ACTIVE buckets), by program or card."""
-    from loyalty.models import BucketStatus, PointsBucket
-
-    rows = PointsBucket.objects.filter(status=BucketStatus.ACTIVE)
-    lookups = {"campaign_id": "campaign_id", "voucher_id": "card_id"}
-    return platform_filtered(rows, export, lookups, "points expiration")

@@ -1,7 +1,8 @@
 """A loyalty program's tabs in its campaign page: Loyalty cards (each member's card and points), a card's
-page (its figures and ledger; Admins add or take points with a reason), Points (every change), Earning
-rules (a rule's page: Admins turn it on or off) and Pending points (an entry's page: Admins activate it now
-or cancel it, with a reason)."""
+page (its figures and ledger; Admins add or take points with a reason), Transactions (every points change,
+exportable), Earning rules (a rule's page: Admins turn it on or off), Pending points (an entry's page:
+Admins activate it now or cancel it, with a reason), Rewards catalog, Reward redemptions, Tiers, Points
+expiration (exportable) and Participants (the customers holding the cards)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -16,6 +17,7 @@ from loyalty.filters import (
     BucketFilter,
     CardFilter,
     EarningRuleFilter,
+    ParticipantFilter,
     PendingPointsFilter,
     PointsFilter,
     RewardAssignmentFilter,
@@ -27,6 +29,7 @@ from loyalty.tables import (
     BucketTable,
     CardTable,
     EarningRuleTable,
+    ParticipantTable,
     PendingPointsTable,
     PointsTable,
     RewardAssignmentTable,
@@ -38,7 +41,7 @@ from redemptions.queries import reward_redemptions
 from redemptions.tables import RewardRedemptionTable
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError
-from voucherhub.privacy import can_see_customers
+from voucherhub.privacy import VIEW_CUSTOMER, can_see_customers
 
 from .views import LOYALTY, CampaignListTabMixin, CampaignPageMixin
 
@@ -62,15 +65,36 @@ class CampaignLoyaltyCardsView(CampaignListTabMixin, DashboardListView):
         return loyalty_queries.program_cards(self.campaign)
 
 
+class CampaignParticipantsView(CampaignListTabMixin, DashboardListView):
+    """The customers holding the program's cards: personal data, so only for roles allowed to see customers."""
+
+    permission_required = ("loyalty.view_loyaltycard", VIEW_CUSTOMER)
+    types = LOYALTY
+    title = "Participants"
+    table_target = "participants-table"
+    filterset_class = ParticipantFilter
+    table_class = ParticipantTable
+    noun = "participants"
+    empty_text = "No participants yet — each customer who joins the program is listed here with their card."
+    empty_icon = "people"
+
+    def get_queryset(self):
+        return loyalty_queries.program_participants(self.campaign)
+
+    def get_table_kwargs(self):
+        return {**super().get_table_kwargs(), "tiers": loyalty_queries.tiers(self.campaign)}
+
+
 class CampaignPointsView(CampaignListTabMixin, DashboardListView):
     permission_required = "loyalty.view_pointstransaction"
     types = LOYALTY
-    title = "Points"
+    title = "Transactions"
     table_target = "points-table"
     filterset_class = PointsFilter
     table_class = PointsTable
     noun = "points changes"
     empty_text = "No points have moved yet — every point added, taken or transferred is listed here."
+    list_actions = ("insights/_transactions_export.html",)
 
     def get_queryset(self):
         return loyalty_queries.program_transactions(self.campaign)
@@ -183,6 +207,7 @@ class CampaignPendingPointsView(CampaignListTabMixin, DashboardListView):
     noun_singular = "pending entry"
     empty_text = "No points are pending — points earned under a rule with a pending period wait here."
     empty_icon = "hourglass-split"
+    list_actions = ("insights/_points_expiration_export.html",)
 
     def get_queryset(self):
         return loyalty_queries.program_pending(self.campaign)
@@ -282,6 +307,7 @@ class CampaignPointsExpirationView(CampaignListTabMixin, DashboardListView):
         "No points are due to expire — where the program's points expire, each addition is listed here until then."
     )
     empty_icon = "hourglass-split"
+    list_actions = ("insights/_points_expiration_export.html",)
 
     def get_queryset(self):
         return loyalty_queries.program_buckets(self.campaign)

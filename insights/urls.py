@@ -19,6 +19,7 @@ campaign_patterns = [
         CAMPAIGN + r"loyalty-cards/(?P<code>[^/]+)/$", loyalty_views.LoyaltyCardView.as_view(), name="loyalty_card"
     ),
     re_path(CAMPAIGN + r"points/$", loyalty_views.CampaignPointsView.as_view(), name="points"),
+    re_path(CAMPAIGN + r"participants/$", loyalty_views.CampaignParticipantsView.as_view(), name="participants"),
     re_path(CAMPAIGN + r"rewards/$", loyalty_views.CampaignRewardsView.as_view(), name="rewards"),
     re_path(
         CAMPAIGN + r"points-expiration/$",

@@ -27,6 +27,7 @@ from redemptions import queries as redemption_queries
 from redemptions.filters import RedemptionFilter
 from redemptions.tables import RedemptionTable, hidden_columns
 from voucherhub import queries as core_queries
+from voucherhub.privacy import VIEW_CUSTOMER
 
 from . import calendar, charts, queries
 from .analytics import campaign_analytics
@@ -86,7 +87,8 @@ CAMPAIGN_TABS = [
         {CampaignType.DISCOUNT_COUPONS, CampaignType.GIFT_VOUCHERS},
     ),
     ("Loyalty cards", "campaigns:loyalty_cards", "loyalty.view_loyaltycard", {CampaignType.LOYALTY_PROGRAM}),
-    ("Points", "campaigns:points", "loyalty.view_pointstransaction", {CampaignType.LOYALTY_PROGRAM}),
+    ("Participants", "campaigns:participants", VIEW_CUSTOMER, {CampaignType.LOYALTY_PROGRAM}),
+    ("Transactions", "campaigns:points", "loyalty.view_pointstransaction", {CampaignType.LOYALTY_PROGRAM}),
     ("Tiers", "campaigns:loyalty_tiers", "loyalty.view_loyaltytier", {CampaignType.LOYALTY_PROGRAM}),
     ("Earning rules", "campaigns:earning_rules", "loyalty.view_earningrule", {CampaignType.LOYALTY_PROGRAM}),
     ("Points expiration", "campaigns:points_expiration", "loyalty.view_pointsbucket", {CampaignType.LOYALTY_PROGRAM}),
@@ -188,20 +190,21 @@ class CampaignDetailView(CampaignPageMixin, TemplateView):
         if not summary.is_promotion:
             series.append(("publications", "Publications", "#0dcaf0"))
         user = self.request.user
+        is_program = self.campaign.campaign_type == CampaignType.LOYALTY_PROGRAM
+        created_label = "Cards created" if is_program else "Vouchers created"  # a program's vouchers are cards
         return super().get_context_data(
             summary=summary,
             periods=queries.PERIODS,
             activity_chart=self.chart(summary, series),
             activity_chart_label=get_text_list([label for _, label, _ in series], "and"),
-            vouchers_chart=self.chart(summary, [("vouchers_created", "Vouchers created", "#0d6efd")]),
+            vouchers_chart=self.chart(summary, [("vouchers_created", created_label, "#0d6efd")]),
+            vouchers_chart_label=created_label,
             unpublished=summary.vouchers_total - summary.vouchers_published,
             publications_label=f"Publications · last {summary.period_days} days",
             publications_url=reverse("campaigns:publications", args=[self.campaign.pk])
             if user.has_perm("campaigns.view_publication")
             else "",
-            points=program_points(self.campaign)
-            if self.campaign.campaign_type == CampaignType.LOYALTY_PROGRAM
-            else None,
+            points=program_points(self.campaign) if is_program else None,
             **kwargs,
         )
 

@@ -1,7 +1,8 @@
-"""Filters of a loyalty program's Loyalty cards and Points tabs."""
+"""Filters of a loyalty program's tabs (Loyalty cards, Participants, Transactions, ...)."""
 
 import django_filters
 from django import forms
+from django.db.models import Q
 
 from dashboard.filters import FilterPanelMixin, bootstrap_widgets
 
@@ -28,6 +29,24 @@ class CardFilter(FilterPanelMixin, django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         bootstrap_widgets(self.form)
+
+
+class ParticipantFilter(FilterPanelMixin, django_filters.FilterSet):
+    customer = django_filters.CharFilter(label="Customer", method="filter_customer", max_length=200)
+    code = django_filters.CharFilter(label="Card code", field_name="voucher__code", max_length=100)
+
+    class Meta:
+        model = LoyaltyCard
+        fields = ["customer", "code"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap_widgets(self.form)
+        self.form.fields["customer"].widget.attrs["placeholder"] = "Name, email or source ID"
+
+    def filter_customer(self, queryset, name, value):
+        holder = Q(voucher__holder__name__icontains=value) | Q(voucher__holder__email__icontains=value)
+        return queryset.filter(holder | Q(voucher__holder__source_id__icontains=value))
 
 
 class PointsFilter(FilterPanelMixin, django_filters.FilterSet):

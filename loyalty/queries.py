@@ -81,6 +81,11 @@ def program_cards(campaign: Campaign) -> QuerySet[LoyaltyCard]:
     )
 
 
+def program_participants(campaign: Campaign) -> QuerySet[LoyaltyCard]:
+    """A program's members: its held cards with their holder, for the Participants tab."""
+    return program_cards(campaign).filter(voucher__holder__isnull=False)
+
+
 def program_transactions(campaign: Campaign) -> QuerySet[PointsTransaction]:
     """Every points change of a program's cards, for its Points tab."""
     return PointsTransaction.objects.filter(campaign=campaign).select_related(*_LEDGER_RELATED)

@@ -1,9 +1,11 @@
-"""Tables of a loyalty program's Loyalty cards, Points, Earning rules and Pending points tabs. A card's holder
-is named only to roles allowed to see customers (voucherhub.privacy); the others see that the card is held."""
+"""Tables of a loyalty program's tabs (Loyalty cards, Participants, Transactions, Earning rules, Pending
+points, ...). A card's holder is named only to roles allowed to see customers (voucherhub.privacy); the
+others see that the card is held."""
 
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from auditlog.tables import KEYSET_TEMPLATE, TABLE_ATTRS
 from dashboard.formatting import EMPTY, money, when
@@ -20,6 +22,7 @@ from .models import (
     RewardAssignment,
     RewardType,
 )
+from .queries import tier_of
 from .services.earning import ratio_of
 
 _RIGHT = {"td": {"class": "text-end"}, "th": {"class": "text-end"}}
@@ -74,6 +77,48 @@ class CardTable(tables.Table):
 
     def render_subtracted_points(self, value):
         return points_text(value)
+
+    def render_created_at(self, value):
+        return when(value)
+
+
+class ParticipantTable(tables.Table):
+    """The program's members: the customers holding its cards (only for roles allowed to see customers: the
+    Participants tab needs that permission), with their card, balance and tier."""
+
+    customer = tables.Column(verbose_name="Customer", accessor="voucher__holder", orderable=False)
+    email = tables.Column(verbose_name="Email", accessor="voucher__holder__email", orderable=False)
+    source_id = tables.Column(verbose_name="Source ID", accessor="voucher__holder__source_id", orderable=False)
+    code = tables.Column(verbose_name="Card", accessor="voucher__code", orderable=False)
+    balance = tables.Column(verbose_name="Balance", attrs=_RIGHT, order_by=("balance", "voucher"))
+    tier = tables.Column(verbose_name="Tier", accessor="balance", orderable=False, empty_values=())
+    created_at = tables.Column(verbose_name="Joined", order_by=("created_at", "voucher"))
+
+    class Meta:
+        model = LoyaltyCard
+        fields = ("customer", "email", "source_id", "code", "balance", "tier", "created_at")
+        template_name = KEYSET_TEMPLATE
+        attrs = {**TABLE_ATTRS, "id": "participants-table-el"}
+        row_attrs = {"data-card": lambda record: record.voucher.code}
+
+    def __init__(self, *args, user=None, tiers=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user, self.tiers = user, list(tiers)
+
+    def render_customer(self, value):
+        url = reverse("customers:detail", args=[value.pk])
+        return format_html('<a href="{}">{}</a>', url, value.name or value.source_id or value.pk)
+
+    def render_code(self, record):
+        url = reverse("campaigns:loyalty_card", args=[record.campaign_id, record.voucher.code])
+        return format_html('<a href="{}"><code>{}</code></a>', url, record.voucher.code)
+
+    def render_balance(self, value):
+        return points_text(value)
+
+    def render_tier(self, record):
+        tier = tier_of(self.tiers, record.balance)
+        return tier.name if tier is not None else EMPTY
 
     def render_created_at(self, value):
         return when(value)
@@ -184,8 +229,8 @@ class EarningRuleTable(tables.Table):
 
     def render_active(self, value):
         if value:
-            return format_html('<span class="badge text-bg-success">On</span>')
-        return format_html('<span class="badge text-bg-secondary">Off</span>')
+            return mark_safe('<span class="badge text-bg-success">On</span>')
+        return mark_safe('<span class="badge text-bg-secondary">Off</span>')
 
     def render_created_at(self, value):
         return when(value)

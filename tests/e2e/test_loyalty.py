@@ -1,6 +1,6 @@
 """A loyalty program's tabs in headless Chromium, as each role: an Admin opens the program, its Loyalty
 cards tab, a card, and adds points with a reason (a mistake first: no reason); the change shows on the
-card, in the Points tab and on the member's profile. A Marketer reads the cards without the members'
+card, in the Transactions tab and on the member's profile. A Marketer reads the cards without the members'
 names and has no points form; Staff do not reach the program."""
 
 import pytest
@@ -51,7 +51,7 @@ def test_an_admin_adds_points_to_a_members_card_with_a_reason(live_server, page:
     expect(page.locator("#card-changes")).to_contain_text("Apology for a cold coffee")
     page.screenshot(path=artifact_dir / "card.png", full_page=True)
 
-    page.get_by_role("link", name="Points", exact=True).click()
+    page.get_by_role("link", name="Transactions", exact=True).click()
     expect(page.locator('tr[data-points="25"]')).to_contain_text("Apology for a cold coffee")
     page.goto(f"{base}/customers/{club['ann'].pk}/")
     expect(page.get_by_test_id("customer-loyalty")).to_contain_text("Coffee Club")
@@ -141,3 +141,37 @@ def test_an_admin_turns_a_rule_off_and_activates_pending_points_and_a_marketer_r
     expect(page.get_by_text("No tiers yet")).to_be_visible()
     page.get_by_role("link", name="Points expiration").click()
     expect(page.get_by_text("No points are due to expire")).to_be_visible()
+
+
+def test_an_admin_finds_a_participant_and_exports_the_programs_transactions(
+    live_server, live_worker, page: Page, role_user, artifact_dir, club
+):
+    """Participants names the members (Admins may see customers); the Transactions tab's Export builds the
+    points changes the tab shows in a real worker, the dialog naming the tab's filters."""
+    from exports.models import Export, ExportStatus
+    from tests.exports.factories import export_csv
+
+    admin = role_user("Admin")
+    base, program, code = live_server.url, club["program"], club["code"]
+    sign_in(page, base, "admin")
+    page.goto(f"{base}/campaigns/{program.pk}/")
+    expect(page.get_by_role("heading", name="Cards created")).to_be_visible()
+    page.get_by_role("link", name="Participants").click()
+    row = page.locator(f'tr[data-card="{code}"]')
+    expect(row).to_contain_text("Ann Archer")
+    expect(row).to_contain_text("ann@example.com")
+    page.screenshot(path=artifact_dir / "participants.png", full_page=True)
+
+    page.get_by_role("link", name="Transactions", exact=True).click()
+    expect(page.locator('tr[data-points="100"]')).to_have_count(1)
+    page.get_by_role("button", name="Export…").click()
+    dialog = page.locator("#export-dialog")
+    expect(dialog.get_by_test_id("export-filters")).to_contain_text("Campaign: Coffee Club")
+    dialog.get_by_role("button", name="Export", exact=True).click()
+    expect(dialog.get_by_test_id("export-status")).to_have_text("Done", timeout=30_000)
+    page.screenshot(path=artifact_dir / "transactions-export.png", full_page=True)
+    export = Export.objects.get()
+    assert export.user == admin and export.status == ExportStatus.DONE
+    rows = export_csv(export)
+    assert "amount" in rows[0] and "amount_minor" not in rows[0]  # points, not money
+    assert len(rows) == 2 and program.pk in rows[1]

@@ -192,7 +192,7 @@ def test_the_sentence_names_the_export_and_counts_its_rows():
     assert sentence(status=ExportStatus.DONE, rows=1234) == "Redemptions export ready: 1,234 rows"
     assert sentence(status=ExportStatus.DONE, rows=1) == "Redemptions export ready: 1 row"
     assert sentence(exported_object="voucher_transactions", status=ExportStatus.ERROR) == (
-        "Gift-card transactions export failed"
+        "Card transactions export failed"
     )
     assert sentence(status=ExportStatus.IN_PROGRESS) == "Redemptions export in progress"
 

@@ -47,6 +47,28 @@ def test_a_marketer_sees_cards_and_points_but_not_who_holds_them(client, role_us
     assert LoyaltyCard.objects.get(voucher__code=code).balance == 50
 
 
+def test_the_participants_tab_lists_the_members_for_roles_that_may_see_customers(client, role_user, club):
+    from loyalty.services.tiers import create_tiers
+
+    program, code = club
+    create_tiers(caller=CALLER, program=program.pk, items=[{"name": "Silver", "points_from": 0, "points_to": 99}])
+    outsider = add_member(caller=CALLER, program=program.pk, customer={"source_id": "bob", "email": "bob@x.io"})
+    admin = signed_in(client, role_user, "Admin")
+    overview = admin.get(f"/campaigns/{program.pk}/").content.decode()
+    assert ">Participants<" in overview
+    listed = admin.get(f"/campaigns/{program.pk}/participants/").content.decode()
+    assert "Ann Lee" in listed and "bob@x.io" in listed and "Silver" in listed
+    assert f'data-card="{code}"' in listed and f'data-card="{outsider.code}"' in listed
+    found = admin.get(f"/campaigns/{program.pk}/participants/", {"customer": "BOB@"}).content.decode()
+    assert f'data-card="{outsider.code}"' in found and "Ann Lee" not in found
+    nobody = admin.get(f"/campaigns/{program.pk}/participants/", {"customer": "zed"}).content.decode()
+    assert "No participants match these filters" in nobody
+    client.logout()
+    marketer = signed_in(client, role_user, "Marketer")  # may not see customers: no tab, 403
+    assert ">Participants<" not in marketer.get(f"/campaigns/{program.pk}/").content.decode()
+    assert marketer.get(f"/campaigns/{program.pk}/participants/").status_code == 403
+
+
 def test_an_admin_adds_and_takes_points_with_a_reason(client, role_user, club):
     program, code = club
     admin = signed_in(client, role_user, "Admin")
@@ -105,6 +127,7 @@ def test_a_program_without_members_says_so_and_other_campaigns_have_no_loyalty_t
     assert "No members yet" in marketer.get(f"/campaigns/{program.pk}/loyalty-cards/").content.decode()
     overview = marketer.get(f"/campaigns/{program.pk}/").content.decode()
     assert "Loyalty cards" in overview and "Points" in overview
+    assert "Cards created" in overview and "Vouchers created" not in overview
     coupons = make_campaign(name="Coupons")
     assert marketer.get(f"/campaigns/{coupons.pk}/loyalty-cards/").status_code == 404
     assert marketer.get(f"/campaigns/{program.pk}/loyalty-cards/NOPE/").status_code == 404

@@ -22,6 +22,7 @@ from datetime import date, datetime
 
 from django import forms
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured, ValidationError
+from django.db import models
 from django.db.models import F, QuerySet
 from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 from django_tables2 import LazyPaginator
@@ -42,7 +43,9 @@ class SortKey:
         return [F(f).desc() if desc else F(f).asc() for f in self.fields]
 
     def values(self, row) -> list:
-        return [getattr(row, field) for field in self.fields]
+        """The row's key values; a foreign key (a loyalty card's primary key is its voucher) by its id."""
+        values = [getattr(row, field) for field in self.fields]
+        return [value.pk if isinstance(value, models.Model) else value for value in values]
 
     def seek(self, queryset: QuerySet, values: list, *, backwards: bool = False) -> QuerySet:
         """Rows strictly after ``values`` in this order (before them with ``backwards``)."""

@@ -1,6 +1,7 @@
 """A loyalty program's Loyalty cards, card and Points pages: what each role sees, and the Admin's manual
 points change (reason required, never below zero, written to the ledger and the audit trail)."""
 
+import html
 import re
 
 import pytest
@@ -67,6 +68,22 @@ def test_the_participants_tab_lists_the_members_for_roles_that_may_see_customers
     marketer = signed_in(client, role_user, "Marketer")  # may not see customers: no tab, 403
     assert ">Participants<" not in marketer.get(f"/campaigns/{program.pk}/").content.decode()
     assert marketer.get(f"/campaigns/{program.pk}/participants/").status_code == 403
+
+
+@pytest.mark.parametrize("tab", ["loyalty-cards", "participants"])
+def test_the_cards_lists_page_on_to_their_last_members(client, role_user, tab):
+    """A card's primary key is its voucher: the next page's cursor carries the voucher's id."""
+    program = create_program(caller=CALLER, name="Big club", points=5)
+    for n in range(30):
+        add_member(caller=CALLER, program=program.pk, customer={"source_id": f"m{n}"})
+    admin = signed_in(client, role_user, "Admin")
+    first = admin.get(f"/campaigns/{program.pk}/{tab}/", {"per_page": 25}).content.decode()
+    assert first.count("data-card=") == 25
+    following = html.unescape(re.search(r'rel="next" href="([^"]+)"', first).group(1))
+    second = admin.get(f"/campaigns/{program.pk}/{tab}/{following}").content.decode()
+    assert second.count("data-card=") == 5
+    codes = set(re.findall(r'data-card="([^"]+)"', first)) | set(re.findall(r'data-card="([^"]+)"', second))
+    assert len(codes) == 30
 
 
 def test_an_admin_adds_and_takes_points_with_a_reason(client, role_user, club):

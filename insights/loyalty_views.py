@@ -24,6 +24,7 @@ from loyalty.filters import (
 )
 from loyalty.forms import AdjustPointsForm, PendingDecisionForm
 from loyalty.services import earning_rules, pending
+from loyalty.services.figures import program_figures
 from loyalty.services.points import change_balance
 from loyalty.tables import (
     BucketTable,
@@ -287,11 +288,12 @@ class CampaignLoyaltyTiersView(CampaignPageMixin, TemplateView):
     title = "Tiers"
 
     def get_context_data(self, **kwargs):
+        figures = program_figures(self.campaign)
         rows = [
-            {"tier": tier, "members": loyalty_queries.tier_members(self.campaign, tier)}
+            {"tier": tier, "members": figures.members_in(self.campaign, tier)}
             for tier in loyalty_queries.tiers(self.campaign)
         ]
-        return super().get_context_data(rows=rows, **kwargs)
+        return super().get_context_data(rows=rows, as_of=figures.as_of, **kwargs)
 
 
 class CampaignPointsExpirationView(CampaignListTabMixin, DashboardListView):

@@ -22,7 +22,7 @@ from campaigns.queries.stacks import stack_list
 from dashboard import formatting
 from dashboard.components import metadata_rows
 from dashboard.lists import DashboardListView, SectionPageMixin
-from loyalty.queries import program_points
+from loyalty.services.figures import program_figures
 from redemptions import queries as redemption_queries
 from redemptions.filters import RedemptionFilter
 from redemptions.tables import RedemptionTable, hidden_columns
@@ -204,7 +204,7 @@ class CampaignDetailView(CampaignPageMixin, TemplateView):
             publications_url=reverse("campaigns:publications", args=[self.campaign.pk])
             if user.has_perm("campaigns.view_publication")
             else "",
-            points=program_points(self.campaign) if is_program else None,
+            figures=program_figures(self.campaign) if is_program else None,
             **kwargs,
         )
 

@@ -9,6 +9,7 @@ from .models import (
     PendingPoints,
     PointsBucket,
     PointsTransaction,
+    ProgramFigures,
     Reward,
     RewardAssignment,
 )
@@ -84,3 +85,10 @@ class PointsBucketAdmin(ReadOnlyAdmin):
     list_select_related = ["card__voucher"]
     search_fields = ["=id", "=card__voucher__code"]
     raw_id_fields = ["card", "campaign"]
+
+
+@admin.register(ProgramFigures)
+class ProgramFiguresAdmin(ReadOnlyAdmin):
+    list_display = ["campaign", "cards", "members", "balance", "computed_at"]
+    list_select_related = ["campaign"]
+    raw_id_fields = ["campaign"]

@@ -7,6 +7,10 @@ be spent) is ``points`` (every point ever added) less ``subtracted_points`` and 
 figure goes below zero. The ledger's points of a card add up to its balance.
 """
 
+from fractions import Fraction
+
+from babel.numbers import get_currency_precision
+from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -245,6 +249,12 @@ class Reward(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def point_worth(self) -> Fraction:
+        """A COIN reward's one point in minor units of the installation's currency (``points_ratio`` points
+        are worth ``exchange_ratio`` of the currency): 100 points for 1.00 EUR is 1 cent a point."""
+        minor = Fraction(self.exchange_ratio or 0) * 10 ** get_currency_precision(settings.VOUCHERHUB_CURRENCY)
+        return minor / (self.points_ratio or 1)
+
 
 class RewardAssignment(models.Model):
     """A reward offered by a loyalty program, for ``points`` of a member's card."""
@@ -331,9 +341,34 @@ class PointsBucket(models.Model):
         ]
         indexes = [
             models.Index(fields=["card", "expires_at"], name="points_bucket_card_idx"),
-            models.Index(fields=["campaign"], name="points_bucket_campaign_idx"),
+            # A program's Points expiration tab, soonest first, keyset-paged (loyalty.tables.BucketTable).
+            models.Index(fields=["campaign", "expires_at", "id"], name="points_bucket_program_idx"),
             models.Index(fields=["expires_at", "card"], condition=Q(status="ACTIVE"), name="points_bucket_due_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.remaining} of {self.points} on {self.card_id} until {self.expires_at}"
+
+
+class ProgramFigures(models.Model):
+    """A big program's totals as of ``computed_at`` (loyalty.services.figures, refreshed every minute by the
+    beat): the overview's Total points and the Tiers tab's member counts read them instead of adding up a
+    million cards on every page. Programs of up to ``figures.LIVE_LIMIT`` cards have none: their pages
+    add up live."""
+
+    campaign = models.OneToOneField(Campaign, primary_key=True, on_delete=models.CASCADE, related_name="+")
+    cards = models.BigIntegerField(default=0)
+    members = models.BigIntegerField(default=0)
+    points = models.BigIntegerField(default=0)
+    subtracted = models.BigIntegerField(default=0)
+    expired = models.BigIntegerField(default=0)
+    balance = models.BigIntegerField(default=0)
+    pending = models.BigIntegerField(default=0)
+    tier_members = models.JSONField(default=dict, blank=True, help_text="Tier id: members in it.")
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name_plural = "program figures"
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id} as of {self.computed_at:%Y-%m-%d %H:%M}"

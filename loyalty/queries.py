@@ -75,10 +75,13 @@ def card_transactions(card: LoyaltyCard) -> QuerySet[PointsTransaction]:
 
 
 def program_cards(campaign: Campaign) -> QuerySet[LoyaltyCard]:
-    """A program's cards with their code and holder, for the Loyalty cards tab."""
-    return LoyaltyCard.objects.filter(campaign=campaign, voucher__deleted_at__isnull=True).select_related(
-        "voucher", "voucher__holder"
-    )
+    """A program's cards with their code and holder, for the Loyalty cards tab (a deleted card's voucher is
+    left out: checked only when the program has any, so that counting a big program's cards reads no
+    voucher rows)."""
+    cards = LoyaltyCard.objects.filter(campaign=campaign).select_related("voucher", "voucher__holder")
+    if Voucher.objects.filter(campaign=campaign, deleted_at__isnull=False).exists():  # voucher_deleted_idx
+        cards = cards.filter(voucher__deleted_at__isnull=True)
+    return cards
 
 
 def program_participants(campaign: Campaign) -> QuerySet[LoyaltyCard]:
@@ -96,7 +99,8 @@ def program_points(campaign: Campaign) -> dict[str, int]:
     balance its members can spend and the points pending. One aggregate over the program's cards
     (loyalty_card_campaign_idx)."""
     totals = LoyaltyCard.objects.filter(campaign=campaign).aggregate(
-        members=Count("pk", filter=Q(voucher__holder__isnull=False)),
+        cards=Count("pk", filter=Q(voucher__deleted_at__isnull=True)),
+        members=Count("pk", filter=Q(voucher__holder__isnull=False, voucher__deleted_at__isnull=True)),
         points=Coalesce(Sum("points"), 0),
         subtracted=Coalesce(Sum("subtracted_points"), 0),
         expired=Coalesce(Sum("expired_points"), 0),

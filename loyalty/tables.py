@@ -125,7 +125,9 @@ class ParticipantTable(tables.Table):
 
 
 class PointsTable(tables.Table):
-    created_at = tables.Column(verbose_name="Date", order_by=("created_at", "id"))
+    # Ledger ids are time-ordered (voucherhub.ids): by date is by id, as the API lists a program's
+    # transactions, read from points_tx_campaign_idx however long the ledger.
+    created_at = tables.Column(verbose_name="Date", order_by=("id",))
     card = tables.Column(verbose_name="Card", accessor="card__voucher__code", orderable=False)
     type = tables.Column(verbose_name="Change", order_by=("type", "created_at", "id"))
     points = tables.Column(verbose_name="Points", attrs=_RIGHT, order_by=("points", "id"))
@@ -282,7 +284,7 @@ def gives_text(reward: Reward) -> str:
             return f"{points_count(reward.balance or 0)} in {campaign.name}"
         return f"A voucher of {campaign.name}"
     if reward.type == RewardType.COIN:
-        worth = money(int(reward.exchange_ratio * 100))  # the ratio is in the currency's units
+        worth = money(int(reward.point_worth() * (reward.points_ratio or 1)))  # in the currency's minor units
         return f"Pay with points: {points_count(reward.points_ratio or 0)} worth {worth}"
     return f"Material item {reward.product_id or reward.sku_id or ''}".strip()
 

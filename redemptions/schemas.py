@@ -33,7 +33,14 @@ from voucherhub.wire import MAX_ORDER_AMOUNT as MAX_AMOUNT
 from voucherhub.wire import WholeInt, unstorable
 
 from .orders import OrderItemRequest, OrderRequest
-from .services.requests import CustomerInput, RedeemableRef, RollbackRequest, SessionRequest, StackRequest
+from .services.requests import (
+    CustomerInput,
+    PointsRequest,
+    RedeemableRef,
+    RollbackRequest,
+    SessionRequest,
+    StackRequest,
+)
 
 Money = Annotated[WholeInt, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
 Quantity = Annotated[WholeInt, Field(ge=-1_000_000_000, le=1_000_000_000)]
@@ -58,10 +65,22 @@ class RedeemableIn(BaseModel):
     object: Literal["voucher", "promotion_tier", "promotion_stack"]  # a stack stands for its tiers
     id: Annotated[StrictStr, Field(min_length=1, max_length=100)]  # the longest voucher code
     gift: Any = Field(None, description="{credits: int} for gift cards; checked per redeemable (invalid_payload)")
-    reward: Any = None
+    reward: Any = Field(None, description="{id, points} for a loyalty card paying with its points (a COIN reward)")
 
     def to_ref(self) -> RedeemableRef:
-        return RedeemableRef(self.object, self.id, gift=_gift(self.gift))
+        return RedeemableRef(self.object, self.id, gift=_gift(self.gift), reward=_points(self.reward))
+
+
+def _points(reward: Any) -> PointsRequest | None:
+    """A loyalty card's ``reward`` as the engine takes it: a malformed one is the redeemable's failure."""
+    if reward is None:
+        return None
+    if not isinstance(reward, Mapping) or not isinstance(reward.get("id"), str) or not reward["id"]:
+        return PointsRequest(problem="reward should be an object with the id of a pay-with-points reward")
+    points = reward.get("points")
+    if points is not None and (isinstance(points, bool) or not isinstance(points, int) or points < 1):
+        return PointsRequest(problem="reward.points should be a positive integer")
+    return PointsRequest(reward_id=reward["id"], points=points)
 
 
 def _gift(gift: Any) -> GiftRequest | None:

@@ -215,6 +215,8 @@ CELERY_BEAT_SCHEDULE = {
     "activate-pending-points": {"task": "loyalty.tasks.activate_pending_points", "schedule": 600.0},
     # Loyalty points whose day has come expire (a card's soonest buckets first; idempotent).
     "expire-points": {"task": "loyalty.tasks.expire_points", "schedule": 3600.0},
+    # Big loyalty programs' dashboard totals (their pages read these rather than add up every card).
+    "refresh-program-figures": {"task": "loyalty.tasks.refresh_program_figures", "schedule": 60.0},
     # Exports whose worker died (stale heartbeat) are retried or failed; ones the broker never took are re-sent.
     "reap-exports": {"task": "exports.tasks.reap_exports", "schedule": 60.0},
     # Voucher generation jobs the broker never took are re-sent; ones whose worker died are handed out again.

@@ -41,7 +41,15 @@ from ..models import (
     RelatedObjectType,
 )
 from ..orders import OrderInput, OrderRequest, parse_order, upsert_order
-from .requests import REDEEMABLE_OBJECTS, CustomerInput, RedeemableRef, SessionRequest, StackRequest
+from .coin import Coin, coin_for
+from .requests import (
+    REDEEMABLE_OBJECTS,
+    CustomerInput,
+    PointsRequest,
+    RedeemableRef,
+    SessionRequest,
+    StackRequest,
+)
 
 
 @dataclass(frozen=True)
@@ -77,10 +85,12 @@ class Checked:
     object: str
     id: str
     gift: GiftRequest | None = None  # None: the request sent no gift
+    reward: PointsRequest | None = None  # a loyalty card's pay-with-points reward (None: none sent)
     voucher: Voucher | None = None
     tier: PromotionTier | None = None
-    credits: int | None = None  # gift credits to take (gift cards only)
+    credits: int | None = None  # gift credits to take (gift cards, and cards paying with points)
     failure: ItemFailure | None = None
+    coin: Coin | None = None  # a loyalty card paying with its points (redemptions.services.coin)
 
     @property
     def campaign(self) -> Campaign | None:
@@ -148,7 +158,7 @@ def requested(redeemables: Sequence[RedeemableRef], settings: engine.StackingSet
                 "duplicated_redeemables", "Duplicated redeemables", f"Redeemable {obj} {ident} was sent twice"
             )
         seen.add((obj, ident))
-        checked.append(Checked(index, obj, ident, gift=item.gift))
+        checked.append(Checked(index, obj, ident, gift=item.gift, reward=item.reward))
     return checked
 
 
@@ -216,8 +226,7 @@ def _load(checked: list[Checked], *, lock: bool, session_key: str | None) -> dic
         if c.object == "voucher":
             c.voucher = by_code.get(c.id)
             if c.voucher is not None and c.voucher.type == VoucherType.LOYALTY_CARD:
-                details = f"Redeemable .redeemables[{c.index}]: loyalty card {c.id} holds points, not a discount"
-                raise DomainError("invalid_redeemables", "Invalid redeemables", details)
+                c.coin = coin_for(c.index, c.voucher, c.reward, lock=lock)  # its points pay, else refused
         else:
             c.tier = tiers.get(c.id)
     return vouchers
@@ -246,8 +255,10 @@ def _state(c: Checked, free: Mapping[str, sessions.FreeLock]) -> RedeemableState
         enabled=enabled,
         quantity=voucher.redemption_quantity,
         taken=voucher.redeemed_quantity + voucher.locked_quantity - released.quantity,
-        is_gift=voucher.is_gift,
-        available_credits=(voucher.gift_balance or 0) - (voucher.locked_credits - released.credits),
+        is_gift=voucher.is_gift or c.coin is not None,
+        available_credits=c.coin.available()
+        if c.coin is not None
+        else (voucher.gift_balance or 0) - (voucher.locked_credits - released.credits),
     )
 
 
@@ -255,6 +266,8 @@ def _own_failure(c: Checked, now: datetime, free: Mapping[str, sessions.FreeLock
     """The first failing own check (:func:`stacking.checks.own_failure`) as the redeemable's failure; sets
     the credits a gift card takes."""
     gift = c.gift or GiftRequest()
+    if c.reward is not None:  # a loyalty card paying with points asks for what they are worth
+        gift = GiftRequest(problem=c.reward.problem) if c.coin is None else c.coin.gift_request(c.reward)
     check = own_failure(_state(c, free), now, gift)
     c.credits = check.credits
     code = check.failure
@@ -337,7 +350,7 @@ def _facts(c: Checked) -> engine.RedeemableFacts:
     discount = None
     gift_credits = None
     if failure is None and owner is not None:
-        if c.voucher is not None and c.voucher.is_gift:
+        if c.voucher is not None and (c.voucher.is_gift or c.coin is not None):
             gift_credits = c.credits or 0
         else:
             discount = discount_facts(owner)

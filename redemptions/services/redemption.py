@@ -275,7 +275,7 @@ def _store_redemptions(
     ids = sorted(new_id("r_") for _ in applied)  # ids sort in the requested order (same millisecond)
     for (c, result), child_id in zip(applied, ids, strict=True):
         voucher = c.voucher
-        is_gift = voucher is not None and voucher.is_gift
+        is_gift = voucher is not None and (voucher.is_gift or c.coin is not None)
         redemption = Redemption(
             id=child_id,
             parent=parent,
@@ -287,12 +287,16 @@ def _store_redemptions(
             discount_amount=result.discount_amount,
             gift_amount=result.gift_credits,
             amount=result.gift_credits if is_gift else result.discount_amount,
+            **_points_paid(c, result.gift_credits),
             **common,
         )
         children.append(redemption)
     hotsql.insert(children)  # written as SQL, like the voucher lock and the counters (campaigns.statements)
     for (c, result), redemption in zip(applied, children, strict=True):
-        if c.voucher is not None:
+        if c.coin is not None:  # one use of the card; its points pay, not a gift balance
+            count_redemption(c.voucher, 0, call.now)
+            c.coin.spend(result.gift_credits, redemption_id=redemption.id, caller=caller)
+        elif c.voucher is not None:
             _take(c.voucher, redemption, result.gift_credits, call.now)
         record_event(
             "redemption.succeeded",
@@ -313,6 +317,14 @@ def _store_redemptions(
             occurred_at=call.now,
         )
     return children
+
+
+def _points_paid(c: Checked, credits: int) -> dict:
+    """A loyalty card paying with points: the reward and the points the redemption spends (none else)."""
+    if c.coin is None:
+        return {}
+    return {"reward": c.coin.reward, "reward_assignment_id": c.coin.assignment.pk,
+            "loyalty_points": c.coin.points_for(credits)}  # fmt: skip
 
 
 def _take(voucher: Voucher, redemption: Redemption, credits: int, now: datetime) -> None:

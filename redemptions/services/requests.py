@@ -22,11 +22,23 @@ REDEEMABLE_OBJECTS = ("voucher", "promotion_tier")
 @dataclass(frozen=True)
 class RedeemableRef:
     """One redeemable as sent: ``object`` (voucher, promotion_tier; promotion_stack is refused) and ``id``
-    (a voucher's code, a tier's id). ``gift`` is None when the request sent none."""
+    (a voucher's code, a tier's id). ``gift`` and ``reward`` are None when the request sent none."""
 
     object: str
     id: str
     gift: GiftRequest | None = None
+    reward: PointsRequest | None = None  # a loyalty card's: the pay-with-points (COIN) reward to pay with
+
+
+@dataclass(frozen=True)
+class PointsRequest:
+    """A loyalty card paying part of the order with its points: the program's COIN reward ``reward_id`` and
+    ``points`` to spend (None: as many as the order takes), or why the request's ``reward`` cannot be read
+    (``problem``, an ``invalid_payload`` failure of that redeemable)."""
+
+    reward_id: str = ""
+    points: int | None = None
+    problem: str | None = None
 
 
 @dataclass(frozen=True)

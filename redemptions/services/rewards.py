@@ -166,7 +166,7 @@ def give_back(redemption: Redemption, rollback_id: str, *, caller: Caller) -> No
                          redemption_id=redemption.pk)  # fmt: skip
     if redemption.reward_id:
         reward = Reward.objects.select_for_update().filter(pk=redemption.reward_id).first()
-        if reward is not None:
+        if reward is not None and reward.type != RewardType.COIN:  # paying with points counts no stock
             reward.stock = None if reward.stock is None else reward.stock + 1
             reward.redeemed = max(reward.redeemed - 1, 0)
             reward.save(update_fields=["stock", "redeemed"])

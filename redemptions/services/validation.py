@@ -78,7 +78,12 @@ def _open_session(call: Call, request: StackRequest, caller: Caller) -> Validati
     if not call.stack.valid or call.pairs(engine.Status.INAPPLICABLE):
         return None
     sessions.release_expired_locks(list(call.vouchers.values()), caller=caller, now=call.now)
-    locks = [(c.voucher, result.gift_credits) for c, result in call.pairs(engine.Status.APPLICABLE) if c.voucher]
+    # A card paying with points holds no credits (its points are spent by the redemption alone).
+    locks = [
+        (c.voucher, 0 if c.coin is not None else result.gift_credits)
+        for c, result in call.pairs(engine.Status.APPLICABLE)
+        if c.voucher
+    ]
     session = request.session
     return sessions.open_session(
         key=request.session_key,

@@ -110,3 +110,27 @@ def test_twenty_parallel_reward_redemptions_on_points_for_three_give_exactly_thr
     card = LoyaltyCard.objects.get(voucher__code=code)
     assert card.balance == 0
     assert PointsTransaction.objects.filter(card=card, type="POINTS_REDEMPTION").count() == 3
+
+
+def test_parallel_payments_with_points_spend_each_point_once(call):
+    program = _program(call, points=1_000)
+    status, coin = call(
+        "/v1/rewards", {"name": "Pay", "parameters": {"coin": {"exchange_ratio": 1, "points_ratio": 100}}}
+    )
+    assert status == 200, coin
+    status, _ = call(
+        f"/v1/loyalties/{program}/rewards", [{"reward": coin["id"], "parameters": {"loyalty": {"points": 1}}}]
+    )
+    assert status == 200
+    status, member = call(f"/v1/loyalties/{program}/members", {"customer": {"source_id": "ann"}})
+    code = member["code"]
+    body = {
+        "redeemables": [{"object": "voucher", "id": code, "reward": {"id": coin["id"], "points": 300}}],
+        "order": {"amount": 5_000},
+    }
+    paid = in_parallel(CALLS, lambda i: call("/v1/redemptions", body))
+    statuses = Counter(status for status, _ in paid)
+    assert statuses == {200: 3, 400: CALLS - 3}, statuses  # 1,000 points pay three times 300
+    assert LoyaltyCard.objects.get(voucher__code=code).balance == 100
+    spent = PointsTransaction.objects.filter(card__voucher__code=code, type="POINTS_REDEMPTION")
+    assert spent.count() == 3 and spent.aggregate(n=Sum("points"))["n"] == -900

@@ -2,6 +2,7 @@
 a customer (whose history stays, without them)."""
 
 import json
+import time
 from datetime import timedelta
 
 import pytest
@@ -63,7 +64,9 @@ def test_a_customer_lists_the_codes_they_hold_with_their_state(sdk):
     ann = make_customer(source_id="ann-r")
     spring = make_campaign(name="Spring")
     make_voucher(code="HELD-1", campaign=spring, holder=ann)
+    time.sleep(0.002)  # ids sort by their millisecond: one each, so that newest first is one order
     make_voucher(code="HELD-2", campaign=spring, holder=ann, expiration_date=timezone.now() - timedelta(days=1))
+    time.sleep(0.002)
     make_gift_card(code="HELD-3", amount=0, holder=ann)
     make_voucher(code="NOT-HERS")
     api = V.CustomersApi(sdk)

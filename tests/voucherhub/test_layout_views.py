@@ -378,6 +378,9 @@ def one_of_everything(role_user):
 
 def _loyalty_rows(customer, order) -> None:
     """A program with an earning rule that holds points, the customer's card, and the order's pending points."""
+    from django.utils import timezone
+
+    from loyalty.models import ProgramFigures
     from loyalty.services.earning import earn_for_order
     from loyalty.services.earning_rules import create_rules
     from loyalty.services.programs import add_member, create_program
@@ -396,6 +399,7 @@ def _loyalty_rows(customer, order) -> None:
     mug = create_reward(caller=caller, fields={"name": "Mug", "type": "MATERIAL", "product_id": "prod_mug", "stock": 5})
     assign(caller=caller, program=club.pk, items=[(mug.pk, 100)])
     create_tiers(caller=caller, program=club.pk, items=[{"name": "Gold", "points_from": 100}])
+    ProgramFigures.objects.create(campaign=club, cards=1, members=1, computed_at=timezone.now())
 
 
 def test_support_staff_open_every_admin_list_and_record(client, role_user, one_of_everything):

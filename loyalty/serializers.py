@@ -266,6 +266,10 @@ MEMBER_ACTIVITY_TYPES = {
     "customer.rewarded.loyalty_points": "customer.rewarded.loyalty_points",
     "customer.rewarded": "customer.rewarded",
     "redemption.succeeded": "customer.redemption.succceeded",  # sic: the platform's spelling
+    "customer.loyalty.tier.joined": "customer.loyalty.tier.joined",
+    "customer.loyalty.tier.left": "customer.loyalty.tier.left",
+    "customer.loyalty.tier.upgraded": "customer.loyalty.tier.upgraded",
+    "customer.loyalty.tier.downgraded": "customer.loyalty.tier.downgraded",
 }
 _CHANNELS = {"API": "API", "USER": "USER_PORTAL"}
 

@@ -27,7 +27,7 @@ from ..models import EarningEvent, EarningRule, LoyaltyCard, LoyaltyTier, Pendin
 from ..queries import tier_of
 from . import expiration
 from .points import card_event
-from .tiers import mapped
+from .tiers import mapped, tier_move
 
 # calculation_type -> where its ratio sits in ``loyalty`` (the platform's shape) and what it measures.
 RATIOS = {
@@ -155,7 +155,7 @@ def earn_for_order(
     with_tiers = {f.card.campaign_id for f in found if f.has_tiers}
     for tier in LoyaltyTier.objects.filter(campaign_id__in=with_tiers).order_by("points_from") if with_tiers else ():
         program_tiers.setdefault(tier.campaign_id, []).append(tier)
-    earned = []
+    earned, before = [], {f.card.pk: f.card.balance for f in found}
     with hotsql.batch():
         for f in found:
             points = points_for(f.rule.loyalty, facts) if f.rule.pk in passing else 0
@@ -164,8 +164,12 @@ def earn_for_order(
                 points = mapped(points, tier.earning_rules.get(f.rule.pk))  # the member's tier changes the rule
             if points > 0 and (f.card.pk, f.rule.pk) not in earned_before:
                 earned.append(_earn(f, points, order=order, caller=caller, now=now))
-        for card in {f.card.pk: f.card for f in found if f.card.updated_at == now}.values():
-            statements.credit_card(card, now)
+        for f in {f.card.pk: f for f in found if f.card.updated_at == now}.values():
+            statements.credit_card(f.card, now)
+            tiers = program_tiers.get(f.card.campaign_id)
+            if tiers and (move := tier_move(tiers, before[f.card.pk], f.card.balance)) is not None:
+                card_event(move[0], f.card, caller, code=f.code, customer_id=order.customer_id, occurred_at=now,
+                           balance=f.card.balance, **move[1])  # fmt: skip
     return earned
 
 

@@ -6,7 +6,8 @@ task (:func:`expire_points`) expires what is left of the buckets due, in sets: o
 cards on PostgreSQL locks the cards (skipping any a call holds), deletes their buckets due (a bucket spent
 or expired is gone; the ledger keeps the history), takes the points off
 the cards and writes one POINTS_EXPIRATION ledger row and one ``voucher.loyalty_card.points_expired`` event
-per card. Idempotent: a bucket expires once, whenever and however often the task runs.
+per card (and a tier event for a member whose points fall out of their tier, services/tiers.py).
+Idempotent: a bucket expires once, whenever and however often the task runs.
 """
 
 import calendar
@@ -24,7 +25,8 @@ from campaigns.models import Campaign, Voucher
 from voucherhub import hotsql
 from voucherhub.caller import Caller
 
-from ..models import BucketStatus, LoyaltyCard, PointsBucket, PointsTransaction, PointsType
+from ..models import BucketStatus, LoyaltyCard, LoyaltyTier, PointsBucket, PointsTransaction, PointsType
+from .tiers import TIER_DOWNGRADED, TIER_JOINED, TIER_LEFT, TIER_UPGRADED, tier_move
 
 EXPIRATION_BATCH = 20_000  # cards a statement of the beat task expires
 WORKERS = 2  # connections expiring side by side on PostgreSQL
@@ -146,6 +148,11 @@ def _expire_batch_orm(today: date, batch: int) -> int:
             record_event("voucher.loyalty_card.points_expired", caller=caller, resource_type="voucher",
                          resource_id=card.pk, campaign_id=card.campaign_id, customer_id=card.voucher.holder_id or "",
                          data={"code": card.voucher.code, "points": -points, "balance": card.balance})  # fmt: skip
+            if (move := tier_move(LoyaltyTier.objects.filter(campaign_id=card.campaign_id).order_by("points_from"),
+                                  card.balance + points, card.balance)) is not None:  # fmt: skip
+                record_event(move[0], caller=caller, resource_type="voucher", resource_id=card.pk,
+                             campaign_id=card.campaign_id, customer_id=card.voucher.holder_id or "",
+                             data={"code": card.voucher.code, "balance": card.balance, **move[1]})  # fmt: skip
     return len(card_ids)
 
 
@@ -162,7 +169,8 @@ def _expire_batch_sql(today: date, batch: int, part: tuple[int, int] = (0, 1)) -
 
 def expiration_statement(today: date, batch: int, part: tuple[int, int] = (0, 1)) -> tuple[str, dict]:
     """The statement of :func:`_expire_batch_sql` and its parameters (the bench explains it)."""
-    tables = {m.__name__: hotsql.table(m) for m in (LoyaltyCard, PointsBucket, PointsTransaction, Event, Voucher)}
+    models = (LoyaltyCard, PointsBucket, PointsTransaction, Event, Voucher, LoyaltyTier)
+    tables = {m.__name__: hotsql.table(m) for m in models}
     sql = f"""
     WITH due_cards AS (
         SELECT c."voucher_id" FROM {tables["LoyaltyCard"]} c
@@ -204,7 +212,7 @@ def expiration_statement(today: date, batch: int, part: tuple[int, int] = (0, 1)
                ledger."card_id", ledger."campaign_id", COALESCE(v."holder_id", ''),
                jsonb_build_object('code', v."code", 'points', ledger."points", 'balance', ledger."balance"), NULL
         FROM ledger JOIN {tables["Voucher"]} v ON v."id" = ledger."card_id"
-    )
+    ){_tier_events(tables)}
     SELECT COUNT(*) FROM due_cards
     """
     now = timezone.now()
@@ -218,5 +226,42 @@ def expiration_statement(today: date, batch: int, part: tuple[int, int] = (0, 1)
         "prefix": f"vtx_{millis}",
         "event_prefix": f"evt_{millis}",
         "reason": EXPIRED_REASON,
+        "joined": TIER_JOINED,
+        "left": TIER_LEFT,
+        "upgraded": TIER_UPGRADED,
+        "downgraded": TIER_DOWNGRADED,
     }
     return sql, params
+
+
+def _tier_events(tables: dict[str, str]) -> str:
+    """The statement's last steps: each card whose points fell out of its tier (its balance before, the
+    expired points added back, and after, each against the program's tiers), and its tier event
+    (services/tiers.py: tier_move, in SQL)."""
+    return f"""
+    , moves AS (
+        SELECT cards."voucher_id", cards."campaign_id", cards."balance", was."id" AS "was_id",
+               was."name" AS "was_name", was."points_from" AS "was_from", now_in."id" AS "now_id",
+               now_in."name" AS "now_name", now_in."points_from" AS "now_from"
+        FROM cards
+        LEFT JOIN {tables["LoyaltyTier"]} was ON was."campaign_id" = cards."campaign_id"
+             AND was."points_from" <= cards."balance" + cards."expired"
+             AND (was."points_to" IS NULL OR cards."balance" + cards."expired" <= was."points_to")
+        LEFT JOIN {tables["LoyaltyTier"]} now_in ON now_in."campaign_id" = cards."campaign_id"
+             AND now_in."points_from" <= cards."balance"
+             AND (now_in."points_to" IS NULL OR cards."balance" <= now_in."points_to")
+        WHERE was."id" IS DISTINCT FROM now_in."id"
+    ), tier_events AS (
+        INSERT INTO {tables["Event"]}
+            ("id", "type", "occurred_at", "channel_type", "channel_id", "user_id", "resource_type", "resource_id",
+             "campaign_id", "customer_id", "data", "request_log_id")
+        SELECT %(event_prefix)s || substr(md5(random()::text || m."voucher_id" || 'tier'), 1, 10),
+               CASE WHEN m."now_id" IS NULL THEN %(left)s WHEN m."was_id" IS NULL THEN %(joined)s
+                    WHEN m."now_from" > m."was_from" THEN %(upgraded)s ELSE %(downgraded)s END,
+               %(now)s, 'USER', 'points-expiration', NULL, 'voucher', m."voucher_id", m."campaign_id",
+               COALESCE(v."holder_id", ''),
+               jsonb_build_object('code', v."code", 'balance', m."balance", 'tier_id', m."now_id",
+                                  'tier', m."now_name", 'previous_tier_id', m."was_id",
+                                  'previous_tier', m."was_name"), NULL
+        FROM moves m JOIN {tables["Voucher"]} v ON v."id" = m."voucher_id"
+    )"""

@@ -16,6 +16,7 @@ from voucherhub.errors import DomainError
 from .. import queries
 from ..models import LoyaltyCard, PointsTransaction, PointsType
 from . import expiration
+from .tiers import tier_move
 
 MAX_POINTS = 10**12  # one change; far inside a 64-bit column
 
@@ -40,7 +41,7 @@ def apply(card: LoyaltyCard, points: int, type: str, *, caller: Caller, change: 
             resource_id=card.voucher.code,
             resource_type="loyalty_card",
         )
-    rules = expiration.program_rules(card.campaign)
+    rules, before = expiration.program_rules(card.campaign), card.balance
     if points > 0:
         card.points += points
         if rules and (bucket := expiration.bucket_for(card, points, timezone.now(), rules)) is not None:
@@ -51,6 +52,8 @@ def apply(card: LoyaltyCard, points: int, type: str, *, caller: Caller, change: 
             expiration.consume(card, -points, timezone.now())
     card.balance += points
     card.save(update_fields=["points", "subtracted_points", "balance", "pending_points", "updated_at"])
+    if (move := tier_move(queries.tiers(card.campaign), before, card.balance)) is not None:
+        _event(move[0], card, caller, balance=card.balance, **move[1])
     return PointsTransaction.objects.create(
         card=card,
         campaign_id=card.campaign_id,

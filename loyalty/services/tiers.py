@@ -1,7 +1,9 @@
 """A loyalty program's tiers: levels by points, each a range of balances that does not overlap another's.
 A member's tier is the one their balance falls in, so it follows their points as they change; a tier can
 change what an earning rule gives (``MULTIPLY`` by a factor, or ``CUSTOM`` points) and what a reward costs.
-Event ``loyalty_tier.created``."""
+Event ``loyalty_tier.created``; a member whose points change enters a tier (``customer.loyalty.tier.joined``),
+moves up or down (``...upgraded``, ``...downgraded``) or falls below the lowest (``...left``): see
+:func:`tier_move` (and its SQL twin in services/expiration.py)."""
 
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -67,3 +69,24 @@ def mapped(points: int, mapping: Mapping[str, Any] | None) -> int:
     if mapping.get("type") == "CUSTOM":
         return int(mapping["points"])
     return int(points * float(mapping.get("multiplier") or 1))
+
+
+TIER_JOINED, TIER_LEFT = "customer.loyalty.tier.joined", "customer.loyalty.tier.left"
+TIER_UPGRADED, TIER_DOWNGRADED = "customer.loyalty.tier.upgraded", "customer.loyalty.tier.downgraded"
+
+
+def tier_move(tiers: Sequence[LoyaltyTier], before: int, after: int) -> tuple[str, dict[str, Any]] | None:
+    """The event of a member whose balance went from ``before`` to ``after`` (None: same tier), with its
+    data: the tier they are in now and the one they were in."""
+    old, new = queries.tier_of(list(tiers), before), queries.tier_of(list(tiers), after)
+    if (old and old.pk) == (new and new.pk):
+        return None
+    if old is None:
+        event = TIER_JOINED
+    elif new is None:
+        event = TIER_LEFT
+    else:
+        event = TIER_UPGRADED if new.points_from > old.points_from else TIER_DOWNGRADED
+    data = {"tier_id": new.pk if new else None, "tier": new.name if new else None,
+            "previous_tier_id": old.pk if old else None, "previous_tier": old.name if old else None}  # fmt: skip
+    return event, data

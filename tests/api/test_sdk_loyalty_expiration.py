@@ -99,10 +99,14 @@ def test_the_statement_and_the_models_expire_alike(sdk, way):
     from django.db import transaction
 
     from loyalty.services import expiration
+    from loyalty.services.tiers import create_tiers
 
     program = club(sdk)
     codes = [join(sdk, program.id, name).code for name in ("ann", "bob")]
     change_balance(caller=CALLER, member=codes[1], change=PointsChange(-40, "coffee"))
+    levels = [("Basic", 0, 49), ("Silver", 50, 99), ("Gold", 100, None)]
+    create_tiers(caller=CALLER, program=program.id,
+                 items=[{"name": n, "points_from": a, "points_to": b} for n, a, b in levels])  # fmt: skip
     expire = expiration._expire_batch_sql if way == "sql" else expiration._expire_batch_orm
     with transaction.atomic():
         assert expire(dt.date.today() + dt.timedelta(days=40), 10) == 2
@@ -115,6 +119,11 @@ def test_the_statement_and_the_models_expire_alike(sdk, way):
     ]
     events = Event.objects.filter(type="voucher.loyalty_card.points_expired")
     assert sorted(e.data["points"] for e in events) == [-100, -60] and all(e.customer_id for e in events)
+    moves = Event.objects.filter(type__startswith="customer.loyalty.tier.")
+    assert sorted((e.type, e.data["previous_tier"], e.data["tier"], e.data["code"]) for e in moves) == [
+        ("customer.loyalty.tier.downgraded", "Gold", "Basic", codes[0]),
+        ("customer.loyalty.tier.downgraded", "Silver", "Basic", codes[1]),
+    ]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,6 +7,7 @@ import pytest
 import voucherify as V
 from voucherify import models as M
 
+from auditlog.models import Event
 from loyalty.models import LoyaltyCard, LoyaltyTier
 
 from .test_sdk_loyalty_cards import join, program
@@ -82,3 +83,37 @@ def test_bad_tiers_are_refused_and_none_of_the_array_is_stored(sdk, api, second,
     refused = api.post(f"/v1/loyalties/{club.id}/tiers", [{"name": "Silver", "points": {"from": 0, "to": 99}}, second])
     assert refused.status_code == 400 and says in refused.json()["details"]
     assert not LoyaltyTier.objects.exists()
+
+
+def test_a_member_joins_moves_up_and_leaves_tiers_as_their_points_change_and_their_activity_says_so(sdk):
+    loyalties = V.LoyaltiesApi(sdk)
+    club = program(sdk, points=0)
+    rules(sdk, club.id, FIXED)  # 50 points an order paid
+    silver, gold = tiers(
+        sdk, club.id, {"name": "Silver", "points": {"from": 50, "to": 99}}, {"name": "Gold", "points": {"from": 100}}
+    )
+    ann = join(sdk, club.id, "ann")
+
+    def change(points: int) -> None:
+        body = M.LoyaltiesMembersBalanceUpdateRequestBody(points=points, reason="By hand")
+        loyalties.update_loyalty_card_balance(ann.code, body)
+
+    change(60)  # 60: Silver
+    pay(sdk, "order-1", "ann", 1_000)  # 110: Gold (the hot path of an order paid)
+    change(-20)  # 90: Silver again
+    change(-85)  # 5: below every tier
+    moves = [a for a in loyalties.list_member_activity(ann.code, limit=50).data if ".tier." in a.type]
+    assert [a.type for a in reversed(moves)] == [
+        "customer.loyalty.tier.joined",
+        "customer.loyalty.tier.upgraded",
+        "customer.loyalty.tier.downgraded",
+        "customer.loyalty.tier.left",
+    ]
+    events = Event.objects.filter(type__startswith="customer.loyalty.tier.").order_by("occurred_at", "id")
+    assert [(e.data["previous_tier"], e.data["tier"]) for e in events] == [
+        (None, "Silver"),
+        ("Silver", "Gold"),
+        ("Gold", "Silver"),
+        ("Silver", None),
+    ]
+    assert {e.customer_id for e in events} == {ann.holder_id} and events[1].data["tier_id"] == gold.id

@@ -196,6 +196,18 @@ SENTENCES: dict[str, Callable[[dict], str]] = {
         f"A customer was deleted for good: their data erased from {_count(d.get('events'), 'event')} and "
         f"{_count(d.get('logs'), 'request log')}."
     ),
+    "customer.custom_event": lambda d: f"Custom event {d.get('event', '')} tracked.",
+    "customer.segment.entered": lambda d: f"Customer entered segment {d.get('segment_id', '')}.",
+    "customer.loyalty.tier.joined": lambda d: f"Card {d.get('code', '')} joined tier {d.get('tier', '')}.",
+    "customer.loyalty.tier.upgraded": lambda d: (
+        f"Card {d.get('code', '')} moved up from tier {d.get('previous_tier', '')} to {d.get('tier', '')}."
+    ),
+    "customer.loyalty.tier.downgraded": lambda d: (
+        f"Card {d.get('code', '')} moved down from tier {d.get('previous_tier', '')} to {d.get('tier', '')}."
+    ),
+    "customer.loyalty.tier.left": lambda d: (
+        f"Card {d.get('code', '')} left tier {d.get('previous_tier', '')}: its points are below every tier."
+    ),
     "order.created": lambda d: f"Order {d.get('source_id') or ''} created.".replace("  ", " "),
     "order.updated": lambda d: (
         f"Order {d.get('source_id') or ''} changed ({label(d.get('status') or '').lower()}).".replace("  ", " ")

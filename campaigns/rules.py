@@ -422,10 +422,15 @@ def is_member(segment: Segment, customer: Customer) -> bool:
     customer's metadata (a list: any of its values)."""
     if segment.type == Segment.Type.STATIC:
         return segment.customers.filter(pk=customer.pk).exists()
-    metadata = customer.metadata or {}
-    if not isinstance(metadata, Mapping):
+    return metadata_matches(segment.filter, customer.metadata)
+
+
+def metadata_matches(conditions: Mapping[str, Any] | None, metadata: Any) -> bool:
+    """Whether ``metadata`` matches an auto-update segment's filter: every key, a list meaning any of its
+    values (an empty filter matches nobody)."""
+    if not conditions or not isinstance(metadata, Mapping):
         return False
-    for key, expected in (segment.filter or {}).items():
+    for key, expected in conditions.items():
         allowed = expected if isinstance(expected, list) else [expected]
         if metadata.get(key) not in allowed:
             return False

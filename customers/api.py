@@ -1,13 +1,13 @@
-"""/v1/customers: create (upsert by source_id), list, get, update, delete, a customer's segments, activity
-and the codes they hold. voucherhub.api gives auth and the error shape; the services are campaigns' (the
-engine creates customers too), the reads are campaigns.queries and this app's."""
+"""/v1/customers: create (upsert by source_id), list, get, update, delete, a customer's segments, activity and
+the codes they hold; /v1/events: a customer's custom event. voucherhub.api gives auth and the error shape; the
+services are campaigns' (the engine creates customers too), the reads are campaigns.queries and this app's."""
 
 from django.http import HttpResponse
 from django.utils import timezone
 from ninja import Router
 
 from campaigns import queries as catalogue
-from campaigns.serializers import customer_full_json
+from campaigns.serializers import customer_full_json, customer_json
 from campaigns.services import customers as customer_services
 from voucherhub.api.context import caller_of
 from voucherhub.api.parsing import documented_query, parse_query
@@ -15,9 +15,11 @@ from voucherhub.api.rendering import offset_page
 from voucherhub.ids import new_id
 from voucherhub.wire import iso, list_json
 
+from . import services
 from .queries import activity_page, customer_redeemables
-from .schemas import ActivityQuery, CustomerIn, CustomerListQuery, CustomerUpdateIn, RedeemablesQuery
+from .schemas import ActivityQuery, CustomerIn, CustomerListQuery, CustomerUpdateIn, EventIn, RedeemablesQuery
 from .serializers import activity_json, redeemable_json
+from .services import CustomEvent
 
 router = Router(tags=["customers"])
 
@@ -124,3 +126,16 @@ def delete_customer_permanently(request, customer_id: str):
         },
         "object": "pernament_deletion",  # sic: the platform's (and its SDK's) spelling
     }
+
+
+@router.post("/events", summary="Track a custom event of a customer (it earns the loyalty points rules give)")
+def track_custom_event(request, payload: EventIn):
+    event = CustomEvent(
+        name=payload.event,
+        customer=payload.customer.model_dump(exclude_none=True),
+        loyalty_code=payload.loyalty.code if payload.loyalty is not None else None,
+        metadata=dict(payload.metadata or {}),
+    )
+    customer, _ = services.track_custom_event(event, caller=caller_of(request))
+    return {"object": "event", "type": payload.event, "customer": customer_json(customer),
+            "referral": None, "loyalty": None, "metadata": event.metadata}  # fmt: skip

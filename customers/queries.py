@@ -36,6 +36,8 @@ ACTIVITY_TYPES: dict[str, tuple[str, dict]] = {
     "customer.order.updated": ("order.updated", {}),
     "customer.publication.succeeded": ("publication.succeeded", {}),
     "customer.publication.failed": ("publication.failed", {}),
+    "customer.custom_event": ("customer.custom_event", {}),
+    "customer.segment.entered": ("customer.segment.entered", {}),
 }
 # What the customer did (validations, redemptions, rollbacks) as against what happened to them (their profile
 # changed, codes were published to them).

@@ -74,3 +74,24 @@ class RedeemablesQuery(BaseModel):
     limit: Annotated[int, Field(ge=1, le=MAX_LIST_LIMIT)] = 10
     order: Literal["id", "-id"] = "-id"
     starting_after_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+
+
+class EventLoyaltyIn(In):
+    code: Ref
+
+
+class EventIn(In):
+    """``POST /v1/events``: a custom event of a customer. A referral conversion (``referral``) is not
+    served yet: referral programs are not either."""
+
+    event: Text(100, 1)  # an earning rule names at most 100 characters
+    customer: CustomerIn
+    referral: Annotated[None, Field(description="Not supported yet: referral programs are not served")] = None
+    loyalty: EventLoyaltyIn | None = None
+    metadata: Metadata | None = None
+
+    @model_validator(mode="after")
+    def _customer_is_named(self):
+        if not (self.customer.id or self.customer.source_id):
+            raise ValueError("customer needs an id or a source_id")
+        return self

@@ -13,6 +13,7 @@ from ..models import (
     Customer,
 )
 from ..statements import lock_customer
+from . import segments
 from .events import customer_event
 
 
@@ -51,6 +52,8 @@ def upsert_customer(
                 else:
                     if caller is not None:
                         customer_event("customer.created", customer, caller)
+                    if metadata:
+                        segments.announce_entered(customer, segments.auto_entered({}, customer.metadata), caller)
                     return customer
         else:
             raise DomainError("invalid_customer", "Invalid customer", "Customer needs an id or a source_id")
@@ -59,13 +62,16 @@ def upsert_customer(
             if getattr(customer, key) != value:
                 setattr(customer, key, value)
                 changed = True
+        entered: list[str] = []
         if metadata:
             merged = {**customer.metadata, **metadata}
             if merged != customer.metadata:
+                entered = segments.auto_entered(customer.metadata, merged)
                 customer.metadata = merged
                 changed = True
         if changed:
             customer.save()
+        segments.announce_entered(customer, entered, caller)
         return customer
 
 
@@ -96,6 +102,7 @@ def create_customer(
             name=name or "", email=email or "", description=description or "", metadata=metadata or {}
         )
         customer_event("customer.created", customer, caller)
+        segments.announce_entered(customer, segments.auto_entered({}, customer.metadata), caller)
         return customer
 
 
@@ -111,7 +118,9 @@ def update_customer(
     """``PUT /v1/customers/{id or source_id}``: given fields overwrite, ``metadata`` merges key by key."""
     with transaction.atomic():
         customer = queries.find_customer(ref, for_update=True)
-        customer = upsert_customer(id=customer.id, name=name, email=email, description=description, metadata=metadata)
+        customer = upsert_customer(
+            id=customer.id, name=name, email=email, description=description, metadata=metadata, caller=caller
+        )
         customer_event("customer.updated", customer, caller)
         return customer
 

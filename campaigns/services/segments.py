@@ -1,4 +1,8 @@
-"""Customer segments: static lists of customers, or auto-update ones matching customers' metadata."""
+"""Customer segments: static lists of customers, or auto-update ones matching customers' metadata. A
+customer enters a segment when a new static segment lists them, or when their metadata changes (or a new
+customer's metadata is given) to match an auto-update segment's filter; each entry is a
+``customer.segment.entered`` event and the ``segments_entered`` signal (campaigns.signals). Creating an
+auto-update segment enters nobody: its members are those who match from then on."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -11,8 +15,11 @@ from voucherhub.errors import DomainError
 
 from .. import queries
 from ..models import (
+    Customer,
     Segment,
 )
+from ..rules import metadata_matches
+from ..signals import segments_entered
 
 
 def create_segment(
@@ -43,6 +50,9 @@ def create_segment(
             resource_id=segment.id,
             data={"name": name, "type": type},
         )
+        if type == Segment.Type.STATIC:
+            for member in members:
+                announce_entered(member, [segment.id], caller)
         return segment
 
 
@@ -51,3 +61,23 @@ def delete_segment(*, caller: Caller, segment_id: str) -> None:
         segment = queries.find_segment(segment_id)
         segment.delete()
         record_event("segment.deleted", caller=caller, resource_type="segment", resource_id=segment_id)
+
+
+def auto_entered(before: Mapping[str, Any] | None, after: Mapping[str, Any]) -> list[str]:
+    """The auto-update segments a customer whose metadata went from ``before`` to ``after`` has entered."""
+    entered = []
+    for segment_id, conditions in Segment.objects.filter(type=Segment.Type.AUTO_UPDATE).values_list("id", "filter"):
+        if metadata_matches(conditions, after) and not metadata_matches(conditions, before or {}):
+            entered.append(segment_id)
+    return entered
+
+
+def announce_entered(customer: Customer, segment_ids: list[str], caller: Caller | None) -> None:
+    """``customer`` has entered ``segment_ids``: an event each, and the signal (inside the transaction)."""
+    if not segment_ids:
+        return
+    caller = caller or Caller.system("segments")
+    for segment_id in segment_ids:
+        record_event("customer.segment.entered", caller=caller, resource_type="segment", resource_id=segment_id,
+                     customer_id=customer.pk, data={"segment_id": segment_id})  # fmt: skip
+    segments_entered.send(sender=Segment, customer=customer, segment_ids=segment_ids, caller=caller)

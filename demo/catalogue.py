@@ -161,6 +161,7 @@ FAILURE_WEIGHTS = {FailureCode(code): weight for code, weight in _DATA["failure_
 
 LOYALTY_PROGRAM = "Coffee Club"  # the demo's loyalty program (demo.shop: members, points, a transfer)
 REWARD = "Free pastry"  # the reward its members spend points on
+PAY_WITH_POINTS = "Pay with points"  # and the one that pays part of an order with them
 
 
 @dataclass(frozen=True)

@@ -60,6 +60,7 @@ from .catalogue import (
     HISTORY,
     MARKER_CAMPAIGN,
     MIN_REDEMPTIONS,
+    PAY_WITH_POINTS,
     REWARD,
     Namespace,
 )
@@ -203,7 +204,7 @@ def delete_demo_data() -> int:
     rules = ValidationRule.objects.filter(name__in=DEMO.rule_names())
     segments = Segment.objects.filter(name__in=DEMO.segment_names())
     categories = Category.objects.filter(name__in=[category.name for category in CATEGORIES])
-    rewards = Reward.objects.filter(name=DEMO.name(REWARD))
+    rewards = Reward.objects.filter(name__in=[DEMO.name(REWARD), DEMO.name(PAY_WITH_POINTS)])
     owned = [redemptions, rollbacks, customers, rules, segments, categories, demo.vouchers, demo.publications, rewards]
     events = Event.objects.annotate(validation=KT("data__validation_id")).filter(
         Q(campaign_id__in=campaigns.values("id"))

@@ -22,6 +22,7 @@ from loyalty.services.earning_rules import create_rules
 from loyalty.services.points import PointsChange, change_balance, transfer
 from loyalty.services.programs import add_member, create_program, issue_cards
 from loyalty.services.rewards import assign, create_reward
+from loyalty.services.tiers import create_tiers
 from stacking.models import Category
 from stacking.services import create_category
 from voucherhub.caller import Caller
@@ -34,6 +35,7 @@ from .catalogue import (
     DEMO,
     LOYALTY_PROGRAM,
     NAMES,
+    PAY_WITH_POINTS,
     REWARD,
     RULES,
     SEGMENTS,
@@ -228,17 +230,25 @@ class ShopBuilder:
         self.earning_and_rewards(club, codes[0])
 
     def earning_and_rewards(self, club: Campaign, code: str) -> None:
-        """Members earn on every paid order (the history's redemptions): 10 points a visit, and a point per
-        euro held for 14 days; they spend points on a pastry (the history has one do so)."""
+        """Members earn on every paid order (the history's redemptions): 10 points a visit (twice that in the
+        Gold tier), and a point per euro held for 14 days; they spend points on a pastry (the history has one
+        do so) or pay with them (100 points for €1.00)."""
         ratio = {"amount": {"every": 100, "points": 1}}
         per_euro = {"type": "PROPORTIONAL", "calculation_type": "ORDER_AMOUNT", "order": ratio}
-        create_rules(caller=self.caller, program=club.id, rules=[
+        visit, _ = create_rules(caller=self.caller, program=club.id, rules=[
             {"event": "order.paid", "loyalty": {"type": "FIXED", "points": 10}, "banner": "A visit"},
             {"event": "order.paid", "loyalty": per_euro, "banner": "A point per euro", "pending_days": 14},
         ])  # fmt: skip
+        double = {visit.id: {"type": "MULTIPLY", "multiplier": 2}}  # Gold members' visits count twice
+        create_tiers(caller=self.caller, program=club.id, items=[
+            {"name": "Bronze", "points_from": 0, "points_to": 149}, {"name": "Silver", "points_from": 150,
+            "points_to": 399}, {"name": "Gold", "points_from": 400, "earning_rules": double},
+        ])  # fmt: skip
         pastry = create_reward(caller=self.caller, fields={"name": self.names.name(REWARD), "type": "MATERIAL",
                                                            "product_id": "pastry", "stock": 50})  # fmt: skip
-        assign(caller=self.caller, program=club.id, items=[(pastry.id, 80)])
+        coin = create_reward(caller=self.caller, fields={"name": self.names.name(PAY_WITH_POINTS), "type": "COIN",
+                                                         "exchange_ratio": 1, "points_ratio": 100})  # fmt: skip
+        assign(caller=self.caller, program=club.id, items=[(pastry.id, 80), (coin.id, 1)])
         if self.names == DEMO:
             self.shop.reward = (code, pastry.id)
 

@@ -22,7 +22,9 @@ from campaigns.queries.stacks import stack_list
 from dashboard import formatting
 from dashboard.components import metadata_rows
 from dashboard.lists import DashboardListView, SectionPageMixin
+from loyalty.services.expiration import program_rules
 from loyalty.services.figures import program_figures
+from loyalty.tables import expiration_text
 from redemptions import queries as redemption_queries
 from redemptions.filters import RedemptionFilter
 from redemptions.tables import RedemptionTable, hidden_columns
@@ -205,6 +207,7 @@ class CampaignDetailView(CampaignPageMixin, TemplateView):
             if user.has_perm("campaigns.view_publication")
             else "",
             figures=program_figures(self.campaign) if is_program else None,
+            points_expire=expiration_text(program_rules(self.campaign)) if is_program else "",
             **kwargs,
         )
 

@@ -2,6 +2,8 @@
 points, ...). A card's holder is named only to roles allowed to see customers (voucherhub.privacy); the
 others see that the card is held."""
 
+from datetime import date
+
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
@@ -80,6 +82,28 @@ class CardTable(tables.Table):
 
     def render_created_at(self, value):
         return when(value)
+
+
+_ROUNDED = {"END_OF_MONTH": "the end of that month", "END_OF_QUARTER": "the end of that quarter",
+            "END_OF_HALF_YEAR": "the end of that half year", "END_OF_YEAR": "the end of that year"}  # fmt: skip
+
+
+def expiration_text(rules) -> str:
+    """A program's ``expiration_rules`` in words: "12 months after they are added, at the end of that
+    month", "On 31 December after they are added" or "Never"."""
+    if not rules:
+        return "Never"
+    if rules.get("period_type") == "FIXED_DAY_OF_YEAR":
+        day = date(2000, int(rules["fixed_month"]), int(rules["fixed_day"]))
+        return f"On {day:%-d %B} after they are added"
+    months = int(rules.get("period_value") or 1)
+    text = f"{months} month{'' if months == 1 else 's'} after they are added"
+    rounding = rules.get("rounding_type")
+    if rounding in _ROUNDED:
+        return f"{text}, at {_ROUNDED[rounding]}"
+    if rounding == "PARTICULAR_MONTH":
+        return f"{text}, at the end of the next {date(2000, int(rules['rounding_value']), 1):%B}"
+    return text
 
 
 class ParticipantTable(tables.Table):

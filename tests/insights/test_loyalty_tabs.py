@@ -145,6 +145,26 @@ def test_a_program_without_members_says_so_and_other_campaigns_have_no_loyalty_t
     overview = marketer.get(f"/campaigns/{program.pk}/").content.decode()
     assert "Loyalty cards" in overview and "Points" in overview
     assert "Cards created" in overview and "Vouchers created" not in overview
+    assert 'data-testid="points-expire">Never<' in overview
     coupons = make_campaign(name="Coupons")
     assert marketer.get(f"/campaigns/{coupons.pk}/loyalty-cards/").status_code == 404
     assert marketer.get(f"/campaigns/{program.pk}/loyalty-cards/NOPE/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "rules, words",
+    [
+        (None, "Never"),
+        ({"period_type": "MONTH", "period_value": 12}, "12 months after they are added"),
+        ({"period_type": "MONTH", "period_value": 1, "rounding_type": "END_OF_QUARTER"},
+         "1 month after they are added, at the end of that quarter"),
+        ({"period_type": "MONTH", "period_value": 6, "rounding_type": "PARTICULAR_MONTH", "rounding_value": 3},
+         "6 months after they are added, at the end of the next March"),
+        ({"period_type": "FIXED_DAY_OF_YEAR", "fixed_month": 12, "fixed_day": 31},
+         "On 31 December after they are added"),
+    ],
+)  # fmt: skip
+def test_the_overview_says_when_points_expire(client, role_user, rules, words):
+    program = create_program(caller=CALLER, name="Club", expiration_rules=rules)
+    overview = signed_in(client, role_user, "Marketer").get(f"/campaigns/{program.pk}/").content.decode()
+    assert f'data-testid="points-expire">{words}<' in overview

@@ -10,7 +10,8 @@ values. A copy's column is the template's, except:
   The ids of shared rows (campaigns, tiers, rules, categories, segments, users, API keys) stay;
 - a time: moved back by the copy's shift;
 - a voucher code, a customer's or an order's source id (and the codes of vouchers a redemption or a
-  validation recorded; unknown codes stay): suffixed ``-L<load>C<copy>``;
+  validation recorded, the order source id a points ledger row recorded; unknown codes stay): suffixed
+  ``-L<load>C<copy>``;
 - ``request_log_id``: empty. Request logs and events are not cloned; integer keys are the database's.
 
 A copy keeps only the validations its shift leaves within the retention period.
@@ -24,7 +25,7 @@ from demo.bulk.template import CLONED, staged
 from redemptions.models import Validation
 
 COPIES = "_bulk_copies"
-ID_COLUMNS = {"session_key", "related_object_id"}  # text columns holding a cloned row's id
+ID_COLUMNS = {"session_key", "related_object_id", "redemption_id"}  # text columns holding a cloned row's id
 UNIQUE_COLUMNS = {"code", "source_id"}  # a voucher's code, a customer's or an order's source id
 FUNCTIONS = (
     # prefix + 12 hex digits of milliseconds + 10 random ones (voucherhub.ids.new_id); "" and NULL stay
@@ -89,8 +90,8 @@ def _value(model: type[models.Model], field: models.Field) -> str:
         return f"{column} - c.shift"
     if field.primary_key or field.column in ID_COLUMNS or (field.is_relation and field.related_model in CLONED):
         return f"pg_temp.bulk_id({column}, c.shift_ms)"
-    if field.column in UNIQUE_COLUMNS:
-        return f"{column} || c.suffix"
+    if field.column in UNIQUE_COLUMNS:  # (a ledger row's order source id too; "" stays "")
+        return f"CASE WHEN {column} = '' THEN {column} ELSE {column} || c.suffix END"
     if field.column == "voucher_code":  # an unknown code (no voucher) stays as it was sent
         return f"CASE WHEN t.voucher_id IS NULL THEN {column} ELSE {column} || c.suffix END"
     if field.column == "redeemables":

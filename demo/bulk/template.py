@@ -23,10 +23,10 @@ from campaigns.models import (
     ValidationRuleAssignment,
     Voucher,
     VoucherTransaction,
-    VoucherType,
 )
 from demo.catalogue import HISTORY, Namespace
 from demo.loader import DemoRows, quiet_queries, replay
+from loyalty.models import LoyaltyCard, PendingPoints, PointsBucket, PointsTransaction
 from redemptions.models import Redemption, Rollback, Validation
 from sessions.models import SessionLock, SessionStatus, ValidationSession
 from sessions.services import expire_sessions
@@ -40,6 +40,10 @@ CLONED: tuple[type[models.Model], ...] = (
     ValidationRuleAssignment,
     VoucherTransaction,
     Order,
+    LoyaltyCard,
+    PointsTransaction,
+    PointsBucket,
+    PendingPoints,
     ValidationSession,
     SessionLock,
     Validation,
@@ -71,17 +75,21 @@ def make_template(*, redemptions: int, rng: random.Random, load: int, now: datet
     with held_for_load(), quiet_queries():
         replay(redemptions, rng.randrange(2**32), now, names)
     rows = DemoRows.of(names)
-    # Loyalty cards stay with the template's program: a copy of a card would have no points row.
-    cards = rows.vouchers.exclude(type=VoucherType.LOYALTY_CARD)
-    vouchers = cards.values("pk")
+    # A copy of a loyalty card is a card of the copied member in the same program, with its points' history.
+    vouchers = rows.vouchers.values("pk")
+    cards = LoyaltyCard.objects.filter(voucher__in=vouchers)
     sessions = rows.sessions.values("pk")
     selected = {
         Customer: rows.customers,
         Segment.customers.through: Segment.customers.through.objects.filter(customer__in=rows.customers),
-        Voucher: cards,
+        Voucher: rows.vouchers,
         ValidationRuleAssignment: ValidationRuleAssignment.objects.filter(voucher__in=vouchers),
         VoucherTransaction: VoucherTransaction.objects.filter(voucher__in=vouchers),
         Order: rows.orders,
+        LoyaltyCard: cards,
+        PointsTransaction: PointsTransaction.objects.filter(card__in=cards),
+        PointsBucket: PointsBucket.objects.filter(card__in=cards),
+        PendingPoints: PendingPoints.objects.filter(card__in=cards),
         ValidationSession: rows.sessions,
         SessionLock: SessionLock.objects.filter(session__in=sessions),
         Validation: rows.validations,

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from campaigns.models import Campaign, CampaignType, Customer, Order, Voucher, VoucherType
@@ -20,6 +20,7 @@ from demo import bulk
 from demo.bulk.load import TEMPLATE_REDEMPTIONS
 from demo.bulk.template import CLONED
 from demo.catalogue import CAMPAIGNS
+from loyalty.models import LoyaltyCard, PointsTransaction
 from redemptions.models import Redemption, Rollback, Validation
 from redemptions.services.redemption import NOT_REDEEMED
 from sessions.models import SessionLock, SessionStatus, ValidationSession
@@ -206,12 +207,16 @@ def assert_copies_repeat_the_template(load: int) -> None:
     """Each copy of a template voucher (its code suffixed ``-L<load>C<copy>``) kept the template's books."""
     copies = SIZE // TEMPLATE_REDEMPTIONS
     template = Voucher.objects.filter(campaign__name__endswith=f"· load {load}").exclude(code__regex=COPIED)
-    template = template.exclude(type=VoucherType.LOYALTY_CARD)  # cards stay with the template's program
     for voucher in template[:40]:
         clones = Voucher.objects.filter(code__startswith=f"{voucher.code}-L{load}C")
         assert clones.count() == copies - 1
         kept = clones.filter(redeemed_quantity=voucher.redeemed_quantity, redeemed_amount=voucher.redeemed_amount)
         assert kept.count() == copies - 1, voucher.code
+    cards = LoyaltyCard.objects.filter(campaign__name__endswith=f"· load {load}")
+    assert cards.count() == copies * cards.exclude(voucher__code__regex=COPIED).count()
+    for card in cards.filter(voucher__code__regex=COPIED)[:40]:  # each copy's ledger adds up to its balance
+        ledger = PointsTransaction.objects.filter(card=card).aggregate(n=Sum("points"))["n"] or 0
+        assert ledger == card.balance, card.voucher.code
 
 
 @pytest.mark.postgres

@@ -80,12 +80,24 @@ class EventLoyaltyIn(In):
     code: Ref
 
 
+def _named(schema: dict) -> None:
+    schema["anyOf"] = [  # an id or a source_id (a null one names nobody)
+        {"required": [name], "properties": {name: {"type": "string"}}} for name in ("id", "source_id")
+    ]
+
+
+class EventCustomerIn(CustomerIn):
+    """A custom event's customer: found by ``id`` or ``source_id`` (created on first sight by the latter)."""
+
+    model_config = ConfigDict(json_schema_extra=_named)
+
+
 class EventIn(In):
     """``POST /v1/events``: a custom event of a customer. A referral conversion (``referral``) is not
     served yet: referral programs are not either."""
 
     event: Text(100, 1)  # an earning rule names at most 100 characters
-    customer: CustomerIn
+    customer: EventCustomerIn
     referral: Annotated[None, Field(description="Not supported yet: referral programs are not served")] = None
     loyalty: EventLoyaltyIn | None = None
     metadata: Metadata | None = None

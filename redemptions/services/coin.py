@@ -72,7 +72,9 @@ def coin_for(index: int, voucher: Voucher, asked: PointsRequest | None, *, lock:
     if asked.problem is not None:
         return None
     cards = LoyaltyCard.objects.select_for_update() if lock else LoyaltyCard.objects
-    card = cards.get(pk=voucher.pk)
+    card = cards.filter(pk=voucher.pk).first()
+    if card is None:  # a LOYALTY_CARD voucher made outside a program (an import): it holds no points
+        raise _refused(index, f"loyalty card {voucher.code} holds no points")
     card.voucher = voucher  # the row the call already holds
     assignment = (
         RewardAssignment.objects.select_related("reward")

@@ -1,6 +1,6 @@
 """The points-expiration beat task on 1,000,000 cards: wall time of one run that expires them all.
 
-    .venv/bin/python bench/loyalty_expiration.py [--cards N]
+    .venv/bin/python bench/loyalty_expiration.py [--cards N] [--workers W]
 
 Runs against ``postgres://postgres@127.0.0.1:5432/voucherhub_bench`` unless DATABASE_URL says otherwise.
 Makes a loyalty program whose points expire a month after they are added and one card through the product's
@@ -88,6 +88,7 @@ def _cleanup(program) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, default=1_000_000)
+    parser.add_argument("--workers", type=int, default=2, help="connections side by side (the task's default: 2)")
     args = parser.parse_args()
     setup_django()
     from django.db.models import Count, Sum
@@ -103,7 +104,7 @@ def main() -> None:
     print(f"setup: {args.cards:,} cards with a bucket due, in {time.perf_counter() - started:.1f} s")
     try:
         started = time.perf_counter()
-        expired = expire_points()
+        expired = expire_points(workers=args.workers)
         took = time.perf_counter() - started
         books = LoyaltyCard.objects.filter(campaign=program).aggregate(
             cards=Count("pk"), balance=Sum("balance"), expired=Sum("expired_points")

@@ -85,7 +85,7 @@ def main(runs: int) -> None:
             for label, campaign_id in _busiest_campaign_per_type():
                 for tab in TABS:
                     worst = max(
-                        worst, _measure(client, f"{label} {tab or 'overview'}", f"/campaigns/{campaign_id}/{tab}", runs)
+                        worst, measure(client, f"{label} {tab or 'overview'}", f"/campaigns/{campaign_id}/{tab}", runs)
                     )
             raise _Rollback
     except _Rollback:
@@ -117,7 +117,7 @@ def _busiest_campaign_per_type() -> list[tuple[str, str]]:
     return pages
 
 
-def _measure(client, label: str, url: str, runs: int) -> float:
+def measure(client, label: str, url: str, runs: int) -> float:
     """GET ``url`` ``runs`` times after 3 warm-up requests; prints the figures and returns the p95 (ms)."""
     times = []
     for i in range(runs + 3):

@@ -18,15 +18,15 @@ the worst p95 (target < 150 ms).
 """
 
 import argparse
-import statistics
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.campaign_dashboard import measure
 from bench.common import setup_django
-from bench.loyalty_expiration import _copy
+from bench.loyalty_expiration import _cleanup, _copy
 
 NAME = "bench-dash club"
 PREFIX = "bench-dash-"
@@ -121,38 +121,14 @@ def _make(members: int):
 
 
 def _drop(program) -> None:
-    """An earlier run's program and its copies, by SQL (the ORM would collect millions of rows first)."""
+    """An earlier run's program, its copies and their customers, by SQL."""
     from django.db import connection
 
-    from auditlog.models import Event
-    from campaigns.models import Customer, Publication, Voucher
-    from loyalty.models import LoyaltyCard, PointsBucket, PointsTransaction
+    from campaigns.models import Customer
 
-    Publication.objects.filter(campaign=program).delete()
+    _cleanup(program)  # the program, its cards and their rows (bench/loyalty_expiration.py)
     with connection.cursor() as cursor:
-        for model in (Event, PointsTransaction, PointsBucket, LoyaltyCard, Voucher):
-            cursor.execute(f'DELETE FROM "{model._meta.db_table}" WHERE "campaign_id" = %s', [program.pk])
         cursor.execute(f'DELETE FROM "{Customer._meta.db_table}" WHERE "source_id" LIKE %s', [f"{PREFIX}%"])
-    program.delete()
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
-
-
-def _measure(client, url: str, runs: int) -> float:
-    times = []
-    for i in range(runs + 3):
-        started = time.perf_counter()
-        response = client.get(url)
-        elapsed = (time.perf_counter() - started) * 1000
-        assert response.status_code == 200, (url, response.status_code)
-        if i >= 3:
-            times.append(elapsed)
-    p95 = percentile(times, 95)
-    print(f"{url}: p50 {statistics.median(times):.1f} ms, p95 {p95:.1f} ms, max {max(times):.1f} ms", flush=True)
-    return p95
 
 
 def main() -> None:
@@ -195,7 +171,7 @@ def main() -> None:
             client.force_login(user)
             for page in PAGES:
                 url = f"/campaigns/{program.pk}/{page.format(code='BD-777777')}"
-                worst = max(worst, _measure(client, url, args.runs))
+                worst = max(worst, measure(client, url, url, args.runs))
             raise _Rollback
     except _Rollback:
         pass

@@ -208,6 +208,18 @@ SENTENCES: dict[str, Callable[[dict], str]] = {
     "customer.loyalty.tier.left": lambda d: (
         f"Card {d.get('code', '')} left tier {d.get('previous_tier', '')}: its points are below every tier."
     ),
+    "customer.referred": lambda d: (
+        f"Referred through code {d.get('code', '')}: their referrer's referral {d.get('referrals', 0):,}."
+    ),
+    "customer.rewarded": lambda d: f"Rewarded: {d.get('reward', '')}.",
+    "redeemable_holder.created": lambda d: f"Added to referral code {d.get('code', '')} as a referee.",
+    "redeemable_holder.deleted": lambda d: f"Removed from referral code {d.get('code', '')}.",
+    "campaign.referral_tier.created": lambda d: (
+        f"Referral reward tier added: {d.get('reward', '')} after {_count(d.get('referrals'), 'referral')}."
+    ),
+    "campaign.referral_tier.deleted": lambda d: (
+        f"Referral reward tier removed: {d.get('reward', '')} after {_count(d.get('referrals'), 'referral')}."
+    ),
     "order.created": lambda d: f"Order {d.get('source_id') or ''} created.".replace("  ", " "),
     "order.updated": lambda d: (
         f"Order {d.get('source_id') or ''} changed ({label(d.get('status') or '').lower()}).".replace("  ", " ")
@@ -348,4 +360,5 @@ EVENT_GROUPS = [
     ("stacking_rules.", "Stacking rules"),
     ("export.", "Exports"),
     ("api_key.", "API keys"),
+    ("redeemable_holder.", "Referral code holders"),
 ]

@@ -109,9 +109,13 @@ def create_campaign(request, payload: CampaignIn):
     body = _body(payload)
     body.pop("voucher", None)
     body.pop("promotion", None)
+    body.pop("referral_program", None)
     template = payload.voucher.to_request() if payload.voucher is not None else None
+    referral = payload.referral_program.to_request() if payload.referral_program is not None else None
     tiers = [tier.to_request() for tier in (payload.promotion.tiers or [])] if payload.promotion else None
-    campaign = campaign_services.create_campaign(caller=caller_of(request), voucher=template, tiers=tiers, **body)
+    campaign = campaign_services.create_campaign(
+        caller=caller_of(request), voucher=template, tiers=tiers, referral=referral, **body
+    )
     return _campaign_body(campaign.id)
 
 

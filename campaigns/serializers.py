@@ -8,6 +8,7 @@ from voucherhub.wire import gift_transaction_type, iso, list_json
 
 from .models import (
     Campaign,
+    CampaignType,
     Customer,
     PromotionStack,
     PromotionTier,
@@ -44,6 +45,10 @@ def assignments_json(assignments: list[ValidationRuleAssignment]) -> dict:
     return list_json("data", data)
 
 
+def is_referral_code(campaign: Campaign | None) -> bool:
+    return campaign is not None and campaign.campaign_type == CampaignType.REFERRAL_PROGRAM
+
+
 def voucher_json(voucher: Voucher, *, assignments: list[ValidationRuleAssignment] | None = None) -> dict:
     """The voucher object. Reads ``campaign`` and ``category`` (select_related them for lists)."""
     campaign = voucher.campaign
@@ -66,7 +71,7 @@ def voucher_json(voucher: Voucher, *, assignments: list[ValidationRuleAssignment
         "active": voucher.active,
         "metadata": voucher.metadata,
         "assets": None,
-        "is_referral_code": False,
+        "is_referral_code": is_referral_code(campaign),
         "holder_id": voucher.holder_id,
         "created_at": iso(voucher.created_at),
         "updated_at": iso(voucher.updated_at),
@@ -210,6 +215,8 @@ def campaign_json(
         voucher = {key: template[key] for key in ("type", "discount", "gift", "redemption") if key in template}
         voucher["code_config"] = template.get("code_config") or {}
         body["voucher"] = voucher
+    if campaign.campaign_type == CampaignType.REFERRAL_PROGRAM:
+        body["referral_program"] = campaign.referral_program
     if tiers is not None:
         body["promotion"] = {
             "object": "list",
@@ -344,7 +351,7 @@ def publication_item_json(publication: Publication, vouchers: list[Voucher]) -> 
             "object": "voucher",
             "campaign": first.campaign.name if first.campaign else None,
             "discount": discount_json(first),
-            "is_referral_code": False,
+            "is_referral_code": is_referral_code(first.campaign),
         }
         if first.type == VoucherType.GIFT_VOUCHER:
             body["voucher"]["gift"] = {"amount": first.gift_amount or 0, "balance": first.gift_balance or 0}

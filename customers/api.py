@@ -134,6 +134,8 @@ def track_custom_event(request, payload: EventIn):
         name=payload.event,
         customer=payload.customer.model_dump(exclude_none=True),
         loyalty_code=payload.loyalty.code if payload.loyalty is not None else None,
+        referral_code=payload.referral.code if payload.referral is not None else None,
+        referrer_id=payload.referral.referrer_id if payload.referral is not None else None,
         metadata=dict(payload.metadata or {}),
     )
     customer, _ = services.track_custom_event(event, caller=caller_of(request))

@@ -80,6 +80,28 @@ class EventLoyaltyIn(In):
     code: Ref
 
 
+class EventReferralIn(In):
+    """The referral a custom event converts: its ``code``, or the ``referrer_id`` whose code it is (in each
+    referral program converting on this event)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": [name], "properties": {name: {"type": "string"}}} for name in ("code", "referrer_id")
+            ]
+        }  # fmt: skip
+    )
+
+    code: Ref | None = None
+    referrer_id: Ref | None = None
+
+    @model_validator(mode="after")
+    def _names_the_referral(self):
+        if not (self.code or self.referrer_id):
+            raise ValueError("referral needs a code or a referrer_id")
+        return self
+
+
 def _named(schema: dict) -> None:
     schema["anyOf"] = [  # an id or a source_id (a null one names nobody)
         {"required": [name], "properties": {name: {"type": "string"}}} for name in ("id", "source_id")
@@ -93,12 +115,12 @@ class EventCustomerIn(CustomerIn):
 
 
 class EventIn(In):
-    """``POST /v1/events``: a custom event of a customer. A referral conversion (``referral``) is not
-    served yet: referral programs are not either."""
+    """``POST /v1/events``: a custom event of a customer; ``referral`` names the referral it converts in the
+    programs whose conversion event it is."""
 
     event: Text(100, 1)  # an earning rule names at most 100 characters
     customer: EventCustomerIn
-    referral: Annotated[None, Field(description="Not supported yet: referral programs are not served")] = None
+    referral: EventReferralIn | None = None
     loyalty: EventLoyaltyIn | None = None
     metadata: Metadata | None = None
 

@@ -162,6 +162,10 @@ FAILURE_WEIGHTS = {FailureCode(code): weight for code, weight in _DATA["failure_
 LOYALTY_PROGRAM = "Coffee Club"  # the demo's loyalty program (demo.shop: members, points, a transfer)
 REWARD = "Free pastry"  # the reward its members spend points on
 PAY_WITH_POINTS = "Pay with points"  # and the one that pays part of an order with them
+REFERRAL_PROGRAM = "Bring a Friend"  # the demo's referral program (demo.shop; its referrals in demo.history)
+REFERRAL_BONUS = "Referral bonus"  # the points its referrers get after their first referral
+# Which referrer's code each referee of the history redeems (referrer 0 reaches the pastry's tier at 3).
+REFERRALS = (0, 1, 0, 2, 1, 0, 3, 4, 0, 5, 1)
 
 
 @dataclass(frozen=True)
@@ -179,7 +183,7 @@ class Namespace:
         return f"{name}{self.suffix}"
 
     def campaign_names(self) -> tuple[str, ...]:
-        return (*(self.name(spec.name) for spec in CAMPAIGNS), self.name(LOYALTY_PROGRAM))
+        return (*(self.name(spec.name) for spec in CAMPAIGNS), self.name(LOYALTY_PROGRAM), self.name(REFERRAL_PROGRAM))
 
     def rule_names(self) -> tuple[str, ...]:
         """The rules' names, in the installation's currency and as bare numbers (older demo data)."""

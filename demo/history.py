@@ -16,7 +16,7 @@ from sessions.services import expire_sessions, release_session
 from stacking.checks import FailureCode
 
 from .bodies import Bodies
-from .catalogue import CAMPAIGNS, FAILURE_WEIGHTS, ROLLBACK_REASONS, VALIDATIONS_KEPT
+from .catalogue import CAMPAIGNS, FAILURE_WEIGHTS, REFERRALS, ROLLBACK_REASONS, VALIDATIONS_KEPT
 from .channels import Channel, call_redeem, call_release_lock, call_rollback, call_validate
 from .clock import Traveller
 
@@ -72,6 +72,14 @@ class Story:
         t.plan(t.at(0.97), lambda: self.lock())  # still ACTIVE at the end
         if self.shop.reward is not None:
             t.plan(t.at(0.5), self.reward)
+        for i, referrer in enumerate(REFERRALS if self.shop.referral_codes else ()):
+            t.plan(t.at(0.1 + 0.07 * i), lambda i=i, referrer=referrer: self.referred(i, referrer))
+
+    def referred(self, i: int, referrer: int) -> None:
+        """A friend redeems a referrer's code (a referral: their reward and the referrer's tiers follow)."""
+        friend = self.shop.customers[20 + i]  # referrers are customers 10 to 15: nobody refers themselves
+        code = self.shop.referral_codes[referrer]
+        self.redeem(self.api(), self.bodies.body([{"object": "voucher", "id": code}], friend, self.bodies.order(), {}))
 
     def reward(self) -> None:
         """A member spends points on the program's reward (one Redemption row)."""

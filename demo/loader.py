@@ -47,6 +47,7 @@ from campaigns.models import (
 )
 from loyalty.models import Reward
 from redemptions.models import Redemption, Rollback, Validation
+from referrals.models import ReferralTier
 from sessions.models import SessionLock, ValidationSession
 from stacking.models import Category
 from stacking.services import held_for_load
@@ -61,6 +62,7 @@ from .catalogue import (
     MARKER_CAMPAIGN,
     MIN_REDEMPTIONS,
     PAY_WITH_POINTS,
+    REFERRAL_BONUS,
     REWARD,
     Namespace,
 )
@@ -204,7 +206,7 @@ def delete_demo_data() -> int:
     rules = ValidationRule.objects.filter(name__in=DEMO.rule_names())
     segments = Segment.objects.filter(name__in=DEMO.segment_names())
     categories = Category.objects.filter(name__in=[category.name for category in CATEGORIES])
-    rewards = Reward.objects.filter(name__in=[DEMO.name(REWARD), DEMO.name(PAY_WITH_POINTS)])
+    rewards = Reward.objects.filter(name__in=[DEMO.name(name) for name in (REWARD, PAY_WITH_POINTS, REFERRAL_BONUS)])
     owned = [redemptions, rollbacks, customers, rules, segments, categories, demo.vouchers, demo.publications, rewards]
     events = Event.objects.annotate(validation=KT("data__validation_id")).filter(
         Q(campaign_id__in=campaigns.values("id"))
@@ -231,8 +233,9 @@ def delete_demo_data() -> int:
         sessions,
         demo.publications,
         demo.vouchers,
-        campaigns,
+        ReferralTier.objects.filter(campaign__in=campaigns),  # a tier holds its reward, a reward its campaign
         rewards,
+        campaigns,
         rules,
         segments,
         orders,

@@ -14,7 +14,15 @@ from campaigns.models import Campaign, Customer, PromotionTier, Segment, Voucher
 from campaigns.services.campaigns import create_campaign
 from campaigns.services.customers import create_customer
 from campaigns.services.publications import publish
-from campaigns.services.requests import CodeConfig, Gift, PublicationRequest, TierRequest, VoucherTemplate
+from campaigns.services.requests import (
+    CodeConfig,
+    Discount,
+    Gift,
+    PublicationRequest,
+    ReferralSettings,
+    TierRequest,
+    VoucherTemplate,
+)
 from campaigns.services.segments import create_segment
 from campaigns.services.validation_rules import create_validation_rule
 from campaigns.services.vouchers import create_voucher
@@ -23,6 +31,7 @@ from loyalty.services.points import PointsChange, change_balance, transfer
 from loyalty.services.programs import add_member, create_program, issue_cards
 from loyalty.services.rewards import assign, create_reward
 from loyalty.services.tiers import create_tiers
+from referrals.services.tiers import create_tier
 from stacking.models import Category
 from stacking.services import create_category
 from voucherhub.caller import Caller
@@ -36,6 +45,9 @@ from .catalogue import (
     LOYALTY_PROGRAM,
     NAMES,
     PAY_WITH_POINTS,
+    REFERRAL_BONUS,
+    REFERRAL_PROGRAM,
+    REFERRALS,
     REWARD,
     RULES,
     SEGMENTS,
@@ -65,6 +77,7 @@ class Shop:
     # A card and the reward its points pay for in the history (the small demo only: a bulk copy of a
     # reward's redemption would need its card, which copies leave with the template).
     reward: tuple[str, str] | None = None
+    referral_codes: list[str] = field(default_factory=list)  # one per referrer, in the order REFERRALS names
 
 
 class ShopBuilder:
@@ -227,9 +240,10 @@ class ShopBuilder:
             if i % 3 == 0:
                 change_balance(caller=self.caller, member=code, change=PointsChange(-60, "Free coffee in store"))
         transfer(caller=self.caller, program=club.id, member=codes[0], sources=[(codes[1], PointsChange(30, "Family"))])
-        self.earning_and_rewards(club, codes[0])
+        pastry = self.earning_and_rewards(club, codes[0])
+        self.referral(club, pastry)
 
-    def earning_and_rewards(self, club: Campaign, code: str) -> None:
+    def earning_and_rewards(self, club: Campaign, code: str) -> str:
         """Members earn on every paid order (the history's redemptions): 10 points a visit (twice that in the
         Gold tier), and a point per euro held for 14 days; they spend points on a pastry (the history has one
         do so) or pay with them (100 points for €1.00)."""
@@ -251,6 +265,36 @@ class ShopBuilder:
         assign(caller=self.caller, program=club.id, items=[(pastry.id, 80), (coin.id, 1)])
         if self.names == DEMO:
             self.shop.reward = (code, pastry.id)
+        return pastry.id
+
+    def referral(self, club: Campaign, pastry: str) -> None:
+        """A referral program: six referrers get a code; a friend who redeems one gets 10 % off and 50 points
+        in the loyalty program; a referrer gets 200 points after one referral and a pastry after three (the
+        history's referees, demo.catalogue.REFERRALS)."""
+        friends = create_campaign(
+            caller=self.caller,
+            name=self.names.name(REFERRAL_PROGRAM),
+            campaign_type="REFERRAL_PROGRAM",
+            description="Customers invite friends: the friend saves 10 %, both earn Coffee Club points.",
+            voucher=VoucherTemplate(discount=Discount(type="PERCENT", percent_off=10)),
+            referral=ReferralSettings(referee_reward_campaign=club.id, referee_reward_amount=50),
+            metadata=dict(self.names.metadata),
+        )
+        bonus = create_reward(caller=self.caller, fields={"name": self.names.name(REFERRAL_BONUS), "type": "CAMPAIGN",
+                                                          "campaign_ref": club.id, "balance": 200})  # fmt: skip
+        create_tier(caller=self.caller, program=friends.id, referrals=1, reward=bonus.id, banner="Your first friend")
+        create_tier(caller=self.caller, program=friends.id, referrals=3, reward=pastry, banner="Three friends")
+        # Referrers and their friends join the club first, so that their cards' codes come from the seed too.
+        joining = self.shop.customers[10:16] + self.shop.customers[20 : 20 + len(REFERRALS)]
+        codes = [self.code("CLUB-") for _ in joining]
+        issue_cards(club, len(codes), caller=self.caller, codes=codes)
+        for code, customer in zip(codes, joining, strict=True):
+            add_member(caller=self.caller, program=club.id, customer={"id": customer.id}, voucher=code)
+        for referrer in self.shop.customers[10:16]:
+            code = create_voucher(caller=self.caller, code=self.code("FRIEND-"), campaign_id=friends.id).code
+            request = PublicationRequest(customer={"id": referrer.id}, voucher=code, channel="Referral")
+            publish(request, caller=self.caller)
+            self.shop.referral_codes.append(code)
 
     def set_aside(self) -> None:
         """Vouchers that show a state; the history disables ``disabled`` on its second day."""

@@ -2,7 +2,7 @@
 
 from django.urls import include, path, re_path
 
-from . import loyalty_views, views
+from . import loyalty_views, referral_views, views
 
 # Campaign ids only (camp_...), so a campaign's pages never shadow the section's own URLs.
 CAMPAIGN = r"^(?P<campaign_id>camp_[A-Za-z0-9]+)/"
@@ -14,6 +14,11 @@ campaign_patterns = [
     re_path(CAMPAIGN + r"vouchers/$", views.CampaignVouchersView.as_view(), name="vouchers"),
     re_path(CAMPAIGN + r"publications/$", views.CampaignPublicationsView.as_view(), name="publications"),
     re_path(CAMPAIGN + r"tiers/$", views.CampaignTiersView.as_view(), name="tiers"),
+    re_path(CAMPAIGN + r"referrers/$", referral_views.CampaignReferrersView.as_view(), name="referrers"),
+    re_path(CAMPAIGN + r"referees/$", referral_views.CampaignRefereesView.as_view(), name="referees"),
+    re_path(
+        CAMPAIGN + r"referral-rewards/$", referral_views.CampaignReferralRewardsView.as_view(), name="referral_rewards"
+    ),
     re_path(CAMPAIGN + r"loyalty-cards/$", loyalty_views.CampaignLoyaltyCardsView.as_view(), name="loyalty_cards"),
     re_path(
         CAMPAIGN + r"loyalty-cards/(?P<code>[^/]+)/$", loyalty_views.LoyaltyCardView.as_view(), name="loyalty_card"

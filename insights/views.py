@@ -34,6 +34,7 @@ from voucherhub.privacy import VIEW_CUSTOMER
 from . import calendar, charts, queries
 from .analytics import campaign_analytics
 from .filters import CampaignFilter, EventFilter, PublicationFilter, TransactionFilter, VoucherFilter
+from .referral_figures import referral_overview
 from .rule_sentences import describe, segment_ids
 from .tables import CampaignTable, EventTable, PublicationTable, TransactionTable, VoucherTable, status_badge
 
@@ -80,6 +81,7 @@ class CampaignCalendarView(CampaignsSectionMixin, TemplateView):
 # --- a campaign's dashboard and tabs ---------------------------------------------------------------------
 
 # (label, url name, permission, campaign types that have the tab; None = every type)
+REFERRAL_TYPES = (CampaignType.REFERRAL_PROGRAM,)
 CAMPAIGN_TABS = [
     ("Overview", "campaigns:detail", "campaigns.view_campaign", None),
     (
@@ -88,6 +90,8 @@ CAMPAIGN_TABS = [
         "campaigns.view_voucher",
         {CampaignType.DISCOUNT_COUPONS, CampaignType.GIFT_VOUCHERS},
     ),
+    ("Rewards", "campaigns:referral_rewards", "referrals.view_referraltier", {CampaignType.REFERRAL_PROGRAM}),
+    ("Referral codes", "campaigns:vouchers", "campaigns.view_voucher", {CampaignType.REFERRAL_PROGRAM}),
     ("Loyalty cards", "campaigns:loyalty_cards", "loyalty.view_loyaltycard", {CampaignType.LOYALTY_PROGRAM}),
     ("Participants", "campaigns:participants", VIEW_CUSTOMER, {CampaignType.LOYALTY_PROGRAM}),
     ("Transactions", "campaigns:points", "loyalty.view_pointstransaction", {CampaignType.LOYALTY_PROGRAM}),
@@ -106,8 +110,10 @@ CAMPAIGN_TABS = [
         "Publications",
         "campaigns:publications",
         "campaigns.view_publication",
-        {CampaignType.DISCOUNT_COUPONS, CampaignType.GIFT_VOUCHERS, CampaignType.LOYALTY_PROGRAM},
+        {CampaignType.DISCOUNT_COUPONS, CampaignType.GIFT_VOUCHERS, CampaignType.LOYALTY_PROGRAM, *REFERRAL_TYPES},
     ),
+    ("Referrers", "campaigns:referrers", VIEW_CUSTOMER, {CampaignType.REFERRAL_PROGRAM}),
+    ("Referees", "campaigns:referees", VIEW_CUSTOMER, {CampaignType.REFERRAL_PROGRAM}),
     ("Tiers", "campaigns:tiers", "campaigns.view_promotiontier", {CampaignType.PROMOTION}),
     ("Rules", "campaigns:rules", "campaigns.view_validationrule", None),
     ("Transactions", "campaigns:transactions", "campaigns.view_vouchertransaction", {CampaignType.GIFT_VOUCHERS}),
@@ -120,6 +126,7 @@ CAMPAIGN_TABS = [
 
 
 LOYALTY = {CampaignType.LOYALTY_PROGRAM}
+REFERRAL = {CampaignType.REFERRAL_PROGRAM}
 
 
 class CampaignPageMixin(CampaignsSectionMixin):
@@ -208,6 +215,9 @@ class CampaignDetailView(CampaignPageMixin, TemplateView):
             else "",
             figures=program_figures(self.campaign) if is_program else None,
             points_expire=expiration_text(program_rules(self.campaign)) if is_program else "",
+            referral=referral_overview(self.campaign, summary, user)
+            if self.campaign.campaign_type == CampaignType.REFERRAL_PROGRAM
+            else None,
             **kwargs,
         )
 
@@ -221,8 +231,12 @@ class CampaignDetailView(CampaignPageMixin, TemplateView):
 
 class CampaignVouchersView(CampaignListTabMixin, DashboardListView):
     permission_required = "campaigns.view_voucher"
-    types = {CampaignType.DISCOUNT_COUPONS, CampaignType.GIFT_VOUCHERS}
-    title = "Vouchers"
+    types = {CampaignType.DISCOUNT_COUPONS, CampaignType.GIFT_VOUCHERS, CampaignType.REFERRAL_PROGRAM}
+
+    @property
+    def title(self) -> str:
+        return "Referral codes" if self.campaign.campaign_type == CampaignType.REFERRAL_PROGRAM else "Vouchers"
+
     table_target = "voucher-table"
     filterset_class = VoucherFilter
     table_class = VoucherTable
@@ -241,7 +255,7 @@ class CampaignPublicationsView(CampaignListTabMixin, DashboardListView):
     """Codes given to customers (POST /v1/publications), newest first; a failure says no code was left."""
 
     permission_required = "campaigns.view_publication"
-    types = {CampaignType.DISCOUNT_COUPONS, CampaignType.GIFT_VOUCHERS, CampaignType.LOYALTY_PROGRAM}
+    types = {CampaignType.DISCOUNT_COUPONS, CampaignType.GIFT_VOUCHERS, CampaignType.LOYALTY_PROGRAM, *REFERRAL_TYPES}
     title = "Publications"
     table_target = "publication-table"
     filterset_class = PublicationFilter

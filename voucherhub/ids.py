@@ -38,6 +38,11 @@ PREFIXES = {
     "reward_assignment": "rewa_",
     "loyalty_tier": "ltr_",
     "points_bucket": "lpb_",
+    "referral": "rfl_",
+    "referrer": "rfr_",
+    "referral_tier": "rft_",
+    "referral_reward": "rfw_",
+    "redeemable_holder": "rh_",
 }
 
 ID_LENGTH = 40  # max_length of every id column: the longest prefix plus 22 hex digits fits easily

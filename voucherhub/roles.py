@@ -35,6 +35,10 @@ _BROWSE = [
     "loyalty.view_rewardassignment",
     "loyalty.view_loyaltytier",
     "loyalty.view_pointsbucket",
+    "referrals.view_referral",
+    "referrals.view_referrer",
+    "referrals.view_referraltier",
+    "referrals.view_referralreward",
 ]
 _EXPORT = ["exports.add_export", "exports.view_export"]
 
@@ -49,6 +53,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "loyalty.change_loyaltycard",
         "loyalty.change_earningrule",
         "loyalty.change_pendingpoints",
+        "referrals.add_referraltier",
+        "referrals.delete_referraltier",
         "redemptions.view_customer",
         "campaigns.view_customer",
         "validation_sessions.release_session",

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "sessions.apps.ValidationSessionsConfig",
     "redemptions",
     "loyalty",
+    "referrals",
     "auditlog",
     "apikeys",
     "exports",

@@ -25,6 +25,7 @@ class CampaignType(models.TextChoices):
     GIFT_VOUCHERS = "GIFT_VOUCHERS", "Gift cards"
     PROMOTION = "PROMOTION", "Promotion"
     LOYALTY_PROGRAM = "LOYALTY_PROGRAM", "Loyalty program"
+    REFERRAL_PROGRAM = "REFERRAL_PROGRAM", "Referral program"
 
 
 class CampaignGeneration(models.TextChoices):
@@ -181,6 +182,10 @@ class Campaign(models.Model):
     expiration_date = models.DateTimeField(null=True, blank=True)
     # The template new vouchers are generated from: type, discount, gift, redemption.quantity, code_config.
     voucher_template = models.JSONField(default=dict, blank=True)
+    # REFERRAL_PROGRAM only, in the platform's shape: how a referral converts (``conversion_event_type``
+    # "redemption" of the code or a "custom_event" of that ``custom_event.name``) and the ``referee_reward``
+    # (``amount`` points or gift credits in the ``related_object_parent`` campaign). Empty for other types.
+    referral_program = models.JSONField(default=dict, blank=True)
     creation_status = models.CharField(max_length=20, choices=CreationStatus.choices, default=CreationStatus.DONE)
     metadata = models.JSONField(default=dict, blank=True)
     deleted_at = models.DateTimeField(null=True, blank=True)
@@ -373,6 +378,10 @@ class Order(models.Model):
     source_id = models.CharField(max_length=200, unique=True, null=True, blank=True)
     status = models.CharField(max_length=10, choices=OrderStatus.choices, default=OrderStatus.CREATED)
     customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
+    # The customer whose referral code the order redeemed (referrals.services.conversion).
+    referrer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
+    )
     amount = models.BigIntegerField(null=True, blank=True)
     initial_amount = models.BigIntegerField(null=True, blank=True)
     discount_amount = models.BigIntegerField(default=0)

@@ -494,8 +494,11 @@ def publication_list(
         rows = rows.filter(vouchers__code=voucher)
     if result:
         rows = rows.filter(result=result)
-    if voucher_type == "loyalty" or is_referral_code:
-        return rows.none()  # no loyalty cards or referral codes here yet
+    if voucher_type == "loyalty":
+        return rows.none()  # loyalty cards are published as members join: /v1/loyalties lists them
+    if is_referral_code is not None:
+        referral = Q(campaign__campaign_type=CampaignType.REFERRAL_PROGRAM)
+        rows = rows.filter(referral if is_referral_code else ~referral)
     if source_id:
         rows = rows.filter(source_id=source_id)
     descending = order.startswith("-")

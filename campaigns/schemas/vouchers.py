@@ -31,6 +31,7 @@ from .base import (
     UtcDatetime,
     typed,
 )
+from .referrals import ReferralProgramIn
 
 # --- vouchers --------------------------------------------------------------------------------------------
 
@@ -201,6 +202,7 @@ _HAS_TIERS = {
 }
 _NO_TIERS = {"promotion": {"anyOf": [NOT_SENT, {"properties": {"tiers": {"anyOf": [NOT_SENT, {"maxItems": 0}]}}}]}}
 _NO_VOUCHERS = {"properties": {"vouchers_count": {"enum": [0, None]}}}
+_IS_REFERRAL = {"properties": {"campaign_type": {"const": "REFERRAL_PROGRAM"}}, "required": ["campaign_type"]}
 # campaigns.services.campaigns: the type a body implies when campaign_type is not sent (tiers make a
 # PROMOTION; else the template's type, or its value, decides); a PROMOTION generates no vouchers.
 CAMPAIGN_RULES = {
@@ -220,6 +222,11 @@ CAMPAIGN_RULES = {
                 "properties": {"voucher": {"type": "object", **one_value_of(_VOUCHER_VALUES)}},
             },
         },
+        _holds("REFERRAL_PROGRAM", "DISCOUNT_VOUCHER"),
+        {  # campaigns.services.campaigns._referral_program
+            "if": {"not": _IS_REFERRAL},
+            "then": {"properties": {"referral_program": NOT_SENT}},
+        },
     ]
 }
 
@@ -232,9 +239,10 @@ class CampaignIn(In):
 
     name: Name
     description: Description | None = None
-    campaign_type: Literal["DISCOUNT_COUPONS", "GIFT_VOUCHERS", "PROMOTION"] | None = None
+    campaign_type: Literal["DISCOUNT_COUPONS", "GIFT_VOUCHERS", "PROMOTION", "REFERRAL_PROGRAM"] | None = None
     type: Literal["STATIC", "AUTO_UPDATE", "STANDALONE"] | None = None
     voucher: VoucherTemplateIn | None = None
+    referral_program: ReferralProgramIn | None = None
     # Up to 1,000 generated in the request, more by a background job, at most MAX_VOUCHERS_PER_JOB (the
     # service refuses more, saying how to add them; the bound here keeps the value inside a column).
     vouchers_count: Annotated[WholeInt, Field(ge=0, le=MAX_QUANTITY)] | None = None

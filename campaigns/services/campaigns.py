@@ -27,7 +27,7 @@ from .codes import (
 )
 from .events import campaign_event, voucher_event
 from .generation import MAX_VOUCHERS_PER_CALL, MAX_VOUCHERS_PER_JOB, schedule_generation
-from .requests import CodeConfig, Discount, Gift, TierRequest, VoucherTemplate
+from .requests import CodeConfig, Discount, Gift, ReferralSettings, TierRequest, VoucherTemplate
 from .tiers import create_tier
 from .validation_rules import assign_rule, rules_by_ids
 from .vouchers import (
@@ -61,7 +61,7 @@ def _template(campaign_type: str, voucher: VoucherTemplate | None) -> dict:
         bad.details = f"A {campaign_type} campaign holds {wanted}s"
         raise bad
     if wanted == VoucherType.DISCOUNT_VOUCHER and (voucher.discount is None or voucher.gift is not None):
-        bad.details = "voucher.discount is required for DISCOUNT_COUPONS (and voucher.gift is not allowed)"
+        bad.details = f"voucher.discount is required for {campaign_type} (and voucher.gift is not allowed)"
         raise bad
     if wanted == VoucherType.GIFT_VOUCHER and (voucher.gift is None or voucher.discount is not None):
         bad.details = "voucher.gift.amount is required for GIFT_VOUCHERS (and voucher.discount is not allowed)"
@@ -126,6 +126,7 @@ def create_campaign(
     category_id: str | None = None,
     validation_rules: list[str] | None = None,
     tiers: Sequence[TierRequest] | None = None,
+    referral: ReferralSettings | None = None,
 ) -> Campaign:
     """A campaign with its voucher template, ``vouchers_count`` generated codes or, for PROMOTION, its
     tiers; ``validation_rules`` (one id) is assigned to it. Up to MAX_VOUCHERS_PER_CALL codes are
@@ -143,6 +144,7 @@ def create_campaign(
     check_dates(start_date, expiration_date, "invalid_campaign_params", "Invalid campaign params")
     template = _template(campaign_type, voucher)
     with transaction.atomic():
+        referral_program = _referral_program(campaign_type, referral)
         if Campaign.objects.filter(name=name).exists():
             raise duplicate_found("campaign", f"A campaign named {name} already exists")
         cat = queries.category_of(category, category_id)
@@ -157,6 +159,7 @@ def create_campaign(
             start_date=start_date,
             expiration_date=expiration_date,
             voucher_template=template,
+            referral_program=referral_program,
             metadata=metadata or {},
         )
         try:
@@ -176,6 +179,41 @@ def create_campaign(
             _generate(campaign, vouchers_count)
             campaign_event("campaign.vouchers.generated", campaign, caller, count=vouchers_count)
         return campaign
+
+
+def _referral_program(campaign_type: str, referral: ReferralSettings | None) -> dict:
+    """A REFERRAL_PROGRAM's settings in the platform's shape (``Campaign.referral_program``); the referee
+    reward's campaign must be a loyalty program (points) or a gift card campaign (credits)."""
+    bad = DomainError("invalid_campaign_params", "Invalid campaign params")
+    if campaign_type != CampaignType.REFERRAL_PROGRAM:
+        if referral is not None:
+            bad.details = "referral_program is for REFERRAL_PROGRAM campaigns only"
+            raise bad
+        return {}
+    referral = referral or ReferralSettings()
+    stored: dict = {"conversion_event_type": referral.conversion_event_type}
+    if referral.conversion_event_type == "custom_event":
+        if not referral.custom_event:
+            bad.details = "A custom_event conversion needs referral_program.custom_event.name"
+            raise bad
+        stored["custom_event"] = {"id": None, "name": referral.custom_event}
+    if referral.referee_reward_campaign is None:
+        return stored
+    parent = queries.find_campaign(referral.referee_reward_campaign)
+    kinds = {
+        CampaignType.LOYALTY_PROGRAM: VoucherType.LOYALTY_CARD,
+        CampaignType.GIFT_VOUCHERS: VoucherType.GIFT_VOUCHER,
+    }
+    if parent.campaign_type not in kinds or not referral.referee_reward_amount:
+        bad.details = ("referral_program.referee_reward names a loyalty program or a gift card campaign "
+                       "and an amount above 0")  # fmt: skip
+        raise bad
+    stored["referee_reward"] = {
+        "related_object_parent": {"id": parent.pk, "name": parent.name, "object": "CAMPAIGN"},
+        "type": kinds[parent.campaign_type],
+        "amount": str(referral.referee_reward_amount),
+    }
+    return stored
 
 
 def _type_of(voucher: VoucherTemplate | None, tiers: Sequence[TierRequest] | None) -> str:

@@ -194,3 +194,16 @@ class PublicationRequest:
     channel: str = "API"
     metadata: Mapping[str, Any] | None = None
     join_once: bool = False
+
+
+@dataclass(frozen=True)
+class ReferralSettings:
+    """A referral program's conversion and referee reward: a referral converts on a ``redemption`` of the
+    referrer's code or on a ``custom_event`` named ``custom_event``; the referee then gets
+    ``referee_reward_amount`` points (a loyalty program) or gift credits in minor units (a gift card
+    campaign) in the campaign ``referee_reward_campaign`` (id or name), when one is named."""
+
+    conversion_event_type: str = "redemption"
+    custom_event: str | None = None
+    referee_reward_campaign: str | None = None
+    referee_reward_amount: int | None = None

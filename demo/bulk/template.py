@@ -28,6 +28,7 @@ from demo.catalogue import HISTORY, Namespace
 from demo.loader import DemoRows, quiet_queries, replay
 from loyalty.models import LoyaltyCard, PendingPoints, PointsBucket, PointsTransaction
 from redemptions.models import Redemption, Rollback, Validation
+from referrals.models import CodeHolder, Referral, ReferralReward, Referrer
 from sessions.models import SessionLock, SessionStatus, ValidationSession
 from sessions.services import expire_sessions
 from stacking.services import held_for_load
@@ -44,6 +45,10 @@ CLONED: tuple[type[models.Model], ...] = (
     PointsTransaction,
     PointsBucket,
     PendingPoints,
+    Referral,
+    Referrer,
+    ReferralReward,
+    CodeHolder,
     ValidationSession,
     SessionLock,
     Validation,
@@ -90,6 +95,11 @@ def make_template(*, redemptions: int, rng: random.Random, load: int, now: datet
         PointsTransaction: PointsTransaction.objects.filter(card__in=cards),
         PointsBucket: PointsBucket.objects.filter(card__in=cards),
         PendingPoints: PendingPoints.objects.filter(card__in=cards),
+        # A copy's referrals are between the copy's customers, in the same program, with its rewards.
+        Referral: Referral.objects.filter(campaign__in=rows.campaigns),
+        Referrer: Referrer.objects.filter(campaign__in=rows.campaigns),
+        ReferralReward: ReferralReward.objects.filter(campaign__in=rows.campaigns),
+        CodeHolder: CodeHolder.objects.filter(voucher__in=vouchers),
         ValidationSession: rows.sessions,
         SessionLock: SessionLock.objects.filter(session__in=sessions),
         Validation: rows.validations,

@@ -15,6 +15,7 @@ from django.utils import timezone
 from campaigns import rules as rule_engine
 from campaigns.models import (
     Campaign,
+    CampaignType,
     Customer,
     Order,
     PromotionTier,
@@ -25,6 +26,7 @@ from campaigns.models import (
 from campaigns.queries.stacks import stack_tier_ids
 from campaigns.services.customers import upsert_customer
 from campaigns.statements import lock_vouchers, rule_flags
+from referrals.services import conversion
 from sessions import services as sessions
 from sessions.models import DEFAULT_TTL_UNIT, MAX_LIFETIME_DAYS, MIN_TTL, max_ttl
 from stacking import engine
@@ -283,6 +285,17 @@ def _own_failure(c: Checked, now: datetime, free: Mapping[str, sessions.FreeLock
     return ItemFailure(code, c.id)
 
 
+def _referral_failure(voucher: Voucher, campaign: Campaign, customer: Customer | None) -> ItemFailure | None:
+    """A referral code is redeemed by the customer it refers: one is needed, and not its own referrer."""
+    if campaign.campaign_type != CampaignType.REFERRAL_PROGRAM:
+        return None
+    if customer is None:
+        return ItemFailure(FailureCode.MISSING_CUSTOMER, f"Referral code {voucher.code} needs the referred customer")
+    if conversion.self_referral(voucher, customer):
+        return ItemFailure(FailureCode.CUSTOMER_RULES_VIOLATED, "A customer cannot redeem their own referral code")
+    return None
+
+
 def _per_customer_counter(customer: Customer | None):
     def count(target_type: str, target_id: str) -> int:
         if customer is None:
@@ -384,6 +397,8 @@ def _check(
         if c.failure is None and order_input.failure is not None:
             code, details = order_input.failure
             c.failure = ItemFailure(code, details)
+        if c.failure is None and c.voucher is not None and c.campaign is not None:
+            c.failure = _referral_failure(c.voucher, c.campaign, customer)
     _rule_failures(checked, order_input=order_input, customer=customer, metadata=metadata)
     amount = order_input.amount if order_input.amount is not None and order_input.amount >= 0 else 0
     stack = engine.evaluate_stack(settings, [_facts(c) for c in checked], engine.OrderFacts(amount=amount))

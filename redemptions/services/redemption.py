@@ -12,6 +12,7 @@ from auditlog.services import record_event
 from campaigns.models import Order, OrderStatus, Voucher, VoucherTransaction
 from campaigns.statements import count_redemption
 from loyalty.services import earning
+from referrals.services import conversion
 from sessions import services as sessions
 from stacking import engine
 from stacking.checks import FailureCode
@@ -241,6 +242,9 @@ def _succeed(call: Call, outcome: RedemptionOutcome, applied: Applied, request: 
         if order is not None and order.status == OrderStatus.PAID and not was_paid:
             # The order paid earns its customer's loyalty points (their writes join this batch).
             earning.earn_for_order(order, caller=caller, customer=call.customer, new_order=call.order_created)
+    for redemption in outcome.redemptions:  # after the batch: a conversion reads what it writes
+        if redemption.voucher is not None and redemption.voucher.campaign_id is not None:
+            conversion.on_redeemed(redemption.voucher, call.customer, redemption, caller=caller)
 
 
 def _store_parent(call: Call, applied: Applied, common: dict, caller: Caller) -> Redemption:

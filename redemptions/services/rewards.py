@@ -17,15 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from auditlog.services import record_event
-from campaigns.models import CampaignType, Voucher
-from campaigns.services.publications import publish
-from campaigns.services.requests import PublicationRequest
-from campaigns.services.vouchers import update_gift_balance
+from campaigns.models import Voucher
 from campaigns.statements import count_redemption
 from loyalty import queries as loyalty_queries
 from loyalty.models import LoyaltyCard, Reward, RewardAssignment, RewardType
 from loyalty.services import points as loyalty_points
-from loyalty.services.programs import add_member
+from loyalty.services.giving import give
 from loyalty.services.tiers import mapped
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError, not_found
@@ -106,21 +103,7 @@ def _give(reward: Reward, card: LoyaltyCard, caller: Caller) -> Voucher | None:
     """What the reward gives the card's holder: the voucher or card it lands on (None for an item)."""
     if reward.type != RewardType.CAMPAIGN:
         return None
-    holder, campaign = {"id": card.voucher.holder_id}, reward.campaign
-    if campaign.campaign_type == CampaignType.LOYALTY_PROGRAM:
-        other = add_member(caller=caller, program=campaign.pk, customer=holder)
-        change = loyalty_points.PointsChange(reward.balance, reason=f"Reward: {reward.name}")
-        loyalty_points.change_balance(caller=caller, member=other.code, program=campaign.pk, change=change)
-        return other
-    outcome = publish(PublicationRequest(customer=holder, campaign=campaign.pk, channel="Reward"), caller=caller)
-    if outcome.error is not None:
-        raise outcome.error
-    voucher = outcome.vouchers[0]
-    if campaign.campaign_type == CampaignType.GIFT_VOUCHERS:
-        voucher = update_gift_balance(
-            caller=caller, ref=voucher.pk, amount=reward.balance, reason=f"Reward: {reward.name}"
-        )
-    return voucher
+    return give(reward.campaign, reward.balance, card.voucher.holder_id, caller=caller, reason=f"Reward: {reward.name}")
 
 
 def _store(redemption_id: str, request: RewardRequest, card: LoyaltyCard, assignment: RewardAssignment,

@@ -1,7 +1,9 @@
 """Fixtures for /v1/ tests: a key, a raw JSON client, and the official SDK against a live server."""
 
+import http.client
 import json
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
@@ -66,3 +68,22 @@ def sdk(live_server, credentials):
         yield client
         # close keep-alive connections now, not after the live server's database has gone
         client.rest_client.pool_manager.clear()
+
+
+@pytest.fixture
+def call(live_server, transactional_db):
+    """A raw JSON POST to the live server in a connection of its own (the concurrency tests' one call)."""
+    key, token = create_api_key(name="Race")
+    netloc = urlsplit(live_server.url).netloc
+
+    def post(path: str, body) -> tuple[int, dict]:
+        conn = http.client.HTTPConnection(netloc, timeout=60)
+        try:
+            headers = {"X-App-Id": key.app_id, "X-App-Token": token, "Content-Type": "application/json"}
+            conn.request("POST", path, body=json.dumps(body), headers=headers)
+            response = conn.getresponse()
+            return response.status, json.loads(response.read())
+        finally:
+            conn.close()
+
+    return post

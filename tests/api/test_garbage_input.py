@@ -192,7 +192,9 @@ def test_the_longest_session_in_each_unit_is_documented_and_accepted(api):
 def test_the_document_states_the_rules_that_span_fields(api):
     """A client generated from the document knows what a campaign, a voucher and a segment need."""
     schemas = api.client.get("/v1/openapi.json").json()["components"]["schemas"]
-    most, discount, gift, promotion, *implied = schemas["CampaignIn"]["allOf"]
+    most, discount, gift, promotion, *implied, referral, referral_only = schemas["CampaignIn"]["allOf"]
+    assert referral["then"]["properties"]["voucher"]["required"] == ["discount"]
+    assert referral_only["then"]["properties"]["referral_program"] == {"type": "null"}
     assert most["properties"]["vouchers_count"]["anyOf"][1] == {"maximum": 1_000_000}
     assert discount["if"]["properties"]["campaign_type"]["const"] == "DISCOUNT_COUPONS"
     assert discount["then"]["properties"]["voucher"]["required"] == ["discount"]

@@ -2,10 +2,7 @@
 thread, connection and transaction, lose no added point, take no point twice, and one customer joining in
 parallel gets one card."""
 
-import http.client
-import json
 from collections import Counter
-from urllib.parse import urlsplit
 
 import pytest
 from django.db.models import Sum
@@ -13,29 +10,10 @@ from django.db.models import Sum
 from campaigns.models import Voucher
 from loyalty.models import LoyaltyCard, PointsTransaction
 from tests.redemptions.test_concurrency import in_parallel
-from voucherhub.services import create_api_key
 
 pytestmark = pytest.mark.postgres
 
 CALLS = 16
-
-
-@pytest.fixture
-def call(live_server, transactional_db):
-    key, token = create_api_key(name="Race")
-    netloc = urlsplit(live_server.url).netloc
-
-    def post(path: str, body) -> tuple[int, dict]:
-        conn = http.client.HTTPConnection(netloc, timeout=60)
-        try:
-            headers = {"X-App-Id": key.app_id, "X-App-Token": token, "Content-Type": "application/json"}
-            conn.request("POST", path, body=json.dumps(body), headers=headers)
-            response = conn.getresponse()
-            return response.status, json.loads(response.read())
-        finally:
-            conn.close()
-
-    return post
 
 
 def _program(call, points: int) -> str:

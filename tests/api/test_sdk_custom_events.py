@@ -77,7 +77,7 @@ def test_an_event_naming_a_card_earns_on_that_card_only(sdk):
         ({"event": "x"}, "customer"),
         ({"event": "x", "customer": {"name": "Nobody"}}, "customer needs an id or a source_id"),
         ({"event": "", "customer": {"source_id": "ann"}}, "event"),
-        ({"event": "x", "customer": {"source_id": "ann"}, "referral": {"code": "REF"}}, "referral"),
+        ({"event": "x", "customer": {"source_id": "ann"}, "referral": {}}, "referral needs a code or a referrer_id"),
     ],
 )
 def test_a_malformed_event_is_refused_and_writes_nothing(api, body, says):

@@ -138,3 +138,14 @@ def test_every_release_reason_has_its_words():
 def test_the_event_filters_offer_words():
     assert ("redemption.rollback.succeeded", "Redemption rollback succeeded") in EVENT_CHOICES
     assert all("." not in words and "_" not in words for _, words in EVENT_CHOICES + EVENT_GROUPS)
+
+
+def test_referral_events_read_as_sentences():
+    assert words("customer.referred", code="FRIEND-1", referrals=3) == (
+        "Referred through code FRIEND-1: their referrer's referral 3."
+    )
+    assert words("customer.rewarded", reward="Thank-you coupon") == "Rewarded: Thank-you coupon."
+    assert words("redeemable_holder.created", code="FRIEND-1") == "Added to referral code FRIEND-1 as a referee."
+    assert words("campaign.referral_tier.created", reward="Mug", referrals=5) == (
+        "Referral reward tier added: Mug after 5 referrals."
+    )

@@ -60,7 +60,7 @@ def test_a_voucher_with_an_unknown_enum_value_is_refused(field, value):
 
 
 def test_a_campaign_with_an_unknown_type_is_refused():
-    assert refused(lambda: make_campaign(campaign_type="REFERRAL_PROGRAM"))
+    assert refused(lambda: make_campaign(campaign_type="LUCKY_DRAW"))
 
 
 def test_a_campaign_cannot_end_before_it_starts():

@@ -23,6 +23,7 @@ from demo.catalogue import CAMPAIGNS
 from loyalty.models import LoyaltyCard, PointsTransaction
 from redemptions.models import Redemption, Rollback, Validation
 from redemptions.services.redemption import NOT_REDEEMED
+from referrals.models import Referral, Referrer
 from sessions.models import SessionLock, SessionStatus, ValidationSession
 from stacking.checks import FailureCode
 from tests.demo.test_seed_demo import assert_books_balance
@@ -217,6 +218,11 @@ def assert_copies_repeat_the_template(load: int) -> None:
     for card in cards.filter(voucher__code__regex=COPIED)[:40]:  # each copy's ledger adds up to its balance
         ledger = PointsTransaction.objects.filter(card=card).aggregate(n=Sum("points"))["n"] or 0
         assert ledger == card.balance, card.voucher.code
+    referrals = Referral.objects.filter(campaign__name__endswith=f"· load {load}")
+    template = referrals.exclude(referee__source_id__regex=COPIED).count()
+    assert template > 0 and referrals.count() == copies * template  # each copy refers its own customers
+    referrers = Referrer.objects.filter(campaign__name__endswith=f"· load {load}")
+    assert referrers.aggregate(n=Sum("referrals"))["n"] == referrals.count()  # the counts add up
 
 
 @pytest.mark.postgres
@@ -240,7 +246,8 @@ def test_a_bulk_load_keeps_the_books_and_a_second_one_adds_as_much():
     result = bulk.seed_bulk(redemptions=SIZE, password="pw", rebuild="never")
     assert result.load == 2 and result.rebuilt == [] and result.copies == SIZE // TEMPLATE_REDEMPTIONS
     assert schema() == before
-    assert Campaign.objects.filter(name__endswith="· load 2").count() == len(CAMPAIGNS) + 1  # and its loyalty program
+    # and its loyalty and referral programs
+    assert Campaign.objects.filter(name__endswith="· load 2").count() == len(CAMPAIGNS) + 2
     assert customers < set(Customer.objects.values_list("id", flat=True))
     assert Customer.objects.count() == len(customers) + result.created["customers"]
     assert_bulk_invariants(loads=2)

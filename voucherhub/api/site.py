@@ -39,6 +39,7 @@ ROUTERS = (
     "loyalty.tiers_api.router",
     "loyalty.rewards_api.router",
     "loyalty.api.router",
+    "referrals.api.router",
     "sessions.api.router",
     "stacking.api.router",
     "insights.api.router",

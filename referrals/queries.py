@@ -1,0 +1,115 @@
+"""The read side of referral programs: a referral code and its holders, a program's referrers and referees,
+its numbers for the dashboard."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate
+
+from campaigns.models import Campaign, CampaignType, Publication, Voucher
+from campaigns.queries import find_campaign, find_voucher
+from voucherhub.errors import not_found
+
+from .models import CodeHolder, Referral, ReferralReward, ReferralTier, Referrer, RewardRole
+
+
+def find_code(ref: str, *, campaign: str | None = None, for_update: bool = False) -> Voucher:
+    """The referral code ``ref`` (a code or an id), of the program ``campaign`` (id or name) when named;
+    404 for any other voucher."""
+    code = find_voucher(ref, for_update=for_update)
+    program = find_campaign(campaign) if campaign is not None else None
+    if code.campaign is None or code.campaign.campaign_type != CampaignType.REFERRAL_PROGRAM:
+        raise not_found("voucher", ref, label="referral code")
+    if program is not None and code.campaign_id != program.pk:
+        raise not_found("voucher", ref, label=f"referral code of {program.name}")
+    return code
+
+
+def referrer_publication(code: Voucher) -> Publication | None:
+    """The publication that gave the code to its referrer (its holder), if it was published."""
+    if code.holder_id is None:
+        return None
+    return Publication.objects.filter(vouchers=code, customer_id=code.holder_id).order_by("created_at").first()
+
+
+def referees(code: Voucher) -> QuerySet[CodeHolder]:
+    return CodeHolder.objects.filter(voucher=code)
+
+
+def find_holder(code: Voucher, holder_id: str) -> CodeHolder:
+    holder = CodeHolder.objects.filter(voucher=code, pk=holder_id).first()
+    if holder is None:
+        raise not_found("redeemable_holder", holder_id, label=f"holder of {code.code}")
+    return holder
+
+
+def program_referrers(campaign: Campaign) -> QuerySet[Referrer]:
+    """A program's referrers with their count, most referrals first (the Referrers tab)."""
+    return Referrer.objects.filter(campaign=campaign).select_related("customer")
+
+
+def program_referrals(campaign: Campaign) -> QuerySet[Referral]:
+    """A program's conversions, newest first (the Referees tab)."""
+    return Referral.objects.filter(campaign=campaign).select_related("referee", "referrer", "voucher")
+
+
+def program_tiers(campaign: Campaign) -> list[ReferralTier]:
+    return list(ReferralTier.objects.filter(campaign=campaign).select_related("reward", "reward__campaign"))
+
+
+@dataclass(frozen=True)
+class ProgramNumbers:
+    """A program in numbers, all time: codes, referrers, referees (conversions), rewards granted."""
+
+    codes: int
+    codes_published: int
+    referrers: int
+    referees: int
+    rewards_granted: int
+    referee_rewards: int
+
+
+def program_numbers(campaign: Campaign) -> ProgramNumbers:
+    """Each figure from an index of its own table (the referrers' counts add up to the referees)."""
+    codes = Voucher.objects.filter(campaign=campaign, deleted_at__isnull=True).aggregate(
+        total=Count("pk"), published=Count("pk", filter=Q(holder__isnull=False))
+    )
+    referrers = Referrer.objects.filter(campaign=campaign).aggregate(count=Count("pk"), referees=Sum("referrals"))
+    rewards = ReferralReward.objects.filter(campaign=campaign).aggregate(
+        total=Count("pk"), referee=Count("pk", filter=Q(role=RewardRole.REFEREE))
+    )
+    return ProgramNumbers(
+        codes=codes["total"],
+        codes_published=codes["published"],
+        referrers=referrers["count"],
+        referees=referrers["referees"] or 0,
+        rewards_granted=rewards["total"],
+        referee_rewards=rewards["referee"],
+    )
+
+
+def top_referrers(campaign: Campaign, count: int = 5) -> list[Referrer]:
+    """The ``count`` referrers with the most referrals (read from referrer_top_idx)."""
+    return list(program_referrers(campaign).order_by("-referrals", "-id")[:count])
+
+
+def tier_rewards_granted(campaign: Campaign) -> dict[str, int]:
+    """How many referrers got each tier's reward, by tier id (the referrer rewards summary)."""
+    rows = (
+        ReferralReward.objects.filter(campaign=campaign, role=RewardRole.REFERRER)
+        .values("tier_id")
+        .annotate(count=Count("pk"))
+    )
+    return {row["tier_id"]: row["count"] for row in rows}
+
+
+def referred_by_day(campaign: Campaign, start: datetime, end: datetime, tz) -> dict[date, int]:
+    """Referees converted each day of ``[start, end)`` in the time zone ``tz``."""
+    rows = (
+        Referral.objects.filter(campaign=campaign, created_at__gte=start, created_at__lt=end)
+        .annotate(day=TruncDate("created_at", tzinfo=tz))
+        .values("day")
+        .annotate(count=Count("pk"))
+    )
+    return {row["day"]: row["count"] for row in rows}

@@ -11,3 +11,4 @@ class ExportsConfig(AppConfig):
         # The catalogue's export sources register themselves in exports.sources.SOURCES when imported.
         import_module("exports.catalogue")
         import_module("exports.loyalty_sources")
+        import_module("exports.referral_sources")

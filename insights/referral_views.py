@@ -8,10 +8,10 @@ from django.views.generic import TemplateView
 
 from dashboard.lists import DashboardListView
 from referrals import queries as referral_queries
-from referrals.filters import RefereeFilter, ReferrerFilter
+from referrals.filters import RefereeFilter, ReferralRewardFilter, ReferrerFilter
 from referrals.forms import TierForm
 from referrals.services import tiers as tier_services
-from referrals.tables import RefereeTable, ReferrerTable
+from referrals.tables import RefereeTable, ReferralRewardTable, ReferrerTable
 from voucherhub.caller import Caller
 from voucherhub.errors import DomainError
 from voucherhub.privacy import VIEW_CUSTOMER
@@ -33,6 +33,7 @@ class CampaignReferrersView(CampaignListTabMixin, DashboardListView):
     default_sort = "-referrals"
     empty_text = "No referrals yet — each customer whose code brought someone in is listed here with their count."
     empty_icon = "people"
+    list_actions = ("insights/_referrers_export.html",)
 
     def get_queryset(self):
         return referral_queries.program_referrers(self.campaign)
@@ -48,9 +49,25 @@ class CampaignRefereesView(CampaignListTabMixin, DashboardListView):
     noun = "referees"
     empty_text = "No one referred yet — each customer a referral code brings in is listed here, once."
     empty_icon = "person-plus"
+    list_actions = ("insights/_referees_export.html",)
 
     def get_queryset(self):
         return referral_queries.program_referrals(self.campaign)
+
+
+class CampaignReferralRewardRedemptionsView(CampaignListTabMixin, DashboardListView):
+    permission_required = "referrals.view_referralreward"
+    types = REFERRAL
+    title = "Reward redemptions"
+    table_target = "referral-rewards-table"
+    filterset_class = ReferralRewardFilter
+    table_class = ReferralRewardTable
+    noun = "rewards granted"
+    empty_text = "No rewards granted yet — each reward a referrer's tier or a referee earns is listed here."
+    empty_icon = "gift"
+
+    def get_queryset(self):
+        return referral_queries.program_rewards(self.campaign)
 
 
 class CampaignReferralRewardsView(CampaignPageMixin, TemplateView):

@@ -17,6 +17,11 @@ campaign_patterns = [
     re_path(CAMPAIGN + r"referrers/$", referral_views.CampaignReferrersView.as_view(), name="referrers"),
     re_path(CAMPAIGN + r"referees/$", referral_views.CampaignRefereesView.as_view(), name="referees"),
     re_path(
+        CAMPAIGN + r"referral-reward-redemptions/$",
+        referral_views.CampaignReferralRewardRedemptionsView.as_view(),
+        name="referral_reward_redemptions",
+    ),
+    re_path(
         CAMPAIGN + r"referral-rewards/$", referral_views.CampaignReferralRewardsView.as_view(), name="referral_rewards"
     ),
     re_path(CAMPAIGN + r"loyalty-cards/$", loyalty_views.CampaignLoyaltyCardsView.as_view(), name="loyalty_cards"),

@@ -114,6 +114,12 @@ CAMPAIGN_TABS = [
     ),
     ("Referrers", "campaigns:referrers", VIEW_CUSTOMER, {CampaignType.REFERRAL_PROGRAM}),
     ("Referees", "campaigns:referees", VIEW_CUSTOMER, {CampaignType.REFERRAL_PROGRAM}),
+    (
+        "Reward redemptions",
+        "campaigns:referral_reward_redemptions",
+        "referrals.view_referralreward",
+        {CampaignType.REFERRAL_PROGRAM},
+    ),
     ("Tiers", "campaigns:tiers", "campaigns.view_promotiontier", {CampaignType.PROMOTION}),
     ("Rules", "campaigns:rules", "campaigns.view_validationrule", None),
     ("Transactions", "campaigns:transactions", "campaigns.view_vouchertransaction", {CampaignType.GIFT_VOUCHERS}),

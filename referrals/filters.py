@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from dashboard.filters import FilterPanelMixin, bootstrap_widgets
 
-from .models import ConversionSource, Referral, Referrer
+from .models import ConversionSource, Referral, ReferralReward, Referrer, RewardRole
 
 
 def _customer(prefix: str, value: str) -> Q:
@@ -54,3 +54,15 @@ class RefereeFilter(FilterPanelMixin, django_filters.FilterSet):
 
     def filter_referrer(self, queryset, name, value):
         return queryset.filter(_customer("referrer", value))
+
+
+class ReferralRewardFilter(FilterPanelMixin, django_filters.FilterSet):
+    role = django_filters.ChoiceFilter(label="Granted to", choices=RewardRole.choices, empty_label="Anyone")
+
+    class Meta:
+        model = ReferralReward
+        fields = ["role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap_widgets(self.form)

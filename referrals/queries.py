@@ -54,6 +54,11 @@ def program_referrals(campaign: Campaign) -> QuerySet[Referral]:
     return Referral.objects.filter(campaign=campaign).select_related("referee", "referrer", "voucher")
 
 
+def program_rewards(campaign: Campaign) -> QuerySet[ReferralReward]:
+    """The rewards a program granted, newest first (its Reward redemptions tab)."""
+    return ReferralReward.objects.filter(campaign=campaign).select_related("customer", "tier", "reward", "voucher")
+
+
 def program_tiers(campaign: Campaign) -> list[ReferralTier]:
     return list(ReferralTier.objects.filter(campaign=campaign).select_related("reward", "reward__campaign"))
 

@@ -7,8 +7,9 @@ from django.utils.html import format_html
 
 from auditlog.tables import KEYSET_TEMPLATE, TABLE_ATTRS
 from dashboard.formatting import when
+from voucherhub.privacy import can_see_customers
 
-from .models import Referral, Referrer
+from .models import Referral, ReferralReward, Referrer, RewardRole
 
 _RIGHT = {"th": {"class": "text-end"}, "td": {"class": "text-end"}}
 
@@ -82,3 +83,43 @@ class RefereeTable(tables.Table):
     def render_related_object_id(self, value):
         url = reverse("redemptions:detail", args=[value])
         return format_html('<a href="{}"><code>{}</code></a>', url, value)
+
+
+class ReferralRewardTable(tables.Table):
+    """Rewards granted: to whom (their name for roles allowed to see customers), why, and what they got."""
+
+    created_at = tables.Column(verbose_name="Granted", order_by=("created_at", "id"))
+    customer = tables.Column(verbose_name="Customer", orderable=False)
+    role = tables.Column(verbose_name="As", orderable=False)
+    reward = tables.Column(verbose_name="Reward", orderable=False, empty_values=())
+    voucher = tables.Column(verbose_name="Given on", orderable=False)
+    amount = tables.Column(verbose_name="Points or credits", attrs=_RIGHT, orderable=False)
+
+    class Meta:
+        model = ReferralReward
+        fields = ("created_at", "customer", "role", "reward", "voucher", "amount")
+        template_name = KEYSET_TEMPLATE
+        attrs = {**TABLE_ATTRS, "id": "referral-rewards-table-el"}
+        row_attrs = {"data-role": lambda record: record.role}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def render_created_at(self, value):
+        return when(value)
+
+    def render_customer(self, value):
+        return customer_link(value) if can_see_customers(self.user) else "Customer"
+
+    def render_role(self, record):
+        return record.get_role_display()
+
+    def render_reward(self, record):
+        if record.role == RewardRole.REFEREE:
+            return "Referee reward"
+        tier = f" (after {record.tier.referrals} referrals)" if record.tier is not None else ""
+        return f"{record.reward.name if record.reward else 'A removed reward'}{tier}"
+
+    def render_voucher(self, value):
+        return format_html("<code>{}</code>", value.code)

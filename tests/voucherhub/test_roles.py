@@ -37,6 +37,10 @@ BROWSE = {
     "loyalty.view_rewardassignment",
     "loyalty.view_loyaltytier",
     "loyalty.view_pointsbucket",
+    "referrals.view_referral",
+    "referrals.view_referrer",
+    "referrals.view_referraltier",
+    "referrals.view_referralreward",
 }
 EXPORT = {"exports.add_export", "exports.view_export"}
 ADMIN_ONLY = {
@@ -44,6 +48,8 @@ ADMIN_ONLY = {
     "loyalty.change_loyaltycard",
     "loyalty.change_earningrule",
     "loyalty.change_pendingpoints",
+    "referrals.add_referraltier",
+    "referrals.delete_referraltier",
     "redemptions.view_customer",
     "campaigns.view_customer",
     "validation_sessions.release_session",

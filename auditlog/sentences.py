@@ -211,7 +211,9 @@ SENTENCES: dict[str, Callable[[dict], str]] = {
     "customer.referred": lambda d: (
         f"Referred through code {d.get('code', '')}: their referrer's referral {d.get('referrals', 0):,}."
     ),
-    "customer.rewarded": lambda d: f"Rewarded: {d.get('reward', '')}.",
+    "customer.rewarded": lambda d: (
+        f"Rewarded: {d.get('reward', '')}." + (f" Not handed over: {d['problem']}." if d.get("problem") else "")
+    ),
     "redeemable_holder.created": lambda d: f"Added to referral code {d.get('code', '')} as a referee.",
     "redeemable_holder.deleted": lambda d: f"Removed from referral code {d.get('code', '')}.",
     "campaign.referral_tier.created": lambda d: (

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from auditlog.services import record_event
 from campaigns.models import Campaign, CampaignType, Customer, Order, Voucher
-from campaigns.queries import find_campaign, find_voucher
+from campaigns.queries import find_voucher
 from loyalty.models import RewardType
 from loyalty.services.giving import give
 from voucherhub.caller import Caller
@@ -153,16 +153,16 @@ def _reward_referrer(tier: ReferralTier, customer_id: str, caller: Caller) -> Re
             granted.save(force_insert=True)
     except IntegrityError:
         return None  # this tier's reward was granted already
+    problem = None
     if reward.type == RewardType.CAMPAIGN:
-        granted.voucher = give(reward.campaign, reward.balance, customer_id, caller=caller,
-                               reason=f"Referral reward: {reward.name}", channel="Referral")  # fmt: skip
-        granted.save(update_fields=["voucher"])
+        problem = _give(granted, reward.campaign, reward.balance, caller, reason=f"Referral reward: {reward.name}")
     elif reward.type == RewardType.MATERIAL and reward.stock is not None:
         if reward.stock < 1:
-            raise DomainError("reward_out_of_stock", "Reward out of stock", f"Reward {reward.name} is out of stock")
-        reward.stock -= 1
-        reward.save(update_fields=["stock"])
-    _rewarded(granted, caller, reward_name=reward.name, parent=reward.campaign)
+            problem = f"Reward {reward.name} is out of stock: hand it over when it is back"
+        else:
+            reward.stock -= 1
+            reward.save(update_fields=["stock"])
+    _rewarded(granted, caller, reward_name=reward.name, parent=reward.campaign, problem=problem)
     return granted
 
 
@@ -170,22 +170,38 @@ def _reward_referee(referral: Referral, campaign: Campaign, caller: Caller) -> R
     settings = (campaign.referral_program or {}).get("referee_reward")
     if not settings:
         return None
-    parent = find_campaign(settings["related_object_parent"]["id"])
+    parent = Campaign.objects.filter(pk=settings["related_object_parent"]["id"]).first()
     amount = int(settings["amount"])
     granted = ReferralReward.objects.create(campaign=campaign, customer_id=referral.referee_id, role=RewardRole.REFEREE,
                                             referral=referral, amount=amount)  # fmt: skip
-    granted.voucher = give(parent, amount, referral.referee_id, caller=caller, reason="Referee reward",
-                           channel="Referral")  # fmt: skip
-    granted.save(update_fields=["voucher"])
-    _rewarded(granted, caller, reward_name="Referee reward", parent=parent)
+    problem = "The reward's campaign was deleted" if parent is None else None
+    if parent is not None:
+        problem = _give(granted, parent, amount, caller, reason="Referee reward")
+    _rewarded(granted, caller, reward_name="Referee reward", parent=parent, problem=problem)
     return granted
 
 
-def _rewarded(granted: ReferralReward, caller: Caller, *, reward_name: str, parent: Campaign | None) -> None:
-    points = parent is not None and parent.campaign_type == CampaignType.LOYALTY_PROGRAM
+def _give(
+    granted: ReferralReward, campaign: Campaign, amount: int | None, caller: Caller, *, reason: str
+) -> str | None:
+    """What the reward gives, on ``granted`` (the voucher it landed on); a campaign that cannot give (no free
+    code left) leaves the reward granted without it and says why, never failing the conversion."""
+    try:
+        with transaction.atomic():
+            granted.voucher = give(campaign, amount, granted.customer_id, caller=caller, reason=reason,
+                                   channel="Referral")  # fmt: skip
+    except DomainError as error:
+        return error.details or error.message
+    granted.save(update_fields=["voucher"])
+    return None
+
+
+def _rewarded(granted: ReferralReward, caller: Caller, *, reward_name: str, parent: Campaign | None,
+              problem: str | None) -> None:  # fmt: skip
+    points = parent is not None and parent.campaign_type == CampaignType.LOYALTY_PROGRAM and problem is None
     data = {"referral_reward_id": granted.pk, "role": granted.role, "reward_id": granted.reward_id,
             "reward": reward_name, "voucher_id": granted.voucher_id, "amount": granted.amount,
-            "tier_id": granted.tier_id}  # fmt: skip
+            "tier_id": granted.tier_id, "problem": problem}  # fmt: skip
     record_event(REWARDED_POINTS if points else REWARDED, caller=caller, resource_type="customer",
                  resource_id=granted.customer_id, campaign_id=granted.campaign_id, customer_id=granted.customer_id,
                  data=data)  # fmt: skip

@@ -195,3 +195,17 @@ def test_a_codes_holders_are_added_listed_and_removed(sdk):
     other = referral_program(sdk, name="Other")
     status, _ = refusal(lambda: api.referrals_code_holders(other.id, code))
     assert status == 404
+
+
+def test_a_reward_that_cannot_be_given_is_granted_without_it_and_the_redemption_stands(sdk):
+    empty = make_campaign(name="No codes left")  # a coupon campaign with no free code
+    coupon = reward(sdk, name="Coupon", parameters={"campaign": {"id": empty.pk}})
+    friends = referral_program(sdk)
+    create_tier(caller=Caller.system("test"), program=friends.id, referrals=1, reward=coupon.id)
+    code = publish(sdk, friends.id, "ann")
+
+    assert redeem(sdk, code, "bob").redemptions[0].result == "SUCCESS"
+    granted = ReferralReward.objects.get()
+    assert (granted.customer, granted.voucher) == (customer("ann"), None)
+    event = Event.objects.get(type="customer.rewarded")
+    assert event.data["problem"] == "Campaign No codes left has fewer than 1 free codes"

@@ -145,6 +145,9 @@ def test_referral_events_read_as_sentences():
         "Referred through code FRIEND-1: their referrer's referral 3."
     )
     assert words("customer.rewarded", reward="Thank-you coupon") == "Rewarded: Thank-you coupon."
+    assert words("customer.rewarded", reward="Mug", problem="Out of stock") == (
+        "Rewarded: Mug. Not handed over: Out of stock."
+    )
     assert words("redeemable_holder.created", code="FRIEND-1") == "Added to referral code FRIEND-1 as a referee."
     assert words("campaign.referral_tier.created", reward="Mug", referrals=5) == (
         "Referral reward tier added: Mug after 5 referrals."

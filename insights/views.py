@@ -110,8 +110,10 @@ CAMPAIGN_TABS = [
         "Publications",
         "campaigns:publications",
         "campaigns.view_publication",
-        {CampaignType.DISCOUNT_COUPONS, CampaignType.GIFT_VOUCHERS, CampaignType.LOYALTY_PROGRAM, *REFERRAL_TYPES},
+        {CampaignType.DISCOUNT_COUPONS, CampaignType.GIFT_VOUCHERS, CampaignType.LOYALTY_PROGRAM},
     ),
+    # A referral program's codes given to its referrers: the seed's Distributions tab.
+    ("Distributions", "campaigns:publications", "campaigns.view_publication", {CampaignType.REFERRAL_PROGRAM}),
     ("Referrers", "campaigns:referrers", VIEW_CUSTOMER, {CampaignType.REFERRAL_PROGRAM}),
     ("Referees", "campaigns:referees", VIEW_CUSTOMER, {CampaignType.REFERRAL_PROGRAM}),
     (
@@ -262,7 +264,11 @@ class CampaignPublicationsView(CampaignListTabMixin, DashboardListView):
 
     permission_required = "campaigns.view_publication"
     types = {CampaignType.DISCOUNT_COUPONS, CampaignType.GIFT_VOUCHERS, CampaignType.LOYALTY_PROGRAM, *REFERRAL_TYPES}
-    title = "Publications"
+
+    @property
+    def title(self) -> str:
+        return "Distributions" if self.campaign.campaign_type == CampaignType.REFERRAL_PROGRAM else "Publications"
+
     table_target = "publication-table"
     filterset_class = PublicationFilter
     table_class = PublicationTable

@@ -4,6 +4,8 @@ no reward chosen), and finds the referrer and the referee in their tabs. A Marke
 the tiers without customers' names or the tier form, and cannot open the Referrers tab; Staff do not reach
 the program."""
 
+import re
+
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -67,6 +69,9 @@ def test_an_admin_reads_the_program_and_adds_a_reward_tier(live_server, page: Pa
     expect(page.locator("#referral-tiers")).to_contain_text("Thank-you coupon")
     page.screenshot(path=artifact_dir / "rewards.png", full_page=True)
 
+    page.get_by_label("Campaign tabs").get_by_role("link", name="Distributions").click()
+    expect(page).to_have_title(re.compile(r"^Distributions · Bring a friend"))
+    expect(page.locator("#publication-table")).to_contain_text(friends["code"])
     page.get_by_role("link", name="Referrers").click()
     expect(page.locator("#referrers-table-el")).to_contain_text("Ann Archer")
     page.get_by_label("Campaign tabs").get_by_role("link", name="Referees").click()

@@ -48,24 +48,24 @@ REFEREE_COLUMNS = {
 }
 
 
-def _filterset(export, model_name: str):
-    """The tab's FilterSet (referrals.filters) over the program a dashboard export names."""
-    from referrals import filters, models
+def _filterset(export, tab: str):
+    """The ``tab``'s FilterSet (referrals.filters: ``referrers`` or ``referees``) over the program a
+    dashboard export names."""
+    from referrals.filters import RefereeFilter, ReferrerFilter
 
     params = export.parameters.get("filters") or {}
     if not isinstance(params, dict):
         raise ExportParamsError("The filters cannot be read")
-    model = getattr(models, model_name)
-    rows = model.objects.filter(campaign_id=str(params.get("campaign") or ""))
+    filterset = ReferrerFilter if tab == "referrers" else RefereeFilter
+    rows = filterset._meta.model.objects.filter(campaign_id=str(params.get("campaign") or ""))
     list_filters = {name: value for name, value in params.items() if name != "campaign"}
-    filterset = filters.ReferrerFilter if model_name == "Referrer" else filters.RefereeFilter
     return filterset(as_querydict(list_filters), queryset=rows)
 
 
-def _describe(export, model_name: str) -> list[str]:
+def _describe(export, tab: str) -> list[str]:
     if not is_dashboard(export):
         return describe_platform(export)
-    filterset = _filterset(export, model_name)
+    filterset = _filterset(export, tab)
     return campaign_in_words(export) + (filters_in_words(filterset) if filterset.is_valid() else [])
 
 
@@ -75,7 +75,7 @@ def _describe(export, model_name: str) -> list[str]:
     permission="referrals.view_referrer",
     columns=REFERRER_COLUMNS,
     default_fields=("id", "campaign_id", "customer_id", "customer_source_id", "referrals", "created_at"),
-    describe=lambda export: _describe(export, "Referrer"),
+    describe=lambda export: _describe(export, "referrers"),
     metadata_field=None,
     filter_params=("campaign", "customer", "min_referrals"),
     order_fields=("referrals", "created_at", "id"),
@@ -85,7 +85,7 @@ def referrer_rows(export) -> QuerySet:
     from referrals.models import Referrer
 
     if is_dashboard(export):
-        return checked_rows(_filterset(export, "Referrer"))
+        return checked_rows(_filterset(export, "referrers"))
     rows = Referrer.objects.all()
     return platform_filtered(rows, export, {"campaign_id": "campaign_id", "created_at": "created_at"}, "referrers")
 
@@ -96,7 +96,7 @@ def referrer_rows(export) -> QuerySet:
     permission="referrals.view_referral",
     columns=REFEREE_COLUMNS,
     default_fields=("id", "campaign_id", "code", "referee_id", "referrer_id", "source", "created_at"),
-    describe=lambda export: _describe(export, "Referral"),
+    describe=lambda export: _describe(export, "referees"),
     metadata_field=None,
     filter_params=("campaign", "referee", "referrer", "code", "source"),
     order_fields=("created_at", "id"),
@@ -106,6 +106,6 @@ def referee_rows(export) -> QuerySet:
     from referrals.models import Referral
 
     if is_dashboard(export):
-        return checked_rows(_filterset(export, "Referral"))
+        return checked_rows(_filterset(export, "referees"))
     lookups = {"campaign_id": "campaign_id", "referrer_id": "referrer_id", "created_at": "created_at"}
     return platform_filtered(Referral.objects.all(), export, lookups, "referees")

@@ -24,16 +24,9 @@ def _add(request, campaign_id: str | None, member_id: str, payload: HoldersIn) -
 def _list(request, campaign_id: str | None, member_id: str) -> dict:
     query = parse_query(request, HoldersQuery)
     code = queries.find_code(member_id, campaign=campaign_id)
-    descending = query.order == "-id"
-    rows = queries.referees(code).order_by("-id" if descending else "id")
-    if query.starting_after_id:
-        after = query.starting_after_id
-        rows = rows.filter(id__lt=after) if descending else rows.filter(id__gt=after)
-    entries = list(rows[: query.limit + 1])
-    referrer = queries.referrer_publication(code)
-    if referrer is not None and (not query.starting_after_id or (referrer.pk < after) == descending):
-        entries = sorted([referrer, *entries], key=lambda entry: entry.pk, reverse=descending)
-    page, has_more = entries[: query.limit], len(entries) > query.limit
+    page, has_more = queries.code_holders(
+        code, limit=query.limit, descending=query.order == "-id", after=query.starting_after_id
+    )
     body = {"object": "list", "data_ref": "data", "data": [holder_json(entry, code) for entry in page],
             "total": len(page), "has_more": has_more}  # fmt: skip
     if has_more:

@@ -33,8 +33,19 @@ def referrer_publication(code: Voucher) -> Publication | None:
     return Publication.objects.filter(vouchers=code, customer_id=code.holder_id).order_by("created_at").first()
 
 
-def referees(code: Voucher) -> QuerySet[CodeHolder]:
-    return CodeHolder.objects.filter(voucher=code)
+def code_holders(
+    code: Voucher, *, limit: int, descending: bool = False, after: str | None = None
+) -> tuple[list[CodeHolder | Publication], bool]:
+    """A page of the code's holders by id (its referrer's publication, then the referees it was shared
+    with), ``limit`` after the holder ``after``; and whether more follow."""
+    rows = CodeHolder.objects.filter(voucher=code).order_by("-id" if descending else "id")
+    if after:
+        rows = rows.filter(id__lt=after) if descending else rows.filter(id__gt=after)
+    entries: list[CodeHolder | Publication] = list(rows[: limit + 1])
+    referrer = referrer_publication(code)
+    if referrer is not None and (not after or (referrer.pk < after) == descending):
+        entries = sorted([referrer, *entries], key=lambda entry: entry.pk, reverse=descending)
+    return entries[:limit], len(entries) > limit
 
 
 def find_holder(code: Voucher, holder_id: str) -> CodeHolder:

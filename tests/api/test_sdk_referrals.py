@@ -182,6 +182,8 @@ def test_a_codes_holders_are_added_listed_and_removed(sdk):
     rest = api.referrals_code_holders(friends.id, code, limit=2, starting_after_id=listed.more_starting_after)
     assert [h.customer_id for h in rest.data] == [customer("carl").pk] and rest.has_more is False
 
+    newest = api.referrals_code_holders1(code, order=M.ParameterOrderListRedeemables("-id"))
+    assert [h.customer_id for h in newest.data] == [customer("carl").pk, customer("bob").pk, customer("ann").pk]
     api.referrals_remove_holder(code, added.holders[0].id)
     api.referrals_remove_holder1(friends.id, code, added.holders[1].id)
     assert not CodeHolder.objects.exists()

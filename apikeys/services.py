@@ -11,13 +11,14 @@ from voucherhub.models import ApiKey
 
 
 def _data(key: ApiKey) -> dict:
-    return {"name": key.name, "app_id": key.app_id, "ends_with": key.token_hint}
+    return {"name": key.name, "app_id": key.app_id, "ends_with": key.token_hint, "can_manage": key.can_manage}
 
 
-def create_key(*, name: str, user, caller: Caller) -> tuple[ApiKey, str]:
-    """A new active key and its token, which is not stored: the caller shows it once."""
+def create_key(*, name: str, user, caller: Caller, can_manage: bool = False) -> tuple[ApiKey, str]:
+    """A new active key and its token, which is not stored: the caller shows it once. ``can_manage``: it
+    opens /management/v1/ too (webhooks)."""
     with transaction.atomic():
-        key, token = keys.create_api_key(name=name, created_by=user)
+        key, token = keys.create_api_key(name=name, created_by=user, can_manage=can_manage)
         record_event("api_key.created", caller=caller, resource_type="api_key", resource_id=key.pk, data=_data(key))
     return key, token
 

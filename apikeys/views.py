@@ -61,7 +61,12 @@ def key_list(request):
     form = ApiKeyForm(request.POST)
     if not form.is_valid():
         return _page(request, form=form, status=refused_status(request))
-    key, token = create_key(name=form.cleaned_data["name"], user=request.user, caller=Caller.for_user(request.user))
+    key, token = create_key(
+        name=form.cleaned_data["name"],
+        user=request.user,
+        caller=Caller.for_user(request.user),
+        can_manage=form.cleaned_data["can_manage"],
+    )
     return _page(request, created=key, token=token)
 
 

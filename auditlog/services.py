@@ -12,6 +12,7 @@ from voucherhub import hotsql
 from voucherhub.caller import Caller
 from voucherhub.logging import REMOVED, SECRET_IN_TEXT
 
+from . import outbox
 from .models import Event, RequestLog
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ def record_event(
         request_log_id=caller.request_id,
     )
     hotsql.insert([event])  # written as SQL: every call writes events (voucherhub.hotsql)
+    outbox.written(event)  # webhooks and distributions queue what they send, in this transaction
     return event
 
 

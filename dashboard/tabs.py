@@ -37,6 +37,7 @@ SECTION_TABS = {
     "Settings": [
         ("Preferences", "dashboard:settings", ""),
         ("API keys", "apikeys:list", "voucherhub.view_apikey"),
+        ("Webhooks", "outbound:list", "outbound.view_webhook"),
     ],
 }
 

@@ -72,6 +72,7 @@ class Notification(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
     export = models.ForeignKey(Export, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications")
     message = models.CharField(max_length=500)
+    link = models.CharField(max_length=300, blank=True, default="", help_text="A dashboard path it opens.")
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 

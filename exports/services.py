@@ -275,3 +275,10 @@ def delete_export(export: Export) -> None:
 def mark_read(notification: Notification) -> None:
     if notification.read_at is None:
         Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def notify(users, message: str, *, link: str = "") -> int:
+    """Put ``message`` in each user's notifications center (``link``: a dashboard path it opens)."""
+    rows = [Notification(user=user, message=message[:500], link=link) for user in users]
+    Notification.objects.bulk_create(rows)
+    return len(rows)

@@ -180,6 +180,8 @@ def notification_open(request, notification_id: str):
     export = notification.export
     if export is not None and export.status == ExportStatus.DONE and queries.can_download(request.user, export):
         return redirect(download_url(export))
+    if export is None and notification.link.startswith("/") and not notification.link.startswith("//"):
+        return redirect(notification.link)
     return redirect("exports:list")
 
 

@@ -9,8 +9,10 @@ insights.queries; nothing here counts rows by itself.
 import json
 from functools import cached_property
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import get_text_list
@@ -21,14 +23,19 @@ from campaigns.queries import campaign_transaction_rows, campaign_with_status, g
 from campaigns.queries.stacks import stack_list
 from dashboard import formatting
 from dashboard.components import metadata_rows
+from dashboard.forms import refused_status
 from dashboard.lists import DashboardListView, SectionPageMixin
 from loyalty.services.expiration import program_rules
 from loyalty.services.figures import program_figures
 from loyalty.tables import expiration_text
+from outbound.forms import DistributionForm, distribution_form
+from outbound.queries import distribution_figures
+from outbound.services.distributions import set_distribution
 from redemptions import queries as redemption_queries
 from redemptions.filters import RedemptionFilter
 from redemptions.tables import RedemptionTable, hidden_columns
 from voucherhub import queries as core_queries
+from voucherhub.caller import Caller
 from voucherhub.privacy import VIEW_CUSTOMER
 
 from . import calendar, charts, queries
@@ -276,11 +283,43 @@ class CampaignPublicationsView(CampaignListTabMixin, DashboardListView):
     empty_text = "No publications yet — codes given to customers through the API's publications show here."
     empty_icon = "ticket-perforated-fill"
 
+    list_actions = ("outbound/_distribution.html",)
+
     def get_queryset(self):
         return queries.campaign_publications(self.campaign)
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
+
+    bound_distribution_form = None
+
+    def post(self, request, *args, **kwargs):
+        """Save the campaign's e-mail distribution (Admins); a refused form comes back with its errors."""
+        if not request.user.has_perm("outbound.change_distribution"):
+            raise PermissionDenied
+        form = DistributionForm(request.POST)
+        if not form.is_valid():
+            self.bound_distribution_form = form
+            response = self.get(request, *args, **kwargs)
+            response.status_code = refused_status(request)
+            return response
+        data = form.cleaned_data
+        set_distribution(self.campaign, subject=data["subject"], body=data["body"], active=data["active"],
+                         caller=Caller.for_user(request.user))  # fmt: skip
+        messages.success(request, "E-mail saved: it goes out with each code published from now on.")
+        return redirect("campaigns:publications", self.campaign.pk)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        if self.swapped_partial() in ("", "section_body"):  # the e-mail panel is not part of a table swap
+            user = self.request.user
+            form = self.bound_distribution_form or distribution_form(self.campaign)
+            context.update(
+                distribution_figures(self.campaign.pk),
+                distribution_form=form if user.has_perm("outbound.change_distribution") else None,
+                sees_customers=user.has_perm("campaigns.view_customer"),
+            )
+        return context
 
 
 class CampaignTransactionsView(CampaignListTabMixin, DashboardListView):

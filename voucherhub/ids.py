@@ -43,6 +43,7 @@ PREFIXES = {
     "referral_tier": "rft_",
     "referral_reward": "rfw_",
     "redeemable_holder": "rh_",
+    "webhook": "wh_",
 }
 
 ID_LENGTH = 40  # max_length of every id column: the longest prefix plus 22 hex digits fits easily

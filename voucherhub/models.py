@@ -35,6 +35,8 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # Also accepted by /management/v1/ (X-Management-Id / X-Management-Token): project settings, webhooks.
+    can_manage = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = "API key"

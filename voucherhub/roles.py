@@ -65,6 +65,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "voucherhub.view_apikey",
         "voucherhub.add_apikey",
         "voucherhub.change_apikey",
+        "outbound.view_webhook",
+        "outbound.add_webhook",
+        "outbound.change_webhook",
+        "outbound.delete_webhook",
+        "outbound.change_distribution",
     ],
     # request exports and download their own; browse the Redemptions tab
     STAFF: ["redemptions.view_redemption", *_EXPORT],

@@ -21,11 +21,17 @@ def record_heartbeat(*, name: str = "worker") -> WorkerHeartbeat:
     return beat
 
 
-def create_api_key(*, name: str, created_by=None) -> tuple[ApiKey, str]:
-    """Create a key and return it with its token. The token is not stored and cannot be shown again."""
+def create_api_key(*, name: str, created_by=None, can_manage: bool = False) -> tuple[ApiKey, str]:
+    """Create a key and return it with its token. The token is not stored and cannot be shown again.
+    ``can_manage``: the key also opens /management/v1/ (project settings, webhooks)."""
     app_id, token = ApiKey.generate_credentials()
     key = ApiKey.objects.create(
-        name=name, app_id=app_id, token_hash=ApiKey.hash_token(token), token_hint=token[-4:], created_by=created_by
+        name=name,
+        app_id=app_id,
+        token_hash=ApiKey.hash_token(token),
+        token_hint=token[-4:],
+        created_by=created_by,
+        can_manage=can_manage,
     )
     return key, token
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import dj_database_url
 from babel.numbers import is_currency
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "auditlog",
     "apikeys",
     "exports",
+    "outbound",
     "insights",
     "customers",
     "demo",
@@ -224,7 +226,52 @@ CELERY_BEAT_SCHEDULE = {
     "reap-voucher-generation": {"task": "campaigns.tasks.reap_generation_jobs", "schedule": 60.0},
     # The same for bulk changes of customers and vouchers (async actions).
     "reap-async-actions": {"task": "campaigns.tasks.reap_async_actions", "schedule": 60.0},
+    # Webhook deliveries and e-mails that are due (retries; those whose wake-up or worker was lost).
+    "deliver-webhooks": {"task": "outbound.tasks.deliver_due", "schedule": 10.0},
+    "send-messages": {"task": "outbound.tasks.send_messages", "schedule": 10.0},
 }
+# Deliveries have their own queue, so a slow receiver never holds up an export; a worker started without
+# -Q consumes both (CELERY_TASK_QUEUES lists every queue the app uses).
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+OUTBOUND_QUEUE = "outbound"
+CELERY_TASK_QUEUES = (Queue(CELERY_TASK_DEFAULT_QUEUE), Queue(OUTBOUND_QUEUE))
+CELERY_TASK_ROUTES = {"outbound.tasks.*": {"queue": OUTBOUND_QUEUE}}
+
+# --- Webhooks and e-mail distributions (outbound) ---------------------------------------------------
+# The installation is one project for the Management API (GET /management/v1/projects).
+VOUCHERHUB_PROJECT_ID = os.environ.get("VOUCHERHUB_PROJECT_ID", "proj_voucherhub")
+VOUCHERHUB_PROJECT_NAME = os.environ.get("VOUCHERHUB_PROJECT_NAME", "VoucherHub")
+# Hosts or addresses a webhook may reach although they are internal (loopback, private, link-local), and
+# over plain http: e.g. "127.0.0.1,hooks.internal". Nothing else internal is ever called.
+WEBHOOK_ALLOWED_HOSTS = frozenset(
+    host.strip().lower() for host in os.environ.get("VOUCHERHUB_WEBHOOK_ALLOWED_HOSTS", "").split(",") if host.strip()
+)
+WEBHOOK_ALLOW_HTTP = DEBUG  # plain http:// targets on a laptop; production sends over https only
+WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("VOUCHERHUB_WEBHOOK_TIMEOUT", "5"))
+WEBHOOK_RESPONSE_BYTES = 64 * 1024  # what is read of an answer, at most
+# Seconds before each retry (the last one repeats) and how long a delivery is retried: the Standard
+# Webhooks schedule, for 24 hours. An endpoint whose every attempt failed for that long is disabled.
+WEBHOOK_RETRY_DELAYS = tuple(
+    float(delay)
+    for delay in os.environ.get("VOUCHERHUB_WEBHOOK_RETRY_DELAYS", "5,300,1800,7200,18000,36000").split(",")
+)
+WEBHOOK_RETRY_HOURS = float(os.environ.get("VOUCHERHUB_WEBHOOK_RETRY_HOURS", "24"))
+# A worker that took a delivery and died lets it go after this many seconds.
+WEBHOOK_CLAIM_SECONDS = float(os.environ.get("VOUCHERHUB_WEBHOOK_CLAIM_SECONDS", "120"))
+# E-mail: SMTP when EMAIL_HOST is set (EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS),
+# otherwise each message is written as a file under var/mail (make run).
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "VoucherHub <vouchers@localhost>")
+if os.environ.get("EMAIL_HOST"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = os.environ["EMAIL_HOST"]
+    EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+    EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_TIMEOUT = 10
 
 # --- Security -------------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -19,6 +19,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
+from auditlog import outbox
 from auditlog.models import Event
 from auditlog.services import record_event
 from campaigns.models import Campaign, Voucher
@@ -212,7 +213,8 @@ def expiration_statement(today: date, batch: int, part: tuple[int, int] = (0, 1)
                ledger."card_id", ledger."campaign_id", COALESCE(v."holder_id", ''),
                jsonb_build_object('code', v."code", 'points', ledger."points", 'balance', ledger."balance"), NULL
         FROM ledger JOIN {tables["Voucher"]} v ON v."id" = ledger."card_id"
-    ){_tier_events(tables)}
+        RETURNING "id", "type", "occurred_at"
+    ){outbox.written_by_statement("events", ("voucher.loyalty_card.points_expired",))}{_tier_events(tables)}
     SELECT COUNT(*) FROM due_cards
     """
     now = timezone.now()

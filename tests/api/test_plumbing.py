@@ -72,7 +72,7 @@ def test_the_import_calls_are_not_read_as_voucher_codes(api, django_capture_on_c
     assert_error_shape(api.post("/v1/orders/import", {}), 400, "invalid_payload")
 
 
-@pytest.mark.parametrize("path", ["/management/v1/projects", "/management/v1/no/such/thing"])
+@pytest.mark.parametrize("path", ["/management/v1/no/such/thing", "/management/v1/projects/p/stacking-rules"])
 def test_an_unknown_management_path_answers_not_found_in_the_error_shape(api, path):
     error = assert_error_shape(api.get(path), 404, "not_found")
     assert error["details"] == f"There is no GET {path} in the API"

@@ -15,6 +15,8 @@ from exports.models import Export, ExportStatus
 from loyalty.models import LoyaltyCard, PointsTransaction
 from loyalty.services.expiration import expire_points, expires_on
 from loyalty.services.points import PointsChange, change_balance
+from outbound.models import Delivery
+from outbound.services.webhooks import WebhookRequest, create_webhook
 from tests.exports.factories import read_csv
 from voucherhub.caller import Caller
 
@@ -104,6 +106,8 @@ def test_the_statement_and_the_models_expire_alike(sdk, way):
     program = club(sdk)
     codes = [join(sdk, program.id, name).code for name in ("ann", "bob")]
     change_balance(caller=CALLER, member=codes[1], change=PointsChange(-40, "coffee"))
+    hook = create_webhook(WebhookRequest(target_url="https://hooks.example.com/points",
+                                         events=["voucher.loyalty_card.points_expired"]), caller=CALLER)  # fmt: skip
     levels = [("Basic", 0, 49), ("Silver", 50, 99), ("Gold", 100, None)]
     create_tiers(caller=CALLER, program=program.id,
                  items=[{"name": n, "points_from": a, "points_to": b} for n, a, b in levels])  # fmt: skip
@@ -119,6 +123,9 @@ def test_the_statement_and_the_models_expire_alike(sdk, way):
     ]
     events = Event.objects.filter(type="voucher.loyalty_card.points_expired")
     assert sorted(e.data["points"] for e in events) == [-100, -60] and all(e.customer_id for e in events)
+    # each expiry event is queued for the webhook that wants it, in the same statement (or transaction)
+    deliveries = Delivery.objects.filter(webhook=hook, status="PENDING")
+    assert set(deliveries.values_list("event_id", flat=True)) == {e.pk for e in events}
     moves = Event.objects.filter(type__startswith="customer.loyalty.tier.")
     assert sorted((e.type, e.data["previous_tier"], e.data["tier"], e.data["code"]) for e in moves) == [
         ("customer.loyalty.tier.downgraded", "Gold", "Basic", codes[0]),

@@ -55,7 +55,7 @@ def test_an_admin_creates_a_key_sees_its_token_once_and_it_works(admin):
 
     event = Event.objects.get(type="api_key.created")
     assert (event.resource_id, event.user.username) == (key.pk, "admin")
-    assert event.data == {"name": "Web shop", "app_id": app_id, "ends_with": token[-4:]}
+    assert event.data == {"name": "Web shop", "app_id": app_id, "ends_with": token[-4:], "can_manage": False}
     assert token not in str(Event.objects.values_list("data", flat=True))
 
 
@@ -132,3 +132,15 @@ def test_the_audit_log_says_who_created_and_revoked_which_key(admin):
     html = admin.get("/audit-log/events/").content.decode()
     assert f"API key Kiosk created (X-App-Id {key.app_id})." in html
     assert "API key Kiosk revoked: its calls are refused." in html
+
+
+def test_an_admin_creates_a_key_with_management_rights_and_it_opens_the_management_api(role_user):
+    client = Client()
+    client.force_login(role_user("Admin"))
+
+    page = client.post("/settings/api-keys/", {"name": "Ops", "can_manage": "on"}).content.decode()
+
+    app_id = re.search(r'data-testid="new-key-app-id">([^<]+)<', page).group(1)
+    token = re.search(r'data-testid="new-key-token">([^<]+)<', page).group(1)
+    projects = Client().get("/management/v1/projects", headers={"X-Management-Id": app_id, "X-Management-Token": token})
+    assert projects.status_code == 200 and projects.json()["total"] == 1

@@ -31,7 +31,7 @@ def _patterns(resolver: URLResolver, prefix: str = ""):
     for entry in resolver.url_patterns:
         pattern = prefix + str(entry.pattern).lstrip("^").rstrip("$")
         if isinstance(entry, URLResolver):
-            if not pattern.startswith(("v1/", "admin/")):
+            if not pattern.startswith(("v1/", "management/v1/", "admin/")):
                 yield from _patterns(entry, pattern)
         elif isinstance(entry, URLPattern) and ("<" in pattern or "(?P" in pattern):
             yield pattern

@@ -58,6 +58,9 @@ def customer():
 
 
 ENGINE_START = ["SELECT stacking_stackingrules", "SELECT campaigns_customer FOR UPDATE"]
+# Every event under a webhook name queues its deliveries right after it (outbound.services.queueing): one
+# INSERT ... SELECT, in the same round trip when the writes are batched.
+OUTBOX = "INSERT outbound_delivery"
 # The order paid: the customer's loyalty cards whose programs have earning rules, locked (loyalty.statements).
 EARNING = "SELECT loyalty_earningrule FOR UPDATE"
 
@@ -71,7 +74,8 @@ def test_a_redemption_locks_the_customer_and_the_voucher_and_sends_its_writes_in
         *ENGINE_START,
         "SELECT campaigns_voucher FOR UPDATE",
         EARNING,
-        "INSERT campaigns_order + INSERT redemptions_redemption + UPDATE campaigns_voucher + INSERT auditlog_event",
+        "INSERT campaigns_order + INSERT redemptions_redemption + UPDATE campaigns_voucher + INSERT auditlog_event"
+        f" + {OUTBOX}",
     ]
 
 
@@ -92,8 +96,9 @@ def test_a_members_redemption_adds_its_points_to_the_same_round_trip(customer):
         *ENGINE_START,
         "SELECT campaigns_voucher FOR UPDATE",
         EARNING,
-        "INSERT campaigns_order + INSERT redemptions_redemption + UPDATE campaigns_voucher + INSERT auditlog_event"
-        " + INSERT loyalty_pointstransaction + INSERT auditlog_event + UPDATE loyalty_loyaltycard",
+        f"INSERT campaigns_order + INSERT redemptions_redemption + UPDATE campaigns_voucher + INSERT auditlog_event"
+        f" + {OUTBOX} + INSERT loyalty_pointstransaction + INSERT auditlog_event + {OUTBOX}"
+        " + UPDATE loyalty_loyaltycard",
     ]
 
 
@@ -108,9 +113,9 @@ def test_a_stacked_redemption_with_a_gift_card_adds_only_the_card_s_ledger_row(c
         "SELECT campaigns_voucher FOR UPDATE",  # both vouchers, in primary-key order
         "INSERT campaigns_vouchertransaction",
         EARNING,
-        "INSERT campaigns_order + INSERT redemptions_redemption + INSERT auditlog_event"  # the parent
-        " + INSERT redemptions_redemption + UPDATE campaigns_voucher + INSERT auditlog_event"  # each child
-        " + UPDATE campaigns_voucher + INSERT auditlog_event",
+        "INSERT campaigns_order + INSERT redemptions_redemption + INSERT auditlog_event"  # the parent (internal)
+        f" + INSERT redemptions_redemption + UPDATE campaigns_voucher + INSERT auditlog_event + {OUTBOX}"  # each child
+        f" + UPDATE campaigns_voucher + INSERT auditlog_event + {OUTBOX}",
     ]
 
 
@@ -146,6 +151,7 @@ def test_a_rollback_locks_the_voucher_then_the_redemption_and_gives_the_use_back
         "UPDATE redemptions_redemption",
         "UPDATE campaigns_order",
         "INSERT auditlog_event",
+        OUTBOX,
     ]
 
 
@@ -174,6 +180,9 @@ def test_a_stacked_rollback_gives_each_voucher_its_use_and_the_card_its_credits(
         "UPDATE redemptions_redemption",  # the parent
         "UPDATE campaigns_order",
         "INSERT auditlog_event",
+        OUTBOX,
         "INSERT auditlog_event",
+        OUTBOX,
         "INSERT auditlog_event",
+        OUTBOX,
     ]

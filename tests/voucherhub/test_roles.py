@@ -60,6 +60,11 @@ ADMIN_ONLY = {
     "voucherhub.view_apikey",
     "voucherhub.add_apikey",
     "voucherhub.change_apikey",
+    "outbound.view_webhook",
+    "outbound.add_webhook",
+    "outbound.change_webhook",
+    "outbound.delete_webhook",
+    "outbound.change_distribution",
 }
 
 

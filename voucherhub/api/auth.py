@@ -50,3 +50,20 @@ class AppKeyAuth(APIKeyHeader):
         note_key_used(api_key)
         request.api_key = api_key
         return api_key
+
+
+class ManagementKeyAuth(APIKeyHeader):
+    """``X-Management-Id`` + ``X-Management-Token``: an active key created with management rights."""
+
+    param_name = "X-Management-Token"
+
+    def authenticate(self, request, key: str | None):
+        app_id = request.headers.get("X-Management-Id", "")
+        if not key or not app_id or "\x00" in app_id + key:
+            return None
+        api_key = active_key(app_id)
+        if api_key is None or not api_key.can_manage or not api_key.token_matches(key):
+            return None
+        note_key_used(api_key)
+        request.api_key = api_key
+        return api_key

@@ -16,7 +16,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from voucherhub.errors import DomainError, invalid_payload
 
-from .auth import AppKeyAuth
+from .auth import AppKeyAuth, ManagementKeyAuth
 from .context import request_id_of
 from .errors import database_unavailable, error_response, for_status, unauthorized
 from .openapi import document_errors
@@ -44,6 +44,8 @@ ROUTERS = (
     "stacking.api.router",
     "insights.api.router",
 )
+# /management/v1/: the installation as one project, and its webhooks (keys with management rights).
+MANAGEMENT_ROUTERS = ("outbound.management_api.router",)
 
 
 class DocumentedApi(NinjaAPI):
@@ -70,45 +72,69 @@ def _answer(request, error: DomainError, status: int | None = None):
     return error_response(error, request_id_of(request), status=status)
 
 
-@api.exception_handler(DomainError)
 def _domain_error(request, exc: DomainError):
     return _answer(request, exc)
 
 
-@api.exception_handler(AuthenticationError)
 def _unauthorized(request, exc):
     return _answer(request, unauthorized())
 
 
-@api.exception_handler(ValidationError)
 def _invalid(request, exc: ValidationError):
     return _answer(request, invalid_payload(describe_validation_errors(exc.errors)))
 
 
-@api.exception_handler(HttpError)
 def _http_error(request, exc: HttpError):
     if isinstance(exc.__cause__, DomainError):  # ninja wraps what our body parser says (StrictJsonParser)
         return _answer(request, exc.__cause__)
     return _answer(request, for_status(exc.status_code, str(exc)), status=exc.status_code)
 
 
-@api.exception_handler(Http404)
 def _not_found(request, exc):
     return _answer(request, for_status(404, "Cannot find the requested resource"))
 
 
-@api.exception_handler(OperationalError)
-@api.exception_handler(InterfaceError)
 def _database_down(request, exc):
     # The database is down or restarting: 503, not a 500 (voucherhub.middleware explains the three places).
     log.error("database unavailable during %s %s: %s", request.method, request.path, type(exc).__name__)
     return _answer(request, database_unavailable())
 
 
-@api.exception_handler(Exception)
 def _crash(request, exc):
     log.exception("unhandled error in %s %s", request.method, request.path)
     return _answer(request, for_status(500, "The server could not complete the call; it was logged."))
+
+
+def _answer_every_error(site: NinjaAPI) -> NinjaAPI:
+    """Every error of ``site`` in the platform's shape (the same for /v1/ and /management/v1/)."""
+    for kinds, handler in (
+        ((DomainError,), _domain_error),
+        ((AuthenticationError,), _unauthorized),
+        ((ValidationError,), _invalid),
+        ((HttpError,), _http_error),
+        ((Http404,), _not_found),
+        ((OperationalError, InterfaceError), _database_down),
+        ((Exception,), _crash),
+    ):
+        for kind in kinds:
+            site.add_exception_handler(kind, handler)
+    return site
+
+
+api = _answer_every_error(api)
+management_api = _answer_every_error(
+    DocumentedApi(
+        title="VoucherHub Management API",
+        version="v2018-08-01",
+        description="The installation as one project and its webhooks; authenticate with X-Management-Id and "
+        "X-Management-Token (an API key with management rights).",
+        auth=ManagementKeyAuth(),
+        urls_namespace="management-v1",
+        openapi_url="/openapi.json",
+        docs_url=None,
+        parser=StrictJsonParser(),
+    )
+)
 
 
 def public(patterns):
@@ -123,7 +149,16 @@ def public(patterns):
 
 def urls():
     """The URL include for ``path("v1/", ...)``."""
-    for router in ROUTERS:
-        api.add_router("", router)
-    patterns, app_name, namespace = api.urls
+    return _mounted(api, ROUTERS)
+
+
+def management_urls():
+    """The URL include for ``path("management/v1/", ...)``."""
+    return _mounted(management_api, MANAGEMENT_ROUTERS)
+
+
+def _mounted(site: NinjaAPI, routers: tuple[str, ...]):
+    for router in routers:
+        site.add_router("", router)
+    patterns, app_name, namespace = site.urls
     return public(patterns), app_name, namespace

@@ -11,7 +11,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("name", help="Shown as the channel of every call made with this key.")
+        parser.add_argument(
+            "--management",
+            action="store_true",
+            help="The key also opens /management/v1/ (webhooks): send it as X-Management-Id / X-Management-Token.",
+        )
 
-    def handle(self, *args, name: str, **options):
-        key, token = create_api_key(name=name)
+    def handle(self, *args, name: str, management: bool = False, **options):
+        key, token = create_api_key(name=name, can_manage=management)
         self.stdout.write(f"VOUCHERHUB_APP_ID={key.app_id}\nVOUCHERHUB_APP_TOKEN={token}")

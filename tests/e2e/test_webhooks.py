@@ -1,0 +1,68 @@
+"""Settings > Webhooks in headless Chromium: an Admin adds an endpoint (a refused URL first, with its form
+error), copies the secret shown once, sends a test event that a real receiver gets, opens the delivery with
+its attempt, replays it; a Marketer has no Webhooks tab and no way in."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.test_layout import sign_in
+
+pytestmark = [pytest.mark.e2e]
+
+
+def test_an_admin_adds_an_endpoint_sends_a_test_event_and_replays_it(
+    live_server, page: Page, role_user, artifact_dir, httpserver, settings
+):
+    httpserver.expect_request("/hooks").respond_with_data("received")
+    role_user("Admin")
+    base = live_server.url
+    sign_in(page, base, "admin")
+    page.goto(f"{base}/settings/webhooks/")
+    expect(page.get_by_role("link", name="Webhooks")).to_be_visible()
+    expect(page.get_by_text("No webhooks yet.")).to_be_visible()
+
+    settings.WEBHOOK_ALLOWED_HOSTS = frozenset()
+    page.get_by_label("Endpoint URL").fill("https://10.0.0.5/hooks")
+    page.get_by_label("redemption.succeeded").check()
+    page.get_by_role("button", name="Add endpoint").click()
+    expect(page.get_by_text("The URL points to an internal address (10.0.0.5)")).to_be_visible()
+    page.screenshot(path=artifact_dir / "refused.png", full_page=True)
+
+    settings.WEBHOOK_ALLOWED_HOSTS = frozenset({"localhost"})
+    page.get_by_label("Endpoint URL").fill(httpserver.url_for("/hooks"))
+    page.get_by_role("button", name="Add endpoint").click()
+    expect(page.get_by_text("Webhook created")).to_be_visible()
+    expect(page.get_by_test_id("new-webhook-secret")).to_contain_text("whsec_")
+    page.screenshot(path=artifact_dir / "created.png", full_page=True)
+
+    page.get_by_role("link", name=httpserver.url_for("/hooks")).click()
+    page.get_by_role("button", name="Send test event").click()
+    expect(page.get_by_text("Test event queued")).to_be_visible()
+    page.reload()
+    row = page.get_by_test_id("delivery-row").first
+    expect(row).to_contain_text("webhook.test")
+    expect(row).to_contain_text("Delivered")
+    expect(row).to_contain_text("HTTP 200")
+    page.screenshot(path=artifact_dir / "log.png", full_page=True)
+    assert len(httpserver.log) == 1
+
+    row.get_by_role("link", name="Details").click()
+    expect(page.get_by_test_id("attempt-row")).to_contain_text("HTTP 200")
+    expect(page.get_by_test_id("delivery-body")).to_contain_text('"type": "webhook.test"')
+    page.get_by_test_id("replay").click()
+    expect(page.get_by_text("queued again, with the same event id")).to_be_visible()
+    page.reload()
+    expect(page.get_by_test_id("attempt-row")).to_have_count(2)
+    page.screenshot(path=artifact_dir / "delivery.png", full_page=True)
+    ids = {request.headers["webhook-id"] for request, _ in httpserver.log}
+    assert len(httpserver.log) == 2 and len(ids) == 1
+
+
+def test_a_marketer_has_no_webhooks_tab_and_no_way_in(live_server, page: Page, role_user):
+    role_user("Marketer")
+    base = live_server.url
+    sign_in(page, base, "marketer")
+    response = page.goto(f"{base}/settings/webhooks/")
+    assert response.status == 403
+    page.goto(f"{base}/settings/")
+    expect(page.get_by_role("link", name="Webhooks")).to_have_count(0)

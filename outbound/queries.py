@@ -74,7 +74,7 @@ def distribution_figures(campaign_id: str) -> dict:
     ).count()
     return {
         "distribution": distribution_of(campaign_id),
-        "messages": message_counts(campaign_id),
+        "message_counts": message_counts(campaign_id),  # not "messages": Django's messages use that name
         "redeemed_by_distribution": redeemed,
         "latest_messages": list(messages(campaign_id)[:10]),
     }

@@ -116,3 +116,14 @@ def test_a_marketer_sees_the_figures_but_may_not_change_the_e_mail(role_user):
 
     assert 'data-testid="distribution-figures"' in page and 'data-testid="distribution-form"' not in page
     assert client.post(url, {"subject": "x", "body": "{code}"}).status_code == 403
+
+
+def test_the_publications_tab_shows_no_stray_notices_beside_the_e_mail_figures(role_user):
+    """The figures are not passed as "messages", which the page's notice area reads."""
+    campaign = coupons_with_email("Plain")
+    client = Client()
+    client.force_login(role_user("Admin"))
+
+    page = client.get(f"/campaigns/{campaign.pk}/publications/").content.decode()
+
+    assert 'class="vh-messages"' not in page

@@ -24,7 +24,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Q
 from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
@@ -32,6 +31,7 @@ from auditlog.models import Event
 
 from ..models import Attempt, Delivery, DeliveryStatus, Webhook
 from . import alerts
+from .claims import claim_due
 from .queueing import retry_window
 from .sending import Answer, Limits, headers, post
 
@@ -94,20 +94,8 @@ def payload(delivery: Delivery, event: Event) -> dict:
 
 
 def _claim(*, due_by) -> list[Delivery]:
-    now = timezone.now()
-    with transaction.atomic():
-        due = (
-            Delivery.objects.filter(status=DeliveryStatus.PENDING, next_attempt_at__lte=due_by)
-            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-            .order_by("next_attempt_at")
-            .select_for_update(skip_locked=True)
-        )
-        ids = list(due.values_list("id", flat=True)[:BATCH])
-        if not ids:
-            return []
-        Delivery.objects.filter(id__in=ids).update(
-            claimed_until=now + timedelta(seconds=settings.WEBHOOK_CLAIM_SECONDS)
-        )
+    pending = Delivery.objects.filter(status=DeliveryStatus.PENDING)
+    ids = claim_due(pending, due_by=due_by, limit=BATCH, hold=timedelta(seconds=settings.WEBHOOK_CLAIM_SECONDS))
     return list(Delivery.objects.filter(id__in=ids).select_related("webhook").order_by("next_attempt_at", "id"))
 
 

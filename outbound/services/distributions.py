@@ -14,7 +14,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from auditlog.models import Event
@@ -23,6 +22,7 @@ from campaigns.models import Campaign, Customer
 from voucherhub.caller import Caller
 
 from ..models import Distribution, Message, MessageStatus
+from .claims import claim_due
 from .wakeups import SEND_TASK, wake_after_commit
 
 log = logging.getLogger(__name__)
@@ -100,16 +100,8 @@ def send_due(*, max_seconds: float = 20.0) -> int:
 
 
 def _claim() -> list[Message]:
-    now = timezone.now()
-    with transaction.atomic():
-        due = (
-            Message.objects.filter(status=MessageStatus.PENDING, next_attempt_at__lte=now)
-            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-            .order_by("next_attempt_at")
-            .select_for_update(skip_locked=True)
-        )
-        ids = list(due.values_list("id", flat=True)[:BATCH])
-        Message.objects.filter(id__in=ids).update(claimed_until=now + CLAIM)
+    pending = Message.objects.filter(status=MessageStatus.PENDING)
+    ids = claim_due(pending, due_by=timezone.now(), limit=BATCH, hold=CLAIM)
     return list(Message.objects.filter(id__in=ids).select_related("distribution__campaign"))
 
 

@@ -4,6 +4,7 @@ event id, never to an inactive endpoint, never blocking the API's callers."""
 
 import json
 import socket
+import time
 
 import pytest
 from django.db import OperationalError
@@ -47,6 +48,12 @@ def settled(predicate):
             return False
 
     return check
+
+
+def late(request) -> Response:
+    """A receiver that answers after every time-out the tests set."""
+    time.sleep(3)
+    return Response("late")
 
 
 def received(httpserver) -> list:
@@ -114,13 +121,7 @@ def test_an_endpoint_that_is_down_or_hangs_changes_nothing_for_the_caller_and_it
     settings.WEBHOOK_TIMEOUT_SECONDS = 0.5
     settings.WEBHOOK_RETRY_DELAYS = (30,)
 
-    def hang(request):
-        import time
-
-        time.sleep(2)
-        return Response("late")
-
-    httpserver.expect_request("/slow").respond_with_handler(hang)
+    httpserver.expect_request("/slow").respond_with_handler(late)
     slow = endpoint(httpserver.url_for("/slow"))
     down = endpoint(f"http://127.0.0.1:{closed_port()}/nobody-listens")
     make_voucher(code="HOOK-SLOW")
@@ -155,13 +156,7 @@ def test_a_hung_receiver_does_not_hold_up_an_export_on_the_same_worker(live_work
     settings.WEBHOOK_TIMEOUT_SECONDS = 0.5
     settings.WEBHOOK_RETRY_DELAYS = (0.5,)
 
-    def hang(request):
-        import time
-
-        time.sleep(3)
-        return Response("late")
-
-    httpserver.expect_request("/hung").respond_with_handler(hang)
+    httpserver.expect_request("/hung").respond_with_handler(late)
     endpoint(httpserver.url_for("/hung"))
     for n in range(5):
         make_voucher(code=f"HUNG-{n}")

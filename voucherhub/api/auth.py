@@ -39,31 +39,28 @@ class AppKeyAuth(APIKeyHeader):
     """``X-App-Id`` + ``X-App-Token`` must match an active key (see KEY_CACHE_SECONDS)."""
 
     param_name = "X-App-Token"
+    id_header = "X-App-Id"
+
+    def allowed(self, api_key) -> bool:
+        return True
 
     def authenticate(self, request, key: str | None):
-        app_id = request.headers.get("X-App-Id", "")
+        app_id = request.headers.get(self.id_header, "")
         if not key or not app_id or "\x00" in app_id + key:
             return None
         api_key = active_key(app_id)
-        if api_key is None or not api_key.token_matches(key):
+        if api_key is None or not self.allowed(api_key) or not api_key.token_matches(key):
             return None
         note_key_used(api_key)
         request.api_key = api_key
         return api_key
 
 
-class ManagementKeyAuth(APIKeyHeader):
+class ManagementKeyAuth(AppKeyAuth):
     """``X-Management-Id`` + ``X-Management-Token``: an active key created with management rights."""
 
     param_name = "X-Management-Token"
+    id_header = "X-Management-Id"
 
-    def authenticate(self, request, key: str | None):
-        app_id = request.headers.get("X-Management-Id", "")
-        if not key or not app_id or "\x00" in app_id + key:
-            return None
-        api_key = active_key(app_id)
-        if api_key is None or not api_key.can_manage or not api_key.token_matches(key):
-            return None
-        note_key_used(api_key)
-        request.api_key = api_key
-        return api_key
+    def allowed(self, api_key) -> bool:
+        return api_key.can_manage

@@ -58,10 +58,11 @@ def test_an_admin_adds_an_endpoint_sends_a_test_event_and_replays_it(
     assert len(httpserver.log) == 2 and len(ids) == 1
 
 
-def test_a_marketer_has_no_webhooks_tab_and_no_way_in(live_server, page: Page, role_user):
-    role_user("Marketer")
+@pytest.mark.parametrize("role", ["Marketer", "Staff"])
+def test_a_marketer_or_staff_has_no_webhooks_tab_and_no_way_in(live_server, page: Page, role_user, role):
+    role_user(role)
     base = live_server.url
-    sign_in(page, base, "marketer")
+    sign_in(page, base, role.lower())
     response = page.goto(f"{base}/settings/webhooks/")
     assert response.status == 403
     page.goto(f"{base}/settings/")

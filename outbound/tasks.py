@@ -33,3 +33,9 @@ def deliver_due(follow_up: bool = False) -> int:
 def send_messages() -> int:
     """Send the distributions' e-mails that are due."""
     return distributions.send_due()
+
+
+@shared_task(name="outbound.tasks.purge_deliveries")
+def purge_deliveries() -> int:
+    """Periodic (beat): the delivery log keeps finished deliveries WEBHOOK_LOG_DAYS days."""
+    return delivery.purge_deliveries()

@@ -229,6 +229,7 @@ CELERY_BEAT_SCHEDULE = {
     # Webhook deliveries and e-mails that are due (retries; those whose wake-up or worker was lost).
     "deliver-webhooks": {"task": "outbound.tasks.deliver_due", "schedule": 10.0},
     "send-messages": {"task": "outbound.tasks.send_messages", "schedule": 10.0},
+    "purge-deliveries": {"task": "outbound.tasks.purge_deliveries", "schedule": 3600.0},
 }
 # Deliveries have their own queue, so a slow receiver never holds up an export; a worker started without
 # -Q consumes both (CELERY_TASK_QUEUES lists every queue the app uses).
@@ -256,6 +257,8 @@ WEBHOOK_RETRY_DELAYS = tuple(
     for delay in os.environ.get("VOUCHERHUB_WEBHOOK_RETRY_DELAYS", "5,300,1800,7200,18000,36000").split(",")
 )
 WEBHOOK_RETRY_HOURS = float(os.environ.get("VOUCHERHUB_WEBHOOK_RETRY_HOURS", "24"))
+# Delivered and failed deliveries (and their attempts) are kept this many days in the delivery log.
+WEBHOOK_LOG_DAYS = int(os.environ.get("VOUCHERHUB_WEBHOOK_LOG_DAYS", "30"))
 # A worker that took a delivery and died lets it go after this many seconds.
 WEBHOOK_CLAIM_SECONDS = float(os.environ.get("VOUCHERHUB_WEBHOOK_CLAIM_SECONDS", "120"))
 # E-mail: SMTP when EMAIL_HOST is set (EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS),

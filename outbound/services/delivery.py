@@ -225,3 +225,16 @@ def _note_endpoint(webhook: Webhook, *, succeeded: bool, now) -> None:
                 status=DeliveryStatus.FAILED, claimed_until=None, last_error="The endpoint was disabled"
             )
             alerts.endpoint_disabled(webhook)
+
+
+def purge_deliveries(*, now=None, chunk: int = 5_000) -> int:
+    """Delete the deliveries finished (delivered or failed) more than ``WEBHOOK_LOG_DAYS`` ago, and their
+    attempts, a chunk at a time; returns how many. Pending ones stay, however old (their retry decides)."""
+    before = (now or timezone.now()) - timedelta(days=settings.WEBHOOK_LOG_DAYS)
+    old = Delivery.objects.filter(created_at__lt=before).exclude(status=DeliveryStatus.PENDING)
+    purged = 0
+    while ids := list(old.values_list("id", flat=True)[:chunk]):
+        with transaction.atomic():
+            Attempt.objects.filter(delivery_id__in=ids).delete()
+            purged += Delivery.objects.filter(id__in=ids).delete()[1].get(Delivery._meta.label, 0)
+    return purged

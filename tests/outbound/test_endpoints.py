@@ -123,3 +123,22 @@ def test_a_gift_balance_added_reaches_voucher_gift_balance_aded_subscribers_and_
     assert list(Delivery.objects.values_list("event_type", flat=True)) == ["voucher.gift.balance_aded"]
     body = json.loads(httpserver.log[0][0].get_data())
     assert body["type"] == "voucher.gift.balance_aded" and body["data"]["details"]["amount"] == 500
+
+
+def test_finished_deliveries_leave_the_log_after_its_days_and_waiting_ones_stay(httpserver, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    httpserver.expect_request("/hooks").respond_with_data("ok")
+    webhook = endpoint(httpserver.url_for("/hooks"))
+    done = send_test_event(webhook.pk, caller=ADMIN)  # delivered at once (tests run tasks at once)
+    waiting = Delivery.objects.create(
+        webhook=webhook, event_id="evt_waiting", event_type="webhook.test", retry_until=timezone.now()
+    )
+    later = timezone.now() + timedelta(days=settings.WEBHOOK_LOG_DAYS, minutes=1)
+
+    assert delivery.purge_deliveries(now=later) == 1
+
+    assert list(Delivery.objects.values_list("pk", flat=True)) == [waiting.pk]
+    assert not Attempt.objects.filter(delivery_id=done.pk).exists()

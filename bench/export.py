@@ -7,9 +7,11 @@ Needs a PostgreSQL database holding at least ``--rows`` redemptions (``bench/see
 export writes its Export rows there, so never point it at a shared read-only database) and Redis. Starts a
 real Celery worker (solo pool, production settings) in its own process, then per run: times
 ``COPY (SELECT <the same columns> ...) TO STDOUT (FORMAT csv)`` of the same rows, read by psycopg and
-thrown away, and the export end to end (requested through ``exports.services.request_export``, built
-by the worker, until the row says DONE). Prints each run, then the figure: the median of the per-run
-ratios export / COPY (each export runs right after its COPY), and the worker's peak RSS (VmHWM).
+thrown away, twice — as PostgreSQL plans it, and read through the index of the export's order
+(``INDEX_ORDER``: no sequential, bitmap or parallel scan) — and the export end to end (requested through
+``exports.services.request_export``, built by the worker, until the row says DONE). Prints each run, then
+the figure: the median of the per-run ratios export / COPY in index order (each export runs right after its
+COPY), and the worker's peak RSS (VmHWM).
 """
 
 import argparse
@@ -74,10 +76,42 @@ def _selection(rows: int) -> tuple[dict, str, list]:
         cutoff = Redemption.objects.order_by("-created_at", "-id").values_list("created_at", flat=True)[rows]
         filters = {"created_at": {"conditions": {"$after": iso(cutoff)}}}
     source = get_source("redemption")
-    probe = Export(exported_object="redemption", channel="API", parameters={"fields": FIELDS, "filters": filters})
-    values, _ = selection(source, FIELDS, source.rows(probe))
+    parameters = {"fields": FIELDS, "filters": filters, "order": "-created_at"}
+    probe = Export(exported_object="redemption", channel="API", parameters=parameters)
+    # the export's own selection: the redemptions and their rollbacks, in one UNION ALL in date order
+    values, _ = selection(source, FIELDS, source.rows(probe), source.also_rows(probe), source.order(probe))
     sql, params = values.query.sql_with_params()
     return filters, f"COPY ({sql}) TO STDOUT (FORMAT csv)", params
+
+
+# The second COPY baseline: the rows read through the index of their order (no sequential, bitmap or parallel
+# scan), to compare with the plan PostgreSQL picks.
+INDEX_ORDER = (
+    "SET LOCAL enable_seqscan = off",
+    "SET LOCAL enable_bitmapscan = off",
+    "SET LOCAL max_parallel_workers_per_gather = 0",
+)
+
+
+def _export_seconds(filters: dict):
+    """One export of the rows, requested as the API requests it and built by the worker: (export, seconds)."""
+    from exports import services
+    from exports.models import Export, ExportStatus
+
+    started = time.perf_counter()
+    export = services.request_export(
+        exported_object="redemption", fields=FIELDS, filters=filters, order="-created_at", channel="API"
+    )
+    while True:
+        status = Export.objects.filter(pk=export.pk).values_list("status", flat=True).get()
+        if status in (ExportStatus.DONE, ExportStatus.ERROR):
+            break
+        time.sleep(0.02)
+    elapsed = time.perf_counter() - started
+    export.refresh_from_db()
+    if export.status != ExportStatus.DONE:
+        sys.exit(f"export {export.pk} failed: {export.error}")
+    return export, elapsed
 
 
 def main() -> None:
@@ -93,15 +127,16 @@ def main() -> None:
     from django.db import connection
 
     from exports import services
-    from exports.models import Export, ExportStatus
 
     filters, plain_copy, params = _selection(args.rows)
 
-    def copy_seconds() -> tuple[float, int]:
+    def copy_seconds(settings: tuple[str, ...] = ()) -> tuple[float, int]:
         started = time.perf_counter()
         size = 0
         connection.ensure_connection()
-        with connection.connection.cursor() as cursor:
+        with connection.connection.transaction(), connection.connection.cursor() as cursor:
+            for setting in settings:
+                cursor.execute(setting)
             with cursor.copy(plain_copy, params) as copy:
                 for chunk in copy:
                     size += len(chunk)
@@ -111,26 +146,17 @@ def main() -> None:
     worker = start_worker()
     try:
         time.sleep(6)  # let the worker connect and start consuming
-        copies, exports = [], []
+        copies, planned, exports = [], [], []
         for run in range(1, args.runs + 1):
-            seconds, copied = copy_seconds()
+            planner, _ = copy_seconds()  # the plan PostgreSQL picks (a parallel scan and a sort at 5M)
+            planned.append(planner)
+            seconds, copied = copy_seconds(INDEX_ORDER)  # the rows read through the index of their order
             copies.append(seconds)
-            started = time.perf_counter()
-            export = services.request_export(
-                exported_object="redemption", fields=FIELDS, filters=filters, order="-created_at", channel="API"
-            )
-            while True:
-                status = Export.objects.filter(pk=export.pk).values_list("status", flat=True).get()
-                if status in (ExportStatus.DONE, ExportStatus.ERROR):
-                    break
-                time.sleep(0.02)
-            elapsed = time.perf_counter() - started
-            export.refresh_from_db()
-            if export.status != ExportStatus.DONE:
-                sys.exit(f"export {export.pk} failed: {export.error}")
+            export, elapsed = _export_seconds(filters)
             exports.append(elapsed)
             print(
-                f"run {run}: COPY {seconds:.2f} s ({copied:,} rows) | export {elapsed:.2f} s end to end "
+                f"run {run}: COPY {planner:.2f} s as planned, {seconds:.2f} s in index order ({copied:,} rows) | "
+                f"export {elapsed:.2f} s end to end "
                 f"(task {export.duration_ms / 1000:.2f} s, {export.rows:,} rows, {export.size / 1e6:.0f} MB)",
                 flush=True,
             )
@@ -142,8 +168,10 @@ def main() -> None:
     # Each export runs right after its COPY, so the per-run ratio cancels most of the load drift of a shared
     # machine; the median of those is the figure, the best of each is shown beside it.
     ratio = statistics.median(e / c for e, c in zip(exports, copies, strict=True))
+    print(f"export {statistics.median(exports):.2f} s, COPY in index order {statistics.median(copies):.2f} s, "
+          f"COPY as planned {statistics.median(planned):.2f} s (medians)")  # fmt: skip
     print(
-        f"export: {ratio:.2f}x PostgreSQL's COPY (median of {args.runs} per-run ratios; best export "
+        f"export: {ratio:.2f}x PostgreSQL's COPY in index order (median of {args.runs} per-run ratios; best export "
         f"{min(exports):.2f} s vs best COPY {min(copies):.2f} s = {min(exports) / min(copies):.2f}x; "
         f"{args.rows:,} rows); worker peak RSS {rss:.0f} MB"
     )

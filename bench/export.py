@@ -8,7 +8,7 @@ export writes its Export rows there, so never point it at a shared read-only dat
 real Celery worker (solo pool, production settings) in its own process, then per run: times
 ``COPY (SELECT <the same columns> ...) TO STDOUT (FORMAT csv)`` of the same rows, read by psycopg and
 thrown away, twice — as PostgreSQL plans it, and read through the index of the export's order
-(``INDEX_ORDER``: no sequential, bitmap or parallel scan) — and the export end to end (requested through
+(``exports.writer.INDEX_ORDER``, as the export reads them) — and the export end to end (requested through
 ``exports.services.request_export``, built by the worker, until the row says DONE). Prints each run, then
 the figure: the median of the per-run ratios export / COPY in index order (each export runs right after its
 COPY), and the worker's peak RSS (VmHWM).
@@ -84,15 +84,6 @@ def _selection(rows: int) -> tuple[dict, str, list]:
     return filters, f"COPY ({sql}) TO STDOUT (FORMAT csv)", params
 
 
-# The second COPY baseline: the rows read through the index of their order (no sequential, bitmap or parallel
-# scan), to compare with the plan PostgreSQL picks.
-INDEX_ORDER = (
-    "SET LOCAL enable_seqscan = off",
-    "SET LOCAL enable_bitmapscan = off",
-    "SET LOCAL max_parallel_workers_per_gather = 0",
-)
-
-
 def _export_seconds(filters: dict):
     """One export of the rows, requested as the API requests it and built by the worker: (export, seconds)."""
     from exports import services
@@ -127,6 +118,7 @@ def main() -> None:
     from django.db import connection
 
     from exports import services
+    from exports.writer import INDEX_ORDER
 
     filters, plain_copy, params = _selection(args.rows)
 

@@ -235,6 +235,17 @@ SENTENCES: dict[str, Callable[[dict], str]] = {
     "export.failed": _export_finished,
     "api_key.created": lambda d: f"API key {d.get('name', '')} created (X-App-Id {d.get('app_id', '')}).",
     "api_key.revoked": lambda d: f"API key {d.get('name', '')} revoked: its calls are refused.",
+    "webhook.created": lambda d: (
+        f"Webhook {d.get('target_url', '')} created for {_count(len(d.get('events') or []), 'event')}."
+    ),
+    "webhook.updated": lambda d: f"Webhook {d.get('target_url', '')} changed ({'on' if d.get('active') else 'off'}).",
+    "webhook.deleted": lambda d: f"Webhook {d.get('target_url', '')} deleted.",
+    "webhook.secret_rotated": lambda d: f"Webhook {d.get('target_url', '')}: signing secret rotated.",
+    "webhook.disabled": lambda d: f"Webhook {d.get('target_url', '')} turned off: {d.get('reason', '')}",
+    "webhook.test": lambda d: f"Test event sent to {d.get('target_url', '')}.",
+    "webhook.delivery.replayed": lambda d: f"Delivery of {d.get('event_type', '')} ({d.get('event_id', '')}) replayed.",
+    "distribution.created": lambda d: f"E-mail of campaign {d.get('name', '')} set up: “{d.get('subject', '')}”.",
+    "distribution.updated": lambda d: f"E-mail of campaign {d.get('name', '')} changed: “{d.get('subject', '')}”.",
 }
 
 
@@ -362,5 +373,7 @@ EVENT_GROUPS = [
     ("stacking_rules.", "Stacking rules"),
     ("export.", "Exports"),
     ("api_key.", "API keys"),
+    ("webhook.", "Webhooks"),
+    ("distribution.", "E-mail distributions"),
     ("redeemable_holder.", "Referral code holders"),
 ]

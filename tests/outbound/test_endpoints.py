@@ -142,3 +142,14 @@ def test_finished_deliveries_leave_the_log_after_its_days_and_waiting_ones_stay(
 
     assert list(Delivery.objects.values_list("pk", flat=True)) == [waiting.pk]
     assert not Attempt.objects.filter(delivery_id=done.pk).exists()
+
+
+def test_webhook_changes_read_as_sentences_in_the_audit_log(httpserver):
+    from auditlog.sentences import sentence
+
+    webhook = endpoint(httpserver.url_for("/hooks"))
+    rotate_secret(webhook.pk, caller=ADMIN)
+
+    words = {event.type: sentence(event) for event in Event.objects.filter(resource_id=webhook.pk)}
+    assert words["webhook.created"] == f"Webhook {webhook.target_url} created for 1 event."
+    assert words["webhook.secret_rotated"] == f"Webhook {webhook.target_url}: signing secret rotated."

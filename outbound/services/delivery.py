@@ -28,6 +28,7 @@ from django.db.models.functions import Coalesce, Greatest
 from django.utils import timezone
 
 from auditlog.models import Event
+from voucherhub.wire import iso
 
 from ..models import Attempt, Delivery, DeliveryStatus, Webhook
 from . import alerts
@@ -86,7 +87,7 @@ def payload(delivery: Delivery, event: Event) -> dict:
         "id": event.id,
         "object": "event",
         "type": delivery.event_type,  # the SDK's name (an audit event may have its own, events.ALIASES)
-        "created_at": event.occurred_at.isoformat().replace("+00:00", "Z"),
+        "created_at": iso(event.occurred_at),  # as the API writes times: 2026-12-07T14:00:00.123Z
         "webhook_id": delivery.webhook_id,
         "project_id": settings.VOUCHERHUB_PROJECT_ID,
         "data": data,

@@ -3,6 +3,7 @@ HTTP receiver (pytest-httpserver), signed as Standard Webhooks' own verifier exp
 event id, never to an inactive endpoint, never blocking the API's callers."""
 
 import json
+import re
 import socket
 import time
 
@@ -71,6 +72,7 @@ def test_a_redemption_reaches_the_receiver_signed_so_the_librarys_verifier_accep
     request = received(httpserver)[0]
     body = Verifier(webhook.secret).verify(request.get_data(), dict(request.headers))
     assert body["type"] == "redemption.succeeded" and body["object"] == "event"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", body["created_at"])  # as the API writes times
     assert body["id"] == request.headers["webhook-id"] and body["id"].startswith("evt_")
     assert body["webhook_id"] == webhook.pk and body["data"]["object"] == {
         "id": answer["redemptions"][0]["id"],

@@ -13,7 +13,7 @@ unexport CELERY_BROKER_URL
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: run test lint format chromium js-sdk clean-var
+.PHONY: run test lint format chromium haproxy js-sdk clean-var
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@test -x $(VENV)/bin/python || $(PYTHON) -m venv $(VENV)
@@ -32,7 +32,7 @@ run: $(STAMP)
 	trap : INT; VOUCHERHUB_PORT=$(PORT) honcho start -f Procfile.dev || [ $$? -eq 130 ]
 
 ## make test: the whole suite (SQLite by default; DATABASE_URL / REDIS_URL switch to PostgreSQL / Redis).
-test: $(STAMP) chromium js-sdk
+test: $(STAMP) chromium haproxy js-sdk
 	ruff check .
 	lint-imports
 	pytest -n 2 -q $(PYTEST_ARGS)
@@ -69,6 +69,20 @@ chromium:
 	else \
 		echo "*** The browser tests need Chromium at /usr/bin/chromium and will be SKIPPED."; \
 		echo "*** Install it with:  sudo apt-get install chromium fonts-liberation"; \
+	fi
+
+## Debian's haproxy, the load balancer of the several-machines test (tests/voucherhub/test_several_machines.py,
+## which also needs root for its network namespaces).
+haproxy:
+	@if [ -x /usr/sbin/haproxy ] || command -v haproxy >/dev/null; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+		echo "Installing Debian's haproxy for the several-machines test (apt-get)..."; \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null 2>&1 || \
+		{ DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy >/dev/null; }; \
+	else \
+		echo "*** The several-machines test needs root and haproxy and will be SKIPPED."; \
+		echo "*** Install it with:  sudo apt-get install haproxy  (and run the tests as root)"; \
 	fi
 
 ## Forget the embedded-default database, broker queue and export files (make run reloads demo data).

@@ -47,7 +47,7 @@ from .writer import write_csv
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
-STALE_AFTER = timedelta(minutes=2)  # no heartbeat for this long: the worker is gone
+STALE_AFTER = timedelta(seconds=settings.JOB_STALE_SECONDS)  # no heartbeat for this long: the worker is gone
 REQUEUE_AFTER = timedelta(minutes=2)  # SCHEDULED and not picked up for this long: enqueue again
 TEMP_FILES_KEPT = timedelta(hours=6)
 WRITE_BUFFER = 1 << 20  # bytes; the rows arrive a few hundred bytes at a time

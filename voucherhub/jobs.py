@@ -35,6 +35,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
+from django.conf import settings
 from django.db import models, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
@@ -82,7 +83,8 @@ class JobKind:
     task: ClassVar[str]  # dotted path of the Celery task that runs one job; its one argument is the id
     failed_status: ClassVar[str]  # the model's status for a job that failed
     max_attempts: ClassVar[int] = 3
-    stale_after: ClassVar[timedelta] = timedelta(minutes=2)  # no heartbeat for this long: the worker is gone
+    # No heartbeat for this long: the worker is gone (VOUCHERHUB_JOB_STALE_SECONDS, default 2 minutes).
+    stale_after: ClassVar[timedelta] = timedelta(seconds=settings.JOB_STALE_SECONDS)
     requeue_after: ClassVar[timedelta] = timedelta(minutes=2)  # SCHEDULED, not picked up: send it again
     gave_up: ClassVar[str] = "The worker stopped {attempts} times; gave up."  # the error of a job given up on
     related: ClassVar[tuple[str, ...]] = ()  # select_related when a job is read for its hooks

@@ -207,6 +207,12 @@ CELERY_TASK_ACKS_LATE = True  # a task whose worker dies is redelivered, not los
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+# Background jobs (exports, voucher generation, bulk changes) write a heartbeat while they run (an export every
+# second, a generation job every batch). A job whose heartbeat is older than this lost its worker, and the
+# reaper (every JOB_REAP_SECONDS, beat) hands it out again. Keep it well above the longest pause between
+# heartbeats; lower it only where a dead worker's job must come back within seconds.
+JOB_STALE_SECONDS = float(os.environ.get("VOUCHERHUB_JOB_STALE_SECONDS", "120"))
+JOB_REAP_SECONDS = float(os.environ.get("VOUCHERHUB_JOB_REAP_SECONDS", "60"))
 CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {"task": "voucherhub.tasks.record_heartbeat", "schedule": 30.0},
     "purge-idempotency-keys": {"task": "voucherhub.tasks.purge_idempotency_keys", "schedule": 3600.0},
@@ -221,11 +227,11 @@ CELERY_BEAT_SCHEDULE = {
     # Big loyalty programs' dashboard totals (their pages read these rather than add up every card).
     "refresh-program-figures": {"task": "loyalty.tasks.refresh_program_figures", "schedule": 60.0},
     # Exports whose worker died (stale heartbeat) are retried or failed; ones the broker never took are re-sent.
-    "reap-exports": {"task": "exports.tasks.reap_exports", "schedule": 60.0},
+    "reap-exports": {"task": "exports.tasks.reap_exports", "schedule": JOB_REAP_SECONDS},
     # Voucher generation jobs the broker never took are re-sent; ones whose worker died are handed out again.
-    "reap-voucher-generation": {"task": "campaigns.tasks.reap_generation_jobs", "schedule": 60.0},
+    "reap-voucher-generation": {"task": "campaigns.tasks.reap_generation_jobs", "schedule": JOB_REAP_SECONDS},
     # The same for bulk changes of customers and vouchers (async actions).
-    "reap-async-actions": {"task": "campaigns.tasks.reap_async_actions", "schedule": 60.0},
+    "reap-async-actions": {"task": "campaigns.tasks.reap_async_actions", "schedule": JOB_REAP_SECONDS},
     # Webhook deliveries and e-mails that are due (retries; those whose wake-up or worker was lost).
     "deliver-webhooks": {"task": "outbound.tasks.deliver_due", "schedule": 10.0},
     "send-messages": {"task": "outbound.tasks.send_messages", "schedule": 10.0},

@@ -3,6 +3,7 @@
 import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -57,7 +58,7 @@ MAX_VOUCHERS_PER_JOB = 1_000_000  # the ceiling of one call
 
 GENERATION_BATCH = 1000
 GENERATION_MAX_ATTEMPTS = 5
-GENERATION_STALE_AFTER = timedelta(minutes=2)  # no batch for this long: the worker is gone
+GENERATION_STALE_AFTER = timedelta(seconds=settings.JOB_STALE_SECONDS)  # no batch for this long: the worker is gone
 GENERATION_REQUEUE_AFTER = timedelta(minutes=2)  # SCHEDULED and not picked up for this long: enqueue again
 
 

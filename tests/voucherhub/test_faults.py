@@ -59,8 +59,9 @@ def free_port() -> int:
 class Cluster:
     """A PostgreSQL cluster of our own in a temp folder, owned by the ``postgres`` system user."""
 
-    def __init__(self, folder: Path, port: int):
-        self.folder, self.port = folder, port
+    def __init__(self, folder: Path, port: int, *, also_on: str = "", max_connections: int = 30):
+        """``also_on``: an address of the host to listen on besides loopback, trusting its /24."""
+        self.folder, self.port, self.also_on, self.max_connections = folder, port, also_on, max_connections
         self.data = folder / "data"
         self.url = f"postgres://postgres@127.0.0.1:{port}/faults"
 
@@ -75,11 +76,16 @@ class Cluster:
 
     def init(self) -> None:
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync")
+        if self.also_on:
+            subnet = self.also_on.rsplit(".", 1)[0] + ".0/24"
+            with open(self.data / "pg_hba.conf", "a") as hba:
+                hba.write(f"host all all {subnet} trust\n")
 
     def start(self) -> None:
         options = (
-            f"-c port={self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.folder} "
-            "-c fsync=off -c full_page_writes=off -c shared_buffers=16MB -c max_connections=30"
+            f"-c port={self.port} -c listen_addresses=127.0.0.1{',' + self.also_on if self.also_on else ''} "
+            f"-c unix_socket_directories={self.folder} -c fsync=off -c full_page_writes=off -c shared_buffers=16MB "
+            f"-c max_connections={self.max_connections}"
         )
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.folder / "postgres.log"), "-w", "start")
 
@@ -100,6 +106,14 @@ class Cluster:
 
 @pytest.fixture(scope="module")
 def cluster():
+    with throwaway_cluster() as made:
+        yield made
+
+
+@contextlib.contextmanager
+def throwaway_cluster(**options):
+    """A started Cluster(``options``) with a database ``faults``, removed after; skips the test where
+    PostgreSQL's server binaries (or, as root, the ``postgres`` user) are missing."""
     if PG_BIN is None or not Path(PG_BIN, "initdb").exists():
         pytest.skip("needs PostgreSQL's server binaries (/usr/lib/postgresql/*/bin/initdb, Debian's postgresql)")
     if os.geteuid() == 0:
@@ -110,7 +124,7 @@ def cluster():
     folder = Path(tempfile.mkdtemp(prefix="vh-faults-pg-"))
     if os.geteuid() == 0:
         os.chown(folder, pw.pw_uid, pw.pw_gid)
-    cluster = Cluster(folder, free_port())
+    cluster = Cluster(folder, free_port(), **options)
     try:
         cluster.init()
         cluster.start()
@@ -210,10 +224,10 @@ def app(cluster, tmp_path_factory):
         yield App(port, {"X-App-Id": made["app_id"], "X-App-Token": made["token"]}, made["session"], log)
 
 
-def call(port: int, method: str, path: str, body=None, headers: dict | None = None):
+def call(port: int, method: str, path: str, body=None, headers: dict | None = None, *, host: str = "127.0.0.1"):
     """(status, headers, body text); status 0 when the server did not answer at all. A dict or list
     body is sent as JSON, bytes as they are (with the caller's Content-Type)."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn = http.client.HTTPConnection(host, port, timeout=30)
     try:
         data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
         conn.request(method, path, body=data, headers={"Content-Type": "application/json", **(headers or {})})

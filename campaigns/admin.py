@@ -1,11 +1,12 @@
 from django.contrib import admin
 
 from dashboard.formatting import money_column
-from voucherhub.admin import BigTableAdmin, ExactSearchMixin
+from voucherhub.admin import BigTableAdmin, ExactSearchMixin, ReadOnlyAdmin
 
 from .models import (
     AsyncAction,
     Campaign,
+    CampaignFigures,
     Customer,
     Order,
     PromotionStack,
@@ -260,3 +261,10 @@ class AsyncActionAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CampaignFigures)
+class CampaignFiguresAdmin(ReadOnlyAdmin):
+    list_display = ["campaign", "vouchers", "published", "gift_balance", "computed_at"]
+    list_select_related = ["campaign"]
+    raw_id_fields = ["campaign"]

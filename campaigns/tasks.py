@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import bulk, generation
+from .services import bulk, figures, generation
 
 
 @shared_task(name="campaigns.tasks.generate_vouchers", acks_late=True, reject_on_worker_lost=True)
@@ -27,3 +27,9 @@ def run_async_action(action_id: str) -> None:
 def reap_async_actions() -> dict:
     """Periodic (beat): hand out again actions whose worker died; enqueue ones the broker never took."""
     return bulk.reap_async_actions()
+
+
+@shared_task(name="campaigns.tasks.refresh_campaign_figures")
+def refresh_campaign_figures() -> int:
+    """Periodic (beat): big campaigns' voucher totals for their dashboards (campaigns.services.figures)."""
+    return figures.refresh_all()

@@ -21,7 +21,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from campaigns.models import Campaign, CampaignType
+from campaigns.models import Campaign, CampaignType, PromotionTier
 from dashboard.labels import channel_label
 from redemptions.models import Redemption, RedemptionResult, RedemptionStatus
 from stacking.reasons import sentence
@@ -124,11 +124,25 @@ def _channel_row(row: dict) -> Row:
 def _top(standing, value_column: str, *, promotion: bool) -> tuple[list[Row], dict[str, int]]:
     """The most redeemed vouchers (or tiers) among redemptions that stand, with the value each gave."""
     if promotion:
-        group, label = "promotion_tier_id", "promotion_tier__name"
-        rows = standing.filter(promotion_tier__isnull=False).values(group, label)
-    else:
-        group = label = "voucher_code"
-        rows = standing.exclude(voucher_code="").values(group)
+        return _top_tiers(standing, value_column)
+    group = "voucher_code"
+    rows = standing.exclude(voucher_code="").values(group)
     rows = rows.annotate(n=Count("created_at"), value=Sum(value_column)).order_by("-n", group)[:TOP_VOUCHERS]
-    top = [Row(row[group], row[label] or row[group], row["n"]) for row in rows]
+    top = [Row(row[group], row[group], row["n"]) for row in rows]
     return top, {row[group]: row["value"] or 0 for row in rows}
+
+
+def _top_tiers(standing, value_column: str) -> tuple[list[Row], dict[str, int]]:
+    """The most redeemed tiers. Grouped by the tier id alone, the redemptions without one included and left
+    out after: a filter on ``promotion_tier_id IS NOT NULL`` let PostgreSQL combine the campaign's index with
+    the partial index of every tiered redemption of the table (140 ms at 5M rows, against a few ms)."""
+    rows = (
+        standing.values("promotion_tier_id")
+        .annotate(n=Count("created_at"), value=Sum(value_column))
+        .order_by("-n", "promotion_tier_id")[: TOP_VOUCHERS + 1]
+    )
+    rows = [row for row in rows if row["promotion_tier_id"] is not None][:TOP_VOUCHERS]
+    ids = [row["promotion_tier_id"] for row in rows]
+    names = dict(PromotionTier.objects.filter(pk__in=ids).values_list("pk", "name"))
+    top = [Row(tier, names.get(tier) or tier, row["n"]) for tier, row in zip(ids, rows, strict=True)]
+    return top, {tier: row["value"] or 0 for tier, row in zip(ids, rows, strict=True)}

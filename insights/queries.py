@@ -16,6 +16,9 @@ How the figures stay cheap — indexes, not roll-ups (measured with EXPLAIN ANAL
   them needs no join to the rollbacks table, which has no campaign column.
 - Validations hold their campaigns inside JSON (``redeemables``): a GIN index (``jsonb_path_ops``) on it
   turns the containment filter into an index scan (proposed in bench/README.md).
+- The vouchers "as they are now" (how many, published, a gift campaign's value issued and balance) are not
+  bounded by a period: for a campaign of more than campaigns.services.figures.LIVE_LIMIT vouchers they are
+  read from its CampaignFigures row, which the beat adds up every minute, and the page says as of when.
 """
 
 from contextlib import contextmanager
@@ -41,6 +44,7 @@ from django.utils import timezone
 from auditlog.models import Event
 from campaigns.models import (
     Campaign,
+    CampaignFigures,
     CampaignType,
     PromotionTier,
     Publication,
@@ -115,6 +119,10 @@ class Summary:
     period_end: date
     vouchers_total: int = 0  # live vouchers now
     vouchers_published: int = 0  # live vouchers with a holder now
+    # When the vouchers' figures were added up, for a campaign big enough to have them counted every minute
+    # (campaigns.services.figures; loyalty.ProgramFigures); None: just now.
+    vouchers_as_of: datetime | None = None
+    stored_extra: dict = field(default_factory=dict)  # the figures other apps keep with them (CampaignFigures.extra)
     # The period's figures:
     validations_total: int = 0  # validations are kept Validation.RETENTION_DAYS days
     validations_valid: int = 0
@@ -276,8 +284,14 @@ def _add_vouchers(summary: Summary, points: dict, since: datetime, until: dateti
     campaign = summary.campaign
     vouchers = Voucher.objects.filter(campaign_id=campaign.pk, deleted_at__isnull=True)
     figures = ProgramFigures.objects.filter(campaign_id=campaign.pk).first()
+    counted = CampaignFigures.objects.filter(campaign_id=campaign.pk).first() if figures is None else None
     if figures is not None:  # a big loyalty program: its cards and members as the beat last counted them
         gift = {"n": figures.cards, "published": figures.members}
+        summary.vouchers_as_of = figures.computed_at
+    elif counted is not None:  # a big campaign: its vouchers as the beat last added them up
+        gift = {"n": counted.vouchers, "published": counted.published, "issued": counted.gift_issued,
+                "balance": counted.gift_balance}  # fmt: skip
+        summary.vouchers_as_of, summary.stored_extra = counted.computed_at, counted.extra
     else:
         gift = vouchers.aggregate(
             n=Count("*"),

@@ -28,7 +28,11 @@ def referral_overview(campaign, summary, user) -> ReferralOverview:
         conversion = f"Custom event {(settings.get('custom_event') or {}).get('name', '')}"
     else:
         conversion = "Redemption of the referral code"
-    granted = referral_queries.tier_rewards_granted(campaign)
+    # A big program's rewards as the beat last added them up with its codes (summary.vouchers_as_of), else now.
+    rewards = referral_queries.stored_rewards(summary.stored_extra)
+    if rewards is None:
+        rewards = referral_queries.rewards_by_tier_and_role(campaign)
+    granted = referral_queries.tier_rewards_granted(campaign, rewards)
     tz = timezone.get_current_timezone()
     start = datetime.combine(summary.period_start, time.min, tzinfo=tz)
     end = datetime.combine(summary.period_end + timedelta(days=1), time.min, tzinfo=tz)
@@ -36,8 +40,9 @@ def referral_overview(campaign, summary, user) -> ReferralOverview:
     rows = [{"day": day, "referred": count} for day, count in by_day.items()]
     points = charts.bucketed(rows, ["referred"], summary.period_start, summary.period_end)
     chart = charts.line_chart(points, [("referred", "Referred", "#6f42c1")], charts.bucket_for(summary.period_days))
+    codes = (summary.vouchers_total, summary.vouchers_published)  # counted already by the campaign summary
     return ReferralOverview(
-        numbers=referral_queries.program_numbers(campaign),
+        numbers=referral_queries.program_numbers(campaign, codes=codes, rewards=rewards),
         conversion=conversion,
         tiers=[{"tier": t, "granted": granted.get(t.pk, 0)} for t in referral_queries.program_tiers(campaign)],
         top=referral_queries.top_referrers(campaign) if can_see_customers(user) else None,

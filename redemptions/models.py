@@ -79,6 +79,13 @@ class Validation(models.Model):
         return self.id
 
 
+# The columns a campaign's dashboard adds up, kept in redemption_campaign_idx beside (campaign, created_at).
+CAMPAIGN_FIGURE_COLUMNS = (
+    *("result", "status", "order", "order_amount", "discount_amount", "gift_amount"),
+    *("failure_code", "channel_type", "channel_id", "voucher_code", "promotion_tier"),
+)
+
+
 class Redemption(models.Model):
     """One redemption attempt, or the parent of a stacked call (``related_object_type`` redemption).
 
@@ -186,10 +193,11 @@ class Redemption(models.Model):
             models.Index(fields=["-channel_id", "-created_at", "-id"], name="redemption_channel_sort_idx"),
             models.Index(fields=["-amount", "-created_at", "-id"], name="redemption_amount_sort_idx"),
             models.Index(fields=["result", "-created_at"], name="redemption_result_idx"),
-            # Covering (PostgreSQL): a campaign dashboard's period aggregates read only this index.
+            # Covering (PostgreSQL): a campaign dashboard's period aggregates (its overview, and the Analytics
+            # tab's results, failures, channels, top codes and tiers) read only this index.
             models.Index(
                 fields=["campaign", "-created_at"],
-                include=["result", "status", "order", "order_amount", "discount_amount", "gift_amount"],
+                include=CAMPAIGN_FIGURE_COLUMNS,
                 name="redemption_campaign_idx",
             ),
             models.Index(fields=["voucher", "-created_at"], name="redemption_voucher_idx"),

@@ -86,23 +86,33 @@ class ProgramNumbers:
     referee_rewards: int
 
 
-def program_numbers(campaign: Campaign) -> ProgramNumbers:
-    """Each figure from an index of its own table (the referrers' counts add up to the referees)."""
-    codes = Voucher.objects.filter(campaign=campaign, deleted_at__isnull=True).aggregate(
-        total=Count("pk"), published=Count("pk", filter=Q(holder__isnull=False))
-    )
+def program_numbers(
+    campaign: Campaign, *, codes: tuple[int, int] | None = None, rewards: dict | None = None
+) -> ProgramNumbers:
+    """Each figure from an index of its own table (the referrers' counts add up to the referees).
+    ``codes`` (the live codes and the published ones) and ``rewards`` (rewards_by_tier_and_role): when the
+    caller has them already (the campaign summary counts the codes), else they are counted here."""
+    if codes is None:
+        counted = Voucher.objects.filter(campaign=campaign, deleted_at__isnull=True).aggregate(
+            total=Count("pk"), published=Count("pk", filter=Q(holder__isnull=False))
+        )
+        codes = (counted["total"], counted["published"])
     referrers = Referrer.objects.filter(campaign=campaign).aggregate(count=Count("pk"), referees=Sum("referrals"))
-    rewards = ReferralReward.objects.filter(campaign=campaign).aggregate(
-        total=Count("pk"), referee=Count("pk", filter=Q(role=RewardRole.REFEREE))
-    )
+    rewards = rewards_by_tier_and_role(campaign) if rewards is None else rewards
     return ProgramNumbers(
-        codes=codes["total"],
-        codes_published=codes["published"],
+        codes=codes[0],
+        codes_published=codes[1],
         referrers=referrers["count"],
         referees=referrers["referees"] or 0,
-        rewards_granted=rewards["total"],
-        referee_rewards=rewards["referee"],
+        rewards_granted=sum(rewards.values()),
+        referee_rewards=sum(n for (_, role), n in rewards.items() if role == RewardRole.REFEREE),
     )
+
+
+def rewards_by_tier_and_role(campaign: Campaign) -> dict[tuple[str | None, str], int]:
+    """Rewards granted, by (tier id, role): one pass over the program's rewards for every figure of them."""
+    rows = ReferralReward.objects.filter(campaign=campaign).values("tier_id", "role").annotate(n=Count("pk"))
+    return {(row["tier_id"], row["role"]): row["n"] for row in rows.order_by()}
 
 
 def top_referrers(campaign: Campaign, count: int = 5) -> list[Referrer]:
@@ -110,14 +120,33 @@ def top_referrers(campaign: Campaign, count: int = 5) -> list[Referrer]:
     return list(program_referrers(campaign).order_by("-referrals", "-id")[:count])
 
 
-def tier_rewards_granted(campaign: Campaign) -> dict[str, int]:
-    """How many referrers got each tier's reward, by tier id (the referrer rewards summary)."""
+def rewards_figures(campaign_ids: list[str]) -> dict[str, dict]:
+    """The programs' rewards by tier and role, kept with their big campaigns' figures (campaigns.services.
+    figures, every minute): {campaign id: {"rewards": [[tier id or null, role, count], ...]}}."""
     rows = (
-        ReferralReward.objects.filter(campaign=campaign, role=RewardRole.REFERRER)
-        .values("tier_id")
-        .annotate(count=Count("pk"))
+        ReferralReward.objects.filter(campaign_id__in=campaign_ids)
+        .values("campaign_id", "tier_id", "role")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    return {row["tier_id"]: row["count"] for row in rows}
+    figures: dict[str, dict] = {campaign_id: {"rewards": []} for campaign_id in campaign_ids}
+    for row in rows:
+        figures[row["campaign_id"]]["rewards"].append([row["tier_id"], row["role"], row["n"]])
+    return figures
+
+
+def stored_rewards(extra: dict) -> dict[tuple[str | None, str], int] | None:
+    """rewards_by_tier_and_role as a big program's stored figures hold them (``extra``), or None without."""
+    if "rewards" not in extra:
+        return None
+    return {(tier, role): n for tier, role, n in extra["rewards"]}
+
+
+def tier_rewards_granted(campaign: Campaign, rewards: dict | None = None) -> dict[str, int]:
+    """How many referrers got each tier's reward, by tier id (the referrer rewards summary); from
+    ``rewards`` (rewards_by_tier_and_role) when the caller has them."""
+    rewards = rewards_by_tier_and_role(campaign) if rewards is None else rewards
+    return {tier: n for (tier, role), n in rewards.items() if role == RewardRole.REFERRER}
 
 
 def referred_by_day(campaign: Campaign, start: datetime, end: datetime, tz) -> dict[date, int]:

@@ -226,6 +226,8 @@ CELERY_BEAT_SCHEDULE = {
     "expire-points": {"task": "loyalty.tasks.expire_points", "schedule": 3600.0},
     # Big loyalty programs' dashboard totals (their pages read these rather than add up every card).
     "refresh-program-figures": {"task": "loyalty.tasks.refresh_program_figures", "schedule": 60.0},
+    # Big campaigns' voucher totals (their dashboards read these rather than add up every voucher).
+    "refresh-campaign-figures": {"task": "campaigns.tasks.refresh_campaign_figures", "schedule": 60.0},
     # Exports whose worker died (stale heartbeat) are retried or failed; ones the broker never took are re-sent.
     "reap-exports": {"task": "exports.tasks.reap_exports", "schedule": JOB_REAP_SECONDS},
     # Voucher generation jobs the broker never took are re-sent; ones whose worker died are handed out again.

@@ -15,6 +15,7 @@ from voucherhub.ids import ID_LENGTH, id_default, new_id
 from voucherhub.jobs import BackgroundJob
 
 # Re-exported: every campaigns model is imported from campaigns.models.
+from .figures import CampaignFigures as CampaignFigures
 from .stacks import MAX_STACK_TIERS as MAX_STACK_TIERS
 from .stacks import PromotionStack as PromotionStack
 from .stacks import PromotionStackTier as PromotionStackTier

@@ -306,6 +306,7 @@ def one_of_everything(role_user):
     from auditlog.models import Event, RequestLog
     from campaigns.models import (
         AsyncAction,
+        CampaignFigures,
         Order,
         PromotionStack,
         PromotionStackTier,
@@ -338,6 +339,7 @@ def one_of_everything(role_user):
     rule = ValidationRule.objects.create(name="Over 100", rules={"logic": "1"})
     ValidationRuleAssignment.objects.create(rule=rule, campaign=campaign)
     VoucherGenerationJob.objects.create(campaign=campaign, total=5000, done=1000, status="IN_PROGRESS")
+    CampaignFigures.objects.create(campaign=campaign, vouchers=1, computed_at=timezone.now())
     AsyncAction.objects.create(type="VOUCHERS_METADATA_UPDATE", payload={"codes": [voucher.code], "metadata": {}})
     Segment.objects.create(name="VIP").customers.add(customer)
     VoucherTransaction.objects.create(voucher=gift, source="CREATION", amount=10000, balance_after=10000)

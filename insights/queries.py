@@ -283,8 +283,11 @@ def _add_vouchers(summary: Summary, points: dict, since: datetime, until: dateti
     period created, by day."""
     campaign = summary.campaign
     vouchers = Voucher.objects.filter(campaign_id=campaign.pk, deleted_at__isnull=True)
-    figures = ProgramFigures.objects.filter(campaign_id=campaign.pk).first()
-    counted = CampaignFigures.objects.filter(campaign_id=campaign.pk).first() if figures is None else None
+    # A big campaign's totals as the beat last added them up: loyalty programs keep theirs with their points.
+    if campaign.campaign_type == CampaignType.LOYALTY_PROGRAM:
+        figures, counted = ProgramFigures.objects.filter(campaign_id=campaign.pk).first(), None
+    else:
+        figures, counted = None, CampaignFigures.objects.filter(campaign_id=campaign.pk).first()
     if figures is not None:  # a big loyalty program: its cards and members as the beat last counted them
         gift = {"n": figures.cards, "published": figures.members}
         summary.vouchers_as_of = figures.computed_at

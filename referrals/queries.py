@@ -111,8 +111,7 @@ def program_numbers(
 
 def rewards_by_tier_and_role(campaign: Campaign) -> dict[tuple[str | None, str], int]:
     """Rewards granted, by (tier id, role): one pass over the program's rewards for every figure of them."""
-    rows = ReferralReward.objects.filter(campaign=campaign).values("tier_id", "role").annotate(n=Count("pk"))
-    return {(row["tier_id"], row["role"]): row["n"] for row in rows.order_by()}
+    return stored_rewards(rewards_figures([campaign.pk])[campaign.pk])
 
 
 def top_referrers(campaign: Campaign, count: int = 5) -> list[Referrer]:
@@ -136,7 +135,8 @@ def rewards_figures(campaign_ids: list[str]) -> dict[str, dict]:
 
 
 def stored_rewards(extra: dict) -> dict[tuple[str | None, str], int] | None:
-    """rewards_by_tier_and_role as a big program's stored figures hold them (``extra``), or None without."""
+    """Rewards by (tier id, role) from what rewards_figures gave (a big program's stored figures, ``extra``),
+    or None without."""
     if "rewards" not in extra:
         return None
     return {(tier, role): n for tier, role, n in extra["rewards"]}

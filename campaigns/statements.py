@@ -95,7 +95,7 @@ def lock_vouchers(
     if for_update:
         sql += hotsql.for_update(db, of=voucher_table)
     params = [p for expression in annotations.values() for p in expression.params] + ids + codes
-    with db.cursor() as cursor:
+    with hotsql.prepared_cursor(db) as cursor:
         cursor.execute(sql, params)
         found = cursor.fetchall()
     vouchers = {}

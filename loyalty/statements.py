@@ -58,7 +58,7 @@ def earning_cards(customer_id: str, event: str) -> list[EarningCard]:
     .order_by("created_at", "id")`` with each program's card read ``select_for_update()``, and whether the
     program has tiers (``Exists(LoyaltyTier.objects.filter(campaign=OuterRef("campaign")))``)."""
     db = transaction.get_connection()
-    with db.cursor() as cursor:
+    with hotsql.prepared_cursor(db) as cursor:
         cursor.execute(_earning_sql(db.vendor) + hotsql.for_update(db, "c"), [customer_id, event])
         rows = cursor.fetchall()
     start_col = Campaign._meta.get_field("start_date").get_col("p")

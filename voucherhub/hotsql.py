@@ -13,12 +13,16 @@ uses the ORM. The database constraints stay the guard: nothing here checks more 
 """
 
 import functools
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import psycopg
+from django.conf import settings
 from django.db import transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorDebugWrapper
 from django.db.models import (
     AutoField,
     BigAutoField,
@@ -101,7 +105,7 @@ def locked_one(model: type[Model], column: str, value: Any) -> Model | None:
     """``SELECT ... FOR UPDATE`` the row of ``model`` whose unique ``column`` equals ``value``, or None."""
     db = transaction.get_connection()
     sql = f'SELECT {", ".join(columns(model, table(model)))} FROM {table(model)} WHERE {table(model)}."{column}" = %s'
-    with db.cursor() as cursor:
+    with prepared_cursor(db) as cursor:
         cursor.execute(sql + for_update(db), [value])
         row = cursor.fetchone()
     return instance(model, iter(row), db) if row is not None else None
@@ -192,11 +196,84 @@ def batch() -> Iterator[None]:
 
 
 def _send(db: BaseDatabaseWrapper, statements: list[tuple[str, Sequence[Any]]]) -> None:
-    with db.cursor() as cursor:
+    if len(statements) > 1 and _prepares(db):
+        _pipeline(db, statements)
+        return
+    with prepared_cursor(db) as cursor:
         if len(statements) > 1 and db.vendor == "postgresql":
-            # psycopg's client-side cursor (Django's default) sends a query without parameters through the
-            # simple protocol, which runs several statements separated by semicolons. Each statement is
+            # Not prepared: psycopg's client-side cursor (Django's) sends a query without parameters through
+            # the simple protocol, which runs several statements separated by semicolons. Each statement is
             # merged with its values on its own: psycopg caches the parsing of short queries only.
             statements = [("; ".join(cursor.mogrify(sql, params) for sql, params in statements), None)]
         for sql, params in statements:
             cursor.execute(sql, params)
+
+
+def _pipeline(db: BaseDatabaseWrapper, statements: list[tuple[str, Sequence[Any]]]) -> None:
+    """Run ``statements`` in psycopg's pipeline mode: all sent (each prepared, see :func:`prepared_cursor`)
+    before any answer is read, one round trip in all. A refused statement skips the rest and raises when the
+    pipeline ends, as Django's error (IntegrityError...), inside the caller's transaction. Django's query log
+    (DEBUG, tests) gets one entry for the round trip: its statements with their values, joined by ``; ``."""
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    started = time.monotonic()
+    try:
+        with db.wrap_database_errors, db.connection.pipeline(), _PreparingCursor(db.connection) as cursor:
+            for sql, params in statements:
+                cursor.execute(sql, params)
+    finally:
+        if db.queries_logged:
+            sent = "; ".join(_composed(db, sql, params) for sql, params in statements)
+            db.queries_log.append({"sql": sent, "time": f"{time.monotonic() - started:.3f}"})
+
+
+def _composed(db: BaseDatabaseWrapper, sql: str, params: Sequence[Any] | None) -> str:
+    """``sql`` with its values written in, as Django logs a statement (as it is when psycopg cannot write one)."""
+    if params is None:
+        return sql
+    try:
+        return db.ops.compose_sql(sql, params)
+    except Exception:
+        return sql
+
+
+def _prepares(db: BaseDatabaseWrapper) -> bool:
+    return db.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS
+
+
+@contextmanager
+def prepared_cursor(db: BaseDatabaseWrapper) -> Iterator[Any]:
+    """A cursor of ``db`` (Django's wrapper: its errors, its query log) whose statements PostgreSQL keeps
+    prepared: psycopg binds the parameters server-side and prepares each statement text once per
+    connection, so a hot statement is parsed and planned once instead of on every call (the voucher lock:
+    ~1.2 ms of PostgreSQL's CPU a call planned each time, ~0.3 ms prepared; measured 2026-12-07). Django's
+    own cursors bind client-side and never prepare. Elsewhere (SQLite, or DATABASE_PREPARED_STATEMENTS
+    off for a PgBouncer without prepared-statement support) Django's cursor."""
+    if not _prepares(db):
+        with db.cursor() as cursor:
+            yield cursor
+        return
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    raw = _PreparingCursor(db.connection)
+    wrapped = _LoggedCursor(raw, db) if db.queries_logged else db.make_cursor(raw)
+    with wrapped:
+        yield wrapped
+
+
+class _PreparingCursor(psycopg.Cursor):
+    """psycopg's server-side binding cursor, each statement prepared on its first run (Django turns psycopg's
+    automatic preparation off, and its cursor wrapper passes no ``prepare`` argument)."""
+
+    def execute(self, query, params=None, *, prepare=None, binary=None):
+        return super().execute(query, params, prepare=True if prepare is None else prepare, binary=binary)
+
+
+class _LoggedCursor(CursorDebugWrapper):
+    """Django's query log (DEBUG, tests) of a prepared cursor: each statement with its values, as Django logs
+    its own cursors' (it reads them from psycopg, which keeps no text of a prepared statement's run)."""
+
+    def debug_sql(self, sql=None, params=None, use_last_executed_query=False, many=False):
+        if use_last_executed_query and not many:
+            sql = _composed(self.db, sql, params)
+        return super().debug_sql(sql, params, use_last_executed_query=False, many=many)

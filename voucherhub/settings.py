@@ -142,6 +142,14 @@ else:
     # An unreachable server fails a request in seconds (503, see voucherhub.middleware) instead of hanging
     # a web thread; libpq's minimum is 2 s.
     DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", "3"))
+# The hot statements of a redemption (voucherhub.hotsql) run as server-side prepared statements: parsing and
+# planning them was half of PostgreSQL's work per call. PgBouncer in transaction pooling needs version 1.21+
+# with max_prepared_statements set, or DATABASE_PREPARED_STATEMENTS=0.
+DATABASE_PREPARED_STATEMENTS = env_bool("DATABASE_PREPARED_STATEMENTS", True)
+if DATABASE_PREPARED_STATEMENTS and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Django connects with psycopg's preparation off (None); any number turns it on for the cursors that ask
+    # (Django's own bind client-side and never prepare).
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Covering indexes (Index(include=...)) are a PostgreSQL feature; SQLite (the embedded default) simply

@@ -186,3 +186,39 @@ def test_a_stacked_rollback_gives_each_voucher_its_use_and_the_card_its_credits(
         "INSERT auditlog_event",
         OUTBOX,
     ]
+
+
+def prepared_statements() -> set[str]:
+    """The statements this connection holds prepared, as ``named`` names them."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        return {named(sql) for (sql,) in cursor.fetchall()}
+
+
+def test_the_hot_statements_are_prepared_once_per_connection_and_reused(customer):
+    make_voucher(code="FIRST")
+    make_voucher(code="SECOND")
+    redeem_now(voucher("FIRST"), customer=customer)
+    prepared = prepared_statements()
+
+    assert {"SELECT campaigns_customer FOR UPDATE", "SELECT campaigns_voucher FOR UPDATE", EARNING} <= prepared
+    assert {"INSERT campaigns_order", "INSERT redemptions_redemption", "UPDATE campaigns_voucher"} <= prepared
+
+    outcome = redeem_now(voucher("SECOND"), customer=customer)
+
+    assert outcome.error is None and outcome.redemptions[0].voucher_code == "SECOND"
+    assert prepared_statements() == prepared  # the second call ran the same prepared statements
+
+
+def test_with_prepared_statements_off_a_redemption_prepares_nothing_and_still_sends_one_round_trip(customer, settings):
+    settings.DATABASE_PREPARED_STATEMENTS = False  # a PgBouncer without prepared-statement support
+    make_voucher(code="PLAIN")
+    before = prepared_statements()
+
+    trips = round_trips(lambda: redeem_now(voucher("PLAIN"), customer=customer))
+
+    assert trips[-1] == (
+        "INSERT campaigns_order + INSERT redemptions_redemption + UPDATE campaigns_voucher + INSERT auditlog_event"
+        f" + {OUTBOX}"
+    )
+    assert prepared_statements() == before

@@ -96,6 +96,11 @@ def test_a_write_the_database_refuses_fails_the_call_like_a_check_and_keeps_noth
     assert outcome.order is not None and outcome.order.status == "CREATED"
     assert not Event.objects.filter(type__in=["redemption.succeeded", "session.released"]).exists()
     assert Event.objects.filter(type="redemption.failed").count() == 1
+    # The refused write ended its round trip early (on PostgreSQL, a pipeline of prepared statements): the
+    # connection's next call runs the same statements as if nothing had happened.
+    make_voucher(code="B")
+    again = redeem(stack(redeemables=[voucher("B")], order={"amount": 1_000}), caller=CALLER)
+    assert again.error is None and again.redemptions[0].voucher_code == "B"
 
 
 def test_validations_older_than_thirty_days_are_purged_idempotently():

@@ -225,15 +225,16 @@ def app(cluster, tmp_path_factory):
 
 
 def call(port: int, method: str, path: str, body=None, headers: dict | None = None, *, host: str = "127.0.0.1"):
-    """(status, headers, body text); status 0 when the server did not answer at all. A dict or list
-    body is sent as JSON, bytes as they are (with the caller's Content-Type)."""
+    """(status, headers, body text); status 0 when the server did not answer at all, or stopped half way
+    through its answer (a node killed while sending it). A dict or list body is sent as JSON, bytes as they
+    are (with the caller's Content-Type)."""
     conn = http.client.HTTPConnection(host, port, timeout=30)
     try:
         data = body if isinstance(body, bytes) or body is None else json.dumps(body).encode()
         conn.request(method, path, body=data, headers={"Content-Type": "application/json", **(headers or {})})
         response = conn.getresponse()
         return response.status, response.headers, response.read().decode()
-    except OSError:
+    except (OSError, http.client.HTTPException):  # IncompleteRead: the answer was cut off
         return 0, {}, ""
     finally:
         conn.close()

@@ -46,7 +46,7 @@ pytestmark = pytest.mark.machines
 GIFT_CARDS = 4
 GIFT_BALANCE = 10_000_000
 CLIENTS = 8
-RETRIED = {0, 502, 503, 504}  # no answer, or the load balancer had no node for it: send it again
+RETRIED = {0, 502, 503, 504}  # no answer (or half of one), or the load balancer had no node for it: send it again
 
 DATA = """
 import json

@@ -2,7 +2,9 @@
 error shape saying what is wrong, and nothing is written. (Found by an adversarial run; each was a 500.)"""
 
 import json
+import re
 
+import jsonschema_rs
 import pytest
 
 from auditlog.models import RequestLog
@@ -151,6 +153,38 @@ def test_the_document_names_every_refusal_with_the_error_body(api):
             if path != "/v1/exports/{export_id}":  # a download link carries its own token instead
                 assert {"AppKeyAuth": [], "AppIdAuth": []} in operation["security"], (method, path)
     assert document["components"]["schemas"]["Error"]["required"] == ["code", "key", "message", "details", "request_id"]
+
+
+def object_schemas(node):
+    """Every schema of type object inside ``node``."""
+    if isinstance(node, list):
+        for item in node:
+            yield from object_schemas(item)
+    elif isinstance(node, dict):
+        if node.get("type") == "object":
+            yield node
+        for child in node.values():
+            yield from object_schemas(child)
+
+
+def test_the_document_refuses_a_nul_character_wherever_the_server_does(api):
+    """The server refuses NUL in any text of a body, keys included; a client validating against the document
+    learns the same: every object's keys carry the storable pattern (keys pydantic bounds in length too), and
+    a free-form value (a redeemable's gift) is a StorableValue."""
+    document = api.client.get("/v1/openapi.json").json()
+    schemas = document["components"]["schemas"]
+    for schema in object_schemas([model for name, model in schemas.items() if name != "Error"]):  # an answer
+        names = schema["propertyNames"]
+        assert "enum" in names or re.search(names["pattern"], "name\x00") is None, schema
+    nul_key = {"redeemables": [{"object": "voucher", "id": "GIFT", "gift": {"credits\x00": 1}}]}
+    nul_tier = [{"name": "Gold", "points": {"from": 1}, "earning_rules": {"ern_\x00": {"type": "CUSTOM", "points": 1}}}]
+    for path, body in (("/v1/validations", nul_key), ("/v1/loyalties/{campaign_id}/tiers", nul_tier)):
+        schema = document["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+        validator = jsonschema_rs.Draft202012Validator({**schema, "components": document["components"]})
+        assert not validator.is_valid(body), path
+
+    response = api.post("/v1/validations", nul_key)
+    assert_error_shape(response, 400, "invalid_payload")
 
 
 def test_an_unknown_query_parameter_is_refused_not_ignored(api):

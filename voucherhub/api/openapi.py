@@ -56,6 +56,8 @@ ANY_VALUE_SCHEMA = {
         },
     ],
 }
+# A property whose schema holds only these takes any value (pydantic's ``Any``).
+_ANNOTATIONS = {"title", "description", "default", "examples"}
 # pydantic writes a union's bounds under its own names, which JSON Schema does not know.
 _BOUNDS = {"gt": "exclusiveMinimum", "ge": "minimum", "lt": "exclusiveMaximum", "le": "maximum"}
 APP_ID = {"type": "apiKey", "in": "header", "name": "X-App-Id", "description": "The API key's application id."}
@@ -120,9 +122,14 @@ def _as_strict_as_the_server(node) -> None:
     if kind == "string" and not {"enum", "const", "format", "pattern"} & node.keys():
         node["pattern"] = STORABLE_TEXT
     if kind == "object":
-        node.setdefault("propertyNames", {"pattern": STORABLE_TEXT})
+        names = node.setdefault("propertyNames", {})
+        if isinstance(names, dict) and not {"enum", "const", "format", "pattern", "$ref"} & names.keys():
+            names["pattern"] = STORABLE_TEXT  # also where pydantic bounded the keys' length
         if node.get("additionalProperties", True) is True:
             node["additionalProperties"] = {"$ref": f"#/components/schemas/{ANY_VALUE}"}
+    for prop in node.get("properties", {}).values() if isinstance(node.get("properties"), dict) else ():
+        if isinstance(prop, dict) and prop.keys() <= _ANNOTATIONS:
+            prop["$ref"] = f"#/components/schemas/{ANY_VALUE}"  # a free-form value (Any): storable too
     for key, child in node.items():
         if key not in ("propertyNames", "additionalProperties") or not isinstance(child, dict) or "$ref" not in child:
             _as_strict_as_the_server(child)

@@ -12,6 +12,7 @@ every run; explore new examples locally with
 ``FUZZ_RANDOM=1 FUZZ_EXAMPLES=500 make test PYTEST_ARGS=tests/api/test_fuzz.py``.
 """
 
+import functools
 import json
 import os
 
@@ -144,16 +145,24 @@ def _readings(text: str) -> list:
 
 
 def _body_breaks_the_document(case) -> bool:
-    document = schema.raw_schema
-    operation = document["paths"][case.operation.path][case.operation.method.lower()]
-    body_schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
-    if body_schema is None or not isinstance(case.body, dict | list):
+    validator = _body_validator(case.operation.path, case.operation.method.lower())
+    if validator is None or not isinstance(case.body, dict | list):
         return False
-    validator = jsonschema_rs.Draft202012Validator({**body_schema, "components": document["components"]})
     try:
         return not validator.is_valid(case.body)
     except ValueError:  # a lone surrogate, which no Rust string holds: the document refuses it too
         return True
+
+
+@functools.cache
+def _body_validator(path: str, method: str):
+    """The document's validator of an operation's JSON body (built once: it compiles every component)."""
+    document = schema.raw_schema
+    operation = document["paths"][path][method]
+    body_schema = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+    if body_schema is None:
+        return None
+    return jsonschema_rs.Draft202012Validator({**body_schema, "components": document["components"]})
 
 
 def error_shape(ctx, response, case):

@@ -209,6 +209,13 @@ class Redemption(models.Model):
                 fields=["promotion_tier"], condition=Q(promotion_tier__isnull=False), name="redemption_tier_idx"
             ),
             models.Index(fields=["user"], condition=Q(user__isnull=False), name="redemption_user_idx"),
+            # Reward redemptions are few: indexed where set, for the look-ups a deleted reward or voucher makes.
+            models.Index(fields=["reward"], condition=Q(reward__isnull=False), name="redemption_reward_idx"),
+            models.Index(
+                fields=["reward_voucher"],
+                condition=Q(reward_voucher__isnull=False),
+                name="redemption_reward_voucher_idx",
+            ),
             # The "channel USER" filter: dashboard calls are a few percent of the rows, so without it the
             # capped count scanned the table for 10,000 of them (~130 ms at 5M rows, bench/list_pages.py).
             models.Index(

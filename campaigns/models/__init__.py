@@ -407,6 +407,8 @@ class Order(models.Model):
                 condition=Q(total_amount__isnull=True) | Q(total_amount__gte=0), name="order_total_nonneg"
             ),
         ]
+        # Few orders name a referrer: indexed where set, for the look-ups a deleted customer makes.
+        indexes = [models.Index(fields=["referrer"], condition=Q(referrer__isnull=False), name="order_referrer_idx")]
 
     def __str__(self) -> str:
         return self.source_id or self.id

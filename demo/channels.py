@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from auditlog.services import parse_body, write_request_log
 from redemptions.schemas import RollbackIn, StackIn
-from redemptions.serializers import order_json, redemption_call_json, rollback_json, validation_call_json
+from redemptions.serializers import redemption_call_json, rollback_call_json, validation_call_json
 from redemptions.services.redemption import RedemptionOutcome, redeem
 from redemptions.services.rollback import RollbackOutcome, rollback_redemption
 from redemptions.services.validation import ValidationOutcome, validate
@@ -120,13 +120,7 @@ def call_rollback(channel: Channel, redemption_id: str, reason: str, *, stacked:
         outcome = rollback_redemption(request, caller=caller)
         if outcome.error is not None:
             return outcome, status_of(outcome.error), error_body(outcome.error, caller.request_id)
-        order = order_json(outcome.order, applied_discount_amount=0, with_redemptions=True)
-        if not stacked:
-            return outcome, 200, rollback_json(outcome.rollbacks[0], order=order)
-        answer = {"rollbacks": [rollback_json(rb, order=order) for rb in outcome.rollbacks], "order": order}
-        if outcome.parent_rollback is not None:
-            answer["parent_rollback"] = rollback_json(outcome.parent_rollback, order=order)
-        return outcome, 200, answer
+        return outcome, 200, rollback_call_json(outcome, stacked=stacked)
 
     path = f"/v1/redemptions/{redemption_id}/rollback{'s' if stacked else ''}"
     return _answered(channel, path, None, run, query={"reason": [reason]})

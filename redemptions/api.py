@@ -34,7 +34,7 @@ from .serializers import (
     order_json,
     promotion_tier_json,
     redemption_call_json,
-    rollback_json,
+    rollback_call_json,
     single_validation_json,
     validation_call_json,
 )
@@ -193,8 +193,8 @@ def _rollback(request, redemption_id: str, reason: str | None, tracking_id: str 
         raise invalid_query_params(details)
     outcome = rollback_redemption(rollback, caller=caller_of(request))
     if outcome.error is not None:
-        return None, outcome
-    return order_json(outcome.order, applied_discount_amount=0, with_redemptions=True), outcome
+        return _refused(request, outcome.error)
+    return rollback_call_json(outcome, stacked=stacked)
 
 
 @router.post(
@@ -203,10 +203,7 @@ def _rollback(request, redemption_id: str, reason: str | None, tracking_id: str 
     openapi_extra=_ROLLBACK_BODY,
 )
 def rollback(request, redemption_id: str, reason: str | None = None, tracking_id: str | None = None):
-    order, outcome = _rollback(request, redemption_id, reason, tracking_id, stacked=False)
-    if outcome.error is not None:
-        return _refused(request, outcome.error)
-    return rollback_json(outcome.rollbacks[0], order=order)
+    return _rollback(request, redemption_id, reason, tracking_id, stacked=False)
 
 
 @router.post(
@@ -215,13 +212,7 @@ def rollback(request, redemption_id: str, reason: str | None = None, tracking_id
     openapi_extra=_ROLLBACK_BODY,
 )
 def rollback_stacked(request, parent_id: str, reason: str | None = None, tracking_id: str | None = None):
-    order, outcome = _rollback(request, parent_id, reason, tracking_id, stacked=True)
-    if outcome.error is not None:
-        return _refused(request, outcome.error)
-    response = {"rollbacks": [rollback_json(rb, order=order) for rb in outcome.rollbacks], "order": order}
-    if outcome.parent_rollback is not None:
-        response["parent_rollback"] = rollback_json(outcome.parent_rollback, order=order)
-    return response
+    return _rollback(request, parent_id, reason, tracking_id, stacked=True)
 
 
 # --- orders ------------------------------------------------------------------------------------------------

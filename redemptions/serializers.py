@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from .services.evaluation import Checked
     from .services.redemption import RedemptionOutcome
+    from .services.rollback import RollbackOutcome
     from .services.validation import ValidationOutcome
 
 
@@ -219,6 +220,18 @@ def entries_map(rows: list[Redemption], children: dict[str, list[str]]) -> dict:
             entry["stacked"] = children.get(r.id, [])
         result[r.id] = entry
     return result
+
+
+def rollback_call_json(outcome: RollbackOutcome, *, stacked: bool) -> dict:
+    """The answer of ``POST /v1/redemptions/{id}/rollback`` (its rollback), or of ``.../rollbacks`` for a
+    stacked parent (every child's rollback, the parent's, and the order)."""
+    order = order_json(outcome.order, applied_discount_amount=0, with_redemptions=True)
+    if not stacked:
+        return rollback_json(outcome.rollbacks[0], order=order)
+    answer = {"rollbacks": [rollback_json(rb, order=order) for rb in outcome.rollbacks], "order": order}
+    if outcome.parent_rollback is not None:
+        answer["parent_rollback"] = rollback_json(outcome.parent_rollback, order=order)
+    return answer
 
 
 def order_json(

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 
 from dashboard.components import copy_id, id_text, truncated
 from dashboard.formatting import EMPTY, when
-from dashboard.labels import channel, http_status, label
+from dashboard.labels import channel, event_channel_type, http_status, label
 from voucherhub.privacy import shown_path, shown_resource_id
 
 from . import wording
@@ -78,9 +78,10 @@ EVENT_COLUMNS = {
 }
 
 
-def event_channel(channel_type, name) -> str:
-    """An event's channel: its kind on one line, the API key's or the user's name under it, cut when long."""
-    return channel(channel_type, truncated(name) if name else "")
+def event_channel(event, name: str) -> str:
+    """An event's channel: its kind on one line ("Automation" for a periodic task's or a command's), the API
+    key's, the user's or the task's name under it, cut when long."""
+    return channel(event_channel_type(event), truncated(name) if name else "")
 
 
 class EventTable(AuditTable):
@@ -131,7 +132,7 @@ class EventTable(AuditTable):
         return format_html('{}<div class="small text-secondary">{}</div>', shown, label(record.resource_type))
 
     def render_channel_id(self, value, record):
-        return event_channel(record.channel_type, value)
+        return event_channel(record, value)
 
     def render_request_log(self, value):
         return copy_id(value, reverse("auditlog:log_detail", args=[value]), "request id")

@@ -4,7 +4,8 @@
   with its sign, formatted by Babel for the locale (200000 -> "€2,000.00"; a currency without minor units,
   such as JPY, has as many decimals as ISO 4217 gives it: 200000 -> "¥200,000").
 - ``when``: a ``<time>`` in the viewer's time zone (activated by dashboard.timezones.TimeZoneMiddleware)
-  with the UTC time in its ``title``.
+  with the UTC time in its ``title``; ``day``: a calendar day (a date column: the day points expire or
+  become usable), in the same words without a clock.
 - ``minor_digits`` / ``to_minor``: the currency's minor-unit exponent (ISO 4217, from Babel: 2 for EUR, 0 for
   JPY) and an amount typed in major units as minor units, the other direction of ``money``.
 - ``money_column``: an admin ``list_display`` entry formatting a minor-units field with ``money``.
@@ -14,7 +15,7 @@ tables and admins import them from here.
 """
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -28,6 +29,7 @@ from django.utils.html import format_html
 
 EMPTY = "—"
 DATETIME_FORMAT = "M j, Y, H:i:s"  # Django date format: "Nov 24, 2025, 10:22:05"
+DATE_FORMAT = "M j, Y"  # "Nov 24, 2025"
 
 
 def money(value, currency: str | None = None) -> str:
@@ -105,6 +107,19 @@ def when(value, fmt: str = DATETIME_FORMAT):
         utc.strftime("%Y-%m-%d %H:%M:%S"),
         text,
     )
+
+
+def day(value):
+    """A calendar day as the dashboard writes dates ("Dec 31, 2026"), in a ``<time>`` with the ISO date.
+    A day has no time zone: it is the same day for every viewer. Datetimes go through :func:`when`."""
+    if value is None or value == "":
+        return EMPTY
+    if isinstance(value, datetime):
+        return when(value)
+    if not isinstance(value, date):
+        return value
+    return format_html('<time datetime="{}"><span class="vh-date">{}</span></time>', value.isoformat(),
+                       date_format(value, DATE_FORMAT))  # fmt: skip
 
 
 def money_column(field: str, description: str):

@@ -17,6 +17,8 @@ from voucherhub.models import ChannelType
 from .formatting import EMPTY
 
 CHANNEL_LABELS = {ChannelType.API: "API", ChannelType.USER: "Dashboard user"}
+# What a periodic task or a command did: stored as the dashboard's channel without a user (Caller.system).
+AUTOMATION = "AUTOMATION"
 
 
 def label(code) -> str:
@@ -53,8 +55,13 @@ def duration(amount, unit) -> str:
 
 
 def channel_label(channel_type) -> str:
-    """Who made a call, in words: "API" or "Dashboard user"."""
+    """Who made a call, in words: "API", "Dashboard user" or (:data:`AUTOMATION`) "Automation"."""
     return CHANNEL_LABELS.get(channel_type, label(channel_type))
+
+
+def event_channel_type(event) -> str:
+    """An event's channel kind: :data:`AUTOMATION` for the dashboard's channel without a user."""
+    return AUTOMATION if event.channel_type == ChannelType.USER and event.user_id is None else event.channel_type
 
 
 def channel(channel_type, channel_id) -> SafeString:

@@ -336,7 +336,7 @@ class EventTable(_UserTable):
 
     def render_channel(self, record):
         who = record.user.get_username() if record.user_id else record.channel_id
-        return event_channel(record.channel_type, who)
+        return event_channel(record, who)
 
     def render_data(self, record):
         return technical_details(record, self.user)

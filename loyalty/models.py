@@ -53,6 +53,15 @@ class LoyaltyCard(models.Model):
         return f"{self.voucher_id}: {self.balance} points"
 
 
+class LedgerSource(models.TextChoices):
+    """Who wrote a ledger row: a call of the API, someone in the dashboard, or a periodic task (pending
+    points activated, points expired)."""
+
+    API = "API", "API"
+    USER = "USER", "Dashboard"
+    SYSTEM = "SYSTEM", "Automation"
+
+
 class PointsType(models.TextChoices):
     """The kinds of ledger rows, as the platform's loyalty card transaction types spell them."""
 
@@ -79,7 +88,7 @@ class PointsTransaction(models.Model):
     total = models.BigIntegerField(help_text="The card's points (every point ever added) after this change.")
     reason = models.CharField(max_length=500, blank=True, default="")
     source_id = models.CharField(max_length=200, blank=True, default="")
-    source = models.CharField(max_length=16, blank=True, default="", help_text="API or USER (the dashboard).")
+    source = models.CharField(max_length=16, blank=True, default="", choices=LedgerSource.choices)
     related_transaction = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )

@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from auditlog.tables import KEYSET_TEMPLATE, TABLE_ATTRS
-from dashboard.formatting import EMPTY, money, when
+from dashboard.formatting import EMPTY, day, money, when
 from voucherhub.privacy import can_see_customers
 
 from .models import (
@@ -157,7 +157,7 @@ class PointsTable(tables.Table):
     points = tables.Column(verbose_name="Points", attrs=_RIGHT, order_by=("points", "id"))
     balance = tables.Column(verbose_name="Balance after", attrs=_RIGHT, orderable=False)
     reason = tables.Column(verbose_name="Reason", orderable=False)
-    source = tables.Column(verbose_name="By", orderable=False)
+    source = tables.Column(verbose_name="By", orderable=False, attrs={"td": {"data-testid": "points-by"}})
 
     class Meta:
         model = PointsTransaction
@@ -185,8 +185,8 @@ class PointsTable(tables.Table):
     def render_balance(self, value):
         return points_text(value)
 
-    def render_source(self, value):
-        return {"API": "API", "USER": "Dashboard"}.get(value, value or EMPTY)
+    def render_source(self, value, record):
+        return record.get_source_display() or EMPTY
 
 
 # What a PROPORTIONAL rule measures, in words; amounts are money, the rest plain numbers.
@@ -297,6 +297,9 @@ class PendingPointsTable(tables.Table):
     def render_earning_rule(self, record):
         return (record.earning_rule.banner or "Earning rule") if record.earning_rule_id else EMPTY
 
+    def render_activates_at(self, value):
+        return day(value)
+
 
 def gives_text(reward: Reward) -> str:
     """What a reward gives, in words (reads ``campaign``)."""
@@ -368,7 +371,7 @@ class BucketTable(tables.Table):
         self.user = user
 
     def render_expires_at(self, value):
-        return value.isoformat()
+        return day(value)
 
     def render_card(self, record):
         url = reverse("campaigns:loyalty_card", args=[record.campaign_id, record.card.voucher.code])

@@ -32,6 +32,11 @@ class Caller:
         return cls(ChannelType.USER, name)
 
     @property
+    def is_system(self) -> bool:
+        """A periodic task or a command (:meth:`system`): the dashboard's channel without a user."""
+        return self.channel_type == ChannelType.USER and self.user is None
+
+    @property
     def user_id(self):
         return getattr(self.user, "pk", None)
 

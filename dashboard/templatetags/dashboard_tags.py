@@ -20,6 +20,7 @@ register = template.Library()
 
 register.filter("money", formatting.money)
 register.filter("when", formatting.when)
+register.filter("day", formatting.day)
 register.filter("label", labels.label)
 register.filter("channel_label", labels.channel_label)
 register.filter("http_status", labels.http_status)

@@ -26,7 +26,7 @@ from .. import statements
 from ..models import EarningEvent, EarningRule, LoyaltyCard, LoyaltyTier, PendingPoints, PointsTransaction, PointsType
 from ..queries import tier_of
 from . import expiration
-from .points import card_event
+from .points import card_event, ledger_source
 from .tiers import mapped, tier_move
 
 # calculation_type -> where its ratio sits in ``loyalty`` (the platform's shape) and what it measures.
@@ -243,7 +243,7 @@ def _earn(found: statements.EarningCard, points: int, *, order: Order, caller: C
         total=card.points,
         reason=rule.banner,
         source_id=order.source_id or "",
-        source=caller.channel_type,
+        source=ledger_source(caller),
         earning_rule=rule,
         order=order,
         event=rule.event,

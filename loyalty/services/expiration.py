@@ -26,7 +26,7 @@ from campaigns.models import Campaign, Voucher
 from voucherhub import hotsql
 from voucherhub.caller import Caller
 
-from ..models import BucketStatus, LoyaltyCard, LoyaltyTier, PointsBucket, PointsTransaction, PointsType
+from ..models import BucketStatus, LedgerSource, LoyaltyCard, LoyaltyTier, PointsBucket, PointsTransaction, PointsType
 from .tiers import TIER_DOWNGRADED, TIER_JOINED, TIER_LEFT, TIER_UPGRADED, tier_move
 
 EXPIRATION_BATCH = 20_000  # cards a statement of the beat task expires
@@ -145,7 +145,8 @@ def _expire_batch_orm(today: date, batch: int) -> int:
             card.save(update_fields=["expired_points", "balance", "updated_at"])
             PointsTransaction.objects.create(card=card, campaign_id=card.campaign_id, type=PointsType.EXPIRATION,
                                              points=-points, balance=card.balance, total=card.points,
-                                             reason=EXPIRED_REASON, source="SYSTEM", created_at=now)  # fmt: skip
+                                             reason=EXPIRED_REASON, source=LedgerSource.SYSTEM,
+                                             created_at=now)  # fmt: skip
             record_event("voucher.loyalty_card.points_expired", caller=caller, resource_type="voucher",
                          resource_id=card.pk, campaign_id=card.campaign_id, customer_id=card.voucher.holder_id or "",
                          data={"code": card.voucher.code, "points": -points, "balance": card.balance})  # fmt: skip
@@ -201,7 +202,7 @@ def expiration_statement(today: date, batch: int, part: tuple[int, int] = (0, 1)
              "created_at")
         SELECT %(prefix)s || substr(md5(random()::text || cards."voucher_id"), 1, 10), cards."voucher_id",
                cards."campaign_id", 'POINTS_EXPIRATION', -cards."expired", cards."balance", cards."points",
-               %(reason)s, '', 'SYSTEM', NULL, NULL, NULL, '', '', %(now)s
+               %(reason)s, '', %(source)s, NULL, NULL, NULL, '', '', %(now)s
         FROM cards
         RETURNING "card_id", "campaign_id", "points", "balance"
     ), events AS (
@@ -228,6 +229,7 @@ def expiration_statement(today: date, batch: int, part: tuple[int, int] = (0, 1)
         "prefix": f"vtx_{millis}",
         "event_prefix": f"evt_{millis}",
         "reason": EXPIRED_REASON,
+        "source": LedgerSource.SYSTEM,
         "joined": TIER_JOINED,
         "left": TIER_LEFT,
         "upgraded": TIER_UPGRADED,

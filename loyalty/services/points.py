@@ -14,7 +14,7 @@ from voucherhub.caller import Caller
 from voucherhub.errors import DomainError
 
 from .. import queries
-from ..models import LoyaltyCard, PointsTransaction, PointsType
+from ..models import LedgerSource, LoyaltyCard, PointsTransaction, PointsType
 from . import expiration
 from .tiers import tier_move
 
@@ -26,6 +26,11 @@ class PointsChange:
     points: int  # signed: + adds, - removes
     reason: str = ""
     source_id: str = ""
+
+
+def ledger_source(caller: Caller) -> str:
+    """Who made a ledger row, as its ``source`` says: API, USER (the dashboard) or SYSTEM (a periodic task)."""
+    return LedgerSource.SYSTEM if caller.is_system else caller.channel_type
 
 
 def apply(card: LoyaltyCard, points: int, type: str, *, caller: Caller, change: PointsChange,
@@ -63,7 +68,7 @@ def apply(card: LoyaltyCard, points: int, type: str, *, caller: Caller, change: 
         total=card.points,
         reason=change.reason,
         source_id=change.source_id,
-        source=caller.channel_type,
+        source=ledger_source(caller),
         related_transaction=related,
         **links,
     )

@@ -25,6 +25,7 @@ from voucherhub.errors import DomainError, not_found
 from .. import queries
 from ..models import LoyaltyCard, PointsBucket, PointsTransaction, PointsType
 from . import expiration
+from .points import ledger_source
 
 STARTING_POINTS = "The program's starting points"
 
@@ -79,7 +80,7 @@ def issue_cards(campaign: Campaign, count: int, *, caller: Caller, codes: list[s
         PointsTransaction.objects.bulk_create(
             PointsTransaction(
                 card=card, campaign=campaign, type=PointsType.ADDITION, points=points, balance=points, total=points,
-                reason=STARTING_POINTS, source=caller.channel_type,
+                reason=STARTING_POINTS, source=ledger_source(caller),
             )
             for card in cards
         )  # fmt: skip

@@ -1,5 +1,6 @@
 """The Audit log pages: request logs with their filters, a log's page, events; who may open them."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -105,6 +106,22 @@ def test_the_events_list_shows_events_with_a_link_to_their_log(calls, role_user,
     html = client.get(reverse("auditlog:events"), {"type": "redemption."}).content.decode()
     assert str(sentence_html(event)) in html and reverse("auditlog:log_detail", args=[calls["ok"].pk]) in html
     assert client.get(reverse("auditlog:events"), {"type": "session."}).content.decode().count("<tbody>") <= 1
+
+
+def test_an_event_says_whether_the_api_a_dashboard_user_or_the_beats_automation_made_it(role_user, client):
+    from auditlog.services import record_event
+    from voucherhub.caller import Caller
+
+    admin = role_user("Admin")
+    for caller in (Caller.system("points-expiration"), Caller.for_user(admin), Caller("API", "Web shop")):
+        record_event("campaign.created", caller=caller, resource_type="campaign", resource_id="camp_1", data={})
+    client.force_login(admin)
+    html = client.get(reverse("auditlog:events")).content.decode()
+    channel = (
+        r'<span class="vh-channel-kind">([^<]+)</span><div[^>]*data-testid="channel-name">(?:<span[^>]*>)?([^<]+)<'
+    )
+    kinds = re.findall(channel, html)
+    assert kinds == [("API", "Web shop"), ("Dashboard user", admin.username), ("Automation", "points-expiration")]
 
 
 def test_an_unknown_log_is_404(role_user, client):

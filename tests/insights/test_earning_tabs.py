@@ -6,7 +6,7 @@ import pytest
 
 from auditlog.models import Event
 from campaigns.models import Order
-from loyalty.models import LoyaltyCard, PendingPoints
+from loyalty.models import LoyaltyCard, PendingPoints, PointsBucket
 from loyalty.services.earning import earn_for_order
 from loyalty.services.earning_rules import create_rules
 from loyalty.services.points import PointsChange, change_balance
@@ -56,6 +56,8 @@ def test_a_marketer_reads_rules_and_pending_points_but_cannot_change_them(client
     assert f'data-pending="{entry.pk}"' in pending and 'data-points="40"' in pending
     entry_page = marketer.get(f"/campaigns/{program.pk}/pending-points/{entry.pk}/").content.decode()
     assert "40 points pending" in entry_page and "Activate now" not in entry_page
+    usable = f'<time datetime="{entry.activates_at.isoformat()}">'
+    assert usable in pending and usable in entry_page  # the day they become usable, as the dashboard writes dates
     sent = {"decision": "activate", "reason": "x"}
     assert marketer.post(f"/campaigns/{program.pk}/pending-points/{entry.pk}/", sent).status_code == 403
     assert LoyaltyCard.objects.get(voucher__code=code).balance == 0
@@ -172,3 +174,8 @@ def test_the_points_expiration_tab_lists_points_soonest_to_expire_first(client, 
     page = marketer.get(f"/campaigns/{program.pk}/points-expiration/").content.decode()
     assert page.count("data-bucket=") == 2 and 'data-points="30"' in page and 'data-points="20"' in page
     assert card.code in page
+    # The day they expire, written as the dashboard writes dates, with the ISO date for machines.
+    due = PointsBucket.objects.filter(card__voucher__code=card.code).first().expires_at
+    assert (
+        f'<time datetime="{due.isoformat()}"><span class="vh-date">{due:%b} {due.day}, {due.year}</span></time>' in page
+    )

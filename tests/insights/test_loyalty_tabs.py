@@ -138,6 +138,24 @@ def test_the_programs_overview_adds_up_its_points(client, role_user, club):
     assert {key: shown[key] for key in expected} == expected
 
 
+def test_the_points_tab_says_who_made_each_change_the_api_the_dashboard_or_the_beat(client, role_user):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from loyalty.services.expiration import expire_points
+
+    program = create_program(caller=CALLER, name="Club", points=50, expiration_rules={"period_type": "MONTH"})
+    code = add_member(caller=CALLER, program=program.pk, customer={"source_id": "ann"}).code
+    admin = signed_in(client, role_user, "Admin")
+    admin.post(f"/campaigns/{program.pk}/loyalty-cards/{code}/", {"points": 5, "reason": "Welcome gift"})
+    assert expire_points(today=timezone.localdate() + timedelta(days=70), workers=1) == 1
+    page = admin.get(f"/campaigns/{program.pk}/points/").content.decode()
+    by = [html.unescape(cell) for cell in re.findall(r'<td data-testid="points-by">([^<]*)</td>', page)]
+    assert by == ["Automation", "Dashboard", "API"]  # newest first: expired, added by hand, the starting points
+    assert PointsTransaction.objects.filter(type="POINTS_EXPIRATION").get().source == "SYSTEM"
+
+
 def test_a_program_without_members_says_so_and_other_campaigns_have_no_loyalty_tabs(client, role_user):
     program = create_program(caller=CALLER, name="Empty club")
     marketer = signed_in(client, role_user, "Marketer")

@@ -156,7 +156,46 @@ WITH_TIERS: dict[str, Callable[[dict, Mapping[str, str]], str]] = {
     "redemption.rollback.succeeded": _rolled_back,
 }
 
+
+def _points(value: Any) -> str:
+    return _count(abs(value) if isinstance(value, int) else 0, "point")
+
+
+def _pending(data: dict) -> str:
+    return _count(data.get("points"), "pending point")
+
+
+def _card(data: dict, what: str) -> str:
+    """A loyalty card's change: "Card CLUB-7Q2M: 10 points added (Visit). Balance: 130 points." (the reason
+    and the balance where the event has them)."""
+    reason = f" ({data['reason']})" if data.get("reason") else ""
+    balance = f" Balance: {_points(data['balance'])}." if isinstance(data.get("balance"), int) else ""
+    return f"Card {data.get('code', '')}: {what}{reason}.{balance}"
+
+
+# A loyalty card's events, under the platform's own names (its "aded" spelling included).
+LOYALTY_SENTENCES: dict[str, Callable[[dict], str]] = {
+    "voucher.loyalty_card.points_aded": lambda d: _card(
+        d, f"{_points(d.get('points'))} {'transferred in' if d.get('transferred') else 'added'}"
+    ),
+    "voucher.loyalty_card.points_removed": lambda d: _card(d, f"{_points(d.get('points'))} taken"),
+    "voucher.loyalty_card.points_transferred": lambda d: _card(
+        d, f"{_points(d.get('points'))} transferred to card {d.get('to', '')}"
+    ),
+    "voucher.loyalty_card.points_expired": lambda d: _card(d, f"{_points(d.get('points'))} expired"),
+    "customer.rewarded.loyalty_points": lambda d: _card(d, f"{_points(d.get('points'))} earned"),
+    "voucher.loyalty_card.pending_points.aded": lambda d: _card(
+        d, f"{_points(d.get('points'))} earned, pending until they become usable"
+    ),
+    "voucher.loyalty_card.pending_points.activated": lambda d: _card(d, f"{_pending(d)} became usable"),
+    "voucher.loyalty_card.pending_points.canceled": lambda d: _card(d, f"{_pending(d)} canceled"),
+    "voucher.loyalty_card.pending_points.updated": lambda d: _card(
+        d, f"pending points changed to {d.get('points', 0):,}"
+    ),
+}
+
 SENTENCES: dict[str, Callable[[dict], str]] = {
+    **LOYALTY_SENTENCES,
     "redemption.created": lambda d: f"Stacked redemption of {_count(d.get('stacked'), 'redeemable')}.",
     "session.created": _session_created,
     "session.released": lambda d: (

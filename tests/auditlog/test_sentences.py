@@ -114,6 +114,38 @@ def test_session_events_say_what_is_locked_and_for_how_long():
     )
 
 
+def test_a_loyalty_cards_events_say_its_points_and_balance_never_the_platforms_spelling():
+    card = {"code": "CLUB-7Q2M", "balance": 130}
+    assert words("voucher.loyalty_card.points_aded", points=10, reason="Visit", **card) == (
+        "Card CLUB-7Q2M: 10 points added (Visit). Balance: 130 points."
+    )
+    assert words("voucher.loyalty_card.points_aded", points=30, transferred=True, **card) == (
+        "Card CLUB-7Q2M: 30 points transferred in. Balance: 130 points."
+    )
+    assert words("voucher.loyalty_card.points_removed", points=-60, reason="Coffee", **card) == (
+        "Card CLUB-7Q2M: 60 points taken (Coffee). Balance: 130 points."
+    )
+    assert words("voucher.loyalty_card.points_transferred", points=-30, to="CLUB-88", **card) == (
+        "Card CLUB-7Q2M: 30 points transferred to card CLUB-88. Balance: 130 points."
+    )
+    assert words("voucher.loyalty_card.points_expired", points=-1, **card) == (
+        "Card CLUB-7Q2M: 1 point expired. Balance: 130 points."
+    )
+    assert words("customer.rewarded.loyalty_points", points=20, **card) == (
+        "Card CLUB-7Q2M: 20 points earned. Balance: 130 points."
+    )
+    assert words("voucher.loyalty_card.pending_points.aded", code="CLUB-7Q2M", points=107) == (
+        "Card CLUB-7Q2M: 107 points earned, pending until they become usable."
+    )
+    assert words("voucher.loyalty_card.pending_points.activated", points=107, **card) == (
+        "Card CLUB-7Q2M: 107 pending points became usable. Balance: 130 points."
+    )
+    assert words("voucher.loyalty_card.pending_points.canceled", code="CLUB-7Q2M", points=5, reason="Returned") == (
+        "Card CLUB-7Q2M: 5 pending points canceled (Returned)."
+    )
+    assert words("voucher.loyalty_card.points_aded", points="many") == "Card : 0 points added."  # odd data: no 500
+
+
 def test_any_other_type_reads_as_its_words_and_odd_data_never_breaks_a_page():
     assert words("stacking_rules.updated") == "Stacking rules updated."
     assert words("validation_rule_assignment.deleted") == "Validation rule assignment deleted."

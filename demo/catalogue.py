@@ -159,7 +159,8 @@ API_CHANNELS = tuple(
 FAILURE_WEIGHTS = {FailureCode(code): weight for code, weight in _DATA["failure_weights"].items()}
 
 
-LOYALTY_PROGRAM = "Coffee Club"  # the demo's loyalty program (demo.shop: members, points, a transfer)
+CLUB = _DATA["club"]  # the demo's loyalty program (demo.shop: members, points, a transfer, earning, tiers)
+LOYALTY_PROGRAM = CLUB["name"]
 REWARD = "Free pastry"  # the reward its members spend points on
 PAY_WITH_POINTS = "Pay with points"  # and the one that pays part of an order with them
 REFERRAL_PROGRAM = "Bring a Friend"  # the demo's referral program (demo.shop; its referrals in demo.history)

@@ -8,6 +8,7 @@ import random
 from datetime import timedelta
 
 from campaigns.services.vouchers import set_voucher_active
+from loyalty.services.expiration import expire_points
 from loyalty.services.pending import activate_due
 from redemptions.services.redemption import RedemptionOutcome
 from redemptions.services.rewards import RewardRequest, redeem_reward
@@ -19,6 +20,7 @@ from .bodies import Bodies
 from .catalogue import CAMPAIGNS, FAILURE_WEIGHTS, REFERRALS, ROLLBACK_REASONS, VALIDATIONS_KEPT
 from .channels import Channel, call_redeem, call_release_lock, call_rollback, call_validate
 from .clock import Traveller
+from .shop import enroll
 
 USER_SHARE = 0.06  # calls made by the admin in the dashboard
 FAILING_SHARE = 0.08  # calls sent to fail, by FAILURE_WEIGHTS (others fail on their own)
@@ -46,15 +48,14 @@ class Story:
             self.traveller.move_to(moment)
             self.random_call()
         self.traveller.finish()
-        expire_sessions()  # the beat's last runs, at the end of the history
-        activate_due()  # pending loyalty points whose day has come
+        self.beat()  # its last run, at the end of the history
 
     # -- the agenda -------------------------------------------------------------------------------------
 
     def plan(self) -> None:
         t = self.traveller
-        for day in range(1, 91):  # the Celery beat's session expiry, once a day
-            t.plan(t.start + timedelta(days=day), lambda: expire_sessions())
+        for day in range(1, 91):  # the Celery beat's periodic tasks, once a day
+            t.plan(t.start + timedelta(days=day), self.beat)
         admin = self.admin.caller(None)
         t.plan(
             t.start + timedelta(days=1.5),
@@ -72,8 +73,21 @@ class Story:
         t.plan(t.at(0.97), lambda: self.lock())  # still ACTIVE at the end
         if self.shop.reward is not None:
             t.plan(t.at(0.5), self.reward)
+        # Customers join the loyalty program on the web shop (the first API channel: no random draw, so the
+        # calls around keep theirs), each with a new card and its starting points.
+        web_shop, club = self.channels[0].caller(None), self.shop.campaigns.get("loyalty")
+        for i, member in enumerate(self.shop.joining):
+            t.plan(t.at(0.05 + 0.9 * i / len(self.shop.joining)), lambda m=member: enroll(club, [m], web_shop))
         for i, referrer in enumerate(REFERRALS if self.shop.referral_codes else ()):
             t.plan(t.at(0.1 + 0.07 * i), lambda i=i, referrer=referrer: self.referred(i, referrer))
+
+    @staticmethod
+    def beat() -> None:
+        """What the beat runs: sessions expired, pending loyalty points activated on their day, points
+        expired (on the load's own connection: a bulk load's rows are not committed yet)."""
+        expire_sessions()
+        activate_due()
+        expire_points(workers=1)
 
     def referred(self, i: int, referrer: int) -> None:
         """A friend redeems a referrer's code (a referral: their reward and the referrer's tiers follow)."""

@@ -39,6 +39,7 @@ from voucherhub.caller import Caller
 from .catalogue import (
     CAMPAIGNS,
     CATEGORIES,
+    CLUB,
     CODE_ALPHABET,
     DEFAULT_REDEMPTIONS,
     DEMO,
@@ -78,6 +79,16 @@ class Shop:
     # reward's redemption would need its card, which copies leave with the template).
     reward: tuple[str, str] | None = None
     referral_codes: list[str] = field(default_factory=list)  # one per referrer, in the order REFERRALS names
+    joining: list[tuple[str, Customer]] = field(default_factory=list)  # (card code, customer) joining the club later
+
+
+def enroll(club: Campaign, members: list[tuple[str, Customer]], caller: Caller) -> list[str]:
+    """Cards of the loyalty program with these codes (drawn from the seed, as every demo code), each with the
+    program's starting points, given to its customer; returns the codes."""
+    issue_cards(club, len(members), caller=caller, codes=[code for code, _ in members])
+    for code, customer in members:
+        add_member(caller=caller, program=club.id, customer={"id": customer.id}, voucher=code)
+    return [code for code, _ in members]
 
 
 class ShopBuilder:
@@ -218,22 +229,20 @@ class ShopBuilder:
                 publish(request, caller=self.caller)
 
     def loyalty(self) -> None:
-        """A loyalty program: ten members (cards start with 100 points), points added and taken by hand with
-        a reason, and one member pooling points from another."""
+        """A loyalty program whose points expire at the end of the second month after they were added: ten
+        members (cards start with 100 points), points added and taken by hand with a reason, one member
+        pooling points from another, and customers who join during the history (:attr:`Shop.joining`)."""
         club = create_program(
             caller=self.caller,
             name=self.names.name(LOYALTY_PROGRAM),
-            description="Points for every visit; members spend them on treats.",
-            points=100,
+            description=CLUB["description"],
+            points=CLUB["points"],
             code_config=CodeConfig(prefix="CLUB-", length=8),
+            expiration_rules=CLUB["expiration_rules"],
             metadata=dict(self.names.metadata),
         )
         self.shop.campaigns["loyalty"] = club
-        members = self.shop.customers[:10]
-        codes = [self.code("CLUB-") for _ in members]  # drawn from the seed, as every demo code
-        issue_cards(club, len(codes), caller=self.caller, codes=codes)
-        for code, customer in zip(codes, members, strict=True):
-            add_member(caller=self.caller, program=club.id, customer={"id": customer.id}, voucher=code)
+        codes = enroll(club, [(self.code("CLUB-"), customer) for customer in self.shop.customers[:10]], self.caller)
         for i, code in enumerate(codes):
             points = self.rng.choice((20, 50, 75, 120))
             change_balance(caller=self.caller, member=code, change=PointsChange(points, "Visits this month"))
@@ -242,22 +251,18 @@ class ShopBuilder:
         transfer(caller=self.caller, program=club.id, member=codes[0], sources=[(codes[1], PointsChange(30, "Family"))])
         pastry = self.earning_and_rewards(club, codes[0])
         self.referral(club, pastry)
+        # Later members: their codes drawn now (from the seed), their cards issued when they join.
+        later = self.shop.customers[20 + len(REFERRALS) :][: CLUB["later_members"]]  # nobody's member yet
+        self.shop.joining = [(self.code("CLUB-"), customer) for customer in later]
 
     def earning_and_rewards(self, club: Campaign, code: str) -> str:
-        """Members earn on every paid order (the history's redemptions): 10 points a visit (twice that in the
-        Gold tier), and a point per euro held for 14 days; they spend points on a pastry (the history has one
-        do so) or pay with them (100 points for €1.00)."""
-        ratio = {"amount": {"every": 100, "points": 1}}
-        per_euro = {"type": "PROPORTIONAL", "calculation_type": "ORDER_AMOUNT", "order": ratio}
-        visit, _ = create_rules(caller=self.caller, program=club.id, rules=[
-            {"event": "order.paid", "loyalty": {"type": "FIXED", "points": 10}, "banner": "A visit"},
-            {"event": "order.paid", "loyalty": per_euro, "banner": "A point per euro", "pending_days": 14},
-        ])  # fmt: skip
-        double = {visit.id: {"type": "MULTIPLY", "multiplier": 2}}  # Gold members' visits count twice
-        create_tiers(caller=self.caller, program=club.id, items=[
-            {"name": "Bronze", "points_from": 0, "points_to": 149}, {"name": "Silver", "points_from": 150,
-            "points_to": 399}, {"name": "Gold", "points_from": 400, "earning_rules": double},
-        ])  # fmt: skip
+        """Members earn on every paid order (the history's redemptions) by the catalogue's earning rules, in its
+        tiers (the top tier's members earn twice the first rule's points); they spend points on a pastry (the
+        history has one do so) or pay with them (100 points for €1.00)."""
+        visit, *_ = create_rules(caller=self.caller, program=club.id, rules=CLUB["earning_rules"])
+        *tiers, top = CLUB["tiers"]
+        top = {**top, "earning_rules": {visit.id: {"type": "MULTIPLY", "multiplier": 2}}}
+        create_tiers(caller=self.caller, program=club.id, items=[*tiers, top])
         pastry = create_reward(caller=self.caller, fields={"name": self.names.name(REWARD), "type": "MATERIAL",
                                                            "product_id": "pastry", "stock": 50})  # fmt: skip
         coin = create_reward(caller=self.caller, fields={"name": self.names.name(PAY_WITH_POINTS), "type": "COIN",
@@ -286,10 +291,7 @@ class ShopBuilder:
         create_tier(caller=self.caller, program=friends.id, referrals=3, reward=pastry, banner="Three friends")
         # Referrers and their friends join the club first, so that their cards' codes come from the seed too.
         joining = self.shop.customers[10:16] + self.shop.customers[20 : 20 + len(REFERRALS)]
-        codes = [self.code("CLUB-") for _ in joining]
-        issue_cards(club, len(codes), caller=self.caller, codes=codes)
-        for code, customer in zip(codes, joining, strict=True):
-            add_member(caller=self.caller, program=club.id, customer={"id": customer.id}, voucher=code)
+        enroll(club, [(self.code("CLUB-"), customer) for customer in joining], self.caller)
         for referrer in self.shop.customers[10:16]:
             code = create_voucher(caller=self.caller, code=self.code("FRIEND-"), campaign_id=friends.id).code
             request = PublicationRequest(customer={"id": referrer.id}, voucher=code, channel="Referral")

@@ -40,8 +40,7 @@ def ensure_demo_users(*, password: str | None = None) -> list[DemoUser]:
         if chosen is not None:
             user.set_password(chosen)
         user.is_active = True
-        user.is_superuser = superuser
-        user.is_staff = superuser
+        user.is_superuser = user.is_staff = superuser
         user.save()
         user.groups.set([Group.objects.get(name=role)] if role else [])
         users.append(DemoUser(username, role or "superuser", chosen))

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from auditlog.models import Event, RequestLog
@@ -29,6 +30,8 @@ from campaigns.models import (
     VoucherType,
 )
 from demo import loader
+from demo.catalogue import LOYALTY_PROGRAM
+from loyalty.models import LedgerSource, LoyaltyCard, PointsBucket, PointsTransaction, PointsType
 from redemptions.models import Redemption, Rollback, Validation
 from redemptions.services.redemption import NOT_REDEEMED
 from sessions.models import ReleaseReason, SessionLock, SessionStatus, ValidationSession
@@ -352,6 +355,36 @@ def test_data_spreads_over_the_last_ninety_days_and_ids_sort_by_time(seeded):
         assert len(by_id) > 10
         # Ids of the same millisecond may come in any order; otherwise the id order is the time order.
         assert all(a <= b + timedelta(milliseconds=1) for a, b in zip(by_id, by_id[1:], strict=False))
+
+
+def test_the_loyalty_program_has_members_joining_points_activated_and_expired_through_the_history(seeded):
+    today = timezone.localdate()
+    program = Campaign.objects.get(name=LOYALTY_PROGRAM)
+    cards = LoyaltyCard.objects.filter(campaign=program)
+    joined = set(cards.annotate(day=TruncDate("created_at")).values_list("day", flat=True))
+    assert len(joined) > 10  # members join during the history, not all on its first day
+    ledger = PointsTransaction.objects.filter(campaign=program)
+    activated = ledger.filter(type=PointsType.PENDING_ACTIVATION)
+    days = set(activated.annotate(day=TruncDate("created_at")).values_list("day", flat=True))
+    assert len(days) > 10 and max(days) <= today  # the daily beat, on the day each is due
+    expired = ledger.filter(type=PointsType.EXPIRATION)
+    assert expired.exists() and not expired.filter(points__gte=0).exists()
+    by_automation = set(
+        ledger.filter(type__in=(PointsType.PENDING_ACTIVATION, PointsType.EXPIRATION)).values_list("source", flat=True)
+    )
+    assert by_automation == {LedgerSource.SYSTEM}
+    # The books: a card's balance is its ledger's sum, its expired points the expiration rows', and what
+    # its buckets hold is still to expire (none is due any more) and never more than it can spend.
+    for card in cards:
+        rows = ledger.filter(card=card)
+        assert card.balance == rows.aggregate(n=Sum("points"))["n"]
+        assert (
+            card.expired_points == -rows.filter(type=PointsType.EXPIRATION).aggregate(n=Sum("points", default=0))["n"]
+        )
+        buckets = PointsBucket.objects.filter(card=card)
+        assert not buckets.filter(expires_at__lte=today).exists()
+        assert buckets.aggregate(n=Sum("remaining", default=0))["n"] <= card.balance
+    assert PointsBucket.objects.filter(campaign=program, expires_at__gt=today).exists()  # what expires next
 
 
 def test_the_same_seed_gives_the_same_data_and_another_seed_other_data():

@@ -122,14 +122,15 @@ def test_the_overview_shows_details_segments_vouchers_held_and_redemptions_by_st
 
 
 def test_the_overview_shows_the_loyalty_programs_the_customer_belongs_to(client, role_user, shop):
-    club = create_program(caller=Caller("API", "test"), name="Club", points=40)
+    club = create_program(caller=Caller("API", "test"), name="Club", points=1250)
     card = add_member(caller=Caller("API", "test"), program=club.pk, customer={"id": shop["ann"].pk})
     client.force_login(role_user("Admin"))
     html = client.get(f"/customers/{shop['ann'].pk}/").content.decode()
     section = html[html.index('id="loyalty-memberships"') :]
     assert f'data-card="{card.code}"' in section and "Club" in section
     assert f'href="/campaigns/{club.pk}/loyalty-cards/{card.code}/"' in section
-    assert "40 points" in html  # the card among the vouchers held, with its balance
+    assert "1,250 points" in html  # the card among the vouchers held, with its balance as every page writes it
+    assert re.findall(r'<td class="text-end">([\d,]+)</td>', section)[:2] == ["1,250", "1,250"]  # balance, added
     bob = client.get(f"/customers/{shop['bob'].pk}/").content.decode()
     assert "Not a member of any loyalty program." in bob
 

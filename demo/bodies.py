@@ -13,6 +13,7 @@ from .catalogue import ACCESSORIES, PRODUCTS, UNKNOWN_CODES
 from .shop import Shop
 
 SNEAKERS = PRODUCTS[0]
+GIFT_SPENDS = (1_000, 2_500, 2_500, 5_000, 10_000)  # credits a customer takes from a gift card for one basket
 
 
 def item(product: tuple[str, str, str, int], quantity: int) -> dict:
@@ -67,11 +68,18 @@ class Bodies:
         body["metadata"] = metadata
         return body
 
+    def usable(self, key: str) -> list[Voucher]:
+        """Campaign ``key``'s vouchers that the demo believes still have a use or credits left (what it knows
+        goes below zero when a rolled back redemption's credits were spent again)."""
+        return [v for v in self.shop.vouchers.get(key, ()) if (left := self.shop.left.get(v.code)) is None or left > 0]
+
+    def used_up(self, key: str) -> bool:
+        """Every voucher of campaign ``key`` used up or drained: customers stop bringing them (no promotion is)."""
+        return bool(self.shop.vouchers.get(key)) and not self.usable(key)
+
     def open_voucher(self, key: str) -> Voucher:
-        """A voucher of campaign ``key`` that the demo believes still has a use left."""
-        vouchers = self.shop.vouchers[key]
-        usable = [v for v in vouchers if self.shop.left.get(v.code) != 0] or vouchers
-        return self.rng.choice(usable)
+        """A voucher of campaign ``key`` with a use left (any of them, if none has: the call then fails)."""
+        return self.rng.choice(self.usable(key) or self.shop.vouchers[key])
 
     def failing(self, code: FailureCode, metadata: dict) -> dict:
         """A single-redeemable body whose redeemable fails with ``code`` (the aside vouchers, the rules)."""
@@ -133,6 +141,8 @@ class Bodies:
         for other in self.rng.sample(["summer", "loyalty", "corp"], k=extra):
             if other == "loyalty" and customer.metadata["tier"] == "bronze":
                 other = "summer"
+            if self.used_up(other):
+                continue
             candidate = self.redeemable(other, customer)
             if all(r["id"] != candidate["id"] for r in redeemables):
                 redeemables.append(candidate)
@@ -144,4 +154,9 @@ class Bodies:
             return {"object": "promotion_tier", "id": self.shop.tiers["loyalty"][tier].id}
         if key == "delivery":
             return {"object": "promotion_tier", "id": self.shop.tiers["delivery"][0].id}
-        return voucher(self.open_voucher(key).code)
+        chosen = self.open_voucher(key)
+        if not chosen.is_gift:
+            return voucher(chosen.code)
+        # Its holder spends part of a gift card, what it has left at most: a card lasts several baskets.
+        left, credits = self.shop.left.get(chosen.code) or 0, self.rng.choice(GIFT_SPENDS)
+        return voucher(chosen.code, gift={"credits": min(credits, left) if left > 0 else credits})

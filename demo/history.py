@@ -75,7 +75,7 @@ class Story:
             t.plan(t.at(0.5), self.reward)
         # Customers join the loyalty program on the web shop (the first API channel: no random draw, so the
         # calls around keep theirs), each with a new card and its starting points.
-        web_shop, club = self.channels[0].caller(None), self.shop.campaigns.get("loyalty")
+        web_shop, club = self.channels[0].caller(None), self.shop.campaigns.get("club")
         for i, member in enumerate(self.shop.joining):
             t.plan(t.at(0.05 + 0.9 * i / len(self.shop.joining)), lambda m=member: enroll(club, [m], web_shop))
         for i, referrer in enumerate(REFERRALS if self.shop.referral_codes else ()):
@@ -151,6 +151,7 @@ class Story:
     def live_campaigns(self) -> tuple[list[str], list[int]]:
         days = (self.traveller.now - self.traveller.end) / timedelta(days=1)
         live = [s for s in CAMPAIGNS if (s.start is None or s.start <= days) and (s.end is None or days <= s.end)]
+        live = [s for s in live if not self.bodies.used_up(s.key)] or live  # drained gift cards stay home
         return [s.key for s in live], [s.weight for s in live]
 
     def random_call(self) -> None:

@@ -241,7 +241,7 @@ class ShopBuilder:
             expiration_rules=CLUB["expiration_rules"],
             metadata=dict(self.names.metadata),
         )
-        self.shop.campaigns["loyalty"] = club
+        self.shop.campaigns["club"] = club  # (the promotion campaign is "loyalty")
         codes = enroll(club, [(self.code("CLUB-"), customer) for customer in self.shop.customers[:10]], self.caller)
         for i, code in enumerate(codes):
             points = self.rng.choice((20, 50, 75, 120))

@@ -357,6 +357,16 @@ def test_data_spreads_over_the_last_ninety_days_and_ids_sort_by_time(seeded):
         assert all(a <= b + timedelta(milliseconds=1) for a, b in zip(by_id, by_id[1:], strict=False))
 
 
+def test_most_calls_succeed_to_the_end_customers_stop_bringing_drained_gift_cards(seeded):
+    # A shop whose gift cards ran dry would show a wall of gift_amount_exceeded in its latest weeks.
+    later = Redemption.objects.filter(parent=None, created_at__gte=timezone.now() - timedelta(days=45))
+    assert later.count() > 50
+    assert later.filter(result="FAILURE").count() < later.count() / 4
+    assert later.filter(failure_code=FailureCode.GIFT_AMOUNT_EXCEEDED).count() < later.count() / 20
+    gift = later.filter(voucher__type=VoucherType.GIFT_VOUCHER, result="SUCCESS")
+    assert gift.exists() and gift.filter(amount__lt=F("voucher__gift_amount")).exists()  # cards spent in parts
+
+
 def test_the_loyalty_program_has_members_joining_points_activated_and_expired_through_the_history(seeded):
     today = timezone.localdate()
     program = Campaign.objects.get(name=LOYALTY_PROGRAM)

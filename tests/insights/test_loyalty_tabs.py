@@ -145,7 +145,7 @@ def test_the_points_tab_says_who_made_each_change_the_api_the_dashboard_or_the_b
 
     from loyalty.services.expiration import expire_points
 
-    program = create_program(caller=CALLER, name="Club", points=50, expiration_rules={"period_type": "MONTH"})
+    program = create_program(caller=CALLER, name="Club", points=1250, expiration_rules={"period_type": "MONTH"})
     code = add_member(caller=CALLER, program=program.pk, customer={"source_id": "ann"}).code
     admin = signed_in(client, role_user, "Admin")
     admin.post(f"/campaigns/{program.pk}/loyalty-cards/{code}/", {"points": 5, "reason": "Welcome gift"})
@@ -154,6 +154,12 @@ def test_the_points_tab_says_who_made_each_change_the_api_the_dashboard_or_the_b
     by = [html.unescape(cell) for cell in re.findall(r'<td data-testid="points-by">([^<]*)</td>', page)]
     assert by == ["Automation", "Dashboard", "API"]  # newest first: expired, added by hand, the starting points
     assert PointsTransaction.objects.filter(type="POINTS_EXPIRATION").get().source == "SYSTEM"
+    card = admin.get(f"/campaigns/{program.pk}/loyalty-cards/{code}/").content.decode()
+    changes = card[card.index('id="card-changes"') :]
+    assert re.findall(r"<td>(Automation|Dashboard|API)</td>", changes) == ["Automation", "Dashboard", "API"]
+    assert (
+        '<dd class="col-6">1,255</dd>' in card and "-1,255" in changes
+    )  # points added; expired, as the tab writes them
 
 
 def test_a_program_without_members_says_so_and_other_campaigns_have_no_loyalty_tabs(client, role_user):

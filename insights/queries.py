@@ -381,7 +381,7 @@ def home_stats(user) -> list[dict]:
             {
                 "title": "Campaigns",
                 "url": "/campaigns/",
-                "text": "Discount coupons, gift cards and promotions.",
+                "text": "Discount coupons, gift cards, promotions, loyalty and referral programs.",
                 # The Campaigns list's own status definition (not yet expired, already started, enabled).
                 "figure": campaigns_with_status().filter(status=CampaignStatus.ACTIVE).count(),
                 "figure_kind": "number",

@@ -18,7 +18,10 @@ def test_home_links_to_redemptions_and_shows_cards_for_the_users_sections(client
     client.force_login(role_user("Marketer"))
     html = client.get("/").content.decode()
     assert re.search(r'<a class="btn btn-primary[^"]*" href="/redemptions/">Go to Redemptions', html)
-    assert "Active campaigns" in html
+    assert (
+        "Active campaigns" in html
+        and "Discount coupons, gift cards, promotions, loyalty and referral programs." in html
+    )
     assert "Latest redemption" in html and "None recorded yet" in html
     assert "Open Audit log" in html
 

@@ -46,6 +46,7 @@ from campaigns.models import (
     Campaign,
     CampaignFigures,
     CampaignType,
+    Customer,
     PromotionTier,
     Publication,
     Segment,
@@ -55,6 +56,7 @@ from campaigns.models import (
 from campaigns.queries import CampaignStatus, campaigns_with_status
 from loyalty.models import ProgramFigures
 from redemptions.models import Redemption, RedemptionResult, RedemptionStatus, Validation
+from voucherhub.privacy import VIEW_CUSTOMER
 
 PERIODS = (7, 30, 90, 365)  # days a chart may cover; the URL's ?days= picks one
 DEFAULT_PERIOD = 30
@@ -387,6 +389,19 @@ def home_stats(user) -> list[dict]:
                 "figure_kind": "number",
                 "figure_label": "Active campaigns",
                 "figure_empty": "",
+            }
+        )
+    if user.has_perms((VIEW_CUSTOMER, "campaigns.view_customer")):  # the Customers section's (personal data)
+        newest = Customer.objects.order_by("-created_at").values_list("created_at", flat=True).first()
+        cards.append(
+            {
+                "title": "Customers",
+                "url": "/customers/",
+                "text": "Each customer's profile, the codes they hold and their activity across campaigns.",
+                "figure": newest,
+                "figure_kind": "datetime",
+                "figure_label": "Newest customer",
+                "figure_empty": "None yet",
             }
         )
     if user.has_perm("auditlog.view_requestlog"):

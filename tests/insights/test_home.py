@@ -2,7 +2,7 @@
 background worker is alive."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.utils import timezone
@@ -24,6 +24,19 @@ def test_home_links_to_redemptions_and_shows_cards_for_the_users_sections(client
     )
     assert "Latest redemption" in html and "None recorded yet" in html
     assert "Open Audit log" in html
+
+
+def test_home_has_a_customers_card_only_for_those_who_may_see_customers(client, role_user):
+    from tests.factories import make_customer
+
+    newest = make_customer(source_id="ann")
+    client.force_login(role_user("Admin"))
+    html = client.get("/").content.decode()
+    assert 'href="/customers/"' in html and "Newest customer" in html
+    assert newest.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ") in html  # its <time>
+    client.force_login(role_user("Marketer"))
+    html = client.get("/").content.decode()
+    assert "Newest customer" not in html and 'href="/customers/"' not in html
 
 
 def test_home_counts_active_campaigns_as_the_campaigns_list_does(client, role_user):

@@ -8,7 +8,9 @@ values. A copy's column is the template's, except:
   transaction's related object): the same id at the shifted time (``bulk_id``: the 12 hex digits of
   milliseconds moved back, the 10 random ones kept), so ids keep sorting by time and references follow.
   The ids of shared rows (campaigns, tiers, rules, categories, segments, users, API keys) stay;
-- a time: moved back by the copy's shift;
+- a time or a day (a loyalty bucket's expiry, pending points' activation): moved back by the copy's shift,
+  so that a copy's points expire and activate as long after they were added as the template's (the beat
+  expires and activates what a copy has due on its next runs);
 - a voucher code, a customer's or an order's source id (and the codes of vouchers a redemption or a
   validation recorded, the order source id a points ledger row recorded; unknown codes stay): suffixed
   ``-L<load>C<copy>``;
@@ -86,7 +88,7 @@ def _value(model: type[models.Model], field: models.Field) -> str:
     column = f't."{field.column}"'
     if field.column == "request_log_id":
         return "NULL"
-    if isinstance(field, models.DateTimeField):
+    if isinstance(field, models.DateField):  # a DateTimeField too; a day minus the shift is cast back to a day
         return f"{column} - c.shift"
     if field.primary_key or field.column in ID_COLUMNS or (field.is_relation and field.related_model in CLONED):
         return f"pg_temp.bulk_id({column}, c.shift_ms)"

@@ -20,7 +20,7 @@ from demo import bulk
 from demo.bulk.load import TEMPLATE_REDEMPTIONS
 from demo.bulk.template import CLONED
 from demo.catalogue import CAMPAIGNS
-from loyalty.models import LoyaltyCard, PointsTransaction
+from loyalty.models import LoyaltyCard, PendingPoints, PointsBucket, PointsTransaction
 from redemptions.models import Redemption, Rollback, Validation
 from redemptions.services.redemption import NOT_REDEEMED
 from referrals.models import Referral, Referrer
@@ -218,6 +218,13 @@ def assert_copies_repeat_the_template(load: int) -> None:
     for card in cards.filter(voucher__code__regex=COPIED)[:40]:  # each copy's ledger adds up to its balance
         ledger = PointsTransaction.objects.filter(card=card).aggregate(n=Sum("points"))["n"] or 0
         assert ledger == card.balance, card.voucher.code
+    # A copy's days moved back with it: its points still expire (end of the second month) and become usable
+    # (14 days) as long after they were added as the template's did, not at the template's dates.
+    buckets = PointsBucket.objects.filter(campaign__name__endswith=f"· load {load}", card__voucher__code__regex=COPIED)
+    spans = {(bucket.expires_at - bucket.created_at.date()).days for bucket in buckets}
+    assert spans and min(spans) >= 0 and max(spans) <= 93, spans
+    pending = PendingPoints.objects.filter(campaign__name__endswith=f"· load {load}", card__voucher__code__regex=COPIED)
+    assert pending.exists() and {(p.activates_at - p.created_at.date()).days for p in pending} <= {13, 14, 15}
     referrals = Referral.objects.filter(campaign__name__endswith=f"· load {load}")
     template = referrals.exclude(referee__source_id__regex=COPIED).count()
     assert template > 0 and referrals.count() == copies * template  # each copy refers its own customers

@@ -139,7 +139,7 @@ def assert_channels_and_metadata() -> None:
         values = set(Redemption.objects.values_list(f"metadata__{key}", flat=True).distinct())
         assert 3 <= len(values) <= 8, (key, values)
     android = Redemption.objects.filter(metadata__contains={"platform": "android"}).count()
-    assert 0 < android < Redemption.objects.count() / 3  # the Mobile app: a quarter of the calls by weight
+    assert 0 < android < Redemption.objects.count() / 4
 
 
 def assert_catalogue() -> None:

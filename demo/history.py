@@ -8,6 +8,7 @@ import random
 from datetime import timedelta
 
 from campaigns.services.vouchers import set_voucher_active
+from loyalty.models import LoyaltyCard
 from loyalty.services.expiration import expire_points
 from loyalty.services.pending import activate_due
 from redemptions.services.redemption import RedemptionOutcome
@@ -17,7 +18,7 @@ from sessions.services import expire_sessions, release_session
 from stacking.checks import FailureCode
 
 from .bodies import Bodies
-from .catalogue import CAMPAIGNS, FAILURE_WEIGHTS, REFERRALS, ROLLBACK_REASONS, VALIDATIONS_KEPT
+from .catalogue import CAMPAIGNS, CLUB, FAILURE_WEIGHTS, REFERRALS, ROLLBACK_REASONS, VALIDATIONS_KEPT
 from .channels import Channel, call_redeem, call_release_lock, call_rollback, call_validate
 from .clock import Traveller
 from .shop import enroll
@@ -71,8 +72,8 @@ class Story:
         t.plan(t.at(0.84), lambda: self.lock(then=("manual", timedelta(days=1))))
         t.plan(t.at(0.90), lambda: self.lock(then=("api", timedelta(hours=3))))
         t.plan(t.at(0.97), lambda: self.lock())  # still ACTIVE at the end
-        if self.shop.reward is not None:
-            t.plan(t.at(0.5), self.reward)
+        for i in range(CLUB["rewards_redeemed"] if self.shop.reward else 0):  # members spend points now and then
+            t.plan(t.at(0.05 + 0.9 * (i + self.rng.random()) / CLUB["rewards_redeemed"]), self.reward)
         # Customers join the loyalty program on the web shop (the first API channel: no random draw, so the
         # calls around keep theirs), each with a new card and its starting points.
         web_shop, club = self.channels[0].caller(None), self.shop.campaigns.get("club")
@@ -96,10 +97,13 @@ class Story:
         self.redeem(self.api(), self.bodies.body([{"object": "voucher", "id": code}], friend, self.bodies.order(), {}))
 
     def reward(self) -> None:
-        """A member spends points on the program's reward (one Redemption row)."""
-        code, reward_id = self.shop.reward
-        redeem_reward(RewardRequest(member=code, reward_id=reward_id), caller=self.admin.caller(None))
-        self.rows += 1
+        """A member with points enough spends some on the program's reward in the mobile app (a Redemption row)."""
+        club, reward_id = self.shop.reward
+        cards = LoyaltyCard.objects.filter(campaign_id=club, balance__gte=200).order_by("voucher__code")
+        if members := list(cards.values_list("voucher__code", flat=True)):  # codes: drawn from the seed
+            redeem_reward(RewardRequest(member=self.rng.choice(members), reward_id=reward_id),
+                          caller=self.channels[1].caller(None))  # fmt: skip
+            self.rows += 1
 
     def aside(self, key: str) -> str:
         return self.shop.aside[key].code

@@ -75,8 +75,8 @@ class Shop:
     campaigns: dict[str, Campaign] = field(default_factory=dict)
     left: dict[str, int | None] = field(default_factory=dict)
     aside: dict[str, Voucher] = field(default_factory=dict)
-    # A card and the reward its points pay for in the history (the small demo only: a bulk copy of a
-    # reward's redemption would need its card, which copies leave with the template).
+    # The loyalty program and the reward its members take in the history (the small demo only: a bulk copy
+    # of a reward's redemption would need its card, which copies leave with the template).
     reward: tuple[str, str] | None = None
     referral_codes: list[str] = field(default_factory=list)  # one per referrer, in the order REFERRALS names
     joining: list[tuple[str, Customer]] = field(default_factory=list)  # (card code, customer) joining the club later
@@ -103,13 +103,9 @@ class ShopBuilder:
     def build(self) -> Shop:
         for spec in CATEGORIES:
             if not Category.objects.filter(name=spec.name).exists():
-                create_category(
-                    caller=self.caller,
-                    name=spec.name,
-                    hierarchy=spec.hierarchy,
-                    stacking_rules_type=spec.eligibility,
-                    discount_calculation=spec.calculation,
-                )
+                create_category(caller=self.caller, name=spec.name, hierarchy=spec.hierarchy,
+                                stacking_rules_type=spec.eligibility,
+                                discount_calculation=spec.calculation)  # fmt: skip
         self.customers()
         segments = self.segments()
         rules = {
@@ -249,16 +245,16 @@ class ShopBuilder:
             if i % 3 == 0:
                 change_balance(caller=self.caller, member=code, change=PointsChange(-60, "Free coffee in store"))
         transfer(caller=self.caller, program=club.id, member=codes[0], sources=[(codes[1], PointsChange(30, "Family"))])
-        pastry = self.earning_and_rewards(club, codes[0])
+        pastry = self.earning_and_rewards(club)
         self.referral(club, pastry)
         # Later members: their codes drawn now (from the seed), their cards issued when they join.
         later = self.shop.customers[20 + len(REFERRALS) :][: CLUB["later_members"]]  # nobody's member yet
         self.shop.joining = [(self.code("CLUB-"), customer) for customer in later]
 
-    def earning_and_rewards(self, club: Campaign, code: str) -> str:
+    def earning_and_rewards(self, club: Campaign) -> str:
         """Members earn on every paid order (the history's redemptions) by the catalogue's earning rules, in its
         tiers (the top tier's members earn twice the first rule's points); they spend points on a pastry (the
-        history has one do so) or pay with them (100 points for €1.00)."""
+        history's members do now and then) or pay with them (100 points for €1.00)."""
         visit, *_ = create_rules(caller=self.caller, program=club.id, rules=CLUB["earning_rules"])
         *tiers, top = CLUB["tiers"]
         top = {**top, "earning_rules": {visit.id: {"type": "MULTIPLY", "multiplier": 2}}}
@@ -269,7 +265,7 @@ class ShopBuilder:
                                                          "exchange_ratio": 1, "points_ratio": 100})  # fmt: skip
         assign(caller=self.caller, program=club.id, items=[(pastry.id, 80), (coin.id, 1)])
         if self.names == DEMO:
-            self.shop.reward = (code, pastry.id)
+            self.shop.reward = (club.id, pastry.id)
         return pastry.id
 
     def referral(self, club: Campaign, pastry: str) -> None:

@@ -61,6 +61,12 @@ class Analytics:
     def is_promotion(self) -> bool:
         return self.campaign.campaign_type == CampaignType.PROMOTION
 
+    @property
+    def gives_credits(self) -> bool:
+        """Its redemptions pay in credits (``gift_amount``), not discounts: a gift card's, and a loyalty
+        card's paying with points (redemptions.services.coin)."""
+        return self.campaign.campaign_type in (CampaignType.GIFT_VOUCHERS, CampaignType.LOYALTY_PROGRAM)
+
 
 RESULTS = [
     ("succeeded", "Succeeded", Q(result=RedemptionResult.SUCCESS, status=RedemptionStatus.SUCCEEDED)),
@@ -80,7 +86,7 @@ def campaign_analytics(
     result = Analytics(campaign=campaign, period_days=days, period_start=start, period_end=end)
     period = Redemption.objects.filter(campaign_id=campaign.pk, created_at__gte=since).order_by()
     standing = Q(status=RedemptionStatus.SUCCEEDED)
-    value_column = "gift_amount" if result.is_gift else "discount_amount"
+    value_column = "gift_amount" if result.gives_credits else "discount_amount"
     with summary_transaction():
         counts = period.aggregate(**{key: Count("created_at", filter=where) for key, _, where in RESULTS})
         result.by_result = [Row(key, label, counts[key]) for key, label, _ in RESULTS]

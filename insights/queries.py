@@ -152,6 +152,10 @@ class Summary:
     def is_promotion(self) -> bool:
         return self.campaign.campaign_type == CampaignType.PROMOTION
 
+    @property
+    def is_loyalty(self) -> bool:
+        return self.campaign.campaign_type == CampaignType.LOYALTY_PROGRAM
+
 
 def period_days(value) -> int:
     """``?days=`` as one of PERIODS; anything else is the default (a bad URL never breaks the page)."""

@@ -141,6 +141,11 @@ CAMPAIGN_TABS = [
 
 
 LOYALTY = {CampaignType.LOYALTY_PROGRAM}
+# What a campaign's redemptions give, in the Analytics tab's words (the chart, each top voucher's note).
+VALUE_WORDS = {
+    CampaignType.GIFT_VOUCHERS: ("Gift credits spent", "in gift credits"),
+    CampaignType.LOYALTY_PROGRAM: ("Paid with points", "paid with points"),
+}
 REFERRAL = {CampaignType.REFERRAL_PROGRAM}
 
 
@@ -398,10 +403,10 @@ class CampaignAnalyticsView(CampaignPageMixin, TemplateView):
         data = campaign_analytics(
             self.campaign, days=queries.period_days(self.request.GET.get("days")), tz=timezone.get_current_timezone()
         )
-        value_label = "Gift credits spent" if data.is_gift else "Discounts given"
+        # A gift card gives credits, not discounts; a loyalty program's cards pay with points.
+        value_label, noun = VALUE_WORDS.get(self.campaign.campaign_type, ("Discounts given", "discounts"))
         points = charts.bucketed(data.values_by_day, ["value"], data.period_start, data.period_end)
         bucket = charts.bucket_for(data.period_days)
-        noun = "in gift credits" if data.is_gift else "discounts"  # a gift card gives credits, not discounts
         given = {key: f"{formatting.money(value)} {noun}" for key, value in data.top_values.items()}
         return super().get_context_data(
             analytics=data,

@@ -234,6 +234,28 @@ def test_a_gift_card_dashboard_adds_up_with_balances(marketer_client):
     assert tab.count("data-amount=") == changes
 
 
+def test_a_loyalty_programs_budget_and_analytics_say_what_members_paid_with_points(marketer_client):
+    from loyalty.services.programs import add_member, create_program
+    from loyalty.services.rewards import assign, create_reward
+
+    club = create_program(caller=CALLER, name="Club", points=1_000)
+    coin = create_reward(caller=CALLER, fields={"name": "Pay with points", "type": "COIN", "exchange_ratio": 1,
+                                                "points_ratio": 100})  # fmt: skip
+    assign(caller=CALLER, program=club.pk, items=[(coin.pk, 1)])
+    card = add_member(caller=CALLER, program=club.pk, customer={"source_id": "ann"})
+    paid = {"object": "voucher", "id": card.code, "reward": {"id": coin.pk, "points": 350}}
+    redeem(stack(redeemables=[paid], order=order(2_500), customer={"source_id": "ann"}), caller=CALLER)
+
+    html = marketer_client.get(f"/campaigns/{club.pk}/").content.decode()
+    shown = figures(html)
+    # 350 points at 100 for €1.00 paid €3.50 of the order: credits, as a gift card's, not a discount.
+    assert (shown["orders"], shown["order_value"], shown["paid_with_points"]) == (1, 2_500, 350)
+    assert "Paid with points" in html and "Discounts given" not in html and "discounts_given" not in shown
+    analytics = marketer_client.get(f"/campaigns/{club.pk}/analytics/").content.decode()
+    assert "Paid with points per day" in analytics and "€3.50 paid with points" in analytics
+    assert sum(chart(analytics, "chart-value")["value"]) == 350  # on the chart of what they gave, by day
+
+
 def test_a_promotion_dashboard_adds_up_and_lists_its_tiers(marketer_client):
     campaign = make_campaign(name="Promo", campaign_type=CampaignType.PROMOTION)
     gold = PromotionTier.objects.create(

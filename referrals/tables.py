@@ -2,6 +2,8 @@
 permission to see customers)."""
 
 import django_tables2 as tables
+from django.contrib.humanize.templatetags.humanize import intcomma
+from django.template.defaultfilters import pluralize
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -118,7 +120,7 @@ class ReferralRewardTable(tables.Table):
     def render_reward(self, record):
         if record.role == RewardRole.REFEREE:
             return "Referee reward"
-        tier = f" (after {record.tier.referrals} referrals)" if record.tier is not None else ""
+        tier = f" (after {intcomma(n)} referral{pluralize(n)})" if (n := record.tier and record.tier.referrals) else ""
         return f"{record.reward.name if record.reward else 'A removed reward'}{tier}"
 
     def render_voucher(self, value):

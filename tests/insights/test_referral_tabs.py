@@ -51,10 +51,25 @@ def test_the_rewards_granted_are_listed_with_names_only_for_who_may_see_customer
     program, _ = friends
     url = f"/campaigns/{program.pk}/referral-reward-redemptions/"
     page = signed_in(Client(), role_user, "Admin").get(url).content.decode()
-    assert 'data-role="REFERRER"' in page and "Ann Lee" in page and "Thank-you coupon (after 1 referrals)" in page
+    assert 'data-role="REFERRER"' in page and "Ann Lee" in page and "Thank-you coupon (after 1 referral)" in page
     assert "THANKS-1" in page
     marketer = signed_in(client, role_user, "Marketer").get(url).content.decode()
     assert 'data-role="REFERRER"' in marketer and "Ann Lee" not in marketer
+
+
+def test_the_top_referrers_tell_two_customers_of_the_same_name_apart_by_their_email(client, role_user, friends):
+    program, _ = friends
+    for n, email in enumerate(("sam@example.com", "sam.lee@example.org")):
+        code = make_voucher(code=f"FRIEND-{n}", campaign=program).code
+        sam = {"source_id": f"sam-{n}", "name": "Sam Lee", "email": email}
+        publish(PublicationRequest(customer=sam, voucher=code), caller=CALLER)
+        friend = {"source_id": f"friend-{n}"}
+        track_custom_event(CustomEvent(name="joined", customer=friend, referral_code=code), caller=CALLER)
+
+    page = signed_in(client, role_user, "Admin").get(f"/campaigns/{program.pk}/").content.decode()
+    top = page.split('data-testid="top-referrers"')[1].split("</ol>")[0]
+    assert top.count("Sam Lee") == 2 and "sam@example.com" in top and "sam.lee@example.org" in top
+    assert "Ann Lee" in top  # no e-mail: the name alone
 
 
 def test_an_admin_adds_and_removes_a_tier_and_a_wrong_one_gets_a_form_error(role_user, friends):

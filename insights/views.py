@@ -407,7 +407,8 @@ class CampaignAnalyticsView(CampaignPageMixin, TemplateView):
         value_label, noun = VALUE_WORDS.get(self.campaign.campaign_type, ("Discounts given", "discounts"))
         points = charts.bucketed(data.values_by_day, ["value"], data.period_start, data.period_end)
         bucket = charts.bucket_for(data.period_days)
-        given = {key: f"{formatting.money(value)} {noun}" for key, value in data.top_values.items()}
+        # What each top voucher gave; none where it gave nothing (a loyalty card's rewards are paid in points).
+        given = {key: f"{formatting.money(value)} {noun}" for key, value in data.top_values.items() if value}
         return super().get_context_data(
             analytics=data,
             periods=queries.PERIODS,

@@ -237,6 +237,7 @@ def test_a_gift_card_dashboard_adds_up_with_balances(marketer_client):
 def test_a_loyalty_programs_budget_and_analytics_say_what_members_paid_with_points(marketer_client):
     from loyalty.services.programs import add_member, create_program
     from loyalty.services.rewards import assign, create_reward
+    from redemptions.services.rewards import RewardRequest, redeem_reward
 
     club = create_program(caller=CALLER, name="Club", points=1_000)
     coin = create_reward(caller=CALLER, fields={"name": "Pay with points", "type": "COIN", "exchange_ratio": 1,
@@ -245,6 +246,11 @@ def test_a_loyalty_programs_budget_and_analytics_say_what_members_paid_with_poin
     card = add_member(caller=CALLER, program=club.pk, customer={"source_id": "ann"})
     paid = {"object": "voucher", "id": card.code, "reward": {"id": coin.pk, "points": 350}}
     redeem(stack(redeemables=[paid], order=order(2_500), customer={"source_id": "ann"}), caller=CALLER)
+    # Bob takes a mug for points: a redemption of his card that pays no part of any order.
+    mug = create_reward(caller=CALLER, fields={"name": "Mug", "type": "MATERIAL", "product_id": "mug"})
+    assign(caller=CALLER, program=club.pk, items=[(mug.pk, 300)])
+    bob = add_member(caller=CALLER, program=club.pk, customer={"source_id": "bob"})
+    redeem_reward(RewardRequest(member=bob.code, reward_id=mug.pk), caller=CALLER)
 
     html = marketer_client.get(f"/campaigns/{club.pk}/").content.decode()
     shown = figures(html)
@@ -253,6 +259,7 @@ def test_a_loyalty_programs_budget_and_analytics_say_what_members_paid_with_poin
     assert "Paid with points" in html and "Discounts given" not in html and "discounts_given" not in shown
     analytics = marketer_client.get(f"/campaigns/{club.pk}/analytics/").content.decode()
     assert "Paid with points per day" in analytics and "€3.50 paid with points" in analytics
+    assert bob.code in analytics and "€0.00 paid with points" not in analytics  # no note where a card paid nothing
     assert sum(chart(analytics, "chart-value")["value"]) == 350  # on the chart of what they gave, by day
 
 

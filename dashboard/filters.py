@@ -121,6 +121,8 @@ def bootstrap_widgets(form) -> None:
         widget = field.widget
         css = "form-select form-select-sm" if isinstance(widget, forms.Select) else "form-control form-control-sm"
         widget.attrs["class"] = css
+        if isinstance(widget, forms.DateInput):
+            widget.input_type = "date"  # the browser's date picker, as the other date filters have
 
 
 def labelled_errors(form, labels: dict[str, str] | None = None) -> dict:

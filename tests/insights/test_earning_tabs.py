@@ -56,6 +56,7 @@ def test_a_marketer_reads_rules_and_pending_points_but_cannot_change_them(client
     assert f'data-pending="{entry.pk}"' in pending and 'data-points="40"' in pending
     entry_page = marketer.get(f"/campaigns/{program.pk}/pending-points/{entry.pk}/").content.decode()
     assert "40 points pending" in entry_page and "Activate now" not in entry_page
+    assert '<input type="date" name="due_by"' in pending  # the "Usable by" filter: a date picker
     usable = f'<time datetime="{entry.activates_at.isoformat()}">'
     assert usable in pending and usable in entry_page  # the day they become usable, as the dashboard writes dates
     sent = {"decision": "activate", "reason": "x"}
@@ -173,7 +174,7 @@ def test_the_points_expiration_tab_lists_points_soonest_to_expire_first(client, 
     marketer = signed_in(client, role_user, "Marketer")
     page = marketer.get(f"/campaigns/{program.pk}/points-expiration/").content.decode()
     assert page.count("data-bucket=") == 2 and 'data-points="30"' in page and 'data-points="20"' in page
-    assert card.code in page
+    assert card.code in page and '<input type="date" name="expires_by"' in page  # "Expiring by": a date picker
     # The day they expire, written as the dashboard writes dates, with the ISO date for machines.
     due = PointsBucket.objects.filter(card__voucher__code=card.code).first().expires_at
     assert (

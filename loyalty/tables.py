@@ -339,8 +339,9 @@ class RewardAssignmentTable(tables.Table):
     def render_gives(self, record):
         return gives_text(record.reward)
 
-    def render_points(self, value):
-        return points_count(value)
+    def render_points(self, value, record):
+        # Paying with points spends what the order takes at the reward's rate (Gives): no price of its own.
+        return EMPTY if record.reward.type == RewardType.COIN else points_count(value)
 
     def render_stock(self, record):
         return EMPTY if record.reward.stock is None else points_text(record.reward.stock)

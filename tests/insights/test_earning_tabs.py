@@ -132,6 +132,12 @@ def test_the_rewards_catalog_tab_lists_what_the_program_offers_and_for_how_many_
     page = marketer.get(f"/campaigns/{program.pk}/rewards/").content.decode()
     assert f'data-assignment="{assignment.pk}"' in page and "Mug" in page and "300 points" in page
     assert "Material item prod_mug" in page
+    coin = create_reward(caller=CALLER, fields={"name": "Coins", "type": "COIN", "exchange_ratio": 1,
+                                                "points_ratio": 100})  # fmt: skip
+    paying = assign(caller=CALLER, program=program.pk, items=[(coin.pk, 1)])[0]
+    row = marketer.get(f"/campaigns/{program.pk}/rewards/").content.decode().split(f'data-assignment="{paying.pk}"')[1]
+    row = row.split("</tr>")[0]
+    assert "Pay with points: 100 points worth €1.00" in row and "1 point" not in row  # no price: the rate pays
 
 
 def test_the_reward_redemptions_tab_lists_rewards_paid_with_points_and_names_members_only_for_admins(

@@ -388,7 +388,10 @@ class RewardRedemptionTable(tables.Table):
 
     def render_reward_voucher(self, record):
         given = record.reward_voucher
-        return format_html("<code>{}</code>", given.code) if given is not None else EMPTY
+        if given is not None:
+            return format_html("<code>{}</code>", given.code)
+        # Points paying part of an order give what a gift card's credits would.
+        return f"{money(record.gift_amount)} off the order" if record.gift_amount else EMPTY
 
     def render_status(self, record):
         return status_badge(record.status)

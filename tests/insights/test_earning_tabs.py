@@ -12,7 +12,9 @@ from loyalty.services.earning_rules import create_rules
 from loyalty.services.points import PointsChange, change_balance
 from loyalty.services.programs import add_member, create_program
 from loyalty.services.rewards import assign, create_reward
+from redemptions.services.redemption import redeem
 from redemptions.services.rewards import RewardRequest, redeem_reward
+from tests.factories import stack
 from voucherhub.caller import Caller
 
 from .test_loyalty_tabs import signed_in
@@ -149,9 +151,17 @@ def test_the_reward_redemptions_tab_lists_rewards_paid_with_points_and_names_mem
     change_balance(caller=CALLER, member=code, change=PointsChange(50, "welcome"))
     redemption = redeem_reward(RewardRequest(member=code, reward_id=mug.pk), caller=CALLER)
 
+    coin = create_reward(caller=CALLER, fields={"name": "Coins", "type": "COIN", "exchange_ratio": 1,
+                                                "points_ratio": 100})  # fmt: skip
+    assign(caller=CALLER, program=program.pk, items=[(coin.pk, 1)])
+    change_balance(caller=CALLER, member=code, change=PointsChange(500, "bonus"))
+    paid = {"object": "voucher", "id": code, "reward": {"id": coin.pk, "points": 350}}
+    redeem(stack(redeemables=[paid], order={"amount": 2_500}, customer={"source_id": "ann"}), caller=CALLER)
+
     marketer = signed_in(client, role_user, "Marketer")
     page = marketer.get(f"/campaigns/{program.pk}/reward-redemptions/").content.decode()
     assert f'data-redemption="{redemption.pk}"' in page and "Mug" in page and "30" in page
+    assert "Coins" in page and "€3.50 off the order" in page  # what paying with 350 points gave
     assert "Ann Lee" not in page
     client.logout()
     admin = signed_in(client, role_user, "Admin")

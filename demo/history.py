@@ -17,8 +17,8 @@ from sessions.models import ReleaseReason
 from sessions.services import expire_sessions, release_session
 from stacking.checks import FailureCode
 
-from .bodies import Bodies
-from .catalogue import CAMPAIGNS, CLUB, FAILURE_WEIGHTS, REFERRALS, ROLLBACK_REASONS, VALIDATIONS_KEPT
+from .bodies import Bodies, voucher
+from .catalogue import CAMPAIGNS, CLUB, FAILURE_WEIGHTS, REFERRALS, ROLLBACK_REASONS, UNKNOWN_CODES, VALIDATIONS_KEPT
 from .channels import Channel, call_redeem, call_release_lock, call_rollback, call_validate
 from .clock import Traveller
 from .shop import enroll
@@ -38,7 +38,7 @@ class Story:
         self.rng = random.Random(f"{seed}:history")
         self.target = 0
         self.rows = 0  # Redemption rows written so far
-        self.wanted = {"user", "stack", "gift", "discount", "stacked", "retried"}  # cases not seen yet
+        self.wanted = {"user", "stack", "failed stack", "gift", "discount", "stacked", "retried"}  # not seen yet
 
     def run(self, target: int) -> None:
         self.target = target
@@ -97,13 +97,18 @@ class Story:
         self.redeem(self.api(), self.bodies.body([{"object": "voucher", "id": code}], friend, self.bodies.order(), {}))
 
     def reward(self) -> None:
-        """A member with points enough spends some on the program's reward in the mobile app (a Redemption row)."""
-        club, reward_id = self.shop.reward
-        cards = LoyaltyCard.objects.filter(campaign_id=club, balance__gte=200).order_by("voucher__code")
-        if members := list(cards.values_list("voucher__code", flat=True)):  # codes: drawn from the seed
-            redeem_reward(RewardRequest(member=self.rng.choice(members), reward_id=reward_id),
-                          caller=self.channels[1].caller(None))  # fmt: skip
-            self.rows += 1
+        """A member with points enough spends some in the mobile app: on the program's pastry, or one time in
+        two on part of an order, 300 points for €3.00 (Redemption rows)."""
+        club, pastry, coin = self.shop.reward
+        cards = LoyaltyCard.objects.filter(campaign_id=club, balance__gte=400).select_related("voucher__holder")
+        if members := list(cards.order_by("voucher__code")):  # codes: drawn from the seed
+            card, app = self.rng.choice(members).voucher, self.channels[1]
+            if self.rng.random() < 0.5:
+                paid = {"object": "voucher", "id": card.code, "reward": {"id": coin, "points": 300}}
+                self.redeem(app, self.bodies.body([paid], card.holder, self.bodies.order(), app.metadata))
+            else:
+                redeem_reward(RewardRequest(member=card.code, reward_id=pastry), caller=app.caller(None))
+                self.rows += 1
 
     def aside(self, key: str) -> str:
         return self.shop.aside[key].code
@@ -171,6 +176,10 @@ class Story:
         if room >= 3 and ("stack" in self.wanted or self.rng.random() < STACK_SHARE):
             extra = 2 if room >= 4 and self.rng.random() < 0.3 else 1
         body, _ = self.bodies.regular(self.rng.choices(keys, weights)[0], extra, channel.metadata)
+        if extra and self.wanted & {"stack", "failed stack"} == {"failed stack"}:  # after a stack that stands,
+            # one with a code nobody issued: it sinks the whole stack
+            self.wanted.discard("failed stack")
+            body["redeemables"].append(voucher(UNKNOWN_CODES[0]))
         recent = self.traveller.end - self.traveller.now < VALIDATIONS_KEPT - timedelta(days=1)
         if channel.key and recent and self.rng.random() < VALIDATE_SHARE:
             single = len(body["redeemables"]) == 1 and body["redeemables"][0]["object"] == "voucher"

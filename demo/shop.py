@@ -77,7 +77,7 @@ class Shop:
     aside: dict[str, Voucher] = field(default_factory=dict)
     # The loyalty program and the reward its members take in the history (the small demo only: a bulk copy
     # of a reward's redemption would need its card, which copies leave with the template).
-    reward: tuple[str, str] | None = None
+    reward: tuple[str, str, str] | None = None  # (program, its pastry, its pay-with-points reward)
     referral_codes: list[str] = field(default_factory=list)  # one per referrer, in the order REFERRALS names
     joining: list[tuple[str, Customer]] = field(default_factory=list)  # (card code, customer) joining the club later
 
@@ -145,14 +145,8 @@ class ShopBuilder:
         found = {}
         for spec in SEGMENTS:
             members = [c.id for c in self.rng.sample(self.shop.customers, 12)] if not spec.filter else None
-            conditions = spec.filter or None
-            found[spec.key] = create_segment(
-                caller=self.caller,
-                name=self.names.name(spec.name),
-                type=spec.type,
-                customers=members,
-                conditions=conditions,
-            )
+            found[spec.key] = create_segment(caller=self.caller, name=self.names.name(spec.name), type=spec.type,
+                                             customers=members, conditions=spec.filter or None)  # fmt: skip
         return found
 
     def code(self, prefix: str) -> str:
@@ -253,8 +247,8 @@ class ShopBuilder:
 
     def earning_and_rewards(self, club: Campaign) -> str:
         """Members earn on every paid order (the history's redemptions) by the catalogue's earning rules, in its
-        tiers (the top tier's members earn twice the first rule's points); they spend points on a pastry (the
-        history's members do now and then) or pay with them (100 points for €1.00)."""
+        tiers (the top tier's members earn twice the first rule's points); they spend points on a pastry or pay
+        part of an order with them (the history's members do both now and then) (100 points for €1.00)."""
         visit, *_ = create_rules(caller=self.caller, program=club.id, rules=CLUB["earning_rules"])
         *tiers, top = CLUB["tiers"]
         top = {**top, "earning_rules": {visit.id: {"type": "MULTIPLY", "multiplier": 2}}}
@@ -265,7 +259,7 @@ class ShopBuilder:
                                                          "exchange_ratio": 1, "points_ratio": 100})  # fmt: skip
         assign(caller=self.caller, program=club.id, items=[(pastry.id, 80), (coin.id, 1)])
         if self.names == DEMO:
-            self.shop.reward = (club.id, pastry.id)
+            self.shop.reward = (club.id, pastry.id, coin.id)
         return pastry.id
 
     def referral(self, club: Campaign, pastry: str) -> None:

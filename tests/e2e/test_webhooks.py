@@ -5,6 +5,8 @@ its attempt, replays it; a Marketer has no Webhooks tab and no way in."""
 import pytest
 from playwright.sync_api import Page, expect
 
+from outbound.events import WEBHOOK_EVENTS
+from outbound.models import Webhook
 from tests.e2e.test_layout import sign_in
 
 pytestmark = [pytest.mark.e2e]
@@ -56,6 +58,37 @@ def test_an_admin_adds_an_endpoint_sends_a_test_event_and_replays_it(
     page.screenshot(path=artifact_dir / "delivery.png", full_page=True)
     ids = {request.headers["webhook-id"] for request, _ in httpserver.log}
     assert len(httpserver.log) == 2 and len(ids) == 1
+
+
+def test_an_admin_chooses_a_whole_group_of_events_with_one_click(
+    live_server, page: Page, role_user, artifact_dir, httpserver, settings
+):
+    campaign_events = sorted(name for name in WEBHOOK_EVENTS if name.startswith("campaign."))
+    role_user("Admin")
+    base = live_server.url
+    sign_in(page, base, "admin")
+    page.goto(f"{base}/settings/webhooks/")
+    group = page.locator("[data-vh-event-group]").filter(has=page.get_by_label("campaign.created"))
+    boxes = group.locator('input[type="checkbox"]')
+    expect(boxes).to_have_count(len(campaign_events))
+
+    page.get_by_role("button", name="Choose every campaign event").click()
+    for name in campaign_events:
+        expect(page.get_by_label(name, exact=True)).to_be_checked()
+    page.get_by_role("button", name="Clear every campaign event").click()  # all chosen: the button clears them
+    for name in campaign_events:
+        expect(page.get_by_label(name, exact=True)).not_to_be_checked()
+    page.get_by_role("button", name="Choose every campaign event").click()
+    page.get_by_label("campaign.created", exact=True).uncheck()  # one left out: the button chooses again
+    expect(page.get_by_role("button", name="Choose every campaign event")).to_be_visible()
+    page.screenshot(path=artifact_dir / "group.png", full_page=True)
+
+    settings.WEBHOOK_ALLOWED_HOSTS = frozenset({"localhost"})
+    page.get_by_label("Endpoint URL").fill(httpserver.url_for("/hooks"))
+    page.get_by_role("button", name="Add endpoint").click()
+    expect(page.get_by_text("Webhook created")).to_be_visible()
+    webhook = Webhook.objects.get()
+    assert sorted(webhook.events) == [name for name in campaign_events if name != "campaign.created"]
 
 
 @pytest.mark.parametrize("role", ["Marketer", "Staff"])

@@ -353,7 +353,8 @@ def voucher_entries(voucher_id: str) -> list[Redemption | Rollback]:
 
 LIST_COLUMNS = (
     "id", "created_at", "result", "status", "failure_code", "failure_message", "voucher_code", "amount",
-    "discount_amount", "gift_amount", "order_amount", "channel_type", "channel_id", "parent", "related_object_type",
+    "discount_amount", "gift_amount", "order_amount", "loyalty_points", "channel_type", "channel_id", "parent",
+    "related_object_type",
     "campaign__id", "campaign__name", "campaign__campaign_type",
     "customer__id", "customer__name", "customer__email", "customer__source_id",
     "promotion_tier__id", "promotion_tier__name", "promotion_tier__campaign_id",

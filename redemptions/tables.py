@@ -298,7 +298,7 @@ def amount_html(record: Redemption) -> str:
     """What a redemption gave, each kind in its own words: a stack's discounts and its gift credits apart
     (as the API's stack result: discount_amount and gift_credits), a gift card's credits as credits (€0.00
     when the rest of its stack had paid the order already), a discount as the amount; a failed attempt gave
-    nothing: a dash."""
+    nothing: a dash. A loyalty card's points say what they paid, or what a reward cost."""
     if record.result == RedemptionResult.FAILURE:
         return EMPTY
     if record.is_stacked_parent and record.gift_amount:
@@ -312,6 +312,18 @@ def amount_html(record: Redemption) -> str:
         return format_html(
             '<span data-testid="amount-credits">{}</span><div class="small text-secondary">gift credits</div>',
             money(record.gift_amount),
+        )
+    if record.result == RedemptionResult.SUCCESS and record.loyalty_points:  # a loyalty card's points spent
+        if record.gift_amount:  # paying part of the order
+            return format_html(
+                '<span data-testid="amount-credits">{}</span>'
+                '<div class="small text-secondary">paid with {} points</div>',
+                money(record.gift_amount),
+                f"{record.loyalty_points:,}",
+            )
+        return format_html(
+            '<span data-testid="amount-points">{} points</span><div class="small text-secondary">for a reward</div>',
+            f"{record.loyalty_points:,}",
         )
     return money(record.amount)
 

@@ -375,12 +375,14 @@ def children_counts(parent_ids: list[str]) -> dict[str, int]:
 
 
 def dashboard_redemption(redemption_id: str) -> Redemption | None:
-    """One redemption with what its detail page shows: voucher, campaign, customer, order, parent,
+    """One redemption with what its detail page shows: voucher, campaign, customer, order, parent, reward,
     children and rollbacks (oldest first)."""
     if "\x00" in redemption_id:
         return None
     return (
-        Redemption.objects.select_related("voucher", "campaign", "customer", "order", "parent", "promotion_tier")
+        Redemption.objects.select_related(
+            "voucher", "campaign", "customer", "order", "parent", "promotion_tier", "reward"
+        )
         .prefetch_related(
             Prefetch("rollbacks", queryset=Rollback.objects.select_related("user").order_by("created_at", "id")),
             Prefetch(

@@ -1,5 +1,6 @@
-"""A loyalty card's redemptions in the Redemptions list: points that paid part of an order say what they paid
-and with how many points; a reward taken for points says the points it cost (it gave no money)."""
+"""A loyalty card's redemptions in the Redemptions list and on their pages: points that paid part of an order
+say what they paid and with how many points; a reward taken for points says which and the points it cost (it
+gave no money, no discount)."""
 
 import pytest
 
@@ -38,3 +39,11 @@ def test_points_that_paid_an_order_and_a_reward_taken_for_points_say_what_they_g
     assert "€3.50" in _cell(html, paying.pk) and "paid with 350 points" in _cell(html, paying.pk)
     assert "1,200 points" in _cell(html, taken.pk) and "for a reward" in _cell(html, taken.pk)
     assert "€0.00" not in _cell(html, taken.pk)
+
+    paying_page = client.get(f"/redemptions/{paying.pk}/").content.decode()
+    assert 'data-testid="redemption-points">350<' in paying_page and "Paid with points" in paying_page
+    assert 'data-testid="redemption-discount"' not in paying_page  # the €3.50 is not also a discount
+    taken_page = client.get(f"/redemptions/{taken.pk}/").content.decode()
+    assert 'data-testid="redemption-reward">Mug<' in taken_page
+    assert 'data-testid="redemption-points">1,200<' in taken_page
+    assert 'data-testid="redemption-discount"' not in taken_page

@@ -75,8 +75,8 @@ class Shop:
     campaigns: dict[str, Campaign] = field(default_factory=dict)
     left: dict[str, int | None] = field(default_factory=dict)
     aside: dict[str, Voucher] = field(default_factory=dict)
-    # The loyalty program and the reward its members take in the history (the small demo only: a bulk copy
-    # of a reward's redemption would need its card, which copies leave with the template).
+    # The loyalty program and the rewards its members spend points on in the history (the small demo only: a
+    # bulk copy of a reward's redemption would need its card, which copies leave with the template).
     reward: tuple[str, str, str] | None = None  # (program, its pastry, its pay-with-points reward)
     referral_codes: list[str] = field(default_factory=list)  # one per referrer, in the order REFERRALS names
     joining: list[tuple[str, Customer]] = field(default_factory=list)  # (card code, customer) joining the club later

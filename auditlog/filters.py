@@ -29,10 +29,8 @@ DATE_RANGE = ("date", "Date range", ["created_from", "created_to"])
 class AuditFilterSet(FilterPanelMixin, django_filters.FilterSet):
     """Shared: a date range and a channel."""
 
-    created_from = django_filters.DateFilter(
-        label="From", method="filter_from", widget=forms.DateInput({"type": "date"})
-    )
-    created_to = django_filters.DateFilter(label="To", method="filter_to", widget=forms.DateInput({"type": "date"}))
+    created_from = django_filters.DateFilter(label="From", method="filter_from")  # date pickers:
+    created_to = django_filters.DateFilter(label="To", method="filter_to")  # bootstrap_widgets
     date_field = "created_at"
     # The panel shows "From" and "To" side by side; an error names them in full.
     error_labels = {"created_from": "Date from", "created_to": "Date to"}

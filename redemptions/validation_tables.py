@@ -164,14 +164,12 @@ class ValidationFilter(FilterPanelMixin, LabelledErrorsMixin, django_filters.Fil
     date_from = django_filters.DateFilter(
         field_name="created_at",
         lookup_expr="date__gte",
-        label="Date from",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        label="Date from",  # a date picker, as every DateInput through bootstrap_widgets
     )
     date_to = django_filters.DateFilter(
         field_name="created_at",
         lookup_expr="date__lte",
         label="Date to",
-        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     class Meta:
